@@ -1,0 +1,39 @@
+// Shared main of every benchmark binary: `--device=auto|cpu|cuda` and `--threads=N` pick
+// the session's device; the measured copy bandwidth goes into the JSON context.
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "recon/kernels/config.hpp"
+#include "recon/kernels/error.hpp"
+#include "roofline.hpp"
+
+int main(int argc, char** argv) {
+  std::string device = "auto";
+  int threads = 0;
+  std::vector<char*> rest;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--device=", 9) == 0) device = argv[i] + 9;
+    else if (std::strncmp(argv[i], "--threads=", 10) == 0) threads = std::atoi(argv[i] + 10);
+    else rest.push_back(argv[i]);
+  }
+  int rest_argc = static_cast<int>(rest.size());
+  try {
+    recon::bench::init_session(device, threads);
+  } catch (const recon::Error& e) {
+    std::cerr << argv[0] << ": error: " << e.what() << "\n";
+    return 1;
+  }
+  const auto& s = recon::bench::session();
+  benchmark::AddCustomContext("recon_version", RECON_VERSION_STRING);
+  benchmark::AddCustomContext("recon_device", recon::to_string(s.ctx.device()));
+  benchmark::AddCustomContext("recon_device_name", s.device_name);
+  benchmark::AddCustomContext("recon_host_threads", std::to_string(s.ctx.host_threads()));
+  benchmark::AddCustomContext("recon_copy_bandwidth_gbps", std::to_string(s.copy_gbps));
+  benchmark::Initialize(&rest_argc, rest.data());
+  if (benchmark::ReportUnrecognizedArguments(rest_argc, rest.data())) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,18 @@
+// What this copy of recon was built with, for `recon info` and benchmark records.
+#pragma once
+
+#include <string>
+
+namespace recon {
+
+struct BuildInfo {
+  std::string version;
+  bool cuda = false;
+  std::string cuda_architectures;  // e.g. "80-real 90-real 90-virtual"
+  std::string compiler;
+  std::string build_type;
+};
+
+BuildInfo build_info();
+
+}  // namespace recon

@@ -1,0 +1,5 @@
+// Umbrella header of the engine layer.
+#pragma once
+
+#include "recon/engine/build_info.hpp"
+#include "recon/operators/operators.hpp"

@@ -1,0 +1,18 @@
+// The `recon` subcommands: each registers itself on the CLI11 app and runs when chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace recon::cli {
+
+// Options every subcommand shares.
+struct GlobalOptions {
+  std::string device = "auto";  // auto | cpu | cuda
+  int threads = 0;              // host threads, 0 = OpenMP default
+};
+
+void add_info_command(CLI::App& app, const GlobalOptions& global);
+
+}  // namespace recon::cli

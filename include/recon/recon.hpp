@@ -1,0 +1,7 @@
+// recon: everything a reconstruction pipeline links against, in one include.
+#pragma once
+
+#include "recon/engine/engine.hpp"
+#include "recon/io/io.hpp"
+#include "recon/kernels/kernels.hpp"
+#include "recon/operators/operators.hpp"

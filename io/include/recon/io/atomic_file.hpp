@@ -1,0 +1,16 @@
+// Writing a file so that readers never see half of it (DESIGN.md section 7): the bytes go
+// to a temporary file in the target's directory, which is renamed over the target only
+// after a successful write and flush.
+#pragma once
+
+#include <functional>
+#include <ostream>
+#include <string>
+
+namespace recon::io {
+
+// Calls write(stream) on a temporary file next to `path`, then renames it to `path`. If
+// write throws or the stream fails, the temporary is removed and IoError names `path`.
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+}  // namespace recon::io

@@ -1,0 +1,5 @@
+// Umbrella header of the I/O layer.
+#pragma once
+
+#include "recon/io/atomic_file.hpp"
+#include "recon/io/npy.hpp"

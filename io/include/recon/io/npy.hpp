@@ -1,0 +1,34 @@
+// NumPy .npy files (format versions 1.0-3.0). Reading accepts little-endian float32,
+// float64, uint8, uint16, int16 and int32 in C order and converts values to T; Fortran
+// order, big-endian data and other dtypes are rejected with an IoError naming the file.
+// Writing stores T (float32 or float64) in C order, atomically.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "recon/kernels/array.hpp"
+
+namespace recon::io {
+
+struct NpyHeader {
+  std::string dtype;  // NumPy descr, e.g. "<f4"
+  Shape shape;
+  std::size_t data_offset = 0;
+};
+
+// Parses and checks the header only (also used by `recon info`-style inspection).
+NpyHeader read_npy_header(const std::string& path);
+
+template <class T>
+Array<T> read_npy(const Context& ctx, const std::string& path);
+
+// x may live on any device; it is copied to the host first.
+template <class T>
+void write_npy(const std::string& path, const Array<T>& x);
+
+// Host values with a shape, for writers that already hold host data.
+template <class T>
+void write_npy(const std::string& path, const Shape& shape, const std::vector<T>& values);
+
+}  // namespace recon::io

@@ -1,0 +1,75 @@
+// Context: where work runs. A cheap copyable handle; copies share the same stream,
+// library handles and resource cache, and arrays keep their Context alive.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "recon/kernels/macros.hpp"
+
+namespace recon {
+
+enum class Device { Host, Cuda };
+
+std::string to_string(Device d);
+
+// True when the library was built with CUDA and at least one device is usable.
+bool cuda_available();
+
+struct DeviceInfo {
+  Device device = Device::Host;
+  int ordinal = 0;
+  std::string name;
+  std::size_t total_memory_bytes = 0;
+  int compute_capability = 0;  // 90 for sm_90; 0 on the host
+  int multiprocessors = 0;     // host: hardware threads
+};
+
+// Every device this process can use: the host first, then each CUDA device.
+std::vector<DeviceInfo> list_devices();
+
+namespace detail {
+struct ContextState;
+}
+
+class Context {
+ public:
+  // Host context running OpenMP with `threads` threads (0: OpenMP's default).
+  static Context host(int threads = 0);
+  // CUDA context on device `ordinal` with its own stream; DeviceError if there is none.
+  static Context cuda(int ordinal = 0);
+  // "auto" (CUDA when available, else host), "cpu" or "cuda" (error if unavailable).
+  static Context from_choice(const std::string& choice);
+
+  Device device() const;
+  bool is_cuda() const { return device() == Device::Cuda; }
+  int ordinal() const;
+  int host_threads() const;
+  // Streaming multiprocessors on a Cuda context (sizes launch grids); host threads on the host.
+  int multiprocessors() const;
+  DeviceInfo info() const;
+
+  // Waits until every operation queued on this context has finished.
+  void synchronize() const;
+
+  // Opaque CUDA handles (cudaStream_t, cublasHandle_t); nullptr on the host. The cuBLAS
+  // handle is created on first use and bound to the stream.
+  void* stream() const;
+  void* cublas_handle() const;
+
+  // Per-context cache of expensive objects (cuFFT/FFTW plans, workspaces) keyed by a
+  // description string: created once by `make`, destroyed with the last Context copy.
+  std::shared_ptr<void> cached(const std::string& key,
+                               const std::function<std::shared_ptr<void>()>& make) const;
+
+  bool operator==(const Context& o) const { return state_ == o.state_; }
+  bool operator!=(const Context& o) const { return state_ != o.state_; }
+
+ private:
+  explicit Context(std::shared_ptr<detail::ContextState> s) : state_(std::move(s)) {}
+  std::shared_ptr<detail::ContextState> state_;
+};
+
+}  // namespace recon
