@@ -1,0 +1,73 @@
+#include "recon/engine/cg.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "recon/kernels/vector_ops.hpp"
+
+namespace recon {
+
+template <class T>
+SolveReport conjugate_gradient(const Context& ctx, const ApplyFn<T>& apply_a, View<const T> b, View<T> x,
+                               const CgOptions& options, CgWorkspace<T>& work, const Monitor& monitor) {
+  require(options.max_iters >= 0, "conjugate_gradient", "max_iters must be >= 0");
+  require(options.rel_tol >= 0, "conjugate_gradient", "rel_tol must be >= 0");
+  if (b.shape() != x.shape() || work.r.shape() != x.shape())
+    throw ShapeMismatch("conjugate_gradient: b " + b.shape().str() + ", x " + x.shape().str() + " and workspace " +
+                        work.r.shape().str() + " must have one shape");
+  const auto t0 = std::chrono::steady_clock::now();
+  View<T> r = work.r.view(), p = work.p.view(), ap = work.ap.view();
+
+  apply_a(ctx, x, ap);
+  copy<T>(ctx, b, r);
+  axpby<T>(ctx, T(-1), ap, T(1), r);  // r = b - A x
+  copy<T>(ctx, r, p);
+  double rr = dot<T>(ctx, r, r);
+  const double b_norm = norm2<T>(ctx, b);
+  const double target = options.rel_tol * (b_norm > 0 ? b_norm : 1.0);
+
+  SolveReport report;
+  report.last.primal_residual = std::sqrt(rr);
+  if (std::sqrt(rr) <= target) {
+    report.reason = StopReason::Converged;
+    return report;
+  }
+  for (int k = 1; k <= options.max_iters; ++k) {
+    apply_a(ctx, p, ap);
+    const double pap = dot<T>(ctx, p, ap);
+    if (!(pap > 0))
+      throw InvalidArgument("conjugate_gradient: the operator is not positive definite (p^T A p = " +
+                            std::to_string(pap) + " at iteration " + std::to_string(k) + ")");
+    const double alpha = rr / pap;
+    axpby<T>(ctx, static_cast<T>(alpha), p, T(1), x);
+    axpby<T>(ctx, static_cast<T>(-alpha), ap, T(1), r);
+    const double rr_new = dot<T>(ctx, r, r);
+    axpby<T>(ctx, T(1), r, static_cast<T>(rr_new / rr), p);
+    rr = rr_new;
+
+    report.iterations = k;
+    report.last.iteration = k;
+    report.last.primal_residual = std::sqrt(rr);
+    report.last.step = alpha;
+    report.last.objective = std::nan("");
+    report.last.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (monitor && !monitor(report.last)) {
+      report.reason = StopReason::Monitor;
+      return report;
+    }
+    if (std::sqrt(rr) <= target) {
+      report.reason = StopReason::Converged;
+      return report;
+    }
+  }
+  report.reason = StopReason::MaxIterations;
+  return report;
+}
+
+template SolveReport conjugate_gradient<float>(const Context&, const ApplyFn<float>&, View<const float>, View<float>,
+                                               const CgOptions&, CgWorkspace<float>&, const Monitor&);
+template SolveReport conjugate_gradient<double>(const Context&, const ApplyFn<double>&, View<const double>,
+                                                View<double>, const CgOptions&, CgWorkspace<double>&,
+                                                const Monitor&);
+
+}  // namespace recon
