@@ -13,4 +13,11 @@ namespace recon::io {
 // write throws or the stream fails, the temporary is removed and IoError names `path`.
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 
+// For writers that create their files themselves (ITK, a header plus a data file): calls
+// write(tmp) where tmp has the file name of `path` inside a fresh hidden directory next to
+// `path`; afterwards every file write left there is renamed into path's directory (the one
+// named like `path` last, so a header never points at missing data) and the directory is
+// removed. If write throws, nothing is left behind and the error propagates.
+void write_files_atomically(const std::string& path, const std::function<void(const std::string& tmp)>& write);
+
 }  // namespace recon::io

@@ -1,0 +1,16 @@
+// Internal to io/: integrity checks run before an ITK reader (see itk_validate.cpp).
+#pragma once
+
+#include <string>
+
+#include "image_format.hpp"
+
+namespace recon::io::detail {
+
+// Throws IoError naming `path` when the file is visibly damaged or truncated.
+void check_before_itk(const std::string& path, Format format);
+
+// Routes libtiff's console messages into the checks above (once per process).
+void install_quiet_tiff_handlers();
+
+}  // namespace recon::io::detail
