@@ -2,3 +2,7 @@
 #pragma once
 
 #include "recon/kernels/kernels.hpp"
+#include "recon/operators/elementwise.hpp"
+#include "recon/operators/finite_difference.hpp"
+#include "recon/operators/linear_operator.hpp"
+#include "recon/operators/operator.hpp"

@@ -1,0 +1,118 @@
+// LinearOperator<T>: a linear map A between real arrays of fixed shapes (DESIGN.md section 4).
+// apply: y = A x, adjoint: x = A^T y (transpose under the real inner product), both into
+// caller-owned outputs on the context's device. Optional hooks: normal (A^T A, when cheaper
+// than apply + adjoint) and normal_inverse (x = (A^T A + lambda I)^{-1} b, when a transform
+// diagonalises A^T A: the closed-form ADMM x-update of MATH.md 3.1).
+//
+// Arguments are validated before anything is launched: exact shapes (ShapeMismatch), the
+// context's device and no overlap between input and output (InvalidArgument).
+// Work buffers are allocated on the first call on a context and kept, so repeated calls do
+// not allocate. An operator instance is therefore not meant for concurrent calls from
+// several host threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "recon/kernels/array.hpp"
+#include "recon/kernels/context.hpp"
+#include "recon/kernels/error.hpp"
+#include "recon/kernels/shape.hpp"
+
+namespace recon {
+
+namespace detail {
+// Throws ShapeMismatch / InvalidArgument naming `where` unless v has exactly `expected` as
+// shape, lives on ctx's device and has storage.
+void check_view(const Context& ctx, const std::string& where, const char* name, const Shape& shape,
+                Device device, const void* data, const Shape& expected);
+// Throws InvalidArgument when the byte ranges [a, a+na) and [b, b+nb) overlap.
+void check_no_overlap(const std::string& where, const void* a, std::size_t na, const void* b,
+                      std::size_t nb);
+// Throws InvalidArgument when an operator's own data (weights, indices, spectra) lives on
+// another device than the context it is applied on.
+void check_data_device(const Context& ctx, const std::string& where, Device data_device);
+}  // namespace detail
+
+template <class T>
+class LinearOperator {
+ public:
+  LinearOperator(std::string name, const Shape& domain, const Shape& range)
+      : name_(std::move(name)), domain_(domain), range_(range) {
+    if (domain.size() == 0 || range.size() == 0)
+      throw InvalidArgument(name_ + ": empty domain " + domain.str() + " or range " + range.str() +
+                            "; operators need at least one element");
+  }
+  virtual ~LinearOperator() = default;
+  LinearOperator(const LinearOperator&) = delete;
+  LinearOperator& operator=(const LinearOperator&) = delete;
+
+  const std::string& name() const { return name_; }
+  const Shape& domain() const { return domain_; }
+  const Shape& range() const { return range_; }
+
+  // y = A x
+  void apply(const Context& ctx, View<const T> x, View<T> y) const {
+    check_pair(ctx, "apply", x, domain_, y, range_);
+    do_apply(ctx, x, y);
+  }
+  // x = A^T y
+  void adjoint(const Context& ctx, View<const T> y, View<T> x) const {
+    check_pair(ctx, "adjoint", y, range_, x, domain_);
+    do_adjoint(ctx, y, x);
+  }
+  // y = A^T A x
+  void normal(const Context& ctx, View<const T> x, View<T> y) const {
+    check_pair(ctx, "normal", x, domain_, y, domain_);
+    do_normal(ctx, x, y);
+  }
+  // Whether normal_inverse has a closed form for this operator.
+  virtual bool has_normal_inverse() const { return false; }
+  // x = (A^T A + lambda I)^{-1} b; lambda > 0 (some operators also accept 0).
+  void normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const {
+    check_pair(ctx, "normal_inverse", b, domain_, x, domain_);
+    if (!has_normal_inverse())
+      throw InvalidArgument(name_ + ".normal_inverse: no closed form for this operator; solve "
+                                    "(A^T A + lambda I) x = b iteratively (CG) instead");
+    if (!(lambda >= T(0)))
+      throw InvalidArgument(name_ + ".normal_inverse: lambda must be >= 0, got " + std::to_string(lambda));
+    do_normal_inverse(ctx, lambda, b, x);
+  }
+
+ protected:
+  virtual void do_apply(const Context& ctx, View<const T> x, View<T> y) const = 0;
+  virtual void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const = 0;
+  // Default: adjoint(apply(x)) through a range-sized work buffer.
+  virtual void do_normal(const Context& ctx, View<const T> x, View<T> y) const {
+    View<T> tmp = scratch(ctx, 0, range_);
+    do_apply(ctx, x, tmp);
+    do_adjoint(ctx, tmp, y);
+  }
+  virtual void do_normal_inverse(const Context&, T, View<const T>, View<T>) const {}
+
+  // Work buffer number `slot` with `shape` on ctx's device: allocated on the first use (or when
+  // the context or the shape changes) and kept for later calls.
+  View<T> scratch(const Context& ctx, std::size_t slot, const Shape& shape) const {
+    if (slots_.size() <= slot) slots_.resize(slot + 1);
+    auto& a = slots_[slot];
+    if (!a || a->context() != ctx || a->shape() != shape) a = std::make_unique<Array<T>>(ctx, shape);
+    return a->view();
+  }
+
+ private:
+  template <class X, class Y>
+  void check_pair(const Context& ctx, const char* method, const View<X>& in, const Shape& in_shape,
+                  const View<Y>& out, const Shape& out_shape) const {
+    const std::string where = name_ + "." + method;
+    detail::check_view(ctx, where, "input", in.shape(), in.device(), in.data(), in_shape);
+    detail::check_view(ctx, where, "output", out.shape(), out.device(), out.data(), out_shape);
+    detail::check_no_overlap(where, in.data(), sizeof(T) * in.size(), out.data(), sizeof(T) * out.size());
+  }
+
+  std::string name_;
+  Shape domain_, range_;
+  mutable std::vector<std::unique_ptr<Array<T>>> slots_;
+};
+
+}  // namespace recon

@@ -1,0 +1,309 @@
+// The operator algebra: composition, sum, scaling, adjoint, block column and Gram operators.
+// Built from apply/adjoint of the parts and the compiled vector operations, so this file
+// serves both backends without launching anything itself.
+#include <cmath>
+#include <random>
+
+#include "recon/kernels/vector_ops.hpp"
+#include "recon/operators/operator.hpp"
+
+namespace recon {
+
+namespace detail {
+
+void check_view(const Context& ctx, const std::string& where, const char* name, const Shape& shape,
+                Device device, const void* data, const Shape& expected) {
+  if (shape != expected)
+    throw ShapeMismatch(where + ": " + name + " has shape " + shape.str() + ", expected " + expected.str());
+  if (device != ctx.device())
+    throw InvalidArgument(where + ": " + name + " lives on " + to_string(device) +
+                          ", expected the context's device " + to_string(ctx.device()));
+  if (data == nullptr) throw InvalidArgument(where + ": " + name + " has no storage");
+}
+
+void check_no_overlap(const std::string& where, const void* a, std::size_t na, const void* b,
+                      std::size_t nb) {
+  const auto pa = reinterpret_cast<std::uintptr_t>(a), pb = reinterpret_cast<std::uintptr_t>(b);
+  if (pa < pb + nb && pb < pa + na)
+    throw InvalidArgument(where + ": input and output overlap; in-place use is not supported");
+}
+
+}  // namespace detail
+
+namespace {
+
+template <class T>
+View<T> block(View<T> v, index_t offset, const Shape& shape) {
+  return View<T>(v.data() + offset, shape, v.device());
+}
+
+template <class T>
+class Composed final : public LinearOperator<T> {
+ public:
+  Composed(Operator<T> outer, Operator<T> inner)
+      : LinearOperator<T>("(" + outer.name() + " o " + inner.name() + ")", inner.domain(), outer.range()),
+        outer_(std::move(outer)), inner_(std::move(inner)) {}
+
+ protected:
+  void do_apply(const Context& ctx, View<const T> x, View<T> y) const override {
+    View<T> mid = this->scratch(ctx, 1, inner_.range());
+    inner_.apply(ctx, x, mid);
+    outer_.apply(ctx, mid, y);
+  }
+  void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override {
+    View<T> mid = this->scratch(ctx, 1, inner_.range());
+    outer_.adjoint(ctx, y, mid);
+    inner_.adjoint(ctx, mid, x);
+  }
+
+ private:
+  Operator<T> outer_, inner_;
+};
+
+template <class T>
+class Summed final : public LinearOperator<T> {
+ public:
+  Summed(Operator<T> a, Operator<T> b, T sign)
+      : LinearOperator<T>("(" + a.name() + (sign > 0 ? " + " : " - ") + b.name() + ")", a.domain(), a.range()),
+        a_(std::move(a)), b_(std::move(b)), sign_(sign) {}
+
+ protected:
+  void do_apply(const Context& ctx, View<const T> x, View<T> y) const override {
+    View<T> tmp = this->scratch(ctx, 1, this->range());
+    a_.apply(ctx, x, y);
+    b_.apply(ctx, x, tmp);
+    axpby<T>(ctx, sign_, tmp, T(1), y);
+  }
+  void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override {
+    View<T> tmp = this->scratch(ctx, 1, this->domain());
+    a_.adjoint(ctx, y, x);
+    b_.adjoint(ctx, y, tmp);
+    axpby<T>(ctx, sign_, tmp, T(1), x);
+  }
+
+ private:
+  Operator<T> a_, b_;
+  T sign_;
+};
+
+template <class T>
+class Scaled final : public LinearOperator<T> {
+ public:
+  Scaled(T s, Operator<T> a)
+      : LinearOperator<T>(std::to_string(s) + "*" + a.name(), a.domain(), a.range()), s_(s), a_(std::move(a)) {}
+  // (s^2 A^T A + lambda I)^{-1} b = s^-2 (A^T A + lambda s^-2 I)^{-1} b
+  bool has_normal_inverse() const override { return s_ != T(0) && a_.has_normal_inverse(); }
+
+ protected:
+  void do_apply(const Context& ctx, View<const T> x, View<T> y) const override {
+    a_.apply(ctx, x, y);
+    scale<T>(ctx, s_, y, y);
+  }
+  void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override {
+    a_.adjoint(ctx, y, x);
+    scale<T>(ctx, s_, x, x);
+  }
+  void do_normal(const Context& ctx, View<const T> x, View<T> y) const override {
+    a_.normal(ctx, x, y);
+    scale<T>(ctx, s_ * s_, y, y);
+  }
+  void do_normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const override {
+    const T inv = T(1) / (s_ * s_);
+    a_.normal_inverse(ctx, lambda * inv, b, x);
+    scale<T>(ctx, inv, x, x);
+  }
+
+ private:
+  T s_;
+  Operator<T> a_;
+};
+
+template <class T>
+class Adjoint final : public LinearOperator<T> {
+ public:
+  explicit Adjoint(Operator<T> a) : LinearOperator<T>(a.name() + "^T", a.range(), a.domain()), a_(std::move(a)) {}
+  const Operator<T>& original() const { return a_; }
+
+ protected:
+  void do_apply(const Context& ctx, View<const T> x, View<T> y) const override { a_.adjoint(ctx, x, y); }
+  void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override { a_.apply(ctx, y, x); }
+
+ private:
+  Operator<T> a_;
+};
+
+template <class T>
+Shape stacked_range(const std::vector<Operator<T>>& blocks) {
+  const Shape& first = blocks.front().range();
+  bool same = first.ndim() < Shape::kMaxAxes;
+  index_t total = 0;
+  for (const auto& b : blocks) {
+    same = same && b.range() == first;
+    total += b.range().size();
+  }
+  if (!same) return Shape{total};
+  Shape s{static_cast<index_t>(blocks.size())};
+  for (int a = 0; a < first.ndim(); ++a) s.push_back(first[a]);
+  return s;
+}
+
+template <class T>
+class Stacked final : public LinearOperator<T> {
+ public:
+  explicit Stacked(std::vector<Operator<T>> blocks)
+      : LinearOperator<T>("vstack", blocks.front().domain(), stacked_range(blocks)), blocks_(std::move(blocks)) {}
+
+ protected:
+  void do_apply(const Context& ctx, View<const T> x, View<T> y) const override {
+    index_t offset = 0;
+    for (const auto& b : blocks_) {
+      b.apply(ctx, x, block(y, offset, b.range()));
+      offset += b.range().size();
+    }
+  }
+  void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override {
+    View<T> tmp = this->scratch(ctx, 1, this->domain());
+    index_t offset = 0;
+    for (std::size_t k = 0; k < blocks_.size(); ++k) {
+      const auto& b = blocks_[k];
+      View<const T> yk = block(y, offset, b.range());
+      offset += b.range().size();
+      if (k == 0) {
+        b.adjoint(ctx, yk, x);
+      } else {
+        b.adjoint(ctx, yk, tmp);
+        axpby<T>(ctx, T(1), tmp, T(1), x);
+      }
+    }
+  }
+
+ private:
+  std::vector<Operator<T>> blocks_;
+};
+
+template <class T>
+class Gram final : public LinearOperator<T> {
+ public:
+  explicit Gram(Operator<T> a) : LinearOperator<T>(a.name() + "^T " + a.name(), a.domain(), a.domain()), a_(std::move(a)) {}
+
+ protected:
+  void do_apply(const Context& ctx, View<const T> x, View<T> y) const override { a_.normal(ctx, x, y); }
+  void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override { a_.normal(ctx, y, x); }
+
+ private:
+  Operator<T> a_;
+};
+
+template <class T>
+void require_handle(const Operator<T>& a, const char* where) {
+  if (!a) throw InvalidArgument(std::string(where) + ": empty Operator handle");
+}
+
+}  // namespace
+
+template <class Real>
+Operator<Real>::Operator(std::shared_ptr<const LinearOperator<Real>> op) : op_(std::move(op)) {
+  require_handle(*this, "Operator");
+}
+
+template <class Real>
+const LinearOperator<Real>& Operator<Real>::get() const {
+  require_handle(*this, "Operator");
+  return *op_;
+}
+
+template <class Real>
+Operator<Real> Operator<Real>::T() const {
+  if (auto adj = std::dynamic_pointer_cast<const Adjoint<Real>>(ptr())) return adj->original();
+  return Operator<Real>(std::make_shared<Adjoint<Real>>(*this));
+}
+
+template <class Real>
+double Operator<Real>::norm_estimate(const Context& ctx, int iterations, unsigned seed) const {
+  require(iterations > 0, "norm_estimate", "iterations must be positive");
+  std::mt19937 gen(seed);
+  std::normal_distribution<double> dist;
+  std::vector<Real> start(static_cast<std::size_t>(domain().size()));
+  for (auto& v : start) v = static_cast<Real>(dist(gen));
+  Array<Real> x = Array<Real>::from_host(ctx, domain(), start), ax(ctx, range()), z(ctx, domain());
+  double sigma2 = 0;
+  for (int it = 0; it < iterations; ++it) {
+    const double nx = norm2<Real>(ctx, x);
+    if (nx == 0) return 0;
+    scale<Real>(ctx, static_cast<Real>(1 / nx), x, x);
+    apply(ctx, x, ax);
+    adjoint(ctx, ax, z);
+    sigma2 = norm2<Real>(ctx, z);
+    std::swap(x, z);
+  }
+  return std::sqrt(sigma2);
+}
+
+template <class T>
+Operator<T> compose(const Operator<T>& outer, const Operator<T>& inner) {
+  require_handle(outer, "compose");
+  require_handle(inner, "compose");
+  if (inner.range() != outer.domain())
+    throw ShapeMismatch("compose: " + outer.name() + " has domain " + outer.domain().str() + " but " +
+                        inner.name() + " has range " + inner.range().str());
+  return Operator<T>(std::make_shared<Composed<T>>(outer, inner));
+}
+
+template <class T>
+Operator<T> summed(const Operator<T>& a, const Operator<T>& b, T sign, const char* where) {
+  require_handle(a, where);
+  require_handle(b, where);
+  if (a.domain() != b.domain() || a.range() != b.range())
+    throw ShapeMismatch(std::string(where) + ": " + a.name() + " maps " + a.domain().str() + " -> " +
+                        a.range().str() + " but " + b.name() + " maps " + b.domain().str() + " -> " +
+                        b.range().str());
+  return Operator<T>(std::make_shared<Summed<T>>(a, b, sign));
+}
+
+template <class T>
+Operator<T> operator+(const Operator<T>& a, const Operator<T>& b) {
+  return summed(a, b, T(1), "operator+");
+}
+
+template <class T>
+Operator<T> operator-(const Operator<T>& a, const Operator<T>& b) {
+  return summed(a, b, T(-1), "operator-");
+}
+
+template <class T>
+Operator<T> scaled(typename Operator<T>::value_type s, const Operator<T>& a) {
+  require_handle(a, "scaled");
+  require(std::isfinite(static_cast<double>(s)), "scaled", "the factor must be finite");
+  return Operator<T>(std::make_shared<Scaled<T>>(s, a));
+}
+
+template <class T>
+Operator<T> vstack(const std::vector<Operator<T>>& blocks) {
+  require(!blocks.empty(), "vstack", "needs at least one block");
+  for (const auto& b : blocks) {
+    require_handle(b, "vstack");
+    if (b.domain() != blocks.front().domain())
+      throw ShapeMismatch("vstack: block " + b.name() + " has domain " + b.domain().str() + ", expected " +
+                          blocks.front().domain().str() + " like the first block");
+  }
+  return Operator<T>(std::make_shared<Stacked<T>>(blocks));
+}
+
+template <class T>
+Operator<T> gram(const Operator<T>& a) {
+  require_handle(a, "gram");
+  return Operator<T>(std::make_shared<Gram<T>>(a));
+}
+
+#define RECON_INSTANTIATE_ALGEBRA(T)                                                 \
+  template class Operator<T>;                                                        \
+  template Operator<T> compose(const Operator<T>&, const Operator<T>&);              \
+  template Operator<T> operator+(const Operator<T>&, const Operator<T>&);            \
+  template Operator<T> operator-(const Operator<T>&, const Operator<T>&);            \
+  template Operator<T> scaled(typename Operator<T>::value_type, const Operator<T>&); \
+  template Operator<T> vstack(const std::vector<Operator<T>>&);                      \
+  template Operator<T> gram(const Operator<T>&);
+RECON_INSTANTIATE_ALGEBRA(float)
+RECON_INSTANTIATE_ALGEBRA(double)
+
+}  // namespace recon
