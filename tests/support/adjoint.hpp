@@ -9,11 +9,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "backends.hpp"
 #include "recon/operators/operator.hpp"
+
+namespace recon {
+// gtest prints shapes as "(3, 4)" instead of their bytes.
+inline void PrintTo(const Shape& s, std::ostream* os) { *os << s.str(); }
+}  // namespace recon
 
 namespace recon::testing {
 
