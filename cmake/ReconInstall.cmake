@@ -2,7 +2,7 @@
 include(CMakePackageConfigHelpers)
 include(GNUInstallDirs)
 
-install(TARGETS recon_kernels recon_operators recon_io recon_engine recon_all
+install(TARGETS recon_kernels recon_operators recon_io recon_datasets recon_engine recon_all
         EXPORT reconTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
