@@ -4,5 +4,6 @@
 #include "recon/kernels/kernels.hpp"
 #include "recon/operators/elementwise.hpp"
 #include "recon/operators/finite_difference.hpp"
+#include "recon/operators/hadamard.hpp"
 #include "recon/operators/linear_operator.hpp"
 #include "recon/operators/operator.hpp"

@@ -1,0 +1,12 @@
+# CT geometry, matched projectors and FBP/FDK (issue 7), included from operators/CMakeLists.txt
+# (same directory scope, so recon_kernel_sources' language switch applies to recon_operators).
+find_package(nlohmann_json REQUIRED)
+set(RECON_CT_SOURCES
+  src/ct/geometry.cpp
+  src/ct/geometry_json.cpp
+  src/ct/phantom.cpp
+  src/ct/projector.cu)
+recon_kernel_sources(${RECON_CT_SOURCES})
+target_sources(recon_operators PRIVATE ${RECON_CT_SOURCES})
+# Header-only, used by geometry_json.cpp alone; kept out of the installed link interface.
+target_link_libraries(recon_operators PRIVATE $<BUILD_INTERFACE:nlohmann_json::nlohmann_json>)
