@@ -4,6 +4,7 @@
 #include "recon/kernels/kernels.hpp"
 #include "recon/operators/elementwise.hpp"
 #include "recon/operators/finite_difference.hpp"
+#include "recon/operators/fourier.hpp"
 #include "recon/operators/hadamard.hpp"
 #include "recon/operators/linear_operator.hpp"
 #include "recon/operators/operator.hpp"
