@@ -15,6 +15,7 @@ struct HostImage {
   Shape shape;
   std::vector<float> values;
   ImageMetadata meta;
+  std::vector<double> position;  // ITK origin of every stored axis (x first), to stack DICOM slices
 };
 
 enum class Format { Npy, Raw, Png, Tiff, Nifti, MetaImage, Nrrd, Dicom, DicomSeries };

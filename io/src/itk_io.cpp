@@ -14,9 +14,12 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 #include <limits>
 #include <mutex>
 #include <new>
@@ -149,6 +152,7 @@ HostImage read_one(const std::string& path, Format format, const ReadOptions& op
     img.meta.spacing.push_back(io->GetSpacing(a));
     img.meta.origin.push_back(io->GetOrigin(a));
   }
+  for (unsigned a = 0; a < io->GetNumberOfDimensions(); ++a) img.position.push_back(io->GetOrigin(a));
   img.values.resize(pixels);
   if (ncomp >= 3) {  // RGB(A) -> gray with scikit-image's rgb2gray weights
     const double w[3] = {0.2125, 0.7154, 0.0721};
@@ -174,7 +178,7 @@ HostImage read_dicom_series(const std::string& dir, const ReadOptions& options) 
   if (uids.empty()) throw IoError("cannot read '" + dir + "': the directory holds no DICOM series");
   const std::vector<std::string> files = names->GetFileNames(uids.front());
   HostImage volume;
-  std::vector<double> first_origin;
+  std::vector<double> first;  // position of the first slice, x first
   double dz = 1.0;
   for (std::size_t k = 0; k < files.size(); ++k) {
     HostImage slice = read_one(files[k], Format::Dicom, options);
@@ -183,7 +187,7 @@ HostImage read_dicom_series(const std::string& dir, const ReadOptions& options) 
     if (k == 0) {
       volume.shape = Shape{static_cast<index_t>(files.size()), slice.shape[0], slice.shape[1]};
       volume.values.reserve(static_cast<std::size_t>(volume.shape.size()));
-      first_origin = slice.meta.origin;
+      first = slice.position;
       volume.meta = slice.meta;
     } else if (slice.shape != Shape{volume.shape[1], volume.shape[2]}) {
       throw IoError("cannot read '" + dir + "': slice '" + files[k] + "' has shape " + slice.shape.str() +
@@ -191,8 +195,8 @@ HostImage read_dicom_series(const std::string& dir, const ReadOptions& options) 
     }
     if (k == 1) {  // slice spacing = distance between the first two positions
       double d2 = 0;
-      for (std::size_t a = 0; a < first_origin.size(); ++a) {
-        const double d = slice.meta.origin[a] - first_origin[a];
+      for (std::size_t a = 0; a < first.size() && a < slice.position.size(); ++a) {
+        const double d = slice.position[a] - first[a];
         d2 += d * d;
       }
       if (d2 > 0) dz = std::sqrt(d2);
@@ -200,30 +204,42 @@ HostImage read_dicom_series(const std::string& dir, const ReadOptions& options) 
     volume.values.insert(volume.values.end(), slice.values.begin(), slice.values.end());
   }
   volume.meta.spacing.insert(volume.meta.spacing.begin(), dz);
-  volume.meta.origin.insert(volume.meta.origin.begin(), 0.0);
-  // DICOM positions are 3D (x, y, z); the slice origin's z is the volume's first entry.
-  if (first_origin.size() == 2) volume.meta.origin[0] = 0.0;
+  volume.meta.origin.insert(volume.meta.origin.begin(), first.size() > 2 ? first[2] : 0.0);
   return volume;
 }
 
-// Some ITK readers (MetaIO) print to std::cerr; the CLI must print one line only, and the
-// checks in itk_validate.cpp turn those conditions into errors instead.
-class SilenceCerr {
+// ITK's readers and their bundled libraries (MetaIO, libpng, libtiff) print warnings and
+// errors to the console; the CLI must print one line only, and the checks in
+// itk_validate.cpp turn the real problems into errors. So file descriptor 2 points at
+// /dev/null while ITK runs (process-wide: another thread's stderr output is lost meanwhile).
+class SilenceStderr {
  public:
-  SilenceCerr() : saved_(std::cerr.rdbuf(sink_.rdbuf())) {}
-  ~SilenceCerr() { std::cerr.rdbuf(saved_); }
-  SilenceCerr(const SilenceCerr&) = delete;
-  SilenceCerr& operator=(const SilenceCerr&) = delete;
+  SilenceStderr() {
+    std::fflush(stderr);
+    std::cerr.flush();
+    saved_ = ::dup(2);
+    const int null_fd = ::open("/dev/null", O_WRONLY);
+    if (saved_ >= 0 && null_fd >= 0) ::dup2(null_fd, 2);
+    if (null_fd >= 0) ::close(null_fd);
+  }
+  ~SilenceStderr() {
+    std::fflush(stderr);
+    std::cerr.flush();
+    if (saved_ >= 0) {
+      ::dup2(saved_, 2);
+      ::close(saved_);
+    }
+  }
+  SilenceStderr(const SilenceStderr&) = delete;
+  SilenceStderr& operator=(const SilenceStderr&) = delete;
 
  private:
-  std::ostringstream sink_;
-  std::streambuf* saved_;
+  int saved_ = -1;
 };
 
 template <class F>
 auto translate_itk_errors(const std::string& verb, const std::string& path, F f) -> decltype(f()) {
-  install_quiet_tiff_handlers();
-  SilenceCerr quiet;
+  SilenceStderr quiet;
   try {
     return f();
   } catch (const itk::ExceptionObject& e) {

@@ -19,8 +19,6 @@
 
 #include "recon/kernels/error.hpp"
 
-extern "C" TIFFErrorHandler itk_TIFFSetWarningHandler(TIFFErrorHandler);
-
 namespace recon::io::detail {
 
 namespace {
@@ -30,8 +28,8 @@ namespace {
                 " bytes, the file holds " + std::to_string(have) + ")");
 }
 
-// libtiff reports through process-wide handlers: warnings are dropped, the first error of
-// the current check is kept, and nothing reaches stderr (the CLI prints one line only).
+// libtiff reports through process-wide handlers: warnings are dropped and the first error of
+// the current check is kept for the message.
 thread_local std::string tiff_error;
 void on_tiff_error(const char* module, const char* fmt, va_list ap) {
   if (!tiff_error.empty()) return;
@@ -151,21 +149,18 @@ void check_metaimage(const std::string& path) {
   if (have < need) truncated(path, need, have);
 }
 
-}  // namespace
-
-void install_quiet_tiff_handlers() {
+void install_tiff_handlers() {
   static std::once_flag once;
   std::call_once(once, [] {
     TIFFSetErrorHandler(on_tiff_error);
     TIFFSetWarningHandler(on_tiff_warning);
-    // ITK reads TIFF with its own bundled copy of libtiff (symbols prefixed itk_), which sets
-    // an error handler but leaves warnings on stderr.
-    itk_TIFFSetWarningHandler(on_tiff_warning);
   });
 }
 
+}  // namespace
+
 void check_before_itk(const std::string& path, Format format) {
-  install_quiet_tiff_handlers();
+  install_tiff_handlers();
   try {
     if (format == Format::Tiff) check_tiff(path);
     if (format == Format::Nifti) check_nifti(path);

@@ -10,7 +10,4 @@ namespace recon::io::detail {
 // Throws IoError naming `path` when the file is visibly damaged or truncated.
 void check_before_itk(const std::string& path, Format format);
 
-// Routes libtiff's console messages into the checks above (once per process).
-void install_quiet_tiff_handlers();
-
 }  // namespace recon::io::detail
