@@ -4,6 +4,8 @@ find_package(nlohmann_json REQUIRED)
 set(RECON_CT_SOURCES
   src/ct/geometry.cpp
   src/ct/geometry_json.cpp
+  src/ct/fbp.cu
+  src/ct/fbp_filter.cpp
   src/ct/phantom.cpp
   src/ct/projector.cu)
 recon_kernel_sources(${RECON_CT_SOURCES})
