@@ -1,0 +1,133 @@
+// GEMV/GEMM behind DenseMatrixOperator (layout in dense_matrix.hpp). cuBLAS is column-major:
+// the row-major (m x n) matrix is its (n x m) matrix with leading dimension n, so y = A x is
+// op T there, and a row-major batch X (b x n) is the column-major (n x b) matrix X^T.
+#include "recon/operators/dense_matrix.hpp"
+
+#include <cblas.h>
+
+#include <limits>
+#include <string>
+
+#include "recon/kernels/config.hpp"
+
+#if RECON_WITH_CUDA
+#include <cublas_v2.h>
+#endif
+
+namespace recon {
+
+namespace {
+
+void gemv(CBLAS_TRANSPOSE t, int m, int n, const float* a, const float* x, float* y) {
+  cblas_sgemv(CblasRowMajor, t, m, n, 1.f, a, n, x, 1, 0.f, y, 1);
+}
+void gemv(CBLAS_TRANSPOSE t, int m, int n, const double* a, const double* x, double* y) {
+  cblas_dgemv(CblasRowMajor, t, m, n, 1.0, a, n, x, 1, 0.0, y, 1);
+}
+// C (rows x cols, row-major) = B (rows x k) op(A); A is the (m x n) matrix.
+void gemm(CBLAS_TRANSPOSE ta, int rows, int cols, int k, const float* b, const float* a, int lda, float* c) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, ta, rows, cols, k, 1.f, b, k, a, lda, 0.f, c, cols);
+}
+void gemm(CBLAS_TRANSPOSE ta, int rows, int cols, int k, const double* b, const double* a, int lda, double* c) {
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, ta, rows, cols, k, 1.0, b, k, a, lda, 0.0, c, cols);
+}
+
+#if RECON_WITH_CUDA
+void check_cublas(cublasStatus_t s, const char* call) {
+  if (s == CUBLAS_STATUS_SUCCESS) return;
+  const std::string msg = std::string("cuBLAS call ") + call + " failed: " + cublasGetStatusString(s);
+  if (s == CUBLAS_STATUS_ALLOC_FAILED) throw OutOfMemory(msg);
+  throw DeviceError(msg);
+}
+cublasStatus_t cu_gemv(cublasHandle_t h, cublasOperation_t t, int r, int c, const float* a, const float* x, float* y) {
+  const float one = 1.f, zero = 0.f;
+  return cublasSgemv(h, t, r, c, &one, a, r, x, 1, &zero, y, 1);
+}
+cublasStatus_t cu_gemv(cublasHandle_t h, cublasOperation_t t, int r, int c, const double* a, const double* x, double* y) {
+  const double one = 1.0, zero = 0.0;
+  return cublasDgemv(h, t, r, c, &one, a, r, x, 1, &zero, y, 1);
+}
+// C (p x q, column-major) = op(A) (p x k) * B (k x q), A with leading dimension lda.
+cublasStatus_t cu_gemm(cublasHandle_t h, cublasOperation_t ta, int p, int q, int k, const float* a, int lda,
+                       const float* b, float* c) {
+  const float one = 1.f, zero = 0.f;
+  return cublasSgemm(h, ta, CUBLAS_OP_N, p, q, k, &one, a, lda, b, k, &zero, c, p);
+}
+cublasStatus_t cu_gemm(cublasHandle_t h, cublasOperation_t ta, int p, int q, int k, const double* a, int lda,
+                       const double* b, double* c) {
+  const double one = 1.0, zero = 0.0;
+  return cublasDgemm(h, ta, CUBLAS_OP_N, p, q, k, &one, a, lda, b, k, &zero, c, p);
+}
+#endif
+
+Shape with_batch(index_t batch, index_t n) { return batch > 0 ? Shape{batch, n} : Shape{n}; }
+
+
+template <class T>
+const std::shared_ptr<const Array<T>>& validated(const std::shared_ptr<const Array<T>>& a, index_t batch) {
+  if (a->shape().ndim() != 2)
+    throw ShapeMismatch("DenseMatrix: the matrix must have shape (m, n), got " + a->shape().str());
+  require(batch >= 0, "DenseMatrix", "batch must be >= 0, got " + std::to_string(batch));
+  const index_t limit = std::numeric_limits<int>::max();
+  require(a->shape()[0] <= limit && a->shape()[1] <= limit && batch <= limit, "DenseMatrix",
+          "dimensions beyond 2^31 - 1 are not supported by BLAS");
+  return a;
+}
+
+int as_int(index_t v) { return static_cast<int>(v); }
+
+}  // namespace
+
+template <class T>
+DenseMatrixOperator<T>::DenseMatrixOperator(std::shared_ptr<const Array<T>> matrix, index_t batch)
+    : LinearOperator<T>("DenseMatrix", with_batch(batch, validated(matrix, batch)->shape()[1]),
+                        with_batch(batch, matrix->shape()[0])),
+      matrix_(std::move(matrix)), batch_(batch) {}
+
+template <class T>
+void DenseMatrixOperator<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
+  detail::check_data_device(ctx, this->name(), matrix_->device());
+  const int m = as_int(matrix_->shape()[0]), n = as_int(matrix_->shape()[1]), b = as_int(batch_);
+  const T* a = matrix_->data();
+#if RECON_WITH_CUDA
+  if (ctx.is_cuda()) {
+    auto h = static_cast<cublasHandle_t>(ctx.cublas_handle());
+    check_cublas(b == 0 ? cu_gemv(h, CUBLAS_OP_T, n, m, a, x.data(), y.data())
+                        : cu_gemm(h, CUBLAS_OP_T, m, b, n, a, n, x.data(), y.data()),
+                 "apply");
+    return;
+  }
+#endif
+  if (b == 0) gemv(CblasNoTrans, m, n, a, x.data(), y.data());
+  else gemm(CblasTrans, b, m, n, x.data(), a, n, y.data());
+}
+
+template <class T>
+void DenseMatrixOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
+  detail::check_data_device(ctx, this->name(), matrix_->device());
+  const int m = as_int(matrix_->shape()[0]), n = as_int(matrix_->shape()[1]), b = as_int(batch_);
+  const T* a = matrix_->data();
+#if RECON_WITH_CUDA
+  if (ctx.is_cuda()) {
+    auto h = static_cast<cublasHandle_t>(ctx.cublas_handle());
+    check_cublas(b == 0 ? cu_gemv(h, CUBLAS_OP_N, n, m, a, y.data(), x.data())
+                        : cu_gemm(h, CUBLAS_OP_N, n, b, m, a, n, y.data(), x.data()),
+                 "adjoint");
+    return;
+  }
+#endif
+  if (b == 0) gemv(CblasTrans, m, n, a, y.data(), x.data());
+  else gemm(CblasNoTrans, b, n, m, y.data(), a, n, x.data());
+}
+
+template <class T>
+Operator<T> dense_matrix(Array<T> matrix, index_t batch) {
+  return Operator<T>(std::make_shared<DenseMatrixOperator<T>>(std::make_shared<const Array<T>>(std::move(matrix)), batch));
+}
+
+template class DenseMatrixOperator<float>;
+template class DenseMatrixOperator<double>;
+template Operator<float> dense_matrix<float>(Array<float>, index_t);
+template Operator<double> dense_matrix<double>(Array<double>, index_t);
+
+}  // namespace recon
