@@ -1,0 +1,94 @@
+// Element-wise prox, value sum and gradient of every penalty and loss: the variant is
+// visited once here, on the host, and each struct gets its own kernel.
+#include <string>
+
+#include "launch.hpp"
+#include "recon/kernels/parallel_for.hpp"
+#include "recon/kernels/reduce.hpp"
+
+namespace recon::penalties {
+
+namespace {
+
+template <class T, class F, class W>
+void prox_kernel(const Context& ctx, F f, W w, const T* in, T* out, index_t n) {
+  parallel_for(ctx, n, [=] RECON_HD(index_t i) { out[i] = f.prox(in[i], w(i)); });
+}
+
+template <class T, class F, class W>
+double value_kernel(const Context& ctx, F f, W w, const T* x, index_t n) {
+  return transform_sum(ctx, n, [=] RECON_HD(index_t i) {
+    const T wi = w(i);
+    return wi == T(0) ? 0.0 : static_cast<double>(wi) * static_cast<double>(f.value(x[i]));
+  });
+}
+
+template <class T, class F>
+void gradient_kernel(const Context& ctx, F f, const T* x, T* g, index_t n) {
+  parallel_for(ctx, n, [=] RECON_HD(index_t i) { g[i] = f.grad(x[i]); });
+}
+
+template <class T, class W>
+void prox_any(const Context& ctx, const Function& fn, W w, View<const T> in, View<T> out) {
+  validate(fn);
+  recon::detail::check_operand(ctx, "prox", "in", in, in.size());
+  recon::detail::check_operand(ctx, "prox", "out", out, in.size());
+  std::visit([&](const auto& f) { prox_kernel<T>(ctx, f, w, in.data(), out.data(), in.size()); }, fn);
+}
+
+template <class T, class W>
+double value_any(const Context& ctx, const Function& fn, W w, View<const T> x) {
+  validate(fn);
+  recon::detail::check_operand(ctx, "value_sum", "x", x, x.size());
+  return std::visit([&](const auto& f) { return value_kernel<T>(ctx, f, w, x.data(), x.size()); }, fn);
+}
+
+}  // namespace
+
+template <class T>
+void prox(const Context& ctx, const Function& fn, T gamma, View<const T> in, View<T> out) {
+  prox_any<T>(ctx, fn, detail::scalar_weight("prox", gamma), in, out);
+}
+
+template <class T>
+void prox(const Context& ctx, const Function& fn, View<const T> gamma, View<const T> in, View<T> out) {
+  prox_any<T>(ctx, fn, detail::array_weight(ctx, "prox", gamma, in.size()), in, out);
+}
+
+template <class T>
+double value_sum(const Context& ctx, const Function& fn, View<const T> x) {
+  return value_any<T>(ctx, fn, detail::ScalarWeight<T>{T(1)}, x);
+}
+
+template <class T>
+double value_sum(const Context& ctx, const Function& fn, View<const T> w, View<const T> x) {
+  return value_any<T>(ctx, fn, detail::array_weight(ctx, "value_sum", w, x.size()), x);
+}
+
+template <class T>
+void gradient(const Context& ctx, const Function& fn, View<const T> x, View<T> g) {
+  validate(fn);
+  recon::detail::check_operand(ctx, "gradient", "x", x, x.size());
+  recon::detail::check_operand(ctx, "gradient", "g", g, x.size());
+  std::visit(
+      [&](const auto& f) {
+        using F = std::decay_t<decltype(f)>;
+        if constexpr (F::has_grad)
+          gradient_kernel<T>(ctx, f, x.data(), g.data(), x.size());
+        else
+          throw InvalidArgument(std::string("gradient: ") + F::name + " has no gradient");
+      },
+      fn);
+}
+
+#define RECON_INSTANTIATE_PENALTY_ELEMENTWISE(T)                                                    \
+  template void prox<T>(const Context&, const Function&, T, View<const T>, View<T>);                \
+  template void prox<T>(const Context&, const Function&, View<const T>, View<const T>, View<T>);    \
+  template double value_sum<T>(const Context&, const Function&, View<const T>);                     \
+  template double value_sum<T>(const Context&, const Function&, View<const T>, View<const T>);      \
+  template void gradient<T>(const Context&, const Function&, View<const T>, View<T>);
+
+RECON_INSTANTIATE_PENALTY_ELEMENTWISE(float)
+RECON_INSTANTIATE_PENALTY_ELEMENTWISE(double)
+
+}  // namespace recon::penalties
