@@ -1,0 +1,72 @@
+// CGLS (cgls.hpp), in the stable form that updates r = y - A x rather than recomputing it.
+#include "recon/engine/ct/cgls.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "recon/kernels/vector_ops.hpp"
+
+namespace recon::ct {
+
+template <class T>
+SolveReport cgls(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<T> x,
+                 const CglsOptions& options, const Monitor& monitor) {
+  require(options.max_iters >= 0, "cgls", "max_iters must be >= 0");
+  require(options.rel_tol >= 0, "cgls", "rel_tol must be >= 0");
+  const auto t0 = std::chrono::steady_clock::now();
+  Array<T> r(ctx, a.range()), q(ctx, a.range()), s(ctx, a.domain()), p(ctx, a.domain());
+  a.adjoint(ctx, y, s.view());
+  const double target = options.rel_tol * norm2<T>(ctx, s.view());
+  a.apply(ctx, View<const T>(x), r.view());
+  axpby<T>(ctx, T(1), y, T(-1), r.view());  // r = y - A x
+  a.adjoint(ctx, r.view(), s.view());       // s = A^T r
+  copy<T>(ctx, s.view(), p.view());
+  double gamma = dot<T>(ctx, s.view(), s.view());
+  SolveReport report;
+  report.last.primal_residual = std::sqrt(gamma);
+  const double rr = norm2<T>(ctx, r.view());
+  report.last.objective = 0.5 * rr * rr;
+  if (std::sqrt(gamma) <= target) {
+    report.reason = StopReason::Converged;
+    return report;
+  }
+  for (int k = 1; k <= options.max_iters; ++k) {
+    a.apply(ctx, p.view(), q.view());
+    const double qq = dot<T>(ctx, q.view(), q.view());
+    if (!(qq > 0)) {  // p in the null space of A: nothing left to reduce
+      report.reason = StopReason::Converged;
+      return report;
+    }
+    const double alpha = gamma / qq;
+    axpby<T>(ctx, static_cast<T>(alpha), p.view(), T(1), x);
+    axpby<T>(ctx, static_cast<T>(-alpha), q.view(), T(1), r.view());
+    a.adjoint(ctx, r.view(), s.view());
+    const double gamma_new = dot<T>(ctx, s.view(), s.view());
+    axpby<T>(ctx, T(1), s.view(), static_cast<T>(gamma_new / gamma), p.view());
+    gamma = gamma_new;
+    const double res = norm2<T>(ctx, r.view());
+    report.iterations = k;
+    report.last.iteration = k;
+    report.last.primal_residual = std::sqrt(gamma);
+    report.last.objective = 0.5 * res * res;
+    report.last.step = alpha;
+    report.last.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (monitor && !monitor(report.last)) {
+      report.reason = StopReason::Monitor;
+      return report;
+    }
+    if (std::sqrt(gamma) <= target) {
+      report.reason = StopReason::Converged;
+      return report;
+    }
+  }
+  report.reason = StopReason::MaxIterations;
+  return report;
+}
+
+template SolveReport cgls<float>(const Context&, const LinearOperator<float>&, View<const float>, View<float>,
+                                 const CglsOptions&, const Monitor&);
+template SolveReport cgls<double>(const Context&, const LinearOperator<double>&, View<const double>, View<double>,
+                                  const CglsOptions&, const Monitor&);
+
+}  // namespace recon::ct

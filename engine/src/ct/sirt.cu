@@ -1,0 +1,94 @@
+// SIRT (sirt.hpp). The weights are computed once per call; the loop allocates nothing.
+#include <chrono>
+#include <cmath>
+
+#include "recon/engine/ct/sirt.hpp"
+#include "recon/kernels/parallel_for.hpp"
+#include "recon/kernels/vector_ops.hpp"
+
+namespace recon::ct {
+
+namespace detail {
+
+// w = 1 / w where w > 0, else 0 (rays or voxels the operator does not see).
+template <class T>
+void reciprocal_or_zero(const Context& ctx, View<T> w) {
+  T* p = w.data();
+  parallel_for(ctx, w.size(), [=] RECON_HD(index_t i) { p[i] = p[i] > T(0) ? T(1) / p[i] : T(0); });
+}
+
+// x = x + lambda c .* g, then max(x, 0) when nonneg.
+template <class T>
+void sirt_update(const Context& ctx, View<T> x, T lambda, View<const T> c, View<const T> g, bool nonneg) {
+  T* px = x.data();
+  const T* pc = c.data();
+  const T* pg = g.data();
+  parallel_for(ctx, x.size(), [=] RECON_HD(index_t i) {
+    const T v = px[i] + lambda * pc[i] * pg[i];
+    px[i] = nonneg && v < T(0) ? T(0) : v;
+  });
+}
+
+}  // namespace detail
+
+template <class T>
+SolveReport sirt(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<T> x,
+                 const SirtOptions& options, const Monitor& monitor) {
+  require(options.max_iters >= 0, "sirt", "max_iters must be >= 0");
+  require(options.rel_tol >= 0, "sirt", "rel_tol must be >= 0");
+  require(options.relaxation > 0 && options.relaxation < 2, "sirt",
+          "relaxation must lie in (0, 2), got " + std::to_string(options.relaxation));
+  const auto t0 = std::chrono::steady_clock::now();
+  Array<T> row_w(ctx, a.range()), col_w(ctx, a.domain()), r(ctx, a.range()), g(ctx, a.domain());
+  // Weights from A 1 and A^T 1 (g and r serve as the vectors of ones).
+  fill<T>(ctx, g.view(), T(1));
+  a.apply(ctx, g.view(), row_w.view());
+  fill<T>(ctx, r.view(), T(1));
+  a.adjoint(ctx, r.view(), col_w.view());
+  detail::reciprocal_or_zero(ctx, row_w.view());
+  detail::reciprocal_or_zero(ctx, col_w.view());
+
+  auto residual = [&] {  // r = y - A x; returns ||r||
+    a.apply(ctx, View<const T>(x), r.view());
+    axpby<T>(ctx, T(1), y, T(-1), r.view());
+    return norm2<T>(ctx, r.view());
+  };
+  const double target = options.rel_tol * norm2<T>(ctx, y);
+  double res = residual();
+  SolveReport report;
+  report.last.primal_residual = res;
+  report.last.objective = 0.5 * res * res;
+  if (res <= target) {
+    report.reason = StopReason::Converged;
+    return report;
+  }
+  for (int k = 1; k <= options.max_iters; ++k) {
+    multiply<T>(ctx, r.view(), row_w.view(), r.view());
+    a.adjoint(ctx, r.view(), g.view());
+    detail::sirt_update<T>(ctx, x, static_cast<T>(options.relaxation), col_w.view(), g.view(), options.nonneg);
+    res = residual();
+    report.iterations = k;
+    report.last.iteration = k;
+    report.last.primal_residual = res;
+    report.last.objective = 0.5 * res * res;
+    report.last.step = options.relaxation;
+    report.last.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (monitor && !monitor(report.last)) {
+      report.reason = StopReason::Monitor;
+      return report;
+    }
+    if (res <= target) {
+      report.reason = StopReason::Converged;
+      return report;
+    }
+  }
+  report.reason = StopReason::MaxIterations;
+  return report;
+}
+
+template SolveReport sirt<float>(const Context&, const LinearOperator<float>&, View<const float>, View<float>,
+                                 const SirtOptions&, const Monitor&);
+template SolveReport sirt<double>(const Context&, const LinearOperator<double>&, View<const double>, View<double>,
+                                  const SirtOptions&, const Monitor&);
+
+}  // namespace recon::ct
