@@ -2,6 +2,7 @@
 #pragma once
 
 #include "recon/kernels/kernels.hpp"
+#include "recon/operators/convolution.hpp"
 #include "recon/operators/dense_matrix.hpp"
 #include "recon/operators/elementwise.hpp"
 #include "recon/operators/finite_difference.hpp"
