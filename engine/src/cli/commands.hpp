@@ -14,6 +14,7 @@ struct GlobalOptions {
 };
 
 void add_info_command(CLI::App& app, const GlobalOptions& global);
+void add_ct_command(CLI::App& app, const GlobalOptions& global);
 void add_convert_command(CLI::App& app, const GlobalOptions& global);
 void add_metrics_command(CLI::App& app, const GlobalOptions& global);
 void add_phantom_command(CLI::App& app, const GlobalOptions& global);

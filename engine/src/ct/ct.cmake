@@ -3,3 +3,6 @@
 set(RECON_CT_ENGINE_SOURCES src/ct/sirt.cu src/ct/cgls.cpp)
 recon_kernel_sources(${RECON_CT_ENGINE_SOURCES})
 target_sources(recon_engine PRIVATE ${RECON_CT_ENGINE_SOURCES})
+recon_kernel_sources(src/cli/ct.cpp)
+target_sources(recon PRIVATE src/cli/ct.cpp)
+target_link_libraries(recon PRIVATE recon_datasets)

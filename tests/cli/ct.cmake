@@ -1,0 +1,43 @@
+# `recon ct` (issue 7): the whole pipeline on a small fan-beam problem, and one clear error
+# with no output file for each kind of bad input. Included from tests/cli/CMakeLists.txt.
+set(CLI_CT ${CMAKE_CURRENT_BINARY_DIR}/ct)
+file(MAKE_DIRECTORY ${CLI_CT})
+file(WRITE ${CLI_CT}/par.json [[{"volume": {"shape": [16, 16]},
+ "projection": {"type": "parallel2d", "detector_shape": [24], "angles": {"start": 0, "stop": 3.141592653589793, "count": 20}}}]])
+file(WRITE ${CLI_CT}/typo.json [[{"volume": {"shape": [16, 16]},
+ "projection": {"type": "parallel2d", "detector_shape": [24], "angle": [0, 1]}}]])
+file(WRITE ${CLI_CT}/close.json [[{"volume": {"shape": [16, 16]},
+ "projection": {"type": "fan2d", "detector_shape": [24], "angles": [0, 1], "source_origin": 8, "origin_detector": 10}}]])
+
+add_test(NAME cli.ct_pipeline COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/ct_pipeline.sh $<TARGET_FILE:recon> ${CLI_CT}/pipeline)
+add_test(NAME cli.ct_simulate_parallel COMMAND recon --device cpu ct simulate --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy)
+set_tests_properties(cli.ct_simulate_parallel PROPERTIES FIXTURES_SETUP cli_ct PASS_REGULAR_EXPRESSION "\"shape\":\"\\(20, 24\\)\"")
+
+add_test(NAME cli.ct_missing_geometry
+         COMMAND ${EXPECT_ERROR} "cannot open geometry file '.*nowhere.json'" --no-file ${CLI_CT}/e1.npy
+                 -- $<TARGET_FILE:recon> ct project --geometry ${CLI_CT}/nowhere.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e1.npy)
+add_test(NAME cli.ct_geometry_unknown_key
+         COMMAND ${EXPECT_ERROR} "typo.json: projection.angle: unknown key" --no-file ${CLI_CT}/e2.npy
+                 -- $<TARGET_FILE:recon> ct fbp --geometry ${CLI_CT}/typo.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e2.npy)
+add_test(NAME cli.ct_source_inside_volume
+         COMMAND ${EXPECT_ERROR} "source_origin 8.000000 must exceed the volume's distance from the rotation axis"
+                 --no-file ${CLI_CT}/e3.npy
+                 -- $<TARGET_FILE:recon> ct simulate --geometry ${CLI_CT}/close.json ${CLI_CT}/e3.npy)
+add_test(NAME cli.ct_input_shape_mismatch
+         COMMAND ${EXPECT_ERROR} "par_sino.npy has shape \\(20, 24\\) but the geometry's volume shape is \\(16, 16\\)"
+                 --no-file ${CLI_CT}/e4.npy
+                 -- $<TARGET_FILE:recon> ct project --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e4.npy)
+add_test(NAME cli.ct_fdk_needs_cone
+         COMMAND ${EXPECT_ERROR} "ct fdk: .*par.json is a parallel2d geometry; use 'ct fbp'" --no-file ${CLI_CT}/e5.npy
+                 -- $<TARGET_FILE:recon> ct fdk --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e5.npy)
+add_test(NAME cli.ct_unknown_filter
+         COMMAND ${EXPECT_ERROR} "unknown FBP filter 'gauss'" --no-file ${CLI_CT}/e6.npy
+                 -- $<TARGET_FILE:recon> ct fbp --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e6.npy --filter gauss)
+add_test(NAME cli.ct_cgls_nonneg
+         COMMAND ${EXPECT_ERROR} "--nonneg is not supported by CGLS" --no-file ${CLI_CT}/e7.npy
+                 -- $<TARGET_FILE:recon> ct cgls --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e7.npy --nonneg)
+add_test(NAME cli.ct_two_noise_models
+         COMMAND ${EXPECT_ERROR} "choose one noise model" --no-file ${CLI_CT}/e8.npy
+                 -- $<TARGET_FILE:recon> ct simulate --geometry ${CLI_CT}/par.json ${CLI_CT}/e8.npy --flux 100 --sigma 1)
+set_tests_properties(cli.ct_input_shape_mismatch cli.ct_fdk_needs_cone cli.ct_unknown_filter cli.ct_cgls_nonneg
+                     cli.ct_missing_geometry cli.ct_geometry_unknown_key PROPERTIES FIXTURES_REQUIRED cli_ct)
