@@ -48,6 +48,14 @@ std::pair<std::string, int> run(const std::string& command) {
 class RealDataTest : public TempDirTest {
  protected:
   static void SetUpTestSuite() {
+    if (!itk_available()) {
+      skip_reason_ = "this build has RECON_ITK=OFF";
+      return;
+    }
+    if (!fs::exists(RECON_FETCH_SCRIPT)) {
+      skip_reason_ = std::string("the fetch script ") + RECON_FETCH_SCRIPT + " is not on this machine";
+      return;
+    }
     const auto [out, rc] = run(std::string(RECON_FETCH_SCRIPT) + " '" + data_dir() + "' 2>&1");
     if (rc == 77) skip_reason_ = "real data cannot be fetched here: " + out;
     else if (rc != 0) fetch_error_ = "datasets/fetch failed (exit " + std::to_string(rc) + "): " + out;
@@ -57,7 +65,6 @@ class RealDataTest : public TempDirTest {
     TempDirTest::SetUp();
     if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
     ASSERT_TRUE(fetch_error_.empty()) << fetch_error_;
-    if (!itk_available()) GTEST_SKIP() << "this build has RECON_ITK=OFF";
   }
 
   static std::string file(const std::string& name) { return data_dir() + "/" + name; }
