@@ -39,6 +39,10 @@ template <> struct Fftw<float> {
   static void exec_r2c(plan p, float* i, cpx* o) { fftwf_execute_dft_r2c(p, i, o); }
   static void exec_c2r(plan p, cpx* i, float* o) { fftwf_execute_dft_c2r(p, i, o); }
   static void exec_c2c(plan p, cpx* i, cpx* o) { fftwf_execute_dft(p, i, o); }
+  static plan r2r(int r, const int* n, float* i, float* o, const fftw_r2r_kind* k, unsigned f) {
+    return fftwf_plan_r2r(r, n, i, o, k, f);
+  }
+  static void exec_r2r(plan p, float* i, float* o) { fftwf_execute_r2r(p, i, o); }
   static void destroy(plan p) { fftwf_destroy_plan(p); }
 };
 template <> struct Fftw<double> {
@@ -59,14 +63,19 @@ template <> struct Fftw<double> {
   static void exec_r2c(plan p, double* i, cpx* o) { fftw_execute_dft_r2c(p, i, o); }
   static void exec_c2r(plan p, cpx* i, double* o) { fftw_execute_dft_c2r(p, i, o); }
   static void exec_c2c(plan p, cpx* i, cpx* o) { fftw_execute_dft(p, i, o); }
+  static plan r2r(int r, const int* n, double* i, double* o, const fftw_r2r_kind* k, unsigned f) {
+    return fftw_plan_r2r(r, n, i, o, k, f);
+  }
+  static void exec_r2r(plan p, double* i, double* o) { fftw_execute_r2r(p, i, o); }
   static void destroy(plan p) { fftw_destroy_plan(p); }
 };
 
-enum class Kind { R2C, C2R, C2C_FORWARD, C2C_INVERSE };
+enum class Kind { R2C, C2R, C2C_FORWARD, C2C_INVERSE, R2R };
 
 // The cached plan of one transform; `make` runs under the planner mutex.
 template <class T, class Make>
-typename Fftw<T>::plan cached_plan(const Context& ctx, Kind kind, const FftShape& s, T* in, T* out, Make make) {
+typename Fftw<T>::plan cached_plan(const Context& ctx, Kind kind, const FftShape& s, T* in, T* out, Make make,
+                                   const std::string& variant = "") {
   const bool in_place = static_cast<void*>(in) == static_cast<void*>(out);
   const bool aligned = Fftw<T>::alignment_of(in) == 0 && Fftw<T>::alignment_of(out) == 0;
   std::string key = std::string("fftw/") + (sizeof(T) == 4 ? "f" : "d") + "/" + std::to_string(static_cast<int>(kind)) +
@@ -74,13 +83,20 @@ typename Fftw<T>::plan cached_plan(const Context& ctx, Kind kind, const FftShape
   for (int a = 0; a < s.rank; ++a) key += "x" + std::to_string(s.n[a]);
   key += in_place ? "/inplace" : "/outofplace";
   key += aligned ? "/aligned" : "/unaligned";
+  key += variant;
   auto holder = ctx.cached(key, [&]() -> std::shared_ptr<void> {
     std::lock_guard<std::mutex> lock(planner_mutex());
     static const bool threads_ready = (Fftw<T>::init_threads(), true);
     (void)threads_ready;
-    Fftw<T>::plan_with_nthreads(ctx.host_threads());
     int n[3];
-    for (int a = 0; a < s.rank; ++a) n[a] = static_cast<int>(s.n[a]);
+    index_t total = s.batch;
+    for (int a = 0; a < s.rank; ++a) {
+      n[a] = static_cast<int>(s.n[a]);
+      total *= s.n[a];
+    }
+    // Threads only pay off on large transforms; on small ones (the iterations of a 1D or
+    // small-image solver) waking them costs more than the transform, badly so on a busy CPU.
+    Fftw<T>::plan_with_nthreads(total >= (index_t(1) << 16) ? ctx.host_threads() : 1);
     const unsigned flags = FFTW_ESTIMATE | (aligned ? 0u : FFTW_UNALIGNED);
     typename Fftw<T>::plan p = make(n, flags);
     if (!p) throw Error("FFTW could not plan the transform " + key);
@@ -133,10 +149,27 @@ void fftw_c2c(const Context& ctx, const FftShape& s, const T* in, T* out, bool i
   Fftw<T>::exec_c2c(plan, as_complex(src), as_complex(out));
 }
 
+template <class T>
+void fftw_r2r(const Context& ctx, const FftShape& s, const R2rKind* kinds, const T* in, T* out) {
+  if (s.batch != 1) throw InvalidArgument("fftw_r2r: batched real-to-real transforms are not supported");
+  fftw_r2r_kind k[3];
+  std::string variant = "/r2r";
+  for (int a = 0; a < s.rank; ++a) {
+    k[a] = kinds[a] == R2rKind::Dct2 ? FFTW_REDFT10 : kinds[a] == R2rKind::Dct3 ? FFTW_REDFT01 : FFTW_DHT;
+    variant += std::to_string(static_cast<int>(kinds[a]));
+  }
+  T* src = const_cast<T*>(in);  // out-of-place r2r preserves its input
+  auto plan = cached_plan<T>(
+      ctx, Kind::R2R, s, src, out, [&](const int* n, unsigned flags) { return Fftw<T>::r2r(s.rank, n, src, out, k, flags); },
+      variant);
+  Fftw<T>::exec_r2r(plan, src, out);
+}
+
 #define RECON_INSTANTIATE_FFTW(T)                                                   \
   template void fftw_r2c<T>(const Context&, const FftShape&, const T*, T*);         \
   template void fftw_c2r<T>(const Context&, const FftShape&, T*, T*);               \
-  template void fftw_c2c<T>(const Context&, const FftShape&, const T*, T*, bool);
+  template void fftw_c2c<T>(const Context&, const FftShape&, const T*, T*, bool);     \
+  template void fftw_r2r<T>(const Context&, const FftShape&, const R2rKind*, const T*, T*);
 RECON_INSTANTIATE_FFTW(float)
 RECON_INSTANTIATE_FFTW(double)
 

@@ -12,27 +12,55 @@ namespace recon {
 
 namespace detail {
 
+// Launch geometry: the domain padded to 3 axes, and the padded axis of each component, so the
+// kernels get each coordinate from the launch instead of dividing.
+struct GradientLaunch {
+  Extent3 extent;
+  int axis3[3];
+};
+
 // y[c * size + i] = eval.axis[c](i) for every component c < k.
 template <class T>
-void gradient_apply(const Context& ctx, GradientEval<T> eval, int k, T* y) {
-  const index_t size = eval.size;
-  parallel_for(ctx, size, [=] RECON_HD(index_t i) {
-    for (int c = 0; c < k; ++c) y[c * size + i] = eval.axis[c](i);
+void gradient_apply(const Context& ctx, GradientEval<T> eval, GradientLaunch g, int k, T* y) {
+  const index_t size = eval.size, ny = g.extent.ny, nx = g.extent.nx;
+  parallel_for(ctx, g.extent, [=] RECON_HD(index_t z, index_t yy, index_t x) {
+    const index_t coord[3] = {z, yy, x};
+    const index_t i = (z * ny + yy) * nx + x;
+    for (int c = 0; c < k; ++c) y[c * size + i] = eval.axis[c].at(i, coord[g.axis3[c]]);
   });
 }
 
 // x[i] = sum_c (D_c^T y_c)[i]
 template <class T>
-void gradient_adjoint(const Context& ctx, GradientEval<T> eval, int k, const T* y, T* x) {
-  const index_t size = eval.size;
-  parallel_for(ctx, size, [=] RECON_HD(index_t i) {
+void gradient_adjoint(const Context& ctx, GradientEval<T> eval, GradientLaunch g, int k, const T* y, T* x) {
+  const index_t size = eval.size, ny = g.extent.ny, nx = g.extent.nx;
+  parallel_for(ctx, g.extent, [=] RECON_HD(index_t z, index_t yy, index_t xx) {
+    const index_t coord[3] = {z, yy, xx};
+    const index_t i = (z * ny + yy) * nx + xx;
     T v = T(0);
     for (int c = 0; c < k; ++c) {
       const DifferenceEval<T>& d = eval.axis[c];
-      v += DifferenceAdjointEval<T>{y + c * size, d.n, d.inner, d.periodic}(i);
+      v += DifferenceAdjointEval<T>{y + c * size, d.n, d.inner, d.periodic}.at(i, coord[g.axis3[c]]);
     }
     x[i] = v;
   });
+}
+
+// Domains of 4 axes (one-axis differences only): merge the axes before and after it.
+GradientLaunch gradient_launch(const Shape& d, const std::vector<int>& axes) {
+  GradientLaunch g{};
+  if (d.ndim() <= 3) {
+    const int pad = 3 - d.ndim();
+    g.extent = Extent3{d.back(2), d.back(1), d.back(0)};
+    for (std::size_t c = 0; c < axes.size(); ++c) g.axis3[c] = axes[c] + pad;
+    return g;
+  }
+  index_t before = 1, after = 1;
+  for (int a = 0; a < axes[0]; ++a) before *= d[a];
+  for (int a = axes[0] + 1; a < d.ndim(); ++a) after *= d[a];
+  g.extent = Extent3{before, d[axes[0]], after};
+  g.axis3[0] = 1;
+  return g;
 }
 
 }  // namespace detail
@@ -90,12 +118,14 @@ GradientEval<T> DifferenceOperator<T>::evaluator(const T* x) const {
 
 template <class T>
 void DifferenceOperator<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
-  detail::gradient_apply(ctx, evaluator(x.data()), static_cast<int>(axes_.size()), y.data());
+  detail::gradient_apply(ctx, evaluator(x.data()), detail::gradient_launch(this->domain(), axes_),
+                         static_cast<int>(axes_.size()), y.data());
 }
 
 template <class T>
 void DifferenceOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
-  detail::gradient_adjoint(ctx, evaluator(nullptr), static_cast<int>(axes_.size()), y.data(), x.data());
+  detail::gradient_adjoint(ctx, evaluator(nullptr), detail::gradient_launch(this->domain(), axes_),
+                           static_cast<int>(axes_.size()), y.data(), x.data());
 }
 
 template <class T>
@@ -103,9 +133,10 @@ void DifferenceOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View
   require(lambda > T(0), this->name() + ".normal_inverse",
           "lambda must be > 0 (D^T D is singular: constants are in its null space)");
   const auto grid = detail::laplacian_grid(this->domain(), axes_, boundary_ == Boundary::Periodic);
+  if (!ctx.is_cuda()) return detail::laplacian_solve_r2r(ctx, grid, lambda, b.data(), x.data());
   View<T> spec = this->scratch(ctx, 1, detail::laplacian_spectrum_shape(grid));
   T* ext = grid.extended != grid.shape ? this->scratch(ctx, 2, grid.extended).data() : nullptr;
-  detail::laplacian_solve(ctx, grid, lambda, b.data(), x.data(), ext, spec.data());
+  detail::laplacian_solve_fft(ctx, grid, lambda, b.data(), x.data(), ext, spec.data());
 }
 
 template <class T>

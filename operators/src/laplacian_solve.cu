@@ -51,44 +51,66 @@ void restrict_to_domain(const Context& ctx, Dims3 n, Dims3 m, const T* ext, T* x
   });
 }
 
-// spec *= 1 / ((sum_a w_a 4 sin^2(pi k_a / m_a) + lambda) * M) on the r2c half grid.
+// v *= 1 / ((sum_a w_a 4 sin^2(pi k_a / period_a) + lambda) * scale) over a grid of `bins`
+// (extent) with `components` values per bin (2 for interleaved complex, 1 for real).
 template <class T>
-void divide_by_eigenvalues(const Context& ctx, Dims3 m, int mask3, T lambda, T* spec) {
-  const index_t h = m.n[2] / 2 + 1;
-  const double total = static_cast<double>(m.n[0]) * m.n[1] * m.n[2];
-  const T inv_total = static_cast<T>(1.0 / total);
+void divide_by_eigenvalues(const Context& ctx, Dims3 bins, Dims3 period, int mask3, T lambda, double scale,
+                           int components, T* v) {
+  const T inv_scale = static_cast<T>(1.0 / scale);
   const T pi = static_cast<T>(3.14159265358979323846);
-  parallel_for(ctx, Extent3{m.n[0], m.n[1], h}, [=] RECON_HD(index_t k0, index_t k1, index_t k2) {
+  parallel_for(ctx, Extent3{bins.n[0], bins.n[1], bins.n[2]}, [=] RECON_HD(index_t k0, index_t k1, index_t k2) {
     const index_t k[3] = {k0, k1, k2};
     T eig = lambda;
     for (int a = 0; a < 3; ++a)
       if (mask3 >> a & 1) {
-        const T s = sin(pi * static_cast<T>(k[a]) / static_cast<T>(m.n[a]));
+        const T s = sin(pi * static_cast<T>(k[a]) / static_cast<T>(period.n[a]));
         eig += T(4) * s * s;
       }
-    const T f = inv_total / eig;
-    const index_t i = 2 * ((k0 * m.n[1] + k1) * h + k2);
-    spec[i] *= f;
-    spec[i + 1] *= f;
+    const T f = inv_scale / eig;
+    const index_t i = components * ((k0 * bins.n[1] + k1) * bins.n[2] + k2);
+    for (int c = 0; c < components; ++c) v[i + c] *= f;
   });
 }
 
 template <class T>
-void laplacian_solve(const Context& ctx, const LaplacianGrid& g, T lambda, const T* b, T* x, T* ext, T* spec) {
+void laplacian_solve_fft(const Context& ctx, const LaplacianGrid& g, T lambda, const T* b, T* x, T* ext, T* spec) {
   const Dims3 n = dims3(g.shape), m = dims3(g.extended);
-  const int pad = 3 - g.shape.ndim();
-  const int mask3 = g.axes_mask << pad;
+  const int mask3 = g.axes_mask << (3 - g.shape.ndim());
   const FftShape fs = fft_shape(g.extended, g.extended.ndim(), "normal_inverse");
   const bool extended = g.extended != g.shape;
   if (extended) mirror_extend(ctx, n, m, b, ext);
   fft_r2c<T>(ctx, fs, extended ? ext : b, spec);
-  divide_by_eigenvalues(ctx, m, mask3, lambda, spec);
+  const Dims3 half{{m.n[0], m.n[1], m.n[2] / 2 + 1}};
+  divide_by_eigenvalues(ctx, half, m, mask3, lambda, static_cast<double>(fs.real_size()), 2, spec);
   fft_c2r<T>(ctx, fs, spec, extended ? ext : x);
   if (extended) restrict_to_domain(ctx, n, m, ext, x);
 }
 
-template void laplacian_solve<float>(const Context&, const LaplacianGrid&, float, const float*, float*, float*, float*);
-template void laplacian_solve<double>(const Context&, const LaplacianGrid&, double, const double*, double*, double*,
-                                      double*);
+template <class T>
+void laplacian_solve_r2r(const Context& ctx, const LaplacianGrid& g, T lambda, const T* b, T* x) {
+  const Dims3 n = dims3(g.shape);
+  const int pad = 3 - g.shape.ndim();
+  const int mask3 = g.axes_mask << pad;
+  const FftShape fs = fft_shape(g.shape, g.shape.ndim(), "normal_inverse");
+  R2rKind forward[3], backward[3];
+  Dims3 period{{1, 1, 1}};
+  double scale = 1;
+  for (int a = 0; a < g.shape.ndim(); ++a) {
+    const bool hartley = g.periodic && (g.axes_mask >> a & 1);
+    forward[a] = hartley ? R2rKind::Hartley : R2rKind::Dct2;
+    backward[a] = hartley ? R2rKind::Hartley : R2rKind::Dct3;
+    period.n[pad + a] = hartley ? g.shape[a] : 2 * g.shape[a];
+    scale *= static_cast<double>(period.n[pad + a]);
+  }
+  fftw_r2r<T>(ctx, fs, forward, b, x);
+  divide_by_eigenvalues(ctx, n, period, mask3, lambda, scale, 1, x);
+  fftw_r2r<T>(ctx, fs, backward, x, x);
+}
+
+#define RECON_INSTANTIATE_LAPLACIAN(T)                                                                  \
+  template void laplacian_solve_fft<T>(const Context&, const LaplacianGrid&, T, const T*, T*, T*, T*); \
+  template void laplacian_solve_r2r<T>(const Context&, const LaplacianGrid&, T, const T*, T*);
+RECON_INSTANTIATE_LAPLACIAN(float)
+RECON_INSTANTIATE_LAPLACIAN(double)
 
 }  // namespace recon::detail

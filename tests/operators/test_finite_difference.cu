@@ -5,6 +5,8 @@
 
 #include "adjoint.hpp"
 #include "recon/operators/operators.hpp"
+// Internal: the device's spectral algorithm, run here on the host's FFTW.
+#include "../../operators/src/laplacian_solve.hpp"
 
 namespace recon::testing {
 namespace {
@@ -26,6 +28,7 @@ TYPED_TEST(DifferenceTest, AdjointOfEveryAxisAndBoundary) {
       expect_adjoint(gradient<T>(s, b), this->ctx(), label(b));
     }
   expect_adjoint(gradient<T>(Shape{3, 4, 5}, Boundary::Neumann, {2, 0}), this->ctx(), "axes {2, 0}");
+  for (int a = 0; a < 4; ++a) expect_adjoint(finite_difference<T>(Shape{2, 3, 4, 3}, a, Boundary::Periodic), this->ctx(), "4D");
 }
 
 // Direct loop over the multi-index, in long double.
@@ -55,24 +58,43 @@ TYPED_TEST(DifferenceTest, MatchesDirectLoop) {
   for (Boundary b : kBoundaries) {
     EXPECT_EQ(apply_host(gradient<T>(s, b), this->ctx(), x), reference_gradient(s, {0, 1, 2}, b, x));
     EXPECT_EQ(apply_host(finite_difference<T>(s, 1, b), this->ctx(), x), reference_gradient(s, {1}, b, x));
+    EXPECT_EQ(apply_host(gradient<T>(s, b, {2, 0}), this->ctx(), x), reference_gradient(s, {2, 0}, b, x));
+    const Shape s4{2, 3, 4, 3};
+    const auto x4 = random_values<T>(s4.size(), 4);
+    EXPECT_EQ(apply_host(finite_difference<T>(s4, 1, b), this->ctx(), x4), reference_gradient(s4, {1}, b, x4));
   }
   const auto g = apply_host(finite_difference<T>(Shape{4}, 0, Boundary::Neumann), this->ctx(), std::vector<T>{1, 3, 6, 10});
   EXPECT_EQ(g, (std::vector<T>{2, 3, 4, 0}));
 }
 
-// ||(D^T D + lambda I) x - b|| / ||b|| for x = normal_inverse(lambda, b).
-template <class T>
-double solve_residual(const Operator<T>& d, const Context& ctx, T lambda, unsigned seed) {
+// ||(D^T D + lambda I) x - b|| / ||b|| for x = solve(b) (normal_inverse by default).
+template <class T, class Solve>
+double solve_residual(const Operator<T>& d, const Context& ctx, T lambda, unsigned seed, Solve solve) {
   const auto bv = random_values<T>(static_cast<std::size_t>(d.domain().size()), seed);
   auto b = Array<T>::from_host(ctx, d.domain(), bv);
   Array<T> x(ctx, d.domain()), dtdx(ctx, d.domain());
-  d.normal_inverse(ctx, lambda, b, x);
+  solve(b, x);
   d.normal(ctx, x, dtdx);
   const auto xv = x.to_host_vector(), nv = dtdx.to_host_vector();
   std::vector<double> r(bv.size());
   for (std::size_t i = 0; i < bv.size(); ++i)
     r[i] = static_cast<double>(nv[i]) + static_cast<double>(lambda) * xv[i] - static_cast<double>(bv[i]);
   return norm_host(r) / norm_host(bv);
+}
+
+template <class T>
+double solve_residual(const Operator<T>& d, const Context& ctx, T lambda, unsigned seed) {
+  return solve_residual(d, ctx, lambda, seed, [&](const Array<T>& b, Array<T>& x) { d.normal_inverse(ctx, lambda, b, x); });
+}
+
+// The same system solved by the device's algorithm (mirrored extension + r2c FFT).
+template <class T>
+double fft_path_residual(const Operator<T>& d, const std::vector<int>& axes, Boundary bc, const Context& ctx, T lambda) {
+  const auto grid = detail::laplacian_grid(d.domain(), axes, bc == Boundary::Periodic);
+  Array<T> ext(ctx, grid.extended), spec(ctx, detail::laplacian_spectrum_shape(grid));
+  return solve_residual(d, ctx, lambda, 8, [&](const Array<T>& b, Array<T>& x) {
+    detail::laplacian_solve_fft(ctx, grid, lambda, b.data(), x.data(), ext.data(), spec.data());
+  });
 }
 
 TYPED_TEST(DifferenceTest, NormalInverseSolvesTheSystem) {
@@ -89,6 +111,19 @@ TYPED_TEST(DifferenceTest, NormalInverseSolvesTheSystem) {
             << s.str() << " " << label(b) << " lambda " << lambda;
       }
   EXPECT_LT(solve_residual(gradient<T>(Shape{5, 4, 6}, Boundary::Neumann, {0, 2}), this->ctx(), T(0.3), 7), tol);
+}
+
+TYPED_TEST(DifferenceTest, DeviceSpectralPathSolvesTheSystem) {
+  using T = typename TypeParam::value_type;
+  const double tol = sizeof(T) == 4 ? 2e-4 : 1e-9;
+  for (const Shape& s : {Shape{9}, Shape{5, 6}, Shape{3, 4, 5}})
+    for (Boundary b : kBoundaries) {
+      std::vector<int> all;
+      for (int a = 0; a < s.ndim(); ++a) all.push_back(a);
+      EXPECT_LT(fft_path_residual(gradient<T>(s, b), all, b, this->ctx(), T(0.1)), tol) << s.str() << " " << label(b);
+      const int last = s.ndim() - 1;
+      EXPECT_LT(fft_path_residual(finite_difference<T>(s, last, b), {last}, b, this->ctx(), T(0.1)), tol) << s.str();
+    }
 }
 
 TYPED_TEST(DifferenceTest, TvAdmmUpdateForm) {

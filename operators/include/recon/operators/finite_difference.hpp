@@ -26,8 +26,9 @@ struct DifferenceEval {
   const T* x;
   index_t n, inner;
   bool periodic;
-  RECON_HD T operator()(index_t i) const {
-    const index_t j = (i / inner) % n;
+  RECON_HD T operator()(index_t i) const { return at(i, (i / inner) % n); }
+  // The same when the caller knows j, the coordinate of i along the axis.
+  RECON_HD T at(index_t i, index_t j) const {
     if (j + 1 < n) return x[i + inner] - x[i];
     return periodic ? x[i - (n - 1) * inner] - x[i] : T(0);
   }
@@ -39,8 +40,8 @@ struct DifferenceAdjointEval {
   const T* y;
   index_t n, inner;
   bool periodic;
-  RECON_HD T operator()(index_t i) const {
-    const index_t j = (i / inner) % n;
+  RECON_HD T operator()(index_t i) const { return at(i, (i / inner) % n); }
+  RECON_HD T at(index_t i, index_t j) const {
     T v = (j + 1 < n || periodic) ? -y[i] : T(0);
     if (j > 0) v += y[i - inner];
     else if (periodic) v += y[i + (n - 1) * inner];
