@@ -16,15 +16,19 @@ void project_l2_ball(const Context& ctx, View<const T> center, double r, View<co
   const index_t n = in.size();
   recon::detail::check_operand(ctx, "project_l2_ball", "in", in, n);
   recon::detail::check_operand(ctx, "project_l2_ball", "out", out, n);
-  if (!center.empty()) recon::detail::check_operand(ctx, "project_l2_ball", "center", center, n);
-  const T* c = center.empty() ? nullptr : center.data();
+  const T* c = center.data();
+  if (c) recon::detail::check_operand(ctx, "project_l2_ball", "center", center, n);
   const T* x = in.data();
   T* y = out.data();
   const double dist = std::sqrt(transform_sum(ctx, n, [=] RECON_HD(index_t i) {
     const double d = static_cast<double>(x[i]) - (c ? static_cast<double>(c[i]) : 0.0);
     return d * d;
   }));
-  const double s = dist > r ? r / dist : 1.0;
+  if (dist <= r) {
+    if (x != y) parallel_for(ctx, n, [=] RECON_HD(index_t i) { y[i] = x[i]; });
+    return;
+  }
+  const double s = r / dist;
   parallel_for(ctx, n, [=] RECON_HD(index_t i) {
     const double ci = c ? static_cast<double>(c[i]) : 0.0;
     y[i] = static_cast<T>(ci + (static_cast<double>(x[i]) - ci) * s);

@@ -34,7 +34,8 @@ template <class T> double value_sum_group(const Context& ctx, const Function& fn
 // g = phi'(|u|) u/|u| per group (0 where u = 0).
 template <class T> void gradient_group(const Context& ctx, const Function& fn, View<const T> x, View<T> g);
 
-// Projection of the whole array onto {x : norm2(x - center) <= r}; an empty center means 0.
+// Projection of the whole array onto {x : norm2(x - center) <= r}; a center without storage
+// (View<const T>()) means 0. Inside the ball x is copied unchanged.
 template <class T>
 void project_l2_ball(const Context& ctx, View<const T> center, double r, View<const T> in, View<T> out);
 

@@ -31,7 +31,8 @@ struct Lp : EvenFunction<Lp> {
   Lp() = default;
   explicit Lp(double p_) : p(p_) {}
   template <class T> RECON_HD T value_abs(T a) const { return a == T(0) ? T(0) : std::pow(a, T(p)); }
-  template <class T> RECON_HD T slope(T a) const { return T(p) * std::pow(a, T(p) - 1); }
+  // p a^(p-1) as one exponential: finite wherever the result is (a^(p-1) alone can overflow).
+  template <class T> RECON_HD T slope(T a) const { return std::exp((T(p) - 1) * std::log(a) + std::log(T(p))); }
   // beta = (2t(1-p))^(1/(2-p)) is the nonzero point of the tie; the threshold
   // tau = beta + t p beta^(p-1) simplifies to beta (2-p) / (2(1-p)) (no overflow for tiny t).
   // Above tau the minimiser is the root in [beta, z] of y + t p y^(p-1) = z, where that
