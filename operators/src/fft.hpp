@@ -27,11 +27,10 @@ template <class T> void fft_c2r(const Context& ctx, const FftShape& s, T* in, T*
 // Forward (e^{-i}) or inverse (e^{+i}); in may equal out.
 template <class T> void fft_c2c(const Context& ctx, const FftShape& s, const T* in, T* out, bool inverse);
 
-// Real-to-real transforms (FFTW only, host): per axis a DCT-II (FFTW_REDFT10), its inverse
-// up to 2n, the DCT-III (FFTW_REDFT01), or the discrete Hartley transform (self-inverse up to n).
-enum class R2rKind { Dct2, Dct3, Hartley };
+// Real-to-real transforms (FFTW only, host) over every axis: the DCT-II (FFTW_REDFT10) or its
+// inverse up to 2n per axis, the DCT-III (FFTW_REDFT01).
 template <class T>
-void fftw_r2r(const Context& ctx, const FftShape& s, const R2rKind* kinds, const T* in, T* out);
+void fftw_dct(const Context& ctx, const FftShape& s, bool inverse, const T* in, T* out);
 
 // Backend entry points behind the dispatch in fft.cpp.
 template <class T> void fftw_r2c(const Context& ctx, const FftShape& s, const T* in, T* out);

@@ -70,12 +70,11 @@ template <> struct Fftw<double> {
   static void destroy(plan p) { fftw_destroy_plan(p); }
 };
 
-enum class Kind { R2C, C2R, C2C_FORWARD, C2C_INVERSE, R2R };
+enum class Kind { R2C, C2R, C2C_FORWARD, C2C_INVERSE, DCT2, DCT3 };
 
 // The cached plan of one transform; `make` runs under the planner mutex.
 template <class T, class Make>
-typename Fftw<T>::plan cached_plan(const Context& ctx, Kind kind, const FftShape& s, T* in, T* out, Make make,
-                                   const std::string& variant = "") {
+typename Fftw<T>::plan cached_plan(const Context& ctx, Kind kind, const FftShape& s, T* in, T* out, Make make) {
   const bool in_place = static_cast<void*>(in) == static_cast<void*>(out);
   const bool aligned = Fftw<T>::alignment_of(in) == 0 && Fftw<T>::alignment_of(out) == 0;
   std::string key = std::string("fftw/") + (sizeof(T) == 4 ? "f" : "d") + "/" + std::to_string(static_cast<int>(kind)) +
@@ -83,7 +82,6 @@ typename Fftw<T>::plan cached_plan(const Context& ctx, Kind kind, const FftShape
   for (int a = 0; a < s.rank; ++a) key += "x" + std::to_string(s.n[a]);
   key += in_place ? "/inplace" : "/outofplace";
   key += aligned ? "/aligned" : "/unaligned";
-  key += variant;
   auto holder = ctx.cached(key, [&]() -> std::shared_ptr<void> {
     std::lock_guard<std::mutex> lock(planner_mutex());
     static const bool threads_ready = (Fftw<T>::init_threads(), true);
@@ -150,18 +148,13 @@ void fftw_c2c(const Context& ctx, const FftShape& s, const T* in, T* out, bool i
 }
 
 template <class T>
-void fftw_r2r(const Context& ctx, const FftShape& s, const R2rKind* kinds, const T* in, T* out) {
-  if (s.batch != 1) throw InvalidArgument("fftw_r2r: batched real-to-real transforms are not supported");
-  fftw_r2r_kind k[3];
-  std::string variant = "/r2r";
-  for (int a = 0; a < s.rank; ++a) {
-    k[a] = kinds[a] == R2rKind::Dct2 ? FFTW_REDFT10 : kinds[a] == R2rKind::Dct3 ? FFTW_REDFT01 : FFTW_DHT;
-    variant += std::to_string(static_cast<int>(kinds[a]));
-  }
+void fftw_dct(const Context& ctx, const FftShape& s, bool inverse, const T* in, T* out) {
+  if (s.batch != 1) throw InvalidArgument("fftw_dct: batched transforms are not supported");
+  const fftw_r2r_kind kind = inverse ? FFTW_REDFT01 : FFTW_REDFT10;
+  const fftw_r2r_kind k[3] = {kind, kind, kind};
   T* src = const_cast<T*>(in);  // out-of-place r2r preserves its input
-  auto plan = cached_plan<T>(
-      ctx, Kind::R2R, s, src, out, [&](const int* n, unsigned flags) { return Fftw<T>::r2r(s.rank, n, src, out, k, flags); },
-      variant);
+  auto plan = cached_plan<T>(ctx, inverse ? Kind::DCT3 : Kind::DCT2, s, src, out,
+                             [&](const int* n, unsigned flags) { return Fftw<T>::r2r(s.rank, n, src, out, k, flags); });
   Fftw<T>::exec_r2r(plan, src, out);
 }
 
@@ -169,7 +162,7 @@ void fftw_r2r(const Context& ctx, const FftShape& s, const R2rKind* kinds, const
   template void fftw_r2c<T>(const Context&, const FftShape&, const T*, T*);         \
   template void fftw_c2r<T>(const Context&, const FftShape&, T*, T*);               \
   template void fftw_c2c<T>(const Context&, const FftShape&, const T*, T*, bool);     \
-  template void fftw_r2r<T>(const Context&, const FftShape&, const R2rKind*, const T*, T*);
+  template void fftw_dct<T>(const Context&, const FftShape&, bool, const T*, T*);
 RECON_INSTANTIATE_FFTW(float)
 RECON_INSTANTIATE_FFTW(double)
 

@@ -133,7 +133,7 @@ void DifferenceOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View
   require(lambda > T(0), this->name() + ".normal_inverse",
           "lambda must be > 0 (D^T D is singular: constants are in its null space)");
   const auto grid = detail::laplacian_grid(this->domain(), axes_, boundary_ == Boundary::Periodic);
-  if (!ctx.is_cuda()) return detail::laplacian_solve_r2r(ctx, grid, lambda, b.data(), x.data());
+  if (!ctx.is_cuda() && !grid.periodic) return detail::laplacian_solve_dct(ctx, grid, lambda, b.data(), x.data());
   View<T> spec = this->scratch(ctx, 1, detail::laplacian_spectrum_shape(grid));
   T* ext = grid.extended != grid.shape ? this->scratch(ctx, 2, grid.extended).data() : nullptr;
   detail::laplacian_solve_fft(ctx, grid, lambda, b.data(), x.data(), ext, spec.data());

@@ -87,29 +87,19 @@ void laplacian_solve_fft(const Context& ctx, const LaplacianGrid& g, T lambda, c
 }
 
 template <class T>
-void laplacian_solve_r2r(const Context& ctx, const LaplacianGrid& g, T lambda, const T* b, T* x) {
+void laplacian_solve_dct(const Context& ctx, const LaplacianGrid& g, T lambda, const T* b, T* x) {
   const Dims3 n = dims3(g.shape);
-  const int pad = 3 - g.shape.ndim();
-  const int mask3 = g.axes_mask << pad;
   const FftShape fs = fft_shape(g.shape, g.shape.ndim(), "normal_inverse");
-  R2rKind forward[3], backward[3];
-  Dims3 period{{1, 1, 1}};
-  double scale = 1;
-  for (int a = 0; a < g.shape.ndim(); ++a) {
-    const bool hartley = g.periodic && (g.axes_mask >> a & 1);
-    forward[a] = hartley ? R2rKind::Hartley : R2rKind::Dct2;
-    backward[a] = hartley ? R2rKind::Hartley : R2rKind::Dct3;
-    period.n[pad + a] = hartley ? g.shape[a] : 2 * g.shape[a];
-    scale *= static_cast<double>(period.n[pad + a]);
-  }
-  fftw_r2r<T>(ctx, fs, forward, b, x);
-  divide_by_eigenvalues(ctx, n, period, mask3, lambda, scale, 1, x);
-  fftw_r2r<T>(ctx, fs, backward, x, x);
+  const Dims3 period{{2 * n.n[0], 2 * n.n[1], 2 * n.n[2]}};
+  const double scale = static_cast<double>(fs.real_size()) * (1 << g.shape.ndim());  // prod 2 n_a
+  fftw_dct<T>(ctx, fs, false, b, x);
+  divide_by_eigenvalues(ctx, n, period, g.axes_mask << (3 - g.shape.ndim()), lambda, scale, 1, x);
+  fftw_dct<T>(ctx, fs, true, x, x);
 }
 
 #define RECON_INSTANTIATE_LAPLACIAN(T)                                                                  \
   template void laplacian_solve_fft<T>(const Context&, const LaplacianGrid&, T, const T*, T*, T*, T*); \
-  template void laplacian_solve_r2r<T>(const Context&, const LaplacianGrid&, T, const T*, T*);
+  template void laplacian_solve_dct<T>(const Context&, const LaplacianGrid&, T, const T*, T*);
 RECON_INSTANTIATE_LAPLACIAN(float)
 RECON_INSTANTIATE_LAPLACIAN(double)
 

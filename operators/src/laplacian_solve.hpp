@@ -23,9 +23,9 @@ LaplacianGrid laplacian_grid(const Shape& shape, const std::vector<int>& axes, b
 // Interleaved complex bins of the r2c transform of the extended grid, as a shape (bins, 2).
 Shape laplacian_spectrum_shape(const LaplacianGrid& g);
 
-// Host: real-to-real transforms, no buffers.
+// Host, Neumann: DCT-II on every axis, no buffers.
 template <class T>
-void laplacian_solve_r2r(const Context& ctx, const LaplacianGrid& g, T lambda, const T* b, T* x);
+void laplacian_solve_dct(const Context& ctx, const LaplacianGrid& g, T lambda, const T* b, T* x);
 // Any backend (the device's path): ext, a buffer of g.extended (unused when it equals
 // g.shape); spec, a buffer of laplacian_spectrum_shape(g).
 template <class T>
