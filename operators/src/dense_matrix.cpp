@@ -84,40 +84,34 @@ DenseMatrixOperator<T>::DenseMatrixOperator(std::shared_ptr<const Array<T>> matr
                         with_batch(batch, matrix->shape()[0])),
       matrix_(std::move(matrix)), batch_(batch) {}
 
+// transpose false: out = A in (Y = X A^T per batch row); true: out = A^T in (X = Y A).
 template <class T>
-void DenseMatrixOperator<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
+void DenseMatrixOperator<T>::multiply(const Context& ctx, bool transpose, const T* in, T* out) const {
   detail::check_data_device(ctx, this->name(), matrix_->device());
   const int m = as_int(matrix_->shape()[0]), n = as_int(matrix_->shape()[1]), b = as_int(batch_);
   const T* a = matrix_->data();
 #if RECON_WITH_CUDA
   if (ctx.is_cuda()) {
     auto h = static_cast<cublasHandle_t>(ctx.cublas_handle());
-    check_cublas(b == 0 ? cu_gemv(h, CUBLAS_OP_T, n, m, a, x.data(), y.data())
-                        : cu_gemm(h, CUBLAS_OP_T, m, b, n, a, n, x.data(), y.data()),
-                 "apply");
+    const cublasOperation_t op = transpose ? CUBLAS_OP_N : CUBLAS_OP_T;
+    check_cublas(b == 0 ? cu_gemv(h, op, n, m, a, in, out)
+                        : cu_gemm(h, op, transpose ? n : m, b, transpose ? m : n, a, n, in, out),
+                 transpose ? "adjoint" : "apply");
     return;
   }
 #endif
-  if (b == 0) gemv(CblasNoTrans, m, n, a, x.data(), y.data());
-  else gemm(CblasTrans, b, m, n, x.data(), a, n, y.data());
+  if (b == 0) gemv(transpose ? CblasTrans : CblasNoTrans, m, n, a, in, out);
+  else gemm(transpose ? CblasNoTrans : CblasTrans, b, transpose ? n : m, transpose ? m : n, in, a, n, out);
+}
+
+template <class T>
+void DenseMatrixOperator<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
+  multiply(ctx, false, x.data(), y.data());
 }
 
 template <class T>
 void DenseMatrixOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
-  detail::check_data_device(ctx, this->name(), matrix_->device());
-  const int m = as_int(matrix_->shape()[0]), n = as_int(matrix_->shape()[1]), b = as_int(batch_);
-  const T* a = matrix_->data();
-#if RECON_WITH_CUDA
-  if (ctx.is_cuda()) {
-    auto h = static_cast<cublasHandle_t>(ctx.cublas_handle());
-    check_cublas(b == 0 ? cu_gemv(h, CUBLAS_OP_N, n, m, a, y.data(), x.data())
-                        : cu_gemm(h, CUBLAS_OP_N, n, b, m, a, n, y.data(), x.data()),
-                 "adjoint");
-    return;
-  }
-#endif
-  if (b == 0) gemv(CblasTrans, m, n, a, y.data(), x.data());
-  else gemm(CblasNoTrans, b, n, m, y.data(), a, n, x.data());
+  multiply(ctx, true, y.data(), x.data());
 }
 
 template <class T>

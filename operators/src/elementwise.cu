@@ -129,7 +129,7 @@ void SubsampleOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View<
 
 template <class T>
 ReshapeOperator<T>::ReshapeOperator(const Shape& from, const Shape& to)
-    : LinearOperator<T>(from == to ? "Identity" : "Reshape", from, to) {
+    : IsometryOperator<T>(from == to ? "Identity" : "Reshape", from, to) {
   if (from.size() != to.size())
     throw ShapeMismatch("Reshape: cannot reshape " + from.str() + " (" + std::to_string(from.size()) +
                         " elements) to " + to.str() + " (" + std::to_string(to.size()) + " elements)");
@@ -143,11 +143,6 @@ void ReshapeOperator<T>::do_apply(const Context& ctx, View<const T> x, View<T> y
 template <class T>
 void ReshapeOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
   copy<T>(ctx, y, x);
-}
-
-template <class T>
-void ReshapeOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const {
-  scale<T>(ctx, T(1) / (T(1) + lambda), b, x);
 }
 
 // ---- factories -------------------------------------------------------------------------------

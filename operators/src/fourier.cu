@@ -24,6 +24,7 @@ struct SpectrumLayout {
   double scale;  // N^-1/2
 };
 
+namespace {
 // Shift of coordinate k on axis a: forward fftshift reads source (k - n/2) mod n.
 RECON_HD inline index_t shifted(const SpectrumLayout& L, int a, index_t k, bool forward) {
   if (!L.shift || (L.half && a == L.rank - 1)) return k;
@@ -36,6 +37,7 @@ RECON_HD inline bool unpaired(const SpectrumLayout& L, index_t k_last) {
   const index_t n = L.n[L.rank - 1];
   return L.half && k_last > 0 && 2 * k_last != n;
 }
+}  // namespace
 
 // y = weights * fftshift(s): element e of the range.
 template <class T>
@@ -141,7 +143,7 @@ Shape fourier_range(const Shape& domain, FourierKind kind, int rank) {
 
 template <class T>
 FourierOperator<T>::FourierOperator(const Shape& domain, int rank, FourierKind kind, bool fftshift)
-    : LinearOperator<T>(kind == FourierKind::RealToComplex ? "FourierR2C" : "Fourier", domain,
+    : IsometryOperator<T>(kind == FourierKind::RealToComplex ? "FourierR2C" : "Fourier", domain,
                         fourier_range(domain, kind, rank)),
       rank_(signal_rank(domain, kind, rank)), kind_(kind), shift_(fftshift) {}
 
@@ -177,16 +179,6 @@ void FourierOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T>
   detail::spectrum_pre(ctx, layout<T>(f, half, shift_), this->range().size() / 2, y.data(), s.data());
   if (half) detail::fft_c2r<T>(ctx, f, s.data(), x.data());
   else detail::fft_c2c<T>(ctx, f, s.data(), x.data(), true);
-}
-
-template <class T>
-void FourierOperator<T>::do_normal(const Context& ctx, View<const T> x, View<T> y) const {
-  copy<T>(ctx, x, y);
-}
-
-template <class T>
-void FourierOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const {
-  scale<T>(ctx, T(1) / (T(1) + lambda), b, x);
 }
 
 template <class T>

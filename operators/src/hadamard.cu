@@ -133,6 +133,7 @@ void wht_axis(const Context& ctx, T* p, index_t total, index_t n, index_t inner)
     parallel_for(ctx, total / 2, WhtStage<T>{p, n, inner, h, 2 * h == n ? scale : T(1)});
 }
 
+namespace {
 // Natural row of sequency s: bitrev(gray(s)); and its inverse gray^-1(bitrev(i)).
 RECON_HD inline index_t bit_reverse(index_t v, int bits) {
   index_t r = 0;
@@ -145,6 +146,7 @@ RECON_HD inline index_t sequency_of_natural(index_t i, int bits) {
   for (int shift = 1; shift < 64; shift *= 2) g ^= g >> shift;
   return g;
 }
+}  // namespace
 
 // dst[..., s_1, ..., s_r] = src[..., f(s_1), ..., f(s_r)] over the last r (<= 3) axes, with
 // f = natural_of_sequency (to_sequency) or sequency_of_natural.
@@ -205,7 +207,7 @@ int validated_rank(const Shape& shape, int rank) {
 
 template <class T>
 HadamardOperator<T>::HadamardOperator(const Shape& shape, int rank, HadamardOrder order)
-    : LinearOperator<T>("WalshHadamard", shape, shape), rank_(validated_rank(shape, rank)), order_(order) {}
+    : IsometryOperator<T>("WalshHadamard", shape, shape), rank_(validated_rank(shape, rank)), order_(order) {}
 
 template <class T>
 void HadamardOperator<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
@@ -227,16 +229,6 @@ void HadamardOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T
   if (order_ == HadamardOrder::Natural) copy<T>(ctx, y, x);
   else detail::sequency_permute<T>(ctx, s, rank_, y.data(), x.data(), false);
   detail::wht_all_axes(ctx, s, rank_, x.data());
-}
-
-template <class T>
-void HadamardOperator<T>::do_normal(const Context& ctx, View<const T> x, View<T> y) const {
-  copy<T>(ctx, x, y);
-}
-
-template <class T>
-void HadamardOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const {
-  scale<T>(ctx, T(1) / (T(1) + lambda), b, x);
 }
 
 template <class T>

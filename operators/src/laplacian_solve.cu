@@ -31,8 +31,10 @@ Shape laplacian_spectrum_shape(const LaplacianGrid& g) {
   return Shape{fft_shape(g.extended, g.extended.ndim(), "normal_inverse").half_size(), 2};
 }
 
+namespace {
 // Mirror index of the half-sample symmetric extension: j for j < n, 2n - 1 - j after.
 RECON_HD inline index_t mirror(index_t j, index_t n) { return j < n ? j : 2 * n - 1 - j; }
+}  // namespace
 
 // ext(z, y, x) = b(mirror(z), mirror(y), mirror(x)) on the extended grid.
 template <class T>

@@ -24,6 +24,7 @@ class DenseMatrixOperator final : public LinearOperator<T> {
   void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override;
 
  private:
+  void multiply(const Context& ctx, bool transpose, const T* in, T* out) const;
   std::shared_ptr<const Array<T>> matrix_;
   index_t batch_;
 };

@@ -70,16 +70,14 @@ class SubsampleOperator final : public LinearOperator<T> {
 };
 
 template <class T>
-class ReshapeOperator final : public LinearOperator<T> {
+class ReshapeOperator final : public IsometryOperator<T> {
  public:
   // identity(shape) is the Reshape from a shape to itself.
   ReshapeOperator(const Shape& from, const Shape& to);
-  bool has_normal_inverse() const override { return true; }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override;
   void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override;
-  void do_normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const override;
 };
 
 template <class T> Operator<T> identity(const Shape& shape);

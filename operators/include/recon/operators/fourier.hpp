@@ -21,18 +21,15 @@ namespace recon {
 enum class FourierKind { ComplexToComplex, RealToComplex };
 
 template <class T>
-class FourierOperator final : public LinearOperator<T> {
+class FourierOperator final : public IsometryOperator<T> {
  public:
   FourierOperator(const Shape& domain, int rank, FourierKind kind, bool fftshift);
-  bool has_normal_inverse() const override { return true; }
   int rank() const { return rank_; }
   FourierKind kind() const { return kind_; }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override;
   void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override;
-  void do_normal(const Context& ctx, View<const T> x, View<T> y) const override;
-  void do_normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const override;
 
  private:
   int rank_;

@@ -18,18 +18,15 @@ namespace recon {
 enum class HadamardOrder { Natural, Sequency };
 
 template <class T>
-class HadamardOperator final : public LinearOperator<T> {
+class HadamardOperator final : public IsometryOperator<T> {
  public:
   HadamardOperator(const Shape& shape, int rank, HadamardOrder order);
-  bool has_normal_inverse() const override { return true; }
   int rank() const { return rank_; }
   HadamardOrder order() const { return order_; }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override;
   void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override;
-  void do_normal(const Context& ctx, View<const T> x, View<T> y) const override;
-  void do_normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const override;
 
  private:
   int rank_;

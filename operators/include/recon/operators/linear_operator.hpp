@@ -19,6 +19,7 @@
 #include "recon/kernels/context.hpp"
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/shape.hpp"
+#include "recon/kernels/vector_ops.hpp"
 
 namespace recon {
 
@@ -113,6 +114,21 @@ class LinearOperator {
   std::string name_;
   Shape domain_, range_;
   mutable std::vector<std::unique_ptr<Array<T>>> slots_;
+};
+
+// Base of the operators with A^T A = I (Identity/Reshape, Fourier, Walsh-Hadamard): normal is a
+// copy and normal_inverse is b / (1 + lambda).
+template <class T>
+class IsometryOperator : public LinearOperator<T> {
+ public:
+  using LinearOperator<T>::LinearOperator;
+  bool has_normal_inverse() const override { return true; }
+
+ protected:
+  void do_normal(const Context& ctx, View<const T> x, View<T> y) const override { copy<T>(ctx, x, y); }
+  void do_normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const override {
+    scale<T>(ctx, T(1) / (T(1) + lambda), b, x);
+  }
 };
 
 }  // namespace recon
