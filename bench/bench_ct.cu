@@ -38,37 +38,37 @@ CtCase cone_case(int which) {
           std::to_string(n) + "^3 x " + std::to_string(views) + " views of " + std::to_string(det) + "^2"};
 }
 
-void fill_phantom(const ct::Geometry& g, Array<float>& x) {
-  const std::vector<double> v = ct::rasterize(g.volume, ct::shepp_logan(g.volume), 1);
-  x = Array<float>::from_host(session().ctx, g.volume.shape, std::vector<float>(v.begin(), v.end()));
-}
-
 void set_gups(benchmark::State& state, const ct::Geometry& g, const std::string& label) {
   const double updates = static_cast<double>(g.volume.shape.size()) * static_cast<double>(g.projection.views());
   state.counters["GUPS"] = benchmark::Counter(updates * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(label);
 }
 
+// The projector, the phantom x and its projections y on the session's device.
+struct Setup {
+  ct::JosephProjector<float> op;
+  Array<float> x, y;
+  double bytes;
+  explicit Setup(const ct::Geometry& g) : op(g), y(session().ctx, op.range()) {
+    const std::vector<double> v = ct::rasterize(g.volume, ct::shepp_logan(g.volume), 1);
+    x = Array<float>::from_host(session().ctx, g.volume.shape, std::vector<float>(v.begin(), v.end()));
+    op.apply(session().ctx, x.view(), y.view());
+    bytes = 4.0 * static_cast<double>(op.domain().size() + op.range().size());
+  }
+};
+
 void run_projector(benchmark::State& state, const CtCase& c, bool adjoint) {
   const Context& ctx = session().ctx;
-  ct::JosephProjector<float> op(c.g);
-  Array<float> x, y(ctx, op.range());
-  fill_phantom(c.g, x);
-  op.apply(ctx, x.view(), y.view());
-  const double bytes = 4.0 * static_cast<double>(op.domain().size() + op.range().size());
-  if (adjoint) run_timed(state, bytes, [&] { op.adjoint(ctx, y.view(), x.view()); });
-  else run_timed(state, bytes, [&] { op.apply(ctx, x.view(), y.view()); });
+  Setup s(c.g);
+  if (adjoint) run_timed(state, s.bytes, [&] { s.op.adjoint(ctx, s.y.view(), s.x.view()); });
+  else run_timed(state, s.bytes, [&] { s.op.apply(ctx, s.x.view(), s.y.view()); });
   set_gups(state, c.g, c.label);
 }
 
 void run_fbp(benchmark::State& state, const CtCase& c) {
   const Context& ctx = session().ctx;
-  ct::JosephProjector<float> op(c.g);
-  Array<float> x, y(ctx, op.range());
-  fill_phantom(c.g, x);
-  op.apply(ctx, x.view(), y.view());
-  const double bytes = 4.0 * static_cast<double>(op.domain().size() + op.range().size());
-  run_timed(state, bytes, [&] { ct::filtered_backprojection<float>(ctx, c.g, y.view(), x.view()); });
+  Setup s(c.g);
+  run_timed(state, s.bytes, [&] { ct::filtered_backprojection<float>(ctx, c.g, s.y.view(), s.x.view()); });
   set_gups(state, c.g, c.label);
 }
 

@@ -24,16 +24,22 @@ struct Problem {
   ct::Geometry g{ct::volume2d(20, 20), ct::fan2d(32, 1.2, ct::uniform_angles(40, 0, 2 * M_PI), 60, 30)};
   ct::JosephProjector<T> a{g};
   std::vector<double> truth = ct::rasterize(g.volume, ct::shepp_logan(g.volume), 2);
+  Array<T> xt, y, x;  // truth, data A x_true, zero start
+  explicit Problem(const Context& ctx)
+      : xt(Array<T>::from_host(ctx, a.domain(), std::vector<T>(truth.begin(), truth.end()))),
+        y(ctx, a.range()),
+        x(ctx, a.domain()) {
+    a.apply(ctx, xt.view(), y.view());
+    fill<T>(ctx, x.view(), T(0));
+  }
 };
 
 TYPED_TEST(CtIterative, SirtReachesToleranceAndStaysNonNegative) {
   using T = typename TypeParam::value_type;
-  Problem<T> pb;
   const Context& ctx = this->ctx();
-  const auto xt = Array<T>::from_host(ctx, pb.a.domain(), std::vector<T>(pb.truth.begin(), pb.truth.end()));
-  Array<T> y(ctx, pb.a.range()), x(ctx, pb.a.domain());
-  pb.a.apply(ctx, xt.view(), y.view());
-  fill<T>(ctx, x.view(), T(0));
+  Problem<T> pb(ctx);
+  Array<T>& y = pb.y;
+  Array<T>& x = pb.x;
   std::vector<double> residuals;
   ct::SirtOptions opt;
   opt.max_iters = 3000;
@@ -52,12 +58,11 @@ TYPED_TEST(CtIterative, SirtReachesToleranceAndStaysNonNegative) {
 
 TYPED_TEST(CtIterative, CglsReachesTolerance) {
   using T = typename TypeParam::value_type;
-  Problem<T> pb;
   const Context& ctx = this->ctx();
-  const auto xt = Array<T>::from_host(ctx, pb.a.domain(), std::vector<T>(pb.truth.begin(), pb.truth.end()));
-  Array<T> y(ctx, pb.a.range()), x(ctx, pb.a.domain());
-  pb.a.apply(ctx, xt.view(), y.view());
-  fill<T>(ctx, x.view(), T(0));
+  Problem<T> pb(ctx);
+  Array<T>& y = pb.y;
+  Array<T>& x = pb.x;
+  const Array<T>& xt = pb.xt;
   ct::CglsOptions opt;
   opt.max_iters = 400;
   opt.rel_tol = sizeof(T) == 4 ? 1e-4 : 1e-8;

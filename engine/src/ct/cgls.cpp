@@ -1,8 +1,9 @@
 // CGLS (cgls.hpp), in the stable form that updates r = y - A x rather than recomputing it.
 #include "recon/engine/ct/cgls.hpp"
 
-#include <chrono>
 #include <cmath>
+
+#include "iteration.hpp"
 
 #include "recon/kernels/vector_ops.hpp"
 
@@ -45,20 +46,13 @@ SolveReport cgls(const Context& ctx, const LinearOperator<T>& a, View<const T> y
     axpby<T>(ctx, T(1), s.view(), static_cast<T>(gamma_new / gamma), p.view());
     gamma = gamma_new;
     const double res = norm2<T>(ctx, r.view());
-    report.iterations = k;
-    report.last.iteration = k;
-    report.last.primal_residual = std::sqrt(gamma);
-    report.last.objective = 0.5 * res * res;
-    report.last.step = alpha;
-    report.last.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (monitor && !monitor(report.last)) {
-      report.reason = StopReason::Monitor;
-      return report;
-    }
-    if (std::sqrt(gamma) <= target) {
-      report.reason = StopReason::Converged;
-      return report;
-    }
+    IterationInfo info;
+    info.iteration = k;
+    info.primal_residual = std::sqrt(gamma);
+    info.objective = 0.5 * res * res;
+    info.step = alpha;
+    info.elapsed_s = detail::seconds_since(t0);
+    if (detail::finish_iteration(report, info, monitor, std::sqrt(gamma) <= target)) return report;
   }
   report.reason = StopReason::MaxIterations;
   return report;

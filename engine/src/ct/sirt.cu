@@ -1,7 +1,7 @@
 // SIRT (sirt.hpp). The weights are computed once per call; the loop allocates nothing.
-#include <chrono>
 #include <cmath>
 
+#include "iteration.hpp"
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/kernels/parallel_for.hpp"
 #include "recon/kernels/vector_ops.hpp"
@@ -67,20 +67,13 @@ SolveReport sirt(const Context& ctx, const LinearOperator<T>& a, View<const T> y
     a.adjoint(ctx, r.view(), g.view());
     detail::sirt_update<T>(ctx, x, static_cast<T>(options.relaxation), col_w.view(), g.view(), options.nonneg);
     res = residual();
-    report.iterations = k;
-    report.last.iteration = k;
-    report.last.primal_residual = res;
-    report.last.objective = 0.5 * res * res;
-    report.last.step = options.relaxation;
-    report.last.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (monitor && !monitor(report.last)) {
-      report.reason = StopReason::Monitor;
-      return report;
-    }
-    if (res <= target) {
-      report.reason = StopReason::Converged;
-      return report;
-    }
+    IterationInfo info;
+    info.iteration = k;
+    info.primal_residual = res;
+    info.objective = 0.5 * res * res;
+    info.step = options.relaxation;
+    info.elapsed_s = detail::seconds_since(t0);
+    if (detail::finish_iteration(report, info, monitor, res <= target)) return report;
   }
   report.reason = StopReason::MaxIterations;
   return report;

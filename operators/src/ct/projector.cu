@@ -32,31 +32,40 @@ RayGrid<T> ray_grid(const Geometry& g) {
   return r;
 }
 
-template <class T>
-void forward_views(const Context& ctx, const RayGrid<T>& g, const T* vectors, index_t view0, index_t views,
-                   const T* x, T* y) {
-  const index_t per_view = g.rows * g.cols;
-  parallel_for(ctx, views * per_view, [=] RECON_HD(index_t i) {
-    const index_t ray = view0 * per_view + i;
+// One thread per ray of the views [view0, view0 + views): the gather (A) or the atomic
+// scatter (A^T) of joseph_walk.
+template <class T, bool Adjoint>
+struct RayKernel {
+  RayGrid<T> g;
+  const T* vectors;
+  index_t first_ray;
+  const T* in;
+  T* out;
+  RECON_HD void operator()(index_t i) const {
+    const index_t ray = first_ray + i, per_view = g.rows * g.cols;
     const index_t view = ray / per_view, rem = ray - view * per_view;
-    Gather<T> gather{x, T(0)};
-    joseph_walk(g, vectors + kViewStride * view, rem / g.cols, rem % g.cols, gather);
-    y[ray] = gather.acc;
-  });
-}
+    const T* v = vectors + kViewStride * view;
+    if (Adjoint) {
+      if (in[ray] == T(0)) return;
+      Scatter<T> scatter{out, in[ray]};
+      joseph_walk(g, v, rem / g.cols, rem % g.cols, scatter);
+    } else {
+      Gather<T> gather{in, T(0)};
+      joseph_walk(g, v, rem / g.cols, rem % g.cols, gather);
+      out[ray] = gather.acc;
+    }
+  }
+};
 
-template <class T>
-void back_views(const Context& ctx, const RayGrid<T>& g, const T* vectors, index_t view0, index_t views,
-                const T* y, T* x) {
+// Launches in chunks of whole views of at most kRaysPerLaunch rays.
+template <class T, bool Adjoint>
+void launch_rays(const Context& ctx, const RayGrid<T>& g, const T* vectors, index_t views, index_t rays_per_launch,
+                 const T* in, T* out) {
   const index_t per_view = g.rows * g.cols;
-  parallel_for(ctx, views * per_view, [=] RECON_HD(index_t i) {
-    const index_t ray = view0 * per_view + i;
-    const T value = y[ray];
-    if (value == T(0)) return;
-    const index_t view = ray / per_view, rem = ray - view * per_view;
-    Scatter<T> scatter{x, value};
-    joseph_walk(g, vectors + kViewStride * view, rem / g.cols, rem % g.cols, scatter);
-  });
+  const index_t chunk = std::max<index_t>(1, rays_per_launch / per_view);
+  for (index_t v0 = 0; v0 < views; v0 += chunk)
+    parallel_for(ctx, std::min(chunk, views - v0) * per_view,
+                 RayKernel<T, Adjoint>{g, vectors, v0 * per_view, in, out});
 }
 
 }  // namespace detail
@@ -81,23 +90,15 @@ const T* JosephProjector<T>::view_vectors(const Context& ctx) const {
 
 template <class T>
 void JosephProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
-  const auto g = detail::ray_grid<T>(geometry_);
-  const T* vectors = view_vectors(ctx);
-  const index_t views = geometry_.projection.views();
-  const index_t chunk = std::max<index_t>(1, kRaysPerLaunch / (g.rows * g.cols));
-  for (index_t v0 = 0; v0 < views; v0 += chunk)
-    detail::forward_views(ctx, g, vectors, v0, std::min(chunk, views - v0), x.data(), y.data());
+  detail::launch_rays<T, false>(ctx, detail::ray_grid<T>(geometry_), view_vectors(ctx), geometry_.projection.views(),
+                                kRaysPerLaunch, x.data(), y.data());
 }
 
 template <class T>
 void JosephProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
-  const auto g = detail::ray_grid<T>(geometry_);
-  const T* vectors = view_vectors(ctx);
   fill<T>(ctx, x, T(0));
-  const index_t views = geometry_.projection.views();
-  const index_t chunk = std::max<index_t>(1, kRaysPerLaunch / (g.rows * g.cols));
-  for (index_t v0 = 0; v0 < views; v0 += chunk)
-    detail::back_views(ctx, g, vectors, v0, std::min(chunk, views - v0), y.data(), x.data());
+  detail::launch_rays<T, true>(ctx, detail::ray_grid<T>(geometry_), view_vectors(ctx), geometry_.projection.views(),
+                               kRaysPerLaunch, y.data(), x.data());
 }
 
 template class JosephProjector<float>;
