@@ -17,6 +17,26 @@ namespace recon::penalties::detail {
 
 // F supplies, for x >= 0: value_abs(x), t_slope(x, t) = t*phi'(x+) and curv(x) = phi''(x).
 // `recover` is a point of [split, end] where 1 + t*phi'' >= 0 again (0: find it by doubling).
+// Newton from x = hi towards the larger root of an increasing-convex g on [lo, hi] (g(hi) > 0):
+// the tangents lie below g, so the iterates descend onto the root without passing it, and
+// without a root they leave [lo, hi] or reach g' <= 0 (the turning point). Returns 1 with the
+// root in r, 0 when there is none, -1 when a near-tangent case has not settled quickly.
+template <class T, class G, class DG>
+RECON_HD int descend_to_root(G g, DG dg, T lo, T x, T& r) {
+  const T eps = std::numeric_limits<T>::epsilon();
+  for (int it = 0; it < 40; ++it) {
+    const T gx = g(x);
+    if (gx <= T(0)) { r = x; return 1; }
+    const T d = dg(x);
+    if (!(d > T(0))) return 0;
+    const T next = x - gx / d;
+    if (next < lo) return 0;
+    if (abs_(next - x) <= 2 * eps * abs_(next)) { r = next; return 1; }
+    x = next;
+  }
+  return -1;
+}
+
 template <class T, class F>
 RECON_HD T stationary_prox(const F& f, T z, T t, T rho, T split, T end, T recover) {
   Best<T> best(z, t, T(0), f.value_abs(T(0)));
@@ -34,16 +54,27 @@ RECON_HD T stationary_prox(const F& f, T z, T t, T rho, T split, T end, T recove
     // The objective is convex on [0, end]: a stationary point there is its minimiser.
     if (root_on(T(0), top, top, r)) best = Best<T>(z, t, r, f.value_abs(r));
   } else {
-    const T xa = (split > T(0) && dg(T(0)) > T(0)) ? bisect(dg, T(0), split) : T(0);
-    if (!(recover > T(0))) {
-      const T big = std::numeric_limits<T>::max() / 4;
-      recover = split > T(0) ? split : T(1);
-      for (int i = 0; i < 256 && dg(recover) < T(0) && recover < end && recover < big; ++i) recover *= 2;
-      recover = min_(recover, end);
+    // Right piece: psi is convex beyond split. Try the descent first; only an undecided case
+    // needs the turning point xb and the bracketed solve.
+    if (top > split && g(top) >= T(0)) {
+      const int found = descend_to_root(g, dg, split, top, r);
+      if (found == 1) {
+        best.consider(r, f.value_abs(r));
+      } else if (found < 0) {
+        if (!(recover > T(0))) {
+          const T big = std::numeric_limits<T>::max() / 4;
+          recover = split > T(0) ? split : T(1);
+          for (int i = 0; i < 256 && dg(recover) < T(0) && recover < end && recover < big; ++i) recover *= 2;
+          recover = min_(recover, end);
+        }
+        if (root_on(bisect(dg, split, recover), top, top, r)) best.consider(r, f.value_abs(r));
+      }
     }
-    const T xb = bisect(dg, split, recover);
-    if (root_on(T(0), min_(xa, top), T(0), r)) best.consider(r, f.value_abs(r));
-    if (root_on(xb, top, top, r)) best.consider(r, f.value_abs(r));
+    // Left piece [0, xa] (psi concave and rising there), for phi'' that first decreases.
+    if (split > T(0) && dg(T(0)) > T(0)) {
+      const T xa = bisect(dg, T(0), split);
+      if (root_on(T(0), min_(xa, top), T(0), r)) best.consider(r, f.value_abs(r));
+    }
   }
   if (z > end) best.consider(z, f.value_abs(end));
   return best.x;
