@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "recon/kernels/context.hpp"
+
 namespace recon::cli {
 
 // Options every subcommand shares.
@@ -13,7 +15,14 @@ struct GlobalOptions {
   int threads = 0;              // host threads, 0 = OpenMP default
 };
 
+// The context the global options ask for (--device, and --threads on the host).
+inline Context make_context(const GlobalOptions& g) {
+  const Context c = Context::from_choice(g.device);
+  return c.is_cuda() ? c : Context::host(g.threads);
+}
+
 void add_info_command(CLI::App& app, const GlobalOptions& global);
+void add_denoise_command(CLI::App& app, const GlobalOptions& global);
 void add_ct_command(CLI::App& app, const GlobalOptions& global);
 void add_convert_command(CLI::App& app, const GlobalOptions& global);
 void add_metrics_command(CLI::App& app, const GlobalOptions& global);

@@ -38,10 +38,6 @@ struct CtArgs {
   std::uint64_t seed = 0;
 };
 
-Context make_context(const GlobalOptions& g) {
-  return g.device == "cpu" ? Context::host(g.threads) : Context::from_choice(g.device);
-}
-
 Array<float> read_checked(const Context& ctx, const std::string& path, const Shape& expected, const char* what) {
   Array<float> a = io::read_npy<float>(ctx, path);
   if (a.shape() != expected)

@@ -22,8 +22,9 @@ struct Extent3 {
 
 namespace detail {
 
-// Below this many elements OpenMP's fork/join costs more than the loop.
-constexpr index_t kHostParallelThreshold = 1 << 14;
+// Below this many elements OpenMP's fork/join (and, on a busy machine, waiting for a
+// descheduled thread at the barrier) costs more than the loop.
+constexpr index_t kHostParallelThreshold = 1 << 16;
 
 // A Cuda context reached a launch in a translation unit that g++ compiled.
 [[noreturn]] void throw_launch_needs_nvcc(const char* what);

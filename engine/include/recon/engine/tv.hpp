@@ -1,0 +1,65 @@
+// Total-variation denoising (DESIGN.md section 5, MATH.md 3.1):
+//   min_x 0.5||x - u||^2 + lambda * sum phi(D x)
+// for 1D signals, 2D images and 3D volumes, D the forward-difference gradient (Neumann or
+// periodic), anisotropic (phi of every component) or isotropic (phi of the gradient
+// magnitude at each pixel), phi any penalty of the library (MATH.md section 1).
+// Solvers:
+//   admm         scaled ADMM, exact x-update by DCT/FFT (normal_inverse), or CG (use_cg)
+//   ladmm        linearised ADMM: one gradient step on the x-subproblem, fused kernels only
+//   ladmm-eq129  003_dcbe4ecb634e1862.txt eq. 129 (Ouyang et al. 2015), with v/rho inside the
+//                x1-update (the printed `+ v` solves the problem with weight rho*lambda)
+//   pdhg         Chambolle-Pock; accelerated (1/k^2) when phi is convex
+//   apgm         FISTA with adaptive restart on the dual problem (convex phi only)
+//   lbfgs        L-BFGS on the smooth objective (differentiable phi only: weep, huber, sq-l2)
+// Tests: tests/engine/test_tv.cu.
+#pragma once
+
+#include <string>
+
+#include "recon/engine/solver_types.hpp"
+#include "recon/kernels/array.hpp"
+#include "recon/kernels/penalties/function.hpp"
+#include "recon/operators/finite_difference.hpp"
+
+namespace recon {
+
+enum class TvNorm { Anisotropic, Isotropic };
+enum class TvSolver { Admm, Ladmm, LadmmEq129, Pdhg, Apgm, Lbfgs };
+
+TvSolver parse_tv_solver(const std::string& name);  // InvalidArgument listing the names
+std::string to_string(TvSolver s);
+TvNorm parse_tv_norm(const std::string& name);      // "aniso" | "iso"
+
+struct TvProblem {
+  penalties::Function penalty = penalties::L1{};
+  double lambda = 0.1;
+  TvNorm norm = TvNorm::Isotropic;
+  Boundary boundary = Boundary::Neumann;
+};
+
+struct TvOptions {
+  TvSolver solver = TvSolver::Admm;
+  int max_iters = 500;
+  double tol = 1e-5;        // relative primal/dual residuals (ADMM), relative change (others)
+  int check_every = 10;     // residuals and the monitor's objective are computed this often
+  double rho = 0;           // ADMM penalty; 0 picks max(1, 2 lambda rho_w), rho_w = weak convexity
+  bool balance_rho = true;  // residual balancing (Boyd et al. 2011, 3.4.1), admm only; rho never
+                            // drops below its automatic value for a nonconvex phi
+  bool use_cg = false;      // ADMM x-update by CG instead of the DCT/FFT closed form
+  double ladmm_alpha = 0.5; // eq. 129's alpha (ladmm-eq129 only)
+  bool warm_start = false;  // start from x instead of u
+};
+
+// x receives the result (and holds the start when warm_start). If dual is non-null it
+// receives the dual variable p (range of D: (k, shape...)) with x = u - D^T p at optimality;
+// ADMM's is rho times the scaled multiplier. Throws InvalidArgument for a penalty the solver
+// cannot handle, lambda < 0, NaN/Inf in u, and ShapeMismatch for wrong shapes.
+template <class T>
+SolveReport tv_denoise(const Context& ctx, View<const T> u, View<T> x, const TvProblem& problem,
+                       const TvOptions& options, const Monitor& monitor = {}, Array<T>* dual = nullptr);
+
+// 0.5||x - u||^2 + lambda * sum phi(D x), in double.
+template <class T>
+double tv_objective(const Context& ctx, View<const T> x, View<const T> u, const TvProblem& problem);
+
+}  // namespace recon

@@ -1,0 +1,83 @@
+// tv_denoise: validation and dispatch to the solvers (tv_*.cu).
+#include <cmath>
+
+#include "tv_solvers.hpp"
+
+namespace recon {
+
+namespace {
+const char* const kSolverNames[] = {"admm", "ladmm", "ladmm-eq129", "pdhg", "apgm", "lbfgs"};
+}
+
+TvSolver parse_tv_solver(const std::string& name) {
+  for (int i = 0; i < 6; ++i)
+    if (name == kSolverNames[i]) return static_cast<TvSolver>(i);
+  throw InvalidArgument("unknown TV solver '" + name + "' (expected admm, ladmm, ladmm-eq129, pdhg, apgm or lbfgs)");
+}
+
+std::string to_string(TvSolver s) { return kSolverNames[static_cast<int>(s)]; }
+
+TvNorm parse_tv_norm(const std::string& name) {
+  if (name == "iso" || name == "isotropic") return TvNorm::Isotropic;
+  if (name == "aniso" || name == "anisotropic") return TvNorm::Anisotropic;
+  throw InvalidArgument("unknown TV norm '" + name + "' (expected iso or aniso)");
+}
+
+namespace {
+
+template <class T>
+void validate(const Context& ctx, View<const T> u, View<T> x, const TvProblem& p, const TvOptions& o) {
+  const std::string where = "tv_denoise";
+  if (u.shape() != x.shape())
+    throw ShapeMismatch(where + ": input " + u.shape().str() + " and output " + x.shape().str() + " differ");
+  if (u.shape().ndim() < 1 || u.shape().ndim() > 3 || u.size() < 2)
+    throw InvalidArgument(where + ": input of shape " + u.shape().str() +
+                          " is not a 1D signal, 2D image or 3D volume with at least 2 elements");
+  require(std::isfinite(p.lambda) && p.lambda >= 0, where, "lambda must be finite and >= 0, got " + std::to_string(p.lambda));
+  penalties::validate(p.penalty);
+  require(o.max_iters >= 0, where, "max_iters must be >= 0");
+  require(o.tol >= 0, where, "tol must be >= 0");
+  require(o.check_every >= 1, where, "check_every must be >= 1");
+  require(o.rho >= 0 && std::isfinite(o.rho), where, "rho must be finite and >= 0 (0: automatic)");
+  const double m = max_abs<T>(ctx, u);
+  if (!std::isfinite(m)) throw InvalidArgument(where + ": the input contains NaN or Inf");
+  if (o.warm_start && !std::isfinite(max_abs<T>(ctx, View<const T>(x))))
+    throw InvalidArgument(where + ": the warm start contains NaN or Inf");
+}
+
+}  // namespace
+
+template <class T>
+SolveReport tv_denoise(const Context& ctx, View<const T> u, View<T> x, const TvProblem& problem,
+                       const TvOptions& options, const Monitor& monitor, Array<T>* dual) {
+  validate(ctx, u, x, problem, options);
+  const tv::Setup<T> setup = tv::make_setup<T>(u.shape(), problem);
+  const tv::Call call{problem, options, monitor};
+  switch (options.solver) {
+    case TvSolver::Admm: return tv::solve_admm(ctx, setup, call, u, x, dual);
+    case TvSolver::Ladmm:
+    case TvSolver::LadmmEq129: return tv::solve_ladmm(ctx, setup, call, u, x, dual);
+    case TvSolver::Pdhg: return tv::solve_pdhg(ctx, setup, call, u, x, dual);
+    case TvSolver::Apgm: return tv::solve_apgm(ctx, setup, call, u, x, dual);
+    case TvSolver::Lbfgs:
+      if (dual) throw InvalidArgument("tv_denoise(lbfgs): works on the primal only and has no dual variable");
+      return tv::solve_lbfgs(ctx, setup, call, u, x);
+  }
+  throw InvalidArgument("tv_denoise: unknown solver");
+}
+
+template <class T>
+double tv_objective(const Context& ctx, View<const T> x, View<const T> u, const TvProblem& problem) {
+  if (u.shape() != x.shape())
+    throw ShapeMismatch("tv_objective: x " + x.shape().str() + " and u " + u.shape().str() + " differ");
+  return tv::tv_objective_impl(ctx, tv::make_setup<T>(u.shape(), problem), problem.penalty, x, u);
+}
+
+template SolveReport tv_denoise<float>(const Context&, View<const float>, View<float>, const TvProblem&,
+                                       const TvOptions&, const Monitor&, Array<float>*);
+template SolveReport tv_denoise<double>(const Context&, View<const double>, View<double>, const TvProblem&,
+                                        const TvOptions&, const Monitor&, Array<double>*);
+template double tv_objective<float>(const Context&, View<const float>, View<const float>, const TvProblem&);
+template double tv_objective<double>(const Context&, View<const double>, View<const double>, const TvProblem&);
+
+}  // namespace recon

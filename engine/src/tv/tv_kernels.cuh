@@ -1,0 +1,146 @@
+// The per-element kernels of every TV solver, fused so that each pass reads and writes
+// each array once: D and D^T are evaluated on the fly from the forward-difference
+// evaluators (no gradient array is materialised), and prox/update/residual work happens in
+// the same pass. Only included by the solvers' .cu files.
+#pragma once
+
+#include <cmath>
+
+#include "recon/kernels/parallel_for.hpp"
+#include "recon/kernels/reduce.hpp"
+#include "recon/operators/finite_difference.hpp"
+
+namespace recon::tv {
+
+// The geometry of D: k components over `size` pixels; range element c*size + i.
+template <class T>
+struct Grad {
+  GradientEval<T> eval;  // eval.axis[c] describes the difference along component c
+  int k = 1;
+  index_t size = 0;
+
+  // (D x)_c at pixel i.
+  RECON_HD T d(const T* x, int c, index_t i) const {
+    DifferenceEval<T> e = eval.axis[c];
+    e.x = x;
+    return e(i);
+  }
+  // (D^T y)(i) for y in the range.
+  RECON_HD T dt(const T* y, index_t i) const {
+    T s = T(0);
+    for (int c = 0; c < k; ++c) {
+      const DifferenceEval<T>& a = eval.axis[c];
+      s += DifferenceAdjointEval<T>{y + c * size, a.n, a.inner, a.periodic}(i);
+    }
+    return s;
+  }
+};
+
+// Scale factor of the group prox: prox_{t phi}(|v|)/|v| (0 at v = 0), MATH.md 1.2.
+template <class T, class F>
+RECON_HD T group_shrink(const F& f, T norm, T t) {
+  return norm > T(0) ? f.prox(norm, t) / norm : T(0);
+}
+
+// z = prox_{t phi}(D x + w); w = D x + w - z. The scaled-ADMM z- and dual update in one pass.
+template <class T, class F>
+void admm_z_update(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T t, const T* x, T* z, T* w) {
+  if (iso) {
+    parallel_for(ctx, g.size, [=] RECON_HD(index_t i) {
+      T v[3];
+      T nn = T(0);
+      for (int c = 0; c < g.k; ++c) {
+        v[c] = g.d(x, c, i) + w[c * g.size + i];
+        nn += v[c] * v[c];
+      }
+      const T s = group_shrink(f, static_cast<T>(sqrt(nn)), t);
+      for (int c = 0; c < g.k; ++c) {
+        z[c * g.size + i] = s * v[c];
+        w[c * g.size + i] = v[c] - s * v[c];
+      }
+    });
+  } else {
+    parallel_for(ctx, g.size * g.k, [=] RECON_HD(index_t r) {
+      const int c = static_cast<int>(r / g.size);
+      const T v = g.d(x, c, r - c * g.size) + w[r];
+      const T zn = f.prox(v, t);
+      z[r] = zn;
+      w[r] = v - zn;
+    });
+  }
+}
+
+// out = a*u + D^T y1 - D^T y2 (y2 may be null): the right-hand sides of the x-updates.
+template <class T>
+void combine_adjoint(const Context& ctx, const Grad<T>& g, T a, const T* u, const T* y1, const T* y2, T* out) {
+  parallel_for(ctx, g.size, [=] RECON_HD(index_t i) {
+    out[i] = a * u[i] + g.dt(y1, i) - (y2 ? g.dt(y2, i) : T(0));
+  });
+}
+
+// The PDHG / dual-FISTA dual step: p = prox_{s g*}(p + s D xbar) = v - s prox_{(lambda/s) phi}(v/s)
+// by Moreau's identity, v = p + s D xbar. When `from` is given, v = from + s D xbar instead and
+// the result goes to p (FISTA's extrapolated point).
+template <class T, class F>
+void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T lambda, T s, const T* xbar,
+                    const T* from, T* p) {
+  const T t = lambda / s;
+  if (iso) {
+    parallel_for(ctx, g.size, [=] RECON_HD(index_t i) {
+      T v[3];
+      T nn = T(0);
+      for (int c = 0; c < g.k; ++c) {
+        v[c] = from[c * g.size + i] + s * g.d(xbar, c, i);
+        nn += v[c] * v[c];
+      }
+      const T norm = static_cast<T>(sqrt(nn));
+      const T shrink = group_shrink(f, norm / s, t);  // prox of phi(|.|) at v/s, as a factor
+      for (int c = 0; c < g.k; ++c) p[c * g.size + i] = v[c] - shrink * v[c];
+    });
+  } else {
+    parallel_for(ctx, g.size * g.k, [=] RECON_HD(index_t r) {
+      const int c = static_cast<int>(r / g.size);
+      const T v = from[r] + s * g.d(xbar, c, r - c * g.size);
+      p[r] = v - s * f.prox(v / s, t);
+    });
+  }
+}
+
+// lambda * sum phi(D x): per component (anisotropic) or of the gradient magnitude (isotropic).
+template <class T, class F>
+double penalty_sum(const Context& ctx, const Grad<T>& g, bool iso, const F& f, const T* x) {
+  if (iso)
+    return transform_sum(ctx, g.size, [=] RECON_HD(index_t i) {
+      double nn = 0;
+      for (int c = 0; c < g.k; ++c) {
+        const double d = g.d(x, c, i);
+        nn += d * d;
+      }
+      return static_cast<double>(f.value(static_cast<T>(sqrt(nn))));
+    });
+  return transform_sum(ctx, g.size * g.k, [=] RECON_HD(index_t r) {
+    const int c = static_cast<int>(r / g.size);
+    return static_cast<double>(f.value(g.d(x, c, r - c * g.size)));
+  });
+}
+
+// sum (D x - z)^2 over the range (z null: sum (D x)^2).
+template <class T>
+double residual_sq(const Context& ctx, const Grad<T>& g, const T* x, const T* z) {
+  return transform_sum(ctx, g.size * g.k, [=] RECON_HD(index_t r) {
+    const int c = static_cast<int>(r / g.size);
+    const double d = static_cast<double>(g.d(x, c, r - c * g.size)) - (z ? static_cast<double>(z[r]) : 0.0);
+    return d * d;
+  });
+}
+
+// sum (D^T (y1 - y2))^2 over the pixels (y2 null: of D^T y1).
+template <class T>
+double adjoint_sq(const Context& ctx, const Grad<T>& g, const T* y1, const T* y2) {
+  return transform_sum(ctx, g.size, [=] RECON_HD(index_t i) {
+    const double d = static_cast<double>(g.dt(y1, i)) - (y2 ? static_cast<double>(g.dt(y2, i)) : 0.0);
+    return d * d;
+  });
+}
+
+}  // namespace recon::tv

@@ -1,0 +1,112 @@
+// What every TV solver shares: the gradient operator and its evaluators, the penalty
+// dispatch, and the bookkeeping of the check iterations.
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <type_traits>
+
+#include "recon/engine/tv.hpp"
+#include "recon/kernels/vector_ops.hpp"
+#include "tv_kernels.cuh"
+
+namespace recon::tv {
+
+// The penalties of MATH.md section 1 (losses and constraints are not TV penalties).
+template <class F>
+constexpr bool is_tv_penalty =
+    std::is_same_v<F, penalties::L1> || std::is_same_v<F, penalties::L0> || std::is_same_v<F, penalties::Lp> ||
+    std::is_same_v<F, penalties::LogPenalty> || std::is_same_v<F, penalties::Mcp> ||
+    std::is_same_v<F, penalties::Scad> || std::is_same_v<F, penalties::CappedL1> ||
+    std::is_same_v<F, penalties::CappedLog> || std::is_same_v<F, penalties::Weep> ||
+    std::is_same_v<F, penalties::Huber> || std::is_same_v<F, penalties::SqL2>;
+
+// Calls body(f) with the concrete penalty struct; InvalidArgument for a loss or constraint.
+template <class Body>
+auto visit_tv_penalty(const penalties::Function& fn, Body&& body) -> decltype(body(penalties::L1{})) {
+  return std::visit(
+      [&](const auto& f) -> decltype(body(penalties::L1{})) {
+        using F = std::decay_t<decltype(f)>;
+        if constexpr (is_tv_penalty<F>) {
+          return body(f);
+        } else {
+          throw InvalidArgument(std::string("tv_denoise: '") + F::name +
+                                "' is not a TV penalty (expected one of l1, l0, lp, log, mcp, scad, capped-l1, "
+                                "capped-log, weep, huber, sq-l2)");
+        }
+      },
+      fn);
+}
+
+template <class T>
+struct Setup {
+  Operator<T> op;  // D: shape -> (k, shape...)
+  Grad<T> grad;
+  bool iso = true;
+  Shape shape, range;
+  T lambda = 0;
+  double norm_sq_bound = 4;  // ||D||^2 <= 4 k
+};
+
+template <class T>
+Setup<T> make_setup(const Shape& shape, const TvProblem& problem) {
+  Setup<T> s;
+  s.op = gradient<T>(shape, problem.boundary);
+  const auto& diff = dynamic_cast<const DifferenceOperator<T>&>(s.op.get());
+  s.grad.eval = diff.evaluator(nullptr);
+  s.grad.k = static_cast<int>(diff.axes().size());
+  s.grad.size = shape.size();
+  s.iso = problem.norm == TvNorm::Isotropic;
+  s.shape = shape;
+  s.range = s.op.range();
+  s.lambda = static_cast<T>(problem.lambda);
+  s.norm_sq_bound = 4.0 * s.grad.k;
+  return s;
+}
+
+template <class T, class F>
+double objective(const Context& ctx, const Setup<T>& s, const F& f, const T* x, View<const T> u) {
+  const View<const T> xv(x, s.shape, ctx.device());
+  const double fit = distance2<T>(ctx, xv, u);
+  return 0.5 * fit * fit + static_cast<double>(s.lambda) * penalty_sum(ctx, s.grad, s.iso, f, x);
+}
+
+// Iteration bookkeeping: which iterations are checked, elapsed time, the report.
+struct Progress {
+  Progress(const TvOptions& o, const Monitor& m) : options(o), monitor(m) {}
+  const TvOptions& options;
+  const Monitor& monitor;
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  SolveReport report;
+
+  bool is_check(int k) const { return k % options.check_every == 0 || k == options.max_iters; }
+  // Records iteration k; returns true when the solver must stop (converged or monitor).
+  bool record(int k, double objective, double primal, double dual, double step, bool converged) {
+    report.iterations = k;
+    report.last = {k, objective, primal, dual, step,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+    if (monitor && !monitor(report.last)) {
+      report.reason = StopReason::Monitor;
+      return true;
+    }
+    if (converged) {
+      report.reason = StopReason::Converged;
+      return true;
+    }
+    report.reason = StopReason::MaxIterations;
+    return false;
+  }
+};
+
+// The ADMM penalty: the requested one, or max(1, 2 lambda rho_w) so that the z-step weight
+// lambda/rho stays below 1/rho_w, where the prox is single-valued (MATH.md 1.1).
+template <class T, class F>
+double admm_rho(const F& f, const Setup<T>& s, double requested) {
+  if (requested > 0) return requested;
+  const double rw = f.properties().weak_convexity;
+  return std::isfinite(rw) ? std::max(1.0, 2.0 * static_cast<double>(s.lambda) * rw) : 1.0;
+}
+
+inline double relative(double value, double scale) { return value / (scale > 1e-300 ? scale : 1e-300); }
+
+}  // namespace recon::tv
