@@ -47,18 +47,24 @@ struct Best {
   }
 };
 
-// Root of an increasing g on [lo, hi] with g(lo) <= 0 <= g(hi): Newton from x0, falling back
-// to bisection whenever a step leaves the current bracket (or dg is not positive). Returns
-// once a step no longer changes x beyond a few ulps, or the bracket has collapsed.
-template <class T, class G, class DG>
-RECON_HD T solve_increasing(G g, DG dg, T lo, T hi, T x) {
+// g and g' at one point (computed together where they share work).
+template <class T>
+struct Slope {
+  T g, d;
+};
+
+// Root of an increasing g on [lo, hi] with g(lo) <= 0 <= g(hi), gd(x) = {g(x), g'(x)}: Newton
+// from x0, falling back to bisection whenever a step leaves the current bracket (or g' is
+// not positive). Returns once a step no longer changes x beyond a few ulps, or the bracket
+// has collapsed.
+template <class T, class GD>
+RECON_HD T solve_increasing(GD gd, T lo, T hi, T x) {
   const T eps = std::numeric_limits<T>::epsilon();
   for (int it = 0; it < 200; ++it) {
-    const T gx = g(x);
-    if (gx == T(0)) return x;
-    if (gx < T(0)) lo = x; else hi = x;
-    const T d = dg(x);
-    T next = d > T(0) ? x - gx / d : lo;
+    const Slope<T> s = gd(x);
+    if (s.g == T(0)) return x;
+    if (s.g < T(0)) lo = x; else hi = x;
+    T next = s.d > T(0) ? x - s.g / s.d : lo;
     if (!(next > lo && next < hi)) next = lo + (hi - lo) / 2;
     if (abs_(next - x) <= 2 * eps * abs_(next) || !(hi - lo > 2 * eps * abs_(hi))) return next;
     x = next;

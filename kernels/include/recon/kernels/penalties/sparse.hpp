@@ -44,9 +44,11 @@ struct Lp : EvenFunction<Lp> {
     const T tau = beta * ((2 - pp) / (2 * (1 - pp)));
     if (!(z > tau)) return T(0);
     const T c = pp / (2 * (1 - pp)) * beta;
-    auto g = [=](T y) { return y + c * std::pow(beta / y, 1 - pp) - z; };
-    auto dg = [=](T y) { return 1 - pp / 2 * std::pow(beta / y, 2 - pp); };
-    return detail::solve_increasing(g, dg, beta, z, z);
+    auto gd = [=](T y) {
+      const T ratio = beta / y, q = std::pow(ratio, 1 - pp);  // (beta/y)^(2-p) = q * ratio
+      return detail::Slope<T>{y + c * q - z, 1 - pp / 2 * q * ratio};
+    };
+    return detail::solve_increasing(gd, beta, z, z);
   }
   void validate() const { detail::check_param(p > 0 && p < 1, name, "p", p, "0 < p < 1"); }
   Properties properties() const { return {false, kInfinity, false, kInfinity, true}; }

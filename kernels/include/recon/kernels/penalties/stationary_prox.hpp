@@ -46,7 +46,7 @@ RECON_HD T stationary_prox(const F& f, T z, T t, T rho, T split, T end, T recove
   // Root of psi = z on a piece [lo, hi] where psi rises (Newton from x0); false if none.
   auto root_on = [&](T lo, T hi, T x0, T& r) {
     if (!(lo < hi && g(lo) <= T(0) && g(hi) >= T(0))) return false;
-    r = solve_increasing(g, dg, lo, hi, x0);
+    r = solve_increasing([&](T x) { return Slope<T>{g(x), dg(x)}; }, lo, hi, x0);
     return true;
   };
   T r = 0;
