@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", global.threads, "host threads (0: all)")->check(CLI::NonNegativeNumber);
   app.set_version_flag("--version", RECON_VERSION_STRING);
   recon::cli::add_info_command(app, global);
+  recon::cli::add_prox_command(app, global);
   recon::cli::add_denoise_command(app, global);
   recon::cli::add_ct_command(app, global);
   recon::cli::add_convert_command(app, global);
