@@ -2,6 +2,7 @@
 # (same directory scope, so recon_kernel_sources' language switch applies to recon_operators).
 find_package(nlohmann_json REQUIRED)
 set(RECON_CT_SOURCES
+  src/ct/chunked.cpp
   src/ct/geometry.cpp
   src/ct/geometry_json.cpp
   src/ct/fbp.cu

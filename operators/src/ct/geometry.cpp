@@ -71,8 +71,11 @@ void validate_volume(const VolumeGeometry& v, const std::string& where) {
 void validate_views(const Geometry& g, const std::string& where) {
   const ProjectionGeometry& p = g.projection;
   const bool is3 = p.ndim == 3;
-  const double sphere = g.volume.radius();
   const Vec3& c = g.volume.origin;
+  const VolumeGeometry& vol = g.volume;
+  const double half[3] = {0.5 * static_cast<double>(vol.nx()) * vol.voxel_size[0],
+                          0.5 * static_cast<double>(vol.ny()) * vol.voxel_size[1],
+                          0.5 * static_cast<double>(vol.nz()) * vol.voxel_size[2]};
   for (index_t i = 0; i < p.views(); ++i) {
     const ViewVectors& w = p.vectors[static_cast<size_t>(i)];
     const std::string at = "view " + std::to_string(i) + ": ";
@@ -92,11 +95,12 @@ void validate_views(const Geometry& g, const std::string& where) {
                             (norm(normal) * d);
       require(cosang > 1e-6, where, at + "ray direction lies in the detector plane");
     } else {
-      const Vec3 sc{w.source[0] - c[0], w.source[1] - c[1], w.source[2] - c[2]};
-      if (!p.circular)
-        require(norm(sc) > sphere, where,
-                at + "source at distance " + num(norm(sc)) + " from the volume centre must lie outside the volume (radius " +
-                    num(sphere) + ")");
+      if (!p.circular) {
+        bool inside = true;
+        for (int k = 0; k < (is3 ? 3 : 2); ++k)
+          inside = inside && std::fabs(w.source[k] - c[k]) < half[k];
+        require(!inside, where, at + "the source must lie outside the volume");
+      }
       const Vec3 sd{w.detector[0] - w.source[0], w.detector[1] - w.source[1], w.detector[2] - w.source[2]};
       require(std::fabs(sd[0] * normal[0] + sd[1] * normal[1] + sd[2] * normal[2]) > 1e-9 * norm(normal) * norm(sd),
               where, at + "the source lies in the detector plane");
@@ -115,12 +119,6 @@ double VolumeGeometry::axial_radius() const {
       r = std::max(r, std::hypot(x, y));
     }
   return r;
-}
-
-double VolumeGeometry::radius() const {
-  const double hz = ndim() == 3 ? 0.5 * static_cast<double>(nz()) * voxel_size[2] : 0.0;
-  return std::hypot(0.5 * static_cast<double>(nx()) * voxel_size[0], 0.5 * static_cast<double>(ny()) * voxel_size[1],
-                    hz);
 }
 
 Shape ProjectionGeometry::shape() const { return ndim == 3 ? Shape{views(), rows, cols} : Shape{views(), cols}; }

@@ -36,8 +36,6 @@ struct VolumeGeometry {
   index_t nz() const { return shape.back(2); }
   // Largest distance of a corner of the volume from the rotation axis (z).
   double axial_radius() const;
-  // Largest distance of a corner of the volume from the world origin.
-  double radius() const;
 };
 
 // One view in vector form. For a parallel beam `source` holds the ray direction.
@@ -94,8 +92,8 @@ std::vector<double> uniform_angles(index_t count, double start, double stop);
 
 // Throws InvalidArgument naming `where` and the offending field: positive finite sizes, at
 // least one view, matching dimensions, non-degenerate detector vectors, sources outside the
-// volume (source_origin > axial radius for circular divergent beams; outside the bounding
-// sphere for vector ones) and detectors that do not contain their source.
+// volume (source_origin > axial radius for circular divergent beams; outside the volume's
+// box for vector ones) and detectors that do not contain their source.
 void validate(const Geometry& g, const std::string& where = "ct geometry");
 
 // JSON form (schema in docs/ct-geometry.md). Parsing validates and names the field at fault;
