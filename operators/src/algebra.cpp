@@ -43,12 +43,22 @@ class Composed final : public LinearOperator<T> {
   Composed(Operator<T> outer, Operator<T> inner)
       : LinearOperator<T>("(" + outer.name() + " o " + inner.name() + ")", inner.domain(), outer.range()),
         outer_(std::move(outer)), inner_(std::move(inner)) {}
+  bool has_normal_inverse() const override { return inner_.is_orthogonal() && outer_.has_normal_inverse(); }
+  bool is_orthogonal() const override { return inner_.is_orthogonal() && outer_.is_orthogonal(); }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override {
     View<T> mid = this->scratch(ctx, 1, inner_.range());
     inner_.apply(ctx, x, mid);
     outer_.apply(ctx, mid, y);
+  }
+  // (Q^T B^T B Q + l I)^-1 = Q^T (B^T B + l I)^-1 Q for orthogonal Q (partial Fourier,
+  // subsampled Hadamard).
+  void do_normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const override {
+    View<T> qb = this->scratch(ctx, 1, inner_.range()), solved = this->scratch(ctx, 2, inner_.range());
+    inner_.apply(ctx, b, qb);
+    outer_.normal_inverse(ctx, lambda, qb, solved);
+    inner_.adjoint(ctx, solved, x);
   }
   void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override {
     View<T> mid = this->scratch(ctx, 1, inner_.range());
@@ -123,6 +133,7 @@ class Adjoint final : public LinearOperator<T> {
  public:
   explicit Adjoint(Operator<T> a) : LinearOperator<T>(a.name() + "^T", a.range(), a.domain()), a_(std::move(a)) {}
   const Operator<T>& original() const { return a_; }
+  bool is_orthogonal() const override { return a_.is_orthogonal(); }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override { a_.adjoint(ctx, x, y); }

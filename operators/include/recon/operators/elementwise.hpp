@@ -74,6 +74,7 @@ class ReshapeOperator final : public IsometryOperator<T> {
  public:
   // identity(shape) is the Reshape from a shape to itself.
   ReshapeOperator(const Shape& from, const Shape& to);
+  bool is_orthogonal() const override { return true; }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override;

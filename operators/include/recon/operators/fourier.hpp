@@ -24,6 +24,7 @@ template <class T>
 class FourierOperator final : public IsometryOperator<T> {
  public:
   FourierOperator(const Shape& domain, int rank, FourierKind kind, bool fftshift);
+  bool is_orthogonal() const override { return kind_ == FourierKind::ComplexToComplex; }
   int rank() const { return rank_; }
   FourierKind kind() const { return kind_; }
 

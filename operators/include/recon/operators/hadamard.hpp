@@ -21,6 +21,7 @@ template <class T>
 class HadamardOperator final : public IsometryOperator<T> {
  public:
   HadamardOperator(const Shape& shape, int rank, HadamardOrder order);
+  bool is_orthogonal() const override { return true; }
   int rank() const { return rank_; }
   HadamardOrder order() const { return order_; }
 

@@ -70,6 +70,9 @@ class LinearOperator {
   }
   // Whether normal_inverse has a closed form for this operator.
   virtual bool has_normal_inverse() const { return false; }
+  // Whether A^T A = A A^T = I (square and orthogonal: Identity, Reshape, Walsh-Hadamard, c2c
+  // Fourier). compose(B, Q) with such a Q inherits B's normal_inverse: Q^T (B^T B + l)^-1 Q.
+  virtual bool is_orthogonal() const { return false; }
   // x = (A^T A + lambda I)^{-1} b; lambda > 0 (some operators also accept 0).
   void normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const {
     check_pair(ctx, "normal_inverse", b, domain_, x, domain_);

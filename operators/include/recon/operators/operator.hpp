@@ -30,6 +30,7 @@ class Operator {
   void adjoint(const Context& ctx, View<const Real> y, View<Real> x) const { get().adjoint(ctx, y, x); }
   void normal(const Context& ctx, View<const Real> x, View<Real> y) const { get().normal(ctx, x, y); }
   bool has_normal_inverse() const { return get().has_normal_inverse(); }
+  bool is_orthogonal() const { return get().is_orthogonal(); }
   void normal_inverse(const Context& ctx, Real lambda, View<const Real> b, View<Real> x) const {
     get().normal_inverse(ctx, lambda, b, x);
   }
