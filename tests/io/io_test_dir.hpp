@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace recon::io {
@@ -20,6 +21,9 @@ class TempDirTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  void write_bytes(const std::string& p, const std::string& bytes) const {
+    std::ofstream(p, std::ios::binary) << bytes;
+  }
   // Number of entries in the directory (to check that failed writes leave nothing).
   std::size_t entries() const {
     std::size_t n = 0;

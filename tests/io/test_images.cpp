@@ -36,10 +36,6 @@ class ImageIoTest : public TempDirTest {
     EXPECT_EQ(b.data.to_host_vector(), a.to_host_vector());
   }
 
-  void write_bytes(const std::string& p, const std::string& bytes) const {
-    std::ofstream(p, std::ios::binary) << bytes;
-  }
-
   // Copies the first half of a file (a truncated download).
   std::string truncated_copy(const std::string& p) const {
     const std::string out = path("cut_" + fs::path(p).filename().string());
@@ -186,8 +182,15 @@ TEST_F(ImageIoTest, UnwritableRequestsFailWithoutLeavingFiles) {
   EXPECT_EQ(entries(), 0u);
 }
 
-TEST_F(ImageIoTest, RawSidecarProblemsAreIoErrors) {
-  write_raw(path("p.raw"), ramp(Shape{5, 6}));
+// Raw + sidecar needs no ITK.
+class RawTest : public TempDirTest {
+ protected:
+  Context ctx_ = Context::host();
+};
+
+TEST_F(RawTest, SidecarProblemsAreIoErrors) {
+  write_raw(path("p.raw"), Array<float>::from_host(ctx_, Shape{5, 6}, std::vector<float>(30, 1.5f)));
+  EXPECT_EQ(read_raw<float>(ctx_, path("p.raw")).data.to_host_vector(), std::vector<float>(30, 1.5f));
   fs::remove(path("p.json"));
   expect_io_error([&] { read_raw<float>(ctx_, path("p.raw")); }, path("p.raw"), "sidecar");
   write_bytes(path("p.json"), R"({"dtype": "float32", "byte_order": "little", "shape": [5, 7]})");

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "recon/kernels/array.hpp"
@@ -73,6 +74,7 @@ template <class T>
 Image<T> read_image(const Context& ctx, const std::string& path, const ReadOptions& options = {});
 
 // x may live on any device. meta may be empty; otherwise its sizes must equal x's ndim.
+// .npy and TIFF do not keep spacing/origin (TIFF at most a resolution). DICOM is read-only.
 template <class T>
 void write_image(const std::string& path, const Array<T>& x, const ImageMetadata& meta = {},
                  const WriteOptions& options = {});
