@@ -24,6 +24,7 @@ inline Context make_context(const GlobalOptions& g) {
 void add_info_command(CLI::App& app, const GlobalOptions& global);
 void add_prox_command(CLI::App& app, const GlobalOptions& global);
 void add_denoise_command(CLI::App& app, const GlobalOptions& global);
+void add_tune_command(CLI::App& app, const GlobalOptions& global);
 void add_ct_command(CLI::App& app, const GlobalOptions& global);
 void add_convert_command(CLI::App& app, const GlobalOptions& global);
 void add_metrics_command(CLI::App& app, const GlobalOptions& global);

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   recon::cli::add_info_command(app, global);
   recon::cli::add_prox_command(app, global);
   recon::cli::add_denoise_command(app, global);
+  recon::cli::add_tune_command(app, global);
   recon::cli::add_ct_command(app, global);
   recon::cli::add_convert_command(app, global);
   recon::cli::add_metrics_command(app, global);
