@@ -1,10 +1,11 @@
 // Element-wise prox, value sum and gradient of every penalty and loss: the variant is
-// visited once here, on the host, and each struct gets its own kernel.
+// visited once here, on the host, and each struct gets its own kernel. Value sums write the
+// values to a temporary and reduce it with sum<T>: a reduction per function would
+// instantiate CUB's kernels (with the function inlined many times over) for every struct.
 #include <string>
 
 #include "launch.hpp"
 #include "recon/kernels/parallel_for.hpp"
-#include "recon/kernels/reduce.hpp"
 
 namespace recon::penalties {
 
@@ -17,10 +18,13 @@ void prox_kernel(const Context& ctx, F f, W w, const T* in, T* out, index_t n) {
 
 template <class T, class F, class W>
 double value_kernel(const Context& ctx, F f, W w, const T* x, index_t n) {
-  return transform_sum(ctx, n, [=] RECON_HD(index_t i) {
+  Array<T> values(ctx, Shape{n});
+  T* v = values.data();
+  parallel_for(ctx, n, [=] RECON_HD(index_t i) {
     const T wi = w(i);
-    return wi == T(0) ? 0.0 : static_cast<double>(wi) * static_cast<double>(f.value(x[i]));
+    v[i] = wi == T(0) ? T(0) : wi * f.value(x[i]);
   });
+  return sum<T>(ctx, values);
 }
 
 template <class T, class F>

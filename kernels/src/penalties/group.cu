@@ -7,7 +7,6 @@
 
 #include "launch.hpp"
 #include "recon/kernels/parallel_for.hpp"
-#include "recon/kernels/reduce.hpp"
 
 namespace recon::penalties {
 
@@ -46,11 +45,13 @@ void prox_group_kernel(const Context& ctx, F f, W w, const T* in, T* out, index_
   });
 }
 
+// Values to a temporary, reduced by sum<T> (no CUB instantiation per function).
 template <class T, class F>
 double value_group_kernel(const Context& ctx, F f, const T* x, index_t k, index_t n) {
-  return transform_sum(ctx, n, [=] RECON_HD(index_t j) {
-    return static_cast<double>(f.value(detail::GroupNorm<T>(x, k, n, j).norm));
-  });
+  Array<T> values(ctx, Shape{n});
+  T* v = values.data();
+  parallel_for(ctx, n, [=] RECON_HD(index_t j) { v[j] = f.value(detail::GroupNorm<T>(x, k, n, j).norm); });
+  return sum<T>(ctx, values);
 }
 
 template <class T, class F>

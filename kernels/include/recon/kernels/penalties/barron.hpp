@@ -49,9 +49,9 @@ struct Barron : SmoothLoss<Barron> {
     if (alpha == 2) return z / (1 + t / (T(c) * T(c)));
     return SmoothLoss<Barron>::prox_abs(z, t);
   }
-  double rho() const { return alpha >= 1 ? 0.0 : 2 / (c * c) * std::pow(1 + 3 / (1 - alpha), alpha / 2 - 2); }
-  double split() const { return alpha >= 1 ? 0.0 : c * std::sqrt(3 * (2 - alpha) / (1 - alpha)); }
-  double end() const { return kInfinity; }
+  RECON_HD double rho() const { return alpha >= 1 ? 0.0 : 2 / (c * c) * std::pow(1 + 3 / (1 - alpha), alpha / 2 - 2); }
+  RECON_HD double split() const { return alpha >= 1 ? 0.0 : c * std::sqrt(3 * (2 - alpha) / (1 - alpha)); }
+  RECON_HD double end() const { return kInfinity; }
   void validate() const {
     detail::check_param(alpha <= 2, name, "alpha", alpha,
                         "alpha <= 2 (alpha > 2 is not admissible: rho(r)/r^2 grows with r)");

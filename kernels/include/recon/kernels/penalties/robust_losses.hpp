@@ -38,9 +38,9 @@ struct Cauchy : SmoothLoss<Cauchy> {
     const T r = a / T(delta), w = 1 + r * r;
     return 2 / (T(delta) * T(delta)) * (2 / w - 1) / w;
   }
-  double rho() const { return 1 / (4 * delta * delta); }
-  double split() const { return std::sqrt(3.0) * delta; }
-  double end() const { return kInfinity; }
+  RECON_HD double rho() const { return 1 / (4 * delta * delta); }
+  RECON_HD double split() const { return std::sqrt(3.0) * delta; }
+  RECON_HD double end() const { return kInfinity; }
   void validate() const { detail::check_param(delta > 0, name, "delta", delta, "delta > 0"); }
   Properties properties() const { return {false, rho(), true, 2 / (delta * delta), true}; }
 };
@@ -67,9 +67,9 @@ struct GemanMcClure : SmoothLoss<GemanMcClure> {
     const T w = 1 / (1 + v_of(a));
     return (4 * w - 3) * w * w / (T(delta) * T(delta));
   }
-  double rho() const { return 1 / (4 * delta * delta); }
-  double split() const { return 2 * delta; }
-  double end() const { return kInfinity; }
+  RECON_HD double rho() const { return 1 / (4 * delta * delta); }
+  RECON_HD double split() const { return 2 * delta; }
+  RECON_HD double end() const { return kInfinity; }
   void validate() const { detail::check_param(delta > 0, name, "delta", delta, "delta > 0"); }
   Properties properties() const { return {false, rho(), true, 1 / (delta * delta), true}; }
 };
@@ -91,9 +91,9 @@ struct Welsch : SmoothLoss<Welsch> {
     const T v = v_of(a), e = std::exp(-v);
     return e == T(0) ? T(0) : (1 - 2 * v) * e / (T(delta) * T(delta));
   }
-  double rho() const { return 2 * std::exp(-1.5) / (delta * delta); }
-  double split() const { return std::sqrt(3.0) * delta; }
-  double end() const { return kInfinity; }
+  RECON_HD double rho() const { return 2 * std::exp(-1.5) / (delta * delta); }
+  RECON_HD double split() const { return std::sqrt(3.0) * delta; }
+  RECON_HD double end() const { return kInfinity; }
   void validate() const { detail::check_param(delta > 0, name, "delta", delta, "delta > 0"); }
   Properties properties() const { return {false, rho(), true, 1 / (delta * delta), true}; }
 };
@@ -114,9 +114,9 @@ struct Eq8 : SmoothLoss<Eq8> {
     const T v = 1 / (1 + a * a);
     return v * (-2 + v * (7 - 4 * v));
   }
-  double rho() const { return 17.0 / 108.0; }
-  double split() const { return std::sqrt(5.0); }
-  double end() const { return kInfinity; }
+  RECON_HD double rho() const { return 17.0 / 108.0; }
+  RECON_HD double split() const { return std::sqrt(5.0); }
+  RECON_HD double end() const { return kInfinity; }
   void validate() const {}
   Properties properties() const { return {false, rho(), true, 1.0, true}; }
 };
@@ -144,9 +144,9 @@ struct Tukey : SmoothLoss<Tukey> {
     const T r = a / T(c), u = r * r;
     return (1 - u) * (1 - 5 * u);
   }
-  double rho() const { return 0.8; }
-  double split() const { return std::sqrt(0.6) * c; }
-  double end() const { return c; }
+  RECON_HD double rho() const { return 0.8; }
+  RECON_HD double split() const { return std::sqrt(0.6) * c; }
+  RECON_HD double end() const { return c; }
   void validate() const { detail::check_param(c > 0, name, "c", c, "c > 0"); }
   Properties properties() const { return {false, rho(), true, 1.0, true}; }
 };

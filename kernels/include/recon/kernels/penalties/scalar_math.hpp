@@ -8,6 +8,15 @@
 
 #include "recon/kernels/macros.hpp"
 
+// The iterative solvers are called from several places of each prox; keeping one copy of
+// each on the device (instead of inlining it into every call site of ~150 kernels) keeps
+// ptxas time and kernel size in check.
+#if defined(__CUDACC__)
+#define RECON_PENALTY_NOINLINE __noinline__
+#else
+#define RECON_PENALTY_NOINLINE
+#endif
+
 namespace recon::penalties::detail {
 
 template <class T> RECON_HD inline T abs_(T x) { return x < T(0) ? -x : x; }
@@ -58,7 +67,7 @@ struct Slope {
 // not positive). Returns once a step no longer changes x beyond a few ulps, or the bracket
 // has collapsed.
 template <class T, class GD>
-RECON_HD T solve_increasing(GD gd, T lo, T hi, T x) {
+RECON_HD RECON_PENALTY_NOINLINE T solve_increasing(GD gd, T lo, T hi, T x) {
   const T eps = std::numeric_limits<T>::epsilon();
   for (int it = 0; it < 200; ++it) {
     const Slope<T> s = gd(x);
@@ -75,7 +84,7 @@ RECON_HD T solve_increasing(GD gd, T lo, T hi, T x) {
 // Root of a monotone h on [lo, hi] where h(lo) and h(hi) have opposite signs, by bisection
 // to a few ulps (used for the turning points of psi, whose precision matters little).
 template <class T, class H>
-RECON_HD T bisect(H h, T lo, T hi) {
+RECON_HD RECON_PENALTY_NOINLINE T bisect(H h, T lo, T hi) {
   const T eps = std::numeric_limits<T>::epsilon();
   const bool rising = h(lo) < T(0);
   for (int it = 0; it < 200 && hi - lo > 4 * eps * hi; ++it) {

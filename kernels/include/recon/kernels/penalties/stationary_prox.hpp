@@ -22,7 +22,7 @@ namespace recon::penalties::detail {
 // without a root they leave [lo, hi] or reach g' <= 0 (the turning point). Returns 1 with the
 // root in r, 0 when there is none, -1 when a near-tangent case has not settled quickly.
 template <class T, class G, class DG>
-RECON_HD int descend_to_root(G g, DG dg, T lo, T x, T& r) {
+RECON_HD RECON_PENALTY_NOINLINE int descend_to_root(G g, DG dg, T lo, T x, T& r) {
   const T eps = std::numeric_limits<T>::epsilon();
   for (int it = 0; it < 40; ++it) {
     const T gx = g(x);
@@ -38,7 +38,7 @@ RECON_HD int descend_to_root(G g, DG dg, T lo, T x, T& r) {
 }
 
 template <class T, class F>
-RECON_HD T stationary_prox(const F& f, T z, T t, T rho, T split, T end, T recover) {
+RECON_HD RECON_PENALTY_NOINLINE T stationary_prox(const F& f, T z, T t, T rho, T split, T end, T recover) {
   Best<T> best(z, t, T(0), f.value_abs(T(0)));
   const T top = min_(z, end);
   auto g = [&](T x) { return x + f.t_slope(x, t) - z; };
