@@ -47,25 +47,16 @@ SolveReport admm(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
     admm_z_update(ctx, s.grad, s.iso, f, static_cast<T>(s.lambda / r), x.data(), z.data(), w.data());
     if (!check) continue;
 
-    const double primal = std::sqrt(residual_sq(ctx, s.grad, x.data(), z.data()));
-    const double dual_res = rho * std::sqrt(adjoint_sq(ctx, s.grad, z.data(), z_prev.data()));
-    const double dx = std::sqrt(residual_sq<T>(ctx, s.grad, x.data(), nullptr));
-    const double zn = norm2<T>(ctx, z);
-    const double dtw = rho * std::sqrt(adjoint_sq<T>(ctx, s.grad, w.data(), nullptr));
-    const double rel_p = relative(primal, std::max(dx, zn)), rel_d = relative(dual_res, dtw);
-    const bool done = rel_p <= opt.tol && rel_d <= opt.tol;
-    if (progress.record(k, objective(ctx, s, f, x.data(), u), primal, dual_res, rho, done)) break;
-    if (opt.balance_rho && (rel_p > 10 * rel_d || rel_d > 10 * rel_p)) {
-      double factor = rel_p > rel_d ? 2.0 : 0.5;
+    const AdmmResiduals res = admm_residuals(ctx, s, rho, x.data(), z.data(), z_prev.data(), w.data());
+    if (progress.record(k, objective(ctx, s, f, x.data(), u), res.primal, res.dual, rho, res.below(opt.tol))) break;
+    if (opt.balance_rho && (res.rel_primal > 10 * res.rel_dual || res.rel_dual > 10 * res.rel_primal)) {
+      double factor = res.rel_primal > res.rel_dual ? 2.0 : 0.5;
       if (rho * factor < rho_floor) factor = rho_floor / rho;
       rho *= factor;
       scale<T>(ctx, static_cast<T>(1.0 / factor), w, w);  // keeps rho * w, the unscaled multiplier
     }
   }
-  if (dual) {
-    *dual = Array<T>(ctx, s.range);
-    scale<T>(ctx, static_cast<T>(rho), w, *dual);
-  }
+  export_dual(ctx, s, rho, w, dual);
   return progress.report;
 }
 

@@ -68,17 +68,10 @@ SolveReport ladmm(const Context& ctx, const Setup<T>& s, const F& f, const Call&
     if (check) copy<T>(ctx, z, z_prev);
     admm_z_update(ctx, s.grad, s.iso, f, static_cast<T>(s.lambda / rho), x.data(), z.data(), w.data());
     if (!check) continue;
-    const double primal = std::sqrt(residual_sq(ctx, s.grad, x.data(), z.data()));
-    const double dual_res = rho * std::sqrt(adjoint_sq(ctx, s.grad, z.data(), z_prev.data()));
-    const double scale_p = std::max(std::sqrt(residual_sq<T>(ctx, s.grad, x.data(), nullptr)), norm2<T>(ctx, z));
-    const double scale_d = rho * std::sqrt(adjoint_sq<T>(ctx, s.grad, w.data(), nullptr));
-    const bool done = relative(primal, scale_p) <= opt.tol && relative(dual_res, scale_d) <= opt.tol;
-    if (progress.record(k, objective(ctx, s, f, x.data(), u), primal, dual_res, rho, done)) break;
+    const AdmmResiduals res = admm_residuals(ctx, s, rho, x.data(), z.data(), z_prev.data(), w.data());
+    if (progress.record(k, objective(ctx, s, f, x.data(), u), res.primal, res.dual, rho, res.below(opt.tol))) break;
   }
-  if (dual) {
-    *dual = Array<T>(ctx, s.range);
-    scale<T>(ctx, r, w, *dual);
-  }
+  export_dual(ctx, s, rho, w, dual);
   return progress.report;
 }
 
