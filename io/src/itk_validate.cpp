@@ -1,10 +1,12 @@
 // Checks before ITK reads a file, for the cases where ITK's readers accept a damaged file
-// silently (they print to the console and return partial data): a truncated TIFF (libtiff
-// errors), a truncated NIfTI (.nii or .nii.gz: the decompressed size is compared with the
-// header), a truncated MetaImage (the data size is compared with the header).
+// silently (they print to the console and return partial data) or leak on it: a truncated
+// TIFF (libtiff errors), NIfTI (.nii or .nii.gz: the decoded size against the header),
+// MetaImage and NRRD (the data size against the header).
 #include "itk_validate.hpp"
 
+#include <fcntl.h>
 #include <tiffio.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdarg>
@@ -59,21 +61,36 @@ void check_tiff(const std::string& path) {
   if (!tiff_error.empty()) throw IoError("cannot read '" + path + "': damaged TIFF (" + tiff_error + ")");
 }
 
-// NIfTI-1: sizeof_hdr (348) at 0, dim[8] at 40, bitpix at 72, vox_offset at 108.
-void check_nifti(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw IoError("cannot read '" + path + "': " + std::strerror(errno));
-  unsigned char h[348];
-  const int got = gzread(f, h, sizeof h);
+// Bytes that gzip-decoding the file from `offset` yields (plain data is passed through
+// unchanged); the first `head_size` of them are copied to `head`. IoError for damaged data.
+std::uint64_t decoded_size(const std::string& path, std::uint64_t offset, unsigned char* head, unsigned head_size) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0 || ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
+    if (fd >= 0) ::close(fd);
+    throw IoError("cannot read '" + path + "': " + std::strerror(errno));
+  }
+  gzFile f = gzdopen(fd, "rb");
+  if (!f) {
+    ::close(fd);
+    throw IoError("cannot read '" + path + "': out of memory");
+  }
+  const int got = head_size ? gzread(f, head, head_size) : 0;
   std::uint64_t total = got > 0 ? static_cast<std::uint64_t>(got) : 0;
   std::vector<char> chunk(1 << 16);
   for (int n; (n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()))) > 0;) total += static_cast<unsigned>(n);
   int err = Z_OK;
   const std::string zmsg = gzerror(f, &err);
-  gzclose(f);
+  gzclose(f);  // closes fd
   if (err != Z_OK && err != Z_STREAM_END)
     throw IoError("cannot read '" + path + "': damaged compressed data (" + zmsg + ")");
-  if (got != static_cast<int>(sizeof h)) return;  // not NIfTI-1: ITK reports it
+  return total;
+}
+
+// NIfTI-1: sizeof_hdr (348) at 0, dim[8] at 40, bitpix at 72, vox_offset at 108.
+void check_nifti(const std::string& path) {
+  unsigned char h[348];
+  const std::uint64_t total = decoded_size(path, 0, h, sizeof h);
+  if (total < sizeof h) return;  // not NIfTI-1: ITK reports it
   std::int32_t sizeof_hdr;
   std::memcpy(&sizeof_hdr, h, 4);
   const bool swap = sizeof_hdr != 348;
@@ -149,6 +166,45 @@ void check_metaimage(const std::string& path) {
   if (have < need) truncated(path, need, have);
 }
 
+std::uint64_t nrrd_type_size(const std::string& t) {
+  static const std::map<std::string, std::uint64_t> sizes = {
+      {"signed char", 1}, {"int8", 1}, {"int8_t", 1}, {"uchar", 1}, {"unsigned char", 1}, {"uint8", 1},
+      {"uint8_t", 1}, {"short", 2}, {"short int", 2}, {"signed short", 2}, {"int16", 2}, {"int16_t", 2},
+      {"ushort", 2}, {"unsigned short", 2}, {"uint16", 2}, {"uint16_t", 2}, {"int", 4}, {"signed int", 4},
+      {"int32", 4}, {"int32_t", 4}, {"uint", 4}, {"unsigned int", 4}, {"uint32", 4}, {"uint32_t", 4},
+      {"longlong", 8}, {"long long", 8}, {"int64", 8}, {"int64_t", 8}, {"ulonglong", 8},
+      {"unsigned long long", 8}, {"uint64", 8}, {"uint64_t", 8}, {"float", 4}, {"double", 8}};
+  const auto it = sizes.find(t);
+  return it == sizes.end() ? 0 : it->second;
+}
+
+// Attached NRRD: text header up to an empty line, then raw or gzip data. (ITK's reader
+// leaks memory on a truncated gzip stream, so truncation is caught here first.)
+void check_nrrd(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot read '" + path + "': " + std::strerror(errno));
+  std::string line;
+  if (!std::getline(in, line) || line.rfind("NRRD000", 0) != 0) return;  // ITK reports it
+  std::map<std::string, std::string> fields;
+  while (std::getline(in, line) && !line.empty() && line != "\r") {
+    const auto colon = line.find(": ");
+    if (line[0] != '#' && colon != std::string::npos) fields[line.substr(0, colon)] = line.substr(colon + 2);
+  }
+  if (!in || fields.count("data file") || fields.count("datafile") || fields.count("line skip") ||
+      fields.count("byte skip"))
+    return;
+  std::uint64_t need = nrrd_type_size(fields["type"]);
+  std::istringstream sizes(fields["sizes"]);
+  for (std::uint64_t d; sizes >> d;) need *= d;
+  const std::uint64_t offset = static_cast<std::uint64_t>(in.tellg());
+  const std::string& encoding = fields["encoding"];
+  std::uint64_t have = 0;
+  if (encoding == "raw") have = std::filesystem::file_size(path) - offset;
+  else if (encoding == "gzip" || encoding == "gz") have = decoded_size(path, offset, nullptr, 0);
+  else return;
+  if (need > 0 && have < need) truncated(path, need, have);
+}
+
 void install_tiff_handlers() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -165,6 +221,7 @@ void check_before_itk(const std::string& path, Format format) {
     if (format == Format::Tiff) check_tiff(path);
     if (format == Format::Nifti) check_nifti(path);
     if (format == Format::MetaImage) check_metaimage(path);
+    if (format == Format::Nrrd) check_nrrd(path);
   } catch (const std::invalid_argument&) {
     throw IoError("cannot read '" + path + "': malformed number in the header");
   } catch (const std::out_of_range&) {
