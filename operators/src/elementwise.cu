@@ -17,8 +17,8 @@ void check_data_device(const Context& ctx, const std::string& where, Device data
                           ", but the context is " + to_string(ctx.device()));
 }
 
-namespace {
-
+// Not in an anonymous namespace: nvcc's host-side wrapper of an extended lambda crashed when
+// the enclosing function had internal linkage.
 template <class T>
 void diagonal_normal(const Context& ctx, const T* w, const T* x, T* y, index_t n) {
   parallel_for(ctx, n, [=] RECON_HD(index_t i) { y[i] = w[i] * w[i] * x[i]; });
@@ -29,16 +29,15 @@ void diagonal_solve(const Context& ctx, const T* w, T lambda, const T* b, T* x, 
 }
 
 template <class T>
-void gather(const Context& ctx, GatherEval<T> eval, T* y, index_t m) {
+void subsample_gather(const Context& ctx, GatherEval<T> eval, T* y, index_t m) {
   parallel_for(ctx, m, [=] RECON_HD(index_t k) { y[k] = eval(k); });
 }
 // x[idx_k] = s * src[k] (the adjoint's scatter) or s * src[idx_k] (the solve on kept entries).
 template <class T>
-void scatter(const Context& ctx, const index_t* idx, T s, const T* src, bool indexed_src, T* x, index_t m) {
+void subsample_scatter(const Context& ctx, const index_t* idx, T s, const T* src, bool indexed_src, T* x, index_t m) {
   parallel_for(ctx, m, [=] RECON_HD(index_t k) { x[idx[k]] = s * src[indexed_src ? idx[k] : k]; });
 }
 
-}  // namespace
 }  // namespace detail
 
 // ---- Diagonal --------------------------------------------------------------------------------
@@ -107,14 +106,14 @@ void SubsampleOperator<T>::check_device(const Context& ctx) const {
 template <class T>
 void SubsampleOperator<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
   check_device(ctx);
-  detail::gather(ctx, evaluator(x.data()), y.data(), y.size());
+  detail::subsample_gather(ctx, evaluator(x.data()), y.data(), y.size());
 }
 
 template <class T>
 void SubsampleOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
   check_device(ctx);
   fill<T>(ctx, x, T(0));
-  detail::scatter(ctx, indices_.data(), T(1), y.data(), false, x.data(), y.size());
+  detail::subsample_scatter(ctx, indices_.data(), T(1), y.data(), false, x.data(), y.size());
 }
 
 template <class T>
@@ -122,7 +121,7 @@ void SubsampleOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View<
   check_device(ctx);
   require(lambda > T(0), this->name() + ".normal_inverse", "lambda must be > 0 (A^T A is singular off the kept entries)");
   scale<T>(ctx, T(1) / lambda, b, x);
-  detail::scatter(ctx, indices_.data(), T(1) / (T(1) + lambda), b.data(), true, x.data(), indices_.size());
+  detail::subsample_scatter(ctx, indices_.data(), T(1) / (T(1) + lambda), b.data(), true, x.data(), indices_.size());
 }
 
 // ---- Reshape / Identity ----------------------------------------------------------------------
