@@ -4,7 +4,7 @@
 #include "roofline.hpp"
 
 namespace recon::bench {
-namespace {
+namespace memory_bench {
 
 void copy_kernel(const Context& ctx, index_t n, const float* x, float* y) {
   parallel_for(ctx, n, [=] RECON_HD(index_t i) { y[i] = x[i]; });
@@ -61,5 +61,5 @@ BENCHMARK(BM_axpby) RECON_IMAGE_SIZES;
 BENCHMARK(BM_dot) RECON_IMAGE_SIZES;
 BENCHMARK(BM_max_abs) RECON_IMAGE_SIZES;
 
-}  // namespace
+}  // namespace memory_bench
 }  // namespace recon::bench

@@ -10,7 +10,7 @@
 #include "roofline.hpp"
 
 namespace recon::bench {
-namespace {
+namespace tv_bench {
 
 constexpr int kIterations = 10;
 
@@ -50,5 +50,5 @@ BENCHMARK(BM_tv_pdhg)->Arg(2)->Arg(3)->UseManualTime()->Unit(benchmark::kMillise
 BENCHMARK(BM_tv_ladmm)->Arg(2)->Arg(3)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_tv_admm_dct)->Arg(2)->Arg(3)->UseManualTime()->Unit(benchmark::kMillisecond);
 
-}  // namespace
+}  // namespace tv_bench
 }  // namespace recon::bench

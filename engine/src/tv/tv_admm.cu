@@ -8,7 +8,6 @@
 
 namespace recon::tv {
 
-namespace {
 
 template <class T, class F>
 SolveReport admm(const Context& ctx, const Setup<T>& s, const F& f, const Call& call, View<const T> u, View<T> x,
@@ -60,7 +59,6 @@ SolveReport admm(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
   return progress.report;
 }
 
-}  // namespace
 
 template <class T>
 SolveReport solve_admm(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x,

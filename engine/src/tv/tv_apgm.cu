@@ -9,7 +9,6 @@
 
 namespace recon::tv {
 
-namespace {
 
 // r = u - D^T q
 template <class T>
@@ -59,7 +58,6 @@ SolveReport apgm(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
   return progress.report;
 }
 
-}  // namespace
 
 template <class T>
 SolveReport solve_apgm(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x,

@@ -12,7 +12,6 @@
 
 namespace recon::tv {
 
-namespace {
 
 template <class T>
 void blend(const Context& ctx, index_t n, T alpha, const T* x, const T* x1, T* x2) {
@@ -75,7 +74,6 @@ SolveReport ladmm(const Context& ctx, const Setup<T>& s, const F& f, const Call&
   return progress.report;
 }
 
-}  // namespace
 
 template <class T>
 SolveReport solve_ladmm(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x,

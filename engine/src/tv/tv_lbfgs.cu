@@ -6,7 +6,6 @@
 
 namespace recon::tv {
 
-namespace {
 
 // psi = phi'(D x) over the range.
 template <class T, class F>
@@ -73,7 +72,6 @@ SolveReport lbfgs_smooth(const Context& ctx, const Setup<T>& s, const F& f, cons
   return lbfgs<T>(ctx, value_grad, x, lo, call.monitor);
 }
 
-}  // namespace
 
 template <class T>
 SolveReport solve_lbfgs(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x) {

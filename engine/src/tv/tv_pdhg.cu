@@ -12,7 +12,6 @@
 
 namespace recon::tv {
 
-namespace {
 
 template <class T>
 void primal_step(const Context& ctx, const Grad<T>& g, T tau, T theta, const T* p, const T* u, T* x, T* xbar) {
@@ -59,7 +58,6 @@ SolveReport pdhg(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
   return progress.report;
 }
 
-}  // namespace
 
 template <class T>
 SolveReport solve_pdhg(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x,

@@ -1,4 +1,6 @@
-// The TV solvers, one per file, each visiting the penalty once (tv_setup.hpp).
+// The TV solvers, one per file, each visiting the penalty once (tv_setup.hpp). Their kernel
+// launchers live in recon::tv, not in anonymous namespaces: nvcc's extended lambdas inside
+// anonymous-namespace functions broke host code in the CUDA build (see commit 675f823).
 #pragma once
 
 #include "tv_setup.hpp"
