@@ -1,6 +1,6 @@
-// The TV solvers, one per file, each visiting the penalty once (tv_setup.hpp). Their kernel
-// launchers live in recon::tv, not in anonymous namespaces: nvcc's extended lambdas inside
-// anonymous-namespace functions broke host code in the CUDA build (see commit 675f823).
+// The TV solvers, one per header (tv_*.cuh, all compiled in tv_solvers.cu), each visiting the
+// penalty once (tv_setup.hpp). Their kernel launchers live in recon::tv, not in anonymous
+// namespaces: see tv_solvers.cu for the nvcc extended-lambda hazards this avoids.
 #pragma once
 
 #include "tv_setup.hpp"

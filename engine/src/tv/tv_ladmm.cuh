@@ -8,6 +8,8 @@
 // eq. 129 with its initialisation (x = u, z = D u, x1 = 0, v = 0) and alpha from the
 // options; w = v/rho is the scaled multiplier, which is where the paper's printed `+ v`
 // becomes `+ v/rho` (MATH.md 3.1). Stability: 2 beta >= 1 + rho ||D||^2, ||D||^2 <= 4k.
+#pragma once
+
 #include "tv_solvers.hpp"
 
 namespace recon::tv {

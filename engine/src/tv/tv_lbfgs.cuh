@@ -1,6 +1,8 @@
 // L-BFGS on the TV objective when phi is differentiable (weep, huber, sq-l2):
 //   f(x) = 0.5||x - u||^2 + lambda sum phi(D x),  grad = x - u + lambda D^T psi,
 // psi = phi'(D x) per component (anisotropic) or phi'(|D x|) D x / |D x| (isotropic).
+#pragma once
+
 #include "recon/engine/lbfgs.hpp"
 #include "tv_solvers.hpp"
 

@@ -3,6 +3,8 @@
 //   z = prox_{(lambda/rho) phi}(D x + w);  w = w + D x - z   one fused pass
 // Stops when the primal ||D x - z|| and dual rho ||D^T (z - z_prev)|| residuals are below
 // tol times max(||D x||, ||z||) and ||rho D^T w|| (Boyd et al. 2011, 3.3).
+#pragma once
+
 #include "recon/engine/cg.hpp"
 #include "tv_solvers.hpp"
 

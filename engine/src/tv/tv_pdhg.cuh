@@ -8,6 +8,8 @@
 // Stops when ||x_k - x_{k-1}|| / tau_k <= tol ||x_k|| (the change divided by the shrinking
 // step, a residual; the bare change would stop the accelerated form early). The iterates
 // converge as O(1/k) (Theorem 2 of the paper): slower than dual FISTA (apgm) on ROF.
+#pragma once
+
 #include "tv_solvers.hpp"
 
 namespace recon::tv {

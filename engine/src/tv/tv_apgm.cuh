@@ -5,6 +5,8 @@
 // prox of the conjugate follows from Moreau's identity. Convex phi only: for a nonconvex phi
 // the conjugate does not give back the primal problem (use admm, ladmm or pdhg).
 // Stops when ||x_k - x_{k-1}|| <= tol ||x_k||.
+#pragma once
+
 #include "tv_solvers.hpp"
 
 namespace recon::tv {
