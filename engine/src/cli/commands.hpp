@@ -30,5 +30,7 @@ void add_convert_command(CLI::App& app, const GlobalOptions& global);
 void add_metrics_command(CLI::App& app, const GlobalOptions& global);
 void add_phantom_command(CLI::App& app, const GlobalOptions& global);
 void add_noise_command(CLI::App& app, const GlobalOptions& global);
+void add_cs_command(CLI::App& app, const GlobalOptions& global);
+void add_lpgnet_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace recon::cli

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   recon::cli::add_metrics_command(app, global);
   recon::cli::add_phantom_command(app, global);
   recon::cli::add_noise_command(app, global);
+  recon::cli::add_cs_command(app, global);
+  recon::cli::add_lpgnet_command(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
