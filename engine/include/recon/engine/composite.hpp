@@ -1,0 +1,64 @@
+// Composite problems  min_x  sum_k w_k Phi_k(A_k x - b_k)  solved by ADMM (MATH.md 3.1,
+// Boyd et al. 2011 section 3.1 with the splitting z_k = A_k x - b_k for every term).
+// Each term is a penalty or loss of the library (scalar, or group: Phi of the Euclidean norm
+// along the leading axis, e.g. isotropic TV) or an indicator (nonneg, box) applied to a linear
+// image of x. This is the engine behind `recon ct recon` (loss(A x - y) + lambda phi(D x) +
+// i_{x >= 0}) and `recon cs` (loss(A x - y) + lambda phi(x)).
+//
+// Iteration (scaled form, rho_k = rho_scale_k * rho per term):
+//   x   = argmin sum_k rho_k/2 ||A_k x - b_k - z_k + u_k||^2  [+ the quadratic terms, exactly]
+//         by warm-started CG on (sum_k rho_k A_k^T A_k) x = sum_k rho_k A_k^T (b_k + z_k - u_k)
+//   z_k = prox_{(w_k/rho_k) Phi_k}(A_k x - b_k + u_k)      (the global minimiser, any Phi_k)
+//   u_k = u_k + A_k x - b_k - z_k
+// Terms whose Phi is sq-l2 are not split: w/2 ||A x - b||^2 enters the x-update exactly.
+// Stopping: r = sqrt(sum ||A_k x - b_k - z_k||^2) <= tol * max(sqrt(sum ||A_k x||^2), sqrt(sum ||z_k + b_k||^2))
+// and s = ||sum rho_k A_k^T (z_k - z_k_prev)|| <= tol * sqrt(sum ||rho_k A_k^T u_k||^2) (Boyd
+// 3.3.1, relative form; per term because the sum vanishes at the solution when every term is
+// split). rho balancing (Boyd 3.4.1, factor 2 when r and s differ by 10x) rescales u.
+// For nonconvex Phi the iteration converges to a stationary point for rho large enough
+// (MATH.md 3.1); rho is kept >= 2 w_k rho_w,k / rho_scale_k for weakly convex Phi_k (so every
+// z-step is a strongly convex prox) and the monitor's residuals show whether it converged.
+#pragma once
+
+#include <vector>
+
+#include "recon/engine/solver_types.hpp"
+#include "recon/kernels/penalties/function.hpp"
+#include "recon/operators/linear_operator.hpp"
+
+namespace recon {
+
+template <class T>
+struct CompositeTerm {
+  const LinearOperator<T>* op = nullptr;  // A_k (not owned); nullptr means the identity
+  View<const T> offset;                   // b_k, shape of A_k's range; no storage means 0
+  penalties::Function phi;                // penalty, loss or indicator
+  double weight = 1;                      // w_k >= 0
+  bool group = false;                     // Phi(||.||) over the leading axis of A_k's range
+  // This term's rho is rho_scale * the common rho. Operators of very different norms (a CT
+  // projector next to a gradient) balance with rho_scale = 1 / ||A_k||^2.
+  double rho_scale = 1;
+};
+
+struct CompositeAdmmOptions {
+  int max_iters = 300;
+  double tol = 1e-4;       // relative primal and dual residual tolerance
+  double rho = 1;          // initial rho for every split term (> 0)
+  bool balance_rho = true; // residual balancing
+  int cg_max_iters = 30;   // inner CG per x-update (warm-started)
+  double cg_rel_tol = 1e-6;
+  int check_every = 1;     // residuals and monitor every this many iterations
+};
+
+// x: the starting point on input, the result on output; shape = every A_k's domain.
+// Throws InvalidArgument / ShapeMismatch before iterating for bad terms (no terms, shapes,
+// negative weights, group forms of non-even functions, a problem with no split term).
+template <class T>
+SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
+                           const CompositeAdmmOptions& options = {}, const Monitor& monitor = {});
+
+// sum_k w_k Phi_k(A_k x - b_k) in double (+inf outside an indicator's set).
+template <class T>
+double composite_objective(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<const T> x);
+
+}  // namespace recon

@@ -1,0 +1,276 @@
+// ADMM for sum_k w_k Phi_k(A_k x - b_k) (engine/include/recon/engine/composite.hpp). Written on
+// the array-level ops, operators and prox kernels only, so one host-compiled source serves
+// both backends.
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "recon/engine/cg.hpp"
+#include "recon/engine/composite.hpp"
+#include "recon/kernels/penalties/apply.hpp"
+#include "recon/kernels/vector_ops.hpp"
+
+namespace recon {
+
+namespace detail_composite {
+
+bool is_indicator(const penalties::Function& fn) {
+  return std::holds_alternative<penalties::NonNeg>(fn) || std::holds_alternative<penalties::Box>(fn) ||
+         std::holds_alternative<penalties::L2Ball>(fn);
+}
+
+// w/2 ||A x - b||^2 goes into the x-update exactly instead of being split.
+bool is_quadratic(const penalties::Function& fn, bool group) {
+  return std::holds_alternative<penalties::SqL2>(fn) && !group;
+}
+
+template <class T>
+Shape range_of(const CompositeTerm<T>& t, const Shape& domain) {
+  return t.op ? t.op->range() : domain;
+}
+
+// out = A x (the identity when op is null).
+template <class T>
+void forward(const Context& ctx, const CompositeTerm<T>& t, View<const T> x, View<T> out) {
+  if (t.op) t.op->apply(ctx, x, out);
+  else copy<T>(ctx, x, out);
+}
+template <class T>
+void backward(const Context& ctx, const CompositeTerm<T>& t, View<const T> y, View<T> out) {
+  if (t.op) t.op->adjoint(ctx, y, out);
+  else copy<T>(ctx, y, out);
+}
+
+// out = A x - b
+template <class T>
+void residual(const Context& ctx, const CompositeTerm<T>& t, View<const T> x, View<T> out) {
+  forward(ctx, t, x, out);
+  if (t.offset.data()) axpby<T>(ctx, T(-1), t.offset, T(1), out);
+}
+
+template <class T>
+double term_value(const Context& ctx, const CompositeTerm<T>& t, View<const T> r) {
+  if (t.weight == 0) return 0;
+  const double v = t.group ? penalties::value_sum_group<T>(ctx, t.phi, r) : penalties::value_sum<T>(ctx, t.phi, r);
+  return t.weight * v;
+}
+
+template <class T>
+void prox_term(const Context& ctx, const CompositeTerm<T>& t, T gamma, View<const T> in, View<T> out) {
+  if (t.group) penalties::prox_group<T>(ctx, t.phi, gamma, in, out);
+  else penalties::prox<T>(ctx, t.phi, gamma, in, out);
+}
+
+template <class T>
+void validate(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x) {
+  const char* where = "admm_composite";
+  require(!terms.empty(), where, "needs at least one term");
+  detail::check_operand<T>(ctx, where, "x", x, x.size());
+  for (std::size_t k = 0; k < terms.size(); ++k) {
+    const auto& t = terms[k];
+    const std::string name = std::string(where) + " term " + std::to_string(k) + " (" + penalties::describe(t.phi) + ")";
+    if (t.op && t.op->domain() != x.shape())
+      throw ShapeMismatch(name + ": operator " + t.op->name() + " has domain " + t.op->domain().str() +
+                          " but x has shape " + x.shape().str());
+    const Shape range = range_of(t, x.shape());
+    if (t.offset.data() && t.offset.shape() != range)
+      throw ShapeMismatch(name + ": offset has shape " + t.offset.shape().str() + ", expected " + range.str());
+    if (t.offset.data()) detail::check_operand<const T>(ctx, where, "offset", t.offset, range.size());
+    require(std::isfinite(t.weight) && t.weight >= 0, name, "weight must be finite and >= 0");
+    require(std::isfinite(t.rho_scale) && t.rho_scale > 0, name, "rho_scale must be finite and > 0");
+    penalties::validate(t.phi);
+  }
+}
+
+// Per split term: z, scaled dual u, the residual A x - b and a spare range-sized buffer.
+template <class T>
+struct SplitState {
+  const CompositeTerm<T>* term;
+  Array<T> z, u, ax, spare;
+  double rho_scale;
+};
+
+}  // namespace detail_composite
+
+template <class T>
+double composite_objective(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<const T> x) {
+  using namespace detail_composite;
+  double total = 0;
+  for (const auto& t : terms) {
+    Array<T> r(ctx, range_of(t, x.shape()));
+    residual(ctx, t, x, r.view());
+    total += term_value<T>(ctx, t, r.view());
+  }
+  return total;
+}
+
+template <class T>
+SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
+                           const CompositeAdmmOptions& o, const Monitor& monitor) {
+  using namespace detail_composite;
+  const char* where = "admm_composite";
+  validate<T>(ctx, terms, x);
+  require(o.max_iters >= 0, where, "max_iters must be >= 0");
+  require(o.tol >= 0, where, "tol must be >= 0");
+  require(std::isfinite(o.rho) && o.rho > 0, where, "rho must be finite and > 0");
+  require(o.cg_max_iters > 0, where, "cg_max_iters must be > 0");
+  require(o.check_every > 0, where, "check_every must be > 0");
+
+  const Shape domain = x.shape();
+  std::vector<SplitState<T>> split;
+  std::vector<const CompositeTerm<T>*> quadratic;
+  std::vector<Array<T>> quadratic_residual;
+  for (const auto& t : terms) {
+    if (is_quadratic(t.phi, t.group)) {
+      quadratic.push_back(&t);
+      quadratic_residual.emplace_back(ctx, range_of(t, domain));
+      continue;
+    }
+    const Shape r = range_of(t, domain);
+    split.push_back({&t, Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), t.rho_scale});
+  }
+  require(!split.empty(), where,
+          "every term is sq-l2: the problem is a least-squares solve (use CG/CGLS), there is nothing to split");
+
+  Array<T> rhs(ctx, domain), tmp(ctx, domain), acc(ctx, domain);
+  CgWorkspace<T> cg_work(ctx, domain);
+  // A weakly convex Phi_k (phi + rho_w/2 x^2 convex) keeps rho_k >= 2 w_k rho_w: the z-step is
+  // then a strongly convex prox, the condition of the nonconvex ADMM results (MATH.md 3.1). The
+  // initial rho and residual balancing respect that floor.
+  double rho_floor = 0;
+  for (const auto& s : split) {
+    const double rw = penalties::properties_of(s.term->phi).weak_convexity;
+    if (std::isfinite(rw)) rho_floor = std::max(rho_floor, 2 * s.term->weight * rw / s.rho_scale);
+  }
+  double rho = std::max(o.rho, rho_floor);
+
+  // M v = sum_split rho_k A_k^T A_k v + sum_quad w_k A_k^T A_k v
+  const ApplyFn<T> normal_matrix = [&](const Context& c, View<const T> v, View<T> out) {
+    fill<T>(c, out, T(0));
+    auto add = [&](const CompositeTerm<T>& t, double coef) {
+      if (t.op) t.op->normal(c, v, tmp.view());
+      else copy<T>(c, v, tmp.view());
+      axpby<T>(c, static_cast<T>(coef), tmp.view(), T(1), out);
+    };
+    for (const auto& s : split) add(*s.term, rho * s.rho_scale);
+    for (const auto* t : quadratic) add(*t, t->weight);
+  };
+
+  // The quadratic terms' part of the right-hand side, sum w_k A_k^T b_k, is fixed.
+  Array<T> rhs_fixed(ctx, domain);
+  fill<T>(ctx, rhs_fixed.view(), T(0));
+  for (const auto* t : quadratic) {
+    if (!t->offset.data()) continue;
+    backward<T>(ctx, *t, t->offset, tmp.view());
+    axpby<T>(ctx, static_cast<T>(t->weight), tmp.view(), T(1), rhs_fixed.view());
+  }
+
+  // Start: z = prox(A x0 - b), u = 0, so a good x0 is kept. Bad functions fail here.
+  for (auto& s : split) {
+    residual<T>(ctx, *s.term, x, s.ax.view());
+    prox_term<T>(ctx, *s.term, static_cast<T>(s.term->weight / (rho * s.rho_scale)), s.ax.view(), s.z.view());
+    fill<T>(ctx, s.u.view(), T(0));
+  }
+
+  const auto t0 = std::chrono::steady_clock::now();
+  SolveReport report;
+  // Inexact x-updates must get more accurate as ADMM converges (Eckstein & Bertsekas 1992:
+  // summable errors), or a warm-started CG stops moving x and the residuals stall. The CG
+  // tolerance follows a tenth of the last relative ADMM residual, capped by cg_rel_tol.
+  CgOptions cg_options{o.cg_max_iters, o.cg_rel_tol};
+  for (int it = 1; it <= o.max_iters; ++it) {
+    // x-update: M x = sum rho_k A_k^T (b_k + z_k - u_k) + fixed part.
+    copy<T>(ctx, rhs_fixed.view(), rhs.view());
+    for (auto& s : split) {
+      View<T> v = s.spare.view();
+      copy<T>(ctx, s.z.view(), v);
+      axpby<T>(ctx, T(-1), s.u.view(), T(1), v);
+      if (s.term->offset.data()) axpby<T>(ctx, T(1), s.term->offset, T(1), v);
+      backward<T>(ctx, *s.term, v, tmp.view());
+      axpby<T>(ctx, static_cast<T>(rho * s.rho_scale), tmp.view(), T(1), rhs.view());
+    }
+    conjugate_gradient<T>(ctx, normal_matrix, rhs.view(), x, cg_options, cg_work);
+
+    const bool check = it % o.check_every == 0 || it == o.max_iters;
+    double r2 = 0, ax2 = 0, z2 = 0;
+    for (auto& s : split) {
+      const T gamma = static_cast<T>(s.term->weight / (rho * s.rho_scale));
+      residual<T>(ctx, *s.term, x, s.ax.view());
+      copy<T>(ctx, s.z.view(), s.spare.view());  // z_prev
+      axpby<T>(ctx, T(1), s.ax.view(), T(1), s.u.view());  // u + A x - b
+      prox_term<T>(ctx, *s.term, gamma, s.u.view(), s.z.view());
+      axpby<T>(ctx, T(-1), s.z.view(), T(1), s.u.view());  // u + A x - b - z
+      if (check) {
+        const double d = distance2<T>(ctx, s.ax.view(), s.z.view());
+        r2 += d * d;
+        ax2 += std::pow(norm2<T>(ctx, s.ax.view()), 2);
+        z2 += std::pow(norm2<T>(ctx, s.z.view()), 2);
+      }
+    }
+    report.iterations = it;
+    if (!check) continue;
+
+    // Dual residual ||sum rho_k A_k^T (z_k - z_prev_k)|| and the dual scale sqrt(sum ||rho_k A_k^T u_k||^2).
+    fill<T>(ctx, acc.view(), T(0));
+    for (auto& s : split) {
+      axpby<T>(ctx, T(1), s.z.view(), T(-1), s.spare.view());
+      backward<T>(ctx, *s.term, s.spare.view(), tmp.view());
+      axpby<T>(ctx, static_cast<T>(rho * s.rho_scale), tmp.view(), T(1), acc.view());
+    }
+    const double dual = norm2<T>(ctx, acc.view());
+    // Per term, not summed: when every term is split, sum_k A_k^T y_k -> 0 at the solution.
+    double dual_scale2 = 0;
+    for (auto& s : split) {
+      backward<T>(ctx, *s.term, s.u.view(), tmp.view());
+      dual_scale2 += std::pow(rho * s.rho_scale * norm2<T>(ctx, tmp.view()), 2);
+    }
+    const double dual_scale = std::sqrt(dual_scale2);
+    const double primal = std::sqrt(r2);
+    const double eps_pri = o.tol * std::max(std::sqrt(std::max(ax2, z2)), 1e-30);
+    const double eps_dual = o.tol * std::max(dual_scale, 1e-30);
+    cg_options.rel_tol = std::min(o.cg_rel_tol, 0.1 * std::max(primal / eps_pri, dual / eps_dual) * o.tol);
+
+    // The monitor's objective is taken at x for the data and penalty terms; indicators are left
+    // out (z is feasible by construction, x only to within the primal residual).
+    double objective = 0;
+    for (const auto& s : split)
+      if (!is_indicator(s.term->phi)) objective += term_value<T>(ctx, *s.term, s.ax.view());
+    for (std::size_t q = 0; q < quadratic.size(); ++q) {
+      residual<T>(ctx, *quadratic[q], x, quadratic_residual[q].view());
+      objective += term_value<T>(ctx, *quadratic[q], quadratic_residual[q].view());
+    }
+    report.last = {it, objective, primal, dual, rho,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+    if (monitor && !monitor(report.last)) {
+      report.reason = StopReason::Monitor;
+      return report;
+    }
+    if (primal <= eps_pri && dual <= eps_dual) {
+      report.reason = StopReason::Converged;
+      return report;
+    }
+    // Residual balancing on the tolerance-normalised residuals; u is the scaled dual y/rho.
+    if (o.balance_rho) {
+      const double rp = primal / eps_pri, rd = dual / eps_dual;
+      double factor = rp > 10 * rd ? 2.0 : (rd > 10 * rp ? 0.5 : 1.0);
+      if (rho * factor < rho_floor) factor = 1.0;
+      if (factor != 1.0) {
+        rho *= factor;
+        for (auto& s : split) scale<T>(ctx, static_cast<T>(1 / factor), s.u.view(), s.u.view());
+      }
+    }
+  }
+  report.reason = StopReason::MaxIterations;
+  return report;
+}
+
+#define RECON_INSTANTIATE_COMPOSITE(T)                                                                      \
+  template SolveReport admm_composite<T>(const Context&, const std::vector<CompositeTerm<T>>&, View<T>,   \
+                                         const CompositeAdmmOptions&, const Monitor&);                     \
+  template double composite_objective<T>(const Context&, const std::vector<CompositeTerm<T>>&, View<const T>);
+RECON_INSTANTIATE_COMPOSITE(float)
+RECON_INSTANTIATE_COMPOSITE(double)
+
+}  // namespace recon
