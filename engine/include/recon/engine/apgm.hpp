@@ -1,0 +1,60 @@
+// Proximal gradient methods for F(x) = f(x) + w sum_i phi(x_i), f smooth (value + gradient,
+// ValueGradFn of lbfgs.hpp), phi a penalty of the library (its prox is the global minimiser,
+// kernels/penalties/apply.hpp), w >= 0. Three variants:
+//   Monotone  Li & Lin's monotone APG (NeurIPS 2015, Alg. 1) exactly as MATH.md 3.2 /
+//             003_dcbe4ecb634e1862.txt eq. 103, with alpha_1 = alpha_2 = alpha:
+//               y = x_t + (r_{t-1}/r_t)(z_t - x_t) + ((r_{t-1} - 1)/r_t)(x_t - x_{t-1})
+//               z_{t+1} = prox_{alpha w phi}(y - alpha grad f(y))
+//               v_{t+1} = prox_{alpha w phi}(x_t - alpha grad f(x_t))
+//               r_{t+1} = (sqrt(4 r_t^2 + 1) + 1)/2
+//               x_{t+1} = z_{t+1} if F(z_{t+1}) <= F(v_{t+1}) else v_{t+1}
+//             Two prox steps per iteration; F(x_t) never increases, also for nonconvex phi,
+//             because v is a prox-gradient step from x_t with alpha <= 1/L.
+//   Fista     Beck & Teboulle 2009 with adaptive function-value restart (O'Donoghue &
+//             Candes 2015): when F(x_{k+1}) > F(x_k) the step is rejected, the momentum reset
+//             (t = 1, y = x_k) and the next step is a plain prox-gradient step, so F does not
+//             increase either (departure from O'Donoghue & Candes, who keep x_{k+1}).
+//   Ista      x_{k+1} = prox_{alpha w phi}(x_k - alpha grad f(x_k)).
+// Step: alpha = options.step if > 0, else 1/options.lipschitz if > 0, else backtracking is
+// required. With options.backtracking every prox step from a point p checks
+// f(x+) <= f(p) + <grad f(p), x+ - p> + ||x+ - p||^2/(2 alpha) and halves alpha until it holds
+// (Beck & Teboulle 2009, sec. 4); alpha never grows again.
+// Stopping: ||x_{t+1} - x_t|| <= tol * ||x_{t+1}|| (Converged), max_iters, or the monitor.
+// The monitor gets F (objective), ||x_{t+1} - x_t|| (primal_residual), alpha (step).
+// All buffers are allocated before the loop; x is the warm start on input.
+// Tests: tests/cs/test_apgm.cpp (LASSO against its KKT conditions, the three variants agree,
+// monotone F with log and MCP penalties, fixed point of the prox-gradient map, errors).
+#pragma once
+
+#include <string>
+
+#include "recon/engine/lbfgs.hpp"
+#include "recon/engine/solver_types.hpp"
+#include "recon/kernels/penalties/function.hpp"
+
+namespace recon {
+
+enum class ApgmVariant { Monotone, Fista, Ista };
+
+// "monotone" | "fista" | "ista"; InvalidArgument otherwise.
+ApgmVariant parse_apgm_variant(const std::string& name);
+const char* to_string(ApgmVariant v);
+
+struct ApgmOptions {
+  ApgmVariant variant = ApgmVariant::Monotone;
+  int max_iters = 500;
+  double tol = 1e-6;        // relative change of x
+  double step = 0;          // alpha > 0, or 0: from lipschitz
+  double lipschitz = 0;     // L of grad f (alpha = 1/L when step is 0)
+  bool backtracking = false;
+  double backtrack_factor = 0.5;  // in (0, 1)
+  int max_backtracks = 60;        // per prox step; exhausting them stops with LineSearchFailed
+};
+
+// x: the starting point on input, the result on output. Throws InvalidArgument before
+// iterating for bad options (no way to choose a step, negative weight, tol < 0, ...).
+template <class T>
+SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const penalties::Function& phi, double weight,
+                 View<T> x, const ApgmOptions& options = {}, const Monitor& monitor = {});
+
+}  // namespace recon
