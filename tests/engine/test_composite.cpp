@@ -176,6 +176,31 @@ TYPED_TEST(CompositeTest, NonconvexPenaltyResidualsVanish) {
   EXPECT_LT(composite_objective<T>(ctx, terms, x), start);
 }
 
+// PDHG on the 2D isotropic TV problem reaches ADMM's minimiser (to its O(1/k) accuracy).
+TYPED_TEST(CompositeTest, PdhgAgreesWithAdmmOnTv) {
+  using T = typename TypeParam::value_type;
+  const Context& ctx = this->ctx();
+  const index_t h = 20, w = 16;
+  auto u = Array<T>::from_host(ctx, Shape{h, w}, noisy_blocks<T>(h, w));
+  Operator<T> d = gradient<T>(Shape{h, w});
+  const std::vector<CompositeTerm<T>> terms{{nullptr, u.view(), penalties::SqL2{}, 1.0},
+                                            {&d.get(), {}, penalties::L1{}, 0.1, true}};
+  Array<T> x_admm(ctx, Shape{h, w}), x_pdhg(ctx, Shape{h, w});
+  fill<T>(ctx, x_admm, T(0));
+  fill<T>(ctx, x_pdhg, T(0));
+  CompositeAdmmOptions ao;
+  ao.max_iters = 5000;
+  ao.tol = sizeof(T) == 4 ? 1e-5 : 1e-7;
+  ASSERT_TRUE(admm_composite<T>(ctx, terms, x_admm, ao).converged());
+  CompositePdhgOptions po;
+  po.max_iters = 20000;
+  po.tol = sizeof(T) == 4 ? 1e-6 : 1e-7;
+  ASSERT_TRUE(pdhg_composite<T>(ctx, terms, x_pdhg, po).converged());
+  EXPECT_LT(distance2<T>(ctx, x_admm, x_pdhg) / norm2<T>(ctx, x_admm), 1e-3);
+  const double f = composite_objective<T>(ctx, terms, x_admm);
+  EXPECT_NEAR(composite_objective<T>(ctx, terms, x_pdhg), f, 1e-4 * f);
+}
+
 TEST(CompositeErrors, RejectsBadProblemsBeforeIterating) {
   const Context ctx = Context::host();
   Array<double> x(ctx, Shape{4}), y5(ctx, Shape{5});
@@ -186,6 +211,8 @@ TEST(CompositeErrors, RejectsBadProblemsBeforeIterating) {
   EXPECT_THROW(admm_composite<double>(ctx, {{nullptr, {}, penalties::SqL2{}, 1.0}}, x), InvalidArgument);
   Operator<double> d = gradient<double>(Shape{5});
   EXPECT_THROW(admm_composite<double>(ctx, {{&d.get(), {}, penalties::L1{}, 1.0}}, x), ShapeMismatch);
+  EXPECT_THROW(pdhg_composite<double>(ctx, {{nullptr, {}, make_function("log", {{"p", 0.5}, {"eps", 0.1}}), 1.0}}, x),
+               InvalidArgument);
   CompositeAdmmOptions bad;
   bad.rho = 0;
   EXPECT_THROW(admm_composite<double>(ctx, {{nullptr, {}, penalties::L1{}, 1.0}}, x, bad), InvalidArgument);

@@ -11,78 +11,11 @@
 #include "recon/engine/composite.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
+#include "terms.hpp"
 
 namespace recon {
 
 namespace detail_composite {
-
-bool is_indicator(const penalties::Function& fn) {
-  return std::holds_alternative<penalties::NonNeg>(fn) || std::holds_alternative<penalties::Box>(fn) ||
-         std::holds_alternative<penalties::L2Ball>(fn);
-}
-
-// w/2 ||A x - b||^2 goes into the x-update exactly instead of being split.
-bool is_quadratic(const penalties::Function& fn, bool group) {
-  return std::holds_alternative<penalties::SqL2>(fn) && !group;
-}
-
-template <class T>
-Shape range_of(const CompositeTerm<T>& t, const Shape& domain) {
-  return t.op ? t.op->range() : domain;
-}
-
-// out = A x (the identity when op is null).
-template <class T>
-void forward(const Context& ctx, const CompositeTerm<T>& t, View<const T> x, View<T> out) {
-  if (t.op) t.op->apply(ctx, x, out);
-  else copy<T>(ctx, x, out);
-}
-template <class T>
-void backward(const Context& ctx, const CompositeTerm<T>& t, View<const T> y, View<T> out) {
-  if (t.op) t.op->adjoint(ctx, y, out);
-  else copy<T>(ctx, y, out);
-}
-
-// out = A x - b
-template <class T>
-void residual(const Context& ctx, const CompositeTerm<T>& t, View<const T> x, View<T> out) {
-  forward(ctx, t, x, out);
-  if (t.offset.data()) axpby<T>(ctx, T(-1), t.offset, T(1), out);
-}
-
-template <class T>
-double term_value(const Context& ctx, const CompositeTerm<T>& t, View<const T> r) {
-  if (t.weight == 0) return 0;
-  const double v = t.group ? penalties::value_sum_group<T>(ctx, t.phi, r) : penalties::value_sum<T>(ctx, t.phi, r);
-  return t.weight * v;
-}
-
-template <class T>
-void prox_term(const Context& ctx, const CompositeTerm<T>& t, T gamma, View<const T> in, View<T> out) {
-  if (t.group) penalties::prox_group<T>(ctx, t.phi, gamma, in, out);
-  else penalties::prox<T>(ctx, t.phi, gamma, in, out);
-}
-
-template <class T>
-void validate(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x) {
-  const char* where = "admm_composite";
-  require(!terms.empty(), where, "needs at least one term");
-  detail::check_operand<T>(ctx, where, "x", x, x.size());
-  for (std::size_t k = 0; k < terms.size(); ++k) {
-    const auto& t = terms[k];
-    const std::string name = std::string(where) + " term " + std::to_string(k) + " (" + penalties::describe(t.phi) + ")";
-    if (t.op && t.op->domain() != x.shape())
-      throw ShapeMismatch(name + ": operator " + t.op->name() + " has domain " + t.op->domain().str() +
-                          " but x has shape " + x.shape().str());
-    const Shape range = range_of(t, x.shape());
-    if (t.offset.data() && t.offset.shape() != range)
-      throw ShapeMismatch(name + ": offset has shape " + t.offset.shape().str() + ", expected " + range.str());
-    if (t.offset.data()) detail::check_operand<const T>(ctx, where, "offset", t.offset, range.size());
-    require(std::isfinite(t.weight) && t.weight >= 0, name, "weight must be finite and >= 0");
-    require(std::isfinite(t.rho_scale) && t.rho_scale > 0, name, "rho_scale must be finite and > 0");
-    penalties::validate(t.phi);
-  }
-}
 
 // Per split term: z, scaled dual u, the residual A x - b and a spare range-sized buffer.
 template <class T>
@@ -111,7 +44,7 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
                            const CompositeAdmmOptions& o, const Monitor& monitor) {
   using namespace detail_composite;
   const char* where = "admm_composite";
-  validate<T>(ctx, terms, x);
+  validate<T>(ctx, where, terms, x);
   require(o.max_iters >= 0, where, "max_iters must be >= 0");
   require(o.tol >= 0, where, "tol must be >= 0");
   require(std::isfinite(o.rho) && o.rho > 0, where, "rho must be finite and > 0");

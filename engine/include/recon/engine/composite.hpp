@@ -57,6 +57,21 @@ template <class T>
 SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
                            const CompositeAdmmOptions& options = {}, const Monitor& monitor = {});
 
+// PDHG (Chambolle & Pock 2011) on the same problems, convex terms only: no inner solve, one A_k
+// and one A_k^T per term and iteration, so it suits operators without a cheap normal
+// equation. Dual steps sigma_k = 0.99/||A_k||, primal step tau = 0.99/sum_k ||A_k|| (power
+// method), the dual step through Moreau's identity with the term's prox. Converges as O(1/k):
+// use it for moderate accuracy, ADMM for tight tolerances.
+struct CompositePdhgOptions {
+  int max_iters = 1000;
+  double tol = 1e-5;    // relative change of x between checks
+  int check_every = 10;
+};
+
+template <class T>
+SolveReport pdhg_composite(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
+                           const CompositePdhgOptions& options = {}, const Monitor& monitor = {});
+
 // sum_k w_k Phi_k(A_k x - b_k) in double (+inf outside an indicator's set).
 template <class T>
 double composite_objective(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<const T> x);

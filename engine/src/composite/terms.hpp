@@ -1,0 +1,107 @@
+// Term utilities shared by the composite solvers (admm_composite.cpp, pdhg_composite.cpp):
+// A_k x - b_k, A_k^T y, the term's value and prox, and the up-front validation.
+#pragma once
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "recon/engine/composite.hpp"
+#include "recon/kernels/penalties/apply.hpp"
+#include "recon/kernels/vector_ops.hpp"
+
+namespace recon {
+
+namespace detail_composite {
+
+inline bool is_indicator(const penalties::Function& fn) {
+  return std::holds_alternative<penalties::NonNeg>(fn) || std::holds_alternative<penalties::Box>(fn) ||
+         std::holds_alternative<penalties::L2Ball>(fn);
+}
+
+// w/2 ||A x - b||^2 goes into the x-update exactly instead of being split.
+inline bool is_quadratic(const penalties::Function& fn, bool group) {
+  return std::holds_alternative<penalties::SqL2>(fn) && !group;
+}
+
+template <class T>
+Shape range_of(const CompositeTerm<T>& t, const Shape& domain) {
+  return t.op ? t.op->range() : domain;
+}
+
+// out = A x (the identity when op is null).
+template <class T>
+void forward(const Context& ctx, const CompositeTerm<T>& t, View<const T> x, View<T> out) {
+  if (t.op) t.op->apply(ctx, x, out);
+  else copy<T>(ctx, x, out);
+}
+template <class T>
+void backward(const Context& ctx, const CompositeTerm<T>& t, View<const T> y, View<T> out) {
+  if (t.op) t.op->adjoint(ctx, y, out);
+  else copy<T>(ctx, y, out);
+}
+
+// out = A x - b
+template <class T>
+void residual(const Context& ctx, const CompositeTerm<T>& t, View<const T> x, View<T> out) {
+  forward(ctx, t, x, out);
+  if (t.offset.data()) axpby<T>(ctx, T(-1), t.offset, T(1), out);
+}
+
+template <class T>
+double term_value(const Context& ctx, const CompositeTerm<T>& t, View<const T> r) {
+  if (t.weight == 0) return 0;
+  const double v = t.group ? penalties::value_sum_group<T>(ctx, t.phi, r) : penalties::value_sum<T>(ctx, t.phi, r);
+  return t.weight * v;
+}
+
+template <class T>
+void prox_term(const Context& ctx, const CompositeTerm<T>& t, T gamma, View<const T> in, View<T> out) {
+  if (t.group) penalties::prox_group<T>(ctx, t.phi, gamma, in, out);
+  else penalties::prox<T>(ctx, t.phi, gamma, in, out);
+}
+
+template <class T>
+void validate(const Context& ctx, const char* where, const std::vector<CompositeTerm<T>>& terms, View<T> x) {
+  require(!terms.empty(), where, "needs at least one term");
+  detail::check_operand<T>(ctx, where, "x", x, x.size());
+  for (std::size_t k = 0; k < terms.size(); ++k) {
+    const auto& t = terms[k];
+    const std::string name = std::string(where) + " term " + std::to_string(k) + " (" + penalties::describe(t.phi) + ")";
+    if (t.op && t.op->domain() != x.shape())
+      throw ShapeMismatch(name + ": operator " + t.op->name() + " has domain " + t.op->domain().str() +
+                          " but x has shape " + x.shape().str());
+    const Shape range = range_of(t, x.shape());
+    if (t.offset.data() && t.offset.shape() != range)
+      throw ShapeMismatch(name + ": offset has shape " + t.offset.shape().str() + ", expected " + range.str());
+    if (t.offset.data()) detail::check_operand<const T>(ctx, where, "offset", t.offset, range.size());
+    require(std::isfinite(t.weight) && t.weight >= 0, name, "weight must be finite and >= 0");
+    require(std::isfinite(t.rho_scale) && t.rho_scale > 0, name, "rho_scale must be finite and > 0");
+    penalties::validate(t.phi);
+  }
+}
+
+// ||A|| by 50 power iterations on A^T A from a fixed random start (1 for the identity).
+template <class T>
+double operator_norm(const Context& ctx, const CompositeTerm<T>& t, const Shape& domain) {
+  if (!t.op) return 1;
+  std::mt19937 gen(7);
+  std::normal_distribution<double> dist;
+  std::vector<T> start(static_cast<std::size_t>(domain.size()));
+  for (auto& v : start) v = static_cast<T>(dist(gen));
+  Array<T> v = Array<T>::from_host(ctx, domain, start), w(ctx, domain);
+  double sigma2 = 0;
+  for (int it = 0; it < 50; ++it) {
+    const double nv = norm2<T>(ctx, v.view());
+    if (nv == 0) return 0;
+    scale<T>(ctx, static_cast<T>(1 / nv), v.view(), v.view());
+    t.op->normal(ctx, v.view(), w.view());
+    sigma2 = norm2<T>(ctx, w.view());
+    std::swap(v, w);
+  }
+  return std::sqrt(sigma2);
+}
+
+}  // namespace detail_composite
+}  // namespace recon
