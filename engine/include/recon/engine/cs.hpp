@@ -1,0 +1,99 @@
+// Compressive sensing (issue 8; 003_dcbe4ecb634e1862.txt sec. 5 and App. J, Tables 7-8):
+// measurements y = A W c + noise of a signal x = W c, recovered from y by
+//   penalised    min_c  sum_i psi((A W c - y)_i) + lambda sum_j phi(c_j)
+//   constrained  min_c  lambda sum_j phi(c_j) + 0.5 max(sum_i psi((A W c - y)_i) - eps, 0)^2
+// (the constrained form is App. J's f_hat with the penalty weighted by lambda: lambda -> 0
+// approaches min phi s.t. Psi(A W c - y) <= eps). psi is any loss of the library, phi any
+// penalty. The paper writes g(x) + lambda f(x) (the weight on the loss): the same minimisers
+// with lambda -> 1/lambda; recon weights the penalty, like its other pipelines.
+// Sensing operators A (shape = the signal's):
+//   gaussian  m x N i.i.d. N(0, 1) with unit l2 columns (datasets::gaussian_matrix)
+//   hadamard  m rows of the orthonormal Walsh-Hadamard transform over all axes (natural
+//             order; every extent a power of two): subsample o walsh_hadamard
+//   fourier   m of the real values of the unitary real-to-complex DFT (re and im parts
+//             sampled independently): subsample o fourier(RealToComplex)
+// chosen uniformly at random without replacement from the seed (the indices are part of
+// the spec so that `recon cs recover --operator spec.json` rebuilds A exactly).
+// Sparsifying basis W: none (x sparse itself) or hadamard (x = H c, H the orthonormal
+// Walsh-Hadamard transform, symmetric and its own inverse).
+// Solvers: APGM (apgm.hpp: monotone, fista, ista) need a smooth loss (Properties::
+// differentiable with a finite gradient Lipschitz constant); the step is 1/L with
+// L = 1.05 ||A||^2 Lip(psi') (power method) and backtracking as a safeguard (always for the
+// constrained form, whose gradient is not globally Lipschitz). ADMM is admm_composite
+// (composite.hpp) with the terms {psi(A W c - y), weight 1} and {phi(c), weight lambda}; it
+// takes non-smooth losses too but only the penalised form.
+// Tests: tests/cs/test_cs.cpp (exact recovery without noise for gaussian and hadamard, the
+// constrained form's feasibility, APGM and ADMM agreeing, errors).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "recon/engine/apgm.hpp"
+#include "recon/engine/solver_types.hpp"
+#include "recon/kernels/penalties/function.hpp"
+#include "recon/operators/operator.hpp"
+
+namespace recon::cs {
+
+struct SensingSpec {
+  std::string kind;              // gaussian | hadamard | fourier
+  Shape shape;                   // the signal's shape
+  index_t measurements = 0;      // m
+  std::uint64_t seed = 0;        // gaussian: the matrix; others: the drawn indices
+  std::string basis = "none";    // none | hadamard
+  std::vector<index_t> indices;  // hadamard, fourier: kept coefficients, ascending
+};
+
+// m = round(rate * shape.size()), indices drawn from the seed. InvalidArgument for an
+// unknown kind or basis, rate outside (0, 1], shapes the transform does not take.
+SensingSpec make_sensing_spec(const std::string& kind, const Shape& shape, double rate, std::uint64_t seed,
+                              const std::string& basis = "none");
+// Checks a spec (e.g. read back from JSON): kind, basis, sizes, indices in range and distinct.
+void validate(const SensingSpec& spec);
+
+// A: signal -> measurements (without W).
+template <class T> Operator<T> sensing_operator(const Context& ctx, const SensingSpec& spec);
+// W: coefficients -> signal (identity for "none").
+template <class T> Operator<T> basis_operator(const SensingSpec& spec);
+
+// "none", "gaussian:SIGMA", "snr:DB" (Gaussian with sigma = ||A x|| / sqrt(m) 10^(-DB/20)),
+// "cauchy:GAMMA" (dispersion GAMMA).
+struct NoiseSpec {
+  std::string kind = "none";
+  double level = 0;
+};
+NoiseSpec parse_noise(const std::string& text);
+// Adds the noise to clean measurements y in place (the SNR relative to y itself).
+template <class T> void add_noise(const Context& ctx, const NoiseSpec& noise, View<T> y, std::uint64_t seed);
+
+struct Problem {
+  penalties::Function penalty = penalties::L1{};
+  double lambda = 0.1;
+  penalties::Function loss = penalties::SqL2{};
+  bool constrained = false;
+  double eps = 0;  // constrained form: the loss budget
+};
+
+struct Options {
+  std::string solver = "apgm";  // apgm (monotone) | fista | ista | admm
+  int max_iters = 500;
+  double tol = 1e-6;            // relative change of c (APGM), relative residuals (ADMM)
+  double rho = 1;               // ADMM
+};
+
+// Throws InvalidArgument for an unknown solver, a non-smooth loss with an APGM solver, the
+// constrained form with ADMM, bad lambda/eps.
+void validate(const Problem& problem, const Options& options);
+
+// Solves for c on A (which already includes W, e.g. compose(A, W)); c holds the warm start.
+template <class T>
+SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, const Problem& problem,
+                    const Options& options, View<T> c, const Monitor& monitor = {});
+
+// The objective the problem's form minimises, at c.
+template <class T>
+double objective(const Context& ctx, const Operator<T>& A, View<const T> y, const Problem& problem, View<const T> c);
+
+}  // namespace recon::cs
