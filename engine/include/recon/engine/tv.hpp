@@ -8,7 +8,8 @@
 //   ladmm        linearised ADMM: one gradient step on the x-subproblem, fused kernels only
 //   ladmm-eq129  003_dcbe4ecb634e1862.txt eq. 129 (Ouyang et al. 2015), with v/rho inside the
 //                x1-update (the printed `+ v` solves the problem with weight rho*lambda)
-//   pdhg         Chambolle-Pock; accelerated (1/k^2) when phi is convex
+//   pdhg         Chambolle-Pock; accelerated (Alg. 2) and restarted on the KKT error when phi
+//                is convex (Applegate et al. 2021), plain fixed steps otherwise
 //   apgm         FISTA with adaptive restart on the dual problem (convex phi only)
 //   lbfgs        L-BFGS on the smooth objective (differentiable phi only: weep, huber, sq-l2)
 // Tests: tests/engine/test_tv.cu.
