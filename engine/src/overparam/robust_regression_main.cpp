@@ -10,6 +10,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -30,7 +31,7 @@ struct Stat {
     for (double x : v) s += x;
     return s / static_cast<double>(v.size());
   }
-  double std() const {  // population standard deviation, as numpy's default
+  double sd() const {  // population standard deviation, as numpy's default
     const double m = mean();
     double s = 0;
     for (double x : v) s += (x - m) * (x - m);
@@ -45,7 +46,7 @@ struct Stat {
 
 std::string pm(const Stat& s, int digits = 2) {
   std::ostringstream o;
-  o << std::fixed << std::setprecision(digits) << s.mean() << " ± " << s.std();
+  o << std::fixed << std::setprecision(digits) << s.mean() << " ± " << s.sd();
   return o.str();
 }
 
@@ -61,7 +62,8 @@ struct Loss {
   std::string label;
   recon::penalties::Function rho;
   Stat w1, w2, mse, mae;
-  int not_converged = 0;
+  int recovered = 0;                         // trials with ||(w1, w2) - truth|| < 1
+  std::map<std::string, int> not_converged;  // L-BFGS stop reason -> trials
 };
 
 }  // namespace
@@ -119,7 +121,8 @@ int main(int argc, char** argv) {
         loss.w2.v.push_back(w.w2);
         loss.mse.v.push_back(se / static_cast<double>(test.x.size()));
         loss.mae.v.push_back(ae / static_cast<double>(test.x.size()));
-        if (!rep.converged()) ++loss.not_converged;
+        if (std::hypot(w.w1 - setup.w1, w.w2 - setup.w2) < 1) ++loss.recovered;
+        if (!rep.converged()) ++loss.not_converged[recon::to_string(rep.reason)];
       }
     }
     std::cout << "True line w1 = " << setup.w1 << ", w2 = " << setup.w2 << "; " << trials
@@ -128,12 +131,19 @@ int main(int argc, char** argv) {
               << "% outliers y ~ U(" << setup.outlier_lo << ", " << setup.outlier_hi << "), " << n_test
               << " test inliers per trial, start: " << (init == "l2" ? "least-squares line" : "w = 0")
               << ", seed " << seed << ".\n\n";
-    std::cout << "| loss | w1 | w2 | test MSE (inliers) | test MAE (inliers) | median MSE | L-BFGS not "
-                 "converged |\n"
-              << "|---|---|---|---|---|---|---|\n";
-    for (const Loss& l : losses)
+    std::cout
+        << "| loss | w1 | w2 | test MSE (inliers) | test MAE (inliers) | median MSE | within 1 of (w1, w2) "
+           "| L-BFGS not converged |\n"
+        << "|---|---|---|---|---|---|---|---|\n";
+    for (const Loss& l : losses) {
+      std::string stops;
+      for (const auto& [reason, count] : l.not_converged)
+        stops += (stops.empty() ? "" : ", ") + std::to_string(count) + " " + reason;
       std::cout << "| " << l.label << " | " << pm(l.w1) << " | " << pm(l.w2) << " | " << pm(l.mse) << " | "
-                << pm(l.mae) << " | " << fixed(l.mse.median()) << " | " << l.not_converged << " |\n";
+                << pm(l.mae) << " | " << fixed(l.mse.median()) << " | "
+                << fixed(100.0 * l.recovered / trials, 1) << "% | " << (stops.empty() ? "0" : stops)
+                << " |\n";
+    }
   } catch (const std::exception& e) {
     std::cerr << "recon_robust_regression: " << e.what() << "\n";
     return 1;

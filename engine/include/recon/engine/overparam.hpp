@@ -19,7 +19,7 @@
 // and x = 0 is a local minimiser of every d >= 3 problem; the start is therefore the balanced
 // factorisation of the caller's x0 (see overparam_factorise), with a floor that keeps the
 // scalar factors of a zero group away from 0.
-// Tests: tests/overparam/test_overparam.cu (FD gradients; lasso vs FISTA; group lasso vs
+// Tests: tests/overparam/test_overparam.cpp (FD gradients; lasso vs FISTA; group lasso vs
 // proximal gradient with the group soft threshold; l_{2/d} stationarity; bad input).
 #pragma once
 
