@@ -75,7 +75,7 @@ void chain_rule(const Context& ctx, const T* theta, const T* gx, const Layout& l
 }
 
 template <class T>
-void factorise(const Context& ctx, const T* x, const Layout& l, double floor, T* theta) {
+void factorise(const Context& ctx, const T* x, const Layout& l, double min_norm, T* theta) {
   T* u = theta;
   T* v = theta + l.factors * l.m;
   const int factors = l.factors;
@@ -84,9 +84,9 @@ void factorise(const Context& ctx, const T* x, const Layout& l, double floor, T*
     double r2 = 0;
     for (index_t c = 0; c < k; ++c) r2 += double(x[c * m + j]) * double(x[c * m + j]);
     const double r = sqrt(r2);
-    const double t = pow(r > floor ? r : floor, 1.0 / (factors + 1));
+    const double t = pow(r > min_norm ? r : min_norm, 1.0 / (factors + 1));
     for (int f = 0; f < factors; ++f) u[f * m + j] = T(t);
-    const double inv = 1.0 / pow(t, factors);
+    const double inv = 1.0 / pow(t, double(factors));
     for (index_t c = 0; c < k; ++c) v[c * m + j] = T(double(x[c * m + j]) * inv);
   });
 }
