@@ -56,7 +56,7 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
   std::vector<const CompositeTerm<T>*> quadratic;
   std::vector<Array<T>> quadratic_residual;
   for (const auto& t : terms) {
-    if (is_quadratic(t.phi, t.group)) {
+    if (!o.split_quadratic && is_quadratic(t.phi, t.group)) {
       quadratic.push_back(&t);
       quadratic_residual.emplace_back(ctx, range_of(t, domain));
       continue;
@@ -185,7 +185,7 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
       return report;
     }
     // Residual balancing on the tolerance-normalised residuals; u is the scaled dual y/rho.
-    if (o.balance_rho) {
+    if (o.balance_rho && it <= o.balance_iters) {
       const double rp = primal / eps_pri, rd = dual / eps_dual;
       double factor = rp > 10 * rd ? 2.0 : (rd > 10 * rp ? 0.5 : 1.0);
       if (rho * factor < rho_floor) factor = 1.0;
