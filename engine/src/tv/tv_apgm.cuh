@@ -15,7 +15,7 @@ namespace recon::tv {
 // r = u - D^T q
 template <class T>
 void primal_from_dual(const Context& ctx, const Grad<T>& g, const T* u, const T* q, T* r) {
-  parallel_for(ctx, g.size, [=] RECON_HD(index_t i) { r[i] = u[i] - g.dt(q, i); });
+  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* c) { r[i] = u[i] - g.dt_at(q, i, c); });
 }
 
 template <class T, class F>

@@ -1,7 +1,11 @@
 // The per-element kernels of every TV solver, fused so that each pass reads and writes
 // each array once: D and D^T are evaluated on the fly from the forward-difference
 // evaluators (no gradient array is materialised), and prox/update/residual work happens in
-// the same pass. Only included by the solvers' .cu files.
+// the same pass. The per-iteration passes run over the pixels as (z, y, x) (for_each_pixel),
+// so the coordinate along each axis comes from the launch: recovering it from the flat index
+// cost two integer divisions per component and pass, which dominated the host iteration
+// (bench/skimage_tv.py). The reductions of the check iterations keep the flat index.
+// Only included by the solvers' .cu files.
 #pragma once
 
 #include <cmath>
@@ -34,7 +38,43 @@ struct Grad {
     }
     return s;
   }
+
+  // The pixels as (z, y, x): the shape padded to 3 axes; component c differences along
+  // padded axis axis3[c]. With coord = {z, y, x} of pixel i, d_at and dt_at are d and dt
+  // without the divisions.
+  Extent3 extent{1, 1, 1};
+  int axis3[3] = {0, 0, 0};
+  RECON_HD T d_at(const T* x, int c, index_t i, const index_t* coord) const {
+    DifferenceEval<T> e = eval.axis[c];
+    e.x = x;
+    return e.at(i, coord[axis3[c]]);
+  }
+  RECON_HD T dt_at(const T* y, index_t i, const index_t* coord) const {
+    T s = T(0);
+    for (int c = 0; c < k; ++c) {
+      const DifferenceEval<T>& a = eval.axis[c];
+      s += DifferenceAdjointEval<T>{y + c * size, a.n, a.inner, a.periodic}.at(i, coord[axis3[c]]);
+    }
+    return s;
+  }
 };
+
+// Calls body(i, coord) for every pixel i, coord = {z, y, x} (a functor, not a lambda around
+// the body: nvcc rejects extended lambdas inside lambdas).
+template <class F>
+struct PixelBody {
+  F body;
+  index_t ny, nx;
+  RECON_HD void operator()(index_t z, index_t y, index_t x) const {
+    const index_t coord[3] = {z, y, x};
+    body((z * ny + y) * nx + x, coord);
+  }
+};
+
+template <class T, class F>
+void for_each_pixel(const Context& ctx, const Grad<T>& g, F body) {
+  parallel_for(ctx, g.extent, PixelBody<F>{body, g.extent.ny, g.extent.nx});
+}
 
 // Scale factor of the group prox: prox_{t phi}(|v|)/|v| (0 at v = 0), MATH.md 1.2.
 template <class T, class F>
@@ -46,11 +86,11 @@ RECON_HD T group_shrink(const F& f, T norm, T t) {
 template <class T, class F>
 void admm_z_update(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T t, const T* x, T* z, T* w) {
   if (iso) {
-    parallel_for(ctx, g.size, [=] RECON_HD(index_t i) {
+    for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
       T v[3];
       T nn = T(0);
       for (int c = 0; c < g.k; ++c) {
-        v[c] = g.d(x, c, i) + w[c * g.size + i];
+        v[c] = g.d_at(x, c, i, q) + w[c * g.size + i];
         nn += v[c] * v[c];
       }
       const T s = group_shrink(f, static_cast<T>(sqrt(nn)), t);
@@ -60,12 +100,14 @@ void admm_z_update(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T
       }
     });
   } else {
-    parallel_for(ctx, g.size * g.k, [=] RECON_HD(index_t r) {
-      const int c = static_cast<int>(r / g.size);
-      const T v = g.d(x, c, r - c * g.size) + w[r];
-      const T zn = f.prox(v, t);
-      z[r] = zn;
-      w[r] = v - zn;
+    for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+      for (int c = 0; c < g.k; ++c) {
+        const index_t r = c * g.size + i;
+        const T v = g.d_at(x, c, i, q) + w[r];
+        const T zn = f.prox(v, t);
+        z[r] = zn;
+        w[r] = v - zn;
+      }
     });
   }
 }
@@ -73,8 +115,8 @@ void admm_z_update(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T
 // out = a*u + D^T y1 - D^T y2 (y2 may be null): the right-hand sides of the x-updates.
 template <class T>
 void combine_adjoint(const Context& ctx, const Grad<T>& g, T a, const T* u, const T* y1, const T* y2, T* out) {
-  parallel_for(ctx, g.size, [=] RECON_HD(index_t i) {
-    out[i] = a * u[i] + g.dt(y1, i) - (y2 ? g.dt(y2, i) : T(0));
+  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+    out[i] = a * u[i] + g.dt_at(y1, i, q) - (y2 ? g.dt_at(y2, i, q) : T(0));
   });
 }
 
@@ -86,11 +128,11 @@ void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, 
                     const T* from, T* p) {
   const T t = lambda / s;
   if (iso) {
-    parallel_for(ctx, g.size, [=] RECON_HD(index_t i) {
+    for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
       T v[3];
       T nn = T(0);
       for (int c = 0; c < g.k; ++c) {
-        v[c] = from[c * g.size + i] + s * g.d(xbar, c, i);
+        v[c] = from[c * g.size + i] + s * g.d_at(xbar, c, i, q);
         nn += v[c] * v[c];
       }
       const T norm = static_cast<T>(sqrt(nn));
@@ -98,10 +140,12 @@ void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, 
       for (int c = 0; c < g.k; ++c) p[c * g.size + i] = v[c] - shrink * v[c];
     });
   } else {
-    parallel_for(ctx, g.size * g.k, [=] RECON_HD(index_t r) {
-      const int c = static_cast<int>(r / g.size);
-      const T v = from[r] + s * g.d(xbar, c, r - c * g.size);
-      p[r] = v - s * f.prox(v / s, t);
+    for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+      for (int c = 0; c < g.k; ++c) {
+        const index_t r = c * g.size + i;
+        const T v = from[r] + s * g.d_at(xbar, c, i, q);
+        p[r] = v - s * f.prox(v / s, t);
+      }
     });
   }
 }

@@ -23,9 +23,11 @@ void blend(const Context& ctx, index_t n, T alpha, const T* x, const T* x1, T* x
 // s = D x2 - z + w over the range.
 template <class T>
 void shifted_residual(const Context& ctx, const Grad<T>& g, const T* x2, const T* z, const T* w, T* s) {
-  parallel_for(ctx, g.size * g.k, [=] RECON_HD(index_t r) {
-    const int c = static_cast<int>(r / g.size);
-    s[r] = g.d(x2, c, r - c * g.size) - z[r] + w[r];
+  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+    for (int c = 0; c < g.k; ++c) {
+      const index_t r = c * g.size + i;
+      s[r] = g.d_at(x2, c, i, q) - z[r] + w[r];
+    }
   });
 }
 
@@ -33,8 +35,8 @@ void shifted_residual(const Context& ctx, const Grad<T>& g, const T* x2, const T
 template <class T>
 void gradient_step(const Context& ctx, const Grad<T>& g, T eta, T rho, T alpha, const T* s, const T* x2,
                    const T* u, T* x1, T* x) {
-  parallel_for(ctx, g.size, [=] RECON_HD(index_t i) {
-    const T x1n = x1[i] - eta * (rho * g.dt(s, i) + x2[i] - u[i]);
+  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+    const T x1n = x1[i] - eta * (rho * g.dt_at(s, i, q) + x2[i] - u[i]);
     x1[i] = x1n;
     x[i] = (1 - alpha) * x[i] + alpha * x1n;
   });

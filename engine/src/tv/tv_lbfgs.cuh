@@ -13,11 +13,11 @@ namespace recon::tv {
 template <class T, class F>
 void penalty_gradient(const Context& ctx, const Grad<T>& g, bool iso, const F& f, const T* x, T* psi) {
   if (iso) {
-    parallel_for(ctx, g.size, [=] RECON_HD(index_t i) {
+    for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
       T v[3];
       T nn = T(0);
       for (int c = 0; c < g.k; ++c) {
-        v[c] = g.d(x, c, i);
+        v[c] = g.d_at(x, c, i, q);
         nn += v[c] * v[c];
       }
       const T norm = static_cast<T>(sqrt(nn));
@@ -25,9 +25,8 @@ void penalty_gradient(const Context& ctx, const Grad<T>& g, bool iso, const F& f
       for (int c = 0; c < g.k; ++c) psi[c * g.size + i] = factor * v[c];
     });
   } else {
-    parallel_for(ctx, g.size * g.k, [=] RECON_HD(index_t r) {
-      const int c = static_cast<int>(r / g.size);
-      psi[r] = f.grad(g.d(x, c, r - c * g.size));
+    for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+      for (int c = 0; c < g.k; ++c) psi[c * g.size + i] = f.grad(g.d_at(x, c, i, q));
     });
   }
 }
@@ -36,7 +35,9 @@ void penalty_gradient(const Context& ctx, const Grad<T>& g, bool iso, const F& f
 template <class T>
 void assemble_gradient(const Context& ctx, const Grad<T>& g, T lambda, const T* x, const T* u, const T* psi,
                        T* grad) {
-  parallel_for(ctx, g.size, [=] RECON_HD(index_t i) { grad[i] = x[i] - u[i] + lambda * g.dt(psi, i); });
+  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+    grad[i] = x[i] - u[i] + lambda * g.dt_at(psi, i, q);
+  });
 }
 
 template <class T, class F>

@@ -56,6 +56,8 @@ Setup<T> make_setup(const Shape& shape, const TvProblem& problem) {
   s.grad.eval = diff.evaluator(nullptr);
   s.grad.k = static_cast<int>(diff.axes().size());
   s.grad.size = shape.size();
+  s.grad.extent = Extent3{shape.back(2), shape.back(1), shape.back(0)};
+  for (int c = 0; c < s.grad.k; ++c) s.grad.axis3[c] = diff.axes()[c] + 3 - shape.ndim();
   s.iso = problem.norm == TvNorm::Isotropic;
   s.shape = shape;
   s.range = s.op.range();
