@@ -13,18 +13,12 @@ namespace {
 
 struct Problem {
   Context ctx = Context::host();
-  LassoSpec spec;
+  LassoSpec spec{40, 24, 4, 25.0, 0.05, 8};  // n, m, k, SNR (dB), lambda, seed
   index_t batch = 3;
   std::shared_ptr<const Array<double>> matrix;
   LassoBatch<double> data;
   double lipschitz = 0;
   Problem() {
-    spec.n = 40;
-    spec.m = 24;
-    spec.k = 4;
-    spec.snr_db = 25;
-    spec.lambda = 0.05;
-    spec.seed = 8;
     matrix = std::make_shared<const Array<double>>(lasso_matrix<double>(ctx, spec));
     data = lasso_samples<double>(ctx, spec, *matrix, batch, 4);
     const double s = batched_matrix<double>(matrix, 1).norm_estimate(ctx, 500);
@@ -44,11 +38,14 @@ TEST(LassoReference, SolversAgreeAtTheOptimum) {
   EXPECT_LT(distance2<double>(p.ctx, ista, fista), 1e-7);
   EXPECT_LT(distance2<double>(p.ctx, admm, fista), 1e-7);
   ASSERT_EQ(ista_obj.size(), 20001u);
-  for (size_t k = 1; k < ista_obj.size(); ++k) ASSERT_LE(ista_obj[k], ista_obj[k - 1] + 1e-12) << "iteration " << k;
-  EXPECT_NEAR(lasso_objective<double>(p.ctx, ref.op(), p.data.b, fista, p.spec.lambda), ista_obj.back(), 1e-10);
+  for (size_t k = 1; k < ista_obj.size(); ++k)
+    ASSERT_LE(ista_obj[k], ista_obj[k - 1] + 1e-12) << "iteration " << k;
+  EXPECT_NEAR(lasso_objective<double>(p.ctx, ref.op(), p.data.b, fista, p.spec.lambda), ista_obj.back(),
+              1e-10);
 
   // Optimality: g = A^T(A x - b); g_j = -lambda sign(x_j) on the support, |g_j| <= lambda off it.
-  const std::vector<double> a = p.matrix->to_host_vector(), b = p.data.b.to_host_vector(), x = fista.to_host_vector();
+  const std::vector<double> a = p.matrix->to_host_vector(), b = p.data.b.to_host_vector(),
+                            x = fista.to_host_vector();
   const index_t n = p.spec.n, m = p.spec.m;
   int support = 0;
   for (index_t s = 0; s < p.batch; ++s)
@@ -88,7 +85,8 @@ TEST(LassoSamples, SparsitySnrAndReproducibility) {
   const LassoBatch<double> big = lasso_samples<double>(p.ctx, p.spec, *p.matrix, count, 4);
   const std::vector<double> x = big.x_true.to_host_vector(), b = big.b.to_host_vector();
   const std::vector<double> x_small = p.data.x_true.to_host_vector(), b_small = p.data.b.to_host_vector();
-  for (size_t i = 0; i < x_small.size(); ++i) ASSERT_EQ(x[i], x_small[i]) << "sample i must not depend on count";
+  for (size_t i = 0; i < x_small.size(); ++i)
+    ASSERT_EQ(x[i], x_small[i]) << "sample i must not depend on count";
   // b = A x* goes through a GEMM whose blocking depends on the batch: equal up to rounding.
   for (size_t i = 0; i < b_small.size(); ++i) ASSERT_NEAR(b[i], b_small[i], 1e-13);
   for (index_t s = 0; s < count; ++s) {

@@ -19,16 +19,8 @@ namespace {
 using testing::BackendName;
 using testing::BackendTest;
 
-LassoSpec small_spec() {
-  LassoSpec s;
-  s.n = 24;
-  s.m = 12;
-  s.k = 3;
-  s.snr_db = 20;
-  s.lambda = 0.05;
-  s.seed = 5;
-  return s;
-}
+// n, m, k, SNR (dB), lambda, seed
+LassoSpec small_spec() { return {24, 12, 3, 20.0, 0.05, 5}; }
 
 // Random parameters with a wide step interval so that some layers overshoot and the
 // monotonicity hinge is active.
@@ -47,8 +39,8 @@ LpgNetParams random_params(const LassoSpec& spec, int layers, LpgAblation ablati
 double softplus(double t) { return std::log1p(std::exp(t)); }
 
 // Scalar LPG-Net, one sample at a time, straight from MATH.md 3.3.
-std::vector<double> scalar_forward(const std::vector<double>& a, const std::vector<double>& b, const LpgNetParams& p,
-                                   std::vector<double>* objective) {
+std::vector<double> scalar_forward(const std::vector<double>& a, const std::vector<double>& b,
+                                   const LpgNetParams& p, std::vector<double>* objective) {
   const index_t n = p.problem.n, m = p.problem.m;
   std::vector<double> x(n, 0.0), r(m), g(n);
   const auto grad = [&] {
@@ -107,11 +99,13 @@ TYPED_TEST(LpgNetForward, MatchesScalarReimplementation) {
       std::vector<double> obj;
       const std::vector<double> bi(bt.begin() + i * spec.m, bt.begin() + (i + 1) * spec.m);
       const std::vector<double> ref = scalar_forward(a, bi, p, &obj);
-      for (index_t j = 0; j < spec.n; ++j) EXPECT_NEAR(xt[i * spec.n + j], ref[j], tol) << "sample " << i << " j " << j;
+      for (index_t j = 0; j < spec.n; ++j)
+        EXPECT_NEAR(xt[i * spec.n + j], ref[j], tol) << "sample " << i << " j " << j;
       for (int k = 0; k <= p.layers; ++k) mean_objective[k] += obj[k] / batch;
     }
     ASSERT_EQ(objective.size(), mean_objective.size());
-    for (int k = 0; k <= p.layers; ++k) EXPECT_NEAR(objective[k], mean_objective[k], 10 * tol) << "layer " << k;
+    for (int k = 0; k <= p.layers; ++k)
+      EXPECT_NEAR(objective[k], mean_objective[k], 10 * tol) << "layer " << k;
   }
 }
 
@@ -120,7 +114,8 @@ struct GradientFixture {
   Context ctx = Context::host();
   LassoSpec spec = small_spec();
   index_t batch = 4;
-  std::shared_ptr<const Array<double>> matrix = std::make_shared<const Array<double>>(lasso_matrix<double>(ctx, spec));
+  std::shared_ptr<const Array<double>> matrix =
+      std::make_shared<const Array<double>>(lasso_matrix<double>(ctx, spec));
   Operator<double> a = batched_matrix<double>(matrix, batch);
   LassoBatch<double> data = lasso_samples<double>(ctx, spec, *matrix, batch, 3);
   LpgLoss loss(const LpgNetParams& p, LpgGradient* g = nullptr) {
@@ -159,7 +154,9 @@ void expect_gradient_matches_finite_differences(LpgAblation ablation) {
   }
 }
 
-TEST(LpgNetGradient, MatchesFiniteDifferences) { expect_gradient_matches_finite_differences(LpgAblation::None); }
+TEST(LpgNetGradient, MatchesFiniteDifferences) {
+  expect_gradient_matches_finite_differences(LpgAblation::None);
+}
 
 TEST(LpgNetGradient, MatchesFiniteDifferencesWithSharedThreshold) {
   expect_gradient_matches_finite_differences(LpgAblation::SharedThreshold);
@@ -185,13 +182,7 @@ TEST(LpgNetGradient, LossPartsAddUp) {
 // (which is exactly ISTA: alpha = 1/L, tau = lambda/L) in held-out MAE at K = 20.
 TEST(LpgNetTraining, ReducesLossAndBeatsIstaOnHeldOutSamples) {
   const Context ctx = Context::host();
-  LassoSpec spec;
-  spec.n = 64;
-  spec.m = 32;
-  spec.k = 4;
-  spec.snr_db = 30;
-  spec.lambda = 0.05;
-  spec.seed = 21;
+  const LassoSpec spec{64, 32, 4, 30.0, 0.05, 21};
   const auto matrix = std::make_shared<const Array<double>>(lasso_matrix<double>(ctx, spec));
   const int K = 20;
   const double lipschitz = batched_matrix<double>(matrix, 1).norm_estimate(ctx);
@@ -212,13 +203,15 @@ TEST(LpgNetTraining, ReducesLossAndBeatsIstaOnHeldOutSamples) {
   const Operator<double> a = batched_matrix<double>(matrix, held_out);
   EXPECT_LT(lpgnet_loss<double>(ctx, a, p, test.b, test.x_true).total,
             lpgnet_loss<double>(ctx, a, untrained, test.b, test.x_true).total);
-  Array<double> x_net(ctx, test.x_true.shape()), x_start(ctx, test.x_true.shape()), x_ista(ctx, test.x_true.shape());
+  Array<double> x_net(ctx, test.x_true.shape()), x_start(ctx, test.x_true.shape()),
+      x_ista(ctx, test.x_true.shape());
   lpgnet_forward<double>(ctx, a, p, test.b, x_net);
   lpgnet_forward<double>(ctx, a, untrained, test.b, x_start);
   LassoReference<double>(ctx, matrix, held_out, spec.lambda, p.lipschitz, 1.0)
       .solve(ctx, LassoSolver::Ista, K, test.b, x_ista);
   EXPECT_LT(distance2<double>(ctx, x_start, x_ista), 1e-10) << "the untrained network is ISTA";
-  const double mae_net = mae<double>(ctx, test.x_true, x_net), mae_ista = mae<double>(ctx, test.x_true, x_ista);
+  const double mae_net = mae<double>(ctx, test.x_true, x_net),
+               mae_ista = mae<double>(ctx, test.x_true, x_ista);
   EXPECT_LT(mae_net, 0.8 * mae_ista) << "trained " << mae_net << " vs ISTA " << mae_ista;
 }
 
@@ -265,7 +258,9 @@ TEST(LpgNetErrors, RejectsBadInput) {
   other.problem.n = f.spec.n + 2;
   EXPECT_THROW(lpgnet_forward<double>(f.ctx, f.a, other, f.data.b, x), ShapeMismatch);
   // A vector operator (no batch axis) is not accepted.
-  EXPECT_THROW(lpgnet_forward<double>(f.ctx, dense_matrix<double>(lasso_matrix<double>(f.ctx, f.spec)), good, f.data.b, x), ShapeMismatch);
+  EXPECT_THROW(lpgnet_forward<double>(f.ctx, dense_matrix<double>(lasso_matrix<double>(f.ctx, f.spec)), good,
+                                      f.data.b, x),
+               ShapeMismatch);
 
   LpgTrainOptions o;
   o.batch = 8;

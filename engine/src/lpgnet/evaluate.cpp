@@ -15,7 +15,9 @@ namespace detail_lpgnet {
 // Median and 90th percentile (nearest rank) of the samples, in place.
 std::pair<double, double> median_p90(std::vector<double>& v) {
   std::sort(v.begin(), v.end());
-  const auto rank = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(std::ceil(q * v.size())) - 1)]; };
+  const auto rank = [&](double q) {
+    return v[std::min(v.size() - 1, static_cast<size_t>(std::ceil(q * v.size())) - 1)];
+  };
   return {rank(0.5), rank(0.9)};
 }
 
@@ -47,7 +49,10 @@ std::vector<LpgMethodResult> lpgnet_evaluate(const Context& ctx, const LpgNetPar
       if (method == "lpgnet")
         lpgnet_forward<T>(ctx, a, p, b, xo, objective);
       else
-        ref.solve(ctx, method == "ista" ? LassoSolver::Ista : method == "fista" ? LassoSolver::Fista : LassoSolver::Admm,
+        ref.solve(ctx,
+                  method == "ista"    ? LassoSolver::Ista
+                  : method == "fista" ? LassoSolver::Fista
+                                      : LassoSolver::Admm,
                   p.layers, b, xo, objective);
     };
     run(batch_ref.op(), batch_ref, test.b, x, &r.objective);
@@ -68,9 +73,9 @@ std::vector<LpgMethodResult> lpgnet_evaluate(const Context& ctx, const LpgNetPar
   return out;
 }
 
-template std::vector<LpgMethodResult> lpgnet_evaluate<float>(const Context&, const LpgNetParams&, const LassoSpec&,
-                                                             const LpgEvalOptions&);
-template std::vector<LpgMethodResult> lpgnet_evaluate<double>(const Context&, const LpgNetParams&, const LassoSpec&,
-                                                              const LpgEvalOptions&);
+template std::vector<LpgMethodResult> lpgnet_evaluate<float>(const Context&, const LpgNetParams&,
+                                                             const LassoSpec&, const LpgEvalOptions&);
+template std::vector<LpgMethodResult> lpgnet_evaluate<double>(const Context&, const LpgNetParams&,
+                                                              const LassoSpec&, const LpgEvalOptions&);
 
 }  // namespace recon

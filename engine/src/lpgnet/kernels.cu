@@ -10,7 +10,8 @@ namespace recon::detail_lpgnet {
 
 namespace {
 index_t row_length(View<const double> rows_out, index_t size, index_t rows, const char* where) {
-  require(rows > 0 && size % rows == 0, where, "batch of " + std::to_string(size) + " values is not a whole number of rows");
+  require(rows > 0 && size % rows == 0, where,
+          "batch of " + std::to_string(size) + " values is not a whole number of rows");
   require(rows_out.size() == rows, where, "row output has " + std::to_string(rows_out.size()) + " entries");
   return size / rows;
 }
@@ -23,7 +24,8 @@ void row_dot(const Context& ctx, View<const T> a, View<const T> b, index_t rows,
   double* po = out.data();
   parallel_for(ctx, rows, [=] RECON_HD(index_t r) {
     double s = 0;
-    for (index_t j = r * n; j < (r + 1) * n; ++j) s += static_cast<double>(pa[j]) * static_cast<double>(pb[j]);
+    for (index_t j = r * n; j < (r + 1) * n; ++j)
+      s += static_cast<double>(pa[j]) * static_cast<double>(pb[j]);
     po[r] = s;
   });
 }
@@ -74,7 +76,8 @@ void threshold_backward(const Context& ctx, View<const T> xbar, View<const T> x,
 }
 
 template <class T>
-void row_combine(const Context& ctx, View<const T> a, View<const T> x, View<const T> c, View<const T> y, View<T> out) {
+void row_combine(const Context& ctx, View<const T> a, View<const T> x, View<const T> c, View<const T> y,
+                 View<T> out) {
   const index_t n = x.size() / a.size();
   const T *pa = a.data(), *px = x.data(), *pc = c.data(), *py = y.data();
   T* po = out.data();
@@ -82,8 +85,8 @@ void row_combine(const Context& ctx, View<const T> a, View<const T> x, View<cons
 }
 
 template <class T>
-void add_objective_gradient(const Context& ctx, View<const T> coef, View<const T> g, View<const T> x, T lambda,
-                            View<T> out) {
+void add_objective_gradient(const Context& ctx, View<const T> coef, View<const T> g, View<const T> x,
+                            T lambda, View<T> out) {
   const index_t n = x.size() / coef.size();
   const T *pc = coef.data(), *pg = g.data(), *px = x.data();
   T* po = out.data();
@@ -93,15 +96,16 @@ void add_objective_gradient(const Context& ctx, View<const T> coef, View<const T
   });
 }
 
-#define RECON_INSTANTIATE(T)                                                                                   \
-  template void row_dot<T>(const Context&, View<const T>, View<const T>, index_t, View<double>);               \
-  template void row_abs_sum<T>(const Context&, View<const T>, index_t, View<double>);                          \
-  template void step_threshold<T>(const Context&, View<const T>, View<const T>, View<const T>, T, View<T>);    \
-  template void threshold_backward<T>(const Context&, View<const T>, View<const T>, View<const T>,             \
-                                      View<const T>, T, View<T>, View<double>);                                \
-  template void row_combine<T>(const Context&, View<const T>, View<const T>, View<const T>, View<const T>,     \
-                               View<T>);                                                                       \
-  template void add_objective_gradient<T>(const Context&, View<const T>, View<const T>, View<const T>, T, View<T>);
+#define RECON_INSTANTIATE(T)                                                                                \
+  template void row_dot<T>(const Context&, View<const T>, View<const T>, index_t, View<double>);            \
+  template void row_abs_sum<T>(const Context&, View<const T>, index_t, View<double>);                       \
+  template void step_threshold<T>(const Context&, View<const T>, View<const T>, View<const T>, T, View<T>); \
+  template void threshold_backward<T>(const Context&, View<const T>, View<const T>, View<const T>,          \
+                                      View<const T>, T, View<T>, View<double>);                             \
+  template void row_combine<T>(const Context&, View<const T>, View<const T>, View<const T>, View<const T>,  \
+                               View<T>);                                                                    \
+  template void add_objective_gradient<T>(const Context&, View<const T>, View<const T>, View<const T>, T,   \
+                                          View<T>);
 RECON_INSTANTIATE(float)
 RECON_INSTANTIATE(double)
 #undef RECON_INSTANTIATE

@@ -25,10 +25,11 @@ void threshold_backward(const Context& ctx, View<const T> xbar, View<const T> x,
                         View<const T> alpha, T tau, View<T> ubar, View<double> partial);
 // out = a[r] x + c[r] y
 template <class T>
-void row_combine(const Context& ctx, View<const T> a, View<const T> x, View<const T> c, View<const T> y, View<T> out);
+void row_combine(const Context& ctx, View<const T> a, View<const T> x, View<const T> c, View<const T> y,
+                 View<T> out);
 // out += coef[r] (g + lambda sign(x)): the gradient of F at x (g = A^T(A x - b)) times coef.
 template <class T>
-void add_objective_gradient(const Context& ctx, View<const T> coef, View<const T> g, View<const T> x, T lambda,
-                            View<T> out);
+void add_objective_gradient(const Context& ctx, View<const T> coef, View<const T> g, View<const T> x,
+                            T lambda, View<T> out);
 
 }  // namespace recon::detail_lpgnet

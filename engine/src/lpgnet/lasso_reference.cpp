@@ -52,9 +52,12 @@ using namespace detail_lpgnet;
 
 std::string to_string(LassoSolver s) {
   switch (s) {
-    case LassoSolver::Ista: return "ista";
-    case LassoSolver::Fista: return "fista";
-    default: return "admm";
+    case LassoSolver::Ista:
+      return "ista";
+    case LassoSolver::Fista:
+      return "fista";
+    default:
+      return "admm";
   }
 }
 
@@ -68,15 +71,16 @@ LassoReference<T>::LassoReference(const Context& ctx, std::shared_ptr<const Arra
   a_ = batched_matrix<T>(matrix, batch);
   const index_t m = matrix->shape()[0], n = matrix->shape()[1];
   const std::vector<T> host = matrix->to_host_vector();
-  const std::vector<double> inv = regularised_gram_inverse(std::vector<double>(host.begin(), host.end()), m, n, rho);
-  admm_inverse_ = batched_matrix<T>(
-      std::make_shared<const Array<T>>(Array<T>::from_host(ctx, Shape{n, n}, std::vector<T>(inv.begin(), inv.end()))),
-      batch);
+  const std::vector<double> inv =
+      regularised_gram_inverse(std::vector<double>(host.begin(), host.end()), m, n, rho);
+  admm_inverse_ = batched_matrix<T>(std::make_shared<const Array<T>>(Array<T>::from_host(
+                                        ctx, Shape{n, n}, std::vector<T>(inv.begin(), inv.end()))),
+                                    batch);
 }
 
 template <class T>
-void LassoReference<T>::solve(const Context& ctx, LassoSolver solver, int iterations, View<const T> b, View<T> x,
-                              std::vector<double>* objective) const {
+void LassoReference<T>::solve(const Context& ctx, LassoSolver solver, int iterations, View<const T> b,
+                              View<T> x, std::vector<double>* objective) const {
   const std::string where = "LassoReference::solve";
   require(iterations >= 0, where, "iterations must be >= 0, got " + std::to_string(iterations));
   if (b.shape() != a_.range() || x.shape() != a_.domain())
@@ -88,7 +92,9 @@ void LassoReference<T>::solve(const Context& ctx, LassoSolver solver, int iterat
   fill<T>(ctx, y, T(0));
   if (objective) objective->clear();
   const auto record = [&](View<const T> z) {
-    if (objective) objective->push_back(mean(objective_rows<T>(rows, z, residual_gradient<T>(ctx, a_, b, z, r, g, rows), lambda_)));
+    if (objective)
+      objective->push_back(
+          mean(objective_rows<T>(rows, z, residual_gradient<T>(ctx, a_, b, z, r, g, rows), lambda_)));
   };
   record(x);
   if (solver == LassoSolver::Admm) {
@@ -125,7 +131,8 @@ void LassoReference<T>::solve(const Context& ctx, LassoSolver solver, int iterat
 }
 
 template <class T>
-double lasso_objective(const Context& ctx, const Operator<T>& a, View<const T> b, View<const T> x, double lambda) {
+double lasso_objective(const Context& ctx, const Operator<T>& a, View<const T> b, View<const T> x,
+                       double lambda) {
   if (a.domain().ndim() != 2 || x.shape() != a.domain() || b.shape() != a.range())
     throw ShapeMismatch("lasso_objective: needs a batched operator with x " + a.domain().str() + " and b " +
                         a.range().str() + ", got x " + x.shape().str() + ", b " + b.shape().str());
@@ -136,8 +143,8 @@ double lasso_objective(const Context& ctx, const Operator<T>& a, View<const T> b
 
 template class LassoReference<float>;
 template class LassoReference<double>;
-template double lasso_objective<float>(const Context&, const Operator<float>&, View<const float>, View<const float>,
-                                       double);
+template double lasso_objective<float>(const Context&, const Operator<float>&, View<const float>,
+                                       View<const float>, double);
 template double lasso_objective<double>(const Context&, const Operator<double>&, View<const double>,
                                         View<const double>, double);
 

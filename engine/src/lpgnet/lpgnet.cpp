@@ -9,12 +9,12 @@
 #include <numeric>
 #include <random>
 
-#include "rows.hpp"
 #include "recon/datasets/noise.hpp"
 #include "recon/datasets/random.hpp"
 #include "recon/datasets/signals.hpp"
 #include "recon/kernels/vector_ops.hpp"
 #include "recon/operators/dense_matrix.hpp"
+#include "rows.hpp"
 
 namespace recon {
 
@@ -95,8 +95,8 @@ using namespace detail_lpgnet;
 
 template <class T>
 Array<T> lasso_matrix(const Context& ctx, const LassoSpec& spec) {
-  require(spec.m > 0 && spec.n > 0, "lasso_matrix", "needs m, n > 0, got m = " + std::to_string(spec.m) +
-                                                         ", n = " + std::to_string(spec.n));
+  require(spec.m > 0 && spec.n > 0, "lasso_matrix",
+          "needs m, n > 0, got m = " + std::to_string(spec.m) + ", n = " + std::to_string(spec.n));
   return datasets::gaussian_matrix<T>(ctx, spec.m, spec.n, spec.seed);
 }
 
@@ -114,12 +114,13 @@ LassoBatch<T> lasso_samples(const Context& ctx, const LassoSpec& spec, const Arr
   require(spec.k >= 0 && spec.k <= spec.n, where,
           "sparsity k = " + std::to_string(spec.k) + " must lie in [0, n = " + std::to_string(spec.n) + "]");
   if (matrix.shape() != Shape{spec.m, spec.n})
-    throw ShapeMismatch(where + ": matrix has shape " + matrix.shape().str() + ", the problem is m = " +
-                        std::to_string(spec.m) + ", n = " + std::to_string(spec.n));
+    throw ShapeMismatch(where + ": matrix has shape " + matrix.shape().str() +
+                        ", the problem is m = " + std::to_string(spec.m) + ", n = " + std::to_string(spec.n));
   LassoBatch<T> out{Array<T>(ctx, Shape{count, spec.m}), Array<T>(ctx, Shape{count, spec.n})};
   std::vector<std::uint64_t> seeds(count);
   for (index_t i = 0; i < count; ++i) {
-    seeds[i] = datasets::splitmix64(spec.seed ^ datasets::splitmix64((set << 32) + static_cast<std::uint64_t>(i)));
+    seeds[i] =
+        datasets::splitmix64(spec.seed ^ datasets::splitmix64((set << 32) + static_cast<std::uint64_t>(i)));
     copy<T>(ctx, datasets::sparse_vector<T>(ctx, spec.n, spec.k, seeds[i]), row(out.x_true.view(), i));
   }
   // Non-owning: the operator lives only inside this call.
@@ -128,7 +129,8 @@ LassoBatch<T> lasso_samples(const Context& ctx, const LassoSpec& spec, const Arr
   const double noise_scale = std::pow(10.0, -spec.snr_db / 20) / std::sqrt(static_cast<double>(spec.m));
   for (index_t i = 0; i < count; ++i) {
     View<T> bi = row(out.b.view(), i);
-    datasets::add_gaussian_noise<T>(ctx, bi, norm2<T>(ctx, bi) * noise_scale, datasets::splitmix64(seeds[i] + 1));
+    datasets::add_gaussian_noise<T>(ctx, bi, norm2<T>(ctx, bi) * noise_scale,
+                                    datasets::splitmix64(seeds[i] + 1));
   }
   return out;
 }
@@ -139,33 +141,39 @@ LpgAblation parse_lpg_ablation(const std::string& name) {
   for (LpgAblation a : {LpgAblation::None, LpgAblation::NoAdaptiveStep, LpgAblation::NoMonotone,
                         LpgAblation::SharedThreshold})
     if (name == to_string(a)) return a;
-  throw InvalidArgument("ablation '" + name + "' is not none, no-adaptive-step, no-monotone or shared-threshold");
+  throw InvalidArgument("ablation '" + name +
+                        "' is not none, no-adaptive-step, no-monotone or shared-threshold");
 }
 
 std::string to_string(LpgAblation a) {
   switch (a) {
-    case LpgAblation::NoAdaptiveStep: return "no-adaptive-step";
-    case LpgAblation::NoMonotone: return "no-monotone";
-    case LpgAblation::SharedThreshold: return "shared-threshold";
-    default: return "none";
+    case LpgAblation::NoAdaptiveStep:
+      return "no-adaptive-step";
+    case LpgAblation::NoMonotone:
+      return "no-monotone";
+    case LpgAblation::SharedThreshold:
+      return "shared-threshold";
+    default:
+      return "none";
   }
 }
 
-LpgNetParams LpgNetParams::initial(const LassoSpec& problem, int layers, double lipschitz, LpgAblation ablation,
-                                   double beta, double gamma) {
+LpgNetParams LpgNetParams::initial(const LassoSpec& problem, int layers, double lipschitz,
+                                   LpgAblation ablation, double beta, double gamma, double alpha_max_factor) {
   require(layers >= 1, "LpgNetParams::initial", "layers must be >= 1, got " + std::to_string(layers));
   require(lipschitz > 0, "LpgNetParams::initial", "lipschitz must be > 0");
+  require(alpha_max_factor > 1, "LpgNetParams::initial", "alpha_max_factor must be > 1");
   LpgNetParams p;
   p.problem = problem;
   p.layers = layers;
   p.lipschitz = lipschitz;
   p.alpha_min = 0;
-  p.alpha_max = 2 / lipschitz;
+  p.alpha_max = alpha_max_factor / lipschitz;
   p.beta = ablation == LpgAblation::NoMonotone ? 0 : beta;
   p.gamma = gamma;
   p.ablation = ablation;
   p.w.assign(layers, 0.0);
-  p.c.assign(layers, 0.0);
+  p.c.assign(layers, -std::log(alpha_max_factor - 1));  // sigmoid(c) = 1 / alpha_max_factor
   p.theta.assign(ablation == LpgAblation::SharedThreshold ? 1 : layers,
                  softplus_inverse(problem.lambda / lipschitz));
   p.validate("LpgNetParams::initial");
@@ -185,16 +193,17 @@ void LpgNetParams::validate(const std::string& where) const {
   const size_t k = static_cast<size_t>(layers);
   const size_t nt = ablation == LpgAblation::SharedThreshold ? 1 : k;
   require(w.size() == k && c.size() == k && theta.size() == nt, where,
-          "expected " + std::to_string(k) + " values of w and c and " + std::to_string(nt) + " of theta, got " +
-              std::to_string(w.size()) + ", " + std::to_string(c.size()) + ", " + std::to_string(theta.size()));
+          "expected " + std::to_string(k) + " values of w and c and " + std::to_string(nt) +
+              " of theta, got " + std::to_string(w.size()) + ", " + std::to_string(c.size()) + ", " +
+              std::to_string(theta.size()));
   require(ablation != LpgAblation::NoMonotone || beta == 0, where, "the no-monotone ablation needs beta = 0");
 }
 
 // ---- forward, loss, gradient -------------------------------------------------------------
 
 template <class T>
-void lpgnet_forward(const Context& ctx, const Operator<T>& a, const LpgNetParams& p, View<const T> b, View<T> x,
-                    std::vector<double>* objective) {
+void lpgnet_forward(const Context& ctx, const Operator<T>& a, const LpgNetParams& p, View<const T> b,
+                    View<T> x, std::vector<double>* objective) {
   check_batch<T>(a, p, b, x.shape(), "lpgnet_forward");
   run_layers<T>(ctx, a, p, b, x, nullptr, objective);
 }
@@ -241,13 +250,15 @@ LpgLoss lpgnet_loss(const Context& ctx, const Operator<T>& a, const LpgNetParams
     std::vector<double> coef(rows);
     for (index_t i = 0; i < rows; ++i) coef[i] = p.beta * inv_b * (h[j - 1][i] - (j < K ? h[j][i] : 0.0));
     if (std::any_of(coef.begin(), coef.end(), [](double v) { return v != 0; }))
-      add_objective_gradient<T>(ctx, rr.upload(coef), tape.g[j], tape.x[j], static_cast<T>(p.problem.lambda), xbar);
+      add_objective_gradient<T>(ctx, rr.upload(coef), tape.g[j], tape.x[j], static_cast<T>(p.problem.lambda),
+                                xbar);
   };
   add_hinge(K);
   for (int k = K - 1; k >= 0; --k) {
     const double tau = p.tau(k), theta = p.theta[p.ablation == LpgAblation::SharedThreshold ? 0 : k];
     const Array<T> alpha = rr.upload(tape.alpha[k]);
-    const std::vector<double> pass = rr.threshold_backward(xbar, tape.x[k], tape.g[k], alpha, static_cast<T>(tau), ubar);
+    const std::vector<double> pass =
+        rr.threshold_backward(xbar, tape.x[k], tape.g[k], alpha, static_cast<T>(tau), ubar);
     const double tau_bar = -std::accumulate(pass.begin(), pass.end(), 0.0) + 2 * p.gamma * tau;
     gr.theta[p.ablation == LpgAblation::SharedThreshold ? 0 : k] += tau_bar * sigmoid(theta);
     const std::vector<double> ug = rr.dot(ubar, tape.g[k]);
@@ -338,17 +349,18 @@ std::vector<double> lpgnet_train(const Context& ctx, std::shared_ptr<const Array
   return history;
 }
 
-#define RECON_INSTANTIATE(T)                                                                                     \
-  template Array<T> lasso_matrix<T>(const Context&, const LassoSpec&);                                           \
-  template Operator<T> batched_matrix<T>(std::shared_ptr<const Array<T>>, index_t);                              \
-  template LassoBatch<T> lasso_samples<T>(const Context&, const LassoSpec&, const Array<T>&, index_t,            \
-                                          std::uint64_t);                                                        \
-  template void lpgnet_forward<T>(const Context&, const Operator<T>&, const LpgNetParams&, View<const T>,        \
-                                  View<T>, std::vector<double>*);                                                \
-  template LpgLoss lpgnet_loss<T>(const Context&, const Operator<T>&, const LpgNetParams&, View<const T>,        \
-                                  View<const T>, LpgGradient*);                                                  \
-  template std::vector<double> lpgnet_train<T>(const Context&, std::shared_ptr<const Array<T>>, LpgNetParams&,   \
-                                               const LpgTrainOptions&, const std::function<void(int, double)>&);
+#define RECON_INSTANTIATE(T)                                                                              \
+  template Array<T> lasso_matrix<T>(const Context&, const LassoSpec&);                                    \
+  template Operator<T> batched_matrix<T>(std::shared_ptr<const Array<T>>, index_t);                       \
+  template LassoBatch<T> lasso_samples<T>(const Context&, const LassoSpec&, const Array<T>&, index_t,     \
+                                          std::uint64_t);                                                 \
+  template void lpgnet_forward<T>(const Context&, const Operator<T>&, const LpgNetParams&, View<const T>, \
+                                  View<T>, std::vector<double>*);                                         \
+  template LpgLoss lpgnet_loss<T>(const Context&, const Operator<T>&, const LpgNetParams&, View<const T>, \
+                                  View<const T>, LpgGradient*);                                           \
+  template std::vector<double> lpgnet_train<T>(const Context&, std::shared_ptr<const Array<T>>,           \
+                                               LpgNetParams&, const LpgTrainOptions&,                     \
+                                               const std::function<void(int, double)>&);
 RECON_INSTANTIATE(float)
 RECON_INSTANTIATE(double)
 #undef RECON_INSTANTIATE

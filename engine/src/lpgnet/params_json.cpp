@@ -15,22 +15,25 @@ constexpr int kFormatVersion = 1;
 }  // namespace
 
 std::string lpgnet_params_to_json(const LpgNetParams& p) {
-  const nlohmann::json j = {
-      {"model", "lpgnet"},
-      {"version", kFormatVersion},
-      {"problem",
-       {{"n", p.problem.n}, {"m", p.problem.m}, {"k", p.problem.k}, {"snr_db", p.problem.snr_db},
-        {"lambda", p.problem.lambda}, {"seed", p.problem.seed}}},
-      {"layers", p.layers},
-      {"lipschitz", p.lipschitz},
-      {"alpha_min", p.alpha_min},
-      {"alpha_max", p.alpha_max},
-      {"beta", p.beta},
-      {"gamma", p.gamma},
-      {"ablation", to_string(p.ablation)},
-      {"w", p.w},
-      {"c", p.c},
-      {"theta", p.theta}};
+  const nlohmann::json j = {{"model", "lpgnet"},
+                            {"version", kFormatVersion},
+                            {"problem",
+                             {{"n", p.problem.n},
+                              {"m", p.problem.m},
+                              {"k", p.problem.k},
+                              {"snr_db", p.problem.snr_db},
+                              {"lambda", p.problem.lambda},
+                              {"seed", p.problem.seed}}},
+                            {"layers", p.layers},
+                            {"lipschitz", p.lipschitz},
+                            {"alpha_min", p.alpha_min},
+                            {"alpha_max", p.alpha_max},
+                            {"beta", p.beta},
+                            {"gamma", p.gamma},
+                            {"ablation", to_string(p.ablation)},
+                            {"w", p.w},
+                            {"c", p.c},
+                            {"theta", p.theta}};
   return j.dump(1);
 }
 
@@ -38,12 +41,14 @@ LpgNetParams lpgnet_params_from_json(const std::string& text, const std::string&
   LpgNetParams p;
   try {
     const nlohmann::json j = nlohmann::json::parse(text);
-    require(j.value("model", "") == "lpgnet", where, "not an LPG-Net parameter file (\"model\" is not \"lpgnet\")");
+    require(j.value("model", "") == "lpgnet", where,
+            "not an LPG-Net parameter file (\"model\" is not \"lpgnet\")");
     require(j.at("version").get<int>() == kFormatVersion, where,
             "format version " + j.at("version").dump() + ", expected " + std::to_string(kFormatVersion));
     const auto& q = j.at("problem");
-    p.problem = {q.at("n").get<index_t>(), q.at("m").get<index_t>(), q.at("k").get<index_t>(),
-                 q.at("snr_db").get<double>(), q.at("lambda").get<double>(), q.at("seed").get<std::uint64_t>()};
+    p.problem = {q.at("n").get<index_t>(),     q.at("m").get<index_t>(),
+                 q.at("k").get<index_t>(),     q.at("snr_db").get<double>(),
+                 q.at("lambda").get<double>(), q.at("seed").get<std::uint64_t>()};
     p.layers = j.at("layers").get<int>();
     p.lipschitz = j.at("lipschitz").get<double>();
     p.alpha_min = j.at("alpha_min").get<double>();

@@ -49,8 +49,8 @@ class Rows {
 
 // r = A x - b, g = A^T r; returns ||r_i||^2 per row.
 template <class T>
-std::vector<double> residual_gradient(const Context& ctx, const Operator<T>& a, View<const T> b, View<const T> x,
-                                      View<T> r, View<T> g, Rows<T>& rows) {
+std::vector<double> residual_gradient(const Context& ctx, const Operator<T>& a, View<const T> b,
+                                      View<const T> x, View<T> r, View<T> g, Rows<T>& rows) {
   a.apply(ctx, x, r);
   axpby<T>(ctx, T(-1), b, T(1), r);
   a.adjoint(ctx, r, g);
@@ -59,12 +59,15 @@ std::vector<double> residual_gradient(const Context& ctx, const Operator<T>& a, 
 
 // F(x_i) = 0.5 ||A x_i - b_i||^2 + lambda ||x_i||_1 per row, given r2[i] = ||A x_i - b_i||^2.
 template <class T>
-std::vector<double> objective_rows(Rows<T>& rows, View<const T> x, const std::vector<double>& r2, double lambda) {
+std::vector<double> objective_rows(Rows<T>& rows, View<const T> x, const std::vector<double>& r2,
+                                   double lambda) {
   std::vector<double> f = rows.abs_sum(x);
   for (size_t i = 0; i < f.size(); ++i) f[i] = 0.5 * r2[i] + lambda * f[i];
   return f;
 }
 
-inline double mean(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); }
+inline double mean(const std::vector<double>& v) {
+  return std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+}
 
 }  // namespace recon::detail_lpgnet

@@ -70,10 +70,11 @@ struct LpgNetParams {
   LpgAblation ablation = LpgAblation::None;
   std::vector<double> w, c, theta;  // theta has one entry with SharedThreshold, else `layers`
 
-  // The ISTA start: alpha_k = 1 / lipschitz (c_k = 0, w_k = 0 with alpha_max = 2 / lipschitz),
-  // tau_k = lambda / lipschitz. beta is forced to 0 for NoMonotone. layers must be >= 1.
+  // The ISTA start: alpha_k = 1 / lipschitz (w_k = 0, c_k = logit(1 / alpha_max_factor)) in
+  // [0, alpha_max_factor / lipschitz], tau_k = lambda / lipschitz. beta is forced to 0 for
+  // NoMonotone. layers must be >= 1, alpha_max_factor > 1.
   static LpgNetParams initial(const LassoSpec& problem, int layers, double lipschitz, LpgAblation ablation,
-                              double beta, double gamma);
+                              double beta, double gamma, double alpha_max_factor = 2);
   double tau(int layer) const;
   // Throws InvalidArgument when the vectors do not match `layers` and the ablation.
   void validate(const std::string& where) const;
@@ -98,8 +99,8 @@ LpgNetParams load_lpgnet_params(const std::string& path);                 // IoE
 // (B, m)); b is (B, m), x is (B, n) on output. With `objective`, objective[k] is the batch mean
 // of F(x_k), k = 0..K.
 template <class T>
-void lpgnet_forward(const Context& ctx, const Operator<T>& a, const LpgNetParams& p, View<const T> b, View<T> x,
-                    std::vector<double>* objective = nullptr);
+void lpgnet_forward(const Context& ctx, const Operator<T>& a, const LpgNetParams& p, View<const T> b,
+                    View<T> x, std::vector<double>* objective = nullptr);
 
 // Loss on a batch and, with `gradient`, its exact gradient (reverse mode through all layers).
 template <class T>
@@ -149,7 +150,8 @@ class LassoReference {
 
 // Batch mean of F(x) = 0.5||A x - b||^2 + lambda ||x||_1.
 template <class T>
-double lasso_objective(const Context& ctx, const Operator<T>& a, View<const T> b, View<const T> x, double lambda);
+double lasso_objective(const Context& ctx, const Operator<T>& a, View<const T> b, View<const T> x,
+                       double lambda);
 
 // Held-out comparison of a trained network with ISTA, FISTA and ADMM at the same budget
 // (K = p.layers iterations), on `samples` samples of `data` (set 2; data may change k or
