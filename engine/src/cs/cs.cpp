@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "recon/datasets/noise.hpp"
 #include "recon/datasets/random.hpp"
@@ -25,6 +26,13 @@ namespace {
 // A dense m x N Gaussian matrix beyond this many entries (1 GiB of float) is refused: use a
 // fast transform for signals that large.
 constexpr double kMaxGaussianEntries = 1 << 28;
+
+// A double in messages as %g shows it ("0", "1.5", "1e-300"), not std::to_string's "0.000000".
+std::string number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
 
 bool is_power_of_two(index_t n) { return n > 0 && (n & (n - 1)) == 0; }
 
@@ -56,7 +64,7 @@ std::vector<index_t> draw_indices(index_t n, index_t m, std::uint64_t seed) {
 
 void check_rate(double rate) {
   if (!(rate > 0 && rate <= 1))
-    throw InvalidArgument("cs: the sampling rate must lie in (0, 1], got " + std::to_string(rate));
+    throw InvalidArgument("cs: the sampling rate must lie in (0, 1], got " + number(rate));
 }
 
 bool is_apgm(const std::string& solver) { return solver == "apgm" || solver == "fista" || solver == "ista"; }
@@ -164,12 +172,12 @@ void validate(const Problem& p, const Options& o) {
   penalties::validate(p.penalty);
   penalties::validate(p.loss);
   if (!(p.lambda >= 0) || !std::isfinite(p.lambda))
-    throw InvalidArgument("cs: lambda must be finite and >= 0, got " + std::to_string(p.lambda));
+    throw InvalidArgument("cs: lambda must be finite and >= 0, got " + number(p.lambda));
   if (o.max_iters < 1) throw InvalidArgument("cs: max_iters must be >= 1");
   if (!(o.tol >= 0)) throw InvalidArgument("cs: tol must be >= 0");
   if (p.constrained) {
     if (!(p.eps >= 0) || !std::isfinite(p.eps))
-      throw InvalidArgument("cs: the constrained form needs eps >= 0, got " + std::to_string(p.eps));
+      throw InvalidArgument("cs: the constrained form needs eps >= 0, got " + number(p.eps));
     if (!is_apgm(o.solver))
       throw InvalidArgument("cs: the constrained form (--eps) is solved by apgm, fista or ista, not " + o.solver);
   }
