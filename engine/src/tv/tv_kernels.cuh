@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cmath>
+#include <type_traits>
 
 #include "recon/kernels/parallel_for.hpp"
+#include "recon/kernels/penalties/function.hpp"
 #include "recon/kernels/reduce.hpp"
 #include "recon/operators/finite_difference.hpp"
 
@@ -122,10 +124,13 @@ void combine_adjoint(const Context& ctx, const Grad<T>& g, T a, const T* u, cons
 
 // The PDHG / dual-FISTA dual step: p = prox_{s g*}(p + s D xbar) = v - s prox_{(lambda/s) phi}(v/s)
 // by Moreau's identity, v = p + s D xbar. When `from` is given, v = from + s D xbar instead and
-// the result goes to p (FISTA's extrapolated point).
+// the result goes to p (FISTA's extrapolated point). For l1, g* is the indicator of the
+// lambda-ball and the step its projection, written as selects: the generic prox's
+// data-dependent branches made this pass 77% of a host PDHG iteration.
 template <class T, class F>
 void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T lambda, T s, const T* xbar,
                     const T* from, T* p) {
+  constexpr bool ball = std::is_same_v<F, penalties::L1>;
   const T t = lambda / s;
   if (iso) {
     for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
@@ -136,15 +141,25 @@ void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, 
         nn += v[c] * v[c];
       }
       const T norm = static_cast<T>(sqrt(nn));
-      const T shrink = group_shrink(f, norm / s, t);  // prox of phi(|.|) at v/s, as a factor
-      for (int c = 0; c < g.k; ++c) p[c * g.size + i] = v[c] - shrink * v[c];
+      T keep;  // p = keep * v
+      if constexpr (ball) {
+        const T outer = norm > lambda ? norm : lambda;
+        keep = outer > T(0) ? lambda / outer : T(0);
+      } else {
+        keep = T(1) - group_shrink(f, norm / s, t);  // prox of phi(|.|) at v/s, as a factor
+      }
+      for (int c = 0; c < g.k; ++c) p[c * g.size + i] = keep * v[c];
     });
   } else {
     for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
       for (int c = 0; c < g.k; ++c) {
         const index_t r = c * g.size + i;
         const T v = from[r] + s * g.d_at(xbar, c, i, q);
-        p[r] = v - s * f.prox(v / s, t);
+        if constexpr (ball) {
+          p[r] = v > lambda ? lambda : (v < -lambda ? -lambda : v);
+        } else {
+          p[r] = v - s * f.prox(v / s, t);
+        }
       }
     });
   }

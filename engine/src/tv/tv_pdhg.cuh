@@ -26,8 +26,9 @@ namespace recon::tv {
 
 template <class T>
 void primal_step(const Context& ctx, const Grad<T>& g, T tau, T theta, const T* p, const T* u, T* x, T* xbar) {
+  const T inv = T(1) / (1 + tau);
   for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
-    const T xn = (x[i] - tau * g.dt_at(p, i, q) + tau * u[i]) / (1 + tau);
+    const T xn = (x[i] - tau * g.dt_at(p, i, q) + tau * u[i]) * inv;
     xbar[i] = xn + theta * (xn - x[i]);
     x[i] = xn;
   });
