@@ -39,5 +39,19 @@ add_test(NAME cli.ct_cgls_nonneg
 add_test(NAME cli.ct_two_noise_models
          COMMAND ${EXPECT_ERROR} "choose one noise model" --no-file ${CLI_CT}/e8.npy
                  -- $<TARGET_FILE:recon> ct simulate --geometry ${CLI_CT}/par.json ${CLI_CT}/e8.npy --flux 100 --sigma 1)
+add_test(NAME cli.ct_recon_pdhg_needs_convex
+         COMMAND ${EXPECT_ERROR} "pdhg_composite: term 1 \\(mcp.*is not convex" --no-file ${CLI_CT}/e9.npy
+                 -- $<TARGET_FILE:recon> ct recon --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e9.npy
+                    --solver pdhg --penalty mcp --param mu=0.1,theta=3)
+add_test(NAME cli.ct_recon_unknown_solver
+         COMMAND ${EXPECT_ERROR} "unknown solver 'apgm' \\(expected admm or pdhg\\)" --no-file ${CLI_CT}/e10.npy
+                 -- $<TARGET_FILE:recon> ct recon --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e10.npy
+                    --solver apgm)
+add_test(NAME cli.ct_recon_loss_parameter
+         COMMAND ${EXPECT_ERROR} "cauchy: unknown parameter 'c'" --no-file ${CLI_CT}/e11.npy
+                 -- $<TARGET_FILE:recon> ct recon --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e11.npy
+                    --loss cauchy --loss-param c=1)
+set_tests_properties(cli.ct_recon_pdhg_needs_convex cli.ct_recon_unknown_solver cli.ct_recon_loss_parameter
+                     PROPERTIES FIXTURES_REQUIRED cli_ct)
 set_tests_properties(cli.ct_input_shape_mismatch cli.ct_fdk_needs_cone cli.ct_unknown_filter cli.ct_cgls_nonneg
                      cli.ct_missing_geometry cli.ct_geometry_unknown_key PROPERTIES FIXTURES_REQUIRED cli_ct)

@@ -2,7 +2,7 @@
 # Usage: ct_pipeline.sh RECON WORKDIR
 # Runs every `recon ct` subcommand on a small fan-beam problem and checks that each one exits 0,
 # prints its JSON summary and writes a float32 .npy of the expected size (header + 4 bytes per
-# value), and that SIRT writes its per-iteration log.
+# value), and that SIRT and the regularised recon write their per-iteration logs.
 set -euo pipefail
 recon=$1; dir=$2
 mkdir -p "$dir"; cd "$dir"
@@ -39,4 +39,10 @@ check proj.npy $((36 * 40))
 check bp.npy $((24 * 28))
 "$recon" --device cpu ct simulate --geometry fan.json vsino.npy --volume truth.npy --sigma 0.1 | grep -q '"source":"truth.npy"'
 check vsino.npy $((36 * 40))
+"$recon" --device cpu ct recon --geometry fan.json sino.npy tv.npy --iters 20 --lambda 0.01 --penalty log \
+  --param p=0.5,eps=0.1 --loss cauchy --loss-param delta=0.1 --reference truth.npy --log tv.json | grep -q '"iterations":20'
+check tv.npy $((24 * 28))
+grep -q '"psnr"' tv.json || { echo "FAIL: tv.json lacks the PSNR record"; exit 1; }
+"$recon" --device cpu ct recon --geometry fan.json sino.npy tvp.npy --solver pdhg --iters 10 --init fbp | grep -q '"solver":"pdhg"'
+check tvp.npy $((24 * 28))
 echo "ok: ct pipeline"

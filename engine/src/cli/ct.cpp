@@ -1,8 +1,11 @@
-// `recon ct ...`: CT with a JSON geometry (docs/ct-geometry.md); arrays are .npy (float32).
+// `recon ct ...`: CT with a JSON geometry (docs/ct-geometry.md). Inputs in any format of
+// io::read_image (.npy, .raw, TIFF stacks, MetaImage, ...; values as stored), outputs by extension.
 //   project     --geometry g.json VOLUME OUT    y = A x (Joseph line integrals)
 //   backproject --geometry g.json SINO OUT      x = A^T y (the exact adjoint)
 //   fbp | fdk   --geometry g.json SINO OUT [--filter ramp|shepp-logan|cosine|hann]
 //   sirt | cgls --geometry g.json SINO OUT [--iters N --tol T] [--nonneg --relaxation L] [--log log.json]
+//   recon       --geometry g.json SINO OUT [--solver admm|pdhg --loss L --penalty P --lambda ..]
+//               (ct_recon.cpp)
 //   simulate    --geometry g.json OUT [--phantom shepp-logan|ball | --volume VOL.npy]
 //               [--flux I0 | --sigma S] [--seed N] [--truth TRUTH.npy]
 // simulate projects an analytic phantom exactly (chord lengths, no discrete projector) or,
@@ -15,10 +18,13 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "ct_io.hpp"
+#include "ct_recon.hpp"
 #include "recon/datasets/noise.hpp"
 #include "recon/engine/ct/cgls.hpp"
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/io/atomic_file.hpp"
+#include "recon/io/image.hpp"
 #include "recon/io/npy.hpp"
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/vector_ops.hpp"
@@ -38,14 +44,6 @@ struct CtArgs {
   std::uint64_t seed = 0;
 };
 
-Array<float> read_checked(const Context& ctx, const std::string& path, const Shape& expected, const char* what) {
-  Array<float> a = io::read_npy<float>(ctx, path);
-  if (a.shape() != expected)
-    throw ShapeMismatch("ct: " + path + " has shape " + a.shape().str() + " but the geometry's " + what + " is " +
-                        expected.str());
-  return a;
-}
-
 void print_summary(nlohmann::json j) { std::cout << j.dump() << "\n"; }
 
 CLI::App* add_io(CLI::App& ct, const char* name, const char* help, CtArgs& a, const char* in_help) {
@@ -60,12 +58,12 @@ void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
   const Context ctx = make_context(global);
   const ct::Geometry g = ct::read_geometry(a.geometry);
   const ct::JosephProjector<float> op(g);
-  const Array<float> in = read_checked(ctx, a.in, adjoint ? op.range() : op.domain(),
+  const Array<float> in = read_ct_array(ctx, a.in, adjoint ? op.range() : op.domain(),
                                        adjoint ? "projection shape" : "volume shape");
   Array<float> out(ctx, adjoint ? op.domain() : op.range());
   if (adjoint) op.adjoint(ctx, in.view(), out.view());
   else op.apply(ctx, in.view(), out.view());
-  io::write_npy(a.out, out);
+  io::write_image(a.out, out);
   print_summary({{"output", a.out}, {"operator", op.name()}, {"adjoint", adjoint}, {"shape", out.shape().str()}});
 }
 
@@ -78,10 +76,10 @@ void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
                           g.projection.type_name() + " geometry; use " +
                           (is_cone ? "'ct fdk'" : "'ct fbp'") + (g.projection.circular ? "" : " (or sirt/cgls)"));
   const ct::FbpFilter filter = ct::parse_fbp_filter(a.filter);
-  const Array<float> sino = read_checked(ctx, a.in, g.projection.shape(), "projection shape");
+  const Array<float> sino = read_ct_array(ctx, a.in, g.projection.shape(), "projection shape");
   Array<float> out(ctx, g.volume.shape);
   ct::filtered_backprojection<float>(ctx, g, sino.view(), out.view(), filter);
-  io::write_npy(a.out, out);
+  io::write_image(a.out, out);
   print_summary({{"output", a.out}, {"method", cone ? "fdk" : "fbp"}, {"filter", a.filter}});
 }
 
@@ -93,7 +91,7 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
   const Context ctx = make_context(global);
   const ct::Geometry g = ct::read_geometry(a.geometry);
   const ct::JosephProjector<float> op(g);
-  const Array<float> y = read_checked(ctx, a.in, op.range(), "projection shape");
+  const Array<float> y = read_ct_array(ctx, a.in, op.range(), "projection shape");
   Array<float> x(ctx, op.domain());
   fill<float>(ctx, x.view(), 0.0f);
   nlohmann::json log = nlohmann::json::array();
@@ -116,7 +114,7 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
     o.rel_tol = a.tol;
     rep = ct::cgls<float>(ctx, op, y.view(), x.view(), o, monitor);
   }
-  io::write_npy(a.out, x);
+  io::write_image(a.out, x);
   const nlohmann::json summary = {{"output", a.out},           {"solver", name},
                                   {"iterations", rep.iterations}, {"stop", to_string(rep.reason)},
                                   {"residual", rep.last.primal_residual}, {"elapsed_s", rep.last.elapsed_s}};
@@ -137,7 +135,7 @@ void run_simulate(const CtArgs& a, const GlobalOptions& global) {
   std::string source = a.volume;
   if (!a.volume.empty()) {
     const ct::JosephProjector<float> op(g);
-    const Array<float> vol = read_checked(ctx, a.volume, op.domain(), "volume shape");
+    const Array<float> vol = read_ct_array(ctx, a.volume, op.domain(), "volume shape");
     op.apply(ctx, vol.view(), proj.view());
   } else {
     std::vector<ct::Ellipsoid> phantom;
@@ -157,7 +155,7 @@ void run_simulate(const CtArgs& a, const GlobalOptions& global) {
   }
   if (a.flux > 0) datasets::add_poisson_transmission_noise<float>(ctx, proj.view(), a.flux, a.seed);
   if (a.sigma > 0) datasets::add_gaussian_noise<float>(ctx, proj.view(), a.sigma, a.seed);
-  io::write_npy(a.out, proj);
+  io::write_image(a.out, proj);
   print_summary({{"output", a.out}, {"source", source}, {"flux", a.flux}, {"sigma", a.sigma}, {"seed", a.seed},
                  {"shape", proj.shape().str()}});
 }
@@ -165,7 +163,7 @@ void run_simulate(const CtArgs& a, const GlobalOptions& global) {
 }  // namespace
 
 void add_ct_command(CLI::App& app, const GlobalOptions& global) {
-  auto* ct = app.add_subcommand("ct", "CT: project, back-project, FBP/FDK, SIRT/CGLS, simulate (geometry in JSON)");
+  auto* ct = app.add_subcommand("ct", "CT: project, back-project, FBP/FDK, SIRT/CGLS, regularised recon, simulate (geometry in JSON)");
   ct->require_subcommand(1);
   auto a = std::make_shared<CtArgs>();
 
@@ -206,6 +204,7 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
   sim->add_option("--sigma", a->sigma, "Gaussian noise standard deviation (0: none)");
   sim->add_option("--seed", a->seed, "random seed")->capture_default_str();
   sim->callback([a, &global] { run_simulate(*a, global); });
+  add_ct_recon_command(*ct, global);
 }
 
 }  // namespace recon::cli

@@ -7,7 +7,9 @@
 
 namespace recon::cli {
 
-void add_function_flags(CLI::App& cmd, FunctionFlags& flags, const std::string& option, bool required) {
+void add_function_flags(CLI::App& cmd, FunctionFlags& flags, const std::string& option, bool required,
+                        const std::string& param_option) {
+  flags.param_option = param_option;
   std::string names;
   for (const auto& sig : penalties::function_signatures()) {
     names += (names.empty() ? "" : ", ") + sig.name;
@@ -20,7 +22,8 @@ void add_function_flags(CLI::App& cmd, FunctionFlags& flags, const std::string& 
   }
   auto* opt = cmd.add_option("--" + option, flags.name, "function: " + names);
   if (required) opt->required();
-  cmd.add_option("--param", flags.params, "parameters as key=value, repeatable or comma-separated (a=1,b=0.5)")
+  cmd.add_option("--" + param_option, flags.params,
+                 "parameters of --" + option + " as key=value, repeatable or comma-separated (a=1,b=0.5)")
       ->delimiter(',');
 }
 
@@ -29,13 +32,15 @@ penalties::Function make_function(const FunctionFlags& flags) {
   for (const std::string& kv : flags.params) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw InvalidArgument("--param '" + kv + "': expected key=value, e.g. --param theta=3");
+      throw InvalidArgument("--" + flags.param_option + " '" + kv + "': expected key=value, e.g. --" +
+                            flags.param_option + " theta=3");
     const std::string key = kv.substr(0, eq), text = kv.substr(eq + 1);
     char* end = nullptr;
     const double value = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0')
-      throw InvalidArgument("--param '" + kv + "': the value '" + text + "' is not a number");
-    if (!params.emplace(key, value).second) throw InvalidArgument("--param '" + key + "' is given twice");
+      throw InvalidArgument("--" + flags.param_option + " '" + kv + "': the value '" + text + "' is not a number");
+    if (!params.emplace(key, value).second)
+      throw InvalidArgument("--" + flags.param_option + " '" + key + "' is given twice");
   }
   return penalties::make_function(flags.name, params);
 }

@@ -14,10 +14,13 @@ namespace recon::cli {
 struct FunctionFlags {
   std::string name;
   std::vector<std::string> params;  // "key=value"
+  std::string param_option = "param";  // the option the params came from, for messages
 };
 
-// Adds `--<option> NAME` (required when `required`) and `--param key=value` (repeatable).
-void add_function_flags(CLI::App& cmd, FunctionFlags& flags, const std::string& option, bool required);
+// Adds `--<option> NAME` (required when `required`) and `--<param_option> key=value`
+// (repeatable; a second function on one command needs its own, e.g. --loss-param).
+void add_function_flags(CLI::App& cmd, FunctionFlags& flags, const std::string& option, bool required,
+                        const std::string& param_option = "param");
 
 // The validated function; InvalidArgument naming the bad --param text or parameter.
 penalties::Function make_function(const FunctionFlags& flags);

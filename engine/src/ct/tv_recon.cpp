@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "recon/engine/composite.hpp"
+#include "recon/kernels/penalties/apply.hpp"
 #include "recon/operators/finite_difference.hpp"
 #include "recon/operators/operator.hpp"
 
@@ -42,20 +43,20 @@ std::vector<CompositeTerm<T>> make_terms(const LinearOperator<T>& a, View<const 
   return terms;
 }
 
-}  // namespace
+template <class T>
+SolveReport solve_pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
+                       const TvReconOptions& o, const Monitor& monitor) {
+  CompositePdhgOptions po;
+  po.max_iters = o.max_iters;
+  po.tol = o.tol;
+  po.check_every = o.check_every;
+  return pdhg_composite<T>(ctx, terms, x, po, monitor);
+}
 
 template <class T>
-SolveReport tv_reconstruct(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<T> x,
-                           const TvReconProblem& problem, const TvReconOptions& o, const Monitor& monitor) {
-  const Operator<T> d = volume_gradient<T>(a.domain());
-  std::vector<CompositeTerm<T>> terms = make_terms<T>(a, y, d, problem);
-  if (o.solver == TvReconSolver::Pdhg) {
-    CompositePdhgOptions po;
-    po.max_iters = o.max_iters;
-    po.tol = o.tol;
-    po.check_every = o.check_every;
-    return pdhg_composite<T>(ctx, terms, x, po, monitor);
-  }
+SolveReport solve_admm(const Context& ctx, const LinearOperator<T>& a, const Operator<T>& d,
+                       std::vector<CompositeTerm<T>>& terms, View<T> x, const TvReconOptions& o,
+                       const Monitor& monitor) {
   // Non-owning handle: the norm estimate needs an Operator, the caller keeps `a` alive.
   const Operator<T> a_handle(std::shared_ptr<const LinearOperator<T>>(&a, [](const LinearOperator<T>*) {}));
   const double a_norm2 = std::pow(a_handle.norm_estimate(ctx, 30), 2);
@@ -74,6 +75,20 @@ SolveReport tv_reconstruct(const Context& ctx, const LinearOperator<T>& a, View<
   ao.cg_max_iters = o.cg_max_iters;
   ao.check_every = o.check_every;
   return admm_composite<T>(ctx, terms, x, ao, monitor);
+}
+
+}  // namespace
+
+template <class T>
+SolveReport tv_reconstruct(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<T> x,
+                           const TvReconProblem& problem, const TvReconOptions& o, const Monitor& monitor) {
+  const Operator<T> d = volume_gradient<T>(a.domain());
+  std::vector<CompositeTerm<T>> terms = make_terms<T>(a, y, d, problem);
+  SolveReport report = o.solver == TvReconSolver::Pdhg ? solve_pdhg<T>(ctx, terms, x, o, monitor)
+                                                       : solve_admm<T>(ctx, a, d, terms, x, o, monitor);
+  // Both solvers' x meets x >= 0 only to within the primal residual; the result is a volume.
+  if (problem.nonneg) penalties::prox<T>(ctx, penalties::NonNeg{}, T(1), View<const T>(x), x);
+  return report;
 }
 
 template <class T>
