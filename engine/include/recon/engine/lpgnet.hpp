@@ -12,8 +12,12 @@
 // (Boyd et al. 2011, sec. 6.4) run on the same batched DenseMatrixOperator for comparison.
 // Ablations (paper sec. 4.6): no adaptive step (w_k = 0, alpha_k learned through c_k only),
 // no monotonicity term (beta = 0), one threshold shared by all layers.
+// Not fixed by the paper, chosen here: alpha in [0, 2/L] by default (L = ||A||_2^2; wider
+// intervals made early training diverge), the ISTA start (alpha = 1/L, tau = lambda/L), alpha
+// per sample (s_k is), the loss averaged over the batch.
 // Tests: tests/lpgnet/test_lpgnet.cpp (finite-difference gradient, a scalar re-implementation
-// of the forward pass, training, JSON round trip, errors), tests/lpgnet/test_lasso_reference.cpp.
+// of the forward pass, training, JSON round trip, errors), tests/lpgnet/test_lasso_reference.cpp,
+// `recon lpgnet` contract tests in tests/lpgnet/CMakeLists.txt.
 #pragma once
 
 #include <cstdint>
