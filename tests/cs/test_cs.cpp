@@ -1,5 +1,5 @@
 // Compressive sensing pipeline (engine/include/recon/engine/cs.hpp): exact recovery of sparse
-// signals without noise (gaussian, subsampled Hadamard, a Hadamard sparsifying basis), the
+// signals without noise (gaussian, subsampled Hadamard, partial Fourier, a Hadamard basis), the
 // constrained form's feasibility, APGM against ADMM, reproducible specs and input errors.
 #include <gtest/gtest.h>
 
@@ -46,7 +46,7 @@ TYPED_TEST(CsTest, RecoversSparseSignalsWithoutNoise) {
   o.solver = "fista";
   o.max_iters = 3000;
   o.tol = 1e-9;
-  for (const char* kind : {"gaussian", "hadamard"}) {
+  for (const char* kind : {"gaussian", "hadamard", "fourier"}) {
     SCOPED_TRACE(kind);
     const Shape shape = std::string(kind) == "hadamard" ? Shape{16, 16} : Shape{256};
     const auto spec = cs::make_sensing_spec(kind, shape, 0.45, 3);
