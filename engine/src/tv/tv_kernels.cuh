@@ -130,6 +130,8 @@ void combine_adjoint(const Context& ctx, const Grad<T>& g, T a, const T* u, cons
 template <class T, class F>
 void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T lambda, T s, const T* xbar,
                     const T* from, T* p) {
+  // A plain `if` on the constant: nvcc's extended lambdas cannot first-capture variables inside
+  // `if constexpr`, and both branches compile for every F.
   constexpr bool ball = std::is_same_v<F, penalties::L1>;
   const T t = lambda / s;
   if (iso) {
@@ -142,7 +144,7 @@ void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, 
       }
       const T norm = static_cast<T>(sqrt(nn));
       T keep;  // p = keep * v
-      if constexpr (ball) {
+      if (ball) {
         const T outer = norm > lambda ? norm : lambda;
         keep = outer > T(0) ? lambda / outer : T(0);
       } else {
@@ -155,7 +157,7 @@ void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, 
       for (int c = 0; c < g.k; ++c) {
         const index_t r = c * g.size + i;
         const T v = from[r] + s * g.d_at(xbar, c, i, q);
-        if constexpr (ball) {
+        if (ball) {
           p[r] = v > lambda ? lambda : (v < -lambda ? -lambda : v);
         } else {
           p[r] = v - s * f.prox(v / s, t);
