@@ -12,6 +12,7 @@
 
 #include "ct_io.hpp"
 #include "function_options.hpp"
+#include "iteration_log.hpp"
 #include "recon/engine/ct/tv_recon.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/io/atomic_file.hpp"
@@ -62,14 +63,10 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   nlohmann::json log = nlohmann::json::array();
   const bool terminal = isatty(STDERR_FILENO);
   const Monitor monitor = [&](const IterationInfo& it) {
-    nlohmann::json rec = {{"iteration", it.iteration},           {"objective", it.objective},
-                          {"primal_residual", it.primal_residual}, {"dual_residual", it.dual_residual},
-                          {"step", it.step},                      {"elapsed_s", it.elapsed_s}};
+    nlohmann::json rec = iteration_record(it);
     if (reference.size() > 0) rec["psnr"] = psnr<float>(ctx, reference.view(), x.view(), range);
     log.push_back(rec);
-    if (terminal)
-      std::cerr << "\rct recon " << it.iteration << "/" << a.iters << "  objective " << it.objective << "  "
-                << it.elapsed_s << " s   " << std::flush;
+    if (terminal) progress_line(it, a.iters);
     return true;
   };
   const SolveReport report = ct::tv_reconstruct<float>(ctx, op, y.view(), x.view(), problem, options, monitor);

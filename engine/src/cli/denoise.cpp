@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "function_options.hpp"
 #include "image_options.hpp"
+#include "iteration_log.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/engine/tv.hpp"
 #include "recon/io/atomic_file.hpp"
@@ -37,12 +38,6 @@ Boundary parse_boundary(const std::string& s) {
   if (s == "neumann") return Boundary::Neumann;
   if (s == "periodic") return Boundary::Periodic;
   throw InvalidArgument("--boundary '" + s + "' is not neumann or periodic");
-}
-
-void progress_line(const IterationInfo& it, int max_iters) {
-  const int width = 30, done = max_iters > 0 ? width * it.iteration / max_iters : width;
-  std::cerr << "\r[" << std::string(done, '#') << std::string(width - done, ' ') << "] " << it.iteration << "/"
-            << max_iters << "  objective " << it.objective << "  " << it.elapsed_s << " s   " << std::flush;
 }
 
 void run(const DenoiseArgs& a, const GlobalOptions& global) {
@@ -74,9 +69,7 @@ void run(const DenoiseArgs& a, const GlobalOptions& global) {
   nlohmann::json log = nlohmann::json::array();
   const bool terminal = isatty(STDERR_FILENO);
   const Monitor monitor = [&](const IterationInfo& it) {
-    nlohmann::json rec = {{"iteration", it.iteration}, {"objective", it.objective},
-                          {"primal_residual", it.primal_residual}, {"dual_residual", it.dual_residual},
-                          {"step", it.step}, {"elapsed_s", it.elapsed_s}};
+    nlohmann::json rec = iteration_record(it);
     if (reference.size() > 0) rec["psnr"] = psnr<float>(ctx, reference, x, a.range);
     log.push_back(rec);
     if (terminal) progress_line(it, a.iters);
