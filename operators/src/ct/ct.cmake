@@ -8,7 +8,8 @@ set(RECON_CT_SOURCES
   src/ct/fbp.cu
   src/ct/fbp_filter.cpp
   src/ct/phantom.cpp
-  src/ct/projector.cu)
+  src/ct/projector.cu
+  src/ct/voxel_backproject.cu)
 recon_kernel_sources(${RECON_CT_SOURCES})
 target_sources(recon_operators PRIVATE ${RECON_CT_SOURCES})
 # Header-only, used by geometry_json.cpp alone; kept out of the installed link interface.
