@@ -29,9 +29,8 @@ const char* to_string(ApgmVariant v) {
 
 namespace {
 
-void check_options(const ApgmOptions& o, double weight) {
+void check_options(const ApgmOptions& o) {
   const auto bad = [](const std::string& what) { throw InvalidArgument("apgm: " + what); };
-  if (!(weight >= 0) || !std::isfinite(weight)) bad("the penalty weight must be finite and >= 0, got " + std::to_string(weight));
   if (o.max_iters < 0) bad("max_iters must be >= 0, got " + std::to_string(o.max_iters));
   if (!(o.tol >= 0)) bad("tol must be >= 0, got " + std::to_string(o.tol));
   if (!(o.step >= 0) || !std::isfinite(o.step)) bad("step must be finite and >= 0 (0: 1/lipschitz), got " + std::to_string(o.step));
@@ -48,22 +47,23 @@ void check_options(const ApgmOptions& o, double weight) {
 template <class T>
 class ProxGradientStep {
  public:
-  ProxGradientStep(const Context& ctx, const ValueGradFn<T>& f, const penalties::Function& phi, double weight,
-                   const ApgmOptions& o)
-      : ctx_(ctx), f_(f), phi_(phi), weight_(weight), o_(o),
-        alpha_(o.step > 0 ? o.step : o.lipschitz > 0 ? 1 / o.lipschitz : 1) {}
+  ProxGradientStep(const Context& ctx, const ValueGradFn<T>& f, const ProxTerm<T>& g, const ApgmOptions& o,
+                   const Shape& shape)
+      : ctx_(ctx), f_(f), g_(g), o_(o), alpha_(o.step > 0 ? o.step : o.lipschitz > 0 ? 1 / o.lipschitz : 1),
+        v_(ctx, shape) {}
 
   double alpha() const { return alpha_; }
-  double g(View<const T> x) const { return weight_ == 0 ? 0 : weight_ * penalties::value_sum<T>(ctx_, phi_, x); }
+  double g(View<const T> x) const { return g_.value(ctx_, x); }
 
-  // out = prox_{alpha w phi}(p - alpha gp) with gp = grad f(p), fp = f(p); f_out = f(out) and
-  // g_out = grad f(out). False when backtracking found no step within max_backtracks.
+  // out = prox_{alpha g}(p - alpha gp) with gp = grad f(p), fp = f(p); f_out = f(out) and
+  // g_out = grad f(out). out holds the previous output of this sequence (the prox's warm
+  // start). False when backtracking found no step within max_backtracks.
   bool operator()(View<const T> p, double fp, View<const T> gp, View<T> out, View<T> g_out, double& f_out) {
     const double slack = 16 * std::numeric_limits<T>::epsilon() * std::max(1.0, std::fabs(fp));
     for (int k = 0;; ++k) {
-      copy<T>(ctx_, p, out);
-      axpby<T>(ctx_, static_cast<T>(-alpha_), gp, T(1), out);
-      penalties::prox<T>(ctx_, phi_, static_cast<T>(alpha_ * weight_), out, out);
+      copy<T>(ctx_, p, v_.view());
+      axpby<T>(ctx_, static_cast<T>(-alpha_), gp, T(1), v_.view());
+      g_.prox(ctx_, alpha_, v_, out);
       f_out = f_(ctx_, out, g_out);
       if (!o_.backtracking) return true;
       const double d = distance2<T>(ctx_, out, p);
@@ -77,10 +77,10 @@ class ProxGradientStep {
  private:
   const Context& ctx_;
   const ValueGradFn<T>& f_;
-  const penalties::Function& phi_;
-  double weight_;
+  const ProxTerm<T>& g_;
   const ApgmOptions& o_;
   double alpha_;
+  Array<T> v_;  // the gradient step p - alpha gp
 };
 
 // Per-iteration bookkeeping: the monitor, the stopping test and the report.
@@ -118,8 +118,10 @@ SolveReport monotone_apg(const Context& ctx, const ValueGradFn<T>& f, ProxGradie
   const Shape& s = x.shape();
   Array<T> x_prev(ctx, s), z(ctx, s), v(ctx, s), y(ctx, s), gx(ctx, s), gy(ctx, s), gz(ctx, s), gv(ctx, s);
   double fx = f(ctx, x, gx.view());
+  double Fx = fx + step.g(x);
   copy<T>(ctx, x, x_prev.view());
   copy<T>(ctx, x, z.view());
+  copy<T>(ctx, x, v.view());
   double r_prev = 0, r = 1;
   for (int t = 1; t <= max_iters; ++t) {
     // y = x + a (z - x) + b (x - x_prev) = (1 - a + b) x + a z - b x_prev
@@ -139,11 +141,16 @@ SolveReport monotone_apg(const Context& ctx, const ValueGradFn<T>& f, ProxGradie
     r = (std::sqrt(4 * r * r + 1) + 1) / 2;
     copy<T>(ctx, x, x_prev.view());
     const bool take_z = Fz <= Fv;
-    copy<T>(ctx, take_z ? z.view() : v.view(), x);
-    copy<T>(ctx, take_z ? gz.view() : gv.view(), gx.view());
-    fx = take_z ? fz : fv;
-    if (progress.done(t, take_z ? Fz : Fv, distance2<T>(ctx, x, x_prev.view()), norm2<T>(ctx, x), step.alpha()))
-      break;
+    const View<const T> best = take_z ? z.view() : v.view();
+    // The candidate's distance also when x stays: x is then a fixed point to within tol.
+    const double dx = distance2<T>(ctx, best, x);
+    if (std::min(Fz, Fv) <= Fx) {
+      copy<T>(ctx, best, x);
+      copy<T>(ctx, take_z ? gz.view() : gv.view(), gx.view());
+      fx = take_z ? fz : fv;
+      Fx = std::min(Fz, Fv);
+    }
+    if (progress.done(t, Fx, dx, norm2<T>(ctx, x), step.alpha())) break;
   }
   return progress.report;
 }
@@ -155,6 +162,7 @@ SolveReport fista(const Context& ctx, const ValueGradFn<T>& f, ProxGradientStep<
   const Shape& s = x.shape();
   Array<T> y(ctx, s), gy(ctx, s), xn(ctx, s), gxn(ctx, s);
   copy<T>(ctx, x, y.view());
+  copy<T>(ctx, x, xn.view());
   double fy = f(ctx, y.view(), gy.view());
   double F = fy + step.g(x);
   double t_k = 1;
@@ -200,23 +208,42 @@ SolveReport fista(const Context& ctx, const ValueGradFn<T>& f, ProxGradientStep<
 }  // namespace
 
 template <class T>
-SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const penalties::Function& phi, double weight,
-                 View<T> x, const ApgmOptions& options, const Monitor& monitor) {
+SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const ProxTerm<T>& g, View<T> x,
+                 const ApgmOptions& options, const Monitor& monitor) {
   if (!f) throw InvalidArgument("apgm: no smooth function f given");
+  if (!g.prox || !g.value) throw InvalidArgument("apgm: the nonsmooth part needs a prox and a value");
   if (x.size() == 0) throw InvalidArgument("apgm: x is empty");
   detail::check_operand(ctx, "apgm", "x", x, x.size());
-  penalties::validate(phi);
-  check_options(options, weight);
-  ProxGradientStep<T> step(ctx, f, phi, weight, options);
+  check_options(options);
+  ProxGradientStep<T> step(ctx, f, g, options, x.shape());
   Progress progress(options, monitor);
   if (options.max_iters == 0) return progress.report;
   if (options.variant == ApgmVariant::Monotone) return monotone_apg(ctx, f, step, x, progress, options.max_iters);
   return fista(ctx, f, step, x, progress, options.max_iters, options.variant == ApgmVariant::Fista);
 }
 
-template SolveReport apgm<float>(const Context&, const ValueGradFn<float>&, const penalties::Function&, double,
-                                 View<float>, const ApgmOptions&, const Monitor&);
-template SolveReport apgm<double>(const Context&, const ValueGradFn<double>&, const penalties::Function&, double,
-                                  View<double>, const ApgmOptions&, const Monitor&);
+template <class T>
+SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const penalties::Function& phi, double weight,
+                 View<T> x, const ApgmOptions& options, const Monitor& monitor) {
+  penalties::validate(phi);
+  if (!(weight >= 0) || !std::isfinite(weight))
+    throw InvalidArgument("apgm: the penalty weight must be finite and >= 0, got " + std::to_string(weight));
+  const ProxTerm<T> g{[&phi, weight](const Context& c, double alpha, View<const T> v, View<T> out) {
+                        penalties::prox<T>(c, phi, static_cast<T>(alpha * weight), v, out);
+                      },
+                      [&phi, weight](const Context& c, View<const T> v) {
+                        return weight == 0 ? 0 : weight * penalties::value_sum<T>(c, phi, v);
+                      }};
+  return apgm<T>(ctx, f, g, x, options, monitor);
+}
+
+#define RECON_INSTANTIATE_APGM(T)                                                                           \
+  template SolveReport apgm<T>(const Context&, const ValueGradFn<T>&, const ProxTerm<T>&, View<T>,          \
+                               const ApgmOptions&, const Monitor&);                                        \
+  template SolveReport apgm<T>(const Context&, const ValueGradFn<T>&, const penalties::Function&, double,    \
+                               View<T>, const ApgmOptions&, const Monitor&);
+RECON_INSTANTIATE_APGM(float)
+RECON_INSTANTIATE_APGM(double)
+#undef RECON_INSTANTIATE_APGM
 
 }  // namespace recon
