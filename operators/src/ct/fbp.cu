@@ -1,41 +1,99 @@
-// FBP / FDK kernels (formulas in fbp.hpp): cosine pre-weighting and direct row convolution with
-// the filter taps (one RECON_HD body each for both backends); the voxel-driven back-projection
-// is voxel_backproject.cu.
+// FBP / FDK kernels (formulas in fbp.hpp): the pre-weighting (cosine and Parker) fused into the
+// zero-padding of the rows, the filter as a product of spectra between the FourierOperator and
+// its adjoint (one RECON_HD body each for both backends); the voxel-driven back-projection is
+// voxel_backproject.cu.
+#include <algorithm>
 #include <cmath>
 
-#include "device_math.hpp"
-#include "voxel_backproject.hpp"
 #include "recon/kernels/parallel_for.hpp"
-#include "recon/operators/linear_operator.hpp"
 #include "recon/operators/ct/fbp.hpp"
+#include "recon/operators/fourier.hpp"
+#include "recon/operators/linear_operator.hpp"
+#include "voxel_backproject.hpp"
 
 namespace recon::ct {
 
 namespace detail {
 
 template <class T>
-void cosine_weight(const Context& ctx, const VoxelGeometry<T>& p, const T* in, T* out) {
-  const T scale = p.source_origin / (p.source_origin + p.origin_detector);
-  parallel_for(ctx, Extent3{p.views, p.rows, p.cols}, [=] RECON_HD(index_t v, index_t r, index_t c) {
-    const T s = (static_cast<T>(c) - T(0.5) * static_cast<T>(p.cols - 1)) * p.du + p.off_u;
-    const T t = p.planar ? T(0) : (static_cast<T>(r) - T(0.5) * static_cast<T>(p.rows - 1)) * p.dv + p.off_v;
-    const T sv = s * scale, tv = t * scale, R = p.source_origin;
-    const index_t i = (v * p.rows + r) * p.cols + c;
-    out[i] = in[i] * R / dsqrt(R * R + sv * sv + tv * tv);
+PreWeight<T> pre_weight(const ProjectionGeometry& p, const FbpAngles& angles) {
+  PreWeight<T> w;
+  w.divergent = !p.parallel();
+  w.planar = p.ndim == 2;
+  w.short_scan = angles.short_scan;
+  w.rows = p.rows;
+  w.cols = p.cols;
+  w.du = static_cast<T>(p.pixel_u);
+  w.dv = static_cast<T>(p.pixel_v);
+  w.off_u = static_cast<T>(p.offset_u);
+  w.off_v = static_cast<T>(p.offset_v);
+  if (w.divergent) w.scale = static_cast<T>(p.source_origin / (p.source_origin + p.origin_detector));
+  w.source_origin = static_cast<T>(p.source_origin);
+  w.step = static_cast<T>(std::fabs(p.angles.back() - p.angles.front()) /
+                          static_cast<double>(p.angles.size() - 1));
+  w.parker = {static_cast<T>(angles.parker.delta), static_cast<T>(angles.parker.turn),
+              static_cast<T>(angles.parker.source_origin)};
+  return w;
+}
+
+// The pre-weighted rows [first, first + lines) of `in`, zero-padded from cols to n samples.
+template <class T>
+void weight_and_pad(const Context& ctx, const PreWeight<T>& weight, index_t first, index_t lines,
+                    index_t cols, index_t n, const T* in, T* padded) {
+  parallel_for(ctx, Extent2{lines, n}, [=] RECON_HD(index_t l, index_t k) {
+    const index_t line = first + l;
+    padded[l * n + k] = k < cols ? weight(line, k) * in[line * cols + k] : T(0);
   });
 }
 
-// out[line, n] = inv_spacing * sum_k taps[|n - k|] in[line, k]
+// Spectrum (lines, bins, 2) times the real response: a convolution with an even kernel.
 template <class T>
-void convolve_rows(const Context& ctx, index_t lines, index_t cols, const T* taps, T inv_spacing, const T* in,
-                   T* out) {
-  parallel_for(ctx, Extent2{lines, cols}, [=] RECON_HD(index_t line, index_t n) {
-    const T* row = in + line * cols;
-    T acc = 0;
-    for (index_t k = 0; k < cols; ++k) acc += taps[n > k ? n - k : k - n] * row[k];
-    out[line * cols + n] = inv_spacing * acc;
+void multiply_spectrum(const Context& ctx, index_t lines, index_t bins, const T* response, T* spectrum) {
+  parallel_for(ctx, Extent2{lines, bins}, [=] RECON_HD(index_t l, index_t k) {
+    spectrum[2 * (l * bins + k)] *= response[k];
+    spectrum[2 * (l * bins + k) + 1] *= response[k];
   });
 }
+
+template <class T>
+void crop_rows(const Context& ctx, index_t lines, index_t cols, index_t n, const T* padded, T* out) {
+  parallel_for(ctx, Extent2{lines, cols},
+               [=] RECON_HD(index_t l, index_t k) { out[l * cols + k] = padded[l * n + k]; });
+}
+
+template <class T>
+void filter_rows(const Context& ctx, FbpFilter filter, const PreWeight<T>& weight, index_t lines,
+                 index_t cols, double spacing, const T* in, T* out, index_t chunk_samples) {
+  const index_t n = fbp_padded_length(cols), bins = n / 2 + 1;
+  // With the unitary r2c A of FourierOperator (sqrt(2) on the unpaired bins, undone by its
+  // adjoint), A^T diag(H) A x = IDFT(H DFT(x)) for H the unnormalised DFT of the kernel.
+  std::vector<T> h;
+  for (double v : fbp_filter_response(filter, cols)) h.push_back(static_cast<T>(v / spacing));
+  const auto response = Array<T>::from_host(ctx, Shape{bins}, h);
+  // Chunks of lines bound the work memory (padded rows, spectrum and the operator's scratch) on
+  // large cone-beam data; at most two transform sizes, so two cached plans.
+  const index_t chunk = std::min(lines, std::max<index_t>(1, chunk_samples / n));
+  Array<T> padded(ctx, Shape{chunk, n}), spectrum(ctx, Shape{chunk, bins, 2});
+  Operator<T> fft = fourier<T>(Shape{chunk, n}, FourierKind::RealToComplex, 1);
+  for (index_t first = 0; first < lines; first += chunk) {
+    const index_t m = std::min(chunk, lines - first);
+    if (m < chunk) fft = fourier<T>(Shape{m, n}, FourierKind::RealToComplex, 1);
+    const View<T> x(padded.data(), Shape{m, n}, ctx.device()),
+        y(spectrum.data(), Shape{m, bins, 2}, ctx.device());
+    weight_and_pad(ctx, weight, first, m, cols, n, in, x.data());
+    fft.apply(ctx, x, y);
+    multiply_spectrum(ctx, m, bins, response.data(), y.data());
+    fft.adjoint(ctx, y, x);
+    crop_rows(ctx, m, cols, n, x.data(), out + first * cols);
+  }
+}
+
+template PreWeight<float> pre_weight<float>(const ProjectionGeometry&, const FbpAngles&);
+template PreWeight<double> pre_weight<double>(const ProjectionGeometry&, const FbpAngles&);
+template void filter_rows<float>(const Context&, FbpFilter, const PreWeight<float>&, index_t, index_t, double,
+                                 const float*, float*, index_t);
+template void filter_rows<double>(const Context&, FbpFilter, const PreWeight<double>&, index_t, index_t,
+                                  double, const double*, double*, index_t);
 
 }  // namespace detail
 
@@ -45,10 +103,11 @@ void filtered_backprojection(const Context& ctx, const Geometry& g, View<const T
   const ProjectionGeometry& pg = g.projection;
   const std::string where = pg.type_name() == "cone" ? "fdk" : "fbp";
   validate(g, where);
-  const double angle_weight = detail::fbp_angle_weight(pg, where);
+  const detail::FbpAngles angles = detail::fbp_angles(pg, where);
   recon::detail::check_view(ctx, where, "projections", projections.shape(), projections.device(),
                             projections.data(), pg.shape());
-  recon::detail::check_view(ctx, where, "volume", volume.shape(), volume.device(), volume.data(), g.volume.shape);
+  recon::detail::check_view(ctx, where, "volume", volume.shape(), volume.device(), volume.data(),
+                            g.volume.shape);
 
   detail::VoxelGeometry<T> p{};
   p.nx = g.volume.nx();
@@ -72,8 +131,6 @@ void filtered_backprojection(const Context& ctx, const Geometry& g, View<const T
   p.source_origin = static_cast<T>(pg.source_origin);
   p.origin_detector = static_cast<T>(pg.origin_detector);
 
-  const std::vector<double> taps_d = detail::fbp_filter_taps(filter, pg.cols);
-  const auto taps = Array<T>::from_host(ctx, Shape{pg.cols}, std::vector<T>(taps_d.begin(), taps_d.end()));
   std::vector<T> trig_h;
   for (double a : pg.angles) {
     trig_h.push_back(static_cast<T>(std::cos(a)));
@@ -81,23 +138,19 @@ void filtered_backprojection(const Context& ctx, const Geometry& g, View<const T
   }
   const auto trig = Array<T>::from_host(ctx, Shape{2 * pg.views()}, trig_h);
   // Sample spacing on the detector moved to the isocentre.
-  const double spacing = p.divergent ? pg.pixel_u * pg.source_origin / (pg.source_origin + pg.origin_detector) : pg.pixel_u;
+  const double spacing =
+      p.divergent ? pg.pixel_u * pg.source_origin / (pg.source_origin + pg.origin_detector) : pg.pixel_u;
 
   Array<T> filtered(ctx, pg.shape());
-  const T* source = projections.data();
-  Array<T> weighted;
-  if (p.divergent) {
-    weighted = Array<T>(ctx, pg.shape());
-    detail::cosine_weight(ctx, p, projections.data(), weighted.data());
-    source = weighted.data();
-  }
-  detail::convolve_rows(ctx, pg.views() * pg.rows, pg.cols, taps.data(), static_cast<T>(1.0 / spacing), source,
-                        filtered.data());
-  detail::backproject_voxels(ctx, p, trig.data(), filtered.data(), static_cast<T>(angle_weight), volume.data());
+  detail::filter_rows(ctx, filter, detail::pre_weight<T>(pg, angles), pg.views() * pg.rows, pg.cols, spacing,
+                      projections.data(), filtered.data());
+  detail::backproject_voxels(ctx, p, trig.data(), filtered.data(), static_cast<T>(angles.weight),
+                             volume.data());
 }
 
-template void filtered_backprojection<float>(const Context&, const Geometry&, View<const float>, View<float>, FbpFilter);
-template void filtered_backprojection<double>(const Context&, const Geometry&, View<const double>, View<double>,
-                                              FbpFilter);
+template void filtered_backprojection<float>(const Context&, const Geometry&, View<const float>, View<float>,
+                                             FbpFilter);
+template void filtered_backprojection<double>(const Context&, const Geometry&, View<const double>,
+                                              View<double>, FbpFilter);
 
 }  // namespace recon::ct
