@@ -1,5 +1,5 @@
 // `recon ct recon --geometry g.json SINO OUT`: min loss(A x - y) + lambda sum phi(D x) [+ x >= 0]
-// by ADMM or PDHG, from zero or from an FBP/FDK start. A progress line on a terminal, a
+// by ADMM, PDHG or APGM, from zero or from an FBP/FDK start. A progress line on a terminal, a
 // per-iteration JSON log with --log, PSNR/SSIM against --reference, one JSON summary on stdout.
 #include "ct_recon.hpp"
 
@@ -24,10 +24,11 @@ namespace recon::cli {
 namespace {
 
 struct CtReconArgs {
-  std::string geometry, in, out, log, reference, solver = "admm", tv = "iso", init = "zero";
+  std::string geometry, in, out, log, reference, solver = "admm", tv = "iso", init = "zero",
+      apgm_variant = "monotone", inner_solver = "pdhg";
   FunctionFlags penalty{"l1", {}}, loss{"sq-l2", {}};
   double lambda = 0.01, tol = 1e-4, rho = 1, range = 0;
-  int iters = 100, cg_iters = 10, check_every = 1;
+  int iters = 100, cg_iters = 10, check_every = 1, inner_iters = 10;
   bool allow_negative = false;
 };
 
@@ -42,6 +43,9 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   options.rho = a.rho;
   options.cg_max_iters = a.cg_iters;
   options.check_every = a.check_every;
+  options.apgm_variant = parse_apgm_variant(a.apgm_variant);
+  options.inner_iters = a.inner_iters;
+  options.inner_solver = parse_tv_solver(a.inner_solver);
   require(a.init == "zero" || a.init == "fbp", "ct recon", "--init must be zero or fbp, got '" + a.init + "'");
 
   const Context ctx = make_context(global);
@@ -108,11 +112,18 @@ void add_ct_recon_command(CLI::App& ct, const GlobalOptions& global) {
   add_function_flags(*c, a->loss, "loss", false, "loss-param");
   c->add_option("--lambda", a->lambda, "regularisation weight")->capture_default_str();
   c->add_option("--tv", a->tv, "iso (gradient magnitude) or aniso (every component)")->capture_default_str();
-  c->add_option("--solver", a->solver, "admm (any loss and penalty) or pdhg (convex ones)")->capture_default_str();
+  c->add_option("--solver", a->solver, "admm (any loss and penalty), pdhg (convex ones) or apgm (smooth losses)")
+      ->capture_default_str();
   c->add_option("--iters", a->iters, "maximum iterations")->capture_default_str();
   c->add_option("--tol", a->tol, "relative stopping tolerance")->capture_default_str();
   c->add_option("--rho", a->rho, "ADMM penalty before per-operator scaling")->capture_default_str();
   c->add_option("--cg-iters", a->cg_iters, "ADMM: CG iterations per x-update")->capture_default_str();
+  c->add_option("--apgm-variant", a->apgm_variant, "APGM: monotone (Li & Lin), fista (with restart) or ista")
+      ->capture_default_str();
+  c->add_option("--inner-iters", a->inner_iters, "APGM: TV-denoising iterations per prox (warm-started)")
+      ->capture_default_str();
+  c->add_option("--inner-solver", a->inner_solver, "APGM: TV-denoising solver of the prox (pdhg, admm, ...)")
+      ->capture_default_str();
   c->add_option("--check-every", a->check_every, "iterations between residual checks and log records")
       ->capture_default_str();
   c->add_option("--init", a->init, "zero or fbp (circular full-scan geometries)")->capture_default_str();

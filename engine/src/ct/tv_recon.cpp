@@ -1,9 +1,12 @@
 // Regularised CT reconstruction as a composite problem (engine/include/recon/engine/ct/tv_recon.hpp).
 #include "recon/engine/ct/tv_recon.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <vector>
 
+#include "recon/engine/apgm.hpp"
 #include "recon/engine/composite.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/operators/finite_difference.hpp"
@@ -14,7 +17,8 @@ namespace recon::ct {
 TvReconSolver parse_tv_recon_solver(const std::string& name) {
   if (name == "admm") return TvReconSolver::Admm;
   if (name == "pdhg") return TvReconSolver::Pdhg;
-  throw InvalidArgument("ct recon: unknown solver '" + name + "' (expected admm or pdhg)");
+  if (name == "apgm") return TvReconSolver::Apgm;
+  throw InvalidArgument("ct recon: unknown solver '" + name + "' (expected admm, pdhg or apgm)");
 }
 
 namespace {
@@ -43,6 +47,16 @@ std::vector<CompositeTerm<T>> make_terms(const LinearOperator<T>& a, View<const 
   return terms;
 }
 
+// ||A||^2 by the power method (a non-owning handle: norm_estimate needs an Operator, the caller
+// keeps `a` alive).
+template <class T>
+double projector_norm2(const Context& ctx, const LinearOperator<T>& a) {
+  const Operator<T> handle(std::shared_ptr<const LinearOperator<T>>(&a, [](const LinearOperator<T>*) {}));
+  const double n2 = std::pow(handle.norm_estimate(ctx, 30), 2);
+  require(n2 > 0, "ct recon", "the projector is zero (no ray meets the volume)");
+  return n2;
+}
+
 template <class T>
 SolveReport solve_pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
                        const TvReconOptions& o, const Monitor& monitor) {
@@ -57,13 +71,8 @@ template <class T>
 SolveReport solve_admm(const Context& ctx, const LinearOperator<T>& a, const Operator<T>& d,
                        std::vector<CompositeTerm<T>>& terms, View<T> x, const TvReconOptions& o,
                        const Monitor& monitor) {
-  // Non-owning handle: the norm estimate needs an Operator, the caller keeps `a` alive.
-  const Operator<T> a_handle(std::shared_ptr<const LinearOperator<T>>(&a, [](const LinearOperator<T>*) {}));
-  const double a_norm2 = std::pow(a_handle.norm_estimate(ctx, 30), 2);
-  const double d_norm2 = std::pow(d.norm_estimate(ctx, 30), 2);
-  require(a_norm2 > 0, "ct recon", "the projector is zero (no ray meets the volume)");
-  terms[0].rho_scale = 1 / a_norm2;
-  terms[1].rho_scale = 1 / d_norm2;
+  terms[0].rho_scale = 1 / projector_norm2<T>(ctx, a);
+  terms[1].rho_scale = 1 / std::pow(d.norm_estimate(ctx, 30), 2);
   CompositeAdmmOptions ao;
   ao.max_iters = o.max_iters;
   ao.tol = o.tol;
@@ -77,6 +86,80 @@ SolveReport solve_admm(const Context& ctx, const LinearOperator<T>& a, const Ope
   return admm_composite<T>(ctx, terms, x, ao, monitor);
 }
 
+
+// f(x) = sum loss(A x - y) and its gradient A^T loss'(A x - y).
+template <class T>
+class DataFit {
+ public:
+  DataFit(const Context& ctx, const LinearOperator<T>& a, View<const T> y, const penalties::Function& loss)
+      : a_(a), y_(y), loss_(loss), r_(ctx, a.range()), g_(ctx, a.range()) {}
+  double operator()(const Context& ctx, View<const T> x, View<T> grad) {
+    a_.apply(ctx, x, r_.view());
+    axpby<T>(ctx, T(-1), y_, T(1), r_.view());
+    penalties::gradient<T>(ctx, loss_, r_, g_.view());
+    a_.adjoint(ctx, g_, grad);
+    return penalties::value_sum<T>(ctx, loss_, r_);
+  }
+
+ private:
+  const LinearOperator<T>& a_;
+  View<const T> y_;
+  const penalties::Function& loss_;
+  Array<T> r_, g_;
+};
+
+// The volume without its single-voxel axes: tv_denoise then differences the same axes as
+// volume_gradient.
+Shape squeezed(const Shape& s) {
+  Shape out;
+  for (int k = 0; k < s.ndim(); ++k)
+    if (s[k] > 1) out.push_back(s[k]);
+  return out;
+}
+
+// g = lambda sum phi(D x) [+ i_{x >= 0}]: its value exactly (the composite terms after the loss),
+// its prox by a fixed budget of warm-started tv_denoise iterations, then clipped at 0.
+template <class T>
+ProxTerm<T> tv_prox_term(const std::vector<CompositeTerm<T>>& terms, const TvReconProblem& p,
+                         const TvReconOptions& o) {
+  const std::vector<CompositeTerm<T>> g_terms(terms.begin() + 1, terms.end());
+  TvOptions inner;
+  inner.solver = o.inner_solver;
+  inner.max_iters = o.inner_iters;
+  inner.tol = 0;  // the budget, not a tolerance, bounds the work per outer step
+  inner.check_every = std::max(1, o.inner_iters);
+  inner.warm_start = true;
+  return {[p, inner](const Context& ctx, double alpha, View<const T> v, View<T> out) {
+            const Shape s = squeezed(v.shape());
+            const TvProblem tv{p.penalty, alpha * p.lambda, p.norm, Boundary::Neumann};
+            tv_denoise<T>(ctx, v.reshaped(s), out.reshaped(s), tv, inner);
+            if (p.nonneg) penalties::prox<T>(ctx, penalties::NonNeg{}, T(1), View<const T>(out), out);
+          },
+          [g_terms](const Context& ctx, View<const T> x) { return composite_objective<T>(ctx, g_terms, x); }};
+}
+
+template <class T>
+SolveReport solve_apgm(const Context& ctx, const LinearOperator<T>& a, View<const T> y,
+                       const std::vector<CompositeTerm<T>>& terms, View<T> x, const TvReconProblem& p,
+                       const TvReconOptions& o, const Monitor& monitor) {
+  const penalties::Properties loss = penalties::properties_of(p.loss);
+  if (!loss.differentiable || !std::isfinite(loss.grad_lipschitz))
+    throw InvalidArgument("ct recon: solver apgm needs a smooth loss (differentiable with a Lipschitz gradient); " +
+                          penalties::describe(p.loss) + " is not: use --solver admm");
+  require(o.inner_iters >= 1, "ct recon", "apgm needs inner_iters >= 1, got " + std::to_string(o.inner_iters));
+  DataFit<T> fit(ctx, a, y, p.loss);
+  const ValueGradFn<T> f = [&fit](const Context& c, View<const T> v, View<T> g) { return fit(c, v, g); };
+  ApgmOptions ao;
+  ao.variant = o.apgm_variant;
+  ao.max_iters = o.max_iters;
+  ao.tol = o.tol;
+  // 1/L with L = max loss'' ||A||^2, 5% above the power method's estimate (which is from below);
+  // backtracking covers what remains.
+  ao.lipschitz = 1.05 * loss.grad_lipschitz * projector_norm2<T>(ctx, a);
+  ao.backtracking = true;
+  return apgm<T>(ctx, f, tv_prox_term<T>(terms, p, o), x, ao, monitor);
+}
+
 }  // namespace
 
 template <class T>
@@ -84,9 +167,13 @@ SolveReport tv_reconstruct(const Context& ctx, const LinearOperator<T>& a, View<
                            const TvReconProblem& problem, const TvReconOptions& o, const Monitor& monitor) {
   const Operator<T> d = volume_gradient<T>(a.domain());
   std::vector<CompositeTerm<T>> terms = make_terms<T>(a, y, d, problem);
-  SolveReport report = o.solver == TvReconSolver::Pdhg ? solve_pdhg<T>(ctx, terms, x, o, monitor)
-                                                       : solve_admm<T>(ctx, a, d, terms, x, o, monitor);
-  // Both solvers' x meets x >= 0 only to within the primal residual; the result is a volume.
+  SolveReport report;
+  switch (o.solver) {
+    case TvReconSolver::Admm: report = solve_admm<T>(ctx, a, d, terms, x, o, monitor); break;
+    case TvReconSolver::Pdhg: report = solve_pdhg<T>(ctx, terms, x, o, monitor); break;
+    case TvReconSolver::Apgm: report = solve_apgm<T>(ctx, a, y, terms, x, problem, o, monitor); break;
+  }
+  // ADMM's and PDHG's x meet x >= 0 only to within the primal residual; the result is a volume.
   if (problem.nonneg) penalties::prox<T>(ctx, penalties::NonNeg{}, T(1), View<const T>(x), x);
   return report;
 }
