@@ -44,14 +44,23 @@ add_test(NAME cli.ct_recon_pdhg_needs_convex
                  -- $<TARGET_FILE:recon> ct recon --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e9.npy
                     --solver pdhg --penalty mcp --param mu=0.1,theta=3)
 add_test(NAME cli.ct_recon_unknown_solver
-         COMMAND ${EXPECT_ERROR} "unknown solver 'apgm' \\(expected admm or pdhg\\)" --no-file ${CLI_CT}/e10.npy
+         COMMAND ${EXPECT_ERROR} "unknown solver 'sirt' \\(expected admm, pdhg or apgm\\)" --no-file ${CLI_CT}/e10.npy
                  -- $<TARGET_FILE:recon> ct recon --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e10.npy
-                    --solver apgm)
+                    --solver sirt)
 add_test(NAME cli.ct_recon_loss_parameter
          COMMAND ${EXPECT_ERROR} "cauchy: unknown parameter 'c'" --no-file ${CLI_CT}/e11.npy
                  -- $<TARGET_FILE:recon> ct recon --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e11.npy
                     --loss cauchy --loss-param c=1)
+add_test(NAME cli.ct_recon_apgm_needs_smooth_loss
+         COMMAND ${EXPECT_ERROR} "solver apgm needs a smooth loss.*l1\\(.*use --solver admm" --no-file ${CLI_CT}/e20.npy
+                 -- $<TARGET_FILE:recon> ct recon --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e20.npy
+                    --solver apgm --loss l1)
 set_tests_properties(cli.ct_recon_pdhg_needs_convex cli.ct_recon_unknown_solver cli.ct_recon_loss_parameter
-                     PROPERTIES FIXTURES_REQUIRED cli_ct)
+                     cli.ct_recon_apgm_needs_smooth_loss PROPERTIES FIXTURES_REQUIRED cli_ct)
+add_test(NAME cli.ct_recon_apgm
+         COMMAND recon --device cpu ct recon --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/apgm.npy
+                 --solver apgm --apgm-variant fista --iters 10 --inner-iters 5 --tv aniso --loss huber --loss-param delta=1)
+set_tests_properties(cli.ct_recon_apgm PROPERTIES FIXTURES_REQUIRED cli_ct
+                     PASS_REGULAR_EXPRESSION "\"iterations\":10,.*\"loss\":\"huber\\(delta=1.*\"solver\":\"apgm\"")
 set_tests_properties(cli.ct_input_shape_mismatch cli.ct_fdk_needs_cone cli.ct_unknown_filter cli.ct_cgls_nonneg
                      cli.ct_missing_geometry cli.ct_geometry_unknown_key PROPERTIES FIXTURES_REQUIRED cli_ct)
