@@ -9,6 +9,7 @@ set(RECON_CT_SOURCES
   src/ct/fbp_filter.cpp
   src/ct/phantom.cpp
   src/ct/projector.cu
+  src/ct/unmatched_projector.cpp
   src/ct/voxel_backproject.cu)
 recon_kernel_sources(${RECON_CT_SOURCES})
 target_sources(recon_operators PRIVATE ${RECON_CT_SOURCES})

@@ -1,9 +1,48 @@
-// Voxel-driven back-projection kernel (formula in voxel_backproject.hpp).
+// Voxel-driven back-projection kernel and its parameters (formulas in voxel_backproject.hpp).
+#include <cmath>
+
 #include "device_math.hpp"
 #include "recon/kernels/parallel_for.hpp"
 #include "voxel_backproject.hpp"
 
 namespace recon::ct::detail {
+
+template <class T>
+VoxelGeometry<T> voxel_geometry(const Geometry& g) {
+  const ProjectionGeometry& pg = g.projection;
+  VoxelGeometry<T> p{};
+  p.nx = g.volume.nx();
+  p.ny = g.volume.ny();
+  p.nz = g.volume.nz();
+  p.views = pg.views();
+  p.rows = pg.rows;
+  p.cols = pg.cols;
+  p.vx = static_cast<T>(g.volume.voxel_size[0]);
+  p.vy = static_cast<T>(g.volume.voxel_size[1]);
+  p.vz = static_cast<T>(g.volume.voxel_size[2]);
+  p.ox = static_cast<T>(g.volume.origin[0]);
+  p.oy = static_cast<T>(g.volume.origin[1]);
+  p.oz = static_cast<T>(g.volume.origin[2]);
+  p.du = static_cast<T>(pg.pixel_u);
+  p.dv = static_cast<T>(pg.pixel_v);
+  p.off_u = static_cast<T>(pg.offset_u);
+  p.off_v = static_cast<T>(pg.offset_v);
+  p.divergent = !pg.parallel();
+  p.planar = pg.ndim == 2;
+  p.source_origin = static_cast<T>(pg.source_origin);
+  p.origin_detector = static_cast<T>(pg.origin_detector);
+  return p;
+}
+
+template <class T>
+std::vector<T> view_trig(const ProjectionGeometry& p) {
+  std::vector<T> trig;
+  for (double a : p.angles) {
+    trig.push_back(static_cast<T>(std::cos(a)));
+    trig.push_back(static_cast<T>(std::sin(a)));
+  }
+  return trig;
+}
 
 template <class T>
 void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q, T weight, T* vol) {
@@ -21,7 +60,12 @@ void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* 
         const T mag = (p.source_origin + p.origin_detector) / den;
         sc = a * mag;
         tc = Z * mag;
-        w = (p.source_origin / den) * (p.source_origin / den);
+        if (p.weighting == VoxelWeight::FbpDistance) {
+          w = (p.source_origin / den) * (p.source_origin / den);
+        } else {
+          w = mag * dsqrt(den * den + a * a + Z * Z) / den;
+          if (!p.planar) w *= mag;
+        }
       }
       const T fc = (sc - p.off_u) / p.du + T(0.5) * static_cast<T>(p.cols - 1);
       const T fr = p.planar ? T(0) : (tc - p.off_v) / p.dv + T(0.5) * static_cast<T>(p.rows - 1);
@@ -43,6 +87,10 @@ void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* 
   });
 }
 
+template VoxelGeometry<float> voxel_geometry<float>(const Geometry&);
+template VoxelGeometry<double> voxel_geometry<double>(const Geometry&);
+template std::vector<float> view_trig<float>(const ProjectionGeometry&);
+template std::vector<double> view_trig<double>(const ProjectionGeometry&);
 template void backproject_voxels<float>(const Context&, const VoxelGeometry<float>&, const float*, const float*, float,
                                        float*);
 template void backproject_voxels<double>(const Context&, const VoxelGeometry<double>&, const double*, const double*,

@@ -1,14 +1,27 @@
 // Voxel-driven back-projection (one RECON_HD body for both backends, in its own translation
-// unit so that FBP/FDK and any other caller share one instantiation of the extended lambda):
+// unit so that FBP/FDK and the unmatched back-projector share one instantiation of the extended
+// lambda):
 //   vol[x] = weight * sum_v  w_v(x) * interp(q_v, detector position of x in view v)
-// with linear (2D) / bilinear (3D) interpolation on the detector, zero outside it, and
-// w_v(x) = (R / (R + b))^2 for divergent beams (b: the voxel's coordinate along the
-// source-to-detector axis), 1 for parallel beams: the FBP/FDK distance weight 1/U^2.
+// with linear (2D) / bilinear (3D) interpolation on the detector and zero outside it. For
+// parallel beams w_v = 1. For divergent beams (b: the voxel's coordinate along the
+// source-to-detector axis, a its transverse one, M = (R + D) / (R + b) its magnification):
+//   FbpDistance: w_v = (R / (R + b))^2, the FBP/FDK distance weight 1/U^2;
+//   RayDensity:  w_v = M^(d-1) * L / (R + b), L = |x - source|: the number of rays per unit
+//                area (length in 2D) through x relative to the detector's, since a pixel seen
+//                from x shrinks by M per transverse dimension and by cos = (R + b) / L for the
+//                ray's obliquity. With weight = voxel volume / pixel area this approximates the
+//                Joseph adjoint A^T (unmatched_projector.hpp).
 #pragma once
 
+#include <vector>
+
 #include "recon/kernels/context.hpp"
+#include "recon/operators/ct/geometry.hpp"
 
 namespace recon::ct::detail {
+
+// The zero value is FBP's, so that a value-initialised VoxelGeometry keeps FBP/FDK's weight.
+enum class VoxelWeight { FbpDistance, RayDensity };
 
 // Volume grid and circular detector geometry, in the precision of the kernels.
 template <class T>
@@ -18,7 +31,15 @@ struct VoxelGeometry {
   T du, dv, off_u, off_v;
   T source_origin, origin_detector;
   bool divergent, planar;
+  VoxelWeight weighting;
 };
+
+// The kernel's view of a circular geometry g (FbpDistance weighting).
+template <class T>
+VoxelGeometry<T> voxel_geometry(const Geometry& g);
+// (cos a_v, sin a_v) for every view of a circular geometry.
+template <class T>
+std::vector<T> view_trig(const ProjectionGeometry& p);
 
 // trig: (cos a_v, sin a_v) per view on ctx's device; q: (views, rows, cols); vol: (nz, ny, nx).
 template <class T>
