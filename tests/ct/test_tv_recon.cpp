@@ -67,8 +67,11 @@ TYPED_TEST(CtTvRecon, SparseViewTvBeatsLeastSquaresByTenDecibels) {
   for (T v : pb.x.to_host_vector()) EXPECT_GE(v, T(0));  // projected at the end
 }
 
-// Two different algorithms, one convex problem (l2 loss, isotropic l1-TV, x >= 0): same minimiser.
-TYPED_TEST(CtTvRecon, AdmmAndPdhgReachTheSameMinimiser) {
+// Three different algorithms, one convex problem (l2 loss, isotropic l1-TV, x >= 0): same
+// minimiser. APGM's prox is inexact (10 warm-started PDHG iterations) and, for isotropic TV,
+// only approximately constrained: the same objective to 1e-3 all the same (measured: 2e-5 after
+// 300 iterations) and the same minimiser to 1e-2 (measured 1e-3).
+TYPED_TEST(CtTvRecon, AdmmPdhgAndApgmReachTheSameMinimiser) {
   using T = typename TypeParam::value_type;
   if (sizeof(T) == 4) GTEST_SKIP() << "double only: PDHG needs many iterations to reach 1e-3";
   const Context& ctx = this->ctx();
@@ -93,32 +96,15 @@ TYPED_TEST(CtTvRecon, AdmmAndPdhgReachTheSameMinimiser) {
   ct::TvReconProblem relaxed = p;
   relaxed.nonneg = false;  // PDHG's x is feasible only in the limit
   EXPECT_NEAR(ct::tv_recon_objective<T>(ctx, pb.a, pb.y.view(), x_pdhg.view(), relaxed), fa, 1e-3 * fa);
-}
 
-// APGM with its inexact (10 warm-started PDHG iterations) and, for isotropic TV, approximately
-// constrained prox against a tightly converged ADMM on the convex problem: same objective to
-// 1e-3 (measured: 2e-5 after 300 iterations) and the same minimiser to 1e-2 (measured 1e-3).
-TYPED_TEST(CtTvRecon, ApgmReachesTheAdmmObjective) {
-  using T = typename TypeParam::value_type;
-  if (sizeof(T) == 4) GTEST_SKIP() << "double only: the ADMM reference needs 1e-7";
-  const Context& ctx = this->ctx();
-  SparseView<T> pb(ctx, 12);
-  ct::TvReconProblem p;
-  p.lambda = 0.05;
-  ct::TvReconOptions o;
-  o.max_iters = 2000;
-  o.tol = 1e-7;
-  o.cg_max_iters = 50;
-  ct::tv_reconstruct<T>(ctx, pb.a, pb.y.view(), pb.x.view(), p, o);
-  const double f_admm = ct::tv_recon_objective<T>(ctx, pb.a, pb.y.view(), pb.x.view(), p);
-  Array<T> x(ctx, pb.a.domain());
-  fill<T>(ctx, x.view(), T(0));
+  Array<T> x_apgm(ctx, pb.a.domain());
+  fill<T>(ctx, x_apgm.view(), T(0));
   o.solver = ct::TvReconSolver::Apgm;
   o.max_iters = 300;
-  const SolveReport r = ct::tv_reconstruct<T>(ctx, pb.a, pb.y.view(), x.view(), p, o);
-  const double f_apgm = ct::tv_recon_objective<T>(ctx, pb.a, pb.y.view(), x.view(), p);
-  EXPECT_NEAR(f_apgm, f_admm, 1e-3 * f_admm) << r.iterations << " iterations, " << to_string(r.reason);
-  EXPECT_LT(distance2<T>(ctx, x.view(), pb.x.view()) / norm2<T>(ctx, pb.x.view()), 1e-2);
+  const SolveReport rp = ct::tv_reconstruct<T>(ctx, pb.a, pb.y.view(), x_apgm.view(), p, o);
+  EXPECT_NEAR(ct::tv_recon_objective<T>(ctx, pb.a, pb.y.view(), x_apgm.view(), p), fa, 1e-3 * fa)
+      << rp.iterations << " iterations, " << to_string(rp.reason);
+  EXPECT_LT(distance2<T>(ctx, pb.x.view(), x_apgm.view()) / norm2<T>(ctx, pb.x.view()), 1e-2);
 }
 
 // Nonconvex log and MCP penalties: the monotone variant's objective never increases (also with

@@ -1,4 +1,4 @@
-// Regularised CT reconstruction as a composite problem (engine/include/recon/engine/ct/tv_recon.hpp).
+// Regularised CT reconstruction by the composite solvers and APGM (engine/include/recon/engine/ct/tv_recon.hpp).
 #include "recon/engine/ct/tv_recon.hpp"
 
 #include <algorithm>
@@ -23,13 +23,18 @@ TvReconSolver parse_tv_recon_solver(const std::string& name) {
 
 namespace {
 
-// The gradient over the axes with more than one voxel (a 2D slice stored as (1, ny, nx) gets a
-// 2D gradient).
+// TV differences along the axes with more than one voxel only (a 2D slice stored as (1, ny, nx)
+// gets a 2D gradient).
+std::vector<int> varying_axes(const Shape& s) {
+  std::vector<int> axes;
+  for (int k = 0; k < s.ndim(); ++k)
+    if (s[k] > 1) axes.push_back(k);
+  return axes;
+}
+
 template <class T>
 Operator<T> volume_gradient(const Shape& domain) {
-  std::vector<int> axes;
-  for (int k = 0; k < domain.ndim(); ++k)
-    if (domain[k] > 1) axes.push_back(k);
+  const std::vector<int> axes = varying_axes(domain);
   require(!axes.empty(), "ct recon", "the volume has a single voxel; TV needs at least two along one axis");
   return gradient<T>(domain, Boundary::Neumann, axes);
 }
@@ -112,8 +117,7 @@ class DataFit {
 // volume_gradient.
 Shape squeezed(const Shape& s) {
   Shape out;
-  for (int k = 0; k < s.ndim(); ++k)
-    if (s[k] > 1) out.push_back(s[k]);
+  for (int k : varying_axes(s)) out.push_back(s[k]);
   return out;
 }
 
