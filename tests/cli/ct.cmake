@@ -64,3 +64,9 @@ set_tests_properties(cli.ct_recon_apgm PROPERTIES FIXTURES_REQUIRED cli_ct
                      PASS_REGULAR_EXPRESSION "\"iterations\":10,.*\"loss\":\"huber\\(delta=1.*\"solver\":\"apgm\"")
 set_tests_properties(cli.ct_input_shape_mismatch cli.ct_fdk_needs_cone cli.ct_unknown_filter cli.ct_cgls_nonneg
                      cli.ct_missing_geometry cli.ct_geometry_unknown_key PROPERTIES FIXTURES_REQUIRED cli_ct)
+add_test(NAME cli.ct_unmatched COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/ct_unmatched.sh $<TARGET_FILE:recon> ${CLI_CT}/unmatched)
+add_test(NAME cli.ct_sirt_unknown_backprojector
+         COMMAND ${EXPECT_ERROR} "--backprojector: ray not in \\{matched,voxel\\}" --no-file ${CLI_CT}/e_backprojector.npy
+                 -- $<TARGET_FILE:recon> ct sirt --geometry ${CLI_CT}/par.json ${CLI_CT}/par_sino.npy ${CLI_CT}/e_backprojector.npy
+                    --backprojector ray)
+set_tests_properties(cli.ct_sirt_unknown_backprojector PROPERTIES FIXTURES_REQUIRED cli_ct)

@@ -1,9 +1,11 @@
 // `recon ct ...`: CT with a JSON geometry (docs/ct-geometry.md). Inputs in any format of
 // io::read_image (.npy, .raw, TIFF stacks, MetaImage, ...; values as stored), outputs by extension.
 //   project     --geometry g.json VOLUME OUT    y = A x (Joseph line integrals)
-//   backproject --geometry g.json SINO OUT      x = A^T y (the exact adjoint)
+//   backproject --geometry g.json SINO OUT [--unmatched]
+//               x = A^T y (the exact adjoint), or the voxel-driven B ~ A^T with --unmatched
 //   fbp | fdk   --geometry g.json SINO OUT [--filter ramp|shepp-logan|cosine|hann]
 //   sirt | cgls --geometry g.json SINO OUT [--iters N --tol T] [--nonneg --relaxation L] [--log log.json]
+//               sirt [--backprojector matched|voxel]: A^T or the voxel-driven B (faster, unmatched)
 //   recon       --geometry g.json SINO OUT [--solver admm|pdhg --loss L --penalty P --lambda ..]
 //               (ct_recon.cpp)
 //   simulate    --geometry g.json OUT [--phantom shepp-logan|ball | --volume VOL.npy]
@@ -31,6 +33,7 @@
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/phantom.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "recon/operators/ct/unmatched_projector.hpp"
 
 namespace recon::cli {
 
@@ -38,9 +41,10 @@ namespace {
 
 struct CtArgs {
   std::string geometry, in, out, filter = "ramp", log, phantom = "shepp-logan", volume, truth;
+  std::string backprojector = "matched";
   int iters = 100;
   double tol = 1e-6, relaxation = 1.0, flux = 0, sigma = 0;
-  bool nonneg = false;
+  bool nonneg = false, unmatched = false;
   std::uint64_t seed = 0;
 };
 
@@ -54,10 +58,15 @@ CLI::App* add_io(CLI::App& ct, const char* name, const char* help, CtArgs& a, co
   return c;
 }
 
+// Joseph's A with its exact adjoint, or with the voxel-driven back-projector (unmatched_projector.hpp).
+Operator<float> projector(const ct::Geometry& g, bool unmatched) {
+  return unmatched ? ct::unmatched_projector<float>(g) : ct::joseph_projector<float>(g);
+}
+
 void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
   const Context ctx = make_context(global);
   const ct::Geometry g = ct::read_geometry(a.geometry);
-  const ct::JosephProjector<float> op(g);
+  const Operator<float> op = projector(g, adjoint && a.unmatched);
   const Array<float> in = read_ct_array(ctx, a.in, adjoint ? op.range() : op.domain(),
                                        adjoint ? "projection shape" : "volume shape");
   Array<float> out(ctx, adjoint ? op.domain() : op.range());
@@ -90,7 +99,7 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
     throw InvalidArgument("ct cgls: --nonneg is not supported by CGLS (use 'ct sirt --nonneg')");
   const Context ctx = make_context(global);
   const ct::Geometry g = ct::read_geometry(a.geometry);
-  const ct::JosephProjector<float> op(g);
+  const Operator<float> op = projector(g, use_sirt && a.backprojector == "voxel");
   const Array<float> y = read_ct_array(ctx, a.in, op.range(), "projection shape");
   Array<float> x(ctx, op.domain());
   fill<float>(ctx, x.view(), 0.0f);
@@ -107,17 +116,18 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
     o.rel_tol = a.tol;
     o.relaxation = a.relaxation;
     o.nonneg = a.nonneg;
-    rep = ct::sirt<float>(ctx, op, y.view(), x.view(), o, monitor);
+    rep = ct::sirt<float>(ctx, op.get(), y.view(), x.view(), o, monitor);
   } else {
     ct::CglsOptions o;
     o.max_iters = a.iters;
     o.rel_tol = a.tol;
-    rep = ct::cgls<float>(ctx, op, y.view(), x.view(), o, monitor);
+    rep = ct::cgls<float>(ctx, op.get(), y.view(), x.view(), o, monitor);
   }
   io::write_image(a.out, x);
   const nlohmann::json summary = {{"output", a.out},           {"solver", name},
-                                  {"iterations", rep.iterations}, {"stop", to_string(rep.reason)},
-                                  {"residual", rep.last.primal_residual}, {"elapsed_s", rep.last.elapsed_s}};
+                                  {"operator", op.name()},        {"iterations", rep.iterations},
+                                  {"stop", to_string(rep.reason)}, {"residual", rep.last.primal_residual},
+                                  {"elapsed_s", rep.last.elapsed_s}};
   if (!a.log.empty())
     io::write_file_atomically(a.log, [&](std::ostream& os) {
       os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(2) << "\n";
@@ -170,9 +180,10 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
   add_io(*ct, "project", "forward projection y = A x", *a, "volume .npy")->callback([a, &global] {
     run_linear(*a, global, false);
   });
-  add_io(*ct, "backproject", "exact adjoint x = A^T y", *a, "projections .npy")->callback([a, &global] {
-    run_linear(*a, global, true);
-  });
+  auto* bp = add_io(*ct, "backproject", "exact adjoint x = A^T y", *a, "projections .npy");
+  bp->add_flag("--unmatched", a->unmatched,
+               "voxel-driven back-projection B ~ A^T instead (faster, not the exact adjoint; circular geometries)");
+  bp->callback([a, &global] { run_linear(*a, global, true); });
   for (const char* name : {"fbp", "fdk"}) {
     const bool cone = std::string(name) == "fdk";
     auto* c = add_io(*ct, name, cone ? "FDK reconstruction (circular cone beam, full circle)"
@@ -189,7 +200,13 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
     c->add_option("--tol", a->tol, "relative tolerance")->capture_default_str()->check(CLI::NonNegativeNumber);
     c->add_option("--log", a->log, "write the per-iteration log (JSON) here");
     c->add_flag("--nonneg", a->nonneg, use_sirt ? "project onto x >= 0 every iteration" : "not supported by CGLS");
-    if (use_sirt) c->add_option("--relaxation", a->relaxation, "relaxation in (0, 2)")->capture_default_str();
+    if (use_sirt) {
+      c->add_option("--relaxation", a->relaxation, "relaxation in (0, 2)")->capture_default_str();
+      c->add_option("--backprojector", a->backprojector,
+                    "matched (exact A^T) | voxel (voxel-driven, faster, unmatched; circular geometries)")
+          ->capture_default_str()
+          ->check(CLI::IsMember({"matched", "voxel"}));
+    }
     c->callback([a, &global, use_sirt] { run_iterative(*a, global, use_sirt); });
   }
   auto* sim = ct->add_subcommand("simulate", "projections of an analytic phantom or a volume, with noise");
