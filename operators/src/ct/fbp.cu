@@ -109,34 +109,8 @@ void filtered_backprojection(const Context& ctx, const Geometry& g, View<const T
   recon::detail::check_view(ctx, where, "volume", volume.shape(), volume.device(), volume.data(),
                             g.volume.shape);
 
-  detail::VoxelGeometry<T> p{};
-  p.nx = g.volume.nx();
-  p.ny = g.volume.ny();
-  p.nz = g.volume.nz();
-  p.views = pg.views();
-  p.rows = pg.rows;
-  p.cols = pg.cols;
-  p.vx = static_cast<T>(g.volume.voxel_size[0]);
-  p.vy = static_cast<T>(g.volume.voxel_size[1]);
-  p.vz = static_cast<T>(g.volume.voxel_size[2]);
-  p.ox = static_cast<T>(g.volume.origin[0]);
-  p.oy = static_cast<T>(g.volume.origin[1]);
-  p.oz = static_cast<T>(g.volume.origin[2]);
-  p.du = static_cast<T>(pg.pixel_u);
-  p.dv = static_cast<T>(pg.pixel_v);
-  p.off_u = static_cast<T>(pg.offset_u);
-  p.off_v = static_cast<T>(pg.offset_v);
-  p.divergent = !pg.parallel();
-  p.planar = pg.ndim == 2;
-  p.source_origin = static_cast<T>(pg.source_origin);
-  p.origin_detector = static_cast<T>(pg.origin_detector);
-
-  std::vector<T> trig_h;
-  for (double a : pg.angles) {
-    trig_h.push_back(static_cast<T>(std::cos(a)));
-    trig_h.push_back(static_cast<T>(std::sin(a)));
-  }
-  const auto trig = Array<T>::from_host(ctx, Shape{2 * pg.views()}, trig_h);
+  const detail::VoxelGeometry<T> p = detail::voxel_geometry<T>(g);
+  const auto trig = Array<T>::from_host(ctx, Shape{2 * pg.views()}, detail::view_trig<T>(pg));
   // Sample spacing on the detector moved to the isocentre.
   const double spacing =
       p.divergent ? pg.pixel_u * pg.source_origin / (pg.source_origin + pg.origin_detector) : pg.pixel_u;
