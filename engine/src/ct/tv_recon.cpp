@@ -1,7 +1,6 @@
 // Regularised CT reconstruction by the composite solvers and APGM (engine/include/recon/engine/ct/tv_recon.hpp).
 #include "recon/engine/ct/tv_recon.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <vector>
@@ -131,12 +130,13 @@ ProxTerm<T> tv_prox_term(const std::vector<CompositeTerm<T>>& terms, const TvRec
   inner.solver = o.inner_solver;
   inner.max_iters = o.inner_iters;
   inner.tol = 0;  // the budget, not a tolerance, bounds the work per outer step
-  inner.check_every = std::max(1, o.inner_iters);
+  inner.check_every = o.inner_iters;
   inner.warm_start = true;
   return {[p, inner](const Context& ctx, double alpha, View<const T> v, View<T> out) {
             const Shape s = squeezed(v.shape());
             const TvProblem tv{p.penalty, alpha * p.lambda, p.norm, Boundary::Neumann};
             tv_denoise<T>(ctx, v.reshaped(s), out.reshaped(s), tv, inner);
+            // The constrained prox for anisotropic l1-TV, an approximation otherwise (tv_recon.hpp).
             if (p.nonneg) penalties::prox<T>(ctx, penalties::NonNeg{}, T(1), View<const T>(out), out);
           },
           [g_terms](const Context& ctx, View<const T> x) { return composite_objective<T>(ctx, g_terms, x); }};
