@@ -1,5 +1,6 @@
 // CT projector throughput in GUPS (voxel x view updates per second: volume voxels times views
-// per second) for the matched Joseph pair A / A^T, and FBP / FDK times. Sizes follow the device:
+// per second) for the matched Joseph pair A / A^T, the voxel-driven back-projection B of
+// UnmatchedProjector (the opt-in unmatched A^T), and FBP / FDK times. Sizes follow the device:
 // on Cuda the issue's sizes (2D 512^2 x 720 views, 3D 256^3 x 360 and 512^3 x 512 views of a
 // 512^2 detector); on the host, where those take minutes, 256^2 x 180 and 64^3 x 90 / 96^3 x 128
 // (the label says which). The byte count is the volume plus the projections (a lower bound).
@@ -10,6 +11,7 @@
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/phantom.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "recon/operators/ct/unmatched_projector.hpp"
 #include "roofline.hpp"
 
 namespace recon::bench {
@@ -65,6 +67,14 @@ void run_projector(benchmark::State& state, const CtCase& c, bool adjoint) {
   set_gups(state, c.g, c.label);
 }
 
+void run_unmatched_adjoint(benchmark::State& state, const CtCase& c) {
+  const Context& ctx = session().ctx;
+  Setup s(c.g);
+  const ct::UnmatchedProjector<float> b(c.g);
+  run_timed(state, s.bytes, [&] { b.adjoint(ctx, s.y.view(), s.x.view()); });
+  set_gups(state, c.g, c.label);
+}
+
 void run_fbp(benchmark::State& state, const CtCase& c) {
   const Context& ctx = session().ctx;
   Setup s(c.g);
@@ -74,6 +84,9 @@ void run_fbp(benchmark::State& state, const CtCase& c) {
 
 void BM_ct_parallel2d_forward(benchmark::State& state) { run_projector(state, parallel2d_case(), false); }
 void BM_ct_parallel2d_adjoint(benchmark::State& state) { run_projector(state, parallel2d_case(), true); }
+void BM_ct_parallel2d_unmatched_adjoint(benchmark::State& state) {
+  run_unmatched_adjoint(state, parallel2d_case());
+}
 void BM_ct_parallel2d_fbp(benchmark::State& state) { run_fbp(state, parallel2d_case()); }
 void BM_ct_cone_forward(benchmark::State& state) {
   run_projector(state, cone_case(static_cast<int>(state.range(0))), false);
@@ -81,14 +94,19 @@ void BM_ct_cone_forward(benchmark::State& state) {
 void BM_ct_cone_adjoint(benchmark::State& state) {
   run_projector(state, cone_case(static_cast<int>(state.range(0))), true);
 }
+void BM_ct_cone_unmatched_adjoint(benchmark::State& state) {
+  run_unmatched_adjoint(state, cone_case(static_cast<int>(state.range(0))));
+}
 void BM_ct_cone_fdk(benchmark::State& state) { run_fbp(state, cone_case(static_cast<int>(state.range(0)))); }
 
 #define RECON_CT_BENCH ->UseManualTime()->Unit(benchmark::kMillisecond)
 BENCHMARK(BM_ct_parallel2d_forward) RECON_CT_BENCH;
 BENCHMARK(BM_ct_parallel2d_adjoint) RECON_CT_BENCH;
+BENCHMARK(BM_ct_parallel2d_unmatched_adjoint) RECON_CT_BENCH;
 BENCHMARK(BM_ct_parallel2d_fbp) RECON_CT_BENCH;
 BENCHMARK(BM_ct_cone_forward)->Arg(0)->Arg(1) RECON_CT_BENCH;
 BENCHMARK(BM_ct_cone_adjoint)->Arg(0)->Arg(1) RECON_CT_BENCH;
+BENCHMARK(BM_ct_cone_unmatched_adjoint)->Arg(0)->Arg(1) RECON_CT_BENCH;
 BENCHMARK(BM_ct_cone_fdk)->Arg(0)->Arg(1) RECON_CT_BENCH;
 
 }  // namespace

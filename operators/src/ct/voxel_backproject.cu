@@ -46,6 +46,10 @@ std::vector<T> view_trig(const ProjectionGeometry& p) {
 
 template <class T>
 void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q, T weight, T* vol) {
+  // Reciprocals and detector origins hoisted: one division per voxel and view (divergent beams).
+  const T inv_du = T(1) / p.du, inv_dv = T(1) / p.dv;
+  const T col0 = T(0.5) * static_cast<T>(p.cols - 1) - p.off_u * inv_du;
+  const T row0 = T(0.5) * static_cast<T>(p.rows - 1) - p.off_v * inv_dv;
   parallel_for(ctx, Extent3{p.nz, p.ny, p.nx}, [=] RECON_HD(index_t z, index_t y, index_t x) {
     const T X = p.ox + (static_cast<T>(x) - T(0.5) * static_cast<T>(p.nx - 1)) * p.vx;
     const T Y = p.oy + (static_cast<T>(y) - T(0.5) * static_cast<T>(p.ny - 1)) * p.vy;
@@ -57,18 +61,19 @@ void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* 
       T sc = a, tc = Z, w = 1;
       if (p.divergent) {
         const T den = p.source_origin + b;  // > 0: the source is outside the volume
-        const T mag = (p.source_origin + p.origin_detector) / den;
+        const T inv_den = T(1) / den;
+        const T mag = (p.source_origin + p.origin_detector) * inv_den;
         sc = a * mag;
         tc = Z * mag;
         if (p.weighting == VoxelWeight::FbpDistance) {
-          w = (p.source_origin / den) * (p.source_origin / den);
+          w = (p.source_origin * inv_den) * (p.source_origin * inv_den);
         } else {
-          w = mag * dsqrt(den * den + a * a + Z * Z) / den;
+          w = mag * dsqrt(den * den + a * a + Z * Z) * inv_den;
           if (!p.planar) w *= mag;
         }
       }
-      const T fc = (sc - p.off_u) / p.du + T(0.5) * static_cast<T>(p.cols - 1);
-      const T fr = p.planar ? T(0) : (tc - p.off_v) / p.dv + T(0.5) * static_cast<T>(p.rows - 1);
+      const T fc = sc * inv_du + col0;
+      const T fr = p.planar ? T(0) : tc * inv_dv + row0;
       const T c0f = dfloor(fc), r0f = dfloor(fr);
       const index_t c0 = static_cast<index_t>(dmax(c0f, T(-2))), r0 = static_cast<index_t>(dmax(r0f, T(-2)));
       const T wc = fc - c0f, wr = fr - r0f;
