@@ -116,11 +116,11 @@ FbpAngles fbp_angles(const ProjectionGeometry& p, const std::string& where) {
   const double scale = p.source_origin / (p.source_origin + p.origin_detector);
   const double edge = (0.5 * static_cast<double>(p.cols - 1) * p.pixel_u + std::fabs(p.offset_u)) * scale;
   const double need = M_PI + 2 * std::atan(edge / p.source_origin);
+  const std::string short_scan =
+      "a short scan (Parker-weighted) turning between 180 + 2 x the largest fan angle = ";
   require(scan >= need - 1e-9 && scan < 2 * M_PI, where,
-          "needs views covering 360 degrees, or a short scan (Parker-weighted) turning between 180 + 2 x the "
-          "largest "
-          "fan angle = " +
-              deg(need) + " and 360 degrees from the first to the last view" + got);
+          "needs views covering 360 degrees, or " + short_scan + deg(need) +
+              " and 360 degrees from the first to the last view" + got);
   // A short scan counts each line about once, so each view gets the full step.
   a.weight = d;
   a.short_scan = true;
