@@ -5,6 +5,9 @@
 // 0 < lambda < 2. Works with any linear operator with non-negative entries (CT projectors).
 // Stops when ||y - A x|| <= rel_tol ||y|| or after max_iters; the monitor sees
 // primal_residual = ||y - A x|| and objective = ||y - A x||^2 / 2 of the new iterate.
+// The back-projections (A^T R r and C) go through a.adjoint, so an unmatched pair such as
+// ct::UnmatchedProjector (voxel-driven B ~ A^T) runs SIRT with B: its fixed points solve
+// B R (y - A x) = 0 instead (tests/ct/test_unmatched.cpp compares the two on Shepp-Logan).
 // Tests: tests/ct/test_iterative.cu.
 #pragma once
 
