@@ -5,6 +5,7 @@
 // Shepp-Logan, and the rejection of vector geometries.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -27,8 +28,11 @@ TYPED_TEST_SUITE(CtUnmatched, AllBackends, BackendName);
 template <class T>
 Array<T> bump(const Context& ctx, const ct::VolumeGeometry& v, double shift) {
   const index_t n[3] = {v.nx(), v.ny(), v.nz()};
-  double ext[3], s = 1e300;
-  for (int a = 0; a < v.ndim(); ++a) s = std::min(s, 0.2 * (ext[a] = static_cast<double>(n[a]) * v.voxel_size[a]));
+  double ext[3] = {0, 0, 0}, s = 1e300;
+  for (int a = 0; a < v.ndim(); ++a) {
+    ext[a] = static_cast<double>(n[a]) * v.voxel_size[a];
+    s = std::min(s, 0.2 * ext[a]);
+  }
   std::vector<T> out;
   for (index_t k = 0; k < n[2]; ++k)
     for (index_t j = 0; j < n[1]; ++j)
@@ -36,7 +40,8 @@ Array<T> bump(const Context& ctx, const ct::VolumeGeometry& v, double shift) {
         const index_t idx[3] = {i, j, k};
         double r2 = 0;
         for (int a = 0; a < v.ndim(); ++a) {
-          const double p = (static_cast<double>(idx[a]) - 0.5 * static_cast<double>(n[a] - 1)) * v.voxel_size[a];
+          const double p =
+              (static_cast<double>(idx[a]) - 0.5 * static_cast<double>(n[a] - 1)) * v.voxel_size[a];
           r2 += (p - shift * ext[a]) * (p - shift * ext[a]);
         }
         out.push_back(static_cast<T>(std::exp(-r2 / (2 * s * s))));
@@ -69,8 +74,8 @@ struct Bounds {
   const char* family;
   double inner, backprojection;
 };
-constexpr Bounds kBounds[] = {{"parallel2d", 2e-3, 0.1}, {"fan2d", 1e-3, 0.025}, {"parallel3d", 0.012, 0.03},
-                              {"cone", 0.01, 0.1}};
+constexpr Bounds kBounds[] = {
+    {"parallel2d", 2e-3, 0.1}, {"fan2d", 1e-3, 0.025}, {"parallel3d", 0.012, 0.03}, {"cone", 0.01, 0.1}};
 
 TYPED_TEST(CtUnmatched, CloseToTheJosephAdjointOnEveryCircularGeometry) {
   using T = typename TypeParam::value_type;
@@ -89,8 +94,8 @@ TYPED_TEST(CtUnmatched, CloseToTheJosephAdjointOnEveryCircularGeometry) {
     const double lhs = dot<T>(ctx, ax.view(), y.view()), rhs = dot<T>(ctx, x.view(), by.view());
     const double inner = std::fabs(lhs - rhs) / lhs;
     const double bp = interior_error(g.volume, by.to_host_vector(), aty.to_host_vector());
-    std::printf("%-24s %s inner %.2e scale %.5f backprojection %.2e\n", name.c_str(), sizeof(T) == 4 ? "float" : "double",
-                inner, rhs / lhs, bp);
+    std::printf("%-24s %s inner %.2e scale %.5f backprojection %.2e\n", name.c_str(),
+                sizeof(T) == 4 ? "float" : "double", inner, rhs / lhs, bp);
     const std::string family = g.projection.type_name();
     for (const Bounds& b : kBounds)
       if (family == b.family) {
@@ -109,8 +114,9 @@ TYPED_TEST(CtUnmatched, RayDensityWeightsFollowTheJosephAdjoint) {
   using T = typename TypeParam::value_type;
   const Context& ctx = this->ctx();
   const std::vector<double> circle = ct::uniform_angles(90, 0, 2 * M_PI);
-  for (const ct::Geometry& g : {ct::Geometry{ct::volume2d(40, 40), ct::fan2d(340, 0.5, circle, 40, 40)},
-                                ct::Geometry{ct::volume3d(16, 24, 24), ct::cone(80, 90, 1.0, 1.0, circle, 30, 30)}}) {
+  for (const ct::Geometry& g :
+       {ct::Geometry{ct::volume2d(40, 40), ct::fan2d(340, 0.5, circle, 40, 40)},
+        ct::Geometry{ct::volume3d(16, 24, 24), ct::cone(80, 90, 1.0, 1.0, circle, 30, 30)}}) {
     SCOPED_TRACE(g.projection.type_name());
     const ct::JosephProjector<T> a(g);
     const ct::UnmatchedProjector<T> u(g);
@@ -133,8 +139,9 @@ TYPED_TEST(CtUnmatched, RayDensityWeightsFollowTheJosephAdjoint) {
 TYPED_TEST(CtUnmatched, SirtWithTheUnmatchedPairMatchesMatchedSirt) {
   using T = typename TypeParam::value_type;
   const Context& ctx = this->ctx();
-  for (const ct::ProjectionGeometry& p : {ct::parallel2d(96, 1.0, ct::uniform_angles(90, 0, M_PI)),
-                                          ct::fan2d(120, 1.0, ct::uniform_angles(90, 0, 2 * M_PI), 100, 60)}) {
+  for (const ct::ProjectionGeometry& p :
+       {ct::parallel2d(96, 1.0, ct::uniform_angles(90, 0, M_PI)),
+        ct::fan2d(120, 1.0, ct::uniform_angles(90, 0, 2 * M_PI), 100, 60)}) {
     const ct::Geometry g{ct::volume2d(64, 64), p};
     SCOPED_TRACE(p.type_name());
     const std::vector<double> truth = ct::rasterize(g.volume, ct::shepp_logan(g.volume), 3);
@@ -154,7 +161,8 @@ TYPED_TEST(CtUnmatched, SirtWithTheUnmatchedPairMatchesMatchedSirt) {
       ct::sirt<T>(ctx, *ops[k], y.view(), x.view(), opt);
       psnr_db[k] = psnr<T>(ctx, xt.view(), x.view(), 1.0);
     }
-    std::printf("%s SIRT psnr matched %.2f unmatched %.2f dB\n", p.type_name().c_str(), psnr_db[0], psnr_db[1]);
+    std::printf("%s SIRT psnr matched %.2f unmatched %.2f dB\n", p.type_name().c_str(), psnr_db[0],
+                psnr_db[1]);
     EXPECT_GT(psnr_db[1], psnr_db[0] - 1.0);
     EXPECT_GT(psnr_db[0], 20.0);
   }

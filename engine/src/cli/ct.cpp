@@ -5,7 +5,7 @@
 //               x = A^T y (the exact adjoint), or the voxel-driven B ~ A^T with --unmatched
 //   fbp | fdk   --geometry g.json SINO OUT [--filter ramp|shepp-logan|cosine|hann]
 //   sirt | cgls --geometry g.json SINO OUT [--iters N --tol T] [--nonneg --relaxation L] [--log log.json]
-//               sirt [--backprojector matched|voxel]: A^T or the voxel-driven B (faster, unmatched)
+//               sirt [--backprojector matched|voxel]: A^T or the voxel-driven B (no atomics, unmatched)
 //   recon       --geometry g.json SINO OUT [--solver admm|pdhg --loss L --penalty P --lambda ..]
 //               (ct_recon.cpp)
 //   simulate    --geometry g.json OUT [--phantom shepp-logan|ball | --volume VOL.npy]
@@ -182,7 +182,8 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
   });
   auto* bp = add_io(*ct, "backproject", "exact adjoint x = A^T y", *a, "projections .npy");
   bp->add_flag("--unmatched", a->unmatched,
-               "voxel-driven back-projection B ~ A^T instead (faster, not the exact adjoint; circular geometries)");
+               "voxel-driven back-projection B ~ A^T instead (a gather without atomics, not the exact "
+               "adjoint; circular geometries)");
   bp->callback([a, &global] { run_linear(*a, global, true); });
   for (const char* name : {"fbp", "fdk"}) {
     const bool cone = std::string(name) == "fdk";
@@ -203,7 +204,8 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
     if (use_sirt) {
       c->add_option("--relaxation", a->relaxation, "relaxation in (0, 2)")->capture_default_str();
       c->add_option("--backprojector", a->backprojector,
-                    "matched (exact A^T) | voxel (voxel-driven, faster, unmatched; circular geometries)")
+                    "matched (exact A^T) | voxel (voxel-driven gather without atomics, unmatched; "
+                    "circular geometries)")
           ->capture_default_str()
           ->check(CLI::IsMember({"matched", "voxel"}));
     }

@@ -10,9 +10,10 @@ namespace recon::ct {
 namespace {
 const Geometry& circular(const Geometry& g) {
   if (!g.projection.circular)
-    throw InvalidArgument("ct.unmatched_" + g.projection.type_name() +
-                          ": the voxel-driven back-projector needs a circular geometry (angles and distances), got "
-                          "a vector geometry; use ct::JosephProjector");
+    throw InvalidArgument(
+        "ct.unmatched_" + g.projection.type_name() +
+        ": the voxel-driven back-projector needs a circular geometry (angles and distances), got "
+        "a vector geometry; use ct::JosephProjector");
   return g;
 }
 }  // namespace
@@ -24,7 +25,8 @@ UnmatchedProjector<T>::UnmatchedProjector(const Geometry& g)
       host_trig_(detail::view_trig<T>(g.projection)) {
   const Vec3& v = g.volume.voxel_size;
   const ProjectionGeometry& p = g.projection;
-  weight_ = static_cast<T>(p.ndim == 2 ? v[0] * v[1] / p.pixel_u : v[0] * v[1] * v[2] / (p.pixel_u * p.pixel_v));
+  weight_ =
+      static_cast<T>(p.ndim == 2 ? v[0] * v[1] / p.pixel_u : v[0] * v[1] * v[2] / (p.pixel_u * p.pixel_v));
 }
 
 template <class T>
