@@ -63,9 +63,10 @@ void launch_rays(const Context& ctx, const RayGrid<T>& g, const T* vectors, inde
                  const T* in, T* out) {
   const index_t per_view = g.rows * g.cols;
   const index_t chunk = std::max<index_t>(1, rays_per_launch / per_view);
+  const index_t steps = std::max({g.n[0], g.n[1], g.n[2]});  // slices a ray crosses at most
   for (index_t v0 = 0; v0 < views; v0 += chunk)
     parallel_for(ctx, std::min(chunk, views - v0) * per_view,
-                 RayKernel<T, Adjoint>{g, vectors, v0 * per_view, in, out});
+                 RayKernel<T, Adjoint>{g, vectors, v0 * per_view, in, out}, steps);
 }
 
 }  // namespace detail

@@ -89,7 +89,7 @@ void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* 
       acc += w * val;
     }
     vol[(z * p.ny + y) * p.nx + x] = weight * acc;
-  });
+  }, p.views);
 }
 
 template VoxelGeometry<float> voxel_geometry<float>(const Geometry&);

@@ -58,7 +58,7 @@ inline index_t ceil_div(index_t a, index_t b) { return (a + b - 1) / b; }
 inline namespace RECON_LAUNCH_NS {
 
 template <class F>
-void parallel_for(const Context& ctx, index_t n, F body) {
+void parallel_for(const Context& ctx, index_t n, F body, index_t cost = 1) {
   if (n <= 0) return;
   if (ctx.is_cuda()) {
 #if defined(__CUDACC__)
@@ -72,13 +72,13 @@ void parallel_for(const Context& ctx, index_t n, F body) {
 #endif
   } else {
     const int threads = ctx.host_threads();
-#pragma omp parallel for num_threads(threads) schedule(static) if (n > detail::kHostParallelThreshold)
+#pragma omp parallel for num_threads(threads) schedule(static) if (n * cost > detail::kHostParallelThreshold)
     for (index_t i = 0; i < n; ++i) body(i);
   }
 }
 
 template <class F>
-void parallel_for(const Context& ctx, Extent3 e, F body) {
+void parallel_for(const Context& ctx, Extent3 e, F body, index_t cost = 1) {
   if (e.nz <= 0 || e.ny <= 0 || e.nx <= 0) return;
   if (ctx.is_cuda()) {
 #if defined(__CUDACC__)
@@ -97,7 +97,7 @@ void parallel_for(const Context& ctx, Extent3 e, F body) {
 #endif
   } else {
     const int threads = ctx.host_threads();
-    const bool parallel = e.nz * e.ny * e.nx > detail::kHostParallelThreshold;
+    const bool parallel = e.nz * e.ny * e.nx * cost > detail::kHostParallelThreshold;
 #pragma omp parallel for collapse(2) num_threads(threads) schedule(static) if (parallel)
     for (index_t z = 0; z < e.nz; ++z)
       for (index_t y = 0; y < e.ny; ++y)
@@ -113,8 +113,8 @@ struct Drop3To2 {
 };
 
 template <class F>
-void parallel_for(const Context& ctx, Extent2 e, F body) {
-  parallel_for(ctx, Extent3{1, e.ny, e.nx}, Drop3To2<F>{body});
+void parallel_for(const Context& ctx, Extent2 e, F body, index_t cost = 1) {
+  parallel_for(ctx, Extent3{1, e.ny, e.nx}, Drop3To2<F>{body}, cost);
 }
 
 }  // namespace RECON_LAUNCH_NS
