@@ -187,8 +187,9 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
   bp->callback([a, &global] { run_linear(*a, global, true); });
   for (const char* name : {"fbp", "fdk"}) {
     const bool cone = std::string(name) == "fdk";
-    auto* c = add_io(*ct, name, cone ? "FDK reconstruction (circular cone beam, full circle)"
-                                     : "filtered back-projection (parallel 2D/3D, fan; 180/360 degrees)",
+    auto* c = add_io(*ct, name, cone ? "FDK reconstruction (circular cone beam: full circle, or a Parker-weighted short scan)"
+                                     : "filtered back-projection (parallel 2D/3D: 180/360 degrees; fan: full circle "
+                                       "or a Parker-weighted short scan)",
                      *a, "projections .npy");
     c->add_option("--filter", a->filter, "ramp | shepp-logan | cosine | hann")->capture_default_str();
     c->callback([a, &global, cone] { run_fbp(*a, global, cone); });
