@@ -11,8 +11,8 @@
 // B is not the transpose of A: use it where a gather without atomics pays and a small mismatch
 // does not matter (SIRT, which only needs a back-projector; FBP/FDK use the same kernel), never
 // in solvers or checks that assume an exact adjoint (CGLS, ADMM, PDHG, adjoint tests). The gain
-// is the GPU's; on the 2-core host (bench_ct, float) B takes 59 ms against A^T's 69 ms for
-// 256^2 x 180 views (parallel 2D) but 151 ms against 50 ms for 64^3 x 90 views (cone).
+// is the GPU's; on the 2-core host (bench_ct, float, 2 threads) B takes 31 ms against A^T's
+// 87 ms for 256^2 x 180 views (parallel 2D) but 148 ms against 61 ms for 64^3 x 90 views (cone).
 // Zero outside the detector (a voxel whose projection misses it gets nothing from that view).
 // Circular geometries only (InvalidArgument for the vector form). On the GPU the same RECON_HD
 // body runs with plain loads: a texture-interpolated variant would be faster but is not
