@@ -19,6 +19,8 @@
 #include "recon/operators/fourier.hpp"
 #include "recon/operators/hadamard.hpp"
 
+#include "../loss_fit.hpp"
+
 namespace recon::cs {
 
 namespace {
@@ -199,24 +201,17 @@ template <class T>
 class DataTerm {
  public:
   DataTerm(const Context& ctx, const Operator<T>& A, View<const T> y, const Problem& p)
-      : A_(A), y_(y), p_(p), r_(ctx, A.range()), gr_(ctx, A.range()) {}
+      : fit_(ctx, A.get(), y, p.loss), p_(p) {}
 
-  double residual_loss(const Context& ctx, View<const T> c) {
-    A_.apply(ctx, c, r_.view());
-    axpby<T>(ctx, T(-1), y_, T(1), r_.view());
-    return penalties::value_sum<T>(ctx, p_.loss, r_);
-  }
   // The smooth part of F.
   double value(const Context& ctx, View<const T> c) {
-    const double psi = residual_loss(ctx, c);
+    const double psi = fit_.value(ctx, c);
     if (!p_.constrained) return psi;
     const double excess = std::max(psi - p_.eps, 0.0);
     return 0.5 * excess * excess;
   }
   double value_grad(const Context& ctx, View<const T> c, View<T> g) {
-    const double psi = residual_loss(ctx, c);
-    penalties::gradient<T>(ctx, p_.loss, r_, gr_.view());
-    A_.adjoint(ctx, gr_, g);
+    const double psi = fit_.value_grad(ctx, c, g);
     if (!p_.constrained) return psi;
     const double excess = std::max(psi - p_.eps, 0.0);
     scale<T>(ctx, static_cast<T>(excess), g, g);
@@ -224,10 +219,8 @@ class DataTerm {
   }
 
  private:
-  const Operator<T>& A_;
-  View<const T> y_;
+  recon::detail::LossFit<T> fit_;
   const Problem& p_;
-  Array<T> r_, gr_;
 };
 
 }  // namespace detail_cs

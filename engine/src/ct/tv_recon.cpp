@@ -11,6 +11,8 @@
 #include "recon/operators/finite_difference.hpp"
 #include "recon/operators/operator.hpp"
 
+#include "../loss_fit.hpp"
+
 namespace recon::ct {
 
 TvReconSolver parse_tv_recon_solver(const std::string& name) {
@@ -91,27 +93,6 @@ SolveReport solve_admm(const Context& ctx, const LinearOperator<T>& a, const Ope
 }
 
 
-// f(x) = sum loss(A x - y) and its gradient A^T loss'(A x - y).
-template <class T>
-class DataFit {
- public:
-  DataFit(const Context& ctx, const LinearOperator<T>& a, View<const T> y, const penalties::Function& loss)
-      : a_(a), y_(y), loss_(loss), r_(ctx, a.range()), g_(ctx, a.range()) {}
-  double operator()(const Context& ctx, View<const T> x, View<T> grad) {
-    a_.apply(ctx, x, r_.view());
-    axpby<T>(ctx, T(-1), y_, T(1), r_.view());
-    penalties::gradient<T>(ctx, loss_, r_, g_.view());
-    a_.adjoint(ctx, g_, grad);
-    return penalties::value_sum<T>(ctx, loss_, r_);
-  }
-
- private:
-  const LinearOperator<T>& a_;
-  View<const T> y_;
-  const penalties::Function& loss_;
-  Array<T> r_, g_;
-};
-
 // The volume without its single-voxel axes: tv_denoise then differences the same axes as
 // volume_gradient.
 Shape squeezed(const Shape& s) {
@@ -151,8 +132,8 @@ SolveReport solve_apgm(const Context& ctx, const LinearOperator<T>& a, View<cons
     throw InvalidArgument("ct recon: solver apgm needs a smooth loss (differentiable with a Lipschitz gradient); " +
                           penalties::describe(p.loss) + " is not: use --solver admm");
   require(o.inner_iters >= 1, "ct recon", "apgm needs inner_iters >= 1, got " + std::to_string(o.inner_iters));
-  DataFit<T> fit(ctx, a, y, p.loss);
-  const ValueGradFn<T> f = [&fit](const Context& c, View<const T> v, View<T> g) { return fit(c, v, g); };
+  recon::detail::LossFit<T> fit(ctx, a, y, p.loss);
+  const ValueGradFn<T> f = [&fit](const Context& c, View<const T> v, View<T> g) { return fit.value_grad(c, v, g); };
   ApgmOptions ao;
   ao.variant = o.apgm_variant;
   ao.max_iters = o.max_iters;
