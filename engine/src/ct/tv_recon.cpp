@@ -92,7 +92,6 @@ SolveReport solve_admm(const Context& ctx, const LinearOperator<T>& a, const Ope
   return admm_composite<T>(ctx, terms, x, ao, monitor);
 }
 
-
 // The volume without its single-voxel axes: tv_denoise then differences the same axes as
 // volume_gradient.
 Shape squeezed(const Shape& s) {
