@@ -10,11 +10,19 @@ function(recon_kernel_sources)
 endfunction()
 
 # Compile options every recon target shares, for both the C++ and the CUDA compiler.
+# -fno-trapping-math -fno-math-errno: nothing here reads floating-point exception flags or
+# errno, and without them GCC may not if-convert float compares (min/max, clamps) or inline
+# sqrt, which keeps the host's kernel loops from vectorising.
 function(recon_target_options target)
+  set(host_flags -fno-trapping-math -fno-math-errno)
+  if(RECON_HOST_ARCH)
+    list(APPEND host_flags -march=${RECON_HOST_ARCH})
+  endif()
+  string(REPLACE ";" "," host_flags_csv "${host_flags}")
   target_compile_options(${target} PRIVATE
-    $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wno-unknown-pragmas>
-    $<$<COMPILE_LANGUAGE:CUDA>:--extended-lambda --expt-relaxed-constexpr -Xcompiler=-fopenmp,-Wall,-Wextra
-                               -Wno-deprecated-gpu-targets>)
+    $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wno-unknown-pragmas ${host_flags}>
+    $<$<COMPILE_LANGUAGE:CUDA>:--extended-lambda --expt-relaxed-constexpr
+                               -Xcompiler=-fopenmp,-Wall,-Wextra,${host_flags_csv} -Wno-deprecated-gpu-targets>)
   target_link_libraries(${target} PUBLIC OpenMP::OpenMP_CXX)
 endfunction()
 

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   }
   const auto& s = recon::bench::session();
   benchmark::AddCustomContext("recon_version", RECON_VERSION_STRING);
+  benchmark::AddCustomContext("recon_host_arch", RECON_HOST_ARCH[0] ? RECON_HOST_ARCH : "default");
   benchmark::AddCustomContext("recon_device", recon::to_string(s.ctx.device()));
   benchmark::AddCustomContext("recon_device_name", s.device_name);
   benchmark::AddCustomContext("recon_host_threads", std::to_string(s.ctx.host_threads()));

@@ -13,6 +13,7 @@ BuildInfo build_info() {
   b.version = RECON_VERSION_STRING;
   b.cuda = RECON_WITH_CUDA != 0;
   b.cuda_architectures = RECON_CUDA_ARCHITECTURES;
+  b.host_arch = RECON_HOST_ARCH;
 #if defined(__clang__)
   b.compiler = "clang " __clang_version__;
 #elif defined(__GNUC__)

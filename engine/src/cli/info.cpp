@@ -44,6 +44,7 @@ void add_info_command(CLI::App& app, const GlobalOptions& global) {
     nlohmann::json out = {{"version", b.version},
                           {"build", {{"cuda", b.cuda},
                                      {"cuda_architectures", b.cuda_architectures},
+                                     {"host_arch", b.host_arch},
                                      {"compiler", b.compiler},
                                      {"build_type", b.build_type}}},
                           {"cuda_available", cuda_available()},

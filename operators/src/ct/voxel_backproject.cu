@@ -1,5 +1,7 @@
 // Voxel-driven back-projection kernel and its parameters (formulas in voxel_backproject.hpp).
 #include <cmath>
+#include <limits>
+#include <string>
 
 #include "device_math.hpp"
 #include "recon/kernels/parallel_for.hpp"
@@ -44,61 +46,155 @@ std::vector<T> view_trig(const ProjectionGeometry& p) {
   return trig;
 }
 
+namespace {
+
+// The beam and weighting as compile-time cases, so that the inner loops carry no branches.
+enum class VoxelBeam { Parallel, DivergentFbp, DivergentDensity };
+
+// Voxels per thread along x on the host (see backproject_voxel_tiles).
+constexpr index_t kHostTile = 32;
+
+// floor of f >= 0 by truncation: unlike floor(), a plain conversion that vectorises without SSE4.1.
 template <class T>
-void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q, T weight, T* vol) {
-  // Reciprocals and detector origins hoisted: one division per voxel and view (divergent beams).
-  const T inv_du = T(1) / p.du, inv_dv = T(1) / p.dv;
-  const T col0 = T(0.5) * static_cast<T>(p.cols - 1) - p.off_u * inv_du;
-  const T row0 = T(0.5) * static_cast<T>(p.rows - 1) - p.off_v * inv_dv;
-  parallel_for(ctx, Extent3{p.nz, p.ny, p.nx}, [=] RECON_HD(index_t z, index_t y, index_t x) {
-    const T X = p.ox + (static_cast<T>(x) - T(0.5) * static_cast<T>(p.nx - 1)) * p.vx;
-    const T Y = p.oy + (static_cast<T>(y) - T(0.5) * static_cast<T>(p.ny - 1)) * p.vy;
-    const T Z = p.oz + (static_cast<T>(z) - T(0.5) * static_cast<T>(p.nz - 1)) * p.vz;
-    T acc = 0;
-    for (index_t v = 0; v < p.views; ++v) {
-      const T c = trig[2 * v], s = trig[2 * v + 1];
-      const T a = X * c + Y * s, b = -X * s + Y * c;
-      T sc = a, tc = Z, w = 1;
-      if (p.divergent) {
-        const T den = p.source_origin + b;  // > 0: the source is outside the volume
-        const T inv_den = T(1) / den;
-        const T mag = (p.source_origin + p.origin_detector) * inv_den;
-        sc = a * mag;
-        tc = Z * mag;
-        if (p.weighting == VoxelWeight::FbpDistance) {
-          w = (p.source_origin * inv_den) * (p.source_origin * inv_den);
-        } else {
-          w = mag * dsqrt(den * den + a * a + Z * Z) * inv_den;
-          if (!p.planar) w *= mag;
-        }
-      }
-      const T fc = sc * inv_du + col0;
-      const T fr = p.planar ? T(0) : tc * inv_dv + row0;
-      const T c0f = dfloor(fc), r0f = dfloor(fr);
-      const index_t c0 = static_cast<index_t>(dmax(c0f, T(-2))), r0 = static_cast<index_t>(dmax(r0f, T(-2)));
-      const T wc = fc - c0f, wr = fr - r0f;
-      const T* view = q + v * p.rows * p.cols;
-      T val = 0;
-      for (int dr = 0; dr < 2; ++dr) {
-        const index_t r = r0 + dr;
-        const T wrow = dr ? wr : T(1) - wr;
-        if (r < 0 || r >= p.rows || wrow == T(0)) continue;
-        if (c0 >= 0 && c0 < p.cols) val += wrow * (T(1) - wc) * view[r * p.cols + c0];
-        if (c0 + 1 >= 0 && c0 + 1 < p.cols) val += wrow * wc * view[r * p.cols + c0 + 1];
-      }
-      acc += w * val;
+RECON_HD inline int floor_nonneg(T f) {
+  return static_cast<int>(f);
+}
+
+template <class T>
+struct DetectorMap {
+  T inv_du, inv_dv, col0, row0;  // detector index = position / pixel + origin index
+};
+
+// Linear interpolation in the detector row that starts at view[start], at column index f, zero
+// outside [0, cols). f is clamped to [-1, cols] first, which changes no result (both taps are
+// then outside or weighted 0) and keeps the conversion to int safe; the taps are read at
+// clamped indices and masked, so that the host's tile loop is branch-free and vectorises.
+// Indices are int (a view has < 2^31 pixels, checked by backproject_voxels): 64-bit index
+// vectors would stop the vectoriser.
+template <class T>
+RECON_HD inline T interp_row(const T* view, int start, int cols, T f) {
+  f = dmin(dmax(f, T(-1)), static_cast<T>(cols));
+  const int i = floor_nonneg(f + T(1)) - 1;
+  const T w = f - static_cast<T>(i);
+  const int last = cols - 1;
+  const T a = view[start + dmin(dmax(i, 0), last)] * static_cast<T>((i >= 0) & (i <= last));
+  const T b = view[start + dmin(i + 1, last)] * static_cast<T>(i + 1 <= last);
+  return a + w * (b - a);
+}
+
+// w_v(x) * interp(q_v, detector position of x) for the voxel at (X, Y, Z) and the view (c, s).
+template <VoxelBeam B, bool Planar, class T>
+RECON_HD inline T weighted_sample(const VoxelGeometry<T>& p, const DetectorMap<T>& m, const T* view, T X, T Y,
+                                  T Z, T c, T s) {
+  const T a = X * c + Y * s;
+  T sc = a, tc = Z, w = 1;
+  if constexpr (B != VoxelBeam::Parallel) {
+    const T den = p.source_origin - X * s + Y * c;  // > 0: the source is outside the volume
+    const T inv_den = T(1) / den;
+    const T mag = (p.source_origin + p.origin_detector) * inv_den;
+    sc = a * mag;
+    tc = Z * mag;
+    if constexpr (B == VoxelBeam::DivergentFbp) {
+      w = (p.source_origin * inv_den) * (p.source_origin * inv_den);
+    } else {
+      w = mag * dsqrt(den * den + a * a + Z * Z) * inv_den;
+      if constexpr (!Planar) w *= mag;
     }
-    vol[(z * p.ny + y) * p.nx + x] = weight * acc;
-  }, p.views);
+  }
+  const T fc = sc * m.inv_du + m.col0;
+  const int cols = static_cast<int>(p.cols);
+  if constexpr (Planar) {
+    return w * interp_row(view, 0, cols, fc);
+  } else {
+    const T fr = dmin(dmax(tc * m.inv_dv + m.row0, T(-1)), static_cast<T>(p.rows));
+    const int r = floor_nonneg(fr + T(1)) - 1, last = static_cast<int>(p.rows) - 1;
+    const T wr = fr - static_cast<T>(r);
+    const T top =
+        interp_row(view, dmin(dmax(r, 0), last) * cols, cols, fc) * static_cast<T>((r >= 0) & (r <= last));
+    const T bottom = interp_row(view, dmin(r + 1, last) * cols, cols, fc) * static_cast<T>(r + 1 <= last);
+    return w * (top + wr * (bottom - top));
+  }
+}
+
+// Tile voxels along x per thread. On the device Tile = 1: one thread per voxel, the views in its
+// loop. On the host a thread takes Tile neighbours and updates all of them for one view before
+// the next: the loop over the tile is branch-free and vectorises, and the view's detector row
+// is reused from L1 across the tile.
+template <index_t Tile, VoxelBeam B, bool Planar, class T>
+void backproject_voxel_tiles(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q,
+                             T weight, T* vol) {
+  // Reciprocals and detector origins hoisted: one division per voxel and view (divergent beams).
+  DetectorMap<T> m{};
+  m.inv_du = T(1) / p.du;
+  m.inv_dv = T(1) / p.dv;
+  m.col0 = T(0.5) * static_cast<T>(p.cols - 1) - p.off_u * m.inv_du;
+  m.row0 = T(0.5) * static_cast<T>(p.rows - 1) - p.off_v * m.inv_dv;
+  const index_t tiles = (p.nx + Tile - 1) / Tile;
+  parallel_for(
+      ctx, Extent3{p.nz, p.ny, tiles},
+      [=] RECON_HD(index_t z, index_t y, index_t tile) {
+#if defined(__CUDA_ARCH__)
+        if constexpr (Tile != 1) return;  // the host's layout is never launched: keep its device code empty
+#endif
+        const index_t x0 = tile * Tile;
+        const int count = static_cast<int>(p.nx - x0 < Tile ? p.nx - x0 : Tile);
+        const T X0 = p.ox + (static_cast<T>(x0) - T(0.5) * static_cast<T>(p.nx - 1)) * p.vx;
+        const T Y = p.oy + (static_cast<T>(y) - T(0.5) * static_cast<T>(p.ny - 1)) * p.vy;
+        const T Z = p.oz + (static_cast<T>(z) - T(0.5) * static_cast<T>(p.nz - 1)) * p.vz;
+        T acc[Tile];
+        for (index_t t = 0; t < Tile; ++t) acc[t] = 0;
+        for (index_t v = 0; v < p.views; ++v) {
+          const T c = trig[2 * v], s = trig[2 * v + 1];
+          const T* view = q + v * p.rows * p.cols;
+          for (int t = 0; t < count; ++t)  // int: int -> float conversions vectorise, 64-bit ones do not
+            acc[t] += weighted_sample<B, Planar>(p, m, view, X0 + static_cast<T>(t) * p.vx, Y, Z, c, s);
+        }
+        for (index_t t = 0; t < count; ++t) vol[(z * p.ny + y) * p.nx + x0 + t] = weight * acc[t];
+      },
+      p.views * Tile);
+}
+
+template <VoxelBeam B, bool Planar, class T>
+void backproject_voxel_layout(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q,
+                              T weight, T* vol) {
+  if (ctx.is_cuda())
+    backproject_voxel_tiles<1, B, Planar>(ctx, p, trig, q, weight, vol);
+  else
+    backproject_voxel_tiles<kHostTile, B, Planar>(ctx, p, trig, q, weight, vol);
+}
+
+template <VoxelBeam B, class T>
+void backproject_voxel_beam(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q,
+                            T weight, T* vol) {
+  if (p.planar)
+    backproject_voxel_layout<B, true>(ctx, p, trig, q, weight, vol);
+  else
+    backproject_voxel_layout<B, false>(ctx, p, trig, q, weight, vol);
+}
+
+}  // namespace
+
+template <class T>
+void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q, T weight,
+                        T* vol) {
+  require(p.rows * p.cols <= std::numeric_limits<int>::max(), "voxel-driven back-projection",
+          "a view of " + std::to_string(p.rows) + " x " + std::to_string(p.cols) +
+              " detector pixels is more than the 2^31 - 1 it indexes with int; use the exact adjoint");
+  if (!p.divergent)
+    backproject_voxel_beam<VoxelBeam::Parallel>(ctx, p, trig, q, weight, vol);
+  else if (p.weighting == VoxelWeight::FbpDistance)
+    backproject_voxel_beam<VoxelBeam::DivergentFbp>(ctx, p, trig, q, weight, vol);
+  else
+    backproject_voxel_beam<VoxelBeam::DivergentDensity>(ctx, p, trig, q, weight, vol);
 }
 
 template VoxelGeometry<float> voxel_geometry<float>(const Geometry&);
 template VoxelGeometry<double> voxel_geometry<double>(const Geometry&);
 template std::vector<float> view_trig<float>(const ProjectionGeometry&);
 template std::vector<double> view_trig<double>(const ProjectionGeometry&);
-template void backproject_voxels<float>(const Context&, const VoxelGeometry<float>&, const float*, const float*, float,
-                                       float*);
-template void backproject_voxels<double>(const Context&, const VoxelGeometry<double>&, const double*, const double*,
-                                        double, double*);
+template void backproject_voxels<float>(const Context&, const VoxelGeometry<float>&, const float*,
+                                        const float*, float, float*);
+template void backproject_voxels<double>(const Context&, const VoxelGeometry<double>&, const double*,
+                                         const double*, double, double*);
 
 }  // namespace recon::ct::detail

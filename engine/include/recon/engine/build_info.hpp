@@ -9,6 +9,7 @@ struct BuildInfo {
   std::string version;
   bool cuda = false;
   std::string cuda_architectures;  // e.g. "80-real 90-real 90-virtual"
+  std::string host_arch;  // the -march of the host code; empty: the compiler's default
   std::string compiler;
   std::string build_type;
 };
