@@ -1,6 +1,6 @@
 // JosephProjector: exact adjoint pair on every geometry family and backend, line integrals of
-// uniform objects against analytic chord lengths, > 16384 views on a 2048^2 grid, and
-// host/device parity (with a GPU).
+// uniform objects against analytic chord lengths, > 16384 views on a 2048^2 grid,
+// the host's A^T for any thread count, and host/device parity (with a GPU).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -36,7 +36,7 @@ struct ChordErrors {
 };
 template <class T>
 ChordErrors chord_errors(const Context& ctx, const ct::Geometry& g, const std::vector<ct::Ellipsoid>& phantom,
-                          double min_fraction) {
+                         double min_fraction) {
   const std::vector<double> x = ct::rasterize(g.volume, phantom, 4);
   const std::vector<double> exact = ct::line_integrals(g.projection, phantom);
   ct::JosephProjector<T> op(g);
@@ -62,8 +62,9 @@ TYPED_TEST(CtProjector, DiskMatchesChordLengths2D) {
   using T = typename TypeParam::value_type;
   const auto disk = ct::ball(0.7, 40.0, {3, -5, 0});
   const auto vol = ct::volume2d(128, 128);
-  for (const ct::ProjectionGeometry& p : {ct::parallel2d(180, 0.9, ct::uniform_angles(20, 0, M_PI), 1.5),
-                                          ct::fan2d(200, 1.2, ct::uniform_angles(20, 0, 2 * M_PI), 200, 100, -2.0)}) {
+  for (const ct::ProjectionGeometry& p :
+       {ct::parallel2d(180, 0.9, ct::uniform_angles(20, 0, M_PI), 1.5),
+        ct::fan2d(200, 1.2, ct::uniform_angles(20, 0, 2 * M_PI), 200, 100, -2.0)}) {
     const ChordErrors e = chord_errors<T>(this->ctx(), {vol, p}, disk, 0.3);
     EXPECT_LT(e.worst, 0.01) << p.type_name();
     EXPECT_LT(std::fabs(e.bias), 1e-3) << p.type_name();
@@ -74,10 +75,11 @@ TYPED_TEST(CtProjector, SphereMatchesChordLengths3D) {
   using T = typename TypeParam::value_type;
   const auto sphere = ct::ball(1.3, 18.0, {2, -1, 1.5});
   const auto vol = ct::volume3d(48, 48, 48);
-  for (const ct::ProjectionGeometry& p : {ct::cone(60, 64, 1.2, 1.1, ct::uniform_angles(8, 0, 2 * M_PI), 100, 60, 0.5, 1),
-                                          ct::parallel3d(50, 60, 1, 0.9, ct::uniform_angles(8, 0, M_PI))}) {
+  for (const ct::ProjectionGeometry& p :
+       {ct::cone(60, 64, 1.2, 1.1, ct::uniform_angles(8, 0, 2 * M_PI), 100, 60, 0.5, 1),
+        ct::parallel3d(50, 60, 1, 0.9, ct::uniform_angles(8, 0, M_PI))}) {
     const ChordErrors e = chord_errors<T>(this->ctx(), {vol, p}, sphere, 0.3);
-    EXPECT_LT(e.worst, 0.04) << p.type_name();  // radius 18 voxels: ~1 voxel of 36
+    EXPECT_LT(e.worst, 0.04) << p.type_name();            // radius 18 voxels: ~1 voxel of 36
     EXPECT_LT(std::fabs(e.bias), 5e-3) << p.type_name();  // interpolation blurs the concave rim
   }
 }
@@ -99,7 +101,8 @@ TYPED_TEST(CtProjector, AxisAlignedRaysAreExact) {
 TYPED_TEST(CtProjector, ManyViewsOnLargeGrid) {
   using T = typename TypeParam::value_type;
   const auto disk = ct::ball(1.0, 700.0);
-  const ct::Geometry g{ct::volume2d(2048, 2048), ct::parallel2d(5, 300.0, ct::uniform_angles(16500, 0, M_PI))};
+  const ct::Geometry g{ct::volume2d(2048, 2048),
+                       ct::parallel2d(5, 300.0, ct::uniform_angles(16500, 0, M_PI))};
   const std::vector<double> x = ct::rasterize(g.volume, disk, 1);
   const std::vector<double> exact = ct::line_integrals(g.projection, disk);
   ct::JosephProjector<T> op(g);
@@ -119,6 +122,34 @@ TYPED_TEST(CtProjector, ManyViewsOnLargeGrid) {
 namespace recon::testing {
 namespace {
 
+// The host's A^T splits the views into one group per thread, each scattered into its own
+// volume: any thread count (more than the cores, not dividing the views) gives the same A^T y.
+TEST(CtProjectorHostAdjoint, SameForAnyThreadCount) {
+  const Context one = Context::host(1);
+  for (const auto& [name, g] : ct_test_geometries()) {
+    SCOPED_TRACE(name);
+    ct::JosephProjector<double> op(g);
+    const auto y =
+        Array<double>::from_host(one, op.range(), random_values<double>(op.range().size(), 5, 0, 1));
+    Array<double> ref(one, op.domain());
+    op.adjoint(one, y.view(), ref.view());
+    const std::vector<double> r = ref.to_host_vector();
+    for (int threads : {3, 7}) {
+      const Context ctx = Context::host(threads);
+      Array<double> got(ctx, op.domain());
+      op.adjoint(ctx, y.view(), got.view());
+      const std::vector<double> v = got.to_host_vector();
+      double peak = 0, diff = 0;
+      for (size_t i = 0; i < v.size(); ++i) {
+        peak = std::max(peak, std::fabs(r[i]));
+        diff = std::max(diff, std::fabs(v[i] - r[i]));
+      }
+      EXPECT_GT(peak, 0.0);
+      EXPECT_LE(diff, 1e-12 * peak) << threads << " threads";
+    }
+  }
+}
+
 // Host and Cuda run the same walk: A x and A^T y agree to float rounding (atomic order and
 // fused multiply-adds differ), on every geometry family.
 TEST(CtProjectorParity, HostAndCudaAgree) {
@@ -127,8 +158,10 @@ TEST(CtProjectorParity, HostAndCudaAgree) {
   for (const auto& [name, g] : ct_test_geometries()) {
     SCOPED_TRACE(name);
     ct::JosephProjector<float> op(g);
-    const auto xh = Array<float>::from_host(host, op.domain(), random_values<float>(op.domain().size(), 3, 0, 1));
-    const auto yh = Array<float>::from_host(host, op.range(), random_values<float>(op.range().size(), 4, 0, 1));
+    const auto xh =
+        Array<float>::from_host(host, op.domain(), random_values<float>(op.domain().size(), 3, 0, 1));
+    const auto yh =
+        Array<float>::from_host(host, op.range(), random_values<float>(op.range().size(), 4, 0, 1));
     const auto xc = xh.to(cuda), yc = yh.to(cuda);
     Array<float> ah(host, op.range()), ac(cuda, op.range()), bh(host, op.domain()), bc(cuda, op.domain());
     op.apply(host, xh.view(), ah.view());

@@ -6,7 +6,7 @@
 // the value is weighted by the world length of the ray between two slices, |dir| / |dir_main|.
 // Voxels outside the volume count as 0. The visitor receives (voxel index, weight):
 //   Gather  (forward):  acc += w * x[voxel]            -> y[ray] = acc
-//   Scatter (adjoint):  x[voxel] += w * y[ray]         (atomic)
+//   Scatter (adjoint):  x[voxel] += w * y[ray]         (atomic; PrivateScatter on the host)
 // Both run the same arithmetic for the same ray, so A^T is the exact transpose of A on each
 // backend. Indices are 64-bit throughout (2048^2 images, > 16384 views, 1024^3 volumes).
 #pragma once
@@ -42,6 +42,14 @@ struct Scatter {
   T* x;
   T value;
   RECON_HD void operator()(index_t voxel, T w) { atomic_add(x + voxel, w * value); }
+};
+
+// The scatter of one host thread into a volume of its own (no other thread writes it).
+template <class T>
+struct PrivateScatter {
+  T* x;
+  T value;
+  RECON_HD void operator()(index_t voxel, T w) { x[voxel] += w * value; }
 };
 
 // Restricts [lo, hi] to the slices k where o + k s lies in (-1, n) (interpolation support).
@@ -91,8 +99,10 @@ RECON_HD inline void joseph_walk(const RayGrid<T>& g, const T* view, index_t row
   clip_support(o1, s1, g.n[a1], lo, hi);
   clip_support(o2, s2, g.n[a2], lo, hi);
   if (!g.parallel) {  // only in front of the source: t = (k - p_m) / d_m >= 0
-    if (d[m] > T(0)) lo = dmax(lo, p[m]);
-    else hi = dmin(hi, p[m]);
+    if (d[m] > T(0))
+      lo = dmax(lo, p[m]);
+    else
+      hi = dmin(hi, p[m]);
   }
   if (!(lo <= hi)) return;
   const index_t k0 = static_cast<index_t>(-dfloor(-lo));  // ceil; lo, hi are within [0, n-1] here

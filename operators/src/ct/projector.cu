@@ -59,14 +59,60 @@ struct RayKernel {
 
 // Launches in chunks of whole views of at most kRaysPerLaunch rays.
 template <class T, bool Adjoint>
-void launch_rays(const Context& ctx, const RayGrid<T>& g, const T* vectors, index_t views, index_t rays_per_launch,
-                 const T* in, T* out) {
+void launch_rays(const Context& ctx, const RayGrid<T>& g, const T* vectors, index_t views,
+                 index_t rays_per_launch, const T* in, T* out) {
   const index_t per_view = g.rows * g.cols;
   const index_t chunk = std::max<index_t>(1, rays_per_launch / per_view);
   const index_t steps = std::max({g.n[0], g.n[1], g.n[2]});  // slices a ray crosses at most
   for (index_t v0 = 0; v0 < views; v0 += chunk)
     parallel_for(ctx, std::min(chunk, views - v0) * per_view,
                  RayKernel<T, Adjoint>{g, vectors, v0 * per_view, in, out}, steps);
+}
+
+// The host's adjoint without atomics: the views are split into one group per thread and each
+// group scatters its rays serially into a volume of its own (group 0 into x, the others into
+// `extra`); the volumes are then summed. A host atomic add is a compare-and-swap loop, several
+// times the cost of the add, and the fixed order also makes the host's A^T deterministic.
+template <class T>
+struct GroupScatter {
+  RayGrid<T> g;
+  const T* vectors;
+  index_t views, groups, volume;
+  const T* in;
+  T* x;
+  T* extra;
+  RECON_HD void operator()(index_t group) const {
+    T* out = group == 0 ? x : extra + (group - 1) * volume;
+    const index_t per_view = g.rows * g.cols;
+    for (index_t v = group * views / groups; v < (group + 1) * views / groups; ++v)
+      for (index_t r = 0; r < per_view; ++r) {
+        const T value = in[v * per_view + r];
+        if (value == T(0)) continue;
+        PrivateScatter<T> scatter{out, value};
+        joseph_walk(g, vectors + kViewStride * v, r / g.cols, r % g.cols, scatter);
+      }
+  }
+};
+
+// Extra volumes the host adjoint may allocate; beyond this it falls back to atomic adds.
+constexpr double kHostScatterBudgetBytes = 1024.0 * 1024.0 * 1024.0;
+
+template <class T>
+bool host_group_scatter(const Context& ctx, const RayGrid<T>& g, const T* vectors, index_t views, const T* y,
+                        T* x) {
+  const index_t volume = g.n[0] * g.n[1] * g.n[2];
+  const index_t groups = std::min<index_t>(ctx.host_threads(), views);
+  if (static_cast<double>(groups - 1) * static_cast<double>(volume) * sizeof(T) > kHostScatterBudgetBytes)
+    return false;
+  Array<T> extra(ctx, Shape{(groups - 1) * volume});
+  fill<T>(ctx, extra.view(), T(0));
+  const index_t steps = std::max({g.n[0], g.n[1], g.n[2]});
+  parallel_for(ctx, groups, GroupScatter<T>{g, vectors, views, groups, volume, y, x, extra.data()},
+               views / groups * g.rows * g.cols * steps);
+  const View<T> sum(x, Shape{volume}, ctx.device());
+  for (index_t k = 0; k + 1 < groups; ++k)
+    axpby<T>(ctx, T(1), View<const T>(extra.data() + k * volume, Shape{volume}, ctx.device()), T(1), sum);
+  return true;
 }
 
 }  // namespace detail
@@ -91,15 +137,17 @@ const T* JosephProjector<T>::view_vectors(const Context& ctx) const {
 
 template <class T>
 void JosephProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
-  detail::launch_rays<T, false>(ctx, detail::ray_grid<T>(geometry_), view_vectors(ctx), geometry_.projection.views(),
-                                kRaysPerLaunch, x.data(), y.data());
+  detail::launch_rays<T, false>(ctx, detail::ray_grid<T>(geometry_), view_vectors(ctx),
+                                geometry_.projection.views(), kRaysPerLaunch, x.data(), y.data());
 }
 
 template <class T>
 void JosephProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
   fill<T>(ctx, x, T(0));
-  detail::launch_rays<T, true>(ctx, detail::ray_grid<T>(geometry_), view_vectors(ctx), geometry_.projection.views(),
-                               kRaysPerLaunch, y.data(), x.data());
+  const detail::RayGrid<T> g = detail::ray_grid<T>(geometry_);
+  const index_t views = geometry_.projection.views();
+  if (ctx.is_cuda() || !detail::host_group_scatter(ctx, g, view_vectors(ctx), views, y.data(), x.data()))
+    detail::launch_rays<T, true>(ctx, g, view_vectors(ctx), views, kRaysPerLaunch, y.data(), x.data());
 }
 
 template class JosephProjector<float>;
