@@ -12,6 +12,7 @@ given per voxel x view update (GUPS), which the detector width hardly changes.
 skimage runs in one thread (numpy/scipy); recon once with OMP_NUM_THREADS=1 and once with all
 cores. Times are the median of repeated runs (wall clock); the load average is recorded,
 since on a shared host the timings are lower bounds.
+The build's -march (RECON_HOST_ARCH, "default" when unset) is recorded with recon's times.
 Usage: bench/skimage_ct.py BUILD_DIR [OUT_JSON]   (default bench/results/skimage_ct_host.json)
 """
 import json
@@ -54,8 +55,9 @@ def recon_times(build, threads):
                           "--benchmark_filter=parallel2d", "--benchmark_format=json",
                           f"--benchmark_repetitions={REPEATS}", "--benchmark_report_aggregates_only=true"],
                          env=env, check=True, capture_output=True, text=True).stdout
-    times = {}
-    for b in json.loads(out)["benchmarks"]:
+    report = json.loads(out)
+    times = {"host_arch": report["context"].get("recon_host_arch", "default")}
+    for b in report["benchmarks"]:
         if b.get("aggregate_name") != "median":
             continue
         case = b["run_name"].split("parallel2d_")[1].split("/")[0]
