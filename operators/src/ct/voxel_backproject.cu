@@ -46,7 +46,8 @@ std::vector<T> view_trig(const ProjectionGeometry& p) {
   return trig;
 }
 
-namespace {
+// Not in an anonymous namespace: an extended lambda inside one crashes host runs of a CUDA build
+// (docs/STYLE.md).
 
 // The beam and weighting as compile-time cases, so that the inner loops carry no branches.
 enum class VoxelBeam { Parallel, DivergentFbp, DivergentDensity };
@@ -171,8 +172,6 @@ void backproject_voxel_beam(const Context& ctx, const VoxelGeometry<T>& p, const
   else
     backproject_voxel_layout<B, false>(ctx, p, trig, q, weight, vol);
 }
-
-}  // namespace
 
 template <class T>
 void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q, T weight,
