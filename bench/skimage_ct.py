@@ -56,7 +56,8 @@ def recon_times(build, threads):
                           f"--benchmark_repetitions={REPEATS}", "--benchmark_report_aggregates_only=true"],
                          env=env, check=True, capture_output=True, text=True).stdout
     report = json.loads(out)
-    times = {"host_arch": report["context"].get("recon_host_arch", "default")}
+    times = {"host_arch": report["context"].get("recon_host_arch", "default"),
+             "host_clone": report["context"].get("recon_host_clone", "none")}
     for b in report["benchmarks"]:
         if b.get("aggregate_name") != "median":
             continue

@@ -7,6 +7,7 @@
 
 #include "recon/kernels/config.hpp"
 #include "recon/kernels/error.hpp"
+#include "recon/kernels/host_clones.hpp"
 #include "roofline.hpp"
 
 int main(int argc, char** argv) {
@@ -14,9 +15,12 @@ int main(int argc, char** argv) {
   int threads = 0;
   std::vector<char*> rest;
   for (int i = 0; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--device=", 9) == 0) device = argv[i] + 9;
-    else if (std::strncmp(argv[i], "--threads=", 10) == 0) threads = std::atoi(argv[i] + 10);
-    else rest.push_back(argv[i]);
+    if (std::strncmp(argv[i], "--device=", 9) == 0)
+      device = argv[i] + 9;
+    else if (std::strncmp(argv[i], "--threads=", 10) == 0)
+      threads = std::atoi(argv[i] + 10);
+    else
+      rest.push_back(argv[i]);
   }
   int rest_argc = static_cast<int>(rest.size());
   try {
@@ -28,6 +32,7 @@ int main(int argc, char** argv) {
   const auto& s = recon::bench::session();
   benchmark::AddCustomContext("recon_version", RECON_VERSION_STRING);
   benchmark::AddCustomContext("recon_host_arch", RECON_HOST_ARCH[0] ? RECON_HOST_ARCH : "default");
+  benchmark::AddCustomContext("recon_host_clone", recon::host_clone_level());
   benchmark::AddCustomContext("recon_device", recon::to_string(s.ctx.device()));
   benchmark::AddCustomContext("recon_device_name", s.device_name);
   benchmark::AddCustomContext("recon_host_threads", std::to_string(s.ctx.host_threads()));

@@ -1,6 +1,7 @@
 #include "recon/engine/build_info.hpp"
 
 #include "recon/kernels/config.hpp"
+#include "recon/kernels/host_clones.hpp"
 
 #ifndef RECON_BUILD_TYPE
 #define RECON_BUILD_TYPE "unknown"
@@ -14,6 +15,7 @@ BuildInfo build_info() {
   b.cuda = RECON_WITH_CUDA != 0;
   b.cuda_architectures = RECON_CUDA_ARCHITECTURES;
   b.host_arch = RECON_HOST_ARCH;
+  b.host_clone = host_clone_level();
 #if defined(__clang__)
   b.compiler = "clang " __clang_version__;
 #elif defined(__GNUC__)

@@ -42,14 +42,17 @@ void add_info_command(CLI::App& app, const GlobalOptions& global) {
   cmd->callback([&global, no_measure] {
     const BuildInfo b = build_info();
     nlohmann::json out = {{"version", b.version},
-                          {"build", {{"cuda", b.cuda},
-                                     {"cuda_architectures", b.cuda_architectures},
-                                     {"host_arch", b.host_arch},
-                                     {"compiler", b.compiler},
-                                     {"build_type", b.build_type}}},
+                          {"build",
+                           {{"cuda", b.cuda},
+                            {"cuda_architectures", b.cuda_architectures},
+                            {"host_arch", b.host_arch},
+                            {"host_clone", b.host_clone},
+                            {"compiler", b.compiler},
+                            {"build_type", b.build_type}}},
                           {"cuda_available", cuda_available()},
                           {"selected_device", to_string(Context::from_choice(global.device).device())}};
-    for (const DeviceInfo& d : list_devices()) out["devices"].push_back(describe(d, !*no_measure, global.threads));
+    for (const DeviceInfo& d : list_devices())
+      out["devices"].push_back(describe(d, !*no_measure, global.threads));
     std::cout << out.dump(2) << "\n";
   });
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "joseph_walk.hpp"
+#include "recon/kernels/host_clones.hpp"
 #include "recon/kernels/parallel_for.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
@@ -32,6 +33,20 @@ RayGrid<T> ray_grid(const Geometry& g) {
   return r;
 }
 
+// A's value for the ray of detector pixel (row, col) of one view: the gather of joseph_walk.
+template <class T>
+RECON_HD inline T ray_sum(const RayGrid<T>& g, const T* view, index_t row, index_t col, const T* x) {
+  Gather<T> gather{x, T(0)};
+  joseph_walk(g, view, row, col, gather);
+  return gather.acc;
+}
+
+// ray_sum compiled per host instruction set (host_clones.hpp).
+template <class T>
+RECON_HOST_CLONED T ray_sum_host(const RayGrid<T>& g, const T* view, index_t row, index_t col, const T* x) {
+  return ray_sum(g, view, row, col, x);
+}
+
 // One thread per ray of the views [view0, view0 + views): the gather (A) or the atomic
 // scatter (A^T) of joseph_walk.
 template <class T, bool Adjoint>
@@ -50,9 +65,11 @@ struct RayKernel {
       Scatter<T> scatter{out, in[ray]};
       joseph_walk(g, v, rem / g.cols, rem % g.cols, scatter);
     } else {
-      Gather<T> gather{in, T(0)};
-      joseph_walk(g, v, rem / g.cols, rem % g.cols, gather);
-      out[ray] = gather.acc;
+#if defined(__CUDA_ARCH__)
+      out[ray] = ray_sum(g, v, rem / g.cols, rem % g.cols, in);
+#else
+      out[ray] = ray_sum_host(g, v, rem / g.cols, rem % g.cols, in);
+#endif
     }
   }
 };
@@ -73,6 +90,27 @@ void launch_rays(const Context& ctx, const RayGrid<T>& g, const T* vectors, inde
 // group scatters its rays serially into a volume of its own (group 0 into x, the others into
 // `extra`); the volumes are then summed. A host atomic add is a compare-and-swap loop, several
 // times the cost of the add, and the fixed order also makes the host's A^T deterministic.
+// Scatters the rays of views [v0, v1) serially into out (no other thread writes it).
+template <class T>
+RECON_HD inline void scatter_views(const RayGrid<T>& g, const T* vectors, index_t v0, index_t v1, const T* in,
+                                   T* out) {
+  const index_t per_view = g.rows * g.cols;
+  for (index_t v = v0; v < v1; ++v)
+    for (index_t r = 0; r < per_view; ++r) {
+      const T value = in[v * per_view + r];
+      if (value == T(0)) continue;
+      PrivateScatter<T> scatter{out, value};
+      joseph_walk(g, vectors + kViewStride * v, r / g.cols, r % g.cols, scatter);
+    }
+}
+
+// scatter_views compiled per host instruction set (host_clones.hpp).
+template <class T>
+RECON_HOST_CLONED void scatter_views_host(const RayGrid<T>& g, const T* vectors, index_t v0, index_t v1,
+                                          const T* in, T* out) {
+  scatter_views(g, vectors, v0, v1, in, out);
+}
+
 template <class T>
 struct GroupScatter {
   RayGrid<T> g;
@@ -83,14 +121,12 @@ struct GroupScatter {
   T* extra;
   RECON_HD void operator()(index_t group) const {
     T* out = group == 0 ? x : extra + (group - 1) * volume;
-    const index_t per_view = g.rows * g.cols;
-    for (index_t v = group * views / groups; v < (group + 1) * views / groups; ++v)
-      for (index_t r = 0; r < per_view; ++r) {
-        const T value = in[v * per_view + r];
-        if (value == T(0)) continue;
-        PrivateScatter<T> scatter{out, value};
-        joseph_walk(g, vectors + kViewStride * v, r / g.cols, r % g.cols, scatter);
-      }
+    const index_t v0 = group * views / groups, v1 = (group + 1) * views / groups;
+#if defined(__CUDA_ARCH__)
+    scatter_views(g, vectors, v0, v1, in, out);
+#else
+    scatter_views_host(g, vectors, v0, v1, in, out);
+#endif
   }
 };
 

@@ -9,7 +9,8 @@ struct BuildInfo {
   std::string version;
   bool cuda = false;
   std::string cuda_architectures;  // e.g. "80-real 90-real 90-virtual"
-  std::string host_arch;  // the -march of the host code; empty: the compiler's default
+  std::string host_arch;           // the -march of the host code; empty: the compiler's default
+  std::string host_clone;  // the instruction set of the cloned host loops this host runs (host_clones.hpp)
   std::string compiler;
   std::string build_type;
 };
