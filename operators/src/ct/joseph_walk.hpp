@@ -57,7 +57,10 @@ template <class T>
 RECON_HD inline void clip_support(T o, T s, index_t n, T& lo, T& hi) {
   const T nn = static_cast<T>(n);
   if (s == T(0)) {
-    if (!(o > T(-1) && o < nn)) hi = lo - T(1);  // empty
+    if (!(o > T(-1) && o < nn)) {  // empty; not hi = lo - 1, which equals lo once lo > 2^53
+      lo = T(1);
+      hi = T(0);
+    }
     return;
   }
   const T ka = (T(-1) - o) / s, kb = (nn - o) / s;
@@ -65,9 +68,19 @@ RECON_HD inline void clip_support(T o, T s, index_t n, T& lo, T& hi) {
   hi = dmin(hi, dmax(ka, kb));
 }
 
-// Walks the ray of detector pixel (row, col) of the view whose vectors start at `view`.
-template <class T, class Visit>
-RECON_HD inline void joseph_walk(const RayGrid<T>& g, const T* view, index_t row, index_t col, Visit& visit) {
+// A ray in index space, p(k) = (o1 + k s1, o2 + k s2) in slice k of the main axis m, restricted
+// to the slices [k0, k1] where it can touch the volume (empty when k0 > k1).
+template <class T>
+struct RaySegment {
+  int m, a1, a2;
+  T o1, o2, s1, s2;
+  T len;  // world length of the ray between two slices
+  index_t k0, k1;
+};
+
+// The segment of the ray of detector pixel (row, col) of the view whose vectors start at `view`.
+template <class T>
+RECON_HD inline RaySegment<T> ray_segment(const RayGrid<T>& g, const T* view, index_t row, index_t col) {
   const T* src = view;
   const T* det = view + 3;
   const T* u = view + 6;
@@ -86,29 +99,44 @@ RECON_HD inline void joseph_walk(const RayGrid<T>& g, const T* view, index_t row
     p[a] = start[a] * g.scale[a] + g.shift[a];
     d[a] = dir[a] * g.scale[a];
   }
+  RaySegment<T> r{};
+  r.k0 = 1;  // empty until proven otherwise
+  r.k1 = 0;
   int m = 0;
   if (dabs(d[1]) > dabs(d[m])) m = 1;
   if (dabs(d[2]) > dabs(d[m])) m = 2;
-  if (d[m] == T(0)) return;
-  const int a1 = m == 0 ? 1 : 0, a2 = m == 2 ? 1 : 2;
-  const T s1 = d[a1] / d[m], s2 = d[a2] / d[m];
-  const T o1 = p[a1] - p[m] * s1, o2 = p[a2] - p[m] * s2;
-  const T len = dsqrt(dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]) / dabs(d[m]);
+  if (d[m] == T(0)) return r;
+  r.m = m;
+  r.a1 = m == 0 ? 1 : 0;
+  r.a2 = m == 2 ? 1 : 2;
+  r.s1 = d[r.a1] / d[m];
+  r.s2 = d[r.a2] / d[m];
+  r.o1 = p[r.a1] - p[m] * r.s1;
+  r.o2 = p[r.a2] - p[m] * r.s2;
+  r.len = dsqrt(dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]) / dabs(d[m]);
 
   T lo = 0, hi = static_cast<T>(g.n[m] - 1);
-  clip_support(o1, s1, g.n[a1], lo, hi);
-  clip_support(o2, s2, g.n[a2], lo, hi);
+  clip_support(r.o1, r.s1, g.n[r.a1], lo, hi);
+  clip_support(r.o2, r.s2, g.n[r.a2], lo, hi);
   if (!g.parallel) {  // only in front of the source: t = (k - p_m) / d_m >= 0
     if (d[m] > T(0))
       lo = dmax(lo, p[m]);
     else
       hi = dmin(hi, p[m]);
   }
-  if (!(lo <= hi)) return;
-  const index_t k0 = static_cast<index_t>(-dfloor(-lo));  // ceil; lo, hi are within [0, n-1] here
-  const index_t k1 = static_cast<index_t>(dfloor(hi));
+  if (!(lo <= hi)) return r;
+  r.k0 = static_cast<index_t>(-dfloor(-lo));  // ceil; lo, hi are within [0, n-1] here
+  r.k1 = static_cast<index_t>(dfloor(hi));
+  return r;
+}
+
+// Walks the segment r of a ray.
+template <class T, class Visit>
+RECON_HD inline void joseph_walk(const RayGrid<T>& g, const RaySegment<T>& r, Visit& visit) {
+  const T o1 = r.o1, o2 = r.o2, s1 = r.s1, s2 = r.s2, len = r.len;
+  const int m = r.m, a1 = r.a1, a2 = r.a2;
   const index_t n1 = g.n[a1], n2 = g.n[a2];
-  for (index_t k = k0; k <= k1; ++k) {
+  for (index_t k = r.k0; k <= r.k1; ++k) {
     const T c1 = o1 + static_cast<T>(k) * s1, c2 = o2 + static_cast<T>(k) * s2;
     const T f1 = dfloor(c1), f2 = dfloor(c2);
     const index_t i1 = static_cast<index_t>(f1), i2 = static_cast<index_t>(f2);
@@ -128,6 +156,83 @@ RECON_HD inline void joseph_walk(const RayGrid<T>& g, const T* view, index_t row
       if (in1b) visit(base + at1 + g.stride[a1] + at2 + g.stride[a2], w * w1);
     }
   }
+}
+
+// Walks the ray of detector pixel (row, col) of the view whose vectors start at `view`.
+template <class T, class Visit>
+RECON_HD inline void joseph_walk(const RayGrid<T>& g, const T* view, index_t row, index_t col, Visit& visit) {
+  joseph_walk(g, ray_segment(g, view, row, col), visit);
+}
+
+// The gather of joseph_walk written for the host's vectoriser: branch-free, int offsets, and
+// kGatherLanes partial sums over the slices (a sum the compiler may not reorder). Same weights
+// as joseph_walk, summed in another order. Planar: a ray in the plane of a 2D volume, where
+// joseph_walk's z weight is exactly 1 and only two taps per slice remain.
+constexpr int kGatherLanes = 8;
+
+// Whether lane_gather may index the volume with int.
+template <class T>
+RECON_HD inline bool lane_gather_applies(const RayGrid<T>& g) {
+  return g.n[0] * g.n[1] * g.n[2] <= 0x7fffffff;
+}
+
+template <class T>
+RECON_HD inline bool is_planar(const RayGrid<T>& g, const RaySegment<T>& r) {
+  return g.n[2] == 1 && r.a2 == 2 && r.s2 == T(0) && r.o2 == T(0);
+}
+
+struct SliceLayout {
+  int stride_m, stride_1, stride_2, last1, last2;
+};
+
+// x[i] if voxel index i along an axis of last index `last` is inside, else 0; read at a clamped index.
+template <class T>
+RECON_HD inline T masked_tap(const T* x, int base, int i, int stride, int last, bool keep = true) {
+  const T value = x[base + dmin(dmax(i, 0), last) * stride];
+  return (i >= 0) & (i <= last) & keep ? value : T(0);
+}
+
+// joseph_walk's visits in slice k.
+template <bool Planar, class T>
+RECON_HD inline T slice_sum(const RaySegment<T>& r, const T* x, int k, const SliceLayout& s) {
+  const T c1 = r.o1 + static_cast<T>(k) * r.s1;
+  const T f1 = dfloor(c1);
+  const int i1 = static_cast<int>(f1);
+  const T w1 = c1 - f1;
+  if constexpr (Planar) {
+    const int base = k * s.stride_m;
+    return (r.len * (T(1) - w1)) * masked_tap(x, base, i1, s.stride_1, s.last1) +
+           (r.len * w1) * masked_tap(x, base, i1 + 1, s.stride_1, s.last1);
+  } else {
+    const T c2 = r.o2 + static_cast<T>(k) * r.s2;
+    const T f2 = dfloor(c2);
+    const int i2 = static_cast<int>(f2);
+    const T w2 = c2 - f2;
+    const T wa = r.len * (T(1) - w2), wb = r.len * w2;
+    const bool in2a = (i2 >= 0) & (i2 <= s.last2), in2b = (i2 + 1 >= 0) & (i2 + 1 <= s.last2) & (w2 != T(0));
+    const int near = k * s.stride_m + dmin(dmax(i2, 0), s.last2) * s.stride_2;
+    const int far = k * s.stride_m + dmin(dmax(i2 + 1, 0), s.last2) * s.stride_2;
+    return (wa * (T(1) - w1)) * masked_tap(x, near, i1, s.stride_1, s.last1, in2a) +
+           (wa * w1) * masked_tap(x, near, i1 + 1, s.stride_1, s.last1, in2a) +
+           (wb * (T(1) - w1)) * masked_tap(x, far, i1, s.stride_1, s.last1, in2b) +
+           (wb * w1) * masked_tap(x, far, i1 + 1, s.stride_1, s.last1, in2b);
+  }
+}
+
+template <bool Planar, class T>
+RECON_HD inline T lane_gather(const RayGrid<T>& g, const RaySegment<T>& r, const T* x) {
+  const SliceLayout s{static_cast<int>(g.stride[r.m]), static_cast<int>(g.stride[r.a1]),
+                      static_cast<int>(g.stride[r.a2]), static_cast<int>(g.n[r.a1]) - 1,
+                      static_cast<int>(g.n[r.a2]) - 1};
+  const int k1 = static_cast<int>(r.k1);
+  T lanes[kGatherLanes] = {};
+  int k = static_cast<int>(r.k0);
+  for (; k + kGatherLanes - 1 <= k1; k += kGatherLanes)
+    for (int j = 0; j < kGatherLanes; ++j) lanes[j] += slice_sum<Planar>(r, x, k + j, s);
+  for (; k <= k1; ++k) lanes[0] += slice_sum<Planar>(r, x, k, s);
+  T acc = 0;
+  for (int j = 0; j < kGatherLanes; ++j) acc += lanes[j];
+  return acc;
 }
 
 }  // namespace recon::ct::detail

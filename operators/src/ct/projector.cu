@@ -41,10 +41,17 @@ RECON_HD inline T ray_sum(const RayGrid<T>& g, const T* view, index_t row, index
   return gather.acc;
 }
 
-// ray_sum compiled per host instruction set (host_clones.hpp).
+// ray_sum on the host: the vectorisable gather, compiled per host instruction set
+// (host_clones.hpp).
 template <class T>
 RECON_HOST_CLONED T ray_sum_host(const RayGrid<T>& g, const T* view, index_t row, index_t col, const T* x) {
-  return ray_sum(g, view, row, col, x);
+  const RaySegment<T> r = ray_segment(g, view, row, col);
+  if (!lane_gather_applies(g)) {
+    Gather<T> gather{x, T(0)};
+    joseph_walk(g, r, gather);
+    return gather.acc;
+  }
+  return is_planar(g, r) ? lane_gather<true>(g, r, x) : lane_gather<false>(g, r, x);
 }
 
 // One thread per ray of the views [view0, view0 + views): the gather (A) or the atomic
