@@ -8,7 +8,8 @@
 //   Gather  (forward):  acc += w * x[voxel]            -> y[ray] = acc
 //   Scatter (adjoint):  x[voxel] += w * y[ray]         (atomic; PrivateScatter on the host)
 // Both run the same arithmetic for the same ray, so A^T is the exact transpose of A on each
-// backend. Indices are 64-bit throughout (2048^2 images, > 16384 views, 1024^3 volumes).
+// backend (also for the host's branch-free forms at the end of this file). Indices are 64-bit throughout
+// (2048^2 images, > 16384 views, 1024^3 volumes).
 #pragma once
 
 #include "device_math.hpp"
@@ -164,15 +165,17 @@ RECON_HD inline void joseph_walk(const RayGrid<T>& g, const T* view, index_t row
   joseph_walk(g, ray_segment(g, view, row, col), visit);
 }
 
-// The gather of joseph_walk written for the host's vectoriser: branch-free, int offsets, and
-// kGatherLanes partial sums over the slices (a sum the compiler may not reorder). Same weights
-// as joseph_walk, summed in another order. Planar: a ray in the plane of a 2D volume, where
-// joseph_walk's z weight is exactly 1 and only two taps per slice remain.
+// joseph_walk rewritten for the host's vectoriser, for volumes int can index: the slices of a
+// ray with branch-free taps (read or written at a clamped offset, then masked) and the same
+// weights, computed the same way, so A and A^T stay an exact pair. Planar: a ray in the plane
+// of a 2D volume, where joseph_walk's z weight is exactly 1 and two taps per slice remain.
+// The gather (A) keeps kGatherLanes partial sums over the slices, a sum the compiler may not
+// reorder itself: joseph_walk's terms, summed in another order.
 constexpr int kGatherLanes = 8;
 
-// Whether lane_gather may index the volume with int.
+// Whether the volume's offsets fit in int.
 template <class T>
-RECON_HD inline bool lane_gather_applies(const RayGrid<T>& g) {
+RECON_HD inline bool int_offsets_suffice(const RayGrid<T>& g) {
   return g.n[0] * g.n[1] * g.n[2] <= 0x7fffffff;
 }
 
@@ -181,29 +184,53 @@ RECON_HD inline bool is_planar(const RayGrid<T>& g, const RaySegment<T>& r) {
   return g.n[2] == 1 && r.a2 == 2 && r.s2 == T(0) && r.o2 == T(0);
 }
 
+// Strides and last indices of a ray's axes m, a1, a2.
 struct SliceLayout {
   int stride_m, stride_1, stride_2, last1, last2;
 };
 
-// x[i] if voxel index i along an axis of last index `last` is inside, else 0; read at a clamped index.
+template <class T>
+RECON_HD inline SliceLayout slice_layout(const RayGrid<T>& g, const RaySegment<T>& r) {
+  return {static_cast<int>(g.stride[r.m]), static_cast<int>(g.stride[r.a1]), static_cast<int>(g.stride[r.a2]),
+          static_cast<int>(g.n[r.a1]) - 1, static_cast<int>(g.n[r.a2]) - 1};
+}
+
+// x[i] if voxel index i along an axis of last index `last` is inside (and keep), else 0; read
+// at a clamped index and then masked: a select, not a branch.
 template <class T>
 RECON_HD inline T masked_tap(const T* x, int base, int i, int stride, int last, bool keep = true) {
   const T value = x[base + dmin(dmax(i, 0), last) * stride];
   return (i >= 0) & (i <= last) & keep ? value : T(0);
 }
 
+// A ray's slice k in a planar volume: the voxel row and the first of the two taps along a1,
+// with their weights.
+template <class T>
+struct PlanarSlice {
+  int row, i1;
+  T wa, wb;
+};
+
+template <class T>
+RECON_HD inline PlanarSlice<T> planar_slice(const RaySegment<T>& r, int k, const SliceLayout& s) {
+  const T c1 = r.o1 + static_cast<T>(k) * r.s1;
+  const T f1 = dfloor(c1);
+  const T w1 = c1 - f1;
+  return {k * s.stride_m, static_cast<int>(f1), r.len * (T(1) - w1), r.len * w1};
+}
+
 // joseph_walk's visits in slice k.
 template <bool Planar, class T>
 RECON_HD inline T slice_sum(const RaySegment<T>& r, const T* x, int k, const SliceLayout& s) {
-  const T c1 = r.o1 + static_cast<T>(k) * r.s1;
-  const T f1 = dfloor(c1);
-  const int i1 = static_cast<int>(f1);
-  const T w1 = c1 - f1;
   if constexpr (Planar) {
-    const int base = k * s.stride_m;
-    return (r.len * (T(1) - w1)) * masked_tap(x, base, i1, s.stride_1, s.last1) +
-           (r.len * w1) * masked_tap(x, base, i1 + 1, s.stride_1, s.last1);
+    const PlanarSlice<T> p = planar_slice(r, k, s);
+    return p.wa * masked_tap(x, p.row, p.i1, s.stride_1, s.last1) +
+           p.wb * masked_tap(x, p.row, p.i1 + 1, s.stride_1, s.last1);
   } else {
+    const T c1 = r.o1 + static_cast<T>(k) * r.s1;
+    const T f1 = dfloor(c1);
+    const int i1 = static_cast<int>(f1);
+    const T w1 = c1 - f1;
     const T c2 = r.o2 + static_cast<T>(k) * r.s2;
     const T f2 = dfloor(c2);
     const int i2 = static_cast<int>(f2);
@@ -219,11 +246,22 @@ RECON_HD inline T slice_sum(const RaySegment<T>& r, const T* x, int k, const Sli
   }
 }
 
+// The scatter (A^T) of a planar ray into a volume no other thread writes, branch-free: a tap
+// joseph_walk does not visit adds 0. (The 3D walk's branches skip work: faster there.)
+template <class T>
+RECON_HD inline void planar_scatter(const RayGrid<T>& g, const RaySegment<T>& r, T value, T* x) {
+  const SliceLayout s = slice_layout(g, r);
+  for (int k = static_cast<int>(r.k0); k <= static_cast<int>(r.k1); ++k) {
+    const PlanarSlice<T> p = planar_slice(r, k, s);
+    const int ia = p.i1, ib = p.i1 + 1;
+    x[p.row + dmin(dmax(ia, 0), s.last1) * s.stride_1] += (ia >= 0) & (ia <= s.last1) ? p.wa * value : T(0);
+    x[p.row + dmin(dmax(ib, 0), s.last1) * s.stride_1] += (ib >= 0) & (ib <= s.last1) ? p.wb * value : T(0);
+  }
+}
+
 template <bool Planar, class T>
 RECON_HD inline T lane_gather(const RayGrid<T>& g, const RaySegment<T>& r, const T* x) {
-  const SliceLayout s{static_cast<int>(g.stride[r.m]), static_cast<int>(g.stride[r.a1]),
-                      static_cast<int>(g.stride[r.a2]), static_cast<int>(g.n[r.a1]) - 1,
-                      static_cast<int>(g.n[r.a2]) - 1};
+  const SliceLayout s = slice_layout(g, r);
   const int k1 = static_cast<int>(r.k1);
   T lanes[kGatherLanes] = {};
   int k = static_cast<int>(r.k0);

@@ -46,7 +46,7 @@ RECON_HD inline T ray_sum(const RayGrid<T>& g, const T* view, index_t row, index
 template <class T>
 RECON_HOST_CLONED T ray_sum_host(const RayGrid<T>& g, const T* view, index_t row, index_t col, const T* x) {
   const RaySegment<T> r = ray_segment(g, view, row, col);
-  if (!lane_gather_applies(g)) {
+  if (!int_offsets_suffice(g)) {
     Gather<T> gather{x, T(0)};
     joseph_walk(g, r, gather);
     return gather.acc;
@@ -115,7 +115,20 @@ RECON_HD inline void scatter_views(const RayGrid<T>& g, const T* vectors, index_
 template <class T>
 RECON_HOST_CLONED void scatter_views_host(const RayGrid<T>& g, const T* vectors, index_t v0, index_t v1,
                                           const T* in, T* out) {
-  scatter_views(g, vectors, v0, v1, in, out);
+  if (!int_offsets_suffice(g)) return scatter_views(g, vectors, v0, v1, in, out);
+  const index_t per_view = g.rows * g.cols;
+  for (index_t v = v0; v < v1; ++v)
+    for (index_t r = 0; r < per_view; ++r) {
+      const T value = in[v * per_view + r];
+      if (value == T(0)) continue;
+      const RaySegment<T> seg = ray_segment(g, vectors + kViewStride * v, r / g.cols, r % g.cols);
+      if (is_planar(g, seg)) {
+        planar_scatter(g, seg, value, out);
+      } else {
+        PrivateScatter<T> scatter{out, value};
+        joseph_walk(g, seg, scatter);
+      }
+    }
 }
 
 template <class T>
