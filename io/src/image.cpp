@@ -48,7 +48,8 @@ HostImage to_host_image(const std::string& path, const Array<T>& x, const ImageM
   check(meta.spacing, "spacing");
   check(meta.origin, "origin");
   const std::vector<T> v = x.to_host_vector();
-  return HostImage{x.shape(), std::vector<float>(v.begin(), v.end()), meta};
+  // No per-axis positions: those only order DICOM slices when reading a series.
+  return HostImage{x.shape(), std::vector<float>(v.begin(), v.end()), meta, {}};
 }
 
 template HostImage to_host_image<float>(const std::string&, const Array<float>&, const ImageMetadata&);
@@ -68,8 +69,8 @@ std::pair<double, double> resolve_window(const Window& w, const std::vector<floa
     return {*lo, *hi};
   }
   if (!(0 <= w.lo && w.lo < w.hi && w.hi <= 100))
-    throw InvalidArgument("window: percentiles must satisfy 0 <= lo < hi <= 100, got " + std::to_string(w.lo) +
-                          " and " + std::to_string(w.hi));
+    throw InvalidArgument("window: percentiles must satisfy 0 <= lo < hi <= 100, got " +
+                          std::to_string(w.lo) + " and " + std::to_string(w.hi));
   std::sort(finite.begin(), finite.end());
   // Linear interpolation between closest ranks, as numpy.percentile does by default.
   const auto at = [&](double p) {
@@ -84,7 +85,8 @@ std::pair<double, double> resolve_window(const Window& w, const std::vector<floa
 template <class T>
 Image<T> read_image(const Context& ctx, const std::string& path, const ReadOptions& options) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw IoError("cannot read '" + path + "': no such file or directory");
+  if (!std::filesystem::exists(path, ec))
+    throw IoError("cannot read '" + path + "': no such file or directory");
   const detail::Format f = detail::format_of(path);
   if (f == detail::Format::Npy) return {read_npy<T>(ctx, path), {}};
   if (f == detail::Format::Raw) return read_raw<T>(ctx, path);
@@ -93,11 +95,13 @@ Image<T> read_image(const Context& ctx, const std::string& path, const ReadOptio
 }
 
 template <class T>
-void write_image(const std::string& path, const Array<T>& x, const ImageMetadata& meta, const WriteOptions& options) {
+void write_image(const std::string& path, const Array<T>& x, const ImageMetadata& meta,
+                 const WriteOptions& options) {
   const detail::Format f = detail::format_of(path);
   const bool integer = options.pixel == PixelType::UInt8 || options.pixel == PixelType::UInt16;
   if ((f == detail::Format::Npy || f == detail::Format::Raw) && integer)
-    throw InvalidArgument("writing '" + path + "': .npy and .raw files store float values, not 8/16-bit integers");
+    throw InvalidArgument("writing '" + path +
+                          "': .npy and .raw files store float values, not 8/16-bit integers");
   if (f == detail::Format::Npy) {
     write_npy(path, x);
     return;
@@ -110,12 +114,14 @@ void write_image(const std::string& path, const Array<T>& x, const ImageMetadata
   PixelType pixel = options.pixel;
   if (pixel == PixelType::Auto) pixel = f == detail::Format::Png ? PixelType::UInt8 : PixelType::Float32;
   const bool quantized = pixel == PixelType::UInt8 || pixel == PixelType::UInt16;
-  detail::itk_write(path, f, h, pixel, quantized ? resolve_window(options.window, h.values) : std::pair{0.0, 1.0});
+  detail::itk_write(path, f, h, pixel,
+                    quantized ? resolve_window(options.window, h.values) : std::pair{0.0, 1.0});
 }
 
 template Image<float> read_image<float>(const Context&, const std::string&, const ReadOptions&);
 template Image<double> read_image<double>(const Context&, const std::string&, const ReadOptions&);
-template void write_image<float>(const std::string&, const Array<float>&, const ImageMetadata&, const WriteOptions&);
+template void write_image<float>(const std::string&, const Array<float>&, const ImageMetadata&,
+                                 const WriteOptions&);
 template void write_image<double>(const std::string&, const Array<double>&, const ImageMetadata&,
                                   const WriteOptions&);
 

@@ -52,8 +52,9 @@ TYPED_TEST(CompositeTest, RobustLossAndPenaltyMatchBruteForce) {
   auto y = Array<T>::from_host(ctx, Shape{n}, yv);
   Array<T> x(ctx, Shape{n});
   fill<T>(ctx, x, T(0));
-  const std::vector<CompositeTerm<T>> terms{{nullptr, y.view(), make_function("huber", {{"delta", delta}}), 1.0},
-                                            {nullptr, {}, penalties::L1{}, lambda}};
+  const std::vector<CompositeTerm<T>> terms{
+      {nullptr, y.view(), make_function("huber", {{"delta", delta}}), 1.0},
+      {nullptr, {}, penalties::L1{}, lambda}};
   const SolveReport rep = admm_composite<T>(ctx, terms, x, {2000, sizeof(T) == 4 ? 1e-6 : 1e-9});
   ASSERT_TRUE(rep.converged()) << to_string(rep.reason);
   const auto got = x.to_host_vector();
@@ -101,7 +102,9 @@ TYPED_TEST(CompositeTest, NonNegativeLeastSquaresSatisfiesKkt) {
   for (index_t i = 0; i < n; ++i) {
     EXPECT_GE(xs[i], -tol);
     EXPECT_GE(gs[i], -tol) << "element " << i;
-    if (xs[i] > tol) EXPECT_NEAR(gs[i], 0, tol) << "element " << i;
+    if (xs[i] > tol) {
+      EXPECT_NEAR(gs[i], 0, tol) << "element " << i;
+    }
     active += xs[i] <= tol;
   }
   EXPECT_GT(active, 0);  // the constraint binds somewhere, so the test sees it
@@ -211,8 +214,9 @@ TEST(CompositeErrors, RejectsBadProblemsBeforeIterating) {
   EXPECT_THROW(admm_composite<double>(ctx, {{nullptr, {}, penalties::SqL2{}, 1.0}}, x), InvalidArgument);
   Operator<double> d = gradient<double>(Shape{5});
   EXPECT_THROW(admm_composite<double>(ctx, {{&d.get(), {}, penalties::L1{}, 1.0}}, x), ShapeMismatch);
-  EXPECT_THROW(pdhg_composite<double>(ctx, {{nullptr, {}, make_function("log", {{"p", 0.5}, {"eps", 0.1}}), 1.0}}, x),
-               InvalidArgument);
+  EXPECT_THROW(
+      pdhg_composite<double>(ctx, {{nullptr, {}, make_function("log", {{"p", 0.5}, {"eps", 0.1}}), 1.0}}, x),
+      InvalidArgument);
   CompositeAdmmOptions bad;
   bad.rho = 0;
   EXPECT_THROW(admm_composite<double>(ctx, {{nullptr, {}, penalties::L1{}, 1.0}}, x, bad), InvalidArgument);

@@ -57,8 +57,10 @@ class RealDataTest : public TempDirTest {
       return;
     }
     const auto [out, rc] = run(std::string(RECON_FETCH_SCRIPT) + " '" + data_dir() + "' 2>&1");
-    if (rc == 77) skip_reason_ = "real data cannot be fetched here: " + out;
-    else if (rc != 0) fetch_error_ = "datasets/fetch failed (exit " + std::to_string(rc) + "): " + out;
+    if (rc == 77)
+      skip_reason_ = "real data cannot be fetched here: " + out;
+    else if (rc != 0)
+      fetch_error_ = "datasets/fetch failed (exit " + std::to_string(rc) + "): " + out;
   }
 
   void SetUp() override {
@@ -95,7 +97,8 @@ TEST_F(RealDataTest, PngImagesReadLikeScikitImage) {
   std::vector<std::string> files;
   for (const char* name : kSkimageImages) files.push_back(file(std::string("skimage/") + name + ".png"));
   files.push_back(file("itk/BrainProtonDensitySlice.png"));
-  for (std::size_t k = 0; k < files.size(); ++k) job["load"].push_back({files[k], path(std::to_string(k) + ".npy")});
+  for (std::size_t k = 0; k < files.size(); ++k)
+    job["load"].push_back({files[k], path(std::to_string(k) + ".npy")});
   reference(job);
   for (std::size_t k = 0; k < files.size(); ++k) {
     SCOPED_TRACE(files[k]);
@@ -146,8 +149,9 @@ TEST_F(RealDataTest, NiftiVolumeKeepsStoredValuesAndGeometryThroughConversion) {
     const auto back = read_image<float>(ctx_, path(name));
     EXPECT_EQ(back.data.shape(), brain.data.shape());
     EXPECT_EQ(back.data.to_host_vector(), v);
-    if (std::string(name) != "b.tif")
+    if (std::string(name) != "b.tif") {
       for (int a = 0; a < 3; ++a) EXPECT_NEAR(back.meta.spacing[a], brain.meta.spacing[a], 1e-6);
+    }
   }
 }
 
@@ -174,14 +178,15 @@ TEST_F(RealDataTest, MetricsAgreeWithScikitImage) {
   auto phantom = datasets::shepp_logan_3d<float>(ctx_, 176, 176, 180);
   Array<float> noisy_phantom = phantom.to(ctx_);
   datasets::add_gaussian_noise(ctx_, noisy_phantom.view(), 0.05, seed++);
-  cases.push_back({"Shepp-Logan 176x176x180 (3D MS-SSIM)", std::move(phantom), std::move(noisy_phantom), 1.0});
+  cases.push_back(
+      {"Shepp-Logan 176x176x180 (3D MS-SSIM)", std::move(phantom), std::move(noisy_phantom), 1.0});
 
   nlohmann::json job;
   for (std::size_t k = 0; k < cases.size(); ++k) {
     write_npy(path("r" + std::to_string(k) + ".npy"), cases[k].reference);
     write_npy(path("t" + std::to_string(k) + ".npy"), cases[k].test);
-    job["metrics"].push_back({path("r" + std::to_string(k) + ".npy"), path("t" + std::to_string(k) + ".npy"),
-                              cases[k].range});
+    job["metrics"].push_back(
+        {path("r" + std::to_string(k) + ".npy"), path("t" + std::to_string(k) + ".npy"), cases[k].range});
   }
   const nlohmann::json ref = reference(job);
   ASSERT_EQ(ref["metrics"].size(), cases.size());

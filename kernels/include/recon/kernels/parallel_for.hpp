@@ -36,8 +36,7 @@ index_t cuda_grid_limit(const Context& ctx);
 template <class F>
 __global__ void grid_stride_1d(index_t n, F body) {
   const index_t stride = static_cast<index_t>(blockDim.x) * gridDim.x;
-  for (index_t i = blockIdx.x * static_cast<index_t>(blockDim.x) + threadIdx.x; i < n; i += stride)
-    body(i);
+  for (index_t i = blockIdx.x * static_cast<index_t>(blockDim.x) + threadIdx.x; i < n; i += stride) body(i);
 }
 
 template <class F>
@@ -89,15 +88,15 @@ void parallel_for(const Context& ctx, Extent3 e, F body, index_t cost = 1) {
     const index_t bz = std::min<index_t>(e.nz, 65535);
     detail::grid_stride_3d<<<dim3(static_cast<unsigned>(bx), static_cast<unsigned>(by),
                                   static_cast<unsigned>(bz)),
-                             threads, 0, static_cast<cudaStream_t>(ctx.stream())>>>(e.nz, e.ny,
-                                                                                   e.nx, body);
+                             threads, 0, static_cast<cudaStream_t>(ctx.stream())>>>(e.nz, e.ny, e.nx, body);
     RECON_CUDA_CHECK(cudaGetLastError());
 #else
     detail::throw_launch_needs_nvcc("parallel_for");
 #endif
   } else {
     const int threads = ctx.host_threads();
-    const bool parallel = e.nz * e.ny * e.nx * cost > detail::kHostParallelThreshold;
+    // maybe_unused: nvcc's front end does not see the OpenMP clause that reads it.
+    [[maybe_unused]] const bool parallel = e.nz * e.ny * e.nx * cost > detail::kHostParallelThreshold;
 #pragma omp parallel for collapse(2) num_threads(threads) schedule(static) if (parallel)
     for (index_t z = 0; z < e.nz; ++z)
       for (index_t y = 0; y < e.ny; ++y)
