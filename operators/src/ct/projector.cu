@@ -45,12 +45,8 @@ RECON_HD inline T ray_sum(const RayGrid<T>& g, const T* view, index_t row, index
 // (host_clones.hpp).
 template <class T>
 RECON_HOST_CLONED T ray_sum_host(const RayGrid<T>& g, const T* view, index_t row, index_t col, const T* x) {
+  if (!int_offsets_suffice(g)) return ray_sum(g, view, row, col, x);
   const RaySegment<T> r = ray_segment(g, view, row, col);
-  if (!int_offsets_suffice(g)) {
-    Gather<T> gather{x, T(0)};
-    joseph_walk(g, r, gather);
-    return gather.acc;
-  }
   return is_planar(g, r) ? lane_gather<true>(g, r, x) : lane_gather<false>(g, r, x);
 }
 
