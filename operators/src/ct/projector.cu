@@ -89,12 +89,9 @@ void launch_rays(const Context& ctx, const RayGrid<T>& g, const T* vectors, inde
                  RayKernel<T, Adjoint>{g, vectors, v0 * per_view, in, out}, steps);
 }
 
-// The host's adjoint without atomics: the views are split into one group per thread and each
-// group scatters its rays serially into a volume of its own (group 0 into x, the others into
-// `extra`); the volumes are then summed. A host atomic add is a compare-and-swap loop, several
-// times the cost of the add, and the fixed order also makes the host's A^T deterministic.
-// Scatters the rays of views [v0, v1) serially into out (no other thread writes it).
-template <class T>
+// Scatters the rays of views [v0, v1) serially into out (no other thread writes it). HostForms:
+// 2D rays take the branch-free planar_scatter (volumes int can index).
+template <bool HostForms, class T>
 RECON_HD inline void scatter_views(const RayGrid<T>& g, const T* vectors, index_t v0, index_t v1, const T* in,
                                    T* out) {
   const index_t per_view = g.rows * g.cols;
@@ -102,31 +99,32 @@ RECON_HD inline void scatter_views(const RayGrid<T>& g, const T* vectors, index_
     for (index_t r = 0; r < per_view; ++r) {
       const T value = in[v * per_view + r];
       if (value == T(0)) continue;
+      const RaySegment<T> seg = ray_segment(g, vectors + kViewStride * v, r / g.cols, r % g.cols);
+      if constexpr (HostForms) {
+        if (is_planar(g, seg)) {
+          planar_scatter(g, seg, value, out);
+          continue;
+        }
+      }
       PrivateScatter<T> scatter{out, value};
-      joseph_walk(g, vectors + kViewStride * v, r / g.cols, r % g.cols, scatter);
+      joseph_walk(g, seg, scatter);
     }
 }
 
-// scatter_views compiled per host instruction set (host_clones.hpp).
+// scatter_views on the host, compiled per host instruction set (host_clones.hpp).
 template <class T>
 RECON_HOST_CLONED void scatter_views_host(const RayGrid<T>& g, const T* vectors, index_t v0, index_t v1,
                                           const T* in, T* out) {
-  if (!int_offsets_suffice(g)) return scatter_views(g, vectors, v0, v1, in, out);
-  const index_t per_view = g.rows * g.cols;
-  for (index_t v = v0; v < v1; ++v)
-    for (index_t r = 0; r < per_view; ++r) {
-      const T value = in[v * per_view + r];
-      if (value == T(0)) continue;
-      const RaySegment<T> seg = ray_segment(g, vectors + kViewStride * v, r / g.cols, r % g.cols);
-      if (is_planar(g, seg)) {
-        planar_scatter(g, seg, value, out);
-      } else {
-        PrivateScatter<T> scatter{out, value};
-        joseph_walk(g, seg, scatter);
-      }
-    }
+  if (int_offsets_suffice(g))
+    scatter_views<true>(g, vectors, v0, v1, in, out);
+  else
+    scatter_views<false>(g, vectors, v0, v1, in, out);
 }
 
+// The host's adjoint without atomics: the views are split into one group per thread and each
+// group scatters its rays serially into a volume of its own (group 0 into x, the others into
+// `extra`); the volumes are then summed. A host atomic add is a compare-and-swap loop, several
+// times the cost of the add, and the fixed order also makes the host's A^T deterministic.
 template <class T>
 struct GroupScatter {
   RayGrid<T> g;
@@ -139,7 +137,7 @@ struct GroupScatter {
     T* out = group == 0 ? x : extra + (group - 1) * volume;
     const index_t v0 = group * views / groups, v1 = (group + 1) * views / groups;
 #if defined(__CUDA_ARCH__)
-    scatter_views(g, vectors, v0, v1, in, out);
+    scatter_views<false>(g, vectors, v0, v1, in, out);
 #else
     scatter_views_host(g, vectors, v0, v1, in, out);
 #endif
