@@ -9,7 +9,9 @@ scripts/setup-deps). Every number in report.md is measured by the `recon` tool i
   2. CT (scripts/demo_ct.py): sparse-view, limited-angle and low-dose parallel-beam scans of
      Shepp-Logan and of a real CT slice, FBP vs SIRT vs regularised ADMM; 3D cone-beam FDK vs TV.
   3. Compressive sensing and LPG-Net (scripts/demo_cs.py).
-Usage: demo.py RECON_BINARY DATA_DIR OUT_DIR
+Usage: demo.py RECON_BINARY DATA_DIR OUT_DIR [--quick]
+--quick runs every stage on small inputs with small budgets (a few minutes on 2 cores; CI runs it
+so that a broken main job cannot land): its figures check the pipeline, not the methods.
 """
 import json
 import os
@@ -25,8 +27,11 @@ import numpy as np  # noqa: E402
 
 import demo_cs  # noqa: E402
 import demo_ct  # noqa: E402
+from demo_progress import Progress  # noqa: E402
 
 RECON, DATA, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+QUICK = "--quick" in sys.argv[4:]
+PROGRESS = Progress()
 WORK = os.path.join(OUT, "work")
 os.makedirs(WORK, exist_ok=True)
 
@@ -40,15 +45,49 @@ PENALTIES = {
     "weep": (["a=20", "b=1"], [0.04, 0.06, 0.08, 0.11]),
 }
 ITERS = 150
+if QUICK:
+    IMAGES = ["camera"]
+    PENALTIES = {"l1": ([], [0.06, 0.11]), "mcp": (["mu=1", "theta=4"], [0.08, 0.15])}
+    ITERS = 30
+    demo_ct.quick()
+    demo_cs.quick()
+
+
+def number(text):
+    """'0.013200000000000002' -> '0.0132'; other text unchanged."""
+    try:
+        return f"{float(text):g}"
+    except ValueError:
+        return text
+
+
+def describe(args):
+    """A short label for a run: the command words, the first input's name, penalty and lambda."""
+    args = list(map(str, args))
+    if args[:1] == ["--threads"]:
+        args = args[2:]
+    words = []
+    for a in args:
+        if a.startswith("-") or os.sep in a or "." in a:
+            break
+        words.append(a)
+    first = next((os.path.basename(a) for a in args if os.sep in a), "")
+    extra = [f"{k[2:]} {number(args[i + 1])}" for i, k in enumerate(args[:-1])
+             if k in ("--penalty", "--loss", "--lambda")]
+    return " ".join(words + [first] + extra).strip()
 
 
 def recon(*args):
     """Runs the recon tool; returns its JSON output. Any failure stops the demo."""
+    PROGRESS.run(describe(args))
     cmd = [RECON, *map(str, args)]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"demo: `{' '.join(cmd)}` failed: {done.stderr.strip()}")
     return json.loads(done.stdout) if done.stdout.strip() else {}
+
+
+recon.progress = PROGRESS.run  # for runs a stage makes without this wrapper
 
 
 def load(path):
@@ -85,6 +124,7 @@ def convergence(path, title, logs):
 
 
 def denoising(info):
+    PROGRESS.begin("TV denoising", len(IMAGES) * (3 + 2 * len(PENALTIES)))
     rows = []
     for name in IMAGES:
         clean = os.path.join(WORK, f"{name}.npy")
@@ -123,10 +163,15 @@ def denoising(info):
 
 
 def main():
+    PROGRESS.begin("set-up", 1)
     info = recon("info")
     device = next((d for d in info["devices"] if d["device"] == info["selected_device"]), info["devices"][0])
     den = denoising(info)
-    ctrows = demo_ct.scenarios_2d(recon, load, panel, DATA, WORK, OUT) + demo_ct.cone_3d(recon, load, WORK)
+    PROGRESS.begin("CT 2D", demo_ct.runs_2d())
+    ctrows = demo_ct.scenarios_2d(recon, load, panel, DATA, WORK, OUT)
+    PROGRESS.begin("CT 3D cone beam", demo_ct.runs_3d())
+    ctrows += demo_ct.cone_3d(recon, load, WORK)
+    PROGRESS.begin("compressive sensing and LPG-Net", demo_cs.runs())
     cs = {"sparse": demo_cs.gaussian_sparse(recon, WORK), "image": demo_cs.hadamard_image(recon, DATA, WORK),
           "lpgnet": demo_cs.lpgnet(recon, RECON, WORK)}
     with open(os.path.join(OUT, "results.json"), "w") as f:
@@ -134,6 +179,8 @@ def main():
     lines = ["# recon demo report", "",
              f"Device: **{device['name']}** ({info['selected_device']}), recon {info['version']}, "
              f"CUDA build: {info['build']['cuda']}. Every number below was measured in this run.", "",
+             *(["**Quick mode** (`scripts/demo --quick`): small budgets that check every pipeline runs; "
+                "these figures do not measure the methods.", ""] if QUICK else []),
              "## TV denoising of real images (Gaussian noise, sigma = 0.1)", "",
              f"Isotropic TV, ADMM, {ITERS} iterations per run; lambda tuned per image and penalty over the "
              "same grid size by `recon tune` (best PSNR against the clean image).", "",
@@ -148,7 +195,8 @@ def main():
     lines += ["## CT: sparse view, limited angle, low dose (parallel beam 128^2) and 3D cone beam", "",
               "Poisson transmission noise at the stated photons per ray; the real slice is CT_small.dcm's "
               f"Hounsfield units as attenuation mu = {demo_ct.MU_WATER} (1 + HU/1000) per cm. ADMM: "
-              "`recon ct recon` (x >= 0, isotropic TV), lambda tuned over {0.05, 0.2, 0.8} x voxel size against the truth; "
+              "`recon ct recon` (x >= 0, isotropic TV), lambda tuned over {"
+              f"{', '.join(map(str, demo_ct.TV_PENALTIES['l1'][1]))}}} x voxel size against the truth; "
               "FBP needs 180 degrees, so the limited-angle rows have none.", ""]
     lines += demo_ct.report(ctrows)
     lines += [""] + [f"![CT](ct_{tag}_{k}.png)" for tag in ("sl", "real") for k in range(len(demo_ct.SCENARIOS))]
@@ -156,6 +204,7 @@ def main():
     lines += ["## Compressive sensing and LPG-Net", ""] + demo_cs.report(cs["sparse"], cs["image"], cs["lpgnet"])
     with open(os.path.join(OUT, "report.md"), "w") as f:
         f.write("\n".join(lines))
+    PROGRESS.end()
     print(f"demo: report written to {os.path.join(OUT, 'report.md')}")
 
 

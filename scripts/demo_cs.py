@@ -17,6 +17,18 @@ import numpy as np
 SPARSE_COMBOS = [("l1", [], "sq-l2", [], 1.0), ("log", ["p=0.5,eps=0.1"], "sq-l2", [], 1.0),
                  ("log", ["p=0.5,eps=0.1"], "barron", ["alpha=0,c=0.05"], 1 / 0.05 ** 2)]
 LAMBDAS = [0.003, 0.01, 0.03, 0.1]
+SPARSE_ITERS, IMAGE_ITERS, LPG_EPOCHS = 1000, 100, None  # None: recon lpgnet train's default
+
+
+def quick():
+    """The demo's --quick budgets: one lambda, fewer iterations, a short training."""
+    global LAMBDAS, SPARSE_ITERS, IMAGE_ITERS, LPG_EPOCHS
+    LAMBDAS, SPARSE_ITERS, IMAGE_ITERS, LPG_EPOCHS = [0.01], 200, 10, 2
+
+
+def runs():
+    """How many recon runs this part makes (for the demo's progress estimate)."""
+    return len(SPARSE_COMBOS) * len(LAMBDAS) + 3 + 2
 
 
 def sparse_signal(path, n=1024, k=31, seed=4):
@@ -36,7 +48,7 @@ def gaussian_sparse(recon, work):
         for lam in [l0 * curvature for l0 in LAMBDAS]:
             out = os.path.join(work, f"cs_sparse_{pen}_{loss}_{lam}.npy")
             args = ["--threads", 1, "cs", sig, out, "--sensing", "gaussian", "--rate", 461 / 1024, "--noise", "snr:30",
-                    "--seed", 2, "--penalty", pen, "--loss", loss, "--lambda", lam, "--solver", "apgm", "--iters", 1000]
+                    "--seed", 2, "--penalty", pen, "--loss", loss, "--lambda", lam, "--solver", "apgm", "--iters", SPARSE_ITERS]
             args += [a for p in pparams for a in ("--param", p)] + [a for p in lparams for a in ("--loss-param", p)]
             res = recon(*args)
             err = float(np.abs(np.load(out) - x).sum())
@@ -59,7 +71,7 @@ def hadamard_image(recon, data, work):
                          ("log + Barron", ["--penalty", "log", "--param", "p=0.5,eps=0.1", "--loss", "barron",
                                            "--loss-param", "alpha=0,c=0.05", "--lambda", 1])]:
         res = recon("--threads", 1, "cs", img, os.path.join(work, f"cs_cam_{label.split()[0]}.npy"), *common, *extra,
-                    "--iters", 100)
+                    "--iters", IMAGE_ITERS)
         rows.append({"method": label, "psnr": res["psnr"]})
     return rows
 
@@ -67,8 +79,10 @@ def hadamard_image(recon, data, work):
 def lpgnet(recon, binary, work):
     """The evaluation's table as printed by `recon lpgnet eval` (its last line is the JSON summary)."""
     params = os.path.join(work, "lpgnet.json")
+    epochs = ["--epochs", LPG_EPOCHS] if LPG_EPOCHS else []
     recon("lpgnet", "train", "--n", 256, "--m", 128, "--k", 10, "--snr", 30, "--layers", 20, "--seed", 1,
-          "--out", params)
+          "--out", params, *epochs)
+    recon.progress("lpgnet eval")
     done = subprocess.run([binary, "lpgnet", "eval", "--params", params], capture_output=True, text=True, check=True)
     return done.stdout.strip().splitlines()[:-1]
 

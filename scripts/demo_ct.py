@@ -20,7 +20,27 @@ SCENARIOS = {
 # penalty -> (parameters, lambda grid in units of the voxel size); the same budget for every run.
 # A^T (A x - y) scales with the voxel size, so lambda / voxel is what carries across geometries.
 TV_PENALTIES = {"l1": ([], [0.05, 0.2, 0.8]), "log": (["p=0.5", "eps=0.1"], [0.05, 0.2, 0.8])}
-TV_ITERS, TV_CG = 100, 5
+TV_ITERS, TV_CG, SIRT_ITERS = 100, 5, 100
+# The cone-beam TV runs: lambda grid (in voxel units) and ADMM iterations.
+CONE_KAPPAS, CONE_ITERS = (0.05, 0.2), 40
+
+
+def quick():
+    """The demo's --quick budgets: one lambda per penalty, a tenth of the iterations."""
+    global TV_PENALTIES, TV_ITERS, SIRT_ITERS, CONE_KAPPAS, CONE_ITERS
+    TV_PENALTIES = {pen: (params, [lambdas[1]]) for pen, (params, lambdas) in TV_PENALTIES.items()}
+    TV_ITERS, SIRT_ITERS, CONE_KAPPAS, CONE_ITERS = 10, 10, (0.2,), 5
+
+
+def runs_2d():
+    """How many recon runs scenarios_2d makes (for the demo's progress estimate)."""
+    per_scenario = {s: 1 + (0 if "limited" in s else 2) + 2 + sum(len(l) + 1 for _, l in TV_PENALTIES.values())
+                    for s in SCENARIOS}
+    return 1 + 2 * sum(per_scenario.values())
+
+
+def runs_3d():
+    return 2 + len(CONE_KAPPAS) + 2
 # Attenuation of water at ~70 keV, 1/cm; CT_small's pixels are 0.066 cm.
 MU_WATER, CT_SMALL_VOXEL_CM = 0.192, 0.066
 
@@ -59,7 +79,7 @@ def scenarios_2d(recon, load, panel, data, work, out):
                 recon("ct", "simulate", sino, "--geometry", geom, "--volume", truth, "--flux", flux, "--seed", 3)
             data_range = float(np.load(truth).max())
             runs = [("FBP (ramp)", ["fbp"], [])] if "limited" not in scenario else []
-            runs.append(("SIRT (100, x >= 0)", ["sirt"], ["--iters", 100, "--nonneg"]))
+            runs.append((f"SIRT ({SIRT_ITERS}, x >= 0)", ["sirt"], ["--iters", SIRT_ITERS, "--nonneg"]))
             for pen, (params, lambdas) in TV_PENALTIES.items():
                 best = None
                 for lam in [kappa * voxel for kappa in lambdas]:
@@ -110,15 +130,15 @@ def cone_3d(recon, load, work):
     recon("ct", "fdk", sino, fdk, "--geometry", geom)
     fdk_seconds = time.time() - t0
     best = None
-    for kappa in (0.05, 0.2):
+    for kappa in CONE_KAPPAS:
         tv = os.path.join(work, f"ct_cone_tv_{kappa}.npy")
-        res = recon("ct", "recon", sino, tv, "--geometry", geom, "--lambda", kappa * 0.02, "--iters", 40,
+        res = recon("ct", "recon", sino, tv, "--geometry", geom, "--lambda", kappa * 0.02, "--iters", CONE_ITERS,
                     "--cg-iters", 4, "--init", "fbp", "--reference", truth, "--range", 1.0)
         if best is None or res["psnr"] > best[0]["psnr"]:
             best = (res, kappa * 0.02, tv)
     res, lam, tv = best
     for label, path, seconds in [("FDK (ramp)", fdk, fdk_seconds),
-                                 (f"ADMM l1-TV (lambda {lam:g}, 40 it., FDK start)", tv, res["elapsed_s"])]:
+                                 (f"ADMM l1-TV (lambda {lam:g}, {CONE_ITERS} it., FDK start)", tv, res["elapsed_s"])]:
         m = recon("metrics", truth, path, "--range", 1.0)
         rows.append({"truth": "Shepp-Logan 64^3", "scenario": "cone beam: 40 views over 360 deg, 2e4 photons",
                      "method": label, "psnr": m["psnr"], "ssim": m["ssim"], "seconds": seconds})
