@@ -19,12 +19,15 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <mutex>
 #include <new>
 
 #include "image_format.hpp"
+#include "format_checks.hpp"
+#include "itk_messages.hpp"
 #include "itk_validate.hpp"
 #include "quantize.hpp"
 #include "recon/io/atomic_file.hpp"
@@ -111,10 +114,10 @@ bool is_unsigned_integer(Component t) {
 }
 
 HostImage read_one(const std::string& path, Format format, const ReadOptions& options) {
+  check_before_itk(path, format);  // before any ITK call: some abort on damaged files
   itk::ImageIOBase::Pointer io = make_io(format);
   if (!io->CanReadFile(path.c_str()))
     throw IoError("cannot read '" + path + "': not a readable " + format_label(format) + " file");
-  check_before_itk(path, format);
   io->SetFileName(path);
   io->ReadImageInformation();
 
@@ -171,6 +174,17 @@ HostImage read_one(const std::string& path, Format format, const ReadOptions& op
 
 // Slices of the first series in `dir`, sorted by position (GDCM), stacked along z.
 HostImage read_dicom_series(const std::string& dir, const ReadOptions& options) {
+  // GDCM parses every file of the directory while it groups them into series, and asserts on
+  // some damaged ones: each Part 10 file ("DICM" after the preamble) is checked first.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::error_code type_ec;
+    if (!entry.is_regular_file(type_ec)) continue;
+    char head[132] = {};
+    std::ifstream(entry.path(), std::ios::binary).read(head, sizeof head);
+    if (std::memcmp(head + 128, "DICM", 4) == 0) validate_dicom(entry.path().string());
+  }
+  if (ec) throw IoError("cannot read '" + dir + "': " + ec.message());
   auto names = itk::GDCMSeriesFileNames::New();
   names->SetUseSeriesDetails(true);
   names->SetDirectory(dir);
@@ -252,10 +266,21 @@ auto translate_itk_errors(const std::string& verb, const std::string& path, F f)
 }  // namespace
 
 HostImage itk_read(const std::string& path, Format format, const ReadOptions& options) {
-  return translate_itk_errors("read", path, [&] {
+  SilenceStderr quiet;
+  const std::string label = format_label(format == Format::DicomSeries ? Format::Dicom : format);
+  try {
     return format == Format::DicomSeries ? read_dicom_series(path, options) : read_one(path, format, options);
-  });
+  } catch (const Error&) {
+    throw;
+  } catch (const itk::ExceptionObject& e) {
+    throw IoError("cannot read '" + path + "': " + readable_itk_description(e.GetDescription(), label));
+  } catch (const std::bad_alloc&) {
+    throw IoError("cannot read '" + path + "': out of memory (expected an image that fits in memory)");
+  } catch (const std::exception&) {
+    throw IoError("cannot read '" + path + "': the " + label + " reader failed (damaged or unsupported file)");
+  }
 }
+
 
 void itk_write(const std::string& path, Format format, const HostImage& image, PixelType pixel,
                std::pair<double, double> window) {

@@ -22,6 +22,8 @@
 #include "commands.hpp"
 #include "ct_io.hpp"
 #include "ct_recon.hpp"
+#include "iteration_log.hpp"
+#include "option_checks.hpp"
 #include "recon/datasets/noise.hpp"
 #include "recon/engine/ct/cgls.hpp"
 #include "recon/engine/ct/sirt.hpp"
@@ -65,7 +67,7 @@ Operator<float> projector(const ct::Geometry& g, bool unmatched) {
 
 void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
   const Context ctx = make_context(global);
-  const ct::Geometry g = ct::read_geometry(a.geometry);
+  const ct::Geometry g = read_ct_geometry(ctx, a.geometry, 2, 2, adjoint ? "ct backproject" : "ct project");
   const Operator<float> op = projector(g, adjoint && a.unmatched);
   const Array<float> in = read_ct_array(ctx, a.in, adjoint ? op.range() : op.domain(),
                                        adjoint ? "projection shape" : "volume shape");
@@ -78,7 +80,7 @@ void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
 
 void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
   const Context ctx = make_context(global);
-  const ct::Geometry g = ct::read_geometry(a.geometry);
+  const ct::Geometry g = read_ct_geometry(ctx, a.geometry, 2, 3, cone ? "ct fdk" : "ct fbp");
   const bool is_cone = g.projection.type_name() == "cone";
   if (cone != is_cone)
     throw InvalidArgument(std::string("ct ") + (cone ? "fdk" : "fbp") + ": " + a.geometry + " is a " +
@@ -87,26 +89,33 @@ void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
   const ct::FbpFilter filter = ct::parse_fbp_filter(a.filter);
   const Array<float> sino = read_ct_array(ctx, a.in, g.projection.shape(), "projection shape");
   Array<float> out(ctx, g.volume.shape);
-  ct::filtered_backprojection<float>(ctx, g, sino.view(), out.view(), filter);
+  {
+    Progress progress(global, cone ? "ct fdk" : "ct fbp", 1, "filtered back-projection");
+    ct::filtered_backprojection<float>(ctx, g, sino.view(), out.view(), filter);
+    progress.step(1);
+  }
   io::write_image(a.out, out);
   print_summary({{"output", a.out}, {"method", cone ? "fdk" : "fbp"}, {"filter", a.filter}});
 }
 
 void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) {
   const char* name = use_sirt ? "sirt" : "cgls";
-  require(a.iters >= 0, std::string("ct ") + name, "--iters must be >= 0");
   if (!use_sirt && a.nonneg)
     throw InvalidArgument("ct cgls: --nonneg is not supported by CGLS (use 'ct sirt --nonneg')");
+  require_log_memory(!a.log.empty(), a.iters, 1);
   const Context ctx = make_context(global);
-  const ct::Geometry g = ct::read_geometry(a.geometry);
+  const ct::Geometry g = read_ct_geometry(ctx, a.geometry, 5, 4, std::string("ct ") + name);
   const Operator<float> op = projector(g, use_sirt && a.backprojector == "voxel");
   const Array<float> y = read_ct_array(ctx, a.in, op.range(), "projection shape");
   Array<float> x(ctx, op.domain());
   fill<float>(ctx, x.view(), 0.0f);
   nlohmann::json log = nlohmann::json::array();
+  Progress progress(global, std::string("ct ") + name, a.iters, "iterations");
   const Monitor monitor = [&](const IterationInfo& it) {
-    log.push_back({{"iteration", it.iteration}, {"objective", it.objective}, {"residual", it.primal_residual},
-                   {"elapsed_s", it.elapsed_s}});
+    progress.step(it.iteration, objective_text(it));
+    if (!a.log.empty())
+      log.push_back({{"iteration", it.iteration}, {"objective", it.objective}, {"residual", it.primal_residual},
+                     {"elapsed_s", it.elapsed_s}});
     return true;
   };
   SolveReport rep;
@@ -140,7 +149,10 @@ void run_simulate(const CtArgs& a, const GlobalOptions& global) {
   require(!(a.flux > 0 && a.sigma > 0), "ct simulate", "choose one noise model: --flux (Poisson) or --sigma (Gaussian)");
   require(a.volume.empty() || a.truth.empty(), "ct simulate", "--truth writes the phantom; it has no meaning with --volume");
   const Context ctx = make_context(global);
-  const ct::Geometry g = ct::read_geometry(a.geometry);
+  // The analytic chords in double, their float copy and the array (16 bytes per sample); the
+  // phantom sampled for --truth in double and float (12 bytes per voxel).
+  const ct::Geometry g = read_ct_geometry(ctx, a.geometry, a.volume.empty() ? (a.truth.empty() ? 0 : 3) : 2,
+                                          a.volume.empty() ? 4 : 2, "ct simulate");
   Array<float> proj(ctx, g.projection.shape());
   std::string source = a.volume;
   if (!a.volume.empty()) {
@@ -198,12 +210,14 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
     const bool use_sirt = std::string(name) == "sirt";
     auto* c = add_io(*ct, name, use_sirt ? "SIRT reconstruction" : "CGLS least-squares reconstruction", *a,
                      "projections .npy");
-    c->add_option("--iters", a->iters, "maximum iterations")->capture_default_str();
-    c->add_option("--tol", a->tol, "relative tolerance")->capture_default_str()->check(CLI::NonNegativeNumber);
+    c->add_option("--iters", a->iters, "maximum iterations")->capture_default_str()->check(number_check(int_at_least(0)));
+    c->add_option("--tol", a->tol, "relative tolerance")->capture_default_str()->check(number_check(at_least(0)));
     c->add_option("--log", a->log, "write the per-iteration log (JSON) here");
     c->add_flag("--nonneg", a->nonneg, use_sirt ? "project onto x >= 0 every iteration" : "not supported by CGLS");
     if (use_sirt) {
-      c->add_option("--relaxation", a->relaxation, "relaxation in (0, 2)")->capture_default_str();
+      c->add_option("--relaxation", a->relaxation, "relaxation in (0, 2)")
+          ->capture_default_str()
+          ->check(number_check(between(0, 2, true, true)));
       c->add_option("--backprojector", a->backprojector,
                     "matched (exact A^T) | voxel (voxel-driven gather without atomics, unmatched; "
                     "circular geometries)")
@@ -220,9 +234,10 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
       ->check(CLI::IsMember({"shepp-logan", "ball"}));
   sim->add_option("--volume", a->volume, "project this volume .npy with A instead of a phantom");
   sim->add_option("--truth", a->truth, "also write the sampled phantom here (.npy)");
-  sim->add_option("--flux", a->flux, "Poisson noise: incident photons per ray (0: none)");
-  sim->add_option("--sigma", a->sigma, "Gaussian noise standard deviation (0: none)");
-  sim->add_option("--seed", a->seed, "random seed")->capture_default_str();
+  sim->add_option("--flux", a->flux, "Poisson noise: incident photons per ray (0: none)")
+      ->check(number_check(at_least(0)));
+  sim->add_option("--sigma", a->sigma, "Gaussian noise standard deviation (0: none)")->check(number_check(at_least(0)));
+  sim->add_option("--seed", a->seed, "random seed")->capture_default_str()->check(number_check(seed_range()));
   sim->callback([a, &global] { run_simulate(*a, global); });
   add_ct_recon_command(*ct, global);
 }

@@ -22,10 +22,13 @@ constexpr bool is_tv_penalty =
     std::is_same_v<F, penalties::Huber> || std::is_same_v<F, penalties::SqL2>;
 
 // Calls body(f) with the concrete penalty struct; InvalidArgument for a loss or constraint.
+// (The result type is named once, outside the visitor: clang 14's front end crashes on
+// decltype(body(...)) as the visitor's own return type.)
 template <class Body>
-auto visit_tv_penalty(const penalties::Function& fn, Body&& body) -> decltype(body(penalties::L1{})) {
+auto visit_tv_penalty(const penalties::Function& fn, Body&& body) {
+  using Result = decltype(body(penalties::L1{}));
   return std::visit(
-      [&](const auto& f) -> decltype(body(penalties::L1{})) {
+      [&](const auto& f) -> Result {
         using F = std::decay_t<decltype(f)>;
         if constexpr (is_tv_penalty<F>) {
           return body(f);
