@@ -2,24 +2,103 @@
 // temporary never stalls the stream; host memory is aligned for vector loads.
 #include "recon/kernels/memory.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 
 #include "recon/kernels/error.hpp"
+#include "recon/kernels/memory_budget.hpp"
 
 #if RECON_WITH_CUDA
 #include "recon/kernels/cuda_check.hpp"
 #endif
 
+namespace recon {
+
+namespace {
+
+// The first number on the line of `path` that starts with `key` (0 when absent), times `unit`.
+std::size_t read_number(const char* path, const std::string& key, std::size_t unit) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.compare(0, key.size(), key) == 0) {
+      const std::string rest = line.substr(key.size());
+      const std::size_t digit = rest.find_first_of("0123456789");
+      if (digit == std::string::npos) return 0;
+      return static_cast<std::size_t>(std::strtoull(rest.c_str() + digit, nullptr, 10)) * unit;
+    }
+  return 0;
+}
+
+}  // namespace
+
+std::size_t available_host_bytes() {
+  std::size_t avail = read_number("/proc/meminfo", "MemAvailable:", 1024);
+  if (avail == 0) {
+    const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0) avail = static_cast<std::size_t>(pages) * static_cast<std::size_t>(page);
+  }
+  // A container's limit (cgroup v2; "max" reads as 0, no limit) bounds what the host offers.
+  const std::size_t cgroup_max = read_number("/sys/fs/cgroup/memory.max", "", 1);
+  if (cgroup_max > 0) {
+    const std::size_t used = read_number("/sys/fs/cgroup/memory.current", "", 1);
+    avail = std::min(avail, cgroup_max > used ? cgroup_max - used : 0);
+  }
+  rlimit as{};
+  if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY)
+    avail = std::min(avail, static_cast<std::size_t>(as.rlim_cur));
+  return avail;
+}
+
+std::size_t available_bytes(const Context& ctx) {
+#if RECON_WITH_CUDA
+  if (ctx.is_cuda()) {
+    std::size_t free = 0, total = 0;
+    RECON_CUDA_CHECK(cudaSetDevice(ctx.ordinal()));
+    RECON_CUDA_CHECK(cudaMemGetInfo(&free, &total));
+    return free;
+  }
+#else
+  (void)ctx;
+#endif
+  return available_host_bytes();
+}
+
+std::string format_bytes(double bytes) {
+  static const char* units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  if (bytes < 1024) return std::to_string(static_cast<long long>(bytes)) + " bytes";
+  int u = -1;
+  while (bytes >= 1024 && u < 5) {
+    bytes /= 1024;
+    ++u;
+  }
+  char text[64];
+  std::snprintf(text, sizeof text, bytes < 10 ? "%.2f %s" : bytes < 1e4 ? "%.1f %s" : "%.3g %s", bytes, units[u]);
+  return text;
+}
+
+void require_memory(const Context& ctx, double bytes, const std::string& what) {
+  const std::size_t avail = available_bytes(ctx);
+  if (bytes > static_cast<double>(avail))
+    throw OutOfMemory(what + " needs " + format_bytes(bytes) + ", but only " + format_bytes(static_cast<double>(avail)) +
+                      " is available on " + (ctx.is_cuda() ? "cuda:" + std::to_string(ctx.ordinal()) : "the host"));
+}
+
+}  // namespace recon
+
 namespace recon::detail {
 
 namespace {
 constexpr std::size_t kHostAlignment = 64;
-
-std::string describe_bytes(std::size_t bytes) {
-  return std::to_string(bytes) + " bytes (" + std::to_string(bytes / (1024.0 * 1024.0)) + " MiB)";
-}
+// Smaller requests skip the check: reading /proc/meminfo costs more than allocating them.
+constexpr std::size_t kCheckedBytes = std::size_t{64} << 20;
 }  // namespace
 
 void* allocate_bytes(const Context& ctx, std::size_t bytes) {
@@ -31,8 +110,9 @@ void* allocate_bytes(const Context& ctx, std::size_t bytes) {
     const cudaError_t status = cudaMallocAsync(&p, bytes, static_cast<cudaStream_t>(ctx.stream()));
     if (status == cudaErrorMemoryAllocation) {
       cudaGetLastError();
-      throw OutOfMemory("allocate: out of device memory allocating " + describe_bytes(bytes) +
-                        " on cuda:" + std::to_string(ctx.ordinal()));
+      throw OutOfMemory("out of device memory: an array of " + format_bytes(static_cast<double>(bytes)) +
+                        " does not fit in the " + format_bytes(static_cast<double>(available_bytes(ctx))) +
+                        " free on cuda:" + std::to_string(ctx.ordinal()));
     }
     RECON_CUDA_CHECK(status);
     return p;
@@ -40,9 +120,13 @@ void* allocate_bytes(const Context& ctx, std::size_t bytes) {
     throw DeviceError("allocate: Cuda context in a build without CUDA");
 #endif
   }
+  if (bytes >= kCheckedBytes) require_memory(ctx, static_cast<double>(bytes), "an array");
   const std::size_t rounded = (bytes + kHostAlignment - 1) / kHostAlignment * kHostAlignment;
-  void* p = std::aligned_alloc(kHostAlignment, rounded);
-  if (!p) throw OutOfMemory("allocate: out of host memory allocating " + describe_bytes(bytes));
+  void* p = rounded >= bytes ? std::aligned_alloc(kHostAlignment, rounded) : nullptr;
+  if (!p)
+    throw OutOfMemory("out of host memory: an array of " + format_bytes(static_cast<double>(bytes)) +
+                      " could not be allocated (" + format_bytes(static_cast<double>(available_host_bytes())) +
+                      " available)");
   return p;
 }
 

@@ -74,7 +74,7 @@ TEST(CtGeometry, JsonErrorsNameTheField) {
   expect_error("{", "not valid JSON");
   expect_error(R"({"volume": {"shape": [10, 10]}})", "projection: missing");
   expect_error(fan(R"({"shape": [10, 0]})", R"("angles": [0], "source_origin": 20, "origin_detector": 5)"),
-               "volume.shape[1]: must be a positive integer");
+               "volume.shape[1]: found 0; expected a positive integer");
   expect_error(fan(R"({"shape": [10, 10], "voxel_size": -1})", R"("angles": [0], "source_origin": 20, "origin_detector": 5)"),
                "voxel_size must be positive");
   expect_error(fan(vol, R"("angles": [], "source_origin": 20, "origin_detector": 5)"), "at least one angle");
@@ -84,7 +84,7 @@ TEST(CtGeometry, JsonErrorsNameTheField) {
   expect_error(fan(vol, R"("angles": [0], "source_origin": 20, "origin_detector": 5, "pixelsize": 1)"),
                "projection.pixelsize: unknown key");
   expect_error(fan(vol, R"("angles": [0], "source_origin": "far", "origin_detector": 5)"),
-               "projection.source_origin: must be a number");
+               "projection.source_origin: found the string \"far\"; expected a number");
   expect_error(fan(vol, R"("angles": [0], "source_origin": 20, "origin_detector": 5, "pixel_size": 0)"),
                "pixel size must be positive");
   expect_error(R"({"volume": {"shape": [4, 10, 10]}, "projection": {"type": "fan2d", "detector_shape": [16], "angles": [0]}})",
@@ -99,7 +99,44 @@ TEST(CtGeometry, JsonErrorsNameTheField) {
                "not parallel");
   expect_error(R"({"volume": {"shape": [10, 10]}, "projection": {"type": "parallel2d_vec", "detector_shape": [16],
                "vectors": [[0, 1, 0, 0, 1]]}})",
-               "projection.vectors[0]: must be an array of 6 numbers");
+               "projection.vectors[0]: found an array of 5 items; expected an array of 6 numbers");
+}
+
+TEST(CtGeometry, JsonNumbersAreTypedAndBounded) {
+  const std::string vol = R"({"shape": [10, 10]})";
+  expect_error(fan(vol, R"("angles": [0], "source_origin": 1e400, "origin_detector": 5)"), "too large for a double");
+  expect_error(fan(R"({"shape": [10, 2.5]})", R"("angles": [0], "source_origin": 20, "origin_detector": 5)"),
+               "volume.shape[1]: found 2.5; expected a positive integer");
+  expect_error(fan(R"({"shape": [10, -3]})", R"("angles": [0], "source_origin": 20, "origin_detector": 5)"),
+               "volume.shape[1]: found -3");
+  expect_error(fan(vol, R"("angles": {"start": 0, "stop": 1, "count": "many"}, "source_origin": 20, "origin_detector": 5)"),
+               "projection.angles.count: found the string \"many\"; expected a positive integer");
+  expect_error(fan(vol, R"("angles": [0, "x"], "source_origin": 20, "origin_detector": 5)"),
+               "projection.angles[1]: found the string \"x\"; expected a number");
+}
+
+// A geometry whose sinogram or volume cannot fit is refused while it is read, before its
+// angles or any array are made (1e12 views would otherwise take terabytes of view vectors).
+TEST(CtGeometry, JsonRefusesWhatCannotFitInMemory) {
+  const auto refused = [](const std::string& json, const std::string& fragment) {
+    try {
+      geometry_from_json(json, "g.json");
+      ADD_FAILURE() << "no error for " << json;
+    } catch (const OutOfMemory& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("g.json: "), std::string::npos) << msg;
+      EXPECT_NE(msg.find(fragment), std::string::npos) << msg;
+      EXPECT_NE(msg.find("available"), std::string::npos) << msg;
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  refused(fan(R"({"shape": [10, 10]})",
+              R"("angles": {"start": 0, "stop": 1, "count": 1000000000000}, "source_origin": 20, "origin_detector": 5)"),
+          "(1000000000000, 16)");
+  refused(R"({"volume": {"shape": [100000, 100000, 100000]}, "projection": {"type": "parallel3d",
+             "detector_shape": [4, 4], "angles": [0]}})",
+          "(100000, 100000, 100000)");
 }
 
 TEST(CtGeometry, ValidateRejectsMismatchedDimensions) {

@@ -13,6 +13,7 @@ namespace recon::cli {
 struct GlobalOptions {
   std::string device = "auto";  // auto | cpu | cuda
   int threads = 0;              // host threads, 0 = OpenMP default
+  bool progress = false;        // one line per stage with the time left, also off a terminal
 };
 
 // The context the global options ask for (--device, and --threads on the host).

@@ -7,17 +7,22 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
+#include <limits>
 #include <iostream>
 #include <memory>
 
 #include "commands.hpp"
+#include "read_input.hpp"
 #include "function_options.hpp"
 #include "image_options.hpp"
+#include "iteration_log.hpp"
+#include "option_checks.hpp"
 #include "recon/engine/cs.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/io/atomic_file.hpp"
 #include "recon/io/npy.hpp"
+#include "recon/operators/json_reader.hpp"
+#include "recon/kernels/memory_budget.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
@@ -53,17 +58,19 @@ void add_recovery_flags(CLI::App& cmd, RecoveryArgs& a) {
   add_function_flags(cmd, a.penalty, "penalty", false);
   cmd.add_option("--loss", a.loss.name, "data-fidelity loss on A x - y (any function of --penalty's list)")
       ->capture_default_str();
-  cmd.add_option("--loss-param", a.loss.params, "loss parameters as key=value (a=1,b=0.5)")->delimiter(',');
-  cmd.add_option("--lambda", a.lambda, "weight of the penalty")->capture_default_str();
+  a.loss.param_option = "loss-param";
+  cmd.add_option("--loss-param", a.loss.params, "loss parameters as key=value (a=1,b=0.5)");
+  cmd.add_option("--lambda", a.lambda, "weight of the penalty")->capture_default_str()->check(number_check(at_least(0)));
   cmd.add_option("--eps", a.eps,
-                 "constrained form: min lambda phi(c) + 0.5 max(loss(A c - y) - eps, 0)^2 (paper App. J; APGM only)");
+                 "constrained form: min lambda phi(c) + 0.5 max(loss(A c - y) - eps, 0)^2 (paper App. J; APGM only)")
+      ->check(number_check(at_least(0)));
   cmd.add_option("--solver", a.solver, "apgm (monotone, Li & Lin), fista, ista, admm")->capture_default_str();
   cmd.add_option("--init", a.init, "starting point: adjoint ((A W)^T y) or zero")
       ->check(CLI::IsMember({"adjoint", "zero"}))
       ->capture_default_str();
-  cmd.add_option("--iters", a.iters, "maximum iterations")->capture_default_str();
-  cmd.add_option("--tol", a.tol, "relative stopping tolerance")->capture_default_str();
-  cmd.add_option("--rho", a.rho, "ADMM penalty parameter")->capture_default_str();
+  cmd.add_option("--iters", a.iters, "maximum iterations")->capture_default_str()->check(number_check(int_at_least(1)));
+  cmd.add_option("--tol", a.tol, "relative stopping tolerance")->capture_default_str()->check(number_check(at_least(0)));
+  cmd.add_option("--rho", a.rho, "ADMM penalty parameter")->capture_default_str()->check(number_check(above(0)));
   add_write_flags(cmd, a.write);
 }
 
@@ -87,24 +94,48 @@ nlohmann::json spec_json(const cs::SensingSpec& s) {
           {"seed", s.seed},        {"basis", s.basis},             {"indices", s.indices}};
 }
 
+// The spec written by --save-spec; every key typed (a seed of -1 must not wrap, a shape of
+// 2.5 must not truncate) and the result validated, each message naming the file.
 cs::SensingSpec read_spec(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw IoError("cs recover: cannot open the operator spec " + path);
+  const json_input::Reader r{path};
+  const json_input::json j = json_input::parse(json_input::read_text(path, "operator spec"), path);
+  r.only_keys(j, "spec", {"sensing", "shape", "measurements", "seed", "basis", "indices"});
   cs::SensingSpec s;
-  try {
-    const nlohmann::json j = nlohmann::json::parse(in);
-    s.kind = j.at("sensing").get<std::string>();
-    for (index_t d : j.at("shape").get<std::vector<index_t>>()) s.shape.push_back(d);
-    s.measurements = j.at("measurements").get<index_t>();
-    s.seed = j.at("seed").get<std::uint64_t>();
-    s.basis = j.value("basis", std::string("none"));
-    s.indices = j.value("indices", std::vector<index_t>{});
-  } catch (const nlohmann::json::exception& e) {
-    throw InvalidArgument("cs recover: " + path + " is not an operator spec (keys sensing, shape, measurements, seed, "
-                          "basis, indices as written by recon cs --save-spec): " + e.what());
+  s.kind = r.string(r.at(j, "spec", "sensing"), "sensing");
+  const json_input::json& shape = r.at(j, "spec", "shape");
+  if (!shape.is_array() || shape.empty() || shape.size() > 4) r.wrong(shape, "shape", "an array of 1 to 4 extents");
+  for (std::size_t a = 0; a < shape.size(); ++a)
+    s.shape.push_back(r.integer(shape[a], "shape[" + std::to_string(a) + "]", 1, std::numeric_limits<long long>::max(),
+                                "a positive integer"));
+  s.measurements = r.integer(r.at(j, "spec", "measurements"), "measurements", 1);
+  s.seed = r.seed(r.at(j, "spec", "seed"), "seed");
+  if (j.contains("basis")) s.basis = r.string(j["basis"], "basis");
+  if (j.contains("indices")) {
+    const json_input::json& idx = j["indices"];
+    if (!idx.is_array()) r.wrong(idx, "indices", "an array of integers");
+    s.indices.reserve(idx.size());
+    for (std::size_t i = 0; i < idx.size(); ++i)
+      s.indices.push_back(r.integer(idx[i], "indices[" + std::to_string(i) + "]", 0));
   }
-  cs::validate(s);
+  try {
+    cs::validate(s);
+  } catch (const InvalidArgument& e) {
+    const std::string why = e.what();
+    throw InvalidArgument(path + ": " + (why.rfind("cs: ", 0) == 0 ? why.substr(4) : why));
+  }
   return s;
+}
+
+// Refuses, before anything is allocated, a signal whose arrays cannot fit: the signal, its
+// coefficients and the solver's iterates (about ten arrays of N) and the measurements.
+void require_cs_memory(const Context& ctx, const cs::SensingSpec& spec, const std::string& where) {
+  double n = 1;
+  for (int a = 0; a < spec.shape.ndim(); ++a) n *= static_cast<double>(spec.shape[a]);
+  const double m = static_cast<double>(spec.measurements);
+  const double dense = spec.kind == "gaussian" ? m * n : 0;
+  require_memory(ctx, 4 * (10 * n + 4 * m + dense),
+                 where + ": a signal of shape " + spec.shape.str() + " with " + std::to_string(spec.measurements) +
+                     " measurements");
 }
 
 struct Recovered {
@@ -115,7 +146,7 @@ struct Recovered {
 
 // c from y on A W, then x = W c.
 Recovered solve(const Context& ctx, const cs::SensingSpec& spec, View<const float> y, const cs::Problem& p,
-                const cs::Options& o, const std::string& init) {
+                const cs::Options& o, const std::string& init, const GlobalOptions& global) {
   const Operator<float> W = cs::basis_operator<float>(spec);
   const Operator<float> AW = compose(cs::sensing_operator<float>(ctx, spec), W);
   Array<float> c(ctx, spec.shape), x(ctx, spec.shape);
@@ -124,7 +155,11 @@ Recovered solve(const Context& ctx, const cs::SensingSpec& spec, View<const floa
   // ...) sees every large coefficient as an outlier and never fits it.
   if (init == "adjoint") AW.adjoint(ctx, y, c.view());
   else fill<float>(ctx, c, 0.f);
-  const SolveReport report = cs::recover<float>(ctx, AW, y, p, o, c.view());
+  Progress progress(global, "cs", o.max_iters, "iterations");
+  const SolveReport report = cs::recover<float>(ctx, AW, y, p, o, c.view(), [&](const IterationInfo& it) {
+    progress.step(it.iteration, objective_text(it));
+    return true;
+  });
   W.apply(ctx, c, x.view());
   return {std::move(x), report, cs::objective<float>(ctx, AW, y, p, c)};
 }
@@ -158,15 +193,16 @@ void simulate_and_recover(const SimulateArgs& a, const RecoveryArgs& ra, const G
 
   const Context ctx = make_context(global);
   const Context host = Context::host(global.threads);
-  io::Image<float> input = io::read_image<float>(host, a.in, read_options(a.read));
+  io::Image<float> input = read_input(host, a.in, read_options(a.read));
   const Array<float> truth = input.data.to(ctx);
   const cs::SensingSpec spec = cs::make_sensing_spec(a.sensing, truth.shape(), a.rate, a.seed, a.basis);
+  require_cs_memory(ctx, spec, a.in);
   const Operator<float> A = cs::sensing_operator<float>(ctx, spec);
   Array<float> y(ctx, A.range());
   A.apply(ctx, truth, y.view());
   cs::add_noise<float>(ctx, noise, y.view(), a.seed + 1);
 
-  const Recovered r = solve(ctx, spec, y, problem, options, ra.init);
+  const Recovered r = solve(ctx, spec, y, problem, options, ra.init, global);
   io::write_image(a.out, r.x, input.meta, write);
   if (!a.save_y.empty()) io::write_npy(a.save_y, y);
   if (!a.save_spec.empty())
@@ -198,12 +234,13 @@ void recover_from_file(const RecoverArgs& a, const RecoveryArgs& ra, const Globa
   const io::WriteOptions write = write_options(ra.write);
   const cs::SensingSpec spec = read_spec(a.spec);
   const Context ctx = make_context(global);
+  require_cs_memory(ctx, spec, a.spec);
   const Context host = Context::host(global.threads);
-  const Array<float> y = io::read_image<float>(host, a.y, {io::PixelScaling::Stored}).data.to(ctx);
+  const Array<float> y = read_input(host, a.y, {io::PixelScaling::Stored}).data.to(ctx);
   if (y.size() != spec.measurements)
     throw ShapeMismatch("cs recover: " + a.y + " holds " + std::to_string(y.size()) + " values, the operator " +
                         std::to_string(spec.measurements) + " measurements");
-  const Recovered r = solve(ctx, spec, y.view().reshaped(Shape{spec.measurements}), problem, options, ra.init);
+  const Recovered r = solve(ctx, spec, y.view().reshaped(Shape{spec.measurements}), problem, options, ra.init, global);
   io::write_image(a.out, r.x, {}, write);
   std::cout << summary(a.out, ctx, spec, problem, options, r).dump() << "\n";
 }
@@ -219,12 +256,18 @@ void add_cs_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("OUT", sim->out, "recovered signal, format by extension");
   cmd->add_option("--sensing", sim->sensing, "gaussian (unit columns), hadamard (subsampled), fourier (partial, real)")
       ->capture_default_str();
-  cmd->add_option("--rate", sim->rate, "m / N, in (0, 1]")->capture_default_str();
+  cmd->add_option("--rate", sim->rate, "m / N, in (0, 1]")
+      ->capture_default_str()
+      ->check(number_check(between(0, 1, true, false)));
   cmd->add_option("--basis", sim->basis, "sparsifying basis W: none or hadamard (x = H c)")->capture_default_str();
   cmd->add_option("--noise", sim->noise, "none, gaussian:SIGMA, snr:DB, cauchy:GAMMA (added to y)")
       ->capture_default_str();
-  cmd->add_option("--seed", sim->seed, "sensing seed (the noise uses seed + 1)")->capture_default_str();
-  cmd->add_option("--range", sim->range, "data range for PSNR (0: max - min of IN)")->capture_default_str();
+  cmd->add_option("--seed", sim->seed, "sensing seed (the noise uses seed + 1)")
+      ->capture_default_str()
+      ->check(number_check(seed_range()));
+  cmd->add_option("--range", sim->range, "data range for PSNR (0: max - min of IN)")
+      ->capture_default_str()
+      ->check(number_check(at_least(0)));
   cmd->add_option("--save-y", sim->save_y, "write the noisy measurements y (.npy)");
   cmd->add_option("--save-spec", sim->save_spec, "write the operator spec (JSON) for cs recover");
   add_read_flags(*cmd, sim->read);

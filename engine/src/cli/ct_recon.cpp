@@ -13,6 +13,7 @@
 #include "ct_io.hpp"
 #include "function_options.hpp"
 #include "iteration_log.hpp"
+#include "option_checks.hpp"
 #include "recon/engine/ct/tv_recon.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/io/atomic_file.hpp"
@@ -47,9 +48,11 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   options.inner_iters = a.inner_iters;
   options.inner_solver = parse_tv_solver(a.inner_solver);
   require(a.init == "zero" || a.init == "fbp", "ct recon", "--init must be zero or fbp, got '" + a.init + "'");
+  require_log_memory(!a.log.empty(), a.iters, a.check_every);
 
   const Context ctx = make_context(global);
-  const ct::Geometry g = ct::read_geometry(a.geometry);
+  // x, the reference, ADMM's splits and CG's vectors: about twelve volumes and four sinograms.
+  const ct::Geometry g = read_ct_geometry(ctx, a.geometry, 12, 4, "ct recon");
   const ct::JosephProjector<float> op(g);
   const Array<float> y = read_ct_array(ctx, a.in, op.range(), "projection shape");
   Array<float> reference;
@@ -65,16 +68,17 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   }
 
   nlohmann::json log = nlohmann::json::array();
-  const bool terminal = isatty(STDERR_FILENO);
+  Progress progress(global, "ct recon", a.iters, "iterations");
   const Monitor monitor = [&](const IterationInfo& it) {
-    nlohmann::json rec = iteration_record(it);
-    if (reference.size() > 0) rec["psnr"] = psnr<float>(ctx, reference.view(), x.view(), range);
-    log.push_back(rec);
-    if (terminal) progress_line(it, a.iters);
+    if (!a.log.empty()) {
+      nlohmann::json rec = iteration_record(it);
+      if (reference.size() > 0) rec["psnr"] = psnr<float>(ctx, reference.view(), x.view(), range);
+      log.push_back(rec);
+    }
+    progress.step(it.iteration, objective_text(it));
     return true;
   };
   const SolveReport report = ct::tv_reconstruct<float>(ctx, op, y.view(), x.view(), problem, options, monitor);
-  if (terminal) std::cerr << "\n";
 
   io::write_image(a.out, x);
   nlohmann::json summary = {{"output", a.out},
@@ -110,26 +114,33 @@ void add_ct_recon_command(CLI::App& ct, const GlobalOptions& global) {
   c->add_option("OUT", a->out, "output volume, format by extension")->required();
   add_function_flags(*c, a->penalty, "penalty", false);
   add_function_flags(*c, a->loss, "loss", false, "loss-param");
-  c->add_option("--lambda", a->lambda, "regularisation weight")->capture_default_str();
+  c->add_option("--lambda", a->lambda, "regularisation weight")->capture_default_str()->check(number_check(at_least(0)));
   c->add_option("--tv", a->tv, "iso (gradient magnitude) or aniso (every component)")->capture_default_str();
   c->add_option("--solver", a->solver, "admm (any loss and penalty), pdhg (convex ones) or apgm (smooth losses)")
       ->capture_default_str();
-  c->add_option("--iters", a->iters, "maximum iterations")->capture_default_str();
-  c->add_option("--tol", a->tol, "relative stopping tolerance")->capture_default_str();
-  c->add_option("--rho", a->rho, "ADMM penalty before per-operator scaling")->capture_default_str();
-  c->add_option("--cg-iters", a->cg_iters, "ADMM: CG iterations per x-update")->capture_default_str();
+  c->add_option("--iters", a->iters, "maximum iterations")->capture_default_str()->check(number_check(int_at_least(1)));
+  c->add_option("--tol", a->tol, "relative stopping tolerance")->capture_default_str()->check(number_check(at_least(0)));
+  c->add_option("--rho", a->rho, "ADMM penalty before per-operator scaling")
+      ->capture_default_str()
+      ->check(number_check(above(0)));
+  c->add_option("--cg-iters", a->cg_iters, "ADMM: CG iterations per x-update")
+      ->capture_default_str()
+      ->check(number_check(int_at_least(1)));
   c->add_option("--apgm-variant", a->apgm_variant, "APGM: monotone (Li & Lin), fista (with restart) or ista")
       ->capture_default_str();
   c->add_option("--inner-iters", a->inner_iters, "APGM: TV-denoising iterations per prox (warm-started)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(number_check(int_at_least(1)));
   c->add_option("--inner-solver", a->inner_solver, "APGM: TV-denoising solver of the prox (pdhg, admm, ...)")
       ->capture_default_str();
   c->add_option("--check-every", a->check_every, "iterations between residual checks and log records")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(number_check(int_at_least(1)));
   c->add_option("--init", a->init, "zero or fbp (circular full-scan geometries)")->capture_default_str();
   c->add_flag("--allow-negative", a->allow_negative, "drop the x >= 0 constraint");
   c->add_option("--reference", a->reference, "ground-truth volume: PSNR in the log and the summary");
-  c->add_option("--range", a->range, "PSNR data range (default: the reference's maximum)");
+  c->add_option("--range", a->range, "PSNR data range (default: the reference's maximum)")
+      ->check(number_check(above(0)));
   c->add_option("--log", a->log, "write the per-iteration log (JSON) here");
   c->callback([a, &global] { run(*a, global); });
 }

@@ -10,9 +10,11 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "read_input.hpp"
 #include "function_options.hpp"
 #include "image_options.hpp"
 #include "iteration_log.hpp"
+#include "option_checks.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/engine/tv.hpp"
 #include "recon/io/atomic_file.hpp"
@@ -52,14 +54,15 @@ void run(const DenoiseArgs& a, const GlobalOptions& global) {
   options.balance_rho = !a.no_balance;
   options.ladmm_alpha = a.alpha;
   const io::WriteOptions write = write_options(a.write);
+  require_log_memory(!a.log.empty(), a.iters, a.check_every);
 
   const Context ctx = make_context(global);
   const Context host = Context::host(global.threads);
-  io::Image<float> input = io::read_image<float>(host, a.in, read_options(a.read));
+  io::Image<float> input = read_input(host, a.in, read_options(a.read));
   const Array<float> u = input.data.to(ctx);
   Array<float> reference;
   if (!a.reference.empty()) {
-    reference = io::read_image<float>(host, a.reference, read_options(a.read)).data.to(ctx);
+    reference = read_input(host, a.reference, read_options(a.read)).data.to(ctx);
     if (reference.shape() != u.shape())
       throw ShapeMismatch("--reference " + a.reference + " has shape " + reference.shape().str() + ", the input " +
                           u.shape().str());
@@ -67,16 +70,17 @@ void run(const DenoiseArgs& a, const GlobalOptions& global) {
   Array<float> x(ctx, u.shape());
 
   nlohmann::json log = nlohmann::json::array();
-  const bool terminal = isatty(STDERR_FILENO);
+  Progress progress(global, "denoise", a.iters, "iterations");
   const Monitor monitor = [&](const IterationInfo& it) {
-    nlohmann::json rec = iteration_record(it);
-    if (reference.size() > 0) rec["psnr"] = psnr<float>(ctx, reference, x, a.range);
-    log.push_back(rec);
-    if (terminal) progress_line(it, a.iters);
+    if (!a.log.empty()) {
+      nlohmann::json rec = iteration_record(it);
+      if (reference.size() > 0) rec["psnr"] = psnr<float>(ctx, reference, x, a.range);
+      log.push_back(rec);
+    }
+    progress.step(it.iteration, objective_text(it));
     return true;
   };
   const SolveReport report = tv_denoise<float>(ctx, u, x, problem, options, monitor);
-  if (terminal) std::cerr << "\n";
 
   io::write_image(a.out, x, input.meta, write);
   if (!a.log.empty())
@@ -105,21 +109,24 @@ void add_denoise_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("IN", a->in, "noisy input (.npy, .raw, or an image/volume format)")->required();
   cmd->add_option("OUT", a->out, "output, format by extension")->required();
   add_function_flags(*cmd, a->penalty, "penalty", true);
-  cmd->add_option("--lambda", a->lambda, "regularisation weight")->capture_default_str();
+  cmd->add_option("--lambda", a->lambda, "regularisation weight")->capture_default_str()->check(number_check(at_least(0)));
   cmd->add_option("--solver", a->solver, "admm, ladmm, ladmm-eq129, pdhg, apgm (convex), lbfgs (smooth)")
       ->capture_default_str();
   cmd->add_option("--tv", a->tv, "iso (gradient magnitude) or aniso (every component)")->capture_default_str();
   cmd->add_option("--boundary", a->boundary, "neumann or periodic")->capture_default_str();
-  cmd->add_option("--iters", a->iters, "maximum iterations")->capture_default_str();
-  cmd->add_option("--tol", a->tol, "relative stopping tolerance")->capture_default_str();
-  cmd->add_option("--rho", a->rho, "ADMM penalty parameter (0: automatic)")->capture_default_str();
+  cmd->add_option("--iters", a->iters, "maximum iterations")->capture_default_str()->check(number_check(int_at_least(1)));
+  cmd->add_option("--tol", a->tol, "relative stopping tolerance")->capture_default_str()->check(number_check(at_least(0)));
+  cmd->add_option("--rho", a->rho, "ADMM penalty parameter (0: automatic)")
+      ->capture_default_str()
+      ->check(number_check(at_least(0)));
   cmd->add_flag("--fixed-rho", a->no_balance, "keep rho fixed (default: ADMM residual balancing)");
-  cmd->add_option("--alpha", a->alpha, "alpha of ladmm-eq129")->capture_default_str();
+  cmd->add_option("--alpha", a->alpha, "alpha of ladmm-eq129")->capture_default_str()->check(number_check(any_finite()));
   cmd->add_option("--check-every", a->check_every, "iterations between residual checks and log records")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(number_check(int_at_least(1)));
   cmd->add_option("--log", a->log, "write the per-iteration record (JSON) here");
   cmd->add_option("--reference", a->reference, "clean image: PSNR/SSIM in the log and the summary");
-  cmd->add_option("--range", a->range, "data range for PSNR/SSIM")->capture_default_str();
+  cmd->add_option("--range", a->range, "data range for PSNR/SSIM")->capture_default_str()->check(number_check(above(0)));
   add_read_flags(*cmd, a->read);
   add_write_flags(*cmd, a->write);
   cmd->callback([a, &global] { run(*a, global); });

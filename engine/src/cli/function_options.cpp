@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "option_checks.hpp"
 #include "recon/kernels/error.hpp"
 
 namespace recon::cli {
@@ -23,25 +24,22 @@ void add_function_flags(CLI::App& cmd, FunctionFlags& flags, const std::string& 
   auto* opt = cmd.add_option("--" + option, flags.name, "function: " + names);
   if (required) opt->required();
   cmd.add_option("--" + param_option, flags.params,
-                 "parameters of --" + option + " as key=value, repeatable or comma-separated (a=1,b=0.5)")
-      ->delimiter(',');
+                 "parameters of --" + option + " as key=value, repeatable or comma-separated (a=1,b=0.5)");
 }
 
 penalties::Function make_function(const FunctionFlags& flags) {
+  const std::string option = "--" + flags.param_option;
   std::map<std::string, double> params;
-  for (const std::string& kv : flags.params) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw InvalidArgument("--" + flags.param_option + " '" + kv + "': expected key=value, e.g. --" +
-                            flags.param_option + " theta=3");
-    const std::string key = kv.substr(0, eq), text = kv.substr(eq + 1);
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0')
-      throw InvalidArgument("--" + flags.param_option + " '" + kv + "': the value '" + text + "' is not a number");
-    if (!params.emplace(key, value).second)
-      throw InvalidArgument("--" + flags.param_option + " '" + key + "' is given twice");
-  }
+  // Split here rather than by CLI11, which drops empty items ("a=1,,b=2").
+  for (const std::string& given : flags.params)
+    for (const std::string& kv : split_list(given, ',', option)) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0)
+        usage_error(option + " '" + kv + "': expected key=value, e.g. " + option + " theta=3");
+      const std::string key = kv.substr(0, eq);
+      const double value = parse_number(kv.substr(eq + 1), option + " '" + kv + "'");
+      if (!params.emplace(key, value).second) usage_error(option + " '" + key + "' is given twice; expected it once");
+    }
   return penalties::make_function(flags.name, params);
 }
 

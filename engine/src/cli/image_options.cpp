@@ -1,22 +1,10 @@
 // Parsing of the shared image options (image_options.hpp).
 #include "image_options.hpp"
 
-#include <cstdlib>
-
+#include "option_checks.hpp"
 #include "recon/kernels/error.hpp"
 
 namespace recon::cli {
-
-namespace {
-
-double parse_number(const std::string& text, const std::string& option) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0') throw InvalidArgument(option + ": '" + text + "' is not a number");
-  return v;
-}
-
-}  // namespace
 
 void add_write_flags(CLI::App& cmd, ImageWriteFlags& flags) {
   cmd.add_option("--bits", flags.bits,
@@ -49,18 +37,17 @@ io::WriteOptions write_options(const ImageWriteFlags& flags) {
     return o;
   }
   const auto colon = flags.window.find(':');
-  if (colon == std::string::npos)
-    throw InvalidArgument("--window: '" + flags.window + "' is not LO:HI, minmax or pLO:pHI");
+  if (colon == std::string::npos) usage_error("--window: '" + flags.window + "' is not LO:HI, minmax or pLO:pHI");
   std::string lo = flags.window.substr(0, colon), hi = flags.window.substr(colon + 1);
   if (!lo.empty() && lo[0] == 'p' && !hi.empty() && hi[0] == 'p') {
     o.window.kind = io::Window::Kind::Percentile;
     lo.erase(0, 1);
     hi.erase(0, 1);
   }
-  o.window.lo = parse_number(lo, "--window");
-  o.window.hi = parse_number(hi, "--window");
-  if (!(o.window.lo < o.window.hi))
-    throw InvalidArgument("--window: '" + flags.window + "' needs LO < HI");
+  const NumberRange range = o.window.kind == io::Window::Kind::Percentile ? between(0, 100) : any_finite();
+  o.window.lo = parse_number(lo, "--window '" + flags.window + "'", range);
+  o.window.hi = parse_number(hi, "--window '" + flags.window + "'", range);
+  if (!(o.window.lo < o.window.hi)) usage_error("--window: '" + flags.window + "' needs LO < HI");
   return o;
 }
 

@@ -14,8 +14,11 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "iteration_log.hpp"
+#include "option_checks.hpp"
 #include "recon/engine/lpgnet.hpp"
 #include "recon/io/atomic_file.hpp"
+#include "recon/kernels/memory_budget.hpp"
 
 namespace recon::cli {
 
@@ -41,28 +44,36 @@ struct EvalArgs {
   double snr = 0, rho = 1;
   bool has_k = false, has_snr = false;  // otherwise as trained
   int latency_runs = 100;
-  std::vector<index_t> sweep_k;
-  std::vector<double> sweep_snr;
+  std::string sweep_k, sweep_snr;  // comma-separated
 };
 
 LassoSpec to_spec(const ProblemFlags& f) {
-  require(f.n > 0 && f.m > 0, "recon lpgnet", "--n and --m must be > 0");
-  require(f.k >= 0 && f.k <= f.n, "recon lpgnet", "--k must lie in [0, n]");
-  require(f.lambda >= 0, "recon lpgnet", "--lambda must be >= 0");
+  if (f.k > f.n) usage_error("--k: " + std::to_string(f.k) + " is out of range; expected an integer in [0, --n]");
   return {f.n, f.m, f.k, f.snr, f.lambda, f.seed};
+}
+
+// Refuses, before anything is allocated, a problem whose arrays cannot fit: the matrix (m, n)
+// and `samples` signals with their measurements, all double, about three copies of each batch
+// (the signals, the layers' iterates, the gradients); `what` names the options at fault.
+void require_lasso_memory(const Context& ctx, const LassoSpec& s, double samples, int layers,
+                          const std::string& what) {
+  const double n = static_cast<double>(s.n), m = static_cast<double>(s.m);
+  require_memory(ctx, 8 * (m * n + 3 * samples * (n + m) * (1 + static_cast<double>(layers) / 8)),
+                 what + " (matrix " + std::to_string(s.m) + " x " + std::to_string(s.n) + ")");
 }
 
 void run_train(const TrainArgs& a, const GlobalOptions& global) {
   const std::string where = "recon lpgnet train";
   const LassoSpec spec = to_spec(a.problem);
-  require(a.layers >= 1, where, "--layers must be >= 1, got " + std::to_string(a.layers));
-  require(a.epochs >= 0, where, "--epochs must be >= 0");
-  require(a.batch > 0 && a.train_samples >= a.batch, where, "needs 0 < --batch <= --train-samples");
-  require(a.lr > 0 && a.beta >= 0 && a.gamma >= 0, where, "needs --lr > 0, --beta >= 0, --gamma >= 0");
-  require(a.alpha_max > 1, where, "--alpha-max must be > 1 (in units of 1/L)");
+  if (a.batch > a.train_samples)
+    usage_error("--batch: " + std::to_string(a.batch) + " is out of range; expected at most --train-samples (" +
+                std::to_string(a.train_samples) + ")");
   const LpgAblation ablation = parse_lpg_ablation(a.ablation);
 
   const Context ctx = make_context(global);
+  require_lasso_memory(ctx, spec, static_cast<double>(a.train_samples), a.layers,
+                       where + " with --n " + std::to_string(spec.n) + ", --m " + std::to_string(spec.m) +
+                           ", --train-samples " + std::to_string(a.train_samples));
   const auto t0 = std::chrono::steady_clock::now();
   const auto matrix = std::make_shared<const Array<double>>(lasso_matrix<double>(ctx, spec));
   const double sigma = batched_matrix<double>(matrix, 1).norm_estimate(ctx);
@@ -74,12 +85,15 @@ void run_train(const TrainArgs& a, const GlobalOptions& global) {
   o.train_samples = a.train_samples;
   o.learning_rate = a.lr;
   o.shuffle_seed = spec.seed + 11;
-  const bool terminal = isatty(STDERR_FILENO);
-  const std::vector<double> history = lpgnet_train<double>(ctx, matrix, p, o, [&](int epoch, double loss) {
-    if (terminal)
-      std::cerr << "\repoch " << epoch << "/" << a.epochs << "  loss " << loss << "   " << std::flush;
-  });
-  if (terminal && a.epochs > 0) std::cerr << "\n";
+  std::vector<double> history;
+  {
+    Progress progress(global, "lpgnet train", a.epochs, "epochs");
+    history = lpgnet_train<double>(ctx, matrix, p, o, [&](int epoch, double loss) {
+      char detail[48];
+      std::snprintf(detail, sizeof detail, "loss %.6g", loss);
+      progress.step(epoch, detail);
+    });
+  }
   save_lpgnet_params(a.out, p);
   nlohmann::json summary = {
       {"output", a.out},
@@ -125,26 +139,35 @@ nlohmann::json evaluate_point(const Context& ctx, const LpgNetParams& p, const L
 
 void run_eval(const EvalArgs& a, const GlobalOptions& global) {
   const std::string where = "recon lpgnet eval";
-  require(a.samples > 0, where, "--samples must be > 0");
-  require(a.latency_runs > 0, where, "--latency-runs must be > 0");
-  require(a.rho > 0, where, "--rho must be > 0");
+  // The sweeps are options: checked before the parameter file is read.
+  const std::vector<double> sweep_k =
+      a.sweep_k.empty() ? std::vector<double>{} : parse_number_list(a.sweep_k, ',', "--sweep-k", count_at_least(0));
+  const std::vector<double> sweep_snr =
+      a.sweep_snr.empty() ? std::vector<double>{} : parse_number_list(a.sweep_snr, ',', "--sweep-snr");
   const LpgNetParams p = load_lpgnet_params(a.params);
   LassoSpec base = p.problem;
   if (a.has_k) base.k = a.k;
   if (a.has_snr) base.snr_db = a.snr;
+  const auto check_k = [&](index_t k, const char* option) {
+    if (k > base.n)
+      throw InvalidArgument(std::string(option) + ": " + std::to_string(k) + " is out of range; expected an integer in [0, " +
+                            std::to_string(base.n) + "] (n of " + a.params + ")");
+  };
+  check_k(base.k, "--k");
   std::vector<LassoSpec> points{base};
-  for (index_t k : a.sweep_k) {
-    require(k >= 0 && k <= base.n, where, "--sweep-k value " + std::to_string(k) + " is not in [0, n]");
+  for (double k : sweep_k) {
+    check_k(static_cast<index_t>(k), "--sweep-k");
     points.push_back(base);
-    points.back().k = k;
+    points.back().k = static_cast<index_t>(k);
   }
-  for (double snr : a.sweep_snr) {
+  for (double snr : sweep_snr) {
     points.push_back(base);
     points.back().snr_db = snr;
   }
-  require(base.k >= 0 && base.k <= base.n, where, "--k must lie in [0, n]");
 
   const Context ctx = make_context(global);
+  require_lasso_memory(ctx, base, static_cast<double>(a.samples), p.layers,
+                       where + " of " + a.params + " with --samples " + std::to_string(a.samples));
   std::ostringstream table;
   nlohmann::json all = nlohmann::json::array();
   for (const LassoSpec& s : points) all.push_back(evaluate_point(ctx, p, s, a, table));
@@ -168,23 +191,41 @@ void add_lpgnet_command(CLI::App& app, const GlobalOptions& global) {
 
   auto* train = cmd->add_subcommand("train", "train LPG-Net on synthetic sparse recovery problems");
   auto t = std::make_shared<TrainArgs>();
-  train->add_option("--n", t->problem.n, "signal length")->capture_default_str();
-  train->add_option("--m", t->problem.m, "measurements")->capture_default_str();
-  train->add_option("--k", t->problem.k, "non-zeros per signal")->capture_default_str();
-  train->add_option("--snr", t->problem.snr, "measurement SNR in dB")->capture_default_str();
+  train->add_option("--n", t->problem.n, "signal length")->capture_default_str()->check(number_check(count_at_least(1)));
+  train->add_option("--m", t->problem.m, "measurements")->capture_default_str()->check(number_check(count_at_least(1)));
+  train->add_option("--k", t->problem.k, "non-zeros per signal")
+      ->capture_default_str()
+      ->check(number_check(count_at_least(0)));
+  train->add_option("--snr", t->problem.snr, "measurement SNR in dB")
+      ->capture_default_str()
+      ->check(number_check(any_finite()));
   train
       ->add_option("--lambda", t->problem.lambda, "LASSO weight (objective F, baselines, initial thresholds)")
-      ->capture_default_str();
-  train->add_option("--seed", t->problem.seed, "seed of the matrix and the samples")->capture_default_str();
-  train->add_option("--layers", t->layers, "unrolled layers K")->capture_default_str();
-  train->add_option("--epochs", t->epochs, "passes over the training set")->capture_default_str();
-  train->add_option("--batch", t->batch, "samples per Adam step")->capture_default_str();
-  train->add_option("--train-samples", t->train_samples, "size of the training set")->capture_default_str();
-  train->add_option("--lr", t->lr, "Adam learning rate")->capture_default_str();
-  train->add_option("--beta", t->beta, "weight of the monotonicity hinge")->capture_default_str();
-  train->add_option("--gamma", t->gamma, "weight of sum(alpha^2 + tau^2)")->capture_default_str();
+      ->capture_default_str()
+      ->check(number_check(at_least(0)));
+  train->add_option("--seed", t->problem.seed, "seed of the matrix and the samples")
+      ->capture_default_str()
+      ->check(number_check(seed_range()));
+  train->add_option("--layers", t->layers, "unrolled layers K")->capture_default_str()->check(number_check(int_at_least(1)));
+  train->add_option("--epochs", t->epochs, "passes over the training set")
+      ->capture_default_str()
+      ->check(number_check(int_at_least(0)));
+  train->add_option("--batch", t->batch, "samples per Adam step")
+      ->capture_default_str()
+      ->check(number_check(count_at_least(1)));
+  train->add_option("--train-samples", t->train_samples, "size of the training set")
+      ->capture_default_str()
+      ->check(number_check(count_at_least(1)));
+  train->add_option("--lr", t->lr, "Adam learning rate")->capture_default_str()->check(number_check(above(0)));
+  train->add_option("--beta", t->beta, "weight of the monotonicity hinge")
+      ->capture_default_str()
+      ->check(number_check(at_least(0)));
+  train->add_option("--gamma", t->gamma, "weight of sum(alpha^2 + tau^2)")
+      ->capture_default_str()
+      ->check(number_check(at_least(0)));
   train->add_option("--alpha-max", t->alpha_max, "largest step, in units of 1/L (the start is 1/L)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(number_check(above(1)));
   train->add_option("--ablation", t->ablation, "none, no-adaptive-step, no-monotone or shared-threshold")
       ->capture_default_str();
   train->add_option("--out", t->out, "parameter file (JSON)")->required();
@@ -194,13 +235,19 @@ void add_lpgnet_command(CLI::App& app, const GlobalOptions& global) {
       cmd->add_subcommand("eval", "compare a trained LPG-Net with ISTA, FISTA and ADMM at the same depth");
   auto e = std::make_shared<EvalArgs>();
   eval->add_option("--params", e->params, "parameter file from `recon lpgnet train`")->required();
-  eval->add_option("--samples", e->samples, "held-out samples")->capture_default_str();
-  auto* k_opt = eval->add_option("--k", e->k, "non-zeros of the test signals (default: as trained)");
-  auto* snr_opt = eval->add_option("--snr", e->snr, "test SNR in dB (default: as trained)");
-  eval->add_option("--sweep-k", e->sweep_k, "further points with these k")->delimiter(',');
-  eval->add_option("--sweep-snr", e->sweep_snr, "further points with these SNRs")->delimiter(',');
-  eval->add_option("--latency-runs", e->latency_runs, "single-sample runs per method")->capture_default_str();
-  eval->add_option("--rho", e->rho, "ADMM penalty")->capture_default_str();
+  eval->add_option("--samples", e->samples, "held-out samples")
+      ->capture_default_str()
+      ->check(number_check(count_at_least(1)));
+  auto* k_opt = eval->add_option("--k", e->k, "non-zeros of the test signals (default: as trained)")
+                    ->check(number_check(count_at_least(0)));
+  auto* snr_opt =
+      eval->add_option("--snr", e->snr, "test SNR in dB (default: as trained)")->check(number_check(any_finite()));
+  eval->add_option("--sweep-k", e->sweep_k, "further points with these k (comma-separated)");
+  eval->add_option("--sweep-snr", e->sweep_snr, "further points with these SNRs (comma-separated)");
+  eval->add_option("--latency-runs", e->latency_runs, "single-sample runs per method")
+      ->capture_default_str()
+      ->check(number_check(int_at_least(1)));
+  eval->add_option("--rho", e->rho, "ADMM penalty")->capture_default_str()->check(number_check(above(0)));
   eval->add_option("--json", e->json, "write all results (objective per layer, sweeps) here");
   eval->callback([e, k_opt, snr_opt, &global] {
     e->has_k = k_opt->count() > 0;

@@ -1,10 +1,35 @@
 // `recon`: the command-line tool. Every error becomes one line on stderr and exit code 1
 // (2 for bad usage); nothing aborts with a stack trace.
 #include <iostream>
+#include <new>
 
 #include "commands.hpp"
-#include "recon/kernels/error.hpp"
+#include "option_checks.hpp"
 #include "recon/kernels/config.hpp"
+#include "recon/kernels/error.hpp"
+#include "recon/kernels/memory_budget.hpp"
+
+namespace {
+
+// "ct simulate": the subcommands chosen on the command line, for messages that have no option
+// or file to name.
+std::string command_name(const CLI::App& app) {
+  std::string name;
+  for (const CLI::App* sub = &app; !sub->get_subcommands().empty();) {
+    sub = sub->get_subcommands().front();
+    name += (name.empty() ? "" : " ") + sub->get_name();
+  }
+  return name.empty() ? "recon" : name;
+}
+
+// The contract allows one line on stderr.
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"recon " RECON_VERSION_STRING ": sparse-regularised image reconstruction on GPUs"};
@@ -13,7 +38,10 @@ int main(int argc, char** argv) {
   app.add_option("--device", global.device, "where to run: auto (CUDA when present), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
-  app.add_option("--threads", global.threads, "host threads (0: all)")->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", global.threads, "host threads (0: all)")->check(recon::cli::number_check(recon::cli::int_at_least(0)));
+  app.add_flag("--progress", global.progress,
+               "print one line per stage of the long commands with an estimate of the time left (a progress bar "
+               "is shown on a terminal anyway)");
   app.set_version_flag("--version", RECON_VERSION_STRING);
   recon::cli::add_info_command(app, global);
   recon::cli::add_prox_command(app, global);
@@ -30,13 +58,30 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::cerr << "recon: usage error: " << e.what() << " (see recon --help)\n";
+    // A bad value already says what was expected; other usage errors point at the help.
+    const bool has_hint = dynamic_cast<const CLI::ValidationError*>(&e) != nullptr;
+    std::cerr << "recon: error: " << one_line(e.what())
+              << (has_hint ? "" : " (see recon " + (command_name(app) == "recon" ? "" : command_name(app) + " ") + "--help)")
+              << "\n";
     return 2;
-  } catch (const recon::Error& e) {
-    std::cerr << "recon: error: " << e.what() << "\n";
+  } catch (const recon::OutOfMemory& e) {
+    std::cerr << "recon: error: " << command_name(app) << ": " << one_line(e.what()) << "\n";
     return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "recon: internal error: " << e.what() << "\n";
+  } catch (const recon::Error& e) {
+    std::cerr << "recon: error: " << one_line(e.what()) << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    // Every input is checked against the memory available before allocating; this is the
+    // last resort (another process took the memory meanwhile).
+    std::cerr << "recon: error: " << command_name(app) << ": out of host memory ("
+              << recon::format_bytes(static_cast<double>(recon::available_host_bytes()))
+              << " available); expected a smaller input\n";
+    return 1;
+  } catch (const std::exception&) {
+    // Input is validated before it reaches the library, so this is a bug; a library's own
+    // text (addresses, temporary paths) would tell the user nothing.
+    std::cerr << "recon: error: " << command_name(app)
+              << ": an unexpected internal failure (a bug in recon; please report the command line)\n";
     return 1;
   }
   return 0;

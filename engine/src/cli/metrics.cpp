@@ -9,7 +9,9 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "read_input.hpp"
 #include "image_options.hpp"
+#include "option_checks.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/kernels/error.hpp"
 
@@ -38,12 +40,12 @@ void add_metrics_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("A", args->a, "reference image or volume")->required();
   cmd->add_option("B", args->b, "image or volume to assess (same shape)")->required();
   auto* range = cmd->add_option("--range", args->range, "data range R for PSNR and SSIM (default: max(A) - min(A))")
-                    ->check(CLI::PositiveNumber);
+                    ->check(number_check(above(0)));
   add_read_flags(*cmd, args->read);
   cmd->callback([args, range, &global] {
     const Context ctx = Context::from_choice(global.device);
-    const io::Image<float> a = io::read_image<float>(Context::host(), args->a, read_options(args->read));
-    const io::Image<float> b = io::read_image<float>(Context::host(), args->b, read_options(args->read));
+    const io::Image<float> a = read_input(Context::host(), args->a, read_options(args->read));
+    const io::Image<float> b = read_input(Context::host(), args->b, read_options(args->read));
     if (a.data.shape() != b.data.shape())
       throw ShapeMismatch("metrics: '" + args->a + "' has shape " + a.data.shape().str() + ", '" + args->b + "' " +
                           b.data.shape().str());

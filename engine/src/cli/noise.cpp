@@ -10,7 +10,9 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "read_input.hpp"
 #include "image_options.hpp"
+#include "option_checks.hpp"
 #include "recon/datasets/noise.hpp"
 #include "recon/kernels/error.hpp"
 
@@ -31,12 +33,13 @@ void add_noise_command(CLI::App& app, const GlobalOptions& global) {
       ->check(CLI::IsMember({"gaussian", "poisson", "cauchy", "impulsive"}));
   cmd->add_option("IN", args->in, "input image, volume or sinogram")->required();
   cmd->add_option("OUT", args->out, "output file (format by extension)")->required();
-  cmd->add_option("--sigma", args->sigma, "gaussian: standard deviation")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--flux", args->flux, "poisson: incident photons per ray I0")->check(CLI::PositiveNumber);
-  cmd->add_option("--gamma", args->gamma, "cauchy: dispersion (scale)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--fraction", args->fraction, "impulsive: fraction of samples hit")->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--amplitude", args->amplitude, "impulsive: size of each outlier");
-  cmd->add_option("--seed", args->seed, "random seed")->capture_default_str();
+  cmd->add_option("--sigma", args->sigma, "gaussian: standard deviation")->check(number_check(at_least(0)));
+  cmd->add_option("--flux", args->flux, "poisson: incident photons per ray I0")->check(number_check(above(0)));
+  cmd->add_option("--gamma", args->gamma, "cauchy: dispersion (scale)")->check(number_check(at_least(0)));
+  cmd->add_option("--fraction", args->fraction, "impulsive: fraction of samples hit")
+      ->check(number_check(between(0, 1)));
+  cmd->add_option("--amplitude", args->amplitude, "impulsive: size of each outlier")->check(number_check(at_least(0)));
+  cmd->add_option("--seed", args->seed, "random seed")->capture_default_str()->check(number_check(seed_range()));
   add_read_flags(*cmd, args->read);
   add_write_flags(*cmd, args->write);
   cmd->callback([args, &global] {
@@ -52,7 +55,7 @@ void add_noise_command(CLI::App& app, const GlobalOptions& global) {
     }
     const io::WriteOptions w = write_options(args->write);
     const Context ctx = Context::from_choice(global.device);
-    io::Image<float> image = io::read_image<float>(ctx, args->in, read_options(args->read));
+    io::Image<float> image = read_input(ctx, args->in, read_options(args->read));
     View<float> x = image.data.view();
     if (args->kind == "gaussian") datasets::add_gaussian_noise(ctx, x, args->sigma, args->seed);
     if (args->kind == "poisson") datasets::add_poisson_transmission_noise(ctx, x, args->flux, args->seed);

@@ -8,28 +8,27 @@
 
 #include "commands.hpp"
 #include "image_options.hpp"
+#include "option_checks.hpp"
 #include "recon/datasets/phantoms.hpp"
 #include "recon/kernels/error.hpp"
+#include "recon/kernels/memory_budget.hpp"
 
 namespace recon::cli {
 
 namespace {
 
-// "N" -> (N, N); "ZxYxX" -> (Z, Y, X); "NxN" -> (N, N).
+// "N" -> (N, N); "ZxYxX" -> (Z, Y, X); "NxN" -> (N, N). Every part must be there ("64x" is
+// not 64) and be a decimal integer >= 2.
 Shape parse_size(const std::string& text) {
+  const std::string form = "--size: '" + text + "' is not N, NxN or ZxYxX with integers >= 2";
+  if (text.empty() || text.find_first_not_of("0123456789x") != std::string::npos) usage_error(form);
+  const std::vector<std::string> parts = split_list(text, 'x', "--size");
+  if (parts.size() > 3) usage_error(form + " (" + std::to_string(parts.size()) + " extents, expected 1 to 3)");
   Shape s;
-  std::stringstream in(text);
-  std::string part;
-  while (std::getline(in, part, 'x')) {
-    if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos || part.size() > 6)
-      throw InvalidArgument("--size: '" + text + "' is not N, NxN or ZxYxX with positive integers");
-    s.push_back(std::stoll(part));
-  }
+  for (const std::string& part : parts)
+    s.push_back(static_cast<index_t>(parse_number(part, "--size '" + text + "'", count_at_least(2))));
   if (s.ndim() == 1) s = Shape{s[0], s[0]};
-  if (s.ndim() < 2 || s.ndim() > 3) throw InvalidArgument("--size: '" + text + "' has " + std::to_string(s.ndim()) + " extents, expected 1 to 3");
-  for (int a = 0; a < s.ndim(); ++a)
-    if (s[a] < 2) throw InvalidArgument("--size: every extent must be at least 2, got '" + text + "'");
-  if (s.ndim() == 2 && s[0] != s[1]) throw InvalidArgument("--size: the 2D phantom is square, got '" + text + "'");
+  if (s.ndim() == 2 && s[0] != s[1]) usage_error("--size: the 2D phantom is square, got '" + text + "'; expected N or NxN");
   return s;
 }
 
@@ -50,6 +49,10 @@ void add_phantom_command(CLI::App& app, const GlobalOptions& global) {
     const Shape s = parse_size(args->size);
     const io::WriteOptions w = write_options(args->write);
     const Context ctx = Context::from_choice(global.device);
+    double voxels = 1;
+    for (int a = 0; a < s.ndim(); ++a) voxels *= static_cast<double>(s[a]);
+    // The phantom and its copy for the writer (an 8/16-bit one as well).
+    require_memory(ctx, 3 * 4 * voxels, "--size " + args->size + ": a phantom of shape " + s.str());
     const Array<float> p = s.ndim() == 2 ? datasets::shepp_logan_2d<float>(ctx, s[0])
                                          : datasets::shepp_logan_3d<float>(ctx, s[0], s[1], s[2]);
     io::write_image(args->out, p, {}, w);

@@ -9,8 +9,10 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "read_input.hpp"
 #include "function_options.hpp"
 #include "image_options.hpp"
+#include "option_checks.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
@@ -27,7 +29,9 @@ void add_prox_command(CLI::App& app, const GlobalOptions& global) {
   };
   auto args = std::make_shared<Args>();
   add_function_flags(*cmd, args->fn, "penalty", true);
-  cmd->add_option("--gamma", args->gamma, "weight gamma > 0 of the function")->capture_default_str();
+  cmd->add_option("--gamma", args->gamma, "weight gamma > 0 of the function")
+      ->capture_default_str()
+      ->check(number_check(above(0)));
   cmd->add_flag("--group", args->group, "group form phi(norm2(u)) over the leading axis");
   cmd->add_option("IN", args->in, "input image or array (.npy, ...)")->required();
   cmd->add_option("OUT", args->out, "output file, float32")->required();
@@ -37,7 +41,7 @@ void add_prox_command(CLI::App& app, const GlobalOptions& global) {
     if (!(args->gamma > 0 && std::isfinite(args->gamma)))
       throw InvalidArgument("prox: --gamma " + std::to_string(args->gamma) + " must be finite and > 0");
     const Context ctx = make_context(global);
-    io::Image<float> image = io::read_image<float>(ctx, args->in, read_options(args->read));
+    io::Image<float> image = read_input(ctx, args->in, read_options(args->read));
     View<float> x = image.data.view();
     const float gamma = static_cast<float>(args->gamma);
     if (args->group)

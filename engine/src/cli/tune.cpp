@@ -9,7 +9,10 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "read_input.hpp"
 #include "image_options.hpp"
+#include "iteration_log.hpp"
+#include "option_checks.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/engine/tv.hpp"
 
@@ -19,45 +22,40 @@ namespace {
 
 struct TuneArgs {
   std::string noisy, reference, out, penalty, solver = "admm", tv = "iso";
-  std::vector<double> lambdas;
+  std::string lambdas;
   std::vector<std::string> fixed, grid;  // key=value, key=v1:v2:...
   int iters = 200;
   double range = 1.0;
   ImageReadFlags read;
 };
 
-std::vector<double> parse_values(const std::string& option, const std::string& text) {
-  std::vector<double> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t end = std::min(text.find(':', start), text.size());
-    const std::string item = text.substr(start, end - start);
-    char* stop = nullptr;
-    const double v = std::strtod(item.c_str(), &stop);
-    if (item.empty() || *stop != '\0') throw InvalidArgument(option + " '" + text + "': '" + item + "' is not a number");
-    out.push_back(v);
-    start = end + 1;
-  }
-  return out;
+// "key=..." split at its '='; a usage error naming the option when there is no key or value.
+std::pair<std::string, std::string> key_value(const std::string& kv, const std::string& option,
+                                              const std::string& form) {
+  const auto eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size())
+    usage_error(option + " '" + kv + "': expected " + form);
+  return {kv.substr(0, eq), kv.substr(eq + 1)};
 }
 
-// Every combination of the grid's values, each merged with the fixed parameters.
+// Every combination of the grid's values, each merged with the fixed parameters; a key given
+// twice is an error (the second would silently win).
 std::vector<std::map<std::string, double>> expand(const TuneArgs& a) {
   std::map<std::string, double> base;
   for (const std::string& kv : a.fixed) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos) throw InvalidArgument("--param '" + kv + "': expected key=value");
-    base[kv.substr(0, eq)] = parse_values("--param", kv.substr(eq + 1)).at(0);
+    const auto [key, text] = key_value(kv, "--param", "key=value");
+    if (!base.emplace(key, parse_number(text, "--param '" + kv + "'")).second)
+      usage_error("--param '" + key + "' is given twice; expected each parameter once");
   }
   std::vector<std::map<std::string, double>> points{base};
   for (const std::string& kv : a.grid) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos) throw InvalidArgument("--grid '" + kv + "': expected key=v1:v2:...");
+    const auto [key, text] = key_value(kv, "--grid", "key=v1:v2:...");
+    if (points.front().count(key)) usage_error("--grid '" + key + "' is also given by --param or --grid; expected it once");
     std::vector<std::map<std::string, double>> next;
-    for (const auto& p : points)
-      for (double v : parse_values("--grid", kv.substr(eq + 1))) {
+    for (double v : parse_number_list(text, ':', "--grid '" + kv + "'"))
+      for (const auto& p : points) {
         auto q = p;
-        q[kv.substr(0, eq)] = v;
+        q[key] = v;
         next.push_back(q);
       }
     points = next;
@@ -66,7 +64,7 @@ std::vector<std::map<std::string, double>> expand(const TuneArgs& a) {
 }
 
 void run(const TuneArgs& a, const GlobalOptions& global) {
-  if (a.lambdas.empty()) throw InvalidArgument("--lambdas: give at least one value");
+  const std::vector<double> lambdas = parse_number_list(a.lambdas, ',', "--lambdas", at_least(0));
   const auto points = expand(a);
   for (const auto& p : points) penalties::make_function(a.penalty, p);  // every point valid before any work
   TvOptions options;
@@ -77,17 +75,18 @@ void run(const TuneArgs& a, const GlobalOptions& global) {
 
   const Context ctx = make_context(global);
   const Context host = Context::host(global.threads);
-  const io::Image<float> noisy = io::read_image<float>(host, a.noisy, read_options(a.read));
+  const io::Image<float> noisy = read_input(host, a.noisy, read_options(a.read));
   const Array<float> u = noisy.data.to(ctx);
-  const Array<float> ref = io::read_image<float>(host, a.reference, read_options(a.read)).data.to(ctx);
+  const Array<float> ref = read_input(host, a.reference, read_options(a.read)).data.to(ctx);
   if (ref.shape() != u.shape())
     throw ShapeMismatch("tune: reference " + ref.shape().str() + " and noisy " + u.shape().str() + " differ");
   Array<float> x(ctx, u.shape()), best(ctx, u.shape());
 
   nlohmann::json table = nlohmann::json::array(), best_row;
   double best_psnr = -1e300;
+  Progress progress(global, "tune", static_cast<long long>(points.size() * lambdas.size()), "grid points");
   for (const auto& params : points)
-    for (double lambda : a.lambdas) {
+    for (double lambda : lambdas) {
       const TvProblem problem{penalties::make_function(a.penalty, params), lambda, norm};
       const SolveReport rep = tv_denoise<float>(ctx, u, x, problem, options);
       nlohmann::json row = {{"penalty", penalties::describe(problem.penalty)},
@@ -102,6 +101,7 @@ void run(const TuneArgs& a, const GlobalOptions& global) {
         copy<float>(ctx, x, best);
       }
       table.push_back(row);
+      progress.step(static_cast<long long>(table.size()));
     }
   if (!a.out.empty()) io::write_image(a.out, best, noisy.meta);
   std::cout << nlohmann::json{{"solver", a.solver}, {"tv", a.tv}, {"iterations", a.iters}, {"best", best_row},
@@ -118,13 +118,15 @@ void add_tune_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("NOISY", a->noisy, "noisy input")->required();
   cmd->add_option("REFERENCE", a->reference, "clean reference")->required();
   cmd->add_option("--penalty", a->penalty, "penalty name (see recon denoise --help)")->required();
-  cmd->add_option("--lambdas", a->lambdas, "lambda values, comma-separated")->delimiter(',')->required();
+  cmd->add_option("--lambdas", a->lambdas, "lambda values >= 0, comma-separated")->required();
   cmd->add_option("--param", a->fixed, "fixed parameter key=value (repeatable)");
   cmd->add_option("--grid", a->grid, "searched parameter key=v1:v2:... (repeatable)");
   cmd->add_option("--solver", a->solver, "TV solver")->capture_default_str();
   cmd->add_option("--tv", a->tv, "iso or aniso")->capture_default_str();
-  cmd->add_option("--iters", a->iters, "iterations per run (the same budget for every point)")->capture_default_str();
-  cmd->add_option("--range", a->range, "data range for PSNR/SSIM")->capture_default_str();
+  cmd->add_option("--iters", a->iters, "iterations per run (the same budget for every point)")
+      ->capture_default_str()
+      ->check(number_check(int_at_least(1)));
+  cmd->add_option("--range", a->range, "data range for PSNR/SSIM")->capture_default_str()->check(number_check(above(0)));
   cmd->add_option("--out", a->out, "write the best result here");
   add_read_flags(*cmd, a->read);
   cmd->callback([a, &global] { run(*a, global); });

@@ -3,66 +3,57 @@
 // result goes through validate(), so a message always names the field at fault.
 #include <nlohmann/json.hpp>
 
-#include <fstream>
+#include <algorithm>
+#include <limits>
 #include <set>
-#include <sstream>
 
 #include "recon/kernels/error.hpp"
+#include "recon/kernels/memory_budget.hpp"
 #include "recon/operators/ct/geometry.hpp"
+#include "recon/operators/json_reader.hpp"
 
 namespace recon::ct {
 
 namespace {
 
-using nlohmann::json;
+using json_input::json;
 
-struct Reader {
-  std::string where;
+// The geometry's fields on top of the typed reads of json_reader.hpp.
+struct Reader : json_input::Reader {
+  GeometryMemory memory;
 
-  [[noreturn]] void fail(const std::string& field, const std::string& what) const {
-    throw InvalidArgument(where + ": " + field + ": " + what);
-  }
-  void only_keys(const json& j, const std::string& field, const std::set<std::string>& allowed) const {
-    if (!j.is_object()) fail(field, "must be an object");
-    for (auto it = j.begin(); it != j.end(); ++it)
-      if (!allowed.count(it.key())) {
-        std::string list;
-        for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
-        fail(field + "." + it.key(), "unknown key (expected one of " + list + ")");
-      }
-  }
-  const json& at(const json& j, const std::string& parent, const std::string& key) const {
-    if (!j.contains(key)) fail(parent + "." + key, "missing");
-    return j.at(key);
-  }
-  double number(const json& j, const std::string& field) const {
-    if (!j.is_number()) fail(field, "must be a number, got " + j.dump());
-    return j.get<double>();
-  }
-  double number_or(const json& j, const std::string& parent, const std::string& key, double fallback) const {
-    return j.contains(key) ? number(j.at(key), parent + "." + key) : fallback;
-  }
   index_t count(const json& j, const std::string& field) const {
-    if (!j.is_number_integer() || j.get<long long>() <= 0) fail(field, "must be a positive integer, got " + j.dump());
-    return static_cast<index_t>(j.get<long long>());
-  }
-  std::vector<double> numbers(const json& j, const std::string& field, size_t n) const {
-    if (!j.is_array() || (n && j.size() != n))
-      fail(field, "must be an array of " + (n ? std::to_string(n) + " " : std::string()) + "numbers, got " + j.dump());
-    std::vector<double> v;
-    for (size_t i = 0; i < j.size(); ++i) v.push_back(number(j[i], field + "[" + std::to_string(i) + "]"));
-    return v;
+    return static_cast<index_t>(integer(j, field, 1, std::numeric_limits<long long>::max(), "a positive integer"));
   }
   // A number applied to all n entries, or an array of n numbers.
   std::vector<double> broadcast(const json& j, const std::string& field, size_t n) const {
     return j.is_number() ? std::vector<double>(n, j.get<double>()) : numbers(j, field, n);
   }
 
+  // Refuses, before anything is allocated, a geometry whose volume or sinogram cannot be held
+  // in memory: what the reader asked for plus 104 bytes of angle and view vectors per view.
+  // Counted in doubles, so that no extent product wraps.
+  void check_size(const Shape& volume, double views, double rows, double cols, int ndim) const {
+    double voxels = 1;
+    for (int a = 0; a < volume.ndim(); ++a) voxels *= static_cast<double>(volume[a]);
+    const double sino = views * rows * cols;
+    const double bytes = memory.bytes_per_voxel * voxels + memory.bytes_per_sample * sino + 104 * views;
+    const auto whole = [](double v) { return std::to_string(static_cast<long long>(std::min(v, 9e18))); };
+    const std::string sino_shape =
+        "(" + whole(views) + (ndim == 3 ? ", " + whole(rows) : std::string()) + ", " + whole(cols) + ")";
+    const std::string what = where + ": " + (memory.use.empty() ? "" : memory.use + " with ") + "the volume " +
+                             volume.str() + " and the sinogram " + sino_shape;
+    if (voxels >= 9.2e18 || sino >= 9.2e18)
+      fail("geometry", "the volume " + volume.str() + " or the sinogram " + sino_shape +
+                           " has more elements than an array can index (2^63); expected smaller extents");
+    require_memory(Context::host(), bytes, what);
+  }
+
   VolumeGeometry volume(const json& j) const {
     only_keys(j, "volume", {"shape", "voxel_size", "origin"});
     const json& s = at(j, "volume", "shape");
     if (!s.is_array() || (s.size() != 2 && s.size() != 3))
-      fail("volume.shape", "must be [ny, nx] or [nz, ny, nx], got " + s.dump());
+      wrong(s, "volume.shape", "[ny, nx] or [nz, ny, nx]");
     const size_t n = s.size();
     Shape shape;
     for (size_t i = 0; i < n; ++i) shape.push_back(count(s[i], "volume.shape[" + std::to_string(i) + "]"));
@@ -79,12 +70,17 @@ struct Reader {
     return v;
   }
 
+  // The number of views the angles give (checked against memory before they are made).
+  index_t angle_count(const json& j) const {
+    if (j.is_array()) return static_cast<index_t>(j.size());
+    only_keys(j, "projection.angles", {"start", "stop", "count"});
+    return count(at(j, "projection.angles", "count"), "projection.angles.count");
+  }
   std::vector<double> angles(const json& j) const {
     if (j.is_array()) return numbers(j, "projection.angles", 0);
-    only_keys(j, "projection.angles", {"start", "stop", "count"});
     const double start = number(at(j, "projection.angles", "start"), "projection.angles.start");
     const double stop = number(at(j, "projection.angles", "stop"), "projection.angles.stop");
-    return uniform_angles(count(at(j, "projection.angles", "count"), "projection.angles.count"), start, stop);
+    return uniform_angles(angle_count(j), start, stop);
   }
 
   ViewVectors view(const json& j, size_t i, int ndim) const {
@@ -101,10 +97,9 @@ struct Reader {
     return w;
   }
 
-  ProjectionGeometry projection(const json& j, int ndim) const {
-    const json& t = at(j, "projection", "type");
-    if (!t.is_string()) fail("projection.type", "must be a string");
-    const std::string type = t.get<std::string>();
+  ProjectionGeometry projection(const json& j, const Shape& volume) const {
+    const int ndim = volume.ndim();
+    const std::string type = string(at(j, "projection", "type"), "projection.type");
     static const std::set<std::string> types = {"parallel2d",     "fan2d",     "parallel3d",     "cone",
                                                 "parallel2d_vec", "fan2d_vec", "parallel3d_vec", "cone_vec"};
     if (!types.count(type))
@@ -126,13 +121,14 @@ struct Reader {
 
     const json& ds = at(j, "projection", "detector_shape");
     if (!ds.is_array() || ds.size() != static_cast<size_t>(ndim - 1))
-      fail("projection.detector_shape", ndim == 2 ? "must be [cols]" : "must be [rows, cols]");
+      wrong(ds, "projection.detector_shape", ndim == 2 ? "[cols]" : "[rows, cols]");
     const index_t rows = ndim == 3 ? count(ds[0], "projection.detector_shape[0]") : 1;
     const index_t cols = count(ds[static_cast<size_t>(ndim - 2)], "projection.detector_shape[" +
                                                                       std::to_string(ndim - 2) + "]");
     if (vec) {
       const json& vs = at(j, "projection", "vectors");
-      if (!vs.is_array() || vs.empty()) fail("projection.vectors", "must be a non-empty array of views");
+      if (!vs.is_array() || vs.empty()) wrong(vs, "projection.vectors", "a non-empty array of views");
+      check_size(volume, static_cast<double>(vs.size()), static_cast<double>(rows), static_cast<double>(cols), ndim);
       std::vector<ViewVectors> views;
       for (size_t i = 0; i < vs.size(); ++i) views.push_back(view(vs[i], i, ndim));
       return vector_geometry(ndim, beam, rows, cols, std::move(views));
@@ -142,7 +138,10 @@ struct Reader {
                                        : std::vector<double>(static_cast<size_t>(ndim - 1), 1.0);
     const double pu = px.back(), pv = px.front();
     const double ou = number_or(j, "projection", "offset_u", 0), ov = number_or(j, "projection", "offset_v", 0);
-    std::vector<double> a = angles(at(j, "projection", "angles"));
+    const json& angle_spec = at(j, "projection", "angles");
+    check_size(volume, static_cast<double>(angle_count(angle_spec)), static_cast<double>(rows),
+               static_cast<double>(cols), ndim);
+    std::vector<double> a = angles(angle_spec);
     if (a.empty()) fail("projection.angles", "at least one angle is needed");
     if (beam == Beam::Parallel)
       return ndim == 2 ? parallel2d(cols, pu, std::move(a), ou) : parallel3d(rows, cols, pv, pu, std::move(a), ou, ov);
@@ -161,18 +160,13 @@ json vec_json(const Vec3& v, int n) {
 
 }  // namespace
 
-Geometry geometry_from_json(const std::string& text, const std::string& where) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw InvalidArgument(where + ": not valid JSON (" + e.what() + ")");
-  }
-  Reader r{where};
+Geometry geometry_from_json(const std::string& text, const std::string& where, const GeometryMemory& memory) {
+  const json j = json_input::parse(text, where);
+  Reader r{{where}, memory};
   r.only_keys(j, "geometry", {"volume", "projection"});
   Geometry g;
   g.volume = r.volume(r.at(j, "geometry", "volume"));
-  g.projection = r.projection(r.at(j, "geometry", "projection"), g.volume.ndim());
+  g.projection = r.projection(r.at(j, "geometry", "projection"), g.volume.shape);
   validate(g, where);
   return g;
 }
@@ -208,12 +202,8 @@ std::string geometry_to_json(const Geometry& g) {
   return json({{"volume", vol}, {"projection", proj}}).dump(2) + "\n";
 }
 
-Geometry read_geometry(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw IoError("cannot open geometry file '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return geometry_from_json(ss.str(), path);
+Geometry read_geometry(const std::string& path, const GeometryMemory& memory) {
+  return geometry_from_json(json_input::read_text(path, "geometry file"), path, memory);
 }
 
 }  // namespace recon::ct

@@ -96,10 +96,20 @@ std::vector<double> uniform_angles(index_t count, double start, double stop);
 // box for vector ones) and detectors that do not contain their source.
 void validate(const Geometry& g, const std::string& where = "ct geometry");
 
+// The host memory a reader of the geometry will take besides the geometry itself, per voxel
+// and per projection sample: a geometry whose arrays cannot fit (1e12 views, a 1e5^3 volume)
+// is refused with OutOfMemory while it is read, before its angles or any array are made.
+struct GeometryMemory {
+  double bytes_per_voxel = 4, bytes_per_sample = 4;  // one float32 volume and sinogram
+  std::string use;  // who needs it, for the message (e.g. "ct recon")
+};
+
 // JSON form (schema in docs/ct-geometry.md). Parsing validates and names the field at fault;
 // `where` (e.g. the file name) starts every message.
-Geometry geometry_from_json(const std::string& text, const std::string& where = "ct geometry");
+Geometry geometry_from_json(const std::string& text, const std::string& where = "ct geometry",
+                            const GeometryMemory& memory = {});
 std::string geometry_to_json(const Geometry& g);
-Geometry read_geometry(const std::string& path);  // (writers: io::write_file_atomically)
+Geometry read_geometry(const std::string& path,
+                       const GeometryMemory& memory = {});  // (writers: io::write_file_atomically)
 
 }  // namespace recon::ct
