@@ -29,6 +29,7 @@
 #include "format_checks.hpp"
 #include "itk_messages.hpp"
 #include "itk_validate.hpp"
+#include "png_write.hpp"
 #include "quantize.hpp"
 #include "recon/io/atomic_file.hpp"
 #include "recon/kernels/error.hpp"
@@ -263,6 +264,40 @@ auto translate_itk_errors(const std::string& verb, const std::string& path, F f)
   }
 }
 
+// ITK's writers ignore failed writes (a full disk, a file size limit): the file it left is read
+// back, after the integrity checks that keep ITK's readers safe on damaged files, and must hold
+// exactly the samples given. A short file is an error, so nothing is renamed into place.
+void verify_written(const std::string& tmp, const std::string& path, Format format, Component component,
+                    const void* samples, std::size_t bytes) {
+  const std::string incomplete = "cannot write '" + path +
+                                 "': the file came out incomplete (expected room on the disk and within the file "
+                                 "size limit)";
+  std::vector<char> back;
+  try {
+    check_before_itk(tmp, format);
+    itk::ImageIOBase::Pointer io = make_io(format);
+    if (!io->CanReadFile(tmp.c_str())) throw IoError(incomplete);
+    io->SetFileName(tmp);
+    io->ReadImageInformation();
+    if (io->GetComponentType() != component || io->GetImageSizeInBytes() != bytes) throw IoError(incomplete);
+    itk::ImageIORegion region(io->GetNumberOfDimensions());
+    for (unsigned a = 0; a < io->GetNumberOfDimensions(); ++a) {
+      region.SetIndex(a, 0);
+      region.SetSize(a, io->GetDimensions(a));
+    }
+    io->SetIORegion(region);
+    back.resize(bytes);
+    io->Read(back.data());
+  } catch (const IoError&) {
+    throw IoError(incomplete);
+  } catch (const itk::ExceptionObject&) {
+    throw IoError(incomplete);
+  } catch (const std::bad_alloc&) {
+    throw IoError("cannot write '" + path + "': out of memory while checking the file written");
+  }
+  if (std::memcmp(back.data(), samples, bytes) != 0) throw IoError(incomplete);
+}
+
 }  // namespace
 
 HostImage itk_read(const std::string& path, Format format, const ReadOptions& options) {
@@ -280,7 +315,6 @@ HostImage itk_read(const std::string& path, Format format, const ReadOptions& op
     throw IoError("cannot read '" + path + "': the " + label + " reader failed (damaged or unsupported file)");
   }
 }
-
 
 void itk_write(const std::string& path, Format format, const HostImage& image, PixelType pixel,
                std::pair<double, double> window) {
@@ -308,8 +342,18 @@ void itk_write(const std::string& path, Format format, const HostImage& image, P
     buffer = u16.data();
     component = Component::USHORT;
   }
-  translate_itk_errors("write", path, [&] {
+  if (format == Format::Png) {  // not through ITK: see png_write.hpp
     write_files_atomically(path, [&](const std::string& tmp) {
+      write_gray_png(tmp, path, buffer, image.shape[0], image.shape[1], pixel == PixelType::UInt8 ? 8 : 16);
+    });
+    return;
+  }
+  const std::size_t bytes = image.values.size() * (pixel == PixelType::UInt8    ? 1
+                                                   : pixel == PixelType::UInt16 ? 2
+                                                                                : sizeof(float));
+  SilenceStderr quiet;
+  write_files_atomically(path, [&](const std::string& tmp) {
+    try {
       itk::ImageIOBase::Pointer io = make_io(format);
       io->SetFileName(tmp);
       io->SetNumberOfDimensions(static_cast<unsigned>(ndim));
@@ -333,7 +377,13 @@ void itk_write(const std::string& path, Format format, const HostImage& image, P
       io->SetUseCompression(true);
       io->SetIORegion(region);
       io->Write(buffer);
-    });
+    } catch (const itk::ExceptionObject&) {  // its text names an object's address and the temporary
+      throw IoError("cannot write '" + path + "': the " + format_label(format) +
+                    " writer failed (expected room on the disk and within the file size limit)");
+    } catch (const std::bad_alloc&) {
+      throw IoError("cannot write '" + path + "': out of memory");
+    }
+    verify_written(tmp, path, format, component, buffer, bytes);
   });
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "image_format.hpp"
+#include "output_set.hpp"
 #include "recon/io/atomic_file.hpp"
 #include "recon/kernels/error.hpp"
 
@@ -81,6 +82,9 @@ void write_raw_host(const std::string& raw_path, const HostImage& image) {
   nlohmann::json j = {{"format", "recon-raw"}, {"dtype", "float32"}, {"byte_order", "little"}};
   for (int a = 0; a < image.shape.ndim(); ++a) j["shape"].push_back(image.shape[a]);
   if (!image.meta.spacing.empty()) j["spacing"] = image.meta.spacing;
+  // Both names are checked before either is written: the sidecar must not replace an input.
+  refuse_input_overwrite(raw_path, raw_path);
+  refuse_input_overwrite(raw_path, raw_sidecar_path(raw_path));
   if (!image.meta.origin.empty()) j["origin"] = image.meta.origin;
   write_file_atomically(raw_path, [&](std::ostream& out) {
     out.write(reinterpret_cast<const char*>(image.values.data()),

@@ -172,7 +172,9 @@ void run_simulate(const CtArgs& a, const GlobalOptions& global) {
     proj = Array<float>::from_host(ctx, g.projection.shape(), std::vector<float>(p.begin(), p.end()));
     if (!a.truth.empty()) {
       const std::vector<double> t = ct::rasterize(g.volume, phantom, 3);
-      io::write_npy(a.truth, g.volume.shape, std::vector<float>(t.begin(), t.end()));
+      // Any format by extension, like OUT (a .png name holds a PNG, never .npy bytes).
+      io::write_image(a.truth, Array<float>::from_host(Context::host(), g.volume.shape,
+                                                       std::vector<float>(t.begin(), t.end())));
     }
   }
   if (a.flux > 0) datasets::add_poisson_transmission_noise<float>(ctx, proj.view(), a.flux, a.seed);
@@ -233,7 +235,7 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
       ->capture_default_str()
       ->check(CLI::IsMember({"shepp-logan", "ball"}));
   sim->add_option("--volume", a->volume, "project this volume .npy with A instead of a phantom");
-  sim->add_option("--truth", a->truth, "also write the sampled phantom here (.npy)");
+  sim->add_option("--truth", a->truth, "also write the sampled phantom here (format by extension)");
   sim->add_option("--flux", a->flux, "Poisson noise: incident photons per ray (0: none)")
       ->check(number_check(at_least(0)));
   sim->add_option("--sigma", a->sigma, "Gaussian noise standard deviation (0: none)")->check(number_check(at_least(0)));

@@ -4,6 +4,8 @@
 #include <new>
 
 #include "commands.hpp"
+#include "input_files.hpp"
+#include "recon/io/output_set.hpp"
 #include "option_checks.hpp"
 #include "recon/kernels/config.hpp"
 #include "recon/kernels/error.hpp"
@@ -54,8 +56,14 @@ int main(int argc, char** argv) {
   recon::cli::add_noise_command(app, global);
   recon::cli::add_cs_command(app, global);
   recon::cli::add_lpgnet_command(app, global);
+  recon::cli::record_input_files(app);
+  // All outputs of the command appear together when it succeeds; none when it fails or a
+  // signal stops it (recon/io/output_set.hpp).
+  recon::io::install_cleanup_on_signals();
+  recon::io::OutputTransaction outputs;
   try {
     app.parse(argc, argv);
+    recon::io::commit_outputs();
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     // A bad value already says what was expected; other usage errors point at the help.
