@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "format_checks.hpp"
 #include "image_format.hpp"
 #include "output_set.hpp"
 #include "recon/io/atomic_file.hpp"
@@ -23,56 +24,49 @@ namespace detail {
 
 namespace {
 
+// A sidecar is a few hundred bytes; anything much larger is not one.
+constexpr std::uint64_t kMaxSidecarBytes = 1 << 20;
+
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw IoError("cannot read '" + path + "': " + what);
-}
-
-std::vector<double> axis_values(const nlohmann::json& j, const char* key, int ndim, const std::string& path) {
-  if (!j.contains(key)) return {};
-  const auto& v = j.at(key);
-  if (!v.is_array() || static_cast<int>(v.size()) != ndim)
-    fail(path, std::string("'") + key + "' must be an array of " + std::to_string(ndim) + " numbers");
-  std::vector<double> out;
-  for (const auto& e : v) {
-    if (!e.is_number()) fail(path, std::string("'") + key + "' holds a non-number");
-    out.push_back(e.get<double>());
-  }
-  return out;
 }
 
 }  // namespace
 
 HostImage read_raw_host(const std::string& raw_path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(raw_path, ec);
+  if (ec || !fs::exists(st)) fail(raw_path, "no such file");
+  if (!fs::is_regular_file(st))
+    fail(raw_path, "it is a directory or a special file, expected a regular file");
   const std::string side = raw_sidecar_path(raw_path);
-  std::ifstream js(side);
-  if (!js) fail(raw_path, "cannot open its sidecar '" + side + "': " + std::strerror(errno));
-  nlohmann::json j;
+  RawSidecar sidecar;
   try {
-    js >> j;
-  } catch (const nlohmann::json::exception& e) {
-    fail(raw_path, "sidecar '" + side + "' is not valid JSON (" + e.what() + ")");
+    sidecar = parse_raw_sidecar(side, read_small_file(side, kMaxSidecarBytes, "its sidecar"));
+  } catch (const IoError& e) {
+    fail(raw_path, e.what());
   }
-  if (!j.is_object() || j.value("dtype", "") != "float32" || j.value("byte_order", "") != "little")
-    fail(raw_path, "sidecar '" + side + "' must say \"dtype\": \"float32\" and \"byte_order\": \"little\"");
-  if (!j.contains("shape") || !j["shape"].is_array() || j["shape"].empty() || j["shape"].size() > 4)
-    fail(raw_path, "sidecar '" + side + "' needs \"shape\": an array of 1 to 4 extents");
   HostImage img;
-  for (const auto& e : j["shape"]) {
-    if (!e.is_number_unsigned()) fail(raw_path, "sidecar '" + side + "' has a shape entry that is not a count");
-    img.shape.push_back(e.get<index_t>());
-  }
-  img.meta.spacing = axis_values(j, "spacing", img.shape.ndim(), raw_path);
-  img.meta.origin = axis_values(j, "origin", img.shape.ndim(), raw_path);
+  img.shape = sidecar.shape;
+  img.meta.spacing = sidecar.spacing;
+  img.meta.origin = sidecar.origin;
 
-  std::ifstream in(raw_path, std::ios::binary | std::ios::ate);
-  if (!in) fail(raw_path, std::strerror(errno));
-  const std::uint64_t bytes = static_cast<std::uint64_t>(in.tellg());
-  const std::uint64_t expected = static_cast<std::uint64_t>(img.shape.size()) * sizeof(float);
-  if (bytes != expected)
+  // Sizes are compared before anything is allocated: the sidecar's shape may be absurd.
+  const std::uint64_t bytes = fs::file_size(raw_path, ec);
+  if (ec) fail(raw_path, ec.message());
+  index_t expected = -1;
+  try {
+    expected = img.shape.bytes(sizeof(float));
+  } catch (const InvalidArgument&) {
+  }
+  if (expected < 0 || bytes != static_cast<std::uint64_t>(expected))
     fail(raw_path, "holds " + std::to_string(bytes) + " bytes, the sidecar's shape " + img.shape.str() +
-                       " of float32 needs " + std::to_string(expected));
+                       " of float32 needs " +
+                       (expected < 0 ? std::string("more than 2^63") : std::to_string(expected)));
+  std::ifstream in(raw_path, std::ios::binary);
+  if (!in) fail(raw_path, std::strerror(errno));
   img.values.resize(static_cast<std::size_t>(img.shape.size()));
-  in.seekg(0);
   in.read(reinterpret_cast<char*>(img.values.data()), static_cast<std::streamsize>(expected));
   if (!in) fail(raw_path, "read error");
   return img;
@@ -82,10 +76,10 @@ void write_raw_host(const std::string& raw_path, const HostImage& image) {
   nlohmann::json j = {{"format", "recon-raw"}, {"dtype", "float32"}, {"byte_order", "little"}};
   for (int a = 0; a < image.shape.ndim(); ++a) j["shape"].push_back(image.shape[a]);
   if (!image.meta.spacing.empty()) j["spacing"] = image.meta.spacing;
+  if (!image.meta.origin.empty()) j["origin"] = image.meta.origin;
   // Both names are checked before either is written: the sidecar must not replace an input.
   refuse_input_overwrite(raw_path, raw_path);
   refuse_input_overwrite(raw_path, raw_sidecar_path(raw_path));
-  if (!image.meta.origin.empty()) j["origin"] = image.meta.origin;
   write_file_atomically(raw_path, [&](std::ostream& out) {
     out.write(reinterpret_cast<const char*>(image.values.data()),
               static_cast<std::streamsize>(image.values.size() * sizeof(float)));

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <initializer_list>
+#include <limits>
 #include <string>
 
 #include "recon/kernels/error.hpp"
@@ -29,11 +30,11 @@ class Shape {
 
   int ndim() const { return ndim_; }
   index_t operator[](int axis) const { return dims_.at(static_cast<size_t>(axis)); }
-  index_t size() const {
-    index_t n = 1;
-    for (int a = 0; a < ndim_; ++a) n *= dims_[a];
-    return n;
-  }
+  // Number of elements. The product is checked: a shape read from a corrupt header, such as
+  // (2^32, 2^32), is an InvalidArgument, not a wrapped count that later under-allocates.
+  index_t size() const { return checked_product(1, "elements"); }
+  // Bytes that the elements take at `item_bytes` each, checked in the same way.
+  index_t bytes(index_t item_bytes) const { return checked_product(item_bytes, "bytes"); }
   // Extent of an axis counted from the fastest one: back(0) is x.
   index_t back(int k) const { return k < ndim_ ? dims_[ndim_ - 1 - k] : 1; }
 
@@ -53,6 +54,17 @@ class Shape {
   }
 
  private:
+  index_t checked_product(index_t n, const char* unit) const {
+    constexpr index_t kMax = std::numeric_limits<index_t>::max();
+    for (int a = 0; a < ndim_; ++a)
+      if (dims_[a] == 0) return 0;
+    for (int a = 0; a < ndim_; ++a) {
+      if (n > kMax / dims_[a]) throw InvalidArgument("shape " + str() + " has more than 2^63 " + unit);
+      n *= dims_[a];
+    }
+    return n;
+  }
+
   int ndim_ = 0;
   std::array<index_t, kMaxAxes> dims_{};
 };
