@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cli_harness.hpp"
 #include "commands.hpp"
-#include "harness.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string spec = recon::fuzz::write_scratch_file("spec.json", data, size);
@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::string> args = {"recon", "cs", "recover", "--operator", spec, missing_y, out};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
-  recon::fuzz::expect_only_recon_errors([&] { app.parse(static_cast<int>(argv.size()), argv.data()); });
+  recon::fuzz::expect_only_recon_or_usage_errors(
+      [&] { app.parse(static_cast<int>(argv.size()), argv.data()); });
   return 0;
 }

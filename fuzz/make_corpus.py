@@ -107,7 +107,8 @@ def penalty_corpus():
                               "log\np=1,eps=0.1", "capped-log\np=1,eps=0.1,theta=2", "barron\nalpha=1,c=0.5",
                               "box\nlo=-1,hi=1", "l2-ball\nr=2", "huber\ndelta=1e-3", "weep\na=1,b=2",
                               "tukey\nc=inf", "mcp\nmu=0.5", "mcp\nmu=0.5,mu=1", "cauchy\ndelta=nan",
-                              "welsch\ndelta", "l1\n=3", "nosuch\nx=1"]):
+                              "welsch\ndelta", "l1\n=3", "nosuch\nx=1", "mcp\nmu=0.5\ntheta=3",
+                              "huber\ndelta=1,,", "scad\nmu=1e400,a=0x10"]):
         write(t, f"{i:02d}.txt", text)
 
 
