@@ -14,6 +14,14 @@ elseif(NOT RECON_CUDA STREQUAL "OFF")
   message(FATAL_ERROR "RECON_CUDA must be AUTO, ON or OFF, got '${RECON_CUDA}'")
 endif()
 
+# The CUDA runtime every target links: static (a self-contained binary), or shared with
+# RECON_SHARED_LIBS (one runtime for the process however many recon libraries it loads).
+if(RECON_SHARED_LIBS)
+  set(RECON_CUDA_RUNTIME Shared)
+else()
+  set(RECON_CUDA_RUNTIME Static)
+endif()
+
 if(RECON_WITH_CUDA)
   if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
     # A100 and H100 machine code, plus sm_90 PTX so newer GPUs can JIT it.

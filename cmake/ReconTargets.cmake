@@ -30,10 +30,14 @@ endfunction()
 function(recon_add_library layer)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS" ${ARGN})
   recon_kernel_sources(${ARG_SOURCES})
-  add_library(recon_${layer} STATIC ${ARG_SOURCES})
+  if(RECON_SHARED_LIBS)
+    add_library(recon_${layer} SHARED ${ARG_SOURCES})
+  else()
+    add_library(recon_${layer} STATIC ${ARG_SOURCES})
+  endif()
   add_library(recon::${layer} ALIAS recon_${layer})
   set_target_properties(recon_${layer} PROPERTIES EXPORT_NAME ${layer} POSITION_INDEPENDENT_CODE ON
-                                                  CUDA_RUNTIME_LIBRARY Static)
+                                                  CUDA_RUNTIME_LIBRARY ${RECON_CUDA_RUNTIME})
   target_include_directories(recon_${layer} PUBLIC
     $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/generated/include>

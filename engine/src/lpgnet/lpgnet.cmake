@@ -7,7 +7,7 @@ recon_kernel_sources(${RECON_LPGNET_SOURCES})
 add_library(recon_lpgnet STATIC ${RECON_LPGNET_SOURCES})
 target_link_libraries(recon_lpgnet PUBLIC recon_engine recon_datasets PRIVATE recon_io nlohmann_json::nlohmann_json)
 recon_target_options(recon_lpgnet)
-set_target_properties(recon_lpgnet PROPERTIES POSITION_INDEPENDENT_CODE ON CUDA_RUNTIME_LIBRARY Static)
+set_target_properties(recon_lpgnet PROPERTIES POSITION_INDEPENDENT_CODE ON CUDA_RUNTIME_LIBRARY ${RECON_CUDA_RUNTIME})
 
 recon_kernel_sources(src/cli/lpgnet.cpp)
 target_sources(recon PRIVATE src/cli/lpgnet.cpp)

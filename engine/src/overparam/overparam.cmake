@@ -9,4 +9,4 @@ target_sources(recon_engine PRIVATE src/overparam/overparam.cu src/overparam/rob
 add_executable(recon_robust_regression src/overparam/robust_regression_main.cpp)
 target_link_libraries(recon_robust_regression PRIVATE recon_engine CLI11::CLI11)
 recon_target_options(recon_robust_regression)
-set_target_properties(recon_robust_regression PROPERTIES CUDA_RUNTIME_LIBRARY Static)
+set_target_properties(recon_robust_regression PROPERTIES CUDA_RUNTIME_LIBRARY ${RECON_CUDA_RUNTIME})

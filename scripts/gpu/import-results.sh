@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# After a device run of scripts/gpu-check: copies what came back (the folder the device tool
+# put its files in) into bench/results/: h200-check.json and .md (the summary), and the
+# benchmark JSONs as h200-<suite>.json. Usage: scripts/gpu/import-results.sh FILES_AT
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+from=${1:?usage: import-results.sh FILES_AT (the folder holding gpu-check.tar.gz)}
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+tar -C "$scratch" -xzf "$from/gpu-check.tar.gz"
+cp "$scratch/results/check.json" bench/results/h200-check.json
+cp "$scratch/results/check.md" bench/results/h200-check.md
+for f in "$scratch"/results/bench/*-cuda.json; do
+  [ -s "$f" ] || continue
+  name=$(basename "$f" -cuda.json)
+  cp "$f" "bench/results/h200-${name#bench_}.json"
+done
+ls -l bench/results/h200-*
