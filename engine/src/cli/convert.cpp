@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "image_options.hpp"
 
 namespace recon::cli {
@@ -28,7 +29,7 @@ void add_convert_command(CLI::App& app, const GlobalOptions&) {
     const Context host = Context::host();
     const io::Image<float> image = io::read_image<float>(host, args->in, read_options(args->read));
     io::write_image(args->out, image.data, image.meta, w);
-    std::cout << nlohmann::json{{"output", args->out}, {"shape", shape_json(image.data.shape())}}.dump() << "\n";
+    std::cout << nlohmann::json{{"output", args->out}, {"shape", shape_json(image.data.shape())}}.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
   });
 }
 

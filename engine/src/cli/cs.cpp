@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "read_input.hpp"
 #include "function_options.hpp"
 #include "image_options.hpp"
@@ -206,7 +207,7 @@ void simulate_and_recover(const SimulateArgs& a, const RecoveryArgs& ra, const G
   io::write_image(a.out, r.x, input.meta, write);
   if (!a.save_y.empty()) io::write_npy(a.save_y, y);
   if (!a.save_spec.empty())
-    io::write_file_atomically(a.save_spec, [&](std::ostream& out) { out << spec_json(spec).dump() << "\n"; });
+    io::write_file_atomically(a.save_spec, [&](std::ostream& out) { out << spec_json(spec).dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n"; });
 
   double range = a.range;
   if (range == 0) {
@@ -225,7 +226,7 @@ void simulate_and_recover(const SimulateArgs& a, const RecoveryArgs& ra, const G
   s["range"] = range;
   s["l1_error"] = l1_error;
   s["relative_error"] = norm2<float>(ctx, diff) / std::max(norm2<float>(ctx, truth), 1e-300);
-  std::cout << s.dump() << "\n";
+  std::cout << s.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
 }
 
 void recover_from_file(const RecoverArgs& a, const RecoveryArgs& ra, const GlobalOptions& global) {
@@ -242,7 +243,7 @@ void recover_from_file(const RecoverArgs& a, const RecoveryArgs& ra, const Globa
                         std::to_string(spec.measurements) + " measurements");
   const Recovered r = solve(ctx, spec, y.view().reshaped(Shape{spec.measurements}), problem, options, ra.init, global);
   io::write_image(a.out, r.x, {}, write);
-  std::cout << summary(a.out, ctx, spec, problem, options, r).dump() << "\n";
+  std::cout << summary(a.out, ctx, spec, problem, options, r).dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
 }
 
 }  // namespace

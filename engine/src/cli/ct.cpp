@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "ct_io.hpp"
 #include "ct_recon.hpp"
 #include "iteration_log.hpp"
@@ -50,7 +51,7 @@ struct CtArgs {
   std::uint64_t seed = 0;
 };
 
-void print_summary(nlohmann::json j) { std::cout << j.dump() << "\n"; }
+void print_summary(nlohmann::json j) { std::cout << j.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n"; }
 
 CLI::App* add_io(CLI::App& ct, const char* name, const char* help, CtArgs& a, const char* in_help) {
   auto* c = ct.add_subcommand(name, help);
@@ -139,7 +140,7 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
                                   {"elapsed_s", rep.last.elapsed_s}};
   if (!a.log.empty())
     io::write_file_atomically(a.log, [&](std::ostream& os) {
-      os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(2) << "\n";
+      os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(2, ' ', false, kReplaceInvalidUtf8) << "\n";
     });
   print_summary(summary);
 }

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "ct_io.hpp"
+#include "json_output.hpp"
 #include "function_options.hpp"
 #include "iteration_log.hpp"
 #include "option_checks.hpp"
@@ -99,9 +100,9 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   }
   if (!a.log.empty())
     io::write_file_atomically(a.log, [&](std::ostream& os) {
-      os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(1) << "\n";
+      os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(1, ' ', false, kReplaceInvalidUtf8) << "\n";
     });
-  std::cout << summary.dump() << "\n";
+  std::cout << summary.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "read_input.hpp"
 #include "function_options.hpp"
 #include "image_options.hpp"
@@ -84,7 +85,7 @@ void run(const DenoiseArgs& a, const GlobalOptions& global) {
 
   io::write_image(a.out, x, input.meta, write);
   if (!a.log.empty())
-    io::write_file_atomically(a.log, [&](std::ostream& out) { out << log.dump(1) << "\n"; });
+    io::write_file_atomically(a.log, [&](std::ostream& out) { out << log.dump(1, ' ', false, kReplaceInvalidUtf8) << "\n"; });
   nlohmann::json summary = {{"output", a.out},
                             {"device", to_string(ctx.device())},
                             {"solver", to_string(options.solver)},
@@ -98,7 +99,7 @@ void run(const DenoiseArgs& a, const GlobalOptions& global) {
     summary["psnr"] = psnr<float>(ctx, reference, x, a.range);
     if (u.shape().ndim() >= 2) summary["ssim"] = ssim<float>(ctx, reference, x, a.range);
   }
-  std::cout << summary.dump() << "\n";
+  std::cout << summary.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
 }
 
 }  // namespace

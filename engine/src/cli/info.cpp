@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "recon/engine/build_info.hpp"
 #include "recon/kernels/bandwidth.hpp"
 #include "recon/kernels/context.hpp"
@@ -53,7 +54,7 @@ void add_info_command(CLI::App& app, const GlobalOptions& global) {
                           {"selected_device", to_string(Context::from_choice(global.device).device())}};
     for (const DeviceInfo& d : list_devices())
       out["devices"].push_back(describe(d, !*no_measure, global.threads));
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, kReplaceInvalidUtf8) << "\n";
   });
 }
 

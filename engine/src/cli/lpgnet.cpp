@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "iteration_log.hpp"
 #include "option_checks.hpp"
 #include "recon/engine/lpgnet.hpp"
@@ -104,7 +105,7 @@ void run_train(const TrainArgs& a, const GlobalOptions& global) {
       {"loss_first_epoch", history.empty() ? nullptr : nlohmann::json(history.front())},
       {"loss_last_epoch", history.empty() ? nullptr : nlohmann::json(history.back())},
       {"elapsed_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
-  std::cout << summary.dump() << "\n";
+  std::cout << summary.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
 }
 
 nlohmann::json evaluate_point(const Context& ctx, const LpgNetParams& p, const LassoSpec& data,
@@ -175,12 +176,12 @@ void run_eval(const EvalArgs& a, const GlobalOptions& global) {
       {"params", a.params},         {"ablation", to_string(p.ablation)}, {"layers", p.layers},
       {"lambda", p.problem.lambda}, {"device", to_string(ctx.device())}, {"points", all}};
   if (!a.json.empty())
-    io::write_file_atomically(a.json, [&](std::ostream& out) { out << full.dump(1) << "\n"; });
+    io::write_file_atomically(a.json, [&](std::ostream& out) { out << full.dump(1, ' ', false, kReplaceInvalidUtf8) << "\n"; });
   std::cout << table.str();
   nlohmann::json summary = {{"params", a.params}, {"points", all.size()}};
   for (const auto& m : all[0]["methods"]) summary[m["method"].get<std::string>() + "_mae"] = m["mae"];
   if (!a.json.empty()) summary["json"] = a.json;
-  std::cout << summary.dump() << "\n";
+  std::cout << summary.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
 }
 
 }  // namespace

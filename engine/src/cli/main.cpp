@@ -40,7 +40,9 @@ int main(int argc, char** argv) {
   app.add_option("--device", global.device, "where to run: auto (CUDA when present), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
-  app.add_option("--threads", global.threads, "host threads (0: all)")->check(recon::cli::number_check(recon::cli::int_at_least(0)));
+  // More threads than any host has would only make OpenMP fail to create them.
+  app.add_option("--threads", global.threads, "host threads (0: all)")
+      ->check(recon::cli::number_check({0, 4096, false, false, true}));
   app.add_flag("--progress", global.progress,
                "print one line per stage of the long commands with an estimate of the time left (a progress bar "
                "is shown on a terminal anyway)");

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "read_input.hpp"
 #include "image_options.hpp"
 #include "option_checks.hpp"
@@ -69,7 +70,7 @@ void add_metrics_command(CLI::App& app, const GlobalOptions& global) {
                           {"rmse", rmse<float>(ctx, da, db)},
                           {"mae", mae<float>(ctx, da, db)}};
     if (all_extents_at_least(s, kMsSsimMinExtent)) out["ms_ssim"] = ms_ssim<float>(ctx, da, db, r);
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, kReplaceInvalidUtf8) << "\n";
   });
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "read_input.hpp"
 #include "image_options.hpp"
 #include "option_checks.hpp"
@@ -62,7 +63,7 @@ void add_noise_command(CLI::App& app, const GlobalOptions& global) {
     if (args->kind == "cauchy") datasets::add_cauchy_noise(ctx, x, args->gamma, args->seed);
     if (args->kind == "impulsive") datasets::add_impulsive_noise(ctx, x, args->fraction, args->amplitude, args->seed);
     io::write_image(args->out, image.data, image.meta, w);
-    std::cout << nlohmann::json{{"output", args->out}, {"kind", args->kind}, {"seed", args->seed}}.dump() << "\n";
+    std::cout << nlohmann::json{{"output", args->out}, {"kind", args->kind}, {"seed", args->seed}}.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
   });
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "image_options.hpp"
 #include "option_checks.hpp"
 #include "recon/datasets/phantoms.hpp"
@@ -56,7 +57,7 @@ void add_phantom_command(CLI::App& app, const GlobalOptions& global) {
     const Array<float> p = s.ndim() == 2 ? datasets::shepp_logan_2d<float>(ctx, s[0])
                                          : datasets::shepp_logan_3d<float>(ctx, s[0], s[1], s[2]);
     io::write_image(args->out, p, {}, w);
-    std::cout << nlohmann::json{{"output", args->out}, {"shape", shape_json(s)}}.dump() << "\n";
+    std::cout << nlohmann::json{{"output", args->out}, {"shape", shape_json(s)}}.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
   });
 }
 

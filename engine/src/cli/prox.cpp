@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "read_input.hpp"
 #include "function_options.hpp"
 #include "image_options.hpp"
@@ -57,7 +58,7 @@ void add_prox_command(CLI::App& app, const GlobalOptions& global) {
                                 {"group", args->group},
                                 {"shape", shape_json(image.data.shape())},
                                 {"max_abs", max_abs<float>(ctx, image.data)}}
-                     .dump()
+                     .dump(-1, ' ', false, kReplaceInvalidUtf8)
               << "\n";
   });
 }

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "read_input.hpp"
 #include "image_options.hpp"
 #include "iteration_log.hpp"
@@ -106,7 +107,7 @@ void run(const TuneArgs& a, const GlobalOptions& global) {
   if (!a.out.empty()) io::write_image(a.out, best, noisy.meta);
   std::cout << nlohmann::json{{"solver", a.solver}, {"tv", a.tv}, {"iterations", a.iters}, {"best", best_row},
                               {"grid", table}}
-                   .dump()
+                   .dump(-1, ' ', false, kReplaceInvalidUtf8)
             << "\n";
 }
 

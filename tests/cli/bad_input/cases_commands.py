@@ -92,7 +92,9 @@ def cases(work):
     add(Case("range-lambda-negative", d + ["--lambda", "-1"],
              r"^--lambda: -1 is out of range; expected a finite value >= 0$", setup=image, code=2))
     add(Case("range-threads-negative", ["--threads", "-2", "info", "--no-measure"],
-             r"^--threads: -2 is out of range; expected an integer >= 0$", code=2))
+             r"^--threads: -2 is out of range; expected an integer in \[0, 4096\]$", code=2))
+    add(Case("range-threads-huge", ["--threads", "100000000", "info", "--no-measure"],
+             r"^--threads: 100000000 is out of range", code=2))
     add(Case("range-noise-fraction", ["noise", "--kind", "impulsive", "--fraction", "1.5", "--amplitude", "1",
                                       "img.npy", "out.npy"],
              r"^--fraction: 1.5 is out of range; expected a finite value in \[0, 1\]$", setup=image, code=2))
@@ -183,6 +185,16 @@ def cases(work):
     add(Case("geometry-shape-string", sim, r"volume.shape\[1\]: found the string", setup=geometry(volume__shape=[16, "16"])))
     add(Case("geometry-shape-object", sim, r"volume.shape: found an object",
              setup=geometry(volume__shape={"ny": 16})))
+    add(Case("geometry-count-zero", sim, r"projection.angles.count: found 0; expected a positive integer",
+             setup=geometry(angles__count=0)))
+    add(Case("geometry-shape-zero", sim, r"volume.shape\[1\]: found 0; expected a positive integer",
+             setup=geometry(volume__shape=[16, 0])))
+    add(Case("geometry-detector-zero", sim, r"projection.detector_shape\[0\]: found 0",
+             setup=geometry(projection__detector_shape=[0])))
+    add(Case("spec-measurements-zero", ["cs", "recover", "--operator", "spec.json", "y.npy", "out.npy"],
+             r"spec.json: measurements: found 0; expected an integer >= 1", setup=cs_spec(measurements=0)))
+    add(Case("lpg-layers-zero", ["lpgnet", "eval", "--params", "p.json"], r"p.json: layers: found 0",
+             setup=lpg_params(layers=0)))
     add(Case("geometry-type-number", sim, r"projection.type: found 7; expected a string",
              setup=geometry(projection__type=7)))
     add(Case("geometry-angle-null", sim, r"projection.angles\[1\]: found null; expected a number",

@@ -108,7 +108,7 @@ struct Reader {
                      : "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
     if (j.is_number_unsigned()) {
       const auto u = j.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(hi)) wrong(j, field, expected);
+      if (u > static_cast<std::uint64_t>(hi) || static_cast<long long>(u) < lo) wrong(j, field, expected);
       return static_cast<long long>(u);
     }
     if (j.is_number_integer()) {
