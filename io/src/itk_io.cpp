@@ -318,7 +318,9 @@ HostImage itk_read(const std::string& path, Format format, const ReadOptions& op
 
 void itk_write(const std::string& path, Format format, const HostImage& image, PixelType pixel,
                std::pair<double, double> window) {
-  if (format == Format::Dicom || format == Format::DicomSeries)
+  if (format == Format::DicomSeries)  // format_of's name for an existing directory
+    throw IoError("cannot write '" + path + "': it is a directory, expected a file name (.npy, .nii.gz, ...)");
+  if (format == Format::Dicom)
     throw IoError("cannot write '" + path + "': writing DICOM is not supported (write .nii.gz, .mha or .nrrd)");
   const int ndim = image.shape.ndim();
   if (ndim < 2 || ndim > 3)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstring>
 
 #include "recon/kernels/error.hpp"
@@ -105,6 +106,11 @@ void install_cleanup_on_signals() {
   action.sa_handler = on_signal;
   sigfillset(&action.sa_mask);  // one handler at a time
   for (const int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &action, nullptr);
+  // Past a file size limit (ulimit -f) the kernel's default is to kill the process, leaving its
+  // temporaries; ignored, the write fails with EFBIG and is reported like a full disk. A closed
+  // stdout (recon ... | head) makes the summary's write fail, not the command.
+  std::signal(SIGXFSZ, SIG_IGN);
+  std::signal(SIGPIPE, SIG_IGN);
 }
 
 RenamePhase::RenamePhase() noexcept { renaming.fetch_add(1); }

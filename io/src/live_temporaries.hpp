@@ -22,7 +22,8 @@ void forget_temporary(int slot) noexcept;
 void remove_tracked_temporaries() noexcept;
 
 // Handlers for SIGINT, SIGTERM and SIGHUP that remove every tracked temporary and exit with
-// 128 + the signal's number, as a shell reports a process killed by it.
+// 128 + the signal's number, as a shell reports a process killed by it; SIGXFSZ and SIGPIPE
+// ignored, so that a file size limit or a closed stdout is an error, not a kill.
 void install_cleanup_on_signals();
 
 // While in scope, a signal only is noted: renaming a set of files into place is never cut

@@ -28,13 +28,14 @@ wait_for_temporary() {
   return 1
 }
 
-# A signal while the output is being written.
+# A signal while the output is being written: a large volume converted (its reading is quick).
+"$recon" phantom shepp-logan --size 320x320x320 "$work/volume.npy" >/dev/null || fail "phantom for the input"
 for sig in INT TERM; do
   expected=$([ $sig = INT ] && echo 130 || echo 143)
   for out in "${outputs[@]}"; do
     dir="$work/write-$sig-$out"
     mkdir -p "$dir"
-    (cd "$dir" && exec "$recon" phantom shepp-logan --size 384x384x384 "$out" >/dev/null 2>"$dir.err") &
+    (cd "$dir" && exec "$recon" convert ../volume.npy "$out" >/dev/null 2>"$dir.err") &
     pid=$!
     if ! wait_for_temporary "$dir" ".$out" $pid; then
       wait $pid

@@ -80,6 +80,15 @@ def cases(work):
                         setup=noisy_image((256, 256)), limits=file_size_limit(4096)))
     out.append(Case("size_limit_keeps_old_output", ["convert", "in.npy", "out.nii.gz"], full,
                     setup=with_old_output(noisy_image((256, 256)), "out.nii.gz"), limits=file_size_limit(16384)))
+    for fmt in ["npy", "nii.gz", "png"]:  # the kernel's default for SIGXFSZ is a kill: recon ignores it
+        out.append(Case(f"size_limit_default_sigxfsz_{fmt.replace('.', '_')}", ["convert", "in.npy", f"out.{fmt}"],
+                        full, setup=noisy_image((256, 256)), limits=lambda: resource.setrlimit(
+                            resource.RLIMIT_FSIZE, (5000, 5000))))
+    out.append(Case("size_limit_log_after_output", ["ct", "sirt", "--geometry", "g.json", "sino.npy", "out.npy",
+                                                    "--iters", "300", "--tol", "0", "--log", "log.json"],
+                    "cannot write 'log.json': .*File too large", setup=ct_inputs, limits=file_size_limit(6000)))
+    out.append(Case("output_is_a_directory", ["convert", "in.npy", "sub.npy"], "sub.npy': it is a directory",
+                    setup=lambda f: (noisy_image((8, 8))(f), os.mkdir(os.path.join(f, "sub.npy")))))
     out.append(Case("size_limit_phantom", ["phantom", "shepp-logan", "--size", "64x64x64", "out.nii"], full,
                     limits=file_size_limit(100000)))
     # A later output fails: the earlier ones go too.

@@ -24,7 +24,8 @@ void abort_outputs() noexcept;
 void note_input(const std::string& path);
 
 // SIGINT, SIGTERM and SIGHUP remove every temporary and staged output, then exit with
-// 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
+// 128 + the signal's number (130 for SIGINT, 143 for SIGTERM). SIGXFSZ and SIGPIPE are
+// ignored: past a file size limit a write fails with EFBIG (an error, and nothing is left).
 void install_cleanup_on_signals();
 
 // begin_outputs() on construction; abort_outputs() on destruction unless commit_outputs() ran.
