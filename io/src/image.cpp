@@ -8,6 +8,7 @@
 
 #include "image_format.hpp"
 #include "recon/io/npy.hpp"
+#include "recon/io/output_set.hpp"
 #include "recon/io/raw.hpp"
 #include "recon/kernels/error.hpp"
 
@@ -87,6 +88,7 @@ Image<T> read_image(const Context& ctx, const std::string& path, const ReadOptio
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     throw IoError("cannot read '" + path + "': no such file or directory");
+  note_input(path);  // no output of this command may replace it (output_set.hpp)
   const detail::Format f = detail::format_of(path);
   if (f == detail::Format::Npy) return {read_npy<T>(ctx, path), {}};
   if (f == detail::Format::Raw) return read_raw<T>(ctx, path);

@@ -131,10 +131,12 @@ void commit_outputs() {
   } catch (...) {
     for (std::size_t i = done; i < s.staged.size(); ++i) remove_now(s.staged[i]);
     s.staged.clear();
+    s.inputs.clear();
     s.open = false;
     throw;
   }
   s.staged.clear();
+  s.inputs.clear();
   s.open = false;
 }
 
@@ -143,6 +145,7 @@ void abort_outputs() noexcept {
   std::lock_guard<std::mutex> lock(s.mutex);
   for (const detail::FinishedTemporary& t : s.staged) remove_now(t);
   s.staged.clear();
+  s.inputs.clear();
   s.open = false;
 }
 
@@ -150,6 +153,7 @@ void note_input(const std::string& path) {
   if (path.empty()) return;
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
+  if (!s.open) return;  // a library caller may well rewrite what it read
   s.inputs.emplace_back(canonical(path), path);
   if (ends_with(lower(path), ".raw"))
     s.inputs.emplace_back(canonical(raw_sidecar_path(path)), raw_sidecar_path(path));

@@ -161,6 +161,7 @@ TEST_F(WritesTest, RelativePathsAndTheCurrentDirectory) {
 TEST_F(WritesTest, AnInputOrItsSidecarIsNeverAnOutput) {
   write_bytes(path("g.json"), "{}");
   fs::create_directory(path("sub"));
+  OutputTransaction outputs;
   note_input(path("g.json"));
   try {
     write_raw(path("g.raw"), noise(Shape{2, 2}));
@@ -171,6 +172,13 @@ TEST_F(WritesTest, AnInputOrItsSidecarIsNeverAnOutput) {
   EXPECT_THROW(write_file_atomically(path("sub/../g.json"), [](std::ostream& out) { out << "x"; }), IoError);
   EXPECT_EQ(contents(path("g.json")), "{}");
   EXPECT_EQ(entries(), 2u);
+}
+
+TEST_F(WritesTest, ReadingOutsideATransactionRecordsNothing) {
+  write_npy(path("a.npy"), noise(Shape{2, 2}));
+  const Array<float> a = read_npy<float>(Context::host(), path("a.npy"));
+  write_image(path("a.npy"), read_image<float>(Context::host(), path("a.npy")).data);
+  EXPECT_EQ(read_npy<float>(Context::host(), path("a.npy")).to_host_vector(), a.to_host_vector());
 }
 
 }  // namespace

@@ -19,8 +19,10 @@ void commit_outputs();
 // Removes every staged output; the transaction ends.
 void abort_outputs() noexcept;
 
-// Records a file the command reads: an output whose path, sidecar or data file is this file
-// (or its .raw sidecar, or a MetaImage/NRRD header's data file) is refused with IoError.
+// Records a file the command reads (read_image calls it; the CLI for its JSON inputs): while
+// the transaction is open, an output whose path, sidecar or data file is this file (or its .raw
+// sidecar, or a MetaImage/NRRD header's data file) is refused with IoError. Outside a
+// transaction nothing is recorded.
 void note_input(const std::string& path);
 
 // SIGINT, SIGTERM and SIGHUP remove every temporary and staged output, then exit with
