@@ -28,7 +28,8 @@ std::string reason(int err) {
                 " (nothing was written; expected room on the disk and within the file size limit)");
 }
 
-// The directory `path` goes into; IoError when it is missing or `path` names a directory.
+// The directory `path` goes into; IoError when it is missing or `path` names a directory, a
+// device, a FIFO or a socket.
 fs::path target_directory(const std::string& path) {
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
@@ -37,8 +38,13 @@ fs::path target_directory(const std::string& path) {
     throw IoError("cannot write '" + path + "': expected a file name");
   if (!fs::is_directory(dir, ec))
     throw IoError("cannot write '" + path + "': directory '" + dir.string() + "' does not exist");
-  if (fs::is_directory(target, ec))
+  const fs::file_status st = fs::status(target, ec);
+  if (fs::is_directory(st))
     throw IoError("cannot write '" + path + "': it is a directory, expected a file name");
+  // The rename would replace a device (/dev/null), FIFO or socket with a plain file.
+  if (fs::exists(st) && !fs::is_regular_file(st))
+    throw IoError("cannot write '" + path +
+                  "': it is not a regular file (a device, FIFO or socket); expected a file name");
   return dir;
 }
 

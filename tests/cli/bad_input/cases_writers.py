@@ -89,6 +89,13 @@ def cases(work):
                     "cannot write 'log.json': .*File too large", setup=ct_inputs, limits=file_size_limit(6000)))
     out.append(Case("output_is_a_directory", ["convert", "in.npy", "sub.npy"], "sub.npy': it is a directory",
                     setup=lambda f: (noisy_image((8, 8))(f), os.mkdir(os.path.join(f, "sub.npy")))))
+    out.append(Case("output_is_a_fifo", ["convert", "in.npy", "out.npy"], "out.npy': it is not a regular file",
+                    setup=lambda f: (noisy_image((8, 8))(f), os.mkfifo(os.path.join(f, "out.npy")))))
+    out.append(Case("log_is_a_fifo", ["ct", "sirt", "--geometry", "g.json", "sino.npy", "out.npy", "--iters", "2",
+                                      "--log", "log.json"], "log.json': it is not a regular file",
+                    setup=lambda f: (ct_inputs(f), os.mkfifo(os.path.join(f, "log.json")))))
+    out.append(Case("output_folder_is_a_file", ["convert", "in.npy", "in.npy/out.npy"],
+                    "directory 'in.npy' does not exist", setup=noisy_image((8, 8))))
     out.append(Case("size_limit_phantom", ["phantom", "shepp-logan", "--size", "64x64x64", "out.nii"], full,
                     limits=file_size_limit(100000)))
     # A later output fails: the earlier ones go too.
