@@ -58,7 +58,10 @@ TYPED_TEST(ParityCt, FilteredBackprojection) {
          {ct::volume3d(10, 16, 15),
           ct::cone(12, 20, 1.2, 1.2, scan_angles(30, 1.0, turn * scan), 120, 60, 0.3, -0.2)}});
   }
-  for (const auto& [name, g] : geometries) {
+  for (const auto& entry : geometries) {
+    // Named references, not structured bindings: the lambdas capture them (C++17).
+    const std::string& name = entry.first;
+    const ct::Geometry& g = entry.second;
     const Shape ps = g.projection.shape(), vs = g.volume.shape;
     const auto y = random_values<T>(ps.size(), 71, 0, 2);
     for (auto filter : {ct::FbpFilter::Ramp, ct::FbpFilter::Hann})
@@ -106,7 +109,10 @@ TYPED_TEST(ParityCt, VoxelDrivenBackprojection) {
 TYPED_TEST(ParityCt, ChunkedProjection) {
   using T = TypeParam;
   const Context host = Context::host();
-  for (const auto& [name, g] : recon::testing::ct_test_geometries()) {
+  for (const auto& entry : recon::testing::ct_test_geometries()) {
+    // Named references, not structured bindings: the lambdas capture them (C++17).
+    const std::string& name = entry.first;
+    const ct::Geometry& g = entry.second;
     const Shape ps = g.projection.shape(), vs = g.volume.shape;
     const auto x = random_values<T>(vs.size(), 74, 0, 1), y = random_values<T>(ps.size(), 75, 0, 1);
     this->expect_same(
