@@ -97,7 +97,7 @@ void run(const DenoiseArgs& a, const GlobalOptions& global) {
                             {"elapsed_s", report.last.elapsed_s}};
   if (reference.size() > 0) {
     summary["psnr"] = psnr<float>(ctx, reference, x, a.range);
-    if (u.shape().ndim() >= 2) summary["ssim"] = ssim<float>(ctx, reference, x, a.range);
+    if (ssim_defined(u.shape())) summary["ssim"] = ssim<float>(ctx, reference, x, a.range);
   }
   std::cout << summary.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
 }

@@ -59,6 +59,13 @@ io::ReadOptions read_options(const ImageReadFlags& flags) {
   return o;
 }
 
+bool ssim_defined(const Shape& s) {
+  if (s.ndim() != 2 && s.ndim() != 3) return false;
+  for (int a = 0; a < s.ndim(); ++a)
+    if (s[a] < 11) return false;
+  return true;
+}
+
 std::vector<index_t> shape_json(const Shape& s) {
   std::vector<index_t> v;
   for (int a = 0; a < s.ndim(); ++a) v.push_back(s[a]);

@@ -27,6 +27,11 @@ void add_read_flags(CLI::App& cmd, ImageReadFlags& flags);
 io::WriteOptions write_options(const ImageWriteFlags& flags);
 io::ReadOptions read_options(const ImageReadFlags& flags);
 
+// Whether SSIM is defined on images of shape s (2D or 3D, every extent at least its 11-tap
+// window, metrics.hpp); the summaries of denoise and tune leave it out otherwise rather than
+// fail after all the work.
+bool ssim_defined(const Shape& s);
+
 // A shape as a list of extents, for JSON output.
 std::vector<index_t> shape_json(const Shape& s);
 

@@ -71,7 +71,7 @@ class Progress {
     const long long tenth = 10 * done / total_;
     if (tenth < next_tenth_) return;
     next_tenth_ = tenth + 1;
-    std::cerr << "recon " << task_ << ": " << done << "/" << total_ << " " << unit_ << " (" << 10 * tenth << "%), "
+    std::cerr << "recon " << task_ << ": " << done << "/" << total_ << " " << unit_ << " (" << 100 * done / total_ << "%), "
               << times << (detail.empty() ? "" : ", " + detail) << std::endl;
   }
 
