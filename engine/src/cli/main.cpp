@@ -65,6 +65,10 @@ int main(int argc, char** argv) {
   recon::io::OutputTransaction outputs;
   try {
     app.parse(argc, argv);
+    // The JSON summary is part of the result: a full disk or closed pipe on stdout fails the command.
+    if (!std::cout.flush())
+      throw recon::IoError("cannot write the summary to standard output (a full disk or a closed pipe); "
+                           "expected a writable stdout");
     recon::io::commit_outputs();
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version

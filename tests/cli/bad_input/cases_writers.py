@@ -26,6 +26,10 @@ def file_size_limit(limit):
     return apply
 
 
+def stdout_to_dev_full():
+    os.dup2(os.open("/dev/full", os.O_WRONLY), 1)
+
+
 def noisy_image(shape):
     """Random values (incompressible), so every format's file exceeds a small size limit."""
     def setup(folder):
@@ -96,6 +100,11 @@ def cases(work):
                     setup=lambda f: (ct_inputs(f), os.mkfifo(os.path.join(f, "log.json")))))
     out.append(Case("output_folder_is_a_file", ["convert", "in.npy", "in.npy/out.npy"],
                     "directory 'in.npy' does not exist", setup=noisy_image((8, 8))))
+    for name, argv in [("convert", ["convert", "in.npy", "out.npy"]),
+                       ("sirt_with_log", ["ct", "sirt", "--geometry", "g.json", "sino.npy", "out.npy", "--iters", "2",
+                                          "--log", "log.json"])]:
+        out.append(Case(f"stdout_is_a_full_disk_{name}", argv, "standard output",
+                        setup=lambda f: (noisy_image((8, 8))(f), ct_inputs(f)), limits=stdout_to_dev_full))
     out.append(Case("size_limit_phantom", ["phantom", "shepp-logan", "--size", "64x64x64", "out.nii"], full,
                     limits=file_size_limit(100000)))
     # A later output fails: the earlier ones go too.
