@@ -26,6 +26,7 @@ struct State {
   bool open = false;
   std::vector<detail::FinishedTemporary> staged;
   std::vector<std::pair<std::string, std::string>> inputs;  // canonical path, as given
+  std::vector<std::string> planned;                         // outputs named on the command line
 };
 
 State& state() {
@@ -77,6 +78,18 @@ std::string header_data_file(const std::string& header) {
     return p.is_absolute() ? value : (fs::path(header).parent_path() / p).string();
   }
   return {};
+}
+
+[[noreturn]] void throw_clash(const std::string& output, const std::string& input) {
+  throw IoError("output '" + output + "' would overwrite '" + input +
+                "', an input of this command (choose another output name)");
+}
+
+// An output named on the command line against one input: its path, or a .raw output's sidecar.
+void refuse_clash(const std::string& output, const std::pair<std::string, std::string>& input) {
+  if (canonical(output) == input.first) throw_clash(output, input.second);
+  if (ends_with(lower(output), ".raw") && canonical(raw_sidecar_path(output)) == input.first)
+    throw_clash(output, input.second);
 }
 
 void remove_now(const detail::FinishedTemporary& t) noexcept {
@@ -132,11 +145,13 @@ void commit_outputs() {
     for (std::size_t i = done; i < s.staged.size(); ++i) remove_now(s.staged[i]);
     s.staged.clear();
     s.inputs.clear();
+    s.planned.clear();
     s.open = false;
     throw;
   }
   s.staged.clear();
   s.inputs.clear();
+  s.planned.clear();
   s.open = false;
 }
 
@@ -146,6 +161,7 @@ void abort_outputs() noexcept {
   for (const detail::FinishedTemporary& t : s.staged) remove_now(t);
   s.staged.clear();
   s.inputs.clear();
+  s.planned.clear();
   s.open = false;
 }
 
@@ -154,11 +170,23 @@ void note_input(const std::string& path) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   if (!s.open) return;  // a library caller may well rewrite what it read
+  const std::size_t first = s.inputs.size();
   s.inputs.emplace_back(canonical(path), path);
   if (ends_with(lower(path), ".raw"))
     s.inputs.emplace_back(canonical(raw_sidecar_path(path)), raw_sidecar_path(path));
   const std::string data = header_data_file(path);
   if (!data.empty()) s.inputs.emplace_back(canonical(data), data);
+  for (std::size_t i = first; i < s.inputs.size(); ++i)
+    for (const std::string& output : s.planned) refuse_clash(output, s.inputs[i]);
+}
+
+void note_output(const std::string& path) {
+  if (path.empty()) return;
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (!s.open) return;
+  s.planned.push_back(path);
+  for (const auto& input : s.inputs) refuse_clash(path, input);
 }
 
 void install_cleanup_on_signals() { detail::install_cleanup_on_signals(); }
@@ -171,9 +199,7 @@ void refuse_input_overwrite(const std::string& output, const std::string& writte
   if (s.inputs.empty()) return;
   const std::string c = canonical(written);
   for (const auto& [path, given] : s.inputs)
-    if (path == c)
-      throw IoError("output '" + output + "' would overwrite '" + given +
-                    "', an input of this command (choose another output name)");
+    if (path == c) throw_clash(output, given);
 }
 
 void discard_temporary(const FinishedTemporary& t) noexcept { remove_now(t); }

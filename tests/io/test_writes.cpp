@@ -174,6 +174,16 @@ TEST_F(WritesTest, AnInputOrItsSidecarIsNeverAnOutput) {
   EXPECT_EQ(entries(), 2u);
 }
 
+TEST_F(WritesTest, PlannedOutputsAreCheckedAgainstInputsInEitherOrder) {
+  OutputTransaction outputs;
+  note_input(path("g.json"));
+  EXPECT_THROW(note_output(path("g.raw")), IoError);  // its sidecar is g.json
+  note_output(path("out.npy"));
+  EXPECT_THROW(note_input(path("out.npy")), IoError);
+  note_output(path("other.raw"));
+  EXPECT_THROW(note_input(path("other.json")), IoError);
+}
+
 TEST_F(WritesTest, ReadingOutsideATransactionRecordsNothing) {
   write_npy(path("a.npy"), noise(Shape{2, 2}));
   const Array<float> a = read_npy<float>(Context::host(), path("a.npy"));

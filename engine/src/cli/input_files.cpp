@@ -8,11 +8,14 @@ namespace recon::cli {
 
 namespace {
 
-// Every name under which a command takes a file to read; outputs are OUT, --out, --log,
-// --json, --truth, --save-y and --save-spec.
+// Every name under which a command takes a file to read.
 constexpr const char* kInputNames[] = {"IN",       "SINO",       "A",           "B",
                                        "NOISY",    "REFERENCE",  "Y",           "--geometry",
                                        "--params", "--operator", "--reference", "--volume"};
+
+// Every name under which a command takes a file to write.
+constexpr const char* kOutputNames[] = {"OUT",     "--out",    "--log",      "--json",
+                                        "--truth", "--save-y", "--save-spec"};
 
 }  // namespace
 
@@ -21,6 +24,11 @@ void record_input_files(CLI::App& app) {
     for (const char* name : kInputNames) {
       if (!option->check_name(name)) continue;
       option->each([](const std::string& path) { io::note_input(path); });
+      break;
+    }
+    for (const char* name : kOutputNames) {
+      if (!option->check_name(name)) continue;
+      option->each([](const std::string& path) { io::note_output(path); });
       break;
     }
   }

@@ -25,6 +25,11 @@ void abort_outputs() noexcept;
 // transaction nothing is recorded.
 void note_input(const std::string& path);
 
+// An output the command will write (the CLI calls it while parsing): refused at once, before
+// any work, when it or its .raw sidecar is an input noted so far or later. Outside a
+// transaction nothing is recorded.
+void note_output(const std::string& path);
+
 // SIGINT, SIGTERM and SIGHUP remove every temporary and staged output, then exit with
 // 128 + the signal's number (130 for SIGINT, 143 for SIGTERM). SIGXFSZ and SIGPIPE are
 // ignored: past a file size limit a write fails with EFBIG (an error, and nothing is left).
