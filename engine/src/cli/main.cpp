@@ -24,6 +24,19 @@ std::string command_name(const CLI::App& app) {
   return name.empty() ? "recon" : name;
 }
 
+// "unknown command 'bogus' (expected one of ...)" when a word was given where a subcommand was
+// required; CLI11 itself only says that a subcommand is required.
+std::string unknown_command(const CLI::App& app) {
+  const CLI::App* deepest = &app;
+  while (!deepest->get_subcommands().empty()) deepest = deepest->get_subcommands().front();
+  const std::vector<std::string> extra = deepest->remaining();
+  if (extra.empty() || deepest->get_subcommands({}).empty()) return "";
+  std::string names;
+  for (const CLI::App* sub : deepest->get_subcommands({})) names += (names.empty() ? "" : ", ") + sub->get_name();
+  const std::string where = deepest == &app ? "" : command_name(app) + ": ";
+  return where + "unknown command '" + extra.front() + "'; expected one of " + names;
+}
+
 // The contract allows one line on stderr.
 std::string one_line(std::string text) {
   for (char& c : text)
@@ -74,7 +87,8 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     // A bad value already says what was expected; other usage errors point at the help.
     const bool has_hint = dynamic_cast<const CLI::ValidationError*>(&e) != nullptr;
-    std::cerr << "recon: error: " << one_line(e.what())
+    const std::string unknown = dynamic_cast<const CLI::RequiredError*>(&e) ? unknown_command(app) : "";
+    std::cerr << "recon: error: " << one_line(unknown.empty() ? e.what() : unknown)
               << (has_hint ? "" : " (see recon " + (command_name(app) == "recon" ? "" : command_name(app) + " ") + "--help)")
               << "\n";
     return 2;

@@ -86,6 +86,9 @@ def cases(work):
 
     # 1. Usage errors: `recon: error:`, exit 2, short range messages (no DBL_MAX).
     add(Case("usage-no-subcommand", [], r"subcommand is required", code=2))
+    add(Case("usage-unknown-command", ["bogus"], r"^unknown command 'bogus'; expected one of info, prox", code=2))
+    add(Case("usage-unknown-ct-command", ["ct", "radon", "--geometry", "g.json"],
+             r"^ct: unknown command 'radon'; expected one of project", code=2))
     add(Case("usage-unknown-option", d + ["--bogus", "1"], r"--bogus", setup=image, code=2))
     add(Case("usage-missing-required", ["denoise", "img.npy", "out.npy"], r"--penalty is required",
              setup=image, code=2))

@@ -63,7 +63,7 @@ inline std::string found(const json& j) {
     const std::string s = j.get<std::string>();
     return "the string \"" + (s.size() > 40 ? s.substr(0, 40) + "..." : s) + "\"";
   }
-  if (j.is_array()) return "an array of " + std::to_string(j.size()) + " items";
+  if (j.is_array()) return "an array of " + std::to_string(j.size()) + (j.size() == 1 ? " item" : " items");
   if (j.is_object()) return "an object";
   if (j.is_null()) return "null";
   return j.dump();
