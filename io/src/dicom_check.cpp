@@ -1,8 +1,8 @@
 // DICOM file-meta check (format_checks.hpp). GDCM asserts (and so aborts the process) on some
 // malformed files, e.g. a 128-byte preamble and "DICM" with nothing after. This checks the
 // DICOM Part 10 layout (PS3.10 section 7.1): preamble, "DICM", then group 0002 in explicit-VR
-// little endian with a Transfer Syntax UID, every element's length inside the file, and at
-// least one data set element after it whose header is sane.
+// little endian with a Transfer Syntax UID, then the whole data set (PS3.5 section 7): every
+// element's length inside the file, sequences and encapsulated pixel data item by item.
 #include <cstdint>
 #include <cstring>
 
@@ -81,6 +81,87 @@ Element element_at(const std::string& path, std::string_view bytes, std::size_t 
   return e;
 }
 
+// Walks a data set from `pos`: every element's header and defined length inside [pos, end),
+// sequences item by item, undefined lengths up to their delimiters. Returns the position after
+// the data set, or after the item delimiter when `in_item` and one is found. GDCM reads the whole
+// file this way and asserts where this throws.
+class DataSetWalker {
+ public:
+  DataSetWalker(const std::string& path, std::string_view bytes, bool explicit_vr)
+      : path_(path), bytes_(bytes), explicit_(explicit_vr) {}
+
+  std::size_t walk(std::size_t pos, std::size_t end, int depth, bool in_item) {
+    if (depth > kMaxDepth) fail(path_, "sequences nested more than " + std::to_string(kMaxDepth) + " deep");
+    while (pos < end) {
+      const Element e = element_at(path_, bytes_.substr(0, end), pos, explicit_);
+      if (e.group == 0xFFFE) {
+        if (in_item && e.element == 0xE00D) return e.value;
+        fail(path_, "an unexpected item or delimiter " + tag_name(e.group, e.element) + " at byte " +
+                        std::to_string(pos));
+      }
+      const bool sequence = is_sequence(pos, e);
+      if (e.length == 0xFFFFFFFFu) {
+        if (!sequence && !(e.group == 0x7FE0 && e.element == 0x0010))
+          fail(path_,
+               "element " + tag_name(e.group, e.element) + " at byte " + std::to_string(pos) +
+                   " has an undefined length, expected one only for sequences and encapsulated pixel data");
+        pos = items(e.value, end, depth, sequence, true);
+      } else {
+        if (sequence) items(e.value, e.value + e.length, depth, true, false);
+        pos = e.value + e.length;
+      }
+    }
+    if (in_item) fail(path_, "the file ends inside an item without its delimiter");
+    return pos;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 32;
+
+  bool is_sequence(std::size_t pos, const Element& e) const {
+    if (explicit_)
+      return bytes_.substr(pos + 4, 2) == "SQ" ||
+             (e.length == 0xFFFFFFFFu && bytes_.substr(pos + 4, 2) == "UN");
+    return e.length == 0xFFFFFFFFu && !(e.group == 0x7FE0 && e.element == 0x0010);
+  }
+
+  // Items (FFFE,E000) from `pos`: nested data sets when `nested`, else pixel data fragments;
+  // up to the sequence delimiter when `undefined`, else to `end`.
+  std::size_t items(std::size_t pos, std::size_t end, int depth, bool nested, bool undefined) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes_.data());
+    while (pos < end) {
+      if (end - pos < 8) fail(path_, "the file ends inside an item header at byte " + std::to_string(pos));
+      const std::uint16_t group = le16(p + pos), element = le16(p + pos + 2);
+      const std::uint32_t length = le32(p + pos + 4);
+      if (group != 0xFFFE || (element != 0xE000 && element != 0xE0DD))
+        fail(path_,
+             "expected an item at byte " + std::to_string(pos) + ", found " + tag_name(group, element));
+      pos += 8;
+      if (element == 0xE0DD) {
+        if (!undefined) fail(path_, "a sequence delimiter inside a sequence of defined length");
+        return pos;
+      }
+      if (length == 0xFFFFFFFFu) {
+        if (!nested)
+          fail(path_, "a pixel data fragment of undefined length at byte " + std::to_string(pos - 8));
+        pos = walk(pos, end, depth + 1, true);
+      } else {
+        if (length > end - pos)
+          fail(path_, "an item at byte " + std::to_string(pos - 8) + " claims " + std::to_string(length) +
+                          " bytes, " + std::to_string(end - pos) + " are left");
+        if (nested) walk(pos, pos + length, depth + 1, false);
+        pos += length;
+      }
+    }
+    if (undefined) fail(path_, "the file ends inside a sequence without its delimiter");
+    return pos;
+  }
+
+  const std::string& path_;
+  std::string_view bytes_;
+  bool explicit_;
+};
+
 }  // namespace
 
 void validate_dicom_bytes(const std::string& path, std::string_view bytes) {
@@ -116,6 +197,7 @@ void validate_dicom_bytes(const std::string& path, std::string_view bytes) {
   if (first.group < 0x0008 && first.group != 0x0002)
     fail(path, "the data set starts with element " + tag_name(first.group, first.element) +
                    ", expected group 0008 or later");
+  DataSetWalker(path, bytes, explicit_vr).walk(pos, bytes.size(), 0, false);
 }
 
 void validate_dicom(const std::string& path) {

@@ -27,6 +27,7 @@
 
 #include "image_format.hpp"
 #include "format_checks.hpp"
+#include "isolated_call.hpp"
 #include "itk_messages.hpp"
 #include "itk_validate.hpp"
 #include "png_write.hpp"
@@ -114,8 +115,7 @@ bool is_unsigned_integer(Component t) {
   return t == Component::UCHAR || t == Component::USHORT || t == Component::UINT;
 }
 
-HostImage read_one(const std::string& path, Format format, const ReadOptions& options) {
-  check_before_itk(path, format);  // before any ITK call: some abort on damaged files
+HostImage read_checked_file(const std::string& path, Format format, const ReadOptions& options) {
   itk::ImageIOBase::Pointer io = make_io(format);
   if (!io->CanReadFile(path.c_str()))
     throw IoError("cannot read '" + path + "': not a readable " + format_label(format) + " file");
@@ -171,6 +171,14 @@ HostImage read_one(const std::string& path, Format format, const ReadOptions& op
     component_to_float(type, raw.data(), pixels, ncomp, 0, unit, img.values.data());
   }
   return img;
+}
+
+HostImage read_one(const std::string& path, Format format, const ReadOptions& options) {
+  check_before_itk(path, format);  // before any ITK call: some abort on damaged files
+  // GDCM's codecs assert on some garbled compressed pixel data that passes every structure check.
+  if (format == Format::Dicom && crashes_in_child([&] { read_checked_file(path, format, options); }))
+    throw IoError("cannot read '" + path + "': damaged DICOM pixel data (the DICOM decoder aborts on it)");
+  return read_checked_file(path, format, options);
 }
 
 // Slices of the first series in `dir`, sorted by position (GDCM), stacked along z.

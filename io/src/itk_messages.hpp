@@ -12,6 +12,11 @@ inline std::string readable_itk_description(std::string description, const std::
   while (!description.empty() &&
          (description.back() == '\n' || description.back() == '\r' || description.back() == ' '))
     description.pop_back();
+  // "ITK ERROR: TIFFImageIO(0x55fc75784e50): Unable to read ..." keeps what follows the object.
+  if (description.rfind("ITK ERROR: ", 0) == 0) {
+    const auto object_end = description.find("): ");
+    if (object_end != std::string::npos) description.erase(0, object_end + 3);
+  }
   bool plain = !description.empty() && description.size() <= 160;
   for (char c : description)
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) plain = false;

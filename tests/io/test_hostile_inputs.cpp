@@ -322,6 +322,16 @@ TEST(DicomCheckTest, ChecksPreambleMetaGroupAndFirstElement) {
                       "CS\x10\x27",
                       8),
       "claims");
+  // The whole data set is walked: a truncated last element, a sequence without its delimiter.
+  const std::string pixels = element(0x7fe0, 0x10, "OW", std::string(64, '\0'));
+  EXPECT_NO_THROW(validate_dicom_bytes("d.dcm", pre + meta + data + pixels));
+  bad(pre + meta + data + pixels.substr(0, pixels.size() - 10), "claims");
+  const std::string undefined_sq = std::string("\x08\x00\x40\x11SQ\0\0\xff\xff\xff\xff", 12) +
+                                   std::string("\xfe\xff\x00\xe0\xff\xff\xff\xff", 8) + data;
+  bad(pre + meta + undefined_sq, "without its delimiter");
+  EXPECT_NO_THROW(validate_dicom_bytes("d.dcm", pre + meta + undefined_sq +
+                                                    std::string("\xfe\xff\x0d\xe0\0\0\0\0", 8) +
+                                                    std::string("\xfe\xff\xdd\xe0\0\0\0\0", 8) + pixels));
 }
 
 // The ITK formats' headers (a build with ITK only): absurd or inconsistent sizes are refused
@@ -389,6 +399,12 @@ TEST_F(HostileItkTest, NrrdAndNiftiHeadersAreChecked) {
 TEST(ItkMessageTest, KeepsOnlyShortPlainDescriptions) {
   EXPECT_EQ(detail::readable_itk_description("Unsupported data type\n", "NIfTI"),
             "the NIfTI reader rejected it (Unsupported data type)");
+  EXPECT_EQ(detail::readable_itk_description("ITK ERROR: TIFFImageIO(0x55fc75784e50): Unable to read tiff "
+                                             "file: Sorry, can not handle images with "
+                                             "64-bit samples",
+                                             "TIFF"),
+            "the TIFF reader rejected it (Unable to read tiff file: Sorry, can not handle images with 64-bit "
+            "samples)");
   for (const char* leak : {"Object 0x55d0c0ffee00 failed", "line one\nline two",
                            "cannot open /tmp/.recon-1234.nii", "itk::ERROR: NiftiImageIO(0x1234)"})
     EXPECT_EQ(detail::readable_itk_description(leak, "NIfTI"),

@@ -340,6 +340,21 @@ def dicom_cases():
     cases += both("dcm-meta-only", "bad.dcm", r"bad\.dcm.*no data set", writes("bad.dcm", dicom_file(dataset=b"")))
     cases += both("dcm-dataset-length-past-end", "bad.dcm", r"bad\.dcm.*claims",
                   writes("bad.dcm", dicom_file(dataset=struct.pack("<HH", 8, 0x60) + b"CS" + struct.pack("<H", 5000))))
+    cases += both("dcm-truncated-pixel-data", "bad.dcm", r"bad\.dcm.*claims", writes("bad.dcm", dicom_file()[:-40]))
+    cases += both("dcm-truncated-mid-dataset", "bad.dcm", r"bad\.dcm.*(claims|ends inside)", writes("bad.dcm", dicom_file()[:230]))
+    cases += both("dcm-undefined-length-not-sequence", "bad.dcm", r"bad\.dcm.*undefined length",
+                  writes("bad.dcm", dicom_file(dataset=struct.pack("<HH", 8, 0x60) + b"OB\0\0" +
+                                               struct.pack("<I", 0xFFFFFFFF) + bytes(16))))
+    cases += both("dcm-sequence-without-delimiter", "bad.dcm", r"bad\.dcm.*(without its delimiter|ends inside)",
+                  writes("bad.dcm", dicom_file(dataset=struct.pack("<HH", 8, 0x1140) + b"SQ\0\0" +
+                                               struct.pack("<I", 0xFFFFFFFF) + struct.pack("<HHI", 0xFFFE, 0xE000, 0xFFFFFFFF) +
+                                               dicom_element(0x0008, 0x1150, b"UI", b"1.2"))))
+    cases += both("dcm-sequence-bad-item", "bad.dcm", r"bad\.dcm.*expected an item",
+                  writes("bad.dcm", dicom_file(dataset=struct.pack("<HH", 8, 0x1140) + b"SQ\0\0" +
+                                               struct.pack("<I", 12) + dicom_element(0x0008, 0x1150, b"UI", b"1.2"))))
+    cases += both("dcm-item-length-past-sequence", "bad.dcm", r"bad\.dcm.*claims",
+                  writes("bad.dcm", dicom_file(dataset=struct.pack("<HH", 8, 0x1140) + b"SQ\0\0" +
+                                               struct.pack("<I", 8) + struct.pack("<HHI", 0xFFFE, 0xE000, 500) + bytes(40))))
     cases += both("dcm-undefined-meta-length", "bad.dcm", r"bad\.dcm.*undefined length",
                   writes("bad.dcm", b"\0" * 128 + b"DICM" + struct.pack("<HH", 2, 1) + b"OB\0\0" +
                          struct.pack("<I", 0xFFFFFFFF) + bytes(16)))

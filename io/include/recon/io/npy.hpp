@@ -1,6 +1,7 @@
 // NumPy .npy files (format versions 1.0-3.0). Reading accepts little-endian float32,
 // float64, uint8, uint16, int16 and int32 in C order and converts values to T; Fortran
-// order, big-endian data and other dtypes are rejected with an IoError naming the file.
+// order, big-endian data, other dtypes, empty arrays and shapes whose data the file does not
+// hold (checked before anything is allocated) are rejected with an IoError naming the file.
 // Writing stores T (float32 or float64) in C order, atomically.
 #pragma once
 
