@@ -98,6 +98,18 @@ extern "C" void on_signal(int sig) {
   ::_exit(128 + sig);
 }
 
+// Crashes: the temporaries go, then the signal is raised again under the handler that was there
+// before (the default, or a sanitizer's report), so a crash is still reported as one.
+constexpr int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+struct sigaction previous[sizeof kCrashSignals / sizeof kCrashSignals[0]];
+
+extern "C" void on_crash(int sig) {
+  remove_tracked_temporaries();
+  for (std::size_t i = 0; i < sizeof kCrashSignals / sizeof kCrashSignals[0]; ++i)
+    if (kCrashSignals[i] == sig) ::sigaction(sig, &previous[i], nullptr);
+  ::raise(sig);
+}
+
 }  // namespace
 
 void install_cleanup_on_signals() {
@@ -106,6 +118,12 @@ void install_cleanup_on_signals() {
   action.sa_handler = on_signal;
   sigfillset(&action.sa_mask);  // one handler at a time
   for (const int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &action, nullptr);
+  struct sigaction crash;
+  std::memset(&crash, 0, sizeof crash);
+  crash.sa_handler = on_crash;
+  sigfillset(&crash.sa_mask);
+  for (std::size_t i = 0; i < sizeof kCrashSignals / sizeof kCrashSignals[0]; ++i)
+    ::sigaction(kCrashSignals[i], &crash, &previous[i]);
   // Past a file size limit (ulimit -f) the kernel's default is to kill the process, leaving its
   // temporaries; ignored, the write fails with EFBIG and is reported like a full disk. A closed
   // stdout (recon ... | head) makes the summary's write fail, not the command.

@@ -1,7 +1,7 @@
 // Internal to io/: the temporaries an atomic write has on disk right now, kept where a signal
 // handler can reach them. Storage is a fixed array of fixed-size paths (no allocation, no
 // locks), so removing them is async-signal-safe (POSIX.1-2017, 2.4.3: only open, close, unlink,
-// unlinkat, rmdir, getdents64 and _exit are called).
+// unlinkat, rmdir, getdents64, sigaction, raise and _exit are called).
 #pragma once
 
 #include <string>
@@ -23,7 +23,9 @@ void remove_tracked_temporaries() noexcept;
 
 // Handlers for SIGINT, SIGTERM and SIGHUP that remove every tracked temporary and exit with
 // 128 + the signal's number, as a shell reports a process killed by it; SIGXFSZ and SIGPIPE
-// ignored, so that a file size limit or a closed stdout is an error, not a kill.
+// ignored, so that a file size limit or a closed stdout is an error, not a kill. A crash
+// (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) removes the temporaries too, then is re-raised
+// under the previous handler, so it still reports as the crash it is.
 void install_cleanup_on_signals();
 
 // While in scope, a signal only is noted: renaming a set of files into place is never cut

@@ -1,5 +1,5 @@
 #!/bin/bash
-# SIGINT and SIGTERM stop `recon` cleanly: during a write (.npy, and NIfTI through ITK) the
+# SIGINT and SIGTERM stop `recon` cleanly (and a crash leaves no temporary either): during a write (.npy, and NIfTI through ITK) the
 # hidden temporary goes, during a computation nothing was written; the exit status is
 # 128 + the signal (130, 143) and the folder holds what it held before.
 # Usage: signals.sh RECON WORK_DIR OUTPUT...   (OUTPUT: the names written while signalled)
@@ -52,6 +52,26 @@ for sig in INT TERM; do
   done
 done
 
+# A crash (here a SIGSEGV sent by kill) during a write: still reported as the crash (exit 139 in
+# the shell), and the temporaries are gone all the same.
+out=${outputs[${#outputs[@]}-1]}
+dir="$work/crash-$out"
+mkdir -p "$dir"
+(ulimit -c 0; cd "$dir" && exec "$recon" convert ../volume.npy "$out" >/dev/null 2>"$dir.err") &
+pid=$!
+if wait_for_temporary "$dir" ".$out" $pid; then
+  kill -s SEGV $pid
+  wait $pid 2>/dev/null  # not the shell's "Segmentation fault" line
+  rc=$?
+  left=$(ls -A "$dir")
+  [ $rc = 139 ] || fail "SEGV during the write of $out: exit $rc, expected 139"
+  [ -z "$left" ] || fail "SEGV during the write of $out: left behind: $left"
+  [ $rc = 139 ] && [ -z "$left" ] && echo "ok    SEGV during the write of $out"
+else
+  wait $pid
+  fail "SEGV during the write of $out: no temporary seen before the command ended"
+fi
+
 # A signal during a long computation, before any output exists; the inputs stay as they were.
 setup="$work/inputs"
 mkdir -p "$setup"
@@ -61,7 +81,6 @@ cat >"$setup/g.json" <<'JSON'
                 "angles": {"start": 0, "stop": 3.141592653589793, "count": 180}}}
 JSON
 "$recon" ct simulate --geometry "$setup/g.json" "$setup/sino.npy" >/dev/null || fail "ct simulate for the inputs"
-out=${outputs[${#outputs[@]}-1]}
 for sig in INT TERM; do
   expected=$([ $sig = INT ] && echo 130 || echo 143)
   dir="$work/compute-$sig"
