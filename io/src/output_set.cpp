@@ -80,6 +80,13 @@ std::string header_data_file(const std::string& header) {
   return {};
 }
 
+// The canonical paths an output named on the command line writes: itself, and a .raw's sidecar.
+std::vector<std::string> files_written(const std::string& output) {
+  std::vector<std::string> files{canonical(output)};
+  if (ends_with(lower(output), ".raw")) files.push_back(canonical(raw_sidecar_path(output)));
+  return files;
+}
+
 [[noreturn]] void throw_clash(const std::string& output, const std::string& input) {
   throw IoError("output '" + output + "' would overwrite '" + input +
                 "', an input of this command (choose another output name)");
@@ -185,8 +192,14 @@ void note_output(const std::string& path) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   if (!s.open) return;
-  s.planned.push_back(path);
   for (const auto& input : s.inputs) refuse_clash(path, input);
+  for (const std::string& other : s.planned)
+    for (const std::string& a : files_written(path))
+      for (const std::string& b : files_written(other))
+        if (a == b)
+          throw IoError("outputs '" + other + "' and '" + path +
+                        "' would overwrite each other (both write '" + b + "'); expected different names");
+  s.planned.push_back(path);
 }
 
 void install_cleanup_on_signals() { detail::install_cleanup_on_signals(); }

@@ -182,6 +182,8 @@ TEST_F(WritesTest, PlannedOutputsAreCheckedAgainstInputsInEitherOrder) {
   EXPECT_THROW(note_input(path("out.npy")), IoError);
   note_output(path("other.raw"));
   EXPECT_THROW(note_input(path("other.json")), IoError);
+  EXPECT_THROW(note_output(path("other.json")), IoError);  // the sidecar of other.raw
+  EXPECT_THROW(note_output(path("sub/../out.npy")), IoError);
 }
 
 TEST_F(WritesTest, ReadingOutsideATransactionRecordsNothing) {

@@ -26,8 +26,8 @@ void abort_outputs() noexcept;
 void note_input(const std::string& path);
 
 // An output the command will write (the CLI calls it while parsing): refused at once, before
-// any work, when it or its .raw sidecar is an input noted so far or later. Outside a
-// transaction nothing is recorded.
+// any work, when it or its .raw sidecar is an input noted so far or later, or is written by
+// another output named before. Outside a transaction nothing is recorded.
 void note_output(const std::string& path);
 
 // SIGINT, SIGTERM and SIGHUP remove every temporary and staged output, then exit with
