@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Writes the fuzzers' seed corpora, fuzz/corpus/<target>/: a few tiny valid inputs of each
 format and a few slightly broken ones (truncated, a wrong field, a bad checksum), from which
-libFuzzer's mutations start. Deterministic; run it again after changing it and check in the
-result (docs/FUZZING.md)."""
+libFuzzer's mutations start; and fuzz/regressions/<target>/known-*: one input per crash class
+that the readers and option parsers had before they were made safe on bad input (scripts/fuzz
+replays them every run). Deterministic; run it again after changing it and check in the
+result (docs/FUZZING.md). Reproducers of later findings are added to fuzz/regressions/ by hand
+and are never removed here."""
 import gzip
 import io
 import json
@@ -12,10 +15,11 @@ import struct
 import zlib
 
 ROOT = pathlib.Path(__file__).resolve().parent / "corpus"
+REGRESSIONS = pathlib.Path(__file__).resolve().parent / "regressions"
 
 
-def write(target, name, data):
-    d = ROOT / target
+def write(target, name, data, root=ROOT):
+    d = root / target
     d.mkdir(parents=True, exist_ok=True)
     (d / name).write_bytes(data.encode() if isinstance(data, str) else data)
 
@@ -218,9 +222,44 @@ def image_corpus():
     img("no_magic.dcm", "dcm", b"\0" * 132 + dicom_bytes()[132:])
 
 
+def known_crash_classes():
+    """Inputs that escaped the old parsers as something other than recon::Error, or crashed them."""
+    def known(target, name, data):
+        write(target, "known-" + name, data, REGRESSIONS)
+
+    # .npy: std::regex recursed once per header character (stack overflow on a long header);
+    # std::stoll threw std::out_of_range on a 20-digit extent; extents whose product overflows.
+    long_descr = "{'descr': '" + "f" * 45000 + "', 'fortran_order': False, 'shape': (1,), }\n"
+    known("npy_reader", "regex_stack.npy", b"\x93NUMPY\x02\x00" + struct.pack("<I", len(long_descr)) +
+          long_descr.encode())
+    known("npy_reader", "stoll_range.npy", npy_bytes("<f4", (123456789012345678901,), b""))
+    known("npy_reader", "size_overflow.npy", npy_bytes("<u1", (4294967296, 4294967296, 4294967296), b""))
+    # Sidecars: nlohmann's type_error from j.value() on a non-string, extents whose product overflows.
+    known("raw_sidecar", "dtype_number.bin", b'{"dtype": 4, "byte_order": "little", "shape": [1]}\0\0\0\0\0')
+    known("raw_sidecar", "size_overflow.bin",
+          b'{"dtype": "float32", "byte_order": "little", "shape": [4294967296, 4294967296, 4294967296]}\0')
+    # Geometry: an angle count that allocates terabytes (std::bad_alloc).
+    known("ct_geometry", "angle_count.json", json.dumps({"volume": {"shape": [4, 4]}, "projection": {
+        "type": "parallel2d", "detector_shape": [4], "angles": {"start": 0, "stop": 1, "count": 10**15}}}))
+    # --param: strtod accepted "nan" and "1e400" (inf) as parameters.
+    known("penalty_params", "nan_param.txt", "mcp\nmu=nan,theta=1e400")
+    # CS spec: a seed of -1 and a fractional extent (nlohmann conversions), a huge gaussian.
+    known("cs_spec", "negative_seed.json", '{"sensing": "gaussian", "shape": [4.5], "measurements": 1, "seed": -1}')
+    known("cs_spec", "huge_shape.json", json.dumps({"sensing": "fourier", "shape": [2**40, 2**40], "measurements": 1,
+                                                    "seed": 0, "indices": [0]}))
+    # Validators: std::stoull out of range in a MetaImage header; a PNG with a bad IHDR CRC
+    # (libpng aborts the process under ITK); a DICOM meta group longer than the file (GDCM asserts).
+    known("image_validators", "metaimage_stoull.mha", bytes([EXT["mha"]]) + b"NDims = 1\nCompressedData = True\n"
+          b"CompressedDataSize = 999999999999999999999999\nElementType = MET_UCHAR\nElementDataFile = LOCAL\n")
+    known("image_validators", "png_bad_crc.png", bytes([EXT["png"]]) + png_bytes(bad_crc=True))
+    known("image_validators", "dicom_meta_length.dcm", bytes([EXT["dcm"]]) + b"\0" * 128 + b"DICM" +
+          struct.pack("<HH", 2, 0) + b"UL" + struct.pack("<H", 4) + struct.pack("<I", 0xFFFFFFF0))
+
+
 if __name__ == "__main__":
     shutil.rmtree(ROOT, ignore_errors=True)
     for make in (npy_corpus, raw_corpus, geometry_corpus, penalty_corpus, cs_corpus, image_corpus):
         make()
+    known_crash_classes()
     for d in sorted(ROOT.iterdir()):
         print(f"{d.name}: {len(list(d.iterdir()))} files, {sum(f.stat().st_size for f in d.iterdir())} bytes")
