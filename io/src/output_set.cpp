@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <vector>
 
 #include "live_temporaries.hpp"
@@ -63,9 +64,14 @@ std::string header_data_file(const std::string& header) {
   const std::string name = lower(header);
   const bool mhd = ends_with(name, ".mhd") || ends_with(name, ".mha");
   if (!mhd && !ends_with(name, ".nhdr")) return {};
-  std::ifstream in(header);
+  // Headers are text of a few hundred bytes; a damaged one may be binary without a newline.
+  std::string head(64 * 1024, '\0');
+  std::ifstream file(header, std::ios::binary);
+  file.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(file.gcount()));
+  std::istringstream in(head);
   std::string line;
-  for (int n = 0; n < 256 && std::getline(in, line); ++n) {
+  while (std::getline(in, line)) {
     const std::size_t sep = line.find(mhd ? '=' : ':');
     if (sep == std::string::npos) continue;
     const std::string key = lower(trim(line.substr(0, sep)));
