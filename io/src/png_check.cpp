@@ -160,7 +160,8 @@ void validate_png_bytes(const std::string& path, std::string_view bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t size = bytes.size();
   if (size < 8 || std::memcmp(p, kSignature, 8) != 0)
-    fail(path, "it does not start with the 8-byte PNG signature");
+    throw IoError("cannot read '" + path +
+                  "': not a readable PNG file (it does not start with the 8-byte PNG signature)");
   Ihdr h;
   std::vector<std::string_view> idat;
   bool have_ihdr = false, have_plte = false, idat_done = false, have_iend = false;
