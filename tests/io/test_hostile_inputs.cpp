@@ -6,11 +6,13 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <string>
 
 #include "format_checks.hpp"
 #include "io_test_dir.hpp"
+#include "isolated_call.hpp"
 #include "itk_messages.hpp"
 #include "quote.hpp"
 #include "recon/io/image.hpp"
@@ -394,6 +396,12 @@ TEST_F(HostileItkTest, NrrdAndNiftiHeadersAreChecked) {
   expect_read_error("neg.nii", nii + data, "dim[2] is -8");
   set16(40, 0);
   expect_read_error("zero.nii", nii + data, "dim[0] is 0");
+}
+
+TEST(IsolatedCallTest, ReportsCrashSignalsOnly) {
+  EXPECT_TRUE(detail::crashes_in_child([] { std::abort(); }));
+  EXPECT_FALSE(detail::crashes_in_child([] {}));
+  EXPECT_FALSE(detail::crashes_in_child([] { throw IoError("a clean error"); }));
 }
 
 TEST(ItkMessageTest, KeepsOnlyShortPlainDescriptions) {
