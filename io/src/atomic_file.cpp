@@ -28,24 +28,35 @@ std::string reason(int err) {
                 " (nothing was written; expected room on the disk and within the file size limit)");
 }
 
-// The directory `path` goes into; IoError when it is missing or `path` names a directory, a
-// device, a FIFO or a socket.
-fs::path target_directory(const std::string& path) {
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+// Where an output's bytes go: `path`, or the file a symbolic link at `path` points to (renaming
+// over /dev/stdout, or over a link the user keeps, would replace the link itself).
+struct Target {
+  fs::path dir;
+  fs::path file;
+};
+
+// IoError when path's directory is missing or `path` names a directory, a device, a FIFO or a
+// socket.
+Target resolve_target(const std::string& path) {
+  fs::path file(path);
+  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
   std::error_code ec;
-  if (path.empty() || !target.has_filename())
+  if (path.empty() || !file.has_filename())
     throw IoError("cannot write '" + path + "': expected a file name");
   if (!fs::is_directory(dir, ec))
     throw IoError("cannot write '" + path + "': directory '" + dir.string() + "' does not exist");
-  const fs::file_status st = fs::status(target, ec);
+  const fs::file_status st = fs::status(file, ec);
   if (fs::is_directory(st))
     throw IoError("cannot write '" + path + "': it is a directory, expected a file name");
   // The rename would replace a device (/dev/null), FIFO or socket with a plain file.
   if (fs::exists(st) && !fs::is_regular_file(st))
     throw IoError("cannot write '" + path +
                   "': it is not a regular file (a device, FIFO or socket); expected a file name");
-  return dir;
+  if (fs::is_symlink(fs::symlink_status(file, ec)) && fs::exists(st)) {
+    const fs::path real = fs::canonical(file, ec);
+    if (!ec) file = real;
+  }
+  return {file.has_parent_path() ? file.parent_path() : fs::path("."), file};
 }
 
 std::string unique_suffix() {
@@ -91,9 +102,9 @@ class Temporary {
 
 void write_files_atomically(const std::string& path,
                             const std::function<void(const std::string& tmp)>& write) {
-  const fs::path dir = target_directory(path);
+  const auto [dir, file] = resolve_target(path);
   detail::refuse_input_overwrite(path, path);
-  const fs::path name = fs::path(path).filename();
+  const fs::path name = file.filename();
   const fs::path tmp_dir = dir / ("." + name.string() + unique_suffix());
   Temporary tmp(tmp_dir, true);
   std::error_code ec;
@@ -108,13 +119,13 @@ void write_files_atomically(const std::string& path,
     sync_to_disk(e.path(), path);
   }
   if (ec) throw IoError("cannot write '" + path + "': " + ec.message());
-  detail::finish_output(tmp.release(path));
+  detail::finish_output(tmp.release(file.string()));
 }
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  const fs::path dir = target_directory(path);
+  const auto [dir, file] = resolve_target(path);
   detail::refuse_input_overwrite(path, path);
-  const fs::path tmp_path = dir / ("." + fs::path(path).filename().string() + unique_suffix());
+  const fs::path tmp_path = dir / ("." + file.filename().string() + unique_suffix());
   Temporary tmp(tmp_path, false);
   {
     std::ofstream out(tmp_path, std::ios::binary | std::ios::trunc);
@@ -127,7 +138,7 @@ void write_file_atomically(const std::string& path, const std::function<void(std
     if (out.fail()) write_failed(path, errno);
   }
   sync_to_disk(tmp_path, path);
-  detail::finish_output(tmp.release(path));
+  detail::finish_output(tmp.release(file.string()));
 }
 
 }  // namespace recon::io

@@ -186,6 +186,21 @@ TEST_F(WritesTest, PlannedOutputsAreCheckedAgainstInputsInEitherOrder) {
   EXPECT_THROW(note_output(path("sub/../out.npy")), IoError);
 }
 
+TEST_F(WritesTest, WritingThroughASymlinkUpdatesItsTarget) {
+  write_bytes(path("real.npy"), "old");
+  fs::create_symlink("real.npy", path("link.npy"));
+  write_npy(path("link.npy"), noise(Shape{2, 2}));
+  EXPECT_TRUE(fs::is_symlink(path("link.npy")));
+  EXPECT_EQ(read_npy<float>(Context::host(), path("real.npy")).shape(), (Shape{2, 2}));
+  if (itk_available()) {
+    write_bytes(path("real.nii.gz"), "old");
+    fs::create_symlink("real.nii.gz", path("link.nii.gz"));
+    write_image(path("link.nii.gz"), noise(Shape{2, 2}));
+    EXPECT_TRUE(fs::is_symlink(path("link.nii.gz")));
+    EXPECT_EQ(read_image<float>(Context::host(), path("real.nii.gz")).data.shape(), (Shape{2, 2}));
+  }
+}
+
 TEST_F(WritesTest, ReadingOutsideATransactionRecordsNothing) {
   write_npy(path("a.npy"), noise(Shape{2, 2}));
   const Array<float> a = read_npy<float>(Context::host(), path("a.npy"));
