@@ -61,7 +61,7 @@ void add_recovery_flags(CLI::App& cmd, RecoveryArgs& a) {
       ->capture_default_str();
   a.loss.param_option = "loss-param";
   cmd.add_option("--loss-param", a.loss.params, "loss parameters as key=value (a=1,b=0.5)");
-  cmd.add_option("--lambda", a.lambda, "weight of the penalty")->capture_default_str()->check(number_check(at_least(0)));
+  cmd.add_option("--lambda", a.lambda, "weight of the penalty")->capture_default_str()->check(number_check(weight_range()));
   cmd.add_option("--eps", a.eps,
                  "constrained form: min lambda phi(c) + 0.5 max(loss(A c - y) - eps, 0)^2 (paper App. J; APGM only)")
       ->check(number_check(at_least(0)));
@@ -71,7 +71,7 @@ void add_recovery_flags(CLI::App& cmd, RecoveryArgs& a) {
       ->capture_default_str();
   cmd.add_option("--iters", a.iters, "maximum iterations")->capture_default_str()->check(number_check(int_at_least(1)));
   cmd.add_option("--tol", a.tol, "relative stopping tolerance")->capture_default_str()->check(number_check(at_least(0)));
-  cmd.add_option("--rho", a.rho, "ADMM penalty parameter")->capture_default_str()->check(number_check(above(0)));
+  cmd.add_option("--rho", a.rho, "ADMM penalty parameter")->capture_default_str()->check(number_check(rho_range()));
   add_write_flags(cmd, a.write);
 }
 
@@ -204,6 +204,7 @@ void simulate_and_recover(const SimulateArgs& a, const RecoveryArgs& ra, const G
   cs::add_noise<float>(ctx, noise, y.view(), a.seed + 1);
 
   const Recovered r = solve(ctx, spec, y, problem, options, ra.init, global);
+  require_finite_result(r.x, "cs", "the values of " + a.in + " and --lambda");
   io::write_image(a.out, r.x, input.meta, write);
   if (!a.save_y.empty()) io::write_npy(a.save_y, y);
   if (!a.save_spec.empty())
@@ -242,6 +243,7 @@ void recover_from_file(const RecoverArgs& a, const RecoveryArgs& ra, const Globa
     throw ShapeMismatch("cs recover: " + a.y + " holds " + std::to_string(y.size()) + " values, the operator " +
                         std::to_string(spec.measurements) + " measurements");
   const Recovered r = solve(ctx, spec, y.view().reshaped(Shape{spec.measurements}), problem, options, ra.init, global);
+  require_finite_result(r.x, "cs recover", "the values of " + a.y + " and --lambda");
   io::write_image(a.out, r.x, {}, write);
   std::cout << summary(a.out, ctx, spec, problem, options, r).dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
 }

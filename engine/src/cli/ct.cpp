@@ -75,6 +75,7 @@ void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
   Array<float> out(ctx, adjoint ? op.domain() : op.range());
   if (adjoint) op.adjoint(ctx, in.view(), out.view());
   else op.apply(ctx, in.view(), out.view());
+  require_finite_result(out, adjoint ? "ct backproject" : "ct project", "the values of " + a.in);
   io::write_image(a.out, out);
   print_summary({{"output", a.out}, {"operator", op.name()}, {"adjoint", adjoint}, {"shape", out.shape().str()}});
 }
@@ -95,6 +96,7 @@ void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
     ct::filtered_backprojection<float>(ctx, g, sino.view(), out.view(), filter);
     progress.step(1);
   }
+  require_finite_result(out, cone ? "ct fdk" : "ct fbp", "the values of " + a.in);
   io::write_image(a.out, out);
   print_summary({{"output", a.out}, {"method", cone ? "fdk" : "fbp"}, {"filter", a.filter}});
 }
@@ -133,6 +135,7 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
     o.rel_tol = a.tol;
     rep = ct::cgls<float>(ctx, op.get(), y.view(), x.view(), o, monitor);
   }
+  require_finite_result(x, std::string("ct ") + name, "the values of " + a.in);
   io::write_image(a.out, x);
   const nlohmann::json summary = {{"output", a.out},           {"solver", name},
                                   {"operator", op.name()},        {"iterations", rep.iterations},
@@ -180,6 +183,7 @@ void run_simulate(const CtArgs& a, const GlobalOptions& global) {
   }
   if (a.flux > 0) datasets::add_poisson_transmission_noise<float>(ctx, proj.view(), a.flux, a.seed);
   if (a.sigma > 0) datasets::add_gaussian_noise<float>(ctx, proj.view(), a.sigma, a.seed);
+  require_finite_result(proj, "ct simulate", a.volume.empty() ? "--flux and --sigma" : "the values of " + a.volume);
   io::write_image(a.out, proj);
   print_summary({{"output", a.out}, {"source", source}, {"flux", a.flux}, {"sigma", a.sigma}, {"seed", a.seed},
                  {"shape", proj.shape().str()}});

@@ -81,6 +81,7 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   };
   const SolveReport report = ct::tv_reconstruct<float>(ctx, op, y.view(), x.view(), problem, options, monitor);
 
+  require_finite_result(x, "ct recon", "the values of " + a.in + ", --lambda and --rho");
   io::write_image(a.out, x);
   nlohmann::json summary = {{"output", a.out},
                             {"device", to_string(ctx.device())},
@@ -115,7 +116,7 @@ void add_ct_recon_command(CLI::App& ct, const GlobalOptions& global) {
   c->add_option("OUT", a->out, "output volume, format by extension")->required();
   add_function_flags(*c, a->penalty, "penalty", false);
   add_function_flags(*c, a->loss, "loss", false, "loss-param");
-  c->add_option("--lambda", a->lambda, "regularisation weight")->capture_default_str()->check(number_check(at_least(0)));
+  c->add_option("--lambda", a->lambda, "regularisation weight")->capture_default_str()->check(number_check(weight_range()));
   c->add_option("--tv", a->tv, "iso (gradient magnitude) or aniso (every component)")->capture_default_str();
   c->add_option("--solver", a->solver, "admm (any loss and penalty), pdhg (convex ones) or apgm (smooth losses)")
       ->capture_default_str();
@@ -123,7 +124,7 @@ void add_ct_recon_command(CLI::App& ct, const GlobalOptions& global) {
   c->add_option("--tol", a->tol, "relative stopping tolerance")->capture_default_str()->check(number_check(at_least(0)));
   c->add_option("--rho", a->rho, "ADMM penalty before per-operator scaling")
       ->capture_default_str()
-      ->check(number_check(above(0)));
+      ->check(number_check(rho_range()));
   c->add_option("--cg-iters", a->cg_iters, "ADMM: CG iterations per x-update")
       ->capture_default_str()
       ->check(number_check(int_at_least(1)));

@@ -83,6 +83,7 @@ void run(const DenoiseArgs& a, const GlobalOptions& global) {
   };
   const SolveReport report = tv_denoise<float>(ctx, u, x, problem, options, monitor);
 
+  require_finite_result(x, "denoise", "the values of " + a.in + ", --lambda and --rho");
   io::write_image(a.out, x, input.meta, write);
   if (!a.log.empty())
     io::write_file_atomically(a.log, [&](std::ostream& out) { out << log.dump(1, ' ', false, kReplaceInvalidUtf8) << "\n"; });
@@ -110,7 +111,7 @@ void add_denoise_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("IN", a->in, "noisy input (.npy, .raw, or an image/volume format)")->required();
   cmd->add_option("OUT", a->out, "output, format by extension")->required();
   add_function_flags(*cmd, a->penalty, "penalty", true);
-  cmd->add_option("--lambda", a->lambda, "regularisation weight")->capture_default_str()->check(number_check(at_least(0)));
+  cmd->add_option("--lambda", a->lambda, "regularisation weight")->capture_default_str()->check(number_check(weight_range()));
   cmd->add_option("--solver", a->solver, "admm, ladmm, ladmm-eq129, pdhg, apgm (convex), lbfgs (smooth)")
       ->capture_default_str();
   cmd->add_option("--tv", a->tv, "iso (gradient magnitude) or aniso (every component)")->capture_default_str();
@@ -119,7 +120,12 @@ void add_denoise_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--tol", a->tol, "relative stopping tolerance")->capture_default_str()->check(number_check(at_least(0)));
   cmd->add_option("--rho", a->rho, "ADMM penalty parameter (0: automatic)")
       ->capture_default_str()
-      ->check(number_check(at_least(0)));
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            const std::optional<double> v = parse_decimal(text, false);
+            return v && *v == 0 ? std::string() : number_problem(text, rho_range());
+          },
+          "0 or " + rho_range().describe()));
   cmd->add_flag("--fixed-rho", a->no_balance, "keep rho fixed (default: ADMM residual balancing)");
   cmd->add_option("--alpha", a->alpha, "alpha of ladmm-eq129")->capture_default_str()->check(number_check(any_finite()));
   cmd->add_option("--check-every", a->check_every, "iterations between residual checks and log records")

@@ -203,7 +203,7 @@ void add_lpgnet_command(CLI::App& app, const GlobalOptions& global) {
   train
       ->add_option("--lambda", t->problem.lambda, "LASSO weight (objective F, baselines, initial thresholds)")
       ->capture_default_str()
-      ->check(number_check(at_least(0)));
+      ->check(number_check(weight_range()));
   train->add_option("--seed", t->problem.seed, "seed of the matrix and the samples")
       ->capture_default_str()
       ->check(number_check(seed_range()));

@@ -62,6 +62,7 @@ void add_noise_command(CLI::App& app, const GlobalOptions& global) {
     if (args->kind == "poisson") datasets::add_poisson_transmission_noise(ctx, x, args->flux, args->seed);
     if (args->kind == "cauchy") datasets::add_cauchy_noise(ctx, x, args->gamma, args->seed);
     if (args->kind == "impulsive") datasets::add_impulsive_noise(ctx, x, args->fraction, args->amplitude, args->seed);
+    require_finite_result(image.data, "noise", "the values of " + args->in + " and the noise level");
     io::write_image(args->out, image.data, image.meta, w);
     std::cout << nlohmann::json{{"output", args->out}, {"kind", args->kind}, {"seed", args->seed}}.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
   });

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -20,18 +21,18 @@ namespace recon::cli {
 struct NumberRange {
   double lo = -HUGE_VAL, hi = HUGE_VAL;
   bool lo_open = false, hi_open = false, integer = false;
+  // A bound for sanity rather than meaning (1e12 for a weight): stated only to a value beyond it.
+  bool quiet_hi = false;
 
-  std::string describe() const {
+  std::string describe(bool show_quiet = false) const {
     const auto num = [](double v) {
-      std::string s = CLI::detail::to_string(v);
-      if (s.find('.') != std::string::npos && s.find('e') == std::string::npos) {
-        s.erase(s.find_last_not_of('0') + 1);
-        if (s.back() == '.') s.pop_back();
-      }
-      return s;
+      char text[32];
+      std::snprintf(text, sizeof text, "%.12g", v);
+      return std::string(text);
     };
     const std::string kind = integer ? "an integer" : "a finite value";
-    const bool has_lo = std::isfinite(lo), has_hi = std::isfinite(hi) && !(integer && hi >= double(INT_MAX));
+    const bool has_lo = std::isfinite(lo) && !(show_quiet && quiet_hi),
+               has_hi = std::isfinite(hi) && !(integer && hi >= double(INT_MAX)) && (!quiet_hi || show_quiet);
     if (has_lo && has_hi)
       return kind + " in " + (lo_open ? "(" : "[") + num(lo) + ", " + num(hi) + (hi_open ? ")" : "]");
     if (has_lo) return kind + (lo_open ? " > " : " >= ") + num(lo);
@@ -44,6 +45,10 @@ struct NumberRange {
 inline NumberRange at_least(double lo) { return {lo, HUGE_VAL, false, false, false}; }
 inline NumberRange above(double lo) { return {lo, HUGE_VAL, true, false, false}; }
 inline NumberRange any_finite() { return {}; }
+// A weight (--lambda) or a penalty parameter (--rho): beyond 1e12 the solvers' float32
+// arithmetic overflows and fails in some internal function instead.
+inline NumberRange weight_range() { return {0, 1e12, false, false, false, true}; }
+inline NumberRange rho_range() { return {1e-12, 1e12, false, false, false, true}; }
 inline NumberRange between(double lo, double hi, bool lo_open = false, bool hi_open = false) {
   return {lo, hi, lo_open, hi_open, false};
 }
@@ -82,7 +87,10 @@ inline std::string number_problem(const std::string& text, const NumberRange& ra
     const bool real = parse_decimal(text, false).has_value();
     return "'" + text + "' is not " + (range.integer && real ? "an integer" : "a number") + "; " + expected;
   }
-  if (!range.contains(*v)) return text + " is out of range; " + expected;
+  if (!range.contains(*v)) {
+    const bool above_quiet = range.quiet_hi && (range.hi_open ? *v >= range.hi : *v > range.hi);
+    return text + " is out of range; " + (above_quiet ? "expected " + range.describe(true) : expected);
+  }
   return "";
 }
 

@@ -51,6 +51,7 @@ void add_prox_command(CLI::App& app, const GlobalOptions& global) {
       penalties::prox<float>(ctx, fn, gamma, x, x);
     io::WriteOptions w;
     w.pixel = io::PixelType::Float32;
+    require_finite_result(image.data, "prox", "the values of " + args->in + " and --gamma");
     io::write_image(args->out, image.data, image.meta, w);
     std::cout << nlohmann::json{{"output", args->out},
                                 {"function", penalties::describe(fn)},

@@ -11,8 +11,8 @@
 
 namespace recon::cli {
 
-// InvalidArgument "<path> holds N non-finite values (NaN or Inf); expected finite data".
-inline void require_finite(const Array<float>& a, const std::string& path) {
+// How many values of a are NaN or Inf.
+inline index_t count_non_finite(const Array<float>& a) {
   index_t bad = 0;
   const auto count = [&bad](const float* v, index_t n) {
     for (index_t i = 0; i < n; ++i) bad += std::isfinite(v[i]) ? 0 : 1;
@@ -23,9 +23,27 @@ inline void require_finite(const Array<float>& a, const std::string& path) {
     const std::vector<float> h = a.to_host_vector();
     count(h.data(), static_cast<index_t>(h.size()));
   }
+  return bad;
+}
+
+// InvalidArgument "<path> holds N non-finite values (NaN or Inf); expected finite data".
+inline void require_finite(const Array<float>& a, const std::string& path) {
+  const index_t bad = count_non_finite(a);
   if (bad > 0)
     throw InvalidArgument(path + " holds " + std::to_string(bad) + " non-finite value" +
                           (bad == 1 ? "" : "s") + " (NaN or Inf); expected finite data");
+}
+
+// A result computed from finite inputs that is not finite: float32 overflowed (data of huge
+// magnitude, an extreme weight). Refused before it is written, rather than written as NaN with
+// a success; `causes` names the inputs and options that set the scale.
+inline void require_finite_result(const Array<float>& x, const std::string& command,
+                                  const std::string& causes) {
+  const index_t bad = count_non_finite(x);
+  if (bad > 0)
+    throw InvalidArgument(command + ": the result holds " + std::to_string(bad) +
+                          " non-finite values (float32 overflow); expected " + causes +
+                          " of smaller magnitude");
 }
 
 // io::read_image, then require_finite.

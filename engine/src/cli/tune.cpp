@@ -65,7 +65,7 @@ std::vector<std::map<std::string, double>> expand(const TuneArgs& a) {
 }
 
 void run(const TuneArgs& a, const GlobalOptions& global) {
-  const std::vector<double> lambdas = parse_number_list(a.lambdas, ',', "--lambdas", at_least(0));
+  const std::vector<double> lambdas = parse_number_list(a.lambdas, ',', "--lambdas", weight_range());
   const auto points = expand(a);
   for (const auto& p : points) penalties::make_function(a.penalty, p);  // every point valid before any work
   TvOptions options;
@@ -104,6 +104,9 @@ void run(const TuneArgs& a, const GlobalOptions& global) {
       table.push_back(row);
       progress.step(static_cast<long long>(table.size()));
     }
+  if (best_row.is_null())
+    throw InvalidArgument("tune: every grid point gave a non-finite result (float32 overflow); expected the values of " +
+                          a.noisy + " and --lambdas of smaller magnitude");
   if (!a.out.empty()) io::write_image(a.out, best, noisy.meta);
   std::cout << nlohmann::json{{"solver", a.solver}, {"tv", a.tv}, {"iterations", a.iters}, {"best", best_row},
                               {"grid", table}}

@@ -115,6 +115,15 @@ def cases(work):
     add(Case("range-lpgnet-alpha-max", ["lpgnet", "train", "--out", "p.json", "--alpha-max", "1"],
              r"--alpha-max: 1 is out of range; expected a finite value > 1", code=2))
 
+    add(Case("range-lambda-huge", d + ["--lambda", "1e308"],
+             r"^--lambda: 1e308 is out of range; expected a finite value <= 1e\+12$", setup=image, code=2))
+    add(Case("range-rho-tiny", ["ct", "recon", "--geometry", "g.json", "sino.npy", "out.npy", "--rho", "1e-300"],
+             r"^--rho: 1e-300 is out of range; expected a finite value >= 1e-12$", setup=geometry_and_sino(), code=2))
+    add(Case("range-rho-huge", d + ["--rho", "1e300"], r"^--rho: 1e300 is out of range", setup=image, code=2))
+    add(Case("overflow-sirt-result", ["ct", "sirt", "--geometry", "g.json", "sino.npy", "out.npy"],
+             r"^ct sirt: the result holds 256 non-finite values \(float32 overflow\); expected the values of sino.npy",
+             setup=geometry_and_sino(fill=3e38)))
+
     # Non-finite and non-decimal option values.
     for name, value in [("nan", "nan"), ("inf", "inf"), ("overflow", "1e400"), ("hex", "0x10")]:
         add(Case(f"value-lambda-{name}", d + ["--lambda", value], r"^--lambda: .*expected a finite value >= 0$",
