@@ -88,8 +88,8 @@ Image<T> read_image(const Context& ctx, const std::string& path, const ReadOptio
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     throw IoError("cannot read '" + path + "': no such file or directory");
-  note_input(path);  // no output of this command may replace it (output_set.hpp)
   const detail::Format f = detail::format_of(path);
+  note_input(path);  // no output of this command may replace it (output_set.hpp)
   if (f == detail::Format::Npy) return {read_npy<T>(ctx, path), {}};
   if (f == detail::Format::Raw) return read_raw<T>(ctx, path);
   detail::HostImage h = detail::itk_read(path, f, options);

@@ -11,11 +11,11 @@
 #include <itkPNGImageIO.h>
 #include <itkTIFFImageIO.h>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -25,8 +25,8 @@
 #include <mutex>
 #include <new>
 
-#include "image_format.hpp"
 #include "format_checks.hpp"
+#include "image_format.hpp"
 #include "isolated_call.hpp"
 #include "itk_messages.hpp"
 #include "itk_validate.hpp"
@@ -59,12 +59,18 @@ std::string one_line(std::string s) {
 
 const char* format_label(Format f) {
   switch (f) {
-    case Format::Png: return "PNG";
-    case Format::Tiff: return "TIFF";
-    case Format::Nifti: return "NIfTI";
-    case Format::MetaImage: return "MetaImage";
-    case Format::Nrrd: return "NRRD";
-    default: return "DICOM";
+    case Format::Png:
+      return "PNG";
+    case Format::Tiff:
+      return "TIFF";
+    case Format::Nifti:
+      return "NIfTI";
+    case Format::MetaImage:
+      return "MetaImage";
+    case Format::Nrrd:
+      return "NRRD";
+    default:
+      return "DICOM";
   }
 }
 
@@ -72,17 +78,24 @@ itk::ImageIOBase::Pointer make_io(Format f) {
   static std::once_flag quiet;
   std::call_once(quiet, [] { itk::Object::GlobalWarningDisplayOff(); });
   switch (f) {
-    case Format::Png: return itk::PNGImageIO::New().GetPointer();
-    case Format::Tiff: return itk::TIFFImageIO::New().GetPointer();
-    case Format::Nifti: return itk::NiftiImageIO::New().GetPointer();
-    case Format::MetaImage: return itk::MetaImageIO::New().GetPointer();
-    case Format::Nrrd: return itk::NrrdImageIO::New().GetPointer();
-    default: return itk::GDCMImageIO::New().GetPointer();
+    case Format::Png:
+      return itk::PNGImageIO::New().GetPointer();
+    case Format::Tiff:
+      return itk::TIFFImageIO::New().GetPointer();
+    case Format::Nifti:
+      return itk::NiftiImageIO::New().GetPointer();
+    case Format::MetaImage:
+      return itk::MetaImageIO::New().GetPointer();
+    case Format::Nrrd:
+      return itk::NrrdImageIO::New().GetPointer();
+    default:
+      return itk::GDCMImageIO::New().GetPointer();
   }
 }
 
 template <class S>
-void convert(const char* raw, std::size_t n, std::size_t stride, std::size_t offset, double scale, float* out) {
+void convert(const char* raw, std::size_t n, std::size_t stride, std::size_t offset, double scale,
+             float* out) {
   for (std::size_t i = 0; i < n; ++i) {
     S v;
     std::memcpy(&v, raw + (i * stride + offset) * sizeof(S), sizeof(S));
@@ -95,19 +108,30 @@ void convert(const char* raw, std::size_t n, std::size_t stride, std::size_t off
 void component_to_float(Component type, const char* raw, std::size_t n, std::size_t ncomp, std::size_t c,
                         bool unit, float* out) {
   switch (type) {
-    case Component::UCHAR: return convert<std::uint8_t>(raw, n, ncomp, c, unit ? 1.0 / 255 : 1.0, out);
-    case Component::CHAR: return convert<std::int8_t>(raw, n, ncomp, c, 1.0, out);
-    case Component::USHORT: return convert<std::uint16_t>(raw, n, ncomp, c, unit ? 1.0 / 65535 : 1.0, out);
-    case Component::SHORT: return convert<std::int16_t>(raw, n, ncomp, c, 1.0, out);
-    case Component::UINT: return convert<std::uint32_t>(raw, n, ncomp, c, unit ? 1.0 / 4294967295.0 : 1.0, out);
-    case Component::INT: return convert<std::int32_t>(raw, n, ncomp, c, 1.0, out);
+    case Component::UCHAR:
+      return convert<std::uint8_t>(raw, n, ncomp, c, unit ? 1.0 / 255 : 1.0, out);
+    case Component::CHAR:
+      return convert<std::int8_t>(raw, n, ncomp, c, 1.0, out);
+    case Component::USHORT:
+      return convert<std::uint16_t>(raw, n, ncomp, c, unit ? 1.0 / 65535 : 1.0, out);
+    case Component::SHORT:
+      return convert<std::int16_t>(raw, n, ncomp, c, 1.0, out);
+    case Component::UINT:
+      return convert<std::uint32_t>(raw, n, ncomp, c, unit ? 1.0 / 4294967295.0 : 1.0, out);
+    case Component::INT:
+      return convert<std::int32_t>(raw, n, ncomp, c, 1.0, out);
     case Component::ULONG:
-    case Component::ULONGLONG: return convert<std::uint64_t>(raw, n, ncomp, c, 1.0, out);
+    case Component::ULONGLONG:
+      return convert<std::uint64_t>(raw, n, ncomp, c, 1.0, out);
     case Component::LONG:
-    case Component::LONGLONG: return convert<std::int64_t>(raw, n, ncomp, c, 1.0, out);
-    case Component::FLOAT: return convert<float>(raw, n, ncomp, c, 1.0, out);
-    case Component::DOUBLE: return convert<double>(raw, n, ncomp, c, 1.0, out);
-    default: throw IoError("unsupported pixel component type");
+    case Component::LONGLONG:
+      return convert<std::int64_t>(raw, n, ncomp, c, 1.0, out);
+    case Component::FLOAT:
+      return convert<float>(raw, n, ncomp, c, 1.0, out);
+    case Component::DOUBLE:
+      return convert<double>(raw, n, ncomp, c, 1.0, out);
+    default:
+      throw IoError("unsupported pixel component type");
   }
 }
 
@@ -126,7 +150,8 @@ HostImage read_checked_file(const std::string& path, Format format, const ReadOp
   unsigned ndim = io->GetNumberOfDimensions();
   while (ndim > 2 && io->GetDimensions(ndim - 1) == 1) --ndim;
   if (ndim > 3)
-    throw IoError("cannot read '" + path + "': " + std::to_string(ndim) + "-D images are not supported (2D or 3D)");
+    throw IoError("cannot read '" + path + "': " + std::to_string(ndim) +
+                  "-D images are not supported (2D or 3D)");
   itk::ImageIORegion region(io->GetNumberOfDimensions());
   std::uint64_t pixels = 1;
   for (unsigned a = 0; a < io->GetNumberOfDimensions(); ++a) {
@@ -138,18 +163,20 @@ HostImage read_checked_file(const std::string& path, Format format, const ReadOp
   const PixelKind kind = io->GetPixelType();
   if (pixels == 0 || pixels * ncomp > kMaxSamples)
     throw IoError("cannot read '" + path + "': implausible image size in the header");
-  if (!(ncomp == 1 || (ncomp == 2 && kind != PixelKind::VECTOR) || ((kind == PixelKind::RGB || kind == PixelKind::RGBA) &&
-                                                                      (ncomp == 3 || ncomp == 4))))
-    throw IoError("cannot read '" + path + "': pixels with " + std::to_string(ncomp) + " components of kind " +
-                  itk::ImageIOBase::GetPixelTypeAsString(kind) + " are not supported (gray or RGB(A) only)");
+  if (!(ncomp == 1 || (ncomp == 2 && kind != PixelKind::VECTOR) ||
+        ((kind == PixelKind::RGB || kind == PixelKind::RGBA) && (ncomp == 3 || ncomp == 4))))
+    throw IoError("cannot read '" + path + "': pixels with " + std::to_string(ncomp) +
+                  " components of kind " + itk::ImageIOBase::GetPixelTypeAsString(kind) +
+                  " are not supported (gray or RGB(A) only)");
   io->SetIORegion(region);
   std::vector<char> raw(io->GetImageSizeInBytes());
   io->Read(raw.data());
 
   const Component type = io->GetComponentType();
-  const bool unit = is_unsigned_integer(type) &&
-                    (options.scaling == PixelScaling::Unit ||
-                     (options.scaling == PixelScaling::Auto && (format == Format::Png || format == Format::Tiff)));
+  const bool unit =
+      is_unsigned_integer(type) &&
+      (options.scaling == PixelScaling::Unit ||
+       (options.scaling == PixelScaling::Auto && (format == Format::Png || format == Format::Tiff)));
   HostImage img;
   for (unsigned a = ndim; a-- > 0;) {
     img.shape.push_back(static_cast<index_t>(io->GetDimensions(a)));
@@ -277,9 +304,10 @@ auto translate_itk_errors(const std::string& verb, const std::string& path, F f)
 // exactly the samples given. A short file is an error, so nothing is renamed into place.
 void verify_written(const std::string& tmp, const std::string& path, Format format, Component component,
                     const void* samples, std::size_t bytes) {
-  const std::string incomplete = "cannot write '" + path +
-                                 "': the file came out incomplete (expected room on the disk and within the file "
-                                 "size limit)";
+  const std::string incomplete =
+      "cannot write '" + path +
+      "': the file came out incomplete (expected room on the disk and within the file "
+      "size limit)";
   std::vector<char> back;
   try {
     check_before_itk(tmp, format);
@@ -320,19 +348,23 @@ HostImage itk_read(const std::string& path, Format format, const ReadOptions& op
   } catch (const std::bad_alloc&) {
     throw IoError("cannot read '" + path + "': out of memory (expected an image that fits in memory)");
   } catch (const std::exception&) {
-    throw IoError("cannot read '" + path + "': the " + label + " reader failed (damaged or unsupported file)");
+    throw IoError("cannot read '" + path + "': the " + label +
+                  " reader failed (damaged or unsupported file)");
   }
 }
 
 void itk_write(const std::string& path, Format format, const HostImage& image, PixelType pixel,
                std::pair<double, double> window) {
   if (format == Format::DicomSeries)  // format_of's name for an existing directory
-    throw IoError("cannot write '" + path + "': it is a directory, expected a file name (.npy, .nii.gz, ...)");
+    throw IoError("cannot write '" + path +
+                  "': it is a directory, expected a file name (.npy, .nii.gz, ...)");
   if (format == Format::Dicom)
-    throw IoError("cannot write '" + path + "': writing DICOM is not supported (write .nii.gz, .mha or .nrrd)");
+    throw IoError("cannot write '" + path +
+                  "': writing DICOM is not supported (write .nii.gz, .mha or .nrrd)");
   const int ndim = image.shape.ndim();
   if (ndim < 2 || ndim > 3)
-    throw IoError("cannot write '" + path + "': shape " + image.shape.str() + " is not a 2D image or 3D volume");
+    throw IoError("cannot write '" + path + "': shape " + image.shape.str() +
+                  " is not a 2D image or 3D volume");
   if (format == Format::Png && ndim != 2)
     throw IoError("cannot write '" + path + "': PNG holds 2D images only, shape " + image.shape.str() +
                   " (write a .tif stack or .nii.gz for volumes)");
@@ -371,8 +403,9 @@ void itk_write(const std::string& path, Format format, const HostImage& image, P
       for (int a = 0; a < ndim; ++a) {  // ITK axis a is NumPy axis ndim-1-a
         const int np_axis = ndim - 1 - a;
         io->SetDimensions(static_cast<unsigned>(a), static_cast<itk::SizeValueType>(image.shape[np_axis]));
-        io->SetSpacing(static_cast<unsigned>(a),
-                       image.meta.spacing.empty() ? 1.0 : image.meta.spacing[static_cast<std::size_t>(np_axis)]);
+        io->SetSpacing(static_cast<unsigned>(a), image.meta.spacing.empty()
+                                                     ? 1.0
+                                                     : image.meta.spacing[static_cast<std::size_t>(np_axis)]);
         io->SetOrigin(static_cast<unsigned>(a),
                       image.meta.origin.empty() ? 0.0 : image.meta.origin[static_cast<std::size_t>(np_axis)]);
         std::vector<double> direction(static_cast<std::size_t>(ndim), 0.0);

@@ -80,15 +80,20 @@ std::string format_bytes(double bytes) {
     ++u;
   }
   char text[64];
-  std::snprintf(text, sizeof text, bytes < 10 ? "%.2f %s" : bytes < 1e4 ? "%.1f %s" : "%.3g %s", bytes, units[u]);
+  std::snprintf(text, sizeof text,
+                bytes < 10    ? "%.2f %s"
+                : bytes < 1e4 ? "%.1f %s"
+                              : "%.3g %s",
+                bytes, units[u]);
   return text;
 }
 
 void require_memory(const Context& ctx, double bytes, const std::string& what) {
   const std::size_t avail = available_bytes(ctx);
   if (bytes > static_cast<double>(avail))
-    throw OutOfMemory(what + " needs " + format_bytes(bytes) + ", but only " + format_bytes(static_cast<double>(avail)) +
-                      " is available on " + (ctx.is_cuda() ? "cuda:" + std::to_string(ctx.ordinal()) : "the host"));
+    throw OutOfMemory(what + " needs " + format_bytes(bytes) + ", but only " +
+                      format_bytes(static_cast<double>(avail)) + " is available on " +
+                      (ctx.is_cuda() ? "cuda:" + std::to_string(ctx.ordinal()) : "the host"));
 }
 
 }  // namespace recon
@@ -125,8 +130,8 @@ void* allocate_bytes(const Context& ctx, std::size_t bytes) {
   void* p = rounded >= bytes ? std::aligned_alloc(kHostAlignment, rounded) : nullptr;
   if (!p)
     throw OutOfMemory("out of host memory: an array of " + format_bytes(static_cast<double>(bytes)) +
-                      " could not be allocated (" + format_bytes(static_cast<double>(available_host_bytes())) +
-                      " available)");
+                      " could not be allocated (" +
+                      format_bytes(static_cast<double>(available_host_bytes())) + " available)");
   return p;
 }
 
@@ -154,7 +159,8 @@ void copy_bytes(const Context& ctx, void* dst, Device dst_device, const void* sr
   auto stream = static_cast<cudaStream_t>(ctx.stream());
   RECON_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, stream));
   // Host memory is pageable: the caller may read or free it as soon as we return.
-  if (dst_device == Device::Host || src_device == Device::Host) RECON_CUDA_CHECK(cudaStreamSynchronize(stream));
+  if (dst_device == Device::Host || src_device == Device::Host)
+    RECON_CUDA_CHECK(cudaStreamSynchronize(stream));
 #else
   (void)ctx;
   throw DeviceError("copy: device memory in a build without CUDA");

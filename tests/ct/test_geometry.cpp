@@ -27,7 +27,8 @@ TEST(CtGeometry, CircularFanBecomesVectors) {
 }
 
 TEST(CtGeometry, JsonRoundTripCircularAndVector) {
-  const Geometry g{volume3d(4, 5, 6, {1, 1.5, 2}, {0.5, 0, -1}), cone(3, 7, 0.8, 0.9, {0.1, 0.2, 0.4}, 50, 20, 1, -1)};
+  const Geometry g{volume3d(4, 5, 6, {1, 1.5, 2}, {0.5, 0, -1}),
+                   cone(3, 7, 0.8, 0.9, {0.1, 0.2, 0.4}, 50, 20, 1, -1)};
   const Geometry back = geometry_from_json(geometry_to_json(g));
   EXPECT_EQ(back.volume.shape, g.volume.shape);
   EXPECT_EQ(back.volume.voxel_size, g.volume.voxel_size);
@@ -66,7 +67,8 @@ void expect_error(const std::string& json, const std::string& fragment) {
 }
 
 std::string fan(const std::string& volume, const std::string& extra) {
-  return R"({"volume": )" + volume + R"(, "projection": {"type": "fan2d", "detector_shape": [16], )" + extra + "}}";
+  return R"({"volume": )" + volume + R"(, "projection": {"type": "fan2d", "detector_shape": [16], )" + extra +
+         "}}";
 }
 
 TEST(CtGeometry, JsonErrorsNameTheField) {
@@ -75,7 +77,8 @@ TEST(CtGeometry, JsonErrorsNameTheField) {
   expect_error(R"({"volume": {"shape": [10, 10]}})", "projection: missing");
   expect_error(fan(R"({"shape": [10, 0]})", R"("angles": [0], "source_origin": 20, "origin_detector": 5)"),
                "volume.shape[1]: found 0; expected a positive integer");
-  expect_error(fan(R"({"shape": [10, 10], "voxel_size": -1})", R"("angles": [0], "source_origin": 20, "origin_detector": 5)"),
+  expect_error(fan(R"({"shape": [10, 10], "voxel_size": -1})",
+                   R"("angles": [0], "source_origin": 20, "origin_detector": 5)"),
                "voxel_size must be positive");
   expect_error(fan(vol, R"("angles": [], "source_origin": 20, "origin_detector": 5)"), "at least one angle");
   expect_error(fan(vol, R"("angles": [0], "source_origin": 5, "origin_detector": 5)"),
@@ -87,30 +90,37 @@ TEST(CtGeometry, JsonErrorsNameTheField) {
                "projection.source_origin: found the string \"far\"; expected a number");
   expect_error(fan(vol, R"("angles": [0], "source_origin": 20, "origin_detector": 5, "pixel_size": 0)"),
                "pixel size must be positive");
-  expect_error(R"({"volume": {"shape": [4, 10, 10]}, "projection": {"type": "fan2d", "detector_shape": [16], "angles": [0]}})",
-               "is a 2D geometry but volume.shape has 3 axes");
+  expect_error(
+      R"({"volume": {"shape": [4, 10, 10]}, "projection": {"type": "fan2d", "detector_shape": [16], "angles": [0]}})",
+      "is a 2D geometry but volume.shape has 3 axes");
   expect_error(R"({"volume": {"shape": [10, 10]}, "projection": {"type": "helix", "detector_shape": [16]}})",
                "unknown type 'helix'");
-  expect_error(R"({"volume": {"shape": [4, 10, 10]}, "projection": {"type": "cone_vec", "detector_shape": [4, 16],
+  expect_error(
+      R"({"volume": {"shape": [4, 10, 10]}, "projection": {"type": "cone_vec", "detector_shape": [4, 16],
                "vectors": [[0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]]}})",
-               "must lie outside the volume");
-  expect_error(R"({"volume": {"shape": [4, 10, 10]}, "projection": {"type": "parallel3d_vec", "detector_shape": [4, 16],
+      "must lie outside the volume");
+  expect_error(
+      R"({"volume": {"shape": [4, 10, 10]}, "projection": {"type": "parallel3d_vec", "detector_shape": [4, 16],
                "vectors": [[0, 1, 0, 0, 0, 0, 1, 0, 0, 2, 0, 0]]}})",
-               "not parallel");
-  expect_error(R"({"volume": {"shape": [10, 10]}, "projection": {"type": "parallel2d_vec", "detector_shape": [16],
+      "not parallel");
+  expect_error(
+      R"({"volume": {"shape": [10, 10]}, "projection": {"type": "parallel2d_vec", "detector_shape": [16],
                "vectors": [[0, 1, 0, 0, 1]]}})",
-               "projection.vectors[0]: found an array of 5 items; expected an array of 6 numbers");
+      "projection.vectors[0]: found an array of 5 items; expected an array of 6 numbers");
 }
 
 TEST(CtGeometry, JsonNumbersAreTypedAndBounded) {
   const std::string vol = R"({"shape": [10, 10]})";
-  expect_error(fan(vol, R"("angles": [0], "source_origin": 1e400, "origin_detector": 5)"), "too large for a double");
+  expect_error(fan(vol, R"("angles": [0], "source_origin": 1e400, "origin_detector": 5)"),
+               "too large for a double");
   expect_error(fan(R"({"shape": [10, 2.5]})", R"("angles": [0], "source_origin": 20, "origin_detector": 5)"),
                "volume.shape[1]: found 2.5; expected a positive integer");
   expect_error(fan(R"({"shape": [10, -3]})", R"("angles": [0], "source_origin": 20, "origin_detector": 5)"),
                "volume.shape[1]: found -3");
-  expect_error(fan(vol, R"("angles": {"start": 0, "stop": 1, "count": "many"}, "source_origin": 20, "origin_detector": 5)"),
-               "projection.angles.count: found the string \"many\"; expected a positive integer");
+  expect_error(
+      fan(vol,
+          R"("angles": {"start": 0, "stop": 1, "count": "many"}, "source_origin": 20, "origin_detector": 5)"),
+      "projection.angles.count: found the string \"many\"; expected a positive integer");
   expect_error(fan(vol, R"("angles": [0, "x"], "source_origin": 20, "origin_detector": 5)"),
                "projection.angles[1]: found the string \"x\"; expected a number");
 }
@@ -131,9 +141,10 @@ TEST(CtGeometry, JsonRefusesWhatCannotFitInMemory) {
       EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
     }
   };
-  refused(fan(R"({"shape": [10, 10]})",
-              R"("angles": {"start": 0, "stop": 1, "count": 1000000000000}, "source_origin": 20, "origin_detector": 5)"),
-          "(1000000000000, 16)");
+  refused(
+      fan(R"({"shape": [10, 10]})",
+          R"("angles": {"start": 0, "stop": 1, "count": 1000000000000}, "source_origin": 20, "origin_detector": 5)"),
+      "(1000000000000, 16)");
   refused(R"({"volume": {"shape": [100000, 100000, 100000]}, "projection": {"type": "parallel3d",
              "detector_shape": [4, 4], "angles": [0]}})",
           "(100000, 100000, 100000)");

@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "json_output.hpp"
 #include "image_options.hpp"
+#include "json_output.hpp"
 
 namespace recon::cli {
 
@@ -19,9 +19,11 @@ void add_convert_command(CLI::App& app, const GlobalOptions&) {
     ImageWriteFlags write;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("IN", args->in, "input: .png .tif .nii(.gz) .mha .mhd .nrrd .nhdr .dcm, a DICOM directory, .npy, .raw")
+  cmd->add_option("IN", args->in,
+                  "input: .png .tif .nii(.gz) .mha .mhd .nrrd .nhdr .dcm, a DICOM directory, .npy, .raw")
       ->required();
-  cmd->add_option("OUT", args->out, "output: .png .tif .nii(.gz) .mha .mhd .nrrd .nhdr .npy .raw")->required();
+  cmd->add_option("OUT", args->out, "output: .png .tif .nii(.gz) .mha .mhd .nrrd .nhdr .npy .raw")
+      ->required();
   add_read_flags(*cmd, args->read);
   add_write_flags(*cmd, args->write);
   cmd->callback([args] {
@@ -29,7 +31,9 @@ void add_convert_command(CLI::App& app, const GlobalOptions&) {
     const Context host = Context::host();
     const io::Image<float> image = io::read_image<float>(host, args->in, read_options(args->read));
     io::write_image(args->out, image.data, image.meta, w);
-    std::cout << nlohmann::json{{"output", args->out}, {"shape", shape_json(image.data.shape())}}.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
+    std::cout << nlohmann::json{{"output", args->out}, {"shape", shape_json(image.data.shape())}}.dump(
+                     -1, ' ', false, kReplaceInvalidUtf8)
+              << "\n";
   });
 }
 

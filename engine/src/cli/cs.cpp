@@ -7,25 +7,25 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <iostream>
+#include <limits>
 #include <memory>
 
 #include "commands.hpp"
-#include "json_output.hpp"
-#include "read_input.hpp"
 #include "function_options.hpp"
 #include "image_options.hpp"
 #include "iteration_log.hpp"
+#include "json_output.hpp"
 #include "option_checks.hpp"
+#include "read_input.hpp"
 #include "recon/engine/cs.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/io/atomic_file.hpp"
 #include "recon/io/npy.hpp"
-#include "recon/operators/json_reader.hpp"
 #include "recon/kernels/memory_budget.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
+#include "recon/operators/json_reader.hpp"
 
 namespace recon::cli {
 
@@ -61,17 +61,26 @@ void add_recovery_flags(CLI::App& cmd, RecoveryArgs& a) {
       ->capture_default_str();
   a.loss.param_option = "loss-param";
   cmd.add_option("--loss-param", a.loss.params, "loss parameters as key=value (a=1,b=0.5)");
-  cmd.add_option("--lambda", a.lambda, "weight of the penalty")->capture_default_str()->check(number_check(weight_range()));
-  cmd.add_option("--eps", a.eps,
-                 "constrained form: min lambda phi(c) + 0.5 max(loss(A c - y) - eps, 0)^2 (paper App. J; APGM only)")
+  cmd.add_option("--lambda", a.lambda, "weight of the penalty")
+      ->capture_default_str()
+      ->check(number_check(weight_range()));
+  cmd.add_option(
+         "--eps", a.eps,
+         "constrained form: min lambda phi(c) + 0.5 max(loss(A c - y) - eps, 0)^2 (paper App. J; APGM only)")
       ->check(number_check(at_least(0)));
   cmd.add_option("--solver", a.solver, "apgm (monotone, Li & Lin), fista, ista, admm")->capture_default_str();
   cmd.add_option("--init", a.init, "starting point: adjoint ((A W)^T y) or zero")
       ->check(CLI::IsMember({"adjoint", "zero"}))
       ->capture_default_str();
-  cmd.add_option("--iters", a.iters, "maximum iterations")->capture_default_str()->check(number_check(int_at_least(1)));
-  cmd.add_option("--tol", a.tol, "relative stopping tolerance")->capture_default_str()->check(number_check(at_least(0)));
-  cmd.add_option("--rho", a.rho, "ADMM penalty parameter")->capture_default_str()->check(number_check(rho_range()));
+  cmd.add_option("--iters", a.iters, "maximum iterations")
+      ->capture_default_str()
+      ->check(number_check(int_at_least(1)));
+  cmd.add_option("--tol", a.tol, "relative stopping tolerance")
+      ->capture_default_str()
+      ->check(number_check(at_least(0)));
+  cmd.add_option("--rho", a.rho, "ADMM penalty parameter")
+      ->capture_default_str()
+      ->check(number_check(rho_range()));
   add_write_flags(cmd, a.write);
 }
 
@@ -91,8 +100,9 @@ cs::Problem make_problem(const RecoveryArgs& a, cs::Options& options) {
 }
 
 nlohmann::json spec_json(const cs::SensingSpec& s) {
-  return {{"sensing", s.kind},     {"shape", shape_json(s.shape)}, {"measurements", s.measurements},
-          {"seed", s.seed},        {"basis", s.basis},             {"indices", s.indices}};
+  return {
+      {"sensing", s.kind}, {"shape", shape_json(s.shape)}, {"measurements", s.measurements}, {"seed", s.seed},
+      {"basis", s.basis},  {"indices", s.indices}};
 }
 
 // The spec written by --save-spec; every key typed (a seed of -1 must not wrap, a shape of
@@ -104,10 +114,11 @@ cs::SensingSpec read_spec(const std::string& path) {
   cs::SensingSpec s;
   s.kind = r.string(r.at(j, "spec", "sensing"), "sensing");
   const json_input::json& shape = r.at(j, "spec", "shape");
-  if (!shape.is_array() || shape.empty() || shape.size() > 4) r.wrong(shape, "shape", "an array of 1 to 4 extents");
+  if (!shape.is_array() || shape.empty() || shape.size() > 4)
+    r.wrong(shape, "shape", "an array of 1 to 4 extents");
   for (std::size_t a = 0; a < shape.size(); ++a)
-    s.shape.push_back(r.integer(shape[a], "shape[" + std::to_string(a) + "]", 1, std::numeric_limits<long long>::max(),
-                                "a positive integer"));
+    s.shape.push_back(r.integer(shape[a], "shape[" + std::to_string(a) + "]", 1,
+                                std::numeric_limits<long long>::max(), "a positive integer"));
   s.measurements = r.integer(r.at(j, "spec", "measurements"), "measurements", 1);
   s.seed = r.seed(r.at(j, "spec", "seed"), "seed");
   if (j.contains("basis")) s.basis = r.string(j["basis"], "basis");
@@ -135,8 +146,8 @@ void require_cs_memory(const Context& ctx, const cs::SensingSpec& spec, const st
   const double m = static_cast<double>(spec.measurements);
   const double dense = spec.kind == "gaussian" ? m * n : 0;
   require_memory(ctx, 4 * (10 * n + 4 * m + dense),
-                 where + ": a signal of shape " + spec.shape.str() + " with " + std::to_string(spec.measurements) +
-                     " measurements");
+                 where + ": a signal of shape " + spec.shape.str() + " with " +
+                     std::to_string(spec.measurements) + " measurements");
 }
 
 struct Recovered {
@@ -154,8 +165,10 @@ Recovered solve(const Context& ctx, const cs::SensingSpec& spec, View<const floa
   // Start from the back-projection (AW)^T y, the least-squares fit for the subsampled
   // orthonormal transforms: from c = 0 a redescending loss (cauchy, barron with alpha < 2,
   // ...) sees every large coefficient as an outlier and never fits it.
-  if (init == "adjoint") AW.adjoint(ctx, y, c.view());
-  else fill<float>(ctx, c, 0.f);
+  if (init == "adjoint")
+    AW.adjoint(ctx, y, c.view());
+  else
+    fill<float>(ctx, c, 0.f);
   Progress progress(global, "cs", o.max_iters, "iterations");
   const SolveReport report = cs::recover<float>(ctx, AW, y, p, o, c.view(), [&](const IterationInfo& it) {
     progress.step(it.iteration, objective_text(it));
@@ -165,8 +178,8 @@ Recovered solve(const Context& ctx, const cs::SensingSpec& spec, View<const floa
   return {std::move(x), report, cs::objective<float>(ctx, AW, y, p, c)};
 }
 
-nlohmann::json summary(const std::string& out, const Context& ctx, const cs::SensingSpec& spec, const cs::Problem& p,
-                       const cs::Options& o, const Recovered& r) {
+nlohmann::json summary(const std::string& out, const Context& ctx, const cs::SensingSpec& spec,
+                       const cs::Problem& p, const cs::Options& o, const Recovered& r) {
   return {{"output", out},
           {"device", to_string(ctx.device())},
           {"sensing", spec.kind},
@@ -208,7 +221,9 @@ void simulate_and_recover(const SimulateArgs& a, const RecoveryArgs& ra, const G
   io::write_image(a.out, r.x, input.meta, write);
   if (!a.save_y.empty()) io::write_npy(a.save_y, y);
   if (!a.save_spec.empty())
-    io::write_file_atomically(a.save_spec, [&](std::ostream& out) { out << spec_json(spec).dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n"; });
+    io::write_file_atomically(a.save_spec, [&](std::ostream& out) {
+      out << spec_json(spec).dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
+    });
 
   double range = a.range;
   if (range == 0) {
@@ -240,12 +255,14 @@ void recover_from_file(const RecoverArgs& a, const RecoveryArgs& ra, const Globa
   const Context host = Context::host(global.threads);
   const Array<float> y = read_input(host, a.y, {io::PixelScaling::Stored}).data.to(ctx);
   if (y.size() != spec.measurements)
-    throw ShapeMismatch("cs recover: " + a.y + " holds " + std::to_string(y.size()) + " values, the operator " +
-                        std::to_string(spec.measurements) + " measurements");
-  const Recovered r = solve(ctx, spec, y.view().reshaped(Shape{spec.measurements}), problem, options, ra.init, global);
+    throw ShapeMismatch("cs recover: " + a.y + " holds " + std::to_string(y.size()) +
+                        " values, the operator " + std::to_string(spec.measurements) + " measurements");
+  const Recovered r =
+      solve(ctx, spec, y.view().reshaped(Shape{spec.measurements}), problem, options, ra.init, global);
   require_finite_result(r.x, "cs recover", "the values of " + a.y + " and --lambda");
   io::write_image(a.out, r.x, {}, write);
-  std::cout << summary(a.out, ctx, spec, problem, options, r).dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
+  std::cout << summary(a.out, ctx, spec, problem, options, r).dump(-1, ' ', false, kReplaceInvalidUtf8)
+            << "\n";
 }
 
 }  // namespace
@@ -257,12 +274,14 @@ void add_cs_command(CLI::App& app, const GlobalOptions& global) {
   auto sim_rec = std::make_shared<RecoveryArgs>();
   cmd->add_option("IN", sim->in, "clean signal/image/volume (.npy, .png, ...)");
   cmd->add_option("OUT", sim->out, "recovered signal, format by extension");
-  cmd->add_option("--sensing", sim->sensing, "gaussian (unit columns), hadamard (subsampled), fourier (partial, real)")
+  cmd->add_option("--sensing", sim->sensing,
+                  "gaussian (unit columns), hadamard (subsampled), fourier (partial, real)")
       ->capture_default_str();
   cmd->add_option("--rate", sim->rate, "m / N, in (0, 1]")
       ->capture_default_str()
       ->check(number_check(between(0, 1, true, false)));
-  cmd->add_option("--basis", sim->basis, "sparsifying basis W: none or hadamard (x = H c)")->capture_default_str();
+  cmd->add_option("--basis", sim->basis, "sparsifying basis W: none or hadamard (x = H c)")
+      ->capture_default_str();
   cmd->add_option("--noise", sim->noise, "none, gaussian:SIGMA, snr:DB, cauchy:GAMMA (added to y)")
       ->capture_default_str();
   cmd->add_option("--seed", sim->seed, "sensing seed (the noise uses seed + 1)")
@@ -276,7 +295,8 @@ void add_cs_command(CLI::App& app, const GlobalOptions& global) {
   add_read_flags(*cmd, sim->read);
   add_recovery_flags(*cmd, *sim_rec);
 
-  auto* rec = cmd->add_subcommand("recover", "recover from measurements Y and an operator spec written by --save-spec");
+  auto* rec = cmd->add_subcommand("recover",
+                                  "recover from measurements Y and an operator spec written by --save-spec");
   auto rargs = std::make_shared<RecoverArgs>();
   auto rec_rec = std::make_shared<RecoveryArgs>();
   rec->add_option("--operator", rargs->spec, "operator spec (JSON)")->required();

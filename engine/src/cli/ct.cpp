@@ -20,10 +20,10 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "json_output.hpp"
 #include "ct_io.hpp"
 #include "ct_recon.hpp"
 #include "iteration_log.hpp"
+#include "json_output.hpp"
 #include "option_checks.hpp"
 #include "recon/datasets/noise.hpp"
 #include "recon/engine/ct/cgls.hpp"
@@ -71,13 +71,16 @@ void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
   const ct::Geometry g = read_ct_geometry(ctx, a.geometry, 2, 2, adjoint ? "ct backproject" : "ct project");
   const Operator<float> op = projector(g, adjoint && a.unmatched);
   const Array<float> in = read_ct_array(ctx, a.in, adjoint ? op.range() : op.domain(),
-                                       adjoint ? "projection shape" : "volume shape");
+                                        adjoint ? "projection shape" : "volume shape");
   Array<float> out(ctx, adjoint ? op.domain() : op.range());
-  if (adjoint) op.adjoint(ctx, in.view(), out.view());
-  else op.apply(ctx, in.view(), out.view());
+  if (adjoint)
+    op.adjoint(ctx, in.view(), out.view());
+  else
+    op.apply(ctx, in.view(), out.view());
   require_finite_result(out, adjoint ? "ct backproject" : "ct project", "the values of " + a.in);
   io::write_image(a.out, out);
-  print_summary({{"output", a.out}, {"operator", op.name()}, {"adjoint", adjoint}, {"shape", out.shape().str()}});
+  print_summary(
+      {{"output", a.out}, {"operator", op.name()}, {"adjoint", adjoint}, {"shape", out.shape().str()}});
 }
 
 void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
@@ -86,8 +89,8 @@ void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
   const bool is_cone = g.projection.type_name() == "cone";
   if (cone != is_cone)
     throw InvalidArgument(std::string("ct ") + (cone ? "fdk" : "fbp") + ": " + a.geometry + " is a " +
-                          g.projection.type_name() + " geometry; use " +
-                          (is_cone ? "'ct fdk'" : "'ct fbp'") + (g.projection.circular ? "" : " (or sirt/cgls)"));
+                          g.projection.type_name() + " geometry; use " + (is_cone ? "'ct fdk'" : "'ct fbp'") +
+                          (g.projection.circular ? "" : " (or sirt/cgls)"));
   const ct::FbpFilter filter = ct::parse_fbp_filter(a.filter);
   const Array<float> sino = read_ct_array(ctx, a.in, g.projection.shape(), "projection shape");
   Array<float> out(ctx, g.volume.shape);
@@ -117,7 +120,9 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
   const Monitor monitor = [&](const IterationInfo& it) {
     progress.step(it.iteration, objective_text(it));
     if (!a.log.empty())
-      log.push_back({{"iteration", it.iteration}, {"objective", it.objective}, {"residual", it.primal_residual},
+      log.push_back({{"iteration", it.iteration},
+                     {"objective", it.objective},
+                     {"residual", it.primal_residual},
                      {"elapsed_s", it.elapsed_s}});
     return true;
   };
@@ -137,21 +142,27 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
   }
   require_finite_result(x, std::string("ct ") + name, "the values of " + a.in);
   io::write_image(a.out, x);
-  const nlohmann::json summary = {{"output", a.out},           {"solver", name},
-                                  {"operator", op.name()},        {"iterations", rep.iterations},
-                                  {"stop", to_string(rep.reason)}, {"residual", rep.last.primal_residual},
+  const nlohmann::json summary = {{"output", a.out},
+                                  {"solver", name},
+                                  {"operator", op.name()},
+                                  {"iterations", rep.iterations},
+                                  {"stop", to_string(rep.reason)},
+                                  {"residual", rep.last.primal_residual},
                                   {"elapsed_s", rep.last.elapsed_s}};
   if (!a.log.empty())
     io::write_file_atomically(a.log, [&](std::ostream& os) {
-      os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(2, ' ', false, kReplaceInvalidUtf8) << "\n";
+      os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(2, ' ', false, kReplaceInvalidUtf8)
+         << "\n";
     });
   print_summary(summary);
 }
 
 void run_simulate(const CtArgs& a, const GlobalOptions& global) {
   require(a.flux >= 0 && a.sigma >= 0, "ct simulate", "--flux and --sigma must be >= 0");
-  require(!(a.flux > 0 && a.sigma > 0), "ct simulate", "choose one noise model: --flux (Poisson) or --sigma (Gaussian)");
-  require(a.volume.empty() || a.truth.empty(), "ct simulate", "--truth writes the phantom; it has no meaning with --volume");
+  require(!(a.flux > 0 && a.sigma > 0), "ct simulate",
+          "choose one noise model: --flux (Poisson) or --sigma (Gaussian)");
+  require(a.volume.empty() || a.truth.empty(), "ct simulate",
+          "--truth writes the phantom; it has no meaning with --volume");
   const Context ctx = make_context(global);
   // The analytic chords in double, their float copy and the array (16 bytes per sample); the
   // phantom sampled for --truth in double and float (12 bytes per voxel).
@@ -168,7 +179,8 @@ void run_simulate(const CtArgs& a, const GlobalOptions& global) {
     if (a.phantom == "shepp-logan") {
       phantom = ct::shepp_logan(g.volume);
     } else {
-      const double r = 0.4 * std::min(g.volume.nx() * g.volume.voxel_size[0], g.volume.ny() * g.volume.voxel_size[1]);
+      const double r =
+          0.4 * std::min(g.volume.nx() * g.volume.voxel_size[0], g.volume.ny() * g.volume.voxel_size[1]);
       phantom = ct::ball(1.0, r, g.volume.origin);
     }
     source = "analytic " + a.phantom;
@@ -183,16 +195,22 @@ void run_simulate(const CtArgs& a, const GlobalOptions& global) {
   }
   if (a.flux > 0) datasets::add_poisson_transmission_noise<float>(ctx, proj.view(), a.flux, a.seed);
   if (a.sigma > 0) datasets::add_gaussian_noise<float>(ctx, proj.view(), a.sigma, a.seed);
-  require_finite_result(proj, "ct simulate", a.volume.empty() ? "--flux and --sigma" : "the values of " + a.volume);
+  require_finite_result(proj, "ct simulate",
+                        a.volume.empty() ? "--flux and --sigma" : "the values of " + a.volume);
   io::write_image(a.out, proj);
-  print_summary({{"output", a.out}, {"source", source}, {"flux", a.flux}, {"sigma", a.sigma}, {"seed", a.seed},
+  print_summary({{"output", a.out},
+                 {"source", source},
+                 {"flux", a.flux},
+                 {"sigma", a.sigma},
+                 {"seed", a.seed},
                  {"shape", proj.shape().str()}});
 }
 
 }  // namespace
 
 void add_ct_command(CLI::App& app, const GlobalOptions& global) {
-  auto* ct = app.add_subcommand("ct", "CT: project, back-project, FBP/FDK, SIRT/CGLS, regularised recon, simulate (geometry in JSON)");
+  auto* ct = app.add_subcommand(
+      "ct", "CT: project, back-project, FBP/FDK, SIRT/CGLS, regularised recon, simulate (geometry in JSON)");
   ct->require_subcommand(1);
   auto a = std::make_shared<CtArgs>();
 
@@ -206,10 +224,12 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
   bp->callback([a, &global] { run_linear(*a, global, true); });
   for (const char* name : {"fbp", "fdk"}) {
     const bool cone = std::string(name) == "fdk";
-    auto* c = add_io(*ct, name, cone ? "FDK reconstruction (circular cone beam: full circle, or a Parker-weighted short scan)"
-                                     : "filtered back-projection (parallel 2D/3D: 180/360 degrees; fan: full circle "
-                                       "or a Parker-weighted short scan)",
-                     *a, "projections .npy");
+    auto* c =
+        add_io(*ct, name,
+               cone ? "FDK reconstruction (circular cone beam: full circle, or a Parker-weighted short scan)"
+                    : "filtered back-projection (parallel 2D/3D: 180/360 degrees; fan: full circle "
+                      "or a Parker-weighted short scan)",
+               *a, "projections .npy");
     c->add_option("--filter", a->filter, "ramp | shepp-logan | cosine | hann")->capture_default_str();
     c->callback([a, &global, cone] { run_fbp(*a, global, cone); });
   }
@@ -217,10 +237,15 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
     const bool use_sirt = std::string(name) == "sirt";
     auto* c = add_io(*ct, name, use_sirt ? "SIRT reconstruction" : "CGLS least-squares reconstruction", *a,
                      "projections .npy");
-    c->add_option("--iters", a->iters, "maximum iterations")->capture_default_str()->check(number_check(int_at_least(0)));
-    c->add_option("--tol", a->tol, "relative tolerance")->capture_default_str()->check(number_check(at_least(0)));
+    c->add_option("--iters", a->iters, "maximum iterations")
+        ->capture_default_str()
+        ->check(number_check(int_at_least(0)));
+    c->add_option("--tol", a->tol, "relative tolerance")
+        ->capture_default_str()
+        ->check(number_check(at_least(0)));
     c->add_option("--log", a->log, "write the per-iteration log (JSON) here");
-    c->add_flag("--nonneg", a->nonneg, use_sirt ? "project onto x >= 0 every iteration" : "not supported by CGLS");
+    c->add_flag("--nonneg", a->nonneg,
+                use_sirt ? "project onto x >= 0 every iteration" : "not supported by CGLS");
     if (use_sirt) {
       c->add_option("--relaxation", a->relaxation, "relaxation in (0, 2)")
           ->capture_default_str()
@@ -243,7 +268,8 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
   sim->add_option("--truth", a->truth, "also write the sampled phantom here (format by extension)");
   sim->add_option("--flux", a->flux, "Poisson noise: incident photons per ray (0: none)")
       ->check(number_check(at_least(0)));
-  sim->add_option("--sigma", a->sigma, "Gaussian noise standard deviation (0: none)")->check(number_check(at_least(0)));
+  sim->add_option("--sigma", a->sigma, "Gaussian noise standard deviation (0: none)")
+      ->check(number_check(at_least(0)));
   sim->add_option("--seed", a->seed, "random seed")->capture_default_str()->check(number_check(seed_range()));
   sim->callback([a, &global] { run_simulate(*a, global); });
   add_ct_recon_command(*ct, global);

@@ -19,8 +19,8 @@ inline Array<float> read_ct_array(const Context& ctx, const std::string& path, c
   options.scaling = io::PixelScaling::Stored;
   Array<float> a = read_input(Context::host(), path, options).data.to(ctx);
   if (a.shape() != expected)
-    throw ShapeMismatch("ct: " + path + " has shape " + a.shape().str() + " but the geometry's " + what + " is " +
-                        expected.str());
+    throw ShapeMismatch("ct: " + path + " has shape " + a.shape().str() + " but the geometry's " + what +
+                        " is " + expected.str());
   return a;
 }
 
@@ -28,8 +28,8 @@ inline Array<float> read_ct_array(const Context& ctx, const std::string& path, c
 // of the projections at once (counted for each command from what its solver keeps): one that
 // cannot fit is refused while the file is read, before any array or view vector is made; on a
 // device, its free memory is checked as well.
-inline ct::Geometry read_ct_geometry(const Context& ctx, const std::string& path, double volumes, double sinograms,
-                                     const std::string& command) {
+inline ct::Geometry read_ct_geometry(const Context& ctx, const std::string& path, double volumes,
+                                     double sinograms, const std::string& command) {
   const ct::Geometry g = ct::read_geometry(path, {4 * volumes, 4 * sinograms, command});
   if (ctx.is_cuda()) {
     double voxels = 1, samples = 1;

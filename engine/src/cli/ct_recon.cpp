@@ -11,9 +11,9 @@
 #include <memory>
 
 #include "ct_io.hpp"
-#include "json_output.hpp"
 #include "function_options.hpp"
 #include "iteration_log.hpp"
+#include "json_output.hpp"
 #include "option_checks.hpp"
 #include "recon/engine/ct/tv_recon.hpp"
 #include "recon/engine/metrics.hpp"
@@ -27,7 +27,7 @@ namespace {
 
 struct CtReconArgs {
   std::string geometry, in, out, log, reference, solver = "admm", tv = "iso", init = "zero",
-      apgm_variant = "monotone", inner_solver = "pdhg";
+                                                 apgm_variant = "monotone", inner_solver = "pdhg";
   FunctionFlags penalty{"l1", {}}, loss{"sq-l2", {}};
   double lambda = 0.01, tol = 1e-4, rho = 1, range = 0;
   int iters = 100, cg_iters = 10, check_every = 1, inner_iters = 10;
@@ -48,7 +48,8 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   options.apgm_variant = parse_apgm_variant(a.apgm_variant);
   options.inner_iters = a.inner_iters;
   options.inner_solver = parse_tv_solver(a.inner_solver);
-  require(a.init == "zero" || a.init == "fbp", "ct recon", "--init must be zero or fbp, got '" + a.init + "'");
+  require(a.init == "zero" || a.init == "fbp", "ct recon",
+          "--init must be zero or fbp, got '" + a.init + "'");
   require_log_memory(!a.log.empty(), a.iters, a.check_every);
 
   const Context ctx = make_context(global);
@@ -59,7 +60,8 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   Array<float> reference;
   if (!a.reference.empty()) reference = read_ct_array(ctx, a.reference, op.domain(), "volume shape");
   // PSNR's data range: given, or the reference's maximum (attenuation has no fixed scale).
-  const double range = a.range > 0 ? a.range : (reference.size() > 0 ? max_abs<float>(ctx, reference.view()) : 0);
+  const double range =
+      a.range > 0 ? a.range : (reference.size() > 0 ? max_abs<float>(ctx, reference.view()) : 0);
 
   Array<float> x(ctx, op.domain());
   if (a.init == "fbp") {
@@ -79,29 +81,32 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
     progress.step(it.iteration, objective_text(it));
     return true;
   };
-  const SolveReport report = ct::tv_reconstruct<float>(ctx, op, y.view(), x.view(), problem, options, monitor);
+  const SolveReport report =
+      ct::tv_reconstruct<float>(ctx, op, y.view(), x.view(), problem, options, monitor);
 
   require_finite_result(x, "ct recon", "the values of " + a.in + ", --lambda and --rho");
   io::write_image(a.out, x);
-  nlohmann::json summary = {{"output", a.out},
-                            {"device", to_string(ctx.device())},
-                            {"solver", a.solver},
-                            {"loss", penalties::describe(problem.loss)},
-                            {"penalty", penalties::describe(problem.penalty)},
-                            {"lambda", a.lambda},
-                            {"tv", a.tv},
-                            {"nonneg", problem.nonneg},
-                            {"iterations", report.iterations},
-                            {"stop", to_string(report.reason)},
-                            {"objective", ct::tv_recon_objective<float>(ctx, op, y.view(), x.view(), problem)},
-                            {"elapsed_s", report.last.elapsed_s}};
+  nlohmann::json summary = {
+      {"output", a.out},
+      {"device", to_string(ctx.device())},
+      {"solver", a.solver},
+      {"loss", penalties::describe(problem.loss)},
+      {"penalty", penalties::describe(problem.penalty)},
+      {"lambda", a.lambda},
+      {"tv", a.tv},
+      {"nonneg", problem.nonneg},
+      {"iterations", report.iterations},
+      {"stop", to_string(report.reason)},
+      {"objective", ct::tv_recon_objective<float>(ctx, op, y.view(), x.view(), problem)},
+      {"elapsed_s", report.last.elapsed_s}};
   if (reference.size() > 0) {
     summary["psnr"] = psnr<float>(ctx, reference.view(), x.view(), range);
     summary["data_range"] = range;
   }
   if (!a.log.empty())
     io::write_file_atomically(a.log, [&](std::ostream& os) {
-      os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(1, ' ', false, kReplaceInvalidUtf8) << "\n";
+      os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(1, ' ', false, kReplaceInvalidUtf8)
+         << "\n";
     });
   std::cout << summary.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
 }
@@ -110,18 +115,26 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
 
 void add_ct_recon_command(CLI::App& ct, const GlobalOptions& global) {
   auto a = std::make_shared<CtReconArgs>();
-  auto* c = ct.add_subcommand("recon", "regularised reconstruction: min loss(Ax - y) + lambda sum phi(D x) + i_{x>=0}");
+  auto* c = ct.add_subcommand(
+      "recon", "regularised reconstruction: min loss(Ax - y) + lambda sum phi(D x) + i_{x>=0}");
   c->add_option("--geometry", a->geometry, "geometry JSON file")->required();
   c->add_option("SINO", a->in, "projections (.npy, .raw, TIFF stack, MetaImage...)")->required();
   c->add_option("OUT", a->out, "output volume, format by extension")->required();
   add_function_flags(*c, a->penalty, "penalty", false);
   add_function_flags(*c, a->loss, "loss", false, "loss-param");
-  c->add_option("--lambda", a->lambda, "regularisation weight")->capture_default_str()->check(number_check(weight_range()));
+  c->add_option("--lambda", a->lambda, "regularisation weight")
+      ->capture_default_str()
+      ->check(number_check(weight_range()));
   c->add_option("--tv", a->tv, "iso (gradient magnitude) or aniso (every component)")->capture_default_str();
-  c->add_option("--solver", a->solver, "admm (any loss and penalty), pdhg (convex ones) or apgm (smooth losses)")
+  c->add_option("--solver", a->solver,
+                "admm (any loss and penalty), pdhg (convex ones) or apgm (smooth losses)")
       ->capture_default_str();
-  c->add_option("--iters", a->iters, "maximum iterations")->capture_default_str()->check(number_check(int_at_least(1)));
-  c->add_option("--tol", a->tol, "relative stopping tolerance")->capture_default_str()->check(number_check(at_least(0)));
+  c->add_option("--iters", a->iters, "maximum iterations")
+      ->capture_default_str()
+      ->check(number_check(int_at_least(1)));
+  c->add_option("--tol", a->tol, "relative stopping tolerance")
+      ->capture_default_str()
+      ->check(number_check(at_least(0)));
   c->add_option("--rho", a->rho, "ADMM penalty before per-operator scaling")
       ->capture_default_str()
       ->check(number_check(rho_range()));

@@ -10,12 +10,12 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "json_output.hpp"
-#include "read_input.hpp"
 #include "function_options.hpp"
 #include "image_options.hpp"
 #include "iteration_log.hpp"
+#include "json_output.hpp"
 #include "option_checks.hpp"
+#include "read_input.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/engine/tv.hpp"
 #include "recon/io/atomic_file.hpp"
@@ -65,8 +65,8 @@ void run(const DenoiseArgs& a, const GlobalOptions& global) {
   if (!a.reference.empty()) {
     reference = read_input(host, a.reference, read_options(a.read)).data.to(ctx);
     if (reference.shape() != u.shape())
-      throw ShapeMismatch("--reference " + a.reference + " has shape " + reference.shape().str() + ", the input " +
-                          u.shape().str());
+      throw ShapeMismatch("--reference " + a.reference + " has shape " + reference.shape().str() +
+                          ", the input " + u.shape().str());
   }
   Array<float> x(ctx, u.shape());
 
@@ -86,7 +86,8 @@ void run(const DenoiseArgs& a, const GlobalOptions& global) {
   require_finite_result(x, "denoise", "the values of " + a.in + ", --lambda and --rho");
   io::write_image(a.out, x, input.meta, write);
   if (!a.log.empty())
-    io::write_file_atomically(a.log, [&](std::ostream& out) { out << log.dump(1, ' ', false, kReplaceInvalidUtf8) << "\n"; });
+    io::write_file_atomically(
+        a.log, [&](std::ostream& out) { out << log.dump(1, ' ', false, kReplaceInvalidUtf8) << "\n"; });
   nlohmann::json summary = {{"output", a.out},
                             {"device", to_string(ctx.device())},
                             {"solver", to_string(options.solver)},
@@ -106,18 +107,26 @@ void run(const DenoiseArgs& a, const GlobalOptions& global) {
 }  // namespace
 
 void add_denoise_command(CLI::App& app, const GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("denoise", "total-variation denoising: min 0.5||x-u||^2 + lambda sum phi(D x)");
+  auto* cmd =
+      app.add_subcommand("denoise", "total-variation denoising: min 0.5||x-u||^2 + lambda sum phi(D x)");
   auto a = std::make_shared<DenoiseArgs>();
   cmd->add_option("IN", a->in, "noisy input (.npy, .raw, or an image/volume format)")->required();
   cmd->add_option("OUT", a->out, "output, format by extension")->required();
   add_function_flags(*cmd, a->penalty, "penalty", true);
-  cmd->add_option("--lambda", a->lambda, "regularisation weight")->capture_default_str()->check(number_check(weight_range()));
+  cmd->add_option("--lambda", a->lambda, "regularisation weight")
+      ->capture_default_str()
+      ->check(number_check(weight_range()));
   cmd->add_option("--solver", a->solver, "admm, ladmm, ladmm-eq129, pdhg, apgm (convex), lbfgs (smooth)")
       ->capture_default_str();
-  cmd->add_option("--tv", a->tv, "iso (gradient magnitude) or aniso (every component)")->capture_default_str();
+  cmd->add_option("--tv", a->tv, "iso (gradient magnitude) or aniso (every component)")
+      ->capture_default_str();
   cmd->add_option("--boundary", a->boundary, "neumann or periodic")->capture_default_str();
-  cmd->add_option("--iters", a->iters, "maximum iterations")->capture_default_str()->check(number_check(int_at_least(1)));
-  cmd->add_option("--tol", a->tol, "relative stopping tolerance")->capture_default_str()->check(number_check(at_least(0)));
+  cmd->add_option("--iters", a->iters, "maximum iterations")
+      ->capture_default_str()
+      ->check(number_check(int_at_least(1)));
+  cmd->add_option("--tol", a->tol, "relative stopping tolerance")
+      ->capture_default_str()
+      ->check(number_check(at_least(0)));
   cmd->add_option("--rho", a->rho, "ADMM penalty parameter (0: automatic)")
       ->capture_default_str()
       ->check(CLI::Validator(
@@ -127,13 +136,17 @@ void add_denoise_command(CLI::App& app, const GlobalOptions& global) {
           },
           "0 or " + rho_range().describe()));
   cmd->add_flag("--fixed-rho", a->no_balance, "keep rho fixed (default: ADMM residual balancing)");
-  cmd->add_option("--alpha", a->alpha, "alpha of ladmm-eq129")->capture_default_str()->check(number_check(any_finite()));
+  cmd->add_option("--alpha", a->alpha, "alpha of ladmm-eq129")
+      ->capture_default_str()
+      ->check(number_check(any_finite()));
   cmd->add_option("--check-every", a->check_every, "iterations between residual checks and log records")
       ->capture_default_str()
       ->check(number_check(int_at_least(1)));
   cmd->add_option("--log", a->log, "write the per-iteration record (JSON) here");
   cmd->add_option("--reference", a->reference, "clean image: PSNR/SSIM in the log and the summary");
-  cmd->add_option("--range", a->range, "data range for PSNR/SSIM")->capture_default_str()->check(number_check(above(0)));
+  cmd->add_option("--range", a->range, "data range for PSNR/SSIM")
+      ->capture_default_str()
+      ->check(number_check(above(0)));
   add_read_flags(*cmd, a->read);
   add_write_flags(*cmd, a->write);
   cmd->callback([a, &global] { run(*a, global); });

@@ -17,7 +17,8 @@ void add_function_flags(CLI::App& cmd, FunctionFlags& flags, const std::string& 
     if (!sig.required.empty() || !sig.optional.empty()) {
       std::string ps;
       for (const auto& r : sig.required) ps += (ps.empty() ? "" : ",") + r;
-      for (const auto& o : sig.optional) ps += (ps.empty() ? "" : ",") + o.first + "=" + CLI::detail::to_string(o.second);
+      for (const auto& o : sig.optional)
+        ps += (ps.empty() ? "" : ",") + o.first + "=" + CLI::detail::to_string(o.second);
       names += "(" + ps + ")";
     }
   }
@@ -38,7 +39,8 @@ penalties::Function make_function(const FunctionFlags& flags) {
         usage_error(option + " '" + kv + "': expected key=value, e.g. " + option + " theta=3");
       const std::string key = kv.substr(0, eq);
       const double value = parse_number(kv.substr(eq + 1), option + " '" + kv + "'");
-      if (!params.emplace(key, value).second) usage_error(option + " '" + key + "' is given twice; expected it once");
+      if (!params.emplace(key, value).second)
+        usage_error(option + " '" + key + "' is given twice; expected it once");
     }
   return penalties::make_function(flags.name, params);
 }

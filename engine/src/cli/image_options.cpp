@@ -37,7 +37,8 @@ io::WriteOptions write_options(const ImageWriteFlags& flags) {
     return o;
   }
   const auto colon = flags.window.find(':');
-  if (colon == std::string::npos) usage_error("--window: '" + flags.window + "' is not LO:HI, minmax or pLO:pHI");
+  if (colon == std::string::npos)
+    usage_error("--window: '" + flags.window + "' is not LO:HI, minmax or pLO:pHI");
   std::string lo = flags.window.substr(0, colon), hi = flags.window.substr(colon + 1);
   if (!lo.empty() && lo[0] == 'p' && !hi.empty() && hi[0] == 'p') {
     o.window.kind = io::Window::Kind::Percentile;

@@ -12,8 +12,8 @@
 namespace recon::cli {
 
 struct ImageWriteFlags {
-  std::string bits = "auto";     // auto | 8 | 16 | 32
-  std::string window = "0:1";    // LO:HI | minmax | pLO:pHI (percentiles)
+  std::string bits = "auto";   // auto | 8 | 16 | 32
+  std::string window = "0:1";  // LO:HI | minmax | pLO:pHI (percentiles)
 };
 
 struct ImageReadFlags {

@@ -20,9 +20,12 @@
 namespace recon::cli {
 
 inline nlohmann::json iteration_record(const IterationInfo& it) {
-  return {{"iteration", it.iteration},           {"objective", it.objective},
-          {"primal_residual", it.primal_residual}, {"dual_residual", it.dual_residual},
-          {"step", it.step},                      {"elapsed_s", it.elapsed_s}};
+  return {{"iteration", it.iteration},
+          {"objective", it.objective},
+          {"primal_residual", it.primal_residual},
+          {"dual_residual", it.dual_residual},
+          {"step", it.step},
+          {"elapsed_s", it.elapsed_s}};
 }
 
 // Refuses a --log whose records (about 600 bytes each in memory) cannot fit: --iters 2e9 with
@@ -57,22 +60,23 @@ class Progress {
     if (!bar_ && !lines_) return;
     done = std::min(std::max(done, 0LL), total_);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const double left = done > 0 ? elapsed * static_cast<double>(total_ - done) / static_cast<double>(done) : 0;
+    const double left =
+        done > 0 ? elapsed * static_cast<double>(total_ - done) / static_cast<double>(done) : 0;
     char times[96];
     std::snprintf(times, sizeof times, "%.1f s elapsed, about %.1f s left", elapsed, left);
     if (bar_) {
       const int width = 30, filled = static_cast<int>(width * done / total_);
-      std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << done << "/"
-                << total_ << " " << unit_ << (detail.empty() ? "" : "  " + detail) << "  " << times << "   "
-                << std::flush;
+      std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << done
+                << "/" << total_ << " " << unit_ << (detail.empty() ? "" : "  " + detail) << "  " << times
+                << "   " << std::flush;
       drawn_ = true;
       return;
     }
     const long long tenth = 10 * done / total_;
     if (tenth < next_tenth_) return;
     next_tenth_ = tenth + 1;
-    std::cerr << "recon " << task_ << ": " << done << "/" << total_ << " " << unit_ << " (" << 100 * done / total_ << "%), "
-              << times << (detail.empty() ? "" : ", " + detail) << std::endl;
+    std::cerr << "recon " << task_ << ": " << done << "/" << total_ << " " << unit_ << " ("
+              << 100 * done / total_ << "%), " << times << (detail.empty() ? "" : ", " + detail) << std::endl;
   }
 
  private:

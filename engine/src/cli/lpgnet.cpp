@@ -14,8 +14,8 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "json_output.hpp"
 #include "iteration_log.hpp"
+#include "json_output.hpp"
 #include "option_checks.hpp"
 #include "recon/engine/lpgnet.hpp"
 #include "recon/io/atomic_file.hpp"
@@ -49,7 +49,8 @@ struct EvalArgs {
 };
 
 LassoSpec to_spec(const ProblemFlags& f) {
-  if (f.k > f.n) usage_error("--k: " + std::to_string(f.k) + " is out of range; expected an integer in [0, --n]");
+  if (f.k > f.n)
+    usage_error("--k: " + std::to_string(f.k) + " is out of range; expected an integer in [0, --n]");
   return {f.n, f.m, f.k, f.snr, f.lambda, f.seed};
 }
 
@@ -67,8 +68,9 @@ void run_train(const TrainArgs& a, const GlobalOptions& global) {
   const std::string where = "recon lpgnet train";
   const LassoSpec spec = to_spec(a.problem);
   if (a.batch > a.train_samples)
-    usage_error("--batch: " + std::to_string(a.batch) + " is out of range; expected at most --train-samples (" +
-                std::to_string(a.train_samples) + ")");
+    usage_error("--batch: " + std::to_string(a.batch) +
+                " is out of range; expected at most --train-samples (" + std::to_string(a.train_samples) +
+                ")");
   const LpgAblation ablation = parse_lpg_ablation(a.ablation);
 
   const Context ctx = make_context(global);
@@ -141,8 +143,9 @@ nlohmann::json evaluate_point(const Context& ctx, const LpgNetParams& p, const L
 void run_eval(const EvalArgs& a, const GlobalOptions& global) {
   const std::string where = "recon lpgnet eval";
   // The sweeps are options: checked before the parameter file is read.
-  const std::vector<double> sweep_k =
-      a.sweep_k.empty() ? std::vector<double>{} : parse_number_list(a.sweep_k, ',', "--sweep-k", count_at_least(0));
+  const std::vector<double> sweep_k = a.sweep_k.empty()
+                                          ? std::vector<double>{}
+                                          : parse_number_list(a.sweep_k, ',', "--sweep-k", count_at_least(0));
   const std::vector<double> sweep_snr =
       a.sweep_snr.empty() ? std::vector<double>{} : parse_number_list(a.sweep_snr, ',', "--sweep-snr");
   const LpgNetParams p = load_lpgnet_params(a.params);
@@ -151,8 +154,9 @@ void run_eval(const EvalArgs& a, const GlobalOptions& global) {
   if (a.has_snr) base.snr_db = a.snr;
   const auto check_k = [&](index_t k, const char* option) {
     if (k > base.n)
-      throw InvalidArgument(std::string(option) + ": " + std::to_string(k) + " is out of range; expected an integer in [0, " +
-                            std::to_string(base.n) + "] (n of " + a.params + ")");
+      throw InvalidArgument(std::string(option) + ": " + std::to_string(k) +
+                            " is out of range; expected an integer in [0, " + std::to_string(base.n) +
+                            "] (n of " + a.params + ")");
   };
   check_k(base.k, "--k");
   std::vector<LassoSpec> points{base};
@@ -176,7 +180,8 @@ void run_eval(const EvalArgs& a, const GlobalOptions& global) {
       {"params", a.params},         {"ablation", to_string(p.ablation)}, {"layers", p.layers},
       {"lambda", p.problem.lambda}, {"device", to_string(ctx.device())}, {"points", all}};
   if (!a.json.empty())
-    io::write_file_atomically(a.json, [&](std::ostream& out) { out << full.dump(1, ' ', false, kReplaceInvalidUtf8) << "\n"; });
+    io::write_file_atomically(
+        a.json, [&](std::ostream& out) { out << full.dump(1, ' ', false, kReplaceInvalidUtf8) << "\n"; });
   std::cout << table.str();
   nlohmann::json summary = {{"params", a.params}, {"points", all.size()}};
   for (const auto& m : all[0]["methods"]) summary[m["method"].get<std::string>() + "_mae"] = m["mae"];
@@ -192,8 +197,12 @@ void add_lpgnet_command(CLI::App& app, const GlobalOptions& global) {
 
   auto* train = cmd->add_subcommand("train", "train LPG-Net on synthetic sparse recovery problems");
   auto t = std::make_shared<TrainArgs>();
-  train->add_option("--n", t->problem.n, "signal length")->capture_default_str()->check(number_check(count_at_least(1)));
-  train->add_option("--m", t->problem.m, "measurements")->capture_default_str()->check(number_check(count_at_least(1)));
+  train->add_option("--n", t->problem.n, "signal length")
+      ->capture_default_str()
+      ->check(number_check(count_at_least(1)));
+  train->add_option("--m", t->problem.m, "measurements")
+      ->capture_default_str()
+      ->check(number_check(count_at_least(1)));
   train->add_option("--k", t->problem.k, "non-zeros per signal")
       ->capture_default_str()
       ->check(number_check(count_at_least(0)));
@@ -207,7 +216,9 @@ void add_lpgnet_command(CLI::App& app, const GlobalOptions& global) {
   train->add_option("--seed", t->problem.seed, "seed of the matrix and the samples")
       ->capture_default_str()
       ->check(number_check(seed_range()));
-  train->add_option("--layers", t->layers, "unrolled layers K")->capture_default_str()->check(number_check(int_at_least(1)));
+  train->add_option("--layers", t->layers, "unrolled layers K")
+      ->capture_default_str()
+      ->check(number_check(int_at_least(1)));
   train->add_option("--epochs", t->epochs, "passes over the training set")
       ->capture_default_str()
       ->check(number_check(int_at_least(0)));
@@ -217,7 +228,9 @@ void add_lpgnet_command(CLI::App& app, const GlobalOptions& global) {
   train->add_option("--train-samples", t->train_samples, "size of the training set")
       ->capture_default_str()
       ->check(number_check(count_at_least(1)));
-  train->add_option("--lr", t->lr, "Adam learning rate")->capture_default_str()->check(number_check(above(0)));
+  train->add_option("--lr", t->lr, "Adam learning rate")
+      ->capture_default_str()
+      ->check(number_check(above(0)));
   train->add_option("--beta", t->beta, "weight of the monotonicity hinge")
       ->capture_default_str()
       ->check(number_check(at_least(0)));
@@ -241,8 +254,8 @@ void add_lpgnet_command(CLI::App& app, const GlobalOptions& global) {
       ->check(number_check(count_at_least(1)));
   auto* k_opt = eval->add_option("--k", e->k, "non-zeros of the test signals (default: as trained)")
                     ->check(number_check(count_at_least(0)));
-  auto* snr_opt =
-      eval->add_option("--snr", e->snr, "test SNR in dB (default: as trained)")->check(number_check(any_finite()));
+  auto* snr_opt = eval->add_option("--snr", e->snr, "test SNR in dB (default: as trained)")
+                      ->check(number_check(any_finite()));
   eval->add_option("--sweep-k", e->sweep_k, "further points with these k (comma-separated)");
   eval->add_option("--sweep-snr", e->sweep_snr, "further points with these SNRs (comma-separated)");
   eval->add_option("--latency-runs", e->latency_runs, "single-sample runs per method")

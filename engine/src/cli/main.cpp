@@ -5,8 +5,8 @@
 
 #include "commands.hpp"
 #include "input_files.hpp"
-#include "recon/io/output_set.hpp"
 #include "option_checks.hpp"
+#include "recon/io/output_set.hpp"
 #include "recon/kernels/config.hpp"
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/memory_budget.hpp"
@@ -32,7 +32,8 @@ std::string unknown_command(const CLI::App& app) {
   const std::vector<std::string> extra = deepest->remaining();
   if (extra.empty() || deepest->get_subcommands({}).empty()) return "";
   std::string names;
-  for (const CLI::App* sub : deepest->get_subcommands({})) names += (names.empty() ? "" : ", ") + sub->get_name();
+  for (const CLI::App* sub : deepest->get_subcommands({}))
+    names += (names.empty() ? "" : ", ") + sub->get_name();
   const std::string where = deepest == &app ? "" : command_name(app) + ": ";
   return where + "unknown command '" + extra.front() + "'; expected one of " + names;
 }
@@ -56,9 +57,10 @@ int main(int argc, char** argv) {
   // More threads than any host has would only make OpenMP fail to create them.
   app.add_option("--threads", global.threads, "host threads (0: all)")
       ->check(recon::cli::number_check({0, 4096, false, false, true}));
-  app.add_flag("--progress", global.progress,
-               "print one line per stage of the long commands with an estimate of the time left (a progress bar "
-               "is shown on a terminal anyway)");
+  app.add_flag(
+      "--progress", global.progress,
+      "print one line per stage of the long commands with an estimate of the time left (a progress bar "
+      "is shown on a terminal anyway)");
   app.set_version_flag("--version", RECON_VERSION_STRING);
   recon::cli::add_info_command(app, global);
   recon::cli::add_prox_command(app, global);
@@ -80,8 +82,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
     // The JSON summary is part of the result: a full disk or closed pipe on stdout fails the command.
     if (!std::cout.flush())
-      throw recon::IoError("cannot write the summary to standard output (a full disk or a closed pipe); "
-                           "expected a writable stdout");
+      throw recon::IoError(
+          "cannot write the summary to standard output (a full disk or a closed pipe); "
+          "expected a writable stdout");
     recon::io::commit_outputs();
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
@@ -89,7 +92,9 @@ int main(int argc, char** argv) {
     const bool has_hint = dynamic_cast<const CLI::ValidationError*>(&e) != nullptr;
     const std::string unknown = dynamic_cast<const CLI::RequiredError*>(&e) ? unknown_command(app) : "";
     std::cerr << "recon: error: " << one_line(unknown.empty() ? e.what() : unknown)
-              << (has_hint ? "" : " (see recon " + (command_name(app) == "recon" ? "" : command_name(app) + " ") + "--help)")
+              << (has_hint ? ""
+                           : " (see recon " + (command_name(app) == "recon" ? "" : command_name(app) + " ") +
+                                 "--help)")
               << "\n";
     return 2;
   } catch (const recon::OutOfMemory& e) {

@@ -9,10 +9,10 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "json_output.hpp"
-#include "read_input.hpp"
 #include "image_options.hpp"
+#include "json_output.hpp"
 #include "option_checks.hpp"
+#include "read_input.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/kernels/error.hpp"
 
@@ -40,22 +40,24 @@ void add_metrics_command(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<Args>();
   cmd->add_option("A", args->a, "reference image or volume")->required();
   cmd->add_option("B", args->b, "image or volume to assess (same shape)")->required();
-  auto* range = cmd->add_option("--range", args->range, "data range R for PSNR and SSIM (default: max(A) - min(A))")
-                    ->check(number_check(above(0)));
+  auto* range =
+      cmd->add_option("--range", args->range, "data range R for PSNR and SSIM (default: max(A) - min(A))")
+          ->check(number_check(above(0)));
   add_read_flags(*cmd, args->read);
   cmd->callback([args, range, &global] {
     const Context ctx = Context::from_choice(global.device);
     const io::Image<float> a = read_input(Context::host(), args->a, read_options(args->read));
     const io::Image<float> b = read_input(Context::host(), args->b, read_options(args->read));
     if (a.data.shape() != b.data.shape())
-      throw ShapeMismatch("metrics: '" + args->a + "' has shape " + a.data.shape().str() + ", '" + args->b + "' " +
-                          b.data.shape().str());
+      throw ShapeMismatch("metrics: '" + args->a + "' has shape " + a.data.shape().str() + ", '" + args->b +
+                          "' " + b.data.shape().str());
     double r = args->range;
     if (range->count() == 0) {
       const std::vector<float> v = a.data.to_host_vector();
       const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
       r = static_cast<double>(*hi) - *lo;
-      if (!(r > 0)) throw InvalidArgument("metrics: '" + args->a + "' is constant; give the data range with --range");
+      if (!(r > 0))
+        throw InvalidArgument("metrics: '" + args->a + "' is constant; give the data range with --range");
     }
     const Array<float> da = a.data.to(ctx), db = b.data.to(ctx);
     const Shape& s = da.shape();

@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "json_output.hpp"
 #include "image_options.hpp"
+#include "json_output.hpp"
 #include "option_checks.hpp"
 #include "recon/datasets/phantoms.hpp"
 #include "recon/kernels/error.hpp"
@@ -24,12 +24,14 @@ Shape parse_size(const std::string& text) {
   const std::string form = "--size: '" + text + "' is not N, NxN or ZxYxX with integers >= 2";
   if (text.empty() || text.find_first_not_of("0123456789x") != std::string::npos) usage_error(form);
   const std::vector<std::string> parts = split_list(text, 'x', "--size");
-  if (parts.size() > 3) usage_error(form + " (" + std::to_string(parts.size()) + " extents, expected 1 to 3)");
+  if (parts.size() > 3)
+    usage_error(form + " (" + std::to_string(parts.size()) + " extents, expected 1 to 3)");
   Shape s;
   for (const std::string& part : parts)
     s.push_back(static_cast<index_t>(parse_number(part, "--size '" + text + "'", count_at_least(2))));
   if (s.ndim() == 1) s = Shape{s[0], s[0]};
-  if (s.ndim() == 2 && s[0] != s[1]) usage_error("--size: the 2D phantom is square, got '" + text + "'; expected N or NxN");
+  if (s.ndim() == 2 && s[0] != s[1])
+    usage_error("--size: the 2D phantom is square, got '" + text + "'; expected N or NxN");
   return s;
 }
 
@@ -42,7 +44,9 @@ void add_phantom_command(CLI::App& app, const GlobalOptions& global) {
     ImageWriteFlags write;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("KIND", args->kind, "phantom: shepp-logan")->required()->check(CLI::IsMember({"shepp-logan"}));
+  cmd->add_option("KIND", args->kind, "phantom: shepp-logan")
+      ->required()
+      ->check(CLI::IsMember({"shepp-logan"}));
   cmd->add_option("OUT", args->out, "output file (format by extension)")->required();
   cmd->add_option("--size", args->size, "N (N x N image) or ZxYxX (volume)")->required();
   add_write_flags(*cmd, args->write);
@@ -57,7 +61,9 @@ void add_phantom_command(CLI::App& app, const GlobalOptions& global) {
     const Array<float> p = s.ndim() == 2 ? datasets::shepp_logan_2d<float>(ctx, s[0])
                                          : datasets::shepp_logan_3d<float>(ctx, s[0], s[1], s[2]);
     io::write_image(args->out, p, {}, w);
-    std::cout << nlohmann::json{{"output", args->out}, {"shape", shape_json(s)}}.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
+    std::cout << nlohmann::json{{"output", args->out}, {"shape", shape_json(s)}}.dump(-1, ' ', false,
+                                                                                      kReplaceInvalidUtf8)
+              << "\n";
   });
 }
 

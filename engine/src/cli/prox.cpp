@@ -9,18 +9,19 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "json_output.hpp"
-#include "read_input.hpp"
 #include "function_options.hpp"
 #include "image_options.hpp"
+#include "json_output.hpp"
 #include "option_checks.hpp"
+#include "read_input.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
 namespace recon::cli {
 
 void add_prox_command(CLI::App& app, const GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("prox", "prox of gamma * a penalty or loss, element-wise or per group, on an image");
+  auto* cmd =
+      app.add_subcommand("prox", "prox of gamma * a penalty or loss, element-wise or per group, on an image");
   struct Args {
     FunctionFlags fn;
     double gamma = 1;

@@ -9,11 +9,11 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "json_output.hpp"
-#include "read_input.hpp"
 #include "image_options.hpp"
 #include "iteration_log.hpp"
+#include "json_output.hpp"
 #include "option_checks.hpp"
+#include "read_input.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/engine/tv.hpp"
 
@@ -51,7 +51,8 @@ std::vector<std::map<std::string, double>> expand(const TuneArgs& a) {
   std::vector<std::map<std::string, double>> points{base};
   for (const std::string& kv : a.grid) {
     const auto [key, text] = key_value(kv, "--grid", "key=v1:v2:...");
-    if (points.front().count(key)) usage_error("--grid '" + key + "' is also given by --param or --grid; expected it once");
+    if (points.front().count(key))
+      usage_error("--grid '" + key + "' is also given by --param or --grid; expected it once");
     std::vector<std::map<std::string, double>> next;
     for (double v : parse_number_list(text, ':', "--grid '" + kv + "'"))
       for (const auto& p : points) {
@@ -105,10 +106,14 @@ void run(const TuneArgs& a, const GlobalOptions& global) {
       progress.step(static_cast<long long>(table.size()));
     }
   if (best_row.is_null())
-    throw InvalidArgument("tune: every grid point gave a non-finite result (float32 overflow); expected the values of " +
-                          a.noisy + " and --lambdas of smaller magnitude");
+    throw InvalidArgument(
+        "tune: every grid point gave a non-finite result (float32 overflow); expected the values of " +
+        a.noisy + " and --lambdas of smaller magnitude");
   if (!a.out.empty()) io::write_image(a.out, best, noisy.meta);
-  std::cout << nlohmann::json{{"solver", a.solver}, {"tv", a.tv}, {"iterations", a.iters}, {"best", best_row},
+  std::cout << nlohmann::json{{"solver", a.solver},
+                              {"tv", a.tv},
+                              {"iterations", a.iters},
+                              {"best", best_row},
                               {"grid", table}}
                    .dump(-1, ' ', false, kReplaceInvalidUtf8)
             << "\n";
@@ -117,7 +122,8 @@ void run(const TuneArgs& a, const GlobalOptions& global) {
 }  // namespace
 
 void add_tune_command(CLI::App& app, const GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("tune", "grid search of TV denoising over lambda and penalty parameters (best PSNR)");
+  auto* cmd = app.add_subcommand(
+      "tune", "grid search of TV denoising over lambda and penalty parameters (best PSNR)");
   auto a = std::make_shared<TuneArgs>();
   cmd->add_option("NOISY", a->noisy, "noisy input")->required();
   cmd->add_option("REFERENCE", a->reference, "clean reference")->required();
@@ -130,7 +136,9 @@ void add_tune_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--iters", a->iters, "iterations per run (the same budget for every point)")
       ->capture_default_str()
       ->check(number_check(int_at_least(1)));
-  cmd->add_option("--range", a->range, "data range for PSNR/SSIM")->capture_default_str()->check(number_check(above(0)));
+  cmd->add_option("--range", a->range, "data range for PSNR/SSIM")
+      ->capture_default_str()
+      ->check(number_check(above(0)));
   cmd->add_option("--out", a->out, "write the best result here");
   add_read_flags(*cmd, a->read);
   cmd->callback([a, &global] { run(*a, global); });

@@ -42,10 +42,12 @@ std::string lpgnet_params_to_json(const LpgNetParams& p) {
 LpgNetParams lpgnet_params_from_json(const std::string& text, const std::string& where) {
   const json_input::Reader r{where};
   const json_input::json j = json_input::parse(text, where);
-  r.only_keys(j, "params", {"model", "version", "problem", "layers", "lipschitz", "alpha_min", "alpha_max", "beta",
-                            "gamma", "ablation", "w", "c", "theta"});
+  r.only_keys(j, "params",
+              {"model", "version", "problem", "layers", "lipschitz", "alpha_min", "alpha_max", "beta",
+               "gamma", "ablation", "w", "c", "theta"});
   if (r.string(r.at(j, "params", "model"), "model") != "lpgnet")
-    r.fail("model", "found " + json_input::found(j["model"]) + "; expected \"lpgnet\" (an LPG-Net parameter file)");
+    r.fail("model",
+           "found " + json_input::found(j["model"]) + "; expected \"lpgnet\" (an LPG-Net parameter file)");
   r.integer(r.at(j, "params", "version"), "version", kFormatVersion, kFormatVersion);
   const json_input::json& q = r.at(j, "params", "problem");
   r.only_keys(q, "problem", {"n", "m", "k", "snr_db", "lambda", "seed"});
@@ -56,7 +58,8 @@ LpgNetParams lpgnet_params_from_json(const std::string& text, const std::string&
   };
   const auto at_least = [&](const json_input::json& v, const std::string& field, double lo, bool open) {
     const double x = finite(v, field);
-    if (open ? !(x > lo) : !(x >= lo)) r.wrong(v, field, std::string("a number ") + (open ? "> " : ">= ") + json_input::json(lo).dump());
+    if (open ? !(x > lo) : !(x >= lo))
+      r.wrong(v, field, std::string("a number ") + (open ? "> " : ">= ") + json_input::json(lo).dump());
     return x;
   };
   LpgNetParams p;
@@ -66,7 +69,8 @@ LpgNetParams lpgnet_params_from_json(const std::string& text, const std::string&
   p.problem.snr_db = finite(r.at(q, "problem", "snr_db"), "problem.snr_db");
   p.problem.lambda = at_least(r.at(q, "problem", "lambda"), "problem.lambda", 0, false);
   p.problem.seed = r.seed(r.at(q, "problem", "seed"), "problem.seed");
-  p.layers = static_cast<int>(r.integer(r.at(j, "params", "layers"), "layers", 1, std::numeric_limits<int>::max()));
+  p.layers =
+      static_cast<int>(r.integer(r.at(j, "params", "layers"), "layers", 1, std::numeric_limits<int>::max()));
   p.lipschitz = at_least(r.at(j, "params", "lipschitz"), "lipschitz", 0, true);
   p.alpha_min = at_least(r.at(j, "params", "alpha_min"), "alpha_min", 0, false);
   p.alpha_max = at_least(r.at(j, "params", "alpha_max"), "alpha_max", 0, false);

@@ -15,11 +15,12 @@ namespace recon::tv {
 // The penalties of MATH.md section 1 (losses and constraints are not TV penalties).
 template <class F>
 constexpr bool is_tv_penalty =
-    std::is_same_v<F, penalties::L1> || std::is_same_v<F, penalties::L0> || std::is_same_v<F, penalties::Lp> ||
-    std::is_same_v<F, penalties::LogPenalty> || std::is_same_v<F, penalties::Mcp> ||
-    std::is_same_v<F, penalties::Scad> || std::is_same_v<F, penalties::CappedL1> ||
-    std::is_same_v<F, penalties::CappedLog> || std::is_same_v<F, penalties::Weep> ||
-    std::is_same_v<F, penalties::Huber> || std::is_same_v<F, penalties::SqL2>;
+    std::is_same_v<F, penalties::L1> || std::is_same_v<F, penalties::L0> ||
+    std::is_same_v<F, penalties::Lp> || std::is_same_v<F, penalties::LogPenalty> ||
+    std::is_same_v<F, penalties::Mcp> || std::is_same_v<F, penalties::Scad> ||
+    std::is_same_v<F, penalties::CappedL1> || std::is_same_v<F, penalties::CappedLog> ||
+    std::is_same_v<F, penalties::Weep> || std::is_same_v<F, penalties::Huber> ||
+    std::is_same_v<F, penalties::SqL2>;
 
 // Calls body(f) with the concrete penalty struct; InvalidArgument for a loss or constraint.
 // (The result type is named once, outside the visitor: clang 14's front end crashes on
@@ -33,9 +34,10 @@ auto visit_tv_penalty(const penalties::Function& fn, Body&& body) {
         if constexpr (is_tv_penalty<F>) {
           return body(f);
         } else {
-          throw InvalidArgument(std::string("tv_denoise: '") + F::name +
-                                "' is not a TV penalty (expected one of l1, l0, lp, log, mcp, scad, capped-l1, "
-                                "capped-log, weep, huber, sq-l2)");
+          throw InvalidArgument(
+              std::string("tv_denoise: '") + F::name +
+              "' is not a TV penalty (expected one of l1, l0, lp, log, mcp, scad, capped-l1, "
+              "capped-log, weep, huber, sq-l2)");
         }
       },
       fn);
@@ -88,8 +90,9 @@ struct Progress {
   // Records iteration k; returns true when the solver must stop (converged or monitor).
   bool record(int k, double objective, double primal, double dual, double step, bool converged) {
     report.iterations = k;
-    report.last = {k, objective, primal, dual, step,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+    report.last = {k,      objective,
+                   primal, dual,
+                   step,   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
     if (monitor && !monitor(report.last)) {
       report.reason = StopReason::Monitor;
       return true;

@@ -23,7 +23,8 @@ struct Reader : json_input::Reader {
   GeometryMemory memory;
 
   index_t count(const json& j, const std::string& field) const {
-    return static_cast<index_t>(integer(j, field, 1, std::numeric_limits<long long>::max(), "a positive integer"));
+    return static_cast<index_t>(
+        integer(j, field, 1, std::numeric_limits<long long>::max(), "a positive integer"));
   }
   // A number applied to all n entries, or an array of n numbers.
   std::vector<double> broadcast(const json& j, const std::string& field, size_t n) const {
@@ -41,8 +42,8 @@ struct Reader : json_input::Reader {
     const auto whole = [](double v) { return std::to_string(static_cast<long long>(std::min(v, 9e18))); };
     const std::string sino_shape =
         "(" + whole(views) + (ndim == 3 ? ", " + whole(rows) : std::string()) + ", " + whole(cols) + ")";
-    const std::string what = where + ": " + (memory.use.empty() ? "" : memory.use + " with ") + "the volume " +
-                             volume.str() + " and the sinogram " + sino_shape;
+    const std::string what = where + ": " + (memory.use.empty() ? "" : memory.use + " with ") +
+                             "the volume " + volume.str() + " and the sinogram " + sino_shape;
     if (voxels >= 9.2e18 || sino >= 9.2e18)
       fail("geometry", "the volume " + volume.str() + " or the sinogram " + sino_shape +
                            " has more elements than an array can index (2^63); expected smaller extents");
@@ -57,8 +58,9 @@ struct Reader : json_input::Reader {
     const size_t n = s.size();
     Shape shape;
     for (size_t i = 0; i < n; ++i) shape.push_back(count(s[i], "volume.shape[" + std::to_string(i) + "]"));
-    const std::vector<double> vs =
-        j.contains("voxel_size") ? broadcast(j["voxel_size"], "volume.voxel_size", n) : std::vector<double>(n, 1.0);
+    const std::vector<double> vs = j.contains("voxel_size")
+                                       ? broadcast(j["voxel_size"], "volume.voxel_size", n)
+                                       : std::vector<double>(n, 1.0);
     const std::vector<double> org =
         j.contains("origin") ? numbers(j["origin"], "volume.origin", n) : std::vector<double>(n, 0.0);
     VolumeGeometry v;
@@ -103,48 +105,55 @@ struct Reader : json_input::Reader {
     static const std::set<std::string> types = {"parallel2d",     "fan2d",     "parallel3d",     "cone",
                                                 "parallel2d_vec", "fan2d_vec", "parallel3d_vec", "cone_vec"};
     if (!types.count(type))
-      fail("projection.type", "unknown type '" + type +
-                                  "' (expected parallel2d, fan2d, parallel3d, cone, or one of them with _vec)");
+      fail("projection.type",
+           "unknown type '" + type +
+               "' (expected parallel2d, fan2d, parallel3d, cone, or one of them with _vec)");
     const bool vec = type.size() > 4 && type.compare(type.size() - 4, 4, "_vec") == 0;
     const int pdim = (type.rfind("parallel3d", 0) == 0 || type.rfind("cone", 0) == 0) ? 3 : 2;
     const Beam beam = type.rfind("parallel", 0) == 0 ? Beam::Parallel : Beam::Divergent;
     if (pdim != ndim)
-      fail("projection.type", "'" + type + "' is a " + std::to_string(pdim) + "D geometry but volume.shape has " +
-                                  std::to_string(ndim) + " axes");
-    if (vec) only_keys(j, "projection", {"type", "detector_shape", "vectors"});
+      fail("projection.type", "'" + type + "' is a " + std::to_string(pdim) +
+                                  "D geometry but volume.shape has " + std::to_string(ndim) + " axes");
+    if (vec)
+      only_keys(j, "projection", {"type", "detector_shape", "vectors"});
     else if (beam == Beam::Parallel)
       only_keys(j, "projection", {"type", "detector_shape", "pixel_size", "offset_u", "offset_v", "angles"});
     else
-      only_keys(j, "projection", {"type", "detector_shape", "pixel_size", "offset_u", "offset_v", "angles",
-                                  "source_origin", "origin_detector"});
+      only_keys(j, "projection",
+                {"type", "detector_shape", "pixel_size", "offset_u", "offset_v", "angles", "source_origin",
+                 "origin_detector"});
     if (ndim == 2 && j.contains("offset_v")) fail("projection.offset_v", "a 2D detector has no v axis");
 
     const json& ds = at(j, "projection", "detector_shape");
     if (!ds.is_array() || ds.size() != static_cast<size_t>(ndim - 1))
       wrong(ds, "projection.detector_shape", ndim == 2 ? "[cols]" : "[rows, cols]");
     const index_t rows = ndim == 3 ? count(ds[0], "projection.detector_shape[0]") : 1;
-    const index_t cols = count(ds[static_cast<size_t>(ndim - 2)], "projection.detector_shape[" +
-                                                                      std::to_string(ndim - 2) + "]");
+    const index_t cols = count(ds[static_cast<size_t>(ndim - 2)],
+                               "projection.detector_shape[" + std::to_string(ndim - 2) + "]");
     if (vec) {
       const json& vs = at(j, "projection", "vectors");
       if (!vs.is_array() || vs.empty()) wrong(vs, "projection.vectors", "a non-empty array of views");
-      check_size(volume, static_cast<double>(vs.size()), static_cast<double>(rows), static_cast<double>(cols), ndim);
+      check_size(volume, static_cast<double>(vs.size()), static_cast<double>(rows), static_cast<double>(cols),
+                 ndim);
       std::vector<ViewVectors> views;
       for (size_t i = 0; i < vs.size(); ++i) views.push_back(view(vs[i], i, ndim));
       return vector_geometry(ndim, beam, rows, cols, std::move(views));
     }
-    const std::vector<double> px = j.contains("pixel_size")
-                                       ? broadcast(j["pixel_size"], "projection.pixel_size", static_cast<size_t>(ndim - 1))
-                                       : std::vector<double>(static_cast<size_t>(ndim - 1), 1.0);
+    const std::vector<double> px =
+        j.contains("pixel_size")
+            ? broadcast(j["pixel_size"], "projection.pixel_size", static_cast<size_t>(ndim - 1))
+            : std::vector<double>(static_cast<size_t>(ndim - 1), 1.0);
     const double pu = px.back(), pv = px.front();
-    const double ou = number_or(j, "projection", "offset_u", 0), ov = number_or(j, "projection", "offset_v", 0);
+    const double ou = number_or(j, "projection", "offset_u", 0),
+                 ov = number_or(j, "projection", "offset_v", 0);
     const json& angle_spec = at(j, "projection", "angles");
     check_size(volume, static_cast<double>(angle_count(angle_spec)), static_cast<double>(rows),
                static_cast<double>(cols), ndim);
     std::vector<double> a = angles(angle_spec);
     if (a.empty()) fail("projection.angles", "at least one angle is needed");
     if (beam == Beam::Parallel)
-      return ndim == 2 ? parallel2d(cols, pu, std::move(a), ou) : parallel3d(rows, cols, pv, pu, std::move(a), ou, ov);
+      return ndim == 2 ? parallel2d(cols, pu, std::move(a), ou)
+                       : parallel3d(rows, cols, pv, pu, std::move(a), ou, ov);
     const double so = number(at(j, "projection", "source_origin"), "projection.source_origin");
     const double od = number(at(j, "projection", "origin_detector"), "projection.origin_detector");
     return ndim == 2 ? fan2d(cols, pu, std::move(a), so, od, ou)
@@ -173,7 +182,8 @@ Geometry geometry_from_json(const std::string& text, const std::string& where, c
 
 std::string geometry_to_json(const Geometry& g) {
   const int n = g.volume.ndim();
-  json vol = {{"shape", json::array()}, {"voxel_size", vec_json(g.volume.voxel_size, n)},
+  json vol = {{"shape", json::array()},
+              {"voxel_size", vec_json(g.volume.voxel_size, n)},
               {"origin", vec_json(g.volume.origin, n)}};
   for (int a = 0; a < n; ++a) vol["shape"].push_back(g.volume.shape[a]);
   const ProjectionGeometry& p = g.projection;

@@ -27,9 +27,9 @@ namespace recon::ct {
 using Vec3 = std::array<double, 3>;
 
 struct VolumeGeometry {
-  Shape shape;                   // (ny, nx) or (nz, ny, nx)
-  Vec3 voxel_size{1, 1, 1};      // (vx, vy, vz); vz is 1 in 2D
-  Vec3 origin{0, 0, 0};          // world position of the volume centre; z is 0 in 2D
+  Shape shape;               // (ny, nx) or (nz, ny, nx)
+  Vec3 voxel_size{1, 1, 1};  // (vx, vy, vz); vz is 1 in 2D
+  Vec3 origin{0, 0, 0};      // world position of the volume centre; z is 0 in 2D
   int ndim() const { return shape.ndim(); }
   index_t nx() const { return shape.back(0); }
   index_t ny() const { return shape.back(1); }
@@ -55,9 +55,9 @@ struct ProjectionGeometry {
   bool circular = true;
   std::vector<double> angles;  // radians
   double pixel_u = 1, pixel_v = 1;
-  double offset_u = 0, offset_v = 0;           // detector centre shift along u and v
+  double offset_u = 0, offset_v = 0;              // detector centre shift along u and v
   double source_origin = 0, origin_detector = 0;  // divergent beams only
-  std::vector<ViewVectors> vectors;  // always filled (derived when circular)
+  std::vector<ViewVectors> vectors;               // always filled (derived when circular)
 
   index_t views() const { return static_cast<index_t>(vectors.size()); }
   bool parallel() const { return beam == Beam::Parallel; }
@@ -82,10 +82,12 @@ ProjectionGeometry fan2d(index_t cols, double pixel, std::vector<double> angles,
                          double origin_detector, double offset_u = 0);
 ProjectionGeometry parallel3d(index_t rows, index_t cols, double pixel_v, double pixel_u,
                               std::vector<double> angles, double offset_u = 0, double offset_v = 0);
-ProjectionGeometry cone(index_t rows, index_t cols, double pixel_v, double pixel_u, std::vector<double> angles,
-                        double source_origin, double origin_detector, double offset_u = 0, double offset_v = 0);
+ProjectionGeometry cone(index_t rows, index_t cols, double pixel_v, double pixel_u,
+                        std::vector<double> angles, double source_origin, double origin_detector,
+                        double offset_u = 0, double offset_v = 0);
 // A geometry given per view (ASTRA *_vec); rows must be 1 when ndim is 2.
-ProjectionGeometry vector_geometry(int ndim, Beam beam, index_t rows, index_t cols, std::vector<ViewVectors> views);
+ProjectionGeometry vector_geometry(int ndim, Beam beam, index_t rows, index_t cols,
+                                   std::vector<ViewVectors> views);
 
 // `count` angles start + k (stop - start) / count, k = 0..count-1 (stop excluded).
 std::vector<double> uniform_angles(index_t count, double start, double stop);
@@ -101,7 +103,7 @@ void validate(const Geometry& g, const std::string& where = "ct geometry");
 // is refused with OutOfMemory while it is read, before its angles or any array are made.
 struct GeometryMemory {
   double bytes_per_voxel = 4, bytes_per_sample = 4;  // one float32 volume and sinogram
-  std::string use;  // who needs it, for the message (e.g. "ct recon")
+  std::string use;                                   // who needs it, for the message (e.g. "ct recon")
 };
 
 // JSON form (schema in docs/ct-geometry.md). Parsing validates and names the field at fault;
