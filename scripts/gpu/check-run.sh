@@ -33,7 +33,8 @@ step "tests: every executable, ${RECON_CHECK_TEST_JOBS:-4} at a time"
 run_test() {
   local t=$1 name
   name=$(basename "$t")
-  OMP_NUM_THREADS=$(( $(nproc) / ${RECON_CHECK_TEST_JOBS:-4} )) timeout "${RECON_CHECK_TEST_LIMIT:-150}" "$t" \
+  local threads=$(( $(nproc) / ${RECON_CHECK_TEST_JOBS:-4} ))
+  OMP_NUM_THREADS=$(( threads > 0 ? threads : 1 )) timeout "${RECON_CHECK_TEST_LIMIT:-150}" "$t" \
     --gtest_brief=1 --gtest_output="json:$2/tests/$name.json" >"$2/tests/$name.log" 2>&1
   echo "$name rc=$?" >>"$2/tests/rc.txt"
 }
@@ -70,7 +71,7 @@ done
 
 # End to end: the GPU runs in full; the host (all cores) runs the same problem with fewer
 # iterations where the full count would not fit, and the summary compares time per iteration.
-step "end to end: denoise 2048^2, ct recon 256^3 cone, ct fdk 512^3"
+step "end to end: denoise ${RECON_CHECK_TV_N:-2048}^2, ct recon ${RECON_CHECK_CT_N:-256}^3 cone, ct fdk ${RECON_CHECK_FDK_N:-512}^3"
 e2e=$results/e2e
 work=$(mktemp -d)
 timed() {  # name, limit, recon arguments...
@@ -80,33 +81,29 @@ timed() {  # name, limit, recon arguments...
   timeout "$limit" "$recon" "$@" >"$e2e/$name.json" 2>"$e2e/$name.err"
   echo "{\"name\": \"$name\", \"rc\": $?, \"wall_s\": $((SECONDS - t0))}" >>"$e2e/runs.jsonl"
 }
-"$recon" phantom shepp-logan --size 2048 "$work/clean.npy" >/dev/null &&
+# Sizes: the issue's problems on the GPU; scripts/gpu-check rehearse shrinks them for a 2-core host.
+tv_n=${RECON_CHECK_TV_N:-2048} ct_n=${RECON_CHECK_CT_N:-256} fdk_n=${RECON_CHECK_FDK_N:-512}
+"$recon" phantom shepp-logan --size "$tv_n" "$work/clean.npy" >/dev/null &&
   "$recon" noise "$work/clean.npy" "$work/noisy.npy" --kind gaussian --sigma 0.1 --seed 1 >/dev/null
 for dev in cuda cpu; do
   iters=500; [ $dev = cpu ] && iters=${RECON_CHECK_HOST_TV_ITERS:-100}
   timed "denoise-$dev" 60 --device $dev denoise "$work/noisy.npy" "$work/d-$dev.npy" --penalty l1 --lambda 0.1 \
     --solver pdhg --iters $iters --tol 0 --reference "$work/clean.npy"
 done
-cat >"$work/cone256.json" <<'JSON'
-{"volume": {"shape": [256, 256, 256], "voxel_size": 1.0},
- "projection": {"type": "cone", "detector_shape": [384, 384], "pixel_size": 1.5,
-                "angles": {"start": 0, "stop": 6.283185307179586, "count": 360},
-                "source_origin": 600, "origin_detector": 300}}
-JSON
-cat >"$work/cone512.json" <<'JSON'
-{"volume": {"shape": [512, 512, 512], "voxel_size": 1.0},
- "projection": {"type": "cone", "detector_shape": [768, 768], "pixel_size": 1.5,
-                "angles": {"start": 0, "stop": 6.283185307179586, "count": 720},
-                "source_origin": 1200, "origin_detector": 600}}
-JSON
-timed sim256 60 --device cuda ct simulate "$work/s256.npy" --geometry "$work/cone256.json" --phantom shepp-logan \
+cone_geometry() {  # FILE N DETECTOR VIEWS: an N^3 circular cone-beam scan over 360 degrees
+  printf '{"volume": {"shape": [%d, %d, %d], "voxel_size": 1.0}, "projection": {"type": "cone", "detector_shape": [%d, %d], "pixel_size": 1.5, "angles": {"start": 0, "stop": 6.283185307179586, "count": %d}, "source_origin": %d, "origin_detector": %d}}\n' \
+    "$2" "$2" "$2" "$3" "$3" "$4" $(($2 * 5 / 2)) $(($2 * 5 / 4)) >"$1"
+}
+cone_geometry "$work/cone256.json" "$ct_n" $((ct_n * 3 / 2)) $((ct_n * 45 / 32))
+cone_geometry "$work/cone512.json" "$fdk_n" $((fdk_n * 3 / 2)) $((fdk_n * 45 / 32))
+timed sim256 60 --device auto ct simulate "$work/s256.npy" --geometry "$work/cone256.json" --phantom shepp-logan \
   --truth "$work/t256.npy" --flux 1e5 --seed 2
 for dev in cuda cpu; do
   iters=100; [ $dev = cpu ] && iters=${RECON_CHECK_HOST_CT_ITERS:-2}
   timed "ct-recon-$dev" 90 --device $dev ct recon "$work/s256.npy" "$work/r-$dev.npy" --geometry "$work/cone256.json" \
     --lambda 0.01 --iters $iters --tol 0 --cg-iters 5 --reference "$work/t256.npy"
 done
-timed sim512 60 --device cuda ct simulate "$work/s512.npy" --geometry "$work/cone512.json" --phantom shepp-logan --seed 3
+timed sim512 60 --device auto ct simulate "$work/s512.npy" --geometry "$work/cone512.json" --phantom shepp-logan --seed 3
 for dev in cuda cpu; do
   timed "ct-fdk-$dev" 90 --device $dev ct fdk "$work/s512.npy" "$work/f-$dev.npy" --geometry "$work/cone512.json"
 done
