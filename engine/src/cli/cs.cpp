@@ -68,7 +68,9 @@ void add_recovery_flags(CLI::App& cmd, RecoveryArgs& a) {
          "--eps", a.eps,
          "constrained form: min lambda phi(c) + 0.5 max(loss(A c - y) - eps, 0)^2 (paper App. J; APGM only)")
       ->check(number_check(at_least(0)));
-  cmd.add_option("--solver", a.solver, "apgm (monotone, Li & Lin), fista, ista, admm")->capture_default_str();
+  cmd.add_option("--solver", a.solver, "apgm (monotone, Li & Lin), fista, ista, admm")
+      ->check(CLI::IsMember({"apgm", "fista", "ista", "admm"}))
+      ->capture_default_str();
   cmd.add_option("--init", a.init, "starting point: adjoint ((A W)^T y) or zero")
       ->check(CLI::IsMember({"adjoint", "zero"}))
       ->capture_default_str();
@@ -276,11 +278,13 @@ void add_cs_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("OUT", sim->out, "recovered signal, format by extension");
   cmd->add_option("--sensing", sim->sensing,
                   "gaussian (unit columns), hadamard (subsampled), fourier (partial, real)")
+      ->check(CLI::IsMember({"gaussian", "hadamard", "fourier"}))
       ->capture_default_str();
   cmd->add_option("--rate", sim->rate, "m / N, in (0, 1]")
       ->capture_default_str()
       ->check(number_check(between(0, 1, true, false)));
   cmd->add_option("--basis", sim->basis, "sparsifying basis W: none or hadamard (x = H c)")
+      ->check(CLI::IsMember({"none", "hadamard"}))
       ->capture_default_str();
   cmd->add_option("--noise", sim->noise, "none, gaussian:SIGMA, snr:DB, cauchy:GAMMA (added to y)")
       ->capture_default_str();

@@ -230,7 +230,9 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
                     : "filtered back-projection (parallel 2D/3D: 180/360 degrees; fan: full circle "
                       "or a Parker-weighted short scan)",
                *a, "projections .npy");
-    c->add_option("--filter", a->filter, "ramp | shepp-logan | cosine | hann")->capture_default_str();
+    c->add_option("--filter", a->filter, "ramp | shepp-logan | cosine | hann")
+        ->check(CLI::IsMember({"ramp", "shepp-logan", "cosine", "hann"}))
+        ->capture_default_str();
     c->callback([a, &global, cone] { run_fbp(*a, global, cone); });
   }
   for (const char* name : {"sirt", "cgls"}) {

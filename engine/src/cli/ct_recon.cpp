@@ -125,9 +125,12 @@ void add_ct_recon_command(CLI::App& ct, const GlobalOptions& global) {
   c->add_option("--lambda", a->lambda, "regularisation weight")
       ->capture_default_str()
       ->check(number_check(weight_range()));
-  c->add_option("--tv", a->tv, "iso (gradient magnitude) or aniso (every component)")->capture_default_str();
+  c->add_option("--tv", a->tv, "iso (gradient magnitude) or aniso (every component)")
+      ->check(CLI::IsMember({"iso", "aniso"}))
+      ->capture_default_str();
   c->add_option("--solver", a->solver,
                 "admm (any loss and penalty), pdhg (convex ones) or apgm (smooth losses)")
+      ->check(CLI::IsMember({"admm", "pdhg", "apgm"}))
       ->capture_default_str();
   c->add_option("--iters", a->iters, "maximum iterations")
       ->capture_default_str()
@@ -142,11 +145,13 @@ void add_ct_recon_command(CLI::App& ct, const GlobalOptions& global) {
       ->capture_default_str()
       ->check(number_check(int_at_least(1)));
   c->add_option("--apgm-variant", a->apgm_variant, "APGM: monotone (Li & Lin), fista (with restart) or ista")
+      ->check(CLI::IsMember({"monotone", "apgm", "fista", "ista"}))
       ->capture_default_str();
   c->add_option("--inner-iters", a->inner_iters, "APGM: TV-denoising iterations per prox (warm-started)")
       ->capture_default_str()
       ->check(number_check(int_at_least(1)));
   c->add_option("--inner-solver", a->inner_solver, "APGM: TV-denoising solver of the prox (pdhg, admm, ...)")
+      ->check(CLI::IsMember({"admm", "ladmm", "ladmm-eq129", "pdhg", "apgm", "lbfgs"}))
       ->capture_default_str();
   c->add_option("--check-every", a->check_every, "iterations between residual checks and log records")
       ->capture_default_str()

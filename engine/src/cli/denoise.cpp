@@ -117,10 +117,14 @@ void add_denoise_command(CLI::App& app, const GlobalOptions& global) {
       ->capture_default_str()
       ->check(number_check(weight_range()));
   cmd->add_option("--solver", a->solver, "admm, ladmm, ladmm-eq129, pdhg, apgm (convex), lbfgs (smooth)")
+      ->check(CLI::IsMember({"admm", "ladmm", "ladmm-eq129", "pdhg", "apgm", "lbfgs"}))
       ->capture_default_str();
   cmd->add_option("--tv", a->tv, "iso (gradient magnitude) or aniso (every component)")
+      ->check(CLI::IsMember({"iso", "aniso"}))
       ->capture_default_str();
-  cmd->add_option("--boundary", a->boundary, "neumann or periodic")->capture_default_str();
+  cmd->add_option("--boundary", a->boundary, "neumann or periodic")
+      ->check(CLI::IsMember({"neumann", "periodic"}))
+      ->capture_default_str();
   cmd->add_option("--iters", a->iters, "maximum iterations")
       ->capture_default_str()
       ->check(number_check(int_at_least(1)));

@@ -241,6 +241,7 @@ void add_lpgnet_command(CLI::App& app, const GlobalOptions& global) {
       ->capture_default_str()
       ->check(number_check(above(1)));
   train->add_option("--ablation", t->ablation, "none, no-adaptive-step, no-monotone or shared-threshold")
+      ->check(CLI::IsMember({"none", "no-adaptive-step", "no-monotone", "shared-threshold"}))
       ->capture_default_str();
   train->add_option("--out", t->out, "parameter file (JSON)")->required();
   train->callback([t, &global] { run_train(*t, global); });

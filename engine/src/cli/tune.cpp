@@ -131,8 +131,12 @@ void add_tune_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--lambdas", a->lambdas, "lambda values >= 0, comma-separated")->required();
   cmd->add_option("--param", a->fixed, "fixed parameter key=value (repeatable)");
   cmd->add_option("--grid", a->grid, "searched parameter key=v1:v2:... (repeatable)");
-  cmd->add_option("--solver", a->solver, "TV solver")->capture_default_str();
-  cmd->add_option("--tv", a->tv, "iso or aniso")->capture_default_str();
+  cmd->add_option("--solver", a->solver, "TV solver")
+      ->check(CLI::IsMember({"admm", "ladmm", "ladmm-eq129", "pdhg", "apgm", "lbfgs"}))
+      ->capture_default_str();
+  cmd->add_option("--tv", a->tv, "iso or aniso")
+      ->check(CLI::IsMember({"iso", "aniso"}))
+      ->capture_default_str();
   cmd->add_option("--iters", a->iters, "iterations per run (the same budget for every point)")
       ->capture_default_str()
       ->check(number_check(int_at_least(1)));
