@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("recon_host_clone", recon::host_clone_level());
   benchmark::AddCustomContext("recon_device", recon::to_string(s.ctx.device()));
   benchmark::AddCustomContext("recon_device_name", s.device_name);
+  // Host and device figures must never be mixed up: the multiprocessor count (host: hardware
+  // threads) and compute capability (0 on the host) say which machine each file is from.
+  benchmark::AddCustomContext("recon_multiprocessors", std::to_string(s.ctx.info().multiprocessors));
+  benchmark::AddCustomContext("recon_compute_capability", std::to_string(s.ctx.info().compute_capability));
   benchmark::AddCustomContext("recon_host_threads", std::to_string(s.ctx.host_threads()));
   benchmark::AddCustomContext("recon_copy_bandwidth_gbps", std::to_string(s.copy_gbps));
   benchmark::Initialize(&rest_argc, rest.data());

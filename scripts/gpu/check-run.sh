@@ -64,7 +64,7 @@ fi
 step "benchmarks: one short pass of every suite on the GPU"
 for b in "$bundle"/bin/bench_*; do
   name=$(basename "$b")
-  timeout "${RECON_CHECK_BENCH_LIMIT:-25}" "$b" --device=cuda --benchmark_min_time=0.02s \
+  timeout "${RECON_CHECK_BENCH_LIMIT:-25}" "$b" --device=cuda --benchmark_min_time=0.02 \
     --benchmark_out="$results/bench/$name-cuda.json" --benchmark_out_format=json >"$results/bench/$name.log" 2>&1
   echo "$name rc=$?" >>"$results/bench/rc.txt"
 done
