@@ -89,6 +89,23 @@ std::vector<std::uint64_t> extents(const std::string& path, const std::string& k
   return out;
 }
 
+// A header's dimension field (`dim_key`, 1 to `max_dims`) and its size field (`size_key`) with
+// exactly that many positive extents; returns their product (saturated). MetaImage and NRRD
+// state their shape this way.
+std::uint64_t header_samples(const std::string& path, std::map<std::string, std::string>& fields,
+                             const std::string& dim_key, const std::string& size_key, std::int64_t max_dims) {
+  std::int64_t dims = 0;
+  if (!fields.count(dim_key) || !parse_int(fields[dim_key], dims) || dims < 1 || dims > max_dims)
+    bad_header(path, "'" + dim_key + "' is " +
+                         (fields.count(dim_key) ? excerpt(fields[dim_key]) : std::string("missing")) +
+                         ", expected 1 to " + std::to_string(max_dims));
+  if (!fields.count(size_key))
+    bad_header(path, "no '" + size_key + "' field, expected " + std::to_string(dims) + " extents");
+  std::uint64_t samples = 1;
+  extents(path, size_key, fields[size_key], static_cast<std::uint64_t>(dims), samples);
+  return samples;
+}
+
 // libtiff reports through process-wide handlers: warnings are dropped and the first error of
 // the current check is kept for the message.
 thread_local std::string tiff_error;
@@ -298,14 +315,7 @@ void check_metaimage(const std::string& path) {
   }
   if (!keys.count("ElementDataFile"))
     bad_header(path, "no 'ElementDataFile' line, expected one ending the MetaImage header");
-  std::int64_t ndims = 0;
-  if (!keys.count("NDims") || !parse_int(keys["NDims"], ndims) || ndims < 1 || ndims > 4)
-    bad_header(path, "'NDims' is " + (keys.count("NDims") ? excerpt(keys["NDims"]) : std::string("missing")) +
-                         ", expected 1 to 4");
-  if (!keys.count("DimSize"))
-    bad_header(path, "no 'DimSize', expected " + std::to_string(ndims) + " extents");
-  std::uint64_t samples = 1;
-  extents(path, "DimSize", keys["DimSize"], static_cast<std::uint64_t>(ndims), samples);
+  const std::uint64_t samples = header_samples(path, keys, "NDims", "DimSize", 4);
   const std::uint64_t type_size = met_type_size(keys["ElementType"]);
   if (type_size == 0)
     bad_header(path, "'ElementType' is " + excerpt(keys["ElementType"]) +
@@ -413,16 +423,7 @@ void check_nrrd(const std::string& path) {
   }
   const bool attached = !fields.count("data file") && !fields.count("datafile");
   if (attached && !in) bad_header(path, "the NRRD header does not end with an empty line before the data");
-  std::int64_t dimension = 0;
-  if (!fields.count("dimension") || !parse_int(fields["dimension"], dimension) || dimension < 1 ||
-      dimension > 16)
-    bad_header(path, "'dimension' is " +
-                         (fields.count("dimension") ? excerpt(fields["dimension"]) : std::string("missing")) +
-                         ", expected 1 to 16");
-  if (!fields.count("sizes"))
-    bad_header(path, "no 'sizes' field, expected " + std::to_string(dimension) + " extents");
-  std::uint64_t samples = 1;
-  extents(path, "sizes", fields["sizes"], static_cast<std::uint64_t>(dimension), samples);
+  const std::uint64_t samples = header_samples(path, fields, "dimension", "sizes", 16);
   const std::uint64_t type_size = nrrd_type_size(fields["type"]);
   if (type_size == 0)
     bad_header(path, "'type' is " + excerpt(fields["type"]) + ", expected a NRRD scalar type");
