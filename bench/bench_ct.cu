@@ -35,13 +35,16 @@ CtCase cone_case(int which) {
   const index_t views = gpu ? (which ? 512 : 360) : (which ? 128 : 90);
   const index_t det = gpu && which ? 512 : n;
   // Magnification 2, detector wide enough for the whole volume.
-  const double so = 4.0 * n, od = 4.0 * n, pixel = 2.0 * 1.5 * static_cast<double>(n) / static_cast<double>(det);
-  return {{ct::volume3d(n, n, n), ct::cone(det, det, pixel, pixel, ct::uniform_angles(views, 0, 2 * M_PI), so, od)},
+  const double so = 4.0 * n, od = 4.0 * n,
+               pixel = 2.0 * 1.5 * static_cast<double>(n) / static_cast<double>(det);
+  return {{ct::volume3d(n, n, n),
+           ct::cone(det, det, pixel, pixel, ct::uniform_angles(views, 0, 2 * M_PI), so, od)},
           std::to_string(n) + "^3 x " + std::to_string(views) + " views of " + std::to_string(det) + "^2"};
 }
 
 void set_gups(benchmark::State& state, const ct::Geometry& g, const std::string& label) {
-  const double updates = static_cast<double>(g.volume.shape.size()) * static_cast<double>(g.projection.views());
+  const double updates =
+      static_cast<double>(g.volume.shape.size()) * static_cast<double>(g.projection.views());
   state.counters["GUPS"] = benchmark::Counter(updates * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(label);
 }
@@ -62,8 +65,10 @@ struct Setup {
 void run_projector(benchmark::State& state, const CtCase& c, bool adjoint) {
   const Context& ctx = session().ctx;
   Setup s(c.g);
-  if (adjoint) run_timed(state, s.bytes, [&] { s.op.adjoint(ctx, s.y.view(), s.x.view()); });
-  else run_timed(state, s.bytes, [&] { s.op.apply(ctx, s.x.view(), s.y.view()); });
+  if (adjoint)
+    run_timed(state, s.bytes, [&] { s.op.adjoint(ctx, s.y.view(), s.x.view()); });
+  else
+    run_timed(state, s.bytes, [&] { s.op.apply(ctx, s.x.view(), s.y.view()); });
   set_gups(state, c.g, c.label);
 }
 

@@ -17,8 +17,7 @@ void init_values(const Context& ctx, View<float> x) {
 
 struct Buffers {
   Array<float> x, y;
-  explicit Buffers(index_t side)
-      : x(session().ctx, Shape{side, side}), y(session().ctx, Shape{side, side}) {
+  explicit Buffers(index_t side) : x(session().ctx, Shape{side, side}), y(session().ctx, Shape{side, side}) {
     init_values(session().ctx, x);
     init_values(session().ctx, y);
   }
@@ -37,7 +36,8 @@ void BM_scale(benchmark::State& state) {
 
 void BM_axpby(benchmark::State& state) {
   Buffers b(state.range(0));
-  run_timed(state, 3.0 * sizeof(float) * b.x.size(), [&] { axpby<float>(session().ctx, 0.5f, b.x, 0.25f, b.y); });
+  run_timed(state, 3.0 * sizeof(float) * b.x.size(),
+            [&] { axpby<float>(session().ctx, 0.5f, b.x, 0.25f, b.y); });
 }
 
 void BM_dot(benchmark::State& state) {

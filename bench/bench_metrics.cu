@@ -21,7 +21,9 @@ struct Pair {
   }
 };
 
-double ssim_bytes(index_t n, bool volume) { return (8.0 + 40 + 80 * (volume ? 2 : 1) + 80) * static_cast<double>(n); }
+double ssim_bytes(index_t n, bool volume) {
+  return (8.0 + 40 + 80 * (volume ? 2 : 1) + 80) * static_cast<double>(n);
+}
 
 void BM_psnr(benchmark::State& state) {
   Pair p(1, state.range(0));
@@ -57,7 +59,8 @@ void BM_gaussian_noise(benchmark::State& state) {
   Array<float> x(session().ctx, Shape{state.range(0), state.range(0)});
   fill(session().ctx, x.view(), 0.f);
   std::uint64_t seed = 0;
-  run_timed(state, 8.0 * x.size(), [&] { datasets::add_gaussian_noise(session().ctx, x.view(), 0.1, ++seed); });
+  run_timed(state, 8.0 * x.size(),
+            [&] { datasets::add_gaussian_noise(session().ctx, x.view(), 0.1, ++seed); });
 }
 
 BENCHMARK(BM_psnr)->Arg(2048)->UseManualTime()->Unit(benchmark::kMicrosecond);

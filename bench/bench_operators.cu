@@ -39,11 +39,15 @@ void run_operator(benchmark::State& state, const Operator<float>& op, Direction 
   const Context& ctx = session().ctx;
   state.SetLabel(op.name() + " " + op.domain().str());
   Array<float> in = filled(d == Direction::Adjoint ? op.range() : op.domain());
-  Array<float> out(ctx, d == Direction::Adjoint ? op.domain() : (d == Direction::Apply ? op.range() : op.domain()));
+  Array<float> out(
+      ctx, d == Direction::Adjoint ? op.domain() : (d == Direction::Apply ? op.range() : op.domain()));
   run_timed(state, bytes, [&] {
-    if (d == Direction::Apply) op.apply(ctx, in, out);
-    else if (d == Direction::Adjoint) op.adjoint(ctx, in, out);
-    else op.normal_inverse(ctx, 0.25f, in, out);
+    if (d == Direction::Apply)
+      op.apply(ctx, in, out);
+    else if (d == Direction::Adjoint)
+      op.adjoint(ctx, in, out);
+    else
+      op.normal_inverse(ctx, 0.25f, in, out);
   });
 }
 

@@ -64,7 +64,8 @@ void add_cauchy_noise(const Context& ctx, View<T> x, double gamma, std::uint64_t
 }
 
 template <class T>
-void add_impulsive_noise(const Context& ctx, View<T> x, double fraction, double amplitude, std::uint64_t seed) {
+void add_impulsive_noise(const Context& ctx, View<T> x, double fraction, double amplitude,
+                         std::uint64_t seed) {
   require(fraction >= 0 && fraction <= 1, "add_impulsive_noise",
           "fraction must be in [0, 1], got " + std::to_string(fraction));
   detail::check_operand(ctx, "add_impulsive_noise", "x", x, x.size());
@@ -97,17 +98,17 @@ void add_poisson_transmission_noise(const Context& ctx, View<T> line_integrals, 
                         line_integrals.size());
   T* p = line_integrals.data();
   parallel_for(ctx, line_integrals.size(), [=] RECON_HD(index_t i) {
-    const double counts = poisson_draw(incident_flux * exp(-static_cast<double>(p[i])), seed,
-                                       static_cast<std::uint64_t>(i));
+    const double counts =
+        poisson_draw(incident_flux * exp(-static_cast<double>(p[i])), seed, static_cast<std::uint64_t>(i));
     p[i] = static_cast<T>(-log((counts > 1 ? counts : 1.0) / incident_flux));
   });
 }
 
-#define RECON_INSTANTIATE(T)                                                                              \
-  template void add_gaussian_noise<T>(const Context&, View<T>, double, std::uint64_t);                    \
-  template void add_cauchy_noise<T>(const Context&, View<T>, double, std::uint64_t);                      \
-  template void add_impulsive_noise<T>(const Context&, View<T>, double, double, std::uint64_t);           \
-  template void sample_poisson<T>(const Context&, View<const T>, View<T>, std::uint64_t);                 \
+#define RECON_INSTANTIATE(T)                                                                    \
+  template void add_gaussian_noise<T>(const Context&, View<T>, double, std::uint64_t);          \
+  template void add_cauchy_noise<T>(const Context&, View<T>, double, std::uint64_t);            \
+  template void add_impulsive_noise<T>(const Context&, View<T>, double, double, std::uint64_t); \
+  template void sample_poisson<T>(const Context&, View<const T>, View<T>, std::uint64_t);       \
   template void add_poisson_transmission_noise<T>(const Context&, View<T>, double, std::uint64_t);
 RECON_INSTANTIATE(float)
 RECON_INSTANTIATE(double)

@@ -14,7 +14,7 @@ constexpr double kDeg = 3.14159265358979323846 / 180.0;
 
 // A, a, b, x0, y0, phi (degrees): MATLAB phantom('Modified Shepp-Logan').
 struct Ellipses2d {
-  double e[10][6] = {{1, .69, .92, 0, 0, 0},          {-.8, .6624, .8740, 0, -.0184, 0},
+  double e[10][6] = {{1, .69, .92, 0, 0, 0},           {-.8, .6624, .8740, 0, -.0184, 0},
                      {-.2, .1100, .3100, .22, 0, -18}, {-.2, .1600, .4100, -.22, 0, 18},
                      {.1, .2100, .2500, 0, .35, 0},    {.1, .0460, .0460, 0, .1, 0},
                      {.1, .0460, .0460, 0, -.1, 0},    {.1, .0460, .0230, -.08, -.605, 0},
@@ -23,16 +23,12 @@ struct Ellipses2d {
 
 // A, a, b, c, x0, y0, z0, phi, theta, psi (degrees): phantom3d('Modified Shepp-Logan').
 struct Ellipsoids3d {
-  double e[10][10] = {{1, .6900, .920, .810, 0, 0, 0, 0, 0, 0},
-                      {-.8, .6624, .874, .780, 0, -.0184, 0, 0, 0, 0},
-                      {-.2, .1100, .310, .220, .22, 0, 0, -18, 0, 10},
-                      {-.2, .1600, .410, .280, -.22, 0, 0, 18, 0, 10},
-                      {.1, .2100, .250, .410, 0, .35, -.15, 0, 0, 0},
-                      {.1, .0460, .046, .050, 0, .1, .25, 0, 0, 0},
-                      {.1, .0460, .046, .050, 0, -.1, .25, 0, 0, 0},
-                      {.1, .0460, .023, .050, -.08, -.605, 0, 0, 0, 0},
-                      {.1, .0230, .023, .020, 0, -.606, 0, 0, 0, 0},
-                      {.1, .0230, .046, .020, .06, -.605, 0, 0, 0, 0}};
+  double e[10][10] = {
+      {1, .6900, .920, .810, 0, 0, 0, 0, 0, 0},        {-.8, .6624, .874, .780, 0, -.0184, 0, 0, 0, 0},
+      {-.2, .1100, .310, .220, .22, 0, 0, -18, 0, 10}, {-.2, .1600, .410, .280, -.22, 0, 0, 18, 0, 10},
+      {.1, .2100, .250, .410, 0, .35, -.15, 0, 0, 0},  {.1, .0460, .046, .050, 0, .1, .25, 0, 0, 0},
+      {.1, .0460, .046, .050, 0, -.1, .25, 0, 0, 0},   {.1, .0460, .023, .050, -.08, -.605, 0, 0, 0, 0},
+      {.1, .0230, .023, .020, 0, -.606, 0, 0, 0, 0},   {.1, .0230, .046, .020, .06, -.605, 0, 0, 0, 0}};
 };
 
 // Grid coordinate of sample j of n on [-1, 1].
@@ -76,8 +72,10 @@ Array<T> shepp_logan_3d(const Context& ctx, index_t nz, index_t ny, index_t nx) 
       const double cphi = cos(e[7] * kDeg), sphi = sin(e[7] * kDeg);
       const double cth = cos(e[8] * kDeg), sth = sin(e[8] * kDeg);
       const double cpsi = cos(e[9] * kDeg), spsi = sin(e[9] * kDeg);
-      const double xr = (cpsi * cphi - cth * sphi * spsi) * x + (cpsi * sphi + cth * cphi * spsi) * y + spsi * sth * z;
-      const double yr = (-spsi * cphi - cth * sphi * cpsi) * x + (-spsi * sphi + cth * cphi * cpsi) * y + cpsi * sth * z;
+      const double xr =
+          (cpsi * cphi - cth * sphi * spsi) * x + (cpsi * sphi + cth * cphi * spsi) * y + spsi * sth * z;
+      const double yr =
+          (-spsi * cphi - cth * sphi * cpsi) * x + (-spsi * sphi + cth * cphi * cpsi) * y + cpsi * sth * z;
       const double zr = sth * sphi * x - sth * cphi * y + cth * z;
       const double u = (xr - e[4]) / e[1], w = (yr - e[5]) / e[2], q = (zr - e[6]) / e[3];
       if (u * u + w * w + q * q <= 1.0) v += e[0];

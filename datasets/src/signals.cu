@@ -20,12 +20,18 @@ Array<T> edges_texture_1d(const Context& ctx, index_t n) {
     const double t = (i + 0.5) / static_cast<double>(n);
     const double two_pi = 6.283185307179586;
     double v = 0.1;
-    if (t < 0.10) v = 0.0;
-    else if (t < 0.25) v = 1.0;
-    else if (t < 0.40) v = 0.3;
-    else if (t < 0.55) v = 0.8 + 0.06 * sin(two_pi * 60 * t);
-    else if (t < 0.70) v = 0.3 + 0.1 * sin(two_pi * 25 * t);
-    else if (t < 0.85) v = 1.0 + 0.04 * sin(two_pi * 120 * t);
+    if (t < 0.10)
+      v = 0.0;
+    else if (t < 0.25)
+      v = 1.0;
+    else if (t < 0.40)
+      v = 0.3;
+    else if (t < 0.55)
+      v = 0.8 + 0.06 * sin(two_pi * 60 * t);
+    else if (t < 0.70)
+      v = 0.3 + 0.1 * sin(two_pi * 25 * t);
+    else if (t < 0.85)
+      v = 1.0 + 0.04 * sin(two_pi * 120 * t);
     p[i] = static_cast<T>(v);
   });
   return out;

@@ -13,8 +13,8 @@ SolveReport conjugate_gradient(const Context& ctx, const ApplyFn<T>& apply_a, Vi
   require(options.max_iters >= 0, "conjugate_gradient", "max_iters must be >= 0");
   require(options.rel_tol >= 0, "conjugate_gradient", "rel_tol must be >= 0");
   if (b.shape() != x.shape() || work.r.shape() != x.shape())
-    throw ShapeMismatch("conjugate_gradient: b " + b.shape().str() + ", x " + x.shape().str() + " and workspace " +
-                        work.r.shape().str() + " must have one shape");
+    throw ShapeMismatch("conjugate_gradient: b " + b.shape().str() + ", x " + x.shape().str() +
+                        " and workspace " + work.r.shape().str() + " must have one shape");
   const auto t0 = std::chrono::steady_clock::now();
   View<T> r = work.r.view(), p = work.p.view(), ap = work.ap.view();
 
@@ -64,8 +64,9 @@ SolveReport conjugate_gradient(const Context& ctx, const ApplyFn<T>& apply_a, Vi
   return report;
 }
 
-template SolveReport conjugate_gradient<float>(const Context&, const ApplyFn<float>&, View<const float>, View<float>,
-                                               const CgOptions&, CgWorkspace<float>&, const Monitor&);
+template SolveReport conjugate_gradient<float>(const Context&, const ApplyFn<float>&, View<const float>,
+                                               View<float>, const CgOptions&, CgWorkspace<float>&,
+                                               const Monitor&);
 template SolveReport conjugate_gradient<double>(const Context&, const ApplyFn<double>&, View<const double>,
                                                 View<double>, const CgOptions&, CgWorkspace<double>&,
                                                 const Monitor&);

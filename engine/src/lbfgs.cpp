@@ -149,8 +149,10 @@ SolveReport lbfgs(const Context& ctx, const ValueGradFn<T>& f, View<T> x, const 
       axpby<T>(ctx, static_cast<T>(-alpha[i]), y_hist[i], T(1), d);
     }
     double gamma = 1.0;
-    if (stored > 0) gamma = 1.0 / (rho[newest] * dot<T>(ctx, y_hist[newest], y_hist[newest]));
-    else gamma = 1.0 / std::max(1.0, norm2<T>(ctx, g));  // first step of length <= 1
+    if (stored > 0)
+      gamma = 1.0 / (rho[newest] * dot<T>(ctx, y_hist[newest], y_hist[newest]));
+    else
+      gamma = 1.0 / std::max(1.0, norm2<T>(ctx, g));  // first step of length <= 1
     scale<T>(ctx, static_cast<T>(gamma), d, d);
     for (int j = stored - 1; j >= 0; --j) {
       const int i = (newest - j + opt.memory) % opt.memory;
@@ -191,8 +193,8 @@ SolveReport lbfgs(const Context& ctx, const ValueGradFn<T>& f, View<T> x, const 
 
     const double gn = norm2<T>(ctx, g);
     report.iterations = k;
-    report.last = {k, fx, gn, 0.0, a,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+    report.last = {k,   fx, gn,
+                   0.0, a,  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
     if (monitor && !monitor(report.last)) {
       report.reason = StopReason::Monitor;
       return report;
@@ -208,7 +210,7 @@ SolveReport lbfgs(const Context& ctx, const ValueGradFn<T>& f, View<T> x, const 
 
 template SolveReport lbfgs<float>(const Context&, const ValueGradFn<float>&, View<float>, const LbfgsOptions&,
                                   const Monitor&);
-template SolveReport lbfgs<double>(const Context&, const ValueGradFn<double>&, View<double>, const LbfgsOptions&,
-                                   const Monitor&);
+template SolveReport lbfgs<double>(const Context&, const ValueGradFn<double>&, View<double>,
+                                   const LbfgsOptions&, const Monitor&);
 
 }  // namespace recon

@@ -38,14 +38,17 @@ struct Dims {
 };
 
 // scipy's 'reflect' boundary (d c b a | a b c d | d c b a); valid while n >= kRadius.
-RECON_HD inline index_t reflect(index_t j, index_t n) { return j < 0 ? -j - 1 : (j >= n ? 2 * n - j - 1 : j); }
+RECON_HD inline index_t reflect(index_t j, index_t n) {
+  return j < 0 ? -j - 1 : (j >= n ? 2 * n - j - 1 : j);
+}
 
 template <class T>
 void check_pair(const Context& ctx, const char* where, View<const T> a, View<const T> b) {
   detail::check_operand(ctx, where, "reference", a, a.size());
   detail::check_operand(ctx, where, "test", b, a.size());
   if (a.shape() != b.shape())
-    throw ShapeMismatch(std::string(where) + ": reference has shape " + a.shape().str() + ", test " + b.shape().str());
+    throw ShapeMismatch(std::string(where) + ": reference has shape " + a.shape().str() + ", test " +
+                        b.shape().str());
   require(a.size() > 0, where, "empty images");
 }
 
@@ -78,8 +81,8 @@ void filter_moments_x(const Context& ctx, const T* a, const T* b, double* m, Dim
 }
 
 // Later passes: filter every channel of `in` along an axis with the given extent and stride.
-void filter_moments_axis(const Context& ctx, const double* in, double* out, Dims d, index_t extent, index_t stride,
-                         Gauss11 g) {
+void filter_moments_axis(const Context& ctx, const double* in, double* out, Dims d, index_t extent,
+                         index_t stride, Gauss11 g) {
   const index_t n = d.size();
   parallel_for(ctx, n, [=] RECON_HD(index_t i) {
     const index_t c0 = (i / stride) % extent;
@@ -150,7 +153,8 @@ Array<double> downsample(const Context& ctx, const T* in, Dims d, Dims& out_dims
     double s = 0;
     for (int c = 0; c < dz; ++c)
       for (int r = 0; r < 2; ++r)
-        for (int q = 0; q < 2; ++q) s += static_cast<double>(in[((dz * z + c) * ny + 2 * y + r) * nx + 2 * x + q]);
+        for (int q = 0; q < 2; ++q)
+          s += static_cast<double>(in[((dz * z + c) * ny + 2 * y + r) * nx + 2 * x + q]);
     o[i] = s / (4 * dz);
   });
   return out;
@@ -223,8 +227,10 @@ double ms_ssim(const Context& ctx, View<const T> reference, View<const T> test, 
     }
     result *= std::pow(std::max(s.cs, 0.0), weights[level]);
     Dims next{};
-    Array<double> na = level == 0 ? downsample(ctx, reference.data(), d, next) : downsample(ctx, a.data(), d, next);
-    Array<double> nb = level == 0 ? downsample(ctx, test.data(), d, next) : downsample(ctx, b.data(), d, next);
+    Array<double> na =
+        level == 0 ? downsample(ctx, reference.data(), d, next) : downsample(ctx, a.data(), d, next);
+    Array<double> nb =
+        level == 0 ? downsample(ctx, test.data(), d, next) : downsample(ctx, b.data(), d, next);
     ctx.synchronize();  // the previous scale is freed on assignment
     a = std::move(na);
     b = std::move(nb);
@@ -241,25 +247,24 @@ double support_f1(const Context& ctx, View<const T> truth, View<const T> estimat
   const T* e = estimate.data();
   const index_t n = truth.size();
   const double tp = transform_sum(ctx, n, [=] RECON_HD(index_t i) {
-    return (fabs(static_cast<double>(t[i])) > threshold && fabs(static_cast<double>(e[i])) > threshold) ? 1.0 : 0.0;
+    return (fabs(static_cast<double>(t[i])) > threshold && fabs(static_cast<double>(e[i])) > threshold) ? 1.0
+                                                                                                        : 0.0;
   });
-  const double in_truth = transform_sum(ctx, n, [=] RECON_HD(index_t i) {
-    return fabs(static_cast<double>(t[i])) > threshold ? 1.0 : 0.0;
-  });
-  const double in_estimate = transform_sum(ctx, n, [=] RECON_HD(index_t i) {
-    return fabs(static_cast<double>(e[i])) > threshold ? 1.0 : 0.0;
-  });
+  const double in_truth = transform_sum(
+      ctx, n, [=] RECON_HD(index_t i) { return fabs(static_cast<double>(t[i])) > threshold ? 1.0 : 0.0; });
+  const double in_estimate = transform_sum(
+      ctx, n, [=] RECON_HD(index_t i) { return fabs(static_cast<double>(e[i])) > threshold ? 1.0 : 0.0; });
   const double denom = in_truth + in_estimate;  // = 2 TP + FP + FN
   return denom == 0 ? 1.0 : 2 * tp / denom;
 }
 
-#define RECON_INSTANTIATE(T)                                                                 \
-  template double mse<T>(const Context&, View<const T>, View<const T>);                      \
-  template double rmse<T>(const Context&, View<const T>, View<const T>);                     \
-  template double mae<T>(const Context&, View<const T>, View<const T>);                      \
-  template double psnr<T>(const Context&, View<const T>, View<const T>, double);             \
-  template double ssim<T>(const Context&, View<const T>, View<const T>, double);             \
-  template double ms_ssim<T>(const Context&, View<const T>, View<const T>, double);          \
+#define RECON_INSTANTIATE(T)                                                        \
+  template double mse<T>(const Context&, View<const T>, View<const T>);             \
+  template double rmse<T>(const Context&, View<const T>, View<const T>);            \
+  template double mae<T>(const Context&, View<const T>, View<const T>);             \
+  template double psnr<T>(const Context&, View<const T>, View<const T>, double);    \
+  template double ssim<T>(const Context&, View<const T>, View<const T>, double);    \
+  template double ms_ssim<T>(const Context&, View<const T>, View<const T>, double); \
   template double support_f1<T>(const Context&, View<const T>, View<const T>, double);
 RECON_INSTANTIATE(float)
 RECON_INSTANTIATE(double)

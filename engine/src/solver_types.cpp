@@ -4,10 +4,14 @@ namespace recon {
 
 std::string to_string(StopReason r) {
   switch (r) {
-    case StopReason::Converged: return "converged";
-    case StopReason::MaxIterations: return "max-iterations";
-    case StopReason::Monitor: return "stopped-by-monitor";
-    case StopReason::LineSearchFailed: return "line-search-failed";
+    case StopReason::Converged:
+      return "converged";
+    case StopReason::MaxIterations:
+      return "max-iterations";
+    case StopReason::Monitor:
+      return "stopped-by-monitor";
+    case StopReason::LineSearchFailed:
+      return "line-search-failed";
   }
   return "unknown";
 }

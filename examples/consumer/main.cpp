@@ -11,7 +11,7 @@ int main() {
   recon::parallel_for(ctx, n, [=](recon::index_t i) { p[i] = static_cast<double>(i); });
   const double total = recon::sum<double>(ctx, x);
   const double expected = n * (n - 1) / 2.0;
-  std::printf("consumer: recon %s, sum over %lld elements = %.0f (expected %.0f)\n", recon::build_info().version.c_str(),
-              static_cast<long long>(n), total, expected);
+  std::printf("consumer: recon %s, sum over %lld elements = %.0f (expected %.0f)\n",
+              recon::build_info().version.c_str(), static_cast<long long>(n), total, expected);
   return total == expected ? 0 : 1;
 }

@@ -103,7 +103,8 @@ std::vector<DeviceInfo> list_devices() {
 }
 
 Context Context::host(int threads) {
-  if (threads < 0) throw InvalidArgument("Context::host: thread count must be >= 0, got " + std::to_string(threads));
+  if (threads < 0)
+    throw InvalidArgument("Context::host: thread count must be >= 0, got " + std::to_string(threads));
   auto s = std::make_shared<detail::ContextState>();
   s->device = Device::Host;
   s->threads = threads > 0 ? threads : omp_get_max_threads();
@@ -131,7 +132,8 @@ Context Context::cuda(int ordinal) {
   return Context(s);
 #else
   (void)ordinal;
-  throw DeviceError("Context::cuda: this build of recon has no CUDA support (configure with -DRECON_CUDA=ON)");
+  throw DeviceError(
+      "Context::cuda: this build of recon has no CUDA support (configure with -DRECON_CUDA=ON)");
 #endif
 }
 
@@ -151,7 +153,8 @@ void* Context::stream() const { return state_->stream; }
 DeviceInfo Context::info() const {
   for (const DeviceInfo& d : list_devices())
     if (d.device == device() && d.ordinal == ordinal()) return d;
-  throw DeviceError("Context::info: device " + to_string(device()) + ":" + std::to_string(ordinal()) + " not found");
+  throw DeviceError("Context::info: device " + to_string(device()) + ":" + std::to_string(ordinal()) +
+                    " not found");
 }
 
 void Context::synchronize() const {
@@ -194,9 +197,7 @@ namespace detail {
                     "source as CUDA (a .cu file) to run it on the device");
 }
 
-index_t cuda_grid_limit(const Context& ctx) {
-  return static_cast<index_t>(ctx.multiprocessors()) * 32;
-}
+index_t cuda_grid_limit(const Context& ctx) { return static_cast<index_t>(ctx.multiprocessors()) * 32; }
 
 }  // namespace detail
 }  // namespace recon

@@ -92,8 +92,9 @@ double dot(const Context& ctx, View<const T> x, View<const T> y) {
   detail::check_operand(ctx, "dot", "y", y, x.size());
   const T* px = x.data();
   const T* py = y.data();
-  return transform_sum(ctx, x.size(),
-                       [=] RECON_HD(index_t i) { return static_cast<double>(px[i]) * static_cast<double>(py[i]); });
+  return transform_sum(ctx, x.size(), [=] RECON_HD(index_t i) {
+    return static_cast<double>(px[i]) * static_cast<double>(py[i]);
+  });
 }
 
 template <class T>
@@ -123,21 +124,20 @@ double distance2(const Context& ctx, View<const T> x, View<const T> y) {
   }));
 }
 
-#define RECON_INSTANTIATE_VECTOR_OPS(T)                                                              \
-  template void fill<T>(const Context&, View<T>, T);                                                 \
-  template void copy<T>(const Context&, View<const T>, View<T>);                                     \
-  template void scale<T>(const Context&, T, View<const T>, View<T>);                                 \
-  template void axpby<T>(const Context&, T, View<const T>, T, View<T>);                              \
-  template void axpbypcz<T>(const Context&, T, View<const T>, T, View<const T>, T, View<T>);         \
-  template void multiply<T>(const Context&, View<const T>, View<const T>, View<T>);                  \
-  template double sum<T>(const Context&, View<const T>);                                             \
-  template double dot<T>(const Context&, View<const T>, View<const T>);                              \
-  template double norm2<T>(const Context&, View<const T>);                                           \
-  template double max_abs<T>(const Context&, View<const T>);                                         \
-  template double distance2<T>(const Context&, View<const T>, View<const T>);                        \
-  template void detail::check_operand<T>(const Context&, const char*, const char*, const View<T>&,   \
-                                         index_t);                                                   \
-  template void detail::check_operand<const T>(const Context&, const char*, const char*,             \
+#define RECON_INSTANTIATE_VECTOR_OPS(T)                                                                      \
+  template void fill<T>(const Context&, View<T>, T);                                                         \
+  template void copy<T>(const Context&, View<const T>, View<T>);                                             \
+  template void scale<T>(const Context&, T, View<const T>, View<T>);                                         \
+  template void axpby<T>(const Context&, T, View<const T>, T, View<T>);                                      \
+  template void axpbypcz<T>(const Context&, T, View<const T>, T, View<const T>, T, View<T>);                 \
+  template void multiply<T>(const Context&, View<const T>, View<const T>, View<T>);                          \
+  template double sum<T>(const Context&, View<const T>);                                                     \
+  template double dot<T>(const Context&, View<const T>, View<const T>);                                      \
+  template double norm2<T>(const Context&, View<const T>);                                                   \
+  template double max_abs<T>(const Context&, View<const T>);                                                 \
+  template double distance2<T>(const Context&, View<const T>, View<const T>);                                \
+  template void detail::check_operand<T>(const Context&, const char*, const char*, const View<T>&, index_t); \
+  template void detail::check_operand<const T>(const Context&, const char*, const char*,                     \
                                                const View<const T>&, index_t);
 
 RECON_INSTANTIATE_VECTOR_OPS(float)

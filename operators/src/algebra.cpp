@@ -42,7 +42,8 @@ class Composed final : public LinearOperator<T> {
  public:
   Composed(Operator<T> outer, Operator<T> inner)
       : LinearOperator<T>("(" + outer.name() + " o " + inner.name() + ")", inner.domain(), outer.range()),
-        outer_(std::move(outer)), inner_(std::move(inner)) {}
+        outer_(std::move(outer)),
+        inner_(std::move(inner)) {}
   bool has_normal_inverse() const override { return inner_.is_orthogonal() && outer_.has_normal_inverse(); }
   bool is_orthogonal() const override { return inner_.is_orthogonal() && outer_.is_orthogonal(); }
 
@@ -74,8 +75,11 @@ template <class T>
 class Summed final : public LinearOperator<T> {
  public:
   Summed(Operator<T> a, Operator<T> b, T sign)
-      : LinearOperator<T>("(" + a.name() + (sign > 0 ? " + " : " - ") + b.name() + ")", a.domain(), a.range()),
-        a_(std::move(a)), b_(std::move(b)), sign_(sign) {}
+      : LinearOperator<T>("(" + a.name() + (sign > 0 ? " + " : " - ") + b.name() + ")", a.domain(),
+                          a.range()),
+        a_(std::move(a)),
+        b_(std::move(b)),
+        sign_(sign) {}
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override {
@@ -100,7 +104,9 @@ template <class T>
 class Scaled final : public LinearOperator<T> {
  public:
   Scaled(T s, Operator<T> a)
-      : LinearOperator<T>(std::to_string(s) + "*" + a.name(), a.domain(), a.range()), s_(s), a_(std::move(a)) {}
+      : LinearOperator<T>(std::to_string(s) + "*" + a.name(), a.domain(), a.range()),
+        s_(s),
+        a_(std::move(a)) {}
   // (s^2 A^T A + lambda I)^{-1} b = s^-2 (A^T A + lambda s^-2 I)^{-1} b
   bool has_normal_inverse() const override { return s_ != T(0) && a_.has_normal_inverse(); }
 
@@ -131,7 +137,8 @@ class Scaled final : public LinearOperator<T> {
 template <class T>
 class Adjoint final : public LinearOperator<T> {
  public:
-  explicit Adjoint(Operator<T> a) : LinearOperator<T>(a.name() + "^T", a.range(), a.domain()), a_(std::move(a)) {}
+  explicit Adjoint(Operator<T> a)
+      : LinearOperator<T>(a.name() + "^T", a.range(), a.domain()), a_(std::move(a)) {}
   const Operator<T>& original() const { return a_; }
   bool is_orthogonal() const override { return a_.is_orthogonal(); }
 
@@ -162,7 +169,8 @@ template <class T>
 class Stacked final : public LinearOperator<T> {
  public:
   explicit Stacked(std::vector<Operator<T>> blocks)
-      : LinearOperator<T>("vstack", blocks.front().domain(), stacked_range(blocks)), blocks_(std::move(blocks)) {}
+      : LinearOperator<T>("vstack", blocks.front().domain(), stacked_range(blocks)),
+        blocks_(std::move(blocks)) {}
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override {
@@ -195,7 +203,8 @@ class Stacked final : public LinearOperator<T> {
 template <class T>
 class Gram final : public LinearOperator<T> {
  public:
-  explicit Gram(Operator<T> a) : LinearOperator<T>(a.name() + "^T " + a.name(), a.domain(), a.domain()), a_(std::move(a)) {}
+  explicit Gram(Operator<T> a)
+      : LinearOperator<T>(a.name() + "^T " + a.name(), a.domain(), a.domain()), a_(std::move(a)) {}
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override { a_.normal(ctx, x, y); }

@@ -74,8 +74,8 @@ namespace {
 
 StencilGeometry geometry(const Shape& domain, const Shape& kernel_shape, ConvolutionBoundary b) {
   if (domain.ndim() > 3 || kernel_shape.ndim() != domain.ndim())
-    throw ShapeMismatch("Convolution: the kernel " + kernel_shape.str() + " must have as many axes as the domain " +
-                        domain.str() + " (at most 3)");
+    throw ShapeMismatch("Convolution: the kernel " + kernel_shape.str() +
+                        " must have as many axes as the domain " + domain.str() + " (at most 3)");
   StencilGeometry g{{1, 1, 1}, {1, 1, 1}, {0, 0, 0}, b == ConvolutionBoundary::Neumann};
   const int pad = 3 - domain.ndim();
   for (int a = 0; a < domain.ndim(); ++a) {
@@ -106,8 +106,8 @@ std::vector<T> embedded(const StencilGeometry& g, const std::vector<T>& h) {
 }
 
 template <class T>
-Array<T> prepared_kernel(const Context& ctx, const Shape& domain, const Shape& kernel_shape, const std::vector<T>& h,
-                         ConvolutionBoundary b) {
+Array<T> prepared_kernel(const Context& ctx, const Shape& domain, const Shape& kernel_shape,
+                         const std::vector<T>& h, ConvolutionBoundary b) {
   const StencilGeometry g = geometry(domain, kernel_shape, b);
   if (static_cast<index_t>(h.size()) != kernel_shape.size())
     throw ShapeMismatch("Convolution: " + std::to_string(h.size()) + " kernel values for the kernel shape " +
@@ -124,8 +124,9 @@ Array<T> prepared_kernel(const Context& ctx, const Shape& domain, const Shape& k
 }  // namespace
 
 template <class T>
-ConvolutionOperator<T>::ConvolutionOperator(const Context& ctx, const Shape& domain, const Shape& kernel_shape,
-                                            const std::vector<T>& kernel, ConvolutionBoundary boundary)
+ConvolutionOperator<T>::ConvolutionOperator(const Context& ctx, const Shape& domain,
+                                            const Shape& kernel_shape, const std::vector<T>& kernel,
+                                            ConvolutionBoundary boundary)
     : LinearOperator<T>("Convolution", domain, domain),
       boundary_(boundary),
       geometry_(geometry(domain, kernel_shape, boundary)),
@@ -159,20 +160,21 @@ template <class T>
 void ConvolutionOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
   detail::check_data_device(ctx, this->name(), kernel_.device());
   if (boundary_ == ConvolutionBoundary::Circular) return circular(ctx, y.data(), x.data(), true);
-  detail::stencil_adjoint(ctx, detail::StencilAdjoint<T>{kernel_.data(), y.data(), geometry_}, y.size(), x.data());
+  detail::stencil_adjoint(ctx, detail::StencilAdjoint<T>{kernel_.data(), y.data(), geometry_}, y.size(),
+                          x.data());
 }
 
 template <class T>
-Operator<T> convolution(const Context& ctx, const Shape& domain, const Shape& kernel_shape, const std::vector<T>& kernel,
-                        ConvolutionBoundary boundary) {
+Operator<T> convolution(const Context& ctx, const Shape& domain, const Shape& kernel_shape,
+                        const std::vector<T>& kernel, ConvolutionBoundary boundary) {
   return Operator<T>(std::make_shared<ConvolutionOperator<T>>(ctx, domain, kernel_shape, kernel, boundary));
 }
 
 template class ConvolutionOperator<float>;
 template class ConvolutionOperator<double>;
-template Operator<float> convolution<float>(const Context&, const Shape&, const Shape&, const std::vector<float>&,
-                                            ConvolutionBoundary);
-template Operator<double> convolution<double>(const Context&, const Shape&, const Shape&, const std::vector<double>&,
-                                              ConvolutionBoundary);
+template Operator<float> convolution<float>(const Context&, const Shape&, const Shape&,
+                                            const std::vector<float>&, ConvolutionBoundary);
+template Operator<double> convolution<double>(const Context&, const Shape&, const Shape&,
+                                              const std::vector<double>&, ConvolutionBoundary);
 
 }  // namespace recon

@@ -28,7 +28,8 @@ void gemv(CBLAS_TRANSPOSE t, int m, int n, const double* a, const double* x, dou
 void gemm(CBLAS_TRANSPOSE ta, int rows, int cols, int k, const float* b, const float* a, int lda, float* c) {
   cblas_sgemm(CblasRowMajor, CblasNoTrans, ta, rows, cols, k, 1.f, b, k, a, lda, 0.f, c, cols);
 }
-void gemm(CBLAS_TRANSPOSE ta, int rows, int cols, int k, const double* b, const double* a, int lda, double* c) {
+void gemm(CBLAS_TRANSPOSE ta, int rows, int cols, int k, const double* b, const double* a, int lda,
+          double* c) {
   cblas_dgemm(CblasRowMajor, CblasNoTrans, ta, rows, cols, k, 1.0, b, k, a, lda, 0.0, c, cols);
 }
 
@@ -39,11 +40,13 @@ void check_cublas(cublasStatus_t s, const char* call) {
   if (s == CUBLAS_STATUS_ALLOC_FAILED) throw OutOfMemory(msg);
   throw DeviceError(msg);
 }
-cublasStatus_t cu_gemv(cublasHandle_t h, cublasOperation_t t, int r, int c, const float* a, const float* x, float* y) {
+cublasStatus_t cu_gemv(cublasHandle_t h, cublasOperation_t t, int r, int c, const float* a, const float* x,
+                       float* y) {
   const float one = 1.f, zero = 0.f;
   return cublasSgemv(h, t, r, c, &one, a, r, x, 1, &zero, y, 1);
 }
-cublasStatus_t cu_gemv(cublasHandle_t h, cublasOperation_t t, int r, int c, const double* a, const double* x, double* y) {
+cublasStatus_t cu_gemv(cublasHandle_t h, cublasOperation_t t, int r, int c, const double* a, const double* x,
+                       double* y) {
   const double one = 1.0, zero = 0.0;
   return cublasDgemv(h, t, r, c, &one, a, r, x, 1, &zero, y, 1);
 }
@@ -61,7 +64,6 @@ cublasStatus_t cu_gemm(cublasHandle_t h, cublasOperation_t ta, int p, int q, int
 #endif
 
 Shape with_batch(index_t batch, index_t n) { return batch > 0 ? Shape{batch, n} : Shape{n}; }
-
 
 template <class T>
 const std::shared_ptr<const Array<T>>& validated(const std::shared_ptr<const Array<T>>& a, index_t batch) {
@@ -82,7 +84,8 @@ template <class T>
 DenseMatrixOperator<T>::DenseMatrixOperator(std::shared_ptr<const Array<T>> matrix, index_t batch)
     : LinearOperator<T>("DenseMatrix", with_batch(batch, validated(matrix, batch)->shape()[1]),
                         with_batch(batch, matrix->shape()[0])),
-      matrix_(std::move(matrix)), batch_(batch) {}
+      matrix_(std::move(matrix)),
+      batch_(batch) {}
 
 // transpose false: out = A in (Y = X A^T per batch row); true: out = A^T in (X = Y A).
 template <class T>
@@ -100,8 +103,10 @@ void DenseMatrixOperator<T>::multiply(const Context& ctx, bool transpose, const 
     return;
   }
 #endif
-  if (b == 0) gemv(transpose ? CblasTrans : CblasNoTrans, m, n, a, in, out);
-  else gemm(transpose ? CblasNoTrans : CblasTrans, b, transpose ? n : m, transpose ? m : n, in, a, n, out);
+  if (b == 0)
+    gemv(transpose ? CblasTrans : CblasNoTrans, m, n, a, in, out);
+  else
+    gemm(transpose ? CblasNoTrans : CblasTrans, b, transpose ? n : m, transpose ? m : n, in, a, n, out);
 }
 
 template <class T>
@@ -116,7 +121,8 @@ void DenseMatrixOperator<T>::do_adjoint(const Context& ctx, View<const T> y, Vie
 
 template <class T>
 Operator<T> dense_matrix(Array<T> matrix, index_t batch) {
-  return Operator<T>(std::make_shared<DenseMatrixOperator<T>>(std::make_shared<const Array<T>>(std::move(matrix)), batch));
+  return Operator<T>(
+      std::make_shared<DenseMatrixOperator<T>>(std::make_shared<const Array<T>>(std::move(matrix)), batch));
 }
 
 template class DenseMatrixOperator<float>;

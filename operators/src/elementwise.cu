@@ -34,7 +34,8 @@ void subsample_gather(const Context& ctx, GatherEval<T> eval, T* y, index_t m) {
 }
 // x[idx_k] = s * src[k] (the adjoint's scatter) or s * src[idx_k] (the solve on kept entries).
 template <class T>
-void subsample_scatter(const Context& ctx, const index_t* idx, T s, const T* src, bool indexed_src, T* x, index_t m) {
+void subsample_scatter(const Context& ctx, const index_t* idx, T s, const T* src, bool indexed_src, T* x,
+                       index_t m) {
   parallel_for(ctx, m, [=] RECON_HD(index_t k) { x[idx[k]] = s * src[indexed_src ? idx[k] : k]; });
 }
 
@@ -82,18 +83,20 @@ std::vector<index_t> validated_indices(const Shape& domain, std::vector<index_t>
   std::vector<index_t> sorted = indices;
   std::sort(sorted.begin(), sorted.end());
   if (sorted.front() < 0 || sorted.back() >= domain.size())
-    throw InvalidArgument("Subsample: index " + std::to_string(sorted.front() < 0 ? sorted.front() : sorted.back()) +
-                          " is outside the domain " + domain.str() + " (" + std::to_string(domain.size()) +
-                          " elements)");
+    throw InvalidArgument(
+        "Subsample: index " + std::to_string(sorted.front() < 0 ? sorted.front() : sorted.back()) +
+        " is outside the domain " + domain.str() + " (" + std::to_string(domain.size()) + " elements)");
   const auto dup = std::adjacent_find(sorted.begin(), sorted.end());
   if (dup != sorted.end())
-    throw InvalidArgument("Subsample: index " + std::to_string(*dup) + " appears twice; indices must be distinct");
+    throw InvalidArgument("Subsample: index " + std::to_string(*dup) +
+                          " appears twice; indices must be distinct");
   return indices;
 }
 }  // namespace
 
 template <class T>
-SubsampleOperator<T>::SubsampleOperator(const Context& ctx, const Shape& domain, const std::vector<index_t>& indices)
+SubsampleOperator<T>::SubsampleOperator(const Context& ctx, const Shape& domain,
+                                        const std::vector<index_t>& indices)
     : LinearOperator<T>("Subsample", domain, Shape{static_cast<index_t>(indices.size())}),
       indices_(Array<index_t>::from_host(ctx, Shape{static_cast<index_t>(indices.size())},
                                          validated_indices(domain, indices))) {}
@@ -119,9 +122,11 @@ void SubsampleOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<
 template <class T>
 void SubsampleOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const {
   check_device(ctx);
-  require(lambda > T(0), this->name() + ".normal_inverse", "lambda must be > 0 (A^T A is singular off the kept entries)");
+  require(lambda > T(0), this->name() + ".normal_inverse",
+          "lambda must be > 0 (A^T A is singular off the kept entries)");
   scale<T>(ctx, T(1) / lambda, b, x);
-  detail::subsample_scatter(ctx, indices_.data(), T(1) / (T(1) + lambda), b.data(), true, x.data(), indices_.size());
+  detail::subsample_scatter(ctx, indices_.data(), T(1) / (T(1) + lambda), b.data(), true, x.data(),
+                            indices_.size());
 }
 
 // ---- Reshape / Identity ----------------------------------------------------------------------
@@ -153,7 +158,8 @@ Operator<T> identity(const Shape& shape) {
 
 template <class T>
 Operator<T> diagonal(Array<T> weights) {
-  return Operator<T>(std::make_shared<DiagonalOperator<T>>(std::make_shared<const Array<T>>(std::move(weights))));
+  return Operator<T>(
+      std::make_shared<DiagonalOperator<T>>(std::make_shared<const Array<T>>(std::move(weights))));
 }
 
 template <class T>
@@ -164,8 +170,8 @@ Operator<T> subsample(const Context& ctx, const Shape& domain, const std::vector
 template <class T>
 Operator<T> mask(const Context& ctx, const Shape& domain, const std::vector<std::uint8_t>& keep) {
   if (static_cast<index_t>(keep.size()) != domain.size())
-    throw ShapeMismatch("mask: " + std::to_string(keep.size()) + " mask values for the domain " + domain.str() +
-                        " (" + std::to_string(domain.size()) + " elements)");
+    throw ShapeMismatch("mask: " + std::to_string(keep.size()) + " mask values for the domain " +
+                        domain.str() + " (" + std::to_string(domain.size()) + " elements)");
   std::vector<index_t> indices;
   for (std::size_t i = 0; i < keep.size(); ++i)
     if (keep[i]) indices.push_back(static_cast<index_t>(i));
@@ -178,14 +184,14 @@ Operator<T> reshape(const Shape& from, const Shape& to) {
   return Operator<T>(std::make_shared<ReshapeOperator<T>>(from, to));
 }
 
-#define RECON_INSTANTIATE_ELEMENTWISE(T)                                                              \
-  template class DiagonalOperator<T>;                                                                 \
-  template class SubsampleOperator<T>;                                                                \
-  template class ReshapeOperator<T>;                                                                  \
-  template Operator<T> identity<T>(const Shape&);                                                     \
-  template Operator<T> diagonal<T>(Array<T>);                                                         \
-  template Operator<T> subsample<T>(const Context&, const Shape&, const std::vector<index_t>&);       \
-  template Operator<T> mask<T>(const Context&, const Shape&, const std::vector<std::uint8_t>&);       \
+#define RECON_INSTANTIATE_ELEMENTWISE(T)                                                        \
+  template class DiagonalOperator<T>;                                                           \
+  template class SubsampleOperator<T>;                                                          \
+  template class ReshapeOperator<T>;                                                            \
+  template Operator<T> identity<T>(const Shape&);                                               \
+  template Operator<T> diagonal<T>(Array<T>);                                                   \
+  template Operator<T> subsample<T>(const Context&, const Shape&, const std::vector<index_t>&); \
+  template Operator<T> mask<T>(const Context&, const Shape&, const std::vector<std::uint8_t>&); \
   template Operator<T> reshape<T>(const Shape&, const Shape&);
 RECON_INSTANTIATE_ELEMENTWISE(float)
 RECON_INSTANTIATE_ELEMENTWISE(double)

@@ -55,9 +55,9 @@ void fft_c2c(const Context& ctx, const FftShape& s, const T* in, T* out, bool in
   fftw_c2c(ctx, s, in, out, inverse);
 }
 
-#define RECON_INSTANTIATE_FFT(T)                                                       \
-  template void fft_r2c<T>(const Context&, const FftShape&, const T*, T*);             \
-  template void fft_c2r<T>(const Context&, const FftShape&, T*, T*);                   \
+#define RECON_INSTANTIATE_FFT(T)                                           \
+  template void fft_r2c<T>(const Context&, const FftShape&, const T*, T*); \
+  template void fft_c2r<T>(const Context&, const FftShape&, T*, T*);       \
   template void fft_c2c<T>(const Context&, const FftShape&, const T*, T*, bool);
 RECON_INSTANTIATE_FFT(float)
 RECON_INSTANTIATE_FFT(double)

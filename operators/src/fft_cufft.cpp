@@ -14,13 +14,16 @@ namespace {
 
 void check_cufft(cufftResult r, const char* call) {
   if (r == CUFFT_SUCCESS) return;
-  const std::string msg = std::string("cuFFT call ") + call + " failed with status " + std::to_string(static_cast<int>(r));
+  const std::string msg =
+      std::string("cuFFT call ") + call + " failed with status " + std::to_string(static_cast<int>(r));
   if (r == CUFFT_ALLOC_FAILED) throw OutOfMemory(msg);
   throw DeviceError(msg);
 }
 
-template <class T> struct Cufft;
-template <> struct Cufft<float> {
+template <class T>
+struct Cufft;
+template <>
+struct Cufft<float> {
   static constexpr cufftType r2c = CUFFT_R2C, c2r = CUFFT_C2R, c2c = CUFFT_C2C;
   static cufftResult exec_r2c(cufftHandle p, float* i, float* o) {
     return cufftExecR2C(p, i, reinterpret_cast<cufftComplex*>(o));
@@ -32,7 +35,8 @@ template <> struct Cufft<float> {
     return cufftExecC2C(p, reinterpret_cast<cufftComplex*>(i), reinterpret_cast<cufftComplex*>(o), dir);
   }
 };
-template <> struct Cufft<double> {
+template <>
+struct Cufft<double> {
   static constexpr cufftType r2c = CUFFT_D2Z, c2r = CUFFT_Z2D, c2c = CUFFT_Z2Z;
   static cufftResult exec_r2c(cufftHandle p, double* i, double* o) {
     return cufftExecD2Z(p, i, reinterpret_cast<cufftDoubleComplex*>(o));
@@ -41,7 +45,8 @@ template <> struct Cufft<double> {
     return cufftExecZ2D(p, reinterpret_cast<cufftDoubleComplex*>(i), o);
   }
   static cufftResult exec_c2c(cufftHandle p, double* i, double* o, int dir) {
-    return cufftExecZ2Z(p, reinterpret_cast<cufftDoubleComplex*>(i), reinterpret_cast<cufftDoubleComplex*>(o), dir);
+    return cufftExecZ2Z(p, reinterpret_cast<cufftDoubleComplex*>(i), reinterpret_cast<cufftDoubleComplex*>(o),
+                        dir);
   }
 };
 
@@ -91,9 +96,9 @@ void cufft_c2c(const Context& ctx, const FftShape& s, const T* in, T* out, bool 
               "exec c2c");
 }
 
-#define RECON_INSTANTIATE_CUFFT(T)                                                   \
-  template void cufft_r2c<T>(const Context&, const FftShape&, const T*, T*);         \
-  template void cufft_c2r<T>(const Context&, const FftShape&, T*, T*);               \
+#define RECON_INSTANTIATE_CUFFT(T)                                           \
+  template void cufft_r2c<T>(const Context&, const FftShape&, const T*, T*); \
+  template void cufft_c2r<T>(const Context&, const FftShape&, T*, T*);       \
   template void cufft_c2c<T>(const Context&, const FftShape&, const T*, T*, bool);
 RECON_INSTANTIATE_CUFFT(float)
 RECON_INSTANTIATE_CUFFT(double)

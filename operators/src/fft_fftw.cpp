@@ -20,8 +20,10 @@ std::mutex& planner_mutex() {
   return m;
 }
 
-template <class T> struct Fftw;
-template <> struct Fftw<float> {
+template <class T>
+struct Fftw;
+template <>
+struct Fftw<float> {
   using plan = fftwf_plan;
   using cpx = fftwf_complex;
   static void init_threads() { fftwf_init_threads(); }
@@ -45,7 +47,8 @@ template <> struct Fftw<float> {
   static void exec_r2r(plan p, float* i, float* o) { fftwf_execute_r2r(p, i, o); }
   static void destroy(plan p) { fftwf_destroy_plan(p); }
 };
-template <> struct Fftw<double> {
+template <>
+struct Fftw<double> {
   using plan = fftw_plan;
   using cpx = fftw_complex;
   static void init_threads() { fftw_init_threads(); }
@@ -74,11 +77,12 @@ enum class Kind { R2C, C2R, C2C_FORWARD, C2C_INVERSE, DCT2, DCT3 };
 
 // The cached plan of one transform; `make` runs under the planner mutex.
 template <class T, class Make>
-typename Fftw<T>::plan cached_plan(const Context& ctx, Kind kind, const FftShape& s, T* in, T* out, Make make) {
+typename Fftw<T>::plan cached_plan(const Context& ctx, Kind kind, const FftShape& s, T* in, T* out,
+                                   Make make) {
   const bool in_place = static_cast<void*>(in) == static_cast<void*>(out);
   const bool aligned = Fftw<T>::alignment_of(in) == 0 && Fftw<T>::alignment_of(out) == 0;
-  std::string key = std::string("fftw/") + (sizeof(T) == 4 ? "f" : "d") + "/" + std::to_string(static_cast<int>(kind)) +
-                    "/" + std::to_string(s.batch);
+  std::string key = std::string("fftw/") + (sizeof(T) == 4 ? "f" : "d") + "/" +
+                    std::to_string(static_cast<int>(kind)) + "/" + std::to_string(s.batch);
   for (int a = 0; a < s.rank; ++a) key += "x" + std::to_string(s.n[a]);
   key += in_place ? "/inplace" : "/outofplace";
   key += aligned ? "/aligned" : "/unaligned";
@@ -138,12 +142,11 @@ void fftw_c2r(const Context& ctx, const FftShape& s, T* in, T* out) {
 template <class T>
 void fftw_c2c(const Context& ctx, const FftShape& s, const T* in, T* out, bool inverse) {
   T* src = const_cast<T*>(in);  // out-of-place c2c preserves its input
-  auto plan = cached_plan<T>(ctx, inverse ? Kind::C2C_INVERSE : Kind::C2C_FORWARD, s, src, out,
-                             [&](const int* n, unsigned flags) {
-                               return Fftw<T>::c2c(s.rank, n, as_int(s.batch), as_complex(src), as_complex(out),
-                                                   as_int(s.real_size()), inverse ? FFTW_BACKWARD : FFTW_FORWARD,
-                                                   flags);
-                             });
+  auto plan = cached_plan<T>(
+      ctx, inverse ? Kind::C2C_INVERSE : Kind::C2C_FORWARD, s, src, out, [&](const int* n, unsigned flags) {
+        return Fftw<T>::c2c(s.rank, n, as_int(s.batch), as_complex(src), as_complex(out),
+                            as_int(s.real_size()), inverse ? FFTW_BACKWARD : FFTW_FORWARD, flags);
+      });
   Fftw<T>::exec_c2c(plan, as_complex(src), as_complex(out));
 }
 
@@ -153,15 +156,16 @@ void fftw_dct(const Context& ctx, const FftShape& s, bool inverse, const T* in, 
   const fftw_r2r_kind kind = inverse ? FFTW_REDFT01 : FFTW_REDFT10;
   const fftw_r2r_kind k[3] = {kind, kind, kind};
   T* src = const_cast<T*>(in);  // out-of-place r2r preserves its input
-  auto plan = cached_plan<T>(ctx, inverse ? Kind::DCT3 : Kind::DCT2, s, src, out,
-                             [&](const int* n, unsigned flags) { return Fftw<T>::r2r(s.rank, n, src, out, k, flags); });
+  auto plan = cached_plan<T>(
+      ctx, inverse ? Kind::DCT3 : Kind::DCT2, s, src, out,
+      [&](const int* n, unsigned flags) { return Fftw<T>::r2r(s.rank, n, src, out, k, flags); });
   Fftw<T>::exec_r2r(plan, src, out);
 }
 
-#define RECON_INSTANTIATE_FFTW(T)                                                   \
-  template void fftw_r2c<T>(const Context&, const FftShape&, const T*, T*);         \
-  template void fftw_c2r<T>(const Context&, const FftShape&, T*, T*);               \
-  template void fftw_c2c<T>(const Context&, const FftShape&, const T*, T*, bool);     \
+#define RECON_INSTANTIATE_FFTW(T)                                                 \
+  template void fftw_r2c<T>(const Context&, const FftShape&, const T*, T*);       \
+  template void fftw_c2r<T>(const Context&, const FftShape&, T*, T*);             \
+  template void fftw_c2c<T>(const Context&, const FftShape&, const T*, T*, bool); \
   template void fftw_dct<T>(const Context&, const FftShape&, bool, const T*, T*);
 RECON_INSTANTIATE_FFTW(float)
 RECON_INSTANTIATE_FFTW(double)

@@ -84,8 +84,8 @@ std::vector<int> validated_axes(const Shape& domain, std::vector<int> axes, bool
   require(axes.size() <= 3, where, "differences along at most 3 axes, got " + std::to_string(axes.size()));
   for (std::size_t c = 0; c < axes.size(); ++c) {
     if (axes[c] < 0 || axes[c] >= domain.ndim())
-      throw InvalidArgument(std::string(where) + ": axis " + std::to_string(axes[c]) + " is outside the domain " +
-                            domain.str());
+      throw InvalidArgument(std::string(where) + ": axis " + std::to_string(axes[c]) +
+                            " is outside the domain " + domain.str());
     if (std::count(axes.begin(), axes.end(), axes[c]) > 1)
       throw InvalidArgument(std::string(where) + ": axis " + std::to_string(axes[c]) + " is listed twice");
   }
@@ -95,7 +95,8 @@ std::vector<int> validated_axes(const Shape& domain, std::vector<int> axes, bool
 }  // namespace
 
 template <class T>
-DifferenceOperator<T>::DifferenceOperator(const Shape& domain, std::vector<int> axes, Boundary boundary, bool stack)
+DifferenceOperator<T>::DifferenceOperator(const Shape& domain, std::vector<int> axes, Boundary boundary,
+                                          bool stack)
     : LinearOperator<T>(stack ? "Gradient" : "FiniteDifference", domain,
                         difference_range(domain, validated_axes(domain, axes, stack), stack)),
       axes_(validated_axes(domain, std::move(axes), stack)),
@@ -129,11 +130,13 @@ void DifferenceOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View
 }
 
 template <class T>
-void DifferenceOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const {
+void DifferenceOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View<const T> b,
+                                              View<T> x) const {
   require(lambda > T(0), this->name() + ".normal_inverse",
           "lambda must be > 0 (D^T D is singular: constants are in its null space)");
   const auto grid = detail::laplacian_grid(this->domain(), axes_, boundary_ == Boundary::Periodic);
-  if (!ctx.is_cuda() && !grid.periodic) return detail::laplacian_solve_dct(ctx, grid, lambda, b.data(), x.data());
+  if (!ctx.is_cuda() && !grid.periodic)
+    return detail::laplacian_solve_dct(ctx, grid, lambda, b.data(), x.data());
   View<T> spec = this->scratch(ctx, 1, detail::laplacian_spectrum_shape(grid));
   T* ext = grid.extended != grid.shape ? this->scratch(ctx, 2, grid.extended).data() : nullptr;
   detail::laplacian_solve_fft(ctx, grid, lambda, b.data(), x.data(), ext, spec.data());
@@ -141,7 +144,8 @@ void DifferenceOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View
 
 template <class T>
 Operator<T> finite_difference(const Shape& domain, int axis, Boundary boundary) {
-  return Operator<T>(std::make_shared<DifferenceOperator<T>>(domain, std::vector<int>{axis}, boundary, false));
+  return Operator<T>(
+      std::make_shared<DifferenceOperator<T>>(domain, std::vector<int>{axis}, boundary, false));
 }
 
 template <class T>
@@ -149,9 +153,9 @@ Operator<T> gradient(const Shape& domain, Boundary boundary, std::vector<int> ax
   return Operator<T>(std::make_shared<DifferenceOperator<T>>(domain, std::move(axes), boundary, true));
 }
 
-#define RECON_INSTANTIATE_DIFFERENCE(T)                                          \
-  template class DifferenceOperator<T>;                                          \
-  template Operator<T> finite_difference<T>(const Shape&, int, Boundary);        \
+#define RECON_INSTANTIATE_DIFFERENCE(T)                                   \
+  template class DifferenceOperator<T>;                                   \
+  template Operator<T> finite_difference<T>(const Shape&, int, Boundary); \
   template Operator<T> gradient<T>(const Shape&, Boundary, std::vector<int>);
 RECON_INSTANTIATE_DIFFERENCE(float)
 RECON_INSTANTIATE_DIFFERENCE(double)

@@ -19,8 +19,8 @@ namespace detail {
 struct SpectrumLayout {
   index_t n[3], m[3];
   int rank;
-  bool half;   // r2c: the last axis holds n/2 + 1 bins
-  bool shift;  // fftshift on the full axes
+  bool half;     // r2c: the last axis holds n/2 + 1 bins
+  bool shift;    // fftshift on the full axes
   double scale;  // N^-1/2
 };
 
@@ -131,7 +131,8 @@ Shape fourier_range(const Shape& domain, FourierKind kind, int rank) {
   if (kind == FourierKind::ComplexToComplex) return domain;
   signal_rank(domain, kind, rank);
   if (domain.ndim() > 3)
-    throw InvalidArgument("Fourier: a real domain " + domain.str() + " has more than 3 axes; the spectrum needs one more");
+    throw InvalidArgument("Fourier: a real domain " + domain.str() +
+                          " has more than 3 axes; the spectrum needs one more");
   Shape r;
   for (int a = 0; a + 1 < domain.ndim(); ++a) r.push_back(domain[a]);
   r.push_back(domain[domain.ndim() - 1] / 2 + 1);
@@ -144,8 +145,10 @@ Shape fourier_range(const Shape& domain, FourierKind kind, int rank) {
 template <class T>
 FourierOperator<T>::FourierOperator(const Shape& domain, int rank, FourierKind kind, bool fftshift)
     : IsometryOperator<T>(kind == FourierKind::RealToComplex ? "FourierR2C" : "Fourier", domain,
-                        fourier_range(domain, kind, rank)),
-      rank_(signal_rank(domain, kind, rank)), kind_(kind), shift_(fftshift) {}
+                          fourier_range(domain, kind, rank)),
+      rank_(signal_rank(domain, kind, rank)),
+      kind_(kind),
+      shift_(fftshift) {}
 
 namespace {
 template <class T>
@@ -166,8 +169,10 @@ void FourierOperator<T>::do_apply(const Context& ctx, View<const T> x, View<T> y
   const bool half = kind_ == FourierKind::RealToComplex;
   const auto f = detail::fft_shape(signal_shape(this->domain(), kind_), rank_, "Fourier");
   View<T> s = this->scratch(ctx, 1, this->range());
-  if (half) detail::fft_r2c<T>(ctx, f, x.data(), s.data());
-  else detail::fft_c2c<T>(ctx, f, x.data(), s.data(), false);
+  if (half)
+    detail::fft_r2c<T>(ctx, f, x.data(), s.data());
+  else
+    detail::fft_c2c<T>(ctx, f, x.data(), s.data(), false);
   detail::spectrum_post(ctx, layout<T>(f, half, shift_), this->range().size() / 2, s.data(), y.data());
 }
 
@@ -177,8 +182,10 @@ void FourierOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T>
   const auto f = detail::fft_shape(signal_shape(this->domain(), kind_), rank_, "Fourier");
   View<T> s = this->scratch(ctx, 1, this->range());
   detail::spectrum_pre(ctx, layout<T>(f, half, shift_), this->range().size() / 2, y.data(), s.data());
-  if (half) detail::fft_c2r<T>(ctx, f, s.data(), x.data());
-  else detail::fft_c2c<T>(ctx, f, s.data(), x.data(), true);
+  if (half)
+    detail::fft_c2r<T>(ctx, f, s.data(), x.data());
+  else
+    detail::fft_c2c<T>(ctx, f, s.data(), x.data(), true);
 }
 
 template <class T>

@@ -123,8 +123,9 @@ void wht_axis(const Context& ctx, T* p, index_t total, index_t n, index_t inner)
     const index_t rows = total / n;
     const int threads = static_cast<int>(n / 2 < 512 ? (n / 2 < 32 ? 32 : n / 2) : 512);
     const index_t blocks = rows < cuda_grid_limit(ctx) ? rows : cuda_grid_limit(ctx);
-    wht_rows_shared<T><<<static_cast<unsigned>(blocks), threads, n * sizeof(T),
-                         static_cast<cudaStream_t>(ctx.stream())>>>(p, rows, static_cast<int>(n), scale);
+    wht_rows_shared<T>
+        <<<static_cast<unsigned>(blocks), threads, n * sizeof(T), static_cast<cudaStream_t>(ctx.stream())>>>(
+            p, rows, static_cast<int>(n), scale);
     RECON_CUDA_CHECK(cudaGetLastError());
     return;
   }
@@ -180,7 +181,8 @@ void wht_all_axes(const Context& ctx, const Shape& shape, int rank, T* p) {
 }
 
 template <class T>
-void sequency_permute(const Context& ctx, const Shape& shape, int rank, const T* src, T* dst, bool to_sequency) {
+void sequency_permute(const Context& ctx, const Shape& shape, int rank, const T* src, T* dst,
+                      bool to_sequency) {
   SequencyPermute<T> f{src, dst, {1, 1, 1}, {0, 0, 0}, rank, to_sequency};
   for (int a = 0; a < rank; ++a) {
     f.n[a] = shape[shape.ndim() - rank + a];
@@ -195,12 +197,12 @@ namespace {
 int validated_rank(const Shape& shape, int rank) {
   if (rank == 0) rank = shape.ndim();
   if (rank < 1 || rank > 3 || rank > shape.ndim())
-    throw InvalidArgument("WalshHadamard: transforms 1 to 3 trailing axes, asked for " + std::to_string(rank) +
-                          " of the shape " + shape.str());
+    throw InvalidArgument("WalshHadamard: transforms 1 to 3 trailing axes, asked for " +
+                          std::to_string(rank) + " of the shape " + shape.str());
   for (int a = shape.ndim() - rank; a < shape.ndim(); ++a)
     if (shape[a] < 1 || (shape[a] & (shape[a] - 1)) != 0)
-      throw InvalidArgument("WalshHadamard: axis " + std::to_string(a) + " of " + shape.str() + " has length " +
-                            std::to_string(shape[a]) + ", expected a power of two");
+      throw InvalidArgument("WalshHadamard: axis " + std::to_string(a) + " of " + shape.str() +
+                            " has length " + std::to_string(shape[a]) + ", expected a power of two");
   return rank;
 }
 }  // namespace
@@ -226,8 +228,10 @@ void HadamardOperator<T>::do_apply(const Context& ctx, View<const T> x, View<T> 
 template <class T>
 void HadamardOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
   const Shape& s = this->domain();
-  if (order_ == HadamardOrder::Natural) copy<T>(ctx, y, x);
-  else detail::sequency_permute<T>(ctx, s, rank_, y.data(), x.data(), false);
+  if (order_ == HadamardOrder::Natural)
+    copy<T>(ctx, y, x);
+  else
+    detail::sequency_permute<T>(ctx, s, rank_, y.data(), x.data(), false);
   detail::wht_all_axes(ctx, s, rank_, x.data());
 }
 

@@ -60,22 +60,24 @@ void divide_by_eigenvalues(const Context& ctx, Dims3 bins, Dims3 period, int mas
                            int components, T* v) {
   const T inv_scale = static_cast<T>(1.0 / scale);
   const T pi = static_cast<T>(3.14159265358979323846);
-  parallel_for(ctx, Extent3{bins.n[0], bins.n[1], bins.n[2]}, [=] RECON_HD(index_t k0, index_t k1, index_t k2) {
-    const index_t k[3] = {k0, k1, k2};
-    T eig = lambda;
-    for (int a = 0; a < 3; ++a)
-      if (mask3 >> a & 1) {
-        const T s = sin(pi * static_cast<T>(k[a]) / static_cast<T>(period.n[a]));
-        eig += T(4) * s * s;
-      }
-    const T f = inv_scale / eig;
-    const index_t i = components * ((k0 * bins.n[1] + k1) * bins.n[2] + k2);
-    for (int c = 0; c < components; ++c) v[i + c] *= f;
-  });
+  parallel_for(ctx, Extent3{bins.n[0], bins.n[1], bins.n[2]},
+               [=] RECON_HD(index_t k0, index_t k1, index_t k2) {
+                 const index_t k[3] = {k0, k1, k2};
+                 T eig = lambda;
+                 for (int a = 0; a < 3; ++a)
+                   if (mask3 >> a & 1) {
+                     const T s = sin(pi * static_cast<T>(k[a]) / static_cast<T>(period.n[a]));
+                     eig += T(4) * s * s;
+                   }
+                 const T f = inv_scale / eig;
+                 const index_t i = components * ((k0 * bins.n[1] + k1) * bins.n[2] + k2);
+                 for (int c = 0; c < components; ++c) v[i + c] *= f;
+               });
 }
 
 template <class T>
-void laplacian_solve_fft(const Context& ctx, const LaplacianGrid& g, T lambda, const T* b, T* x, T* ext, T* spec) {
+void laplacian_solve_fft(const Context& ctx, const LaplacianGrid& g, T lambda, const T* b, T* x, T* ext,
+                         T* spec) {
   const Dims3 n = dims3(g.shape), m = dims3(g.extended);
   const int mask3 = g.axes_mask << (3 - g.shape.ndim());
   const FftShape fs = fft_shape(g.extended, g.extended.ndim(), "normal_inverse");
@@ -99,7 +101,7 @@ void laplacian_solve_dct(const Context& ctx, const LaplacianGrid& g, T lambda, c
   fftw_dct<T>(ctx, fs, true, x, x);
 }
 
-#define RECON_INSTANTIATE_LAPLACIAN(T)                                                                  \
+#define RECON_INSTANTIATE_LAPLACIAN(T)                                                                 \
   template void laplacian_solve_fft<T>(const Context&, const LaplacianGrid&, T, const T*, T*, T*, T*); \
   template void laplacian_solve_dct<T>(const Context&, const LaplacianGrid&, T, const T*, T*);
 RECON_INSTANTIATE_LAPLACIAN(float)

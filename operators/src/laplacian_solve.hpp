@@ -29,6 +29,7 @@ void laplacian_solve_dct(const Context& ctx, const LaplacianGrid& g, T lambda, c
 // Any backend (the device's path): ext, a buffer of g.extended (unused when it equals
 // g.shape); spec, a buffer of laplacian_spectrum_shape(g).
 template <class T>
-void laplacian_solve_fft(const Context& ctx, const LaplacianGrid& g, T lambda, const T* b, T* x, T* ext, T* spec);
+void laplacian_solve_fft(const Context& ctx, const LaplacianGrid& g, T lambda, const T* b, T* x, T* ext,
+                         T* spec);
 
 }  // namespace recon::detail

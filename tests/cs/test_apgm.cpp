@@ -23,9 +23,7 @@ using penalties::make_function;
 template <class T>
 struct Lasso {
   explicit Lasso(const Context& ctx)
-      : A(dense_matrix<T>(datasets::gaussian_matrix<T>(ctx, m, n, 5))),
-        y(ctx, Shape{m}),
-        r(ctx, Shape{m}) {
+      : A(dense_matrix<T>(datasets::gaussian_matrix<T>(ctx, m, n, 5))), y(ctx, Shape{m}), r(ctx, Shape{m}) {
     Array<T> x0 = datasets::sparse_vector<T>(ctx, n, 5, 9);
     A.apply(ctx, x0, y.view());
     auto noise = Array<T>::from_host(ctx, Shape{m}, random_values<T>(m, 4, -0.05, 0.05));

@@ -17,9 +17,12 @@ inline std::vector<std::pair<std::string, ct::Geometry>> ct_test_geometries() {
   const double pi = M_PI;
   out.push_back({"parallel2d_even", {volume2d(32, 32), parallel2d(48, 0.8, uniform_angles(30, 0, pi))}});
   out.push_back({"parallel2d_odd_offset",
-                 {volume2d(31, 27, 1.1, 0.9, 1.5, -2.0), parallel2d(41, 1.3, uniform_angles(17, 0.3, 0.3 + 2 * pi), 2.7)}});
-  out.push_back({"fan2d_odd", {volume2d(33, 30), fan2d(63, 1.5, uniform_angles(24, 0, 2 * pi), 60, 40, 1.3)}});
-  out.push_back({"parallel3d", {volume3d(9, 16, 15), parallel3d(11, 20, 1.1, 0.9, uniform_angles(12, 0, pi), 0.6, -0.4)}});
+                 {volume2d(31, 27, 1.1, 0.9, 1.5, -2.0),
+                  parallel2d(41, 1.3, uniform_angles(17, 0.3, 0.3 + 2 * pi), 2.7)}});
+  out.push_back(
+      {"fan2d_odd", {volume2d(33, 30), fan2d(63, 1.5, uniform_angles(24, 0, 2 * pi), 60, 40, 1.3)}});
+  out.push_back({"parallel3d",
+                 {volume3d(9, 16, 15), parallel3d(11, 20, 1.1, 0.9, uniform_angles(12, 0, pi), 0.6, -0.4)}});
   out.push_back({"cone_odd_offset",
                  {volume3d(10, 17, 16, {1, 1, 1.2}, {0.5, 0, 1}),
                   cone(13, 23, 1.4, 1.3, uniform_angles(15, 0, 2 * pi), 40, 30, 1.1, -0.7)}});

@@ -49,7 +49,8 @@ TYPED_TEST(CtIterative, SirtReachesToleranceAndStaysNonNegative) {
     residuals.push_back(it.primal_residual);
     return true;
   });
-  EXPECT_TRUE(rep.converged()) << "after " << rep.iterations << " iterations, residual " << rep.last.primal_residual;
+  EXPECT_TRUE(rep.converged()) << "after " << rep.iterations << " iterations, residual "
+                               << rep.last.primal_residual;
   EXPECT_LE(rep.last.primal_residual, 1e-3 * norm2<T>(ctx, y.view()) * (1 + 1e-9));
   ASSERT_GT(residuals.size(), 10u);
   EXPECT_LT(residuals.back(), 0.05 * residuals.front());
@@ -120,7 +121,8 @@ std::vector<double> dense_least_squares(const ct::JosephProjector<double>& a, co
 TEST(CtIterativeHost, CglsMatchesDenseLeastSquares) {
   const Context ctx = Context::host();
   // Inconsistent data (random y): the least-squares solution is not an exact fit.
-  const ct::JosephProjector<double> a({ct::volume2d(7, 8), ct::parallel2d(13, 0.9, ct::uniform_angles(17, 0, M_PI), 0.3)});
+  const ct::JosephProjector<double> a(
+      {ct::volume2d(7, 8), ct::parallel2d(13, 0.9, ct::uniform_angles(17, 0, M_PI), 0.3)});
   const std::vector<double> yv = random_values<double>(static_cast<size_t>(a.range().size()), 5, 0, 1);
   const std::vector<double> reference = dense_least_squares(a, ctx, yv);
   const auto y = Array<double>::from_host(ctx, a.range(), yv);
@@ -132,13 +134,15 @@ TEST(CtIterativeHost, CglsMatchesDenseLeastSquares) {
   ASSERT_TRUE(ct::cgls<double>(ctx, a, y.view(), x.view(), opt).converged());
   const std::vector<double> got = x.to_host_vector();
   double err = 0, ref = 0;
-  for (size_t i = 0; i < got.size(); ++i) err += (got[i] - reference[i]) * (got[i] - reference[i]), ref += reference[i] * reference[i];
+  for (size_t i = 0; i < got.size(); ++i)
+    err += (got[i] - reference[i]) * (got[i] - reference[i]), ref += reference[i] * reference[i];
   EXPECT_LT(std::sqrt(err / ref), 1e-8);
 }
 
 TEST(CtIterativeHost, RejectsBadOptions) {
   const Context ctx = Context::host();
-  const ct::JosephProjector<double> a({ct::volume2d(4, 4), ct::parallel2d(6, 1, ct::uniform_angles(5, 0, M_PI))});
+  const ct::JosephProjector<double> a(
+      {ct::volume2d(4, 4), ct::parallel2d(6, 1, ct::uniform_angles(5, 0, M_PI))});
   Array<double> y(ctx, a.range()), x(ctx, a.domain());
   ct::SirtOptions bad;
   bad.relaxation = 2.5;

@@ -40,7 +40,9 @@ struct SparseView {
     a.apply(ctx, xt.view(), y.view());
     fill<T>(ctx, x.view(), T(0));
   }
-  double psnr_of(const Context& ctx, const Array<T>& r) const { return psnr<T>(ctx, xt.view(), r.view(), 1.0); }
+  double psnr_of(const Context& ctx, const Array<T>& r) const {
+    return psnr<T>(ctx, xt.view(), r.view(), 1.0);
+  }
 };
 
 // 8 views of a 32^2 image (256 rays for 1024 unknowns): TV + non-negativity recovers the
@@ -129,7 +131,8 @@ TYPED_TEST(CtTvRecon, ApgmObjectiveNeverIncreasesWithNonconvexPenalties) {
       return true;
     });
     ASSERT_FALSE(f.empty());
-    for (std::size_t k = 1; k < f.size(); ++k) EXPECT_LE(f[k], f[k - 1]) << penalties::describe(phi) << " at " << k;
+    for (std::size_t k = 1; k < f.size(); ++k)
+      EXPECT_LE(f[k], f[k - 1]) << penalties::describe(phi) << " at " << k;
     EXPECT_LT(f.back(), 0.01 * f0) << penalties::describe(phi);
     EXPECT_NEAR(ct::tv_recon_objective<T>(ctx, pb.a, pb.y.view(), pb.x.view(), p), f.back(), 1e-4 * f.back());
   }
@@ -215,7 +218,8 @@ TEST(CtTvReconErrors, BadProblemsFailBeforeIterating) {
   nonconvex.penalty = penalties::make_function("mcp", {{"mu", 0.1}, {"theta", 3}});
   ct::TvReconOptions pdhg;
   pdhg.solver = ct::TvReconSolver::Pdhg;
-  EXPECT_THROW(ct::tv_reconstruct<double>(ctx, pb.a, pb.y.view(), pb.x.view(), nonconvex, pdhg), InvalidArgument);
+  EXPECT_THROW(ct::tv_reconstruct<double>(ctx, pb.a, pb.y.view(), pb.x.view(), nonconvex, pdhg),
+               InvalidArgument);
   EXPECT_THROW(ct::parse_tv_recon_solver("sirt"), InvalidArgument);
   ct::TvReconProblem l1_loss;
   l1_loss.loss = penalties::L1{};

@@ -75,7 +75,7 @@ TYPED_TEST(GeneratorTest, SheppLogan3dHasTheTableIntensities) {
   };
   EXPECT_NEAR(at(0, 0, 0), 0.2, 1e-6);
   EXPECT_NEAR(at(0, 0.9, 0), 1.0, 1e-6);
-  EXPECT_NEAR(at(0, 0, 0.9), 0.0, 1e-6);    // c = 0.81 < 0.9
+  EXPECT_NEAR(at(0, 0, 0.9), 0.0, 1e-6);     // c = 0.81 < 0.9
   EXPECT_NEAR(at(0, 0.1, 0.25), 0.3, 1e-6);  // ellipsoid 6
   EXPECT_NEAR(at(0, 0.35, -0.15), 0.3, 1e-6);
   expect_matches_host(p, [&](const Context& c) { return shepp_logan_3d<T>(c, n, n, n); });
@@ -101,7 +101,8 @@ TYPED_TEST(GeneratorTest, SparseVectorsHaveExactlyKNonzerosAndFollowTheSeed) {
     EXPECT_EQ(as_double(sparse_vector<T>(this->ctx(), 1000, k, 42)), v);
     expect_matches_host(x, [&](const Context& c) { return sparse_vector<T>(c, 1000, k, 42); });
   }
-  EXPECT_NE(as_double(sparse_vector<T>(this->ctx(), 1000, 17, 1)), as_double(sparse_vector<T>(this->ctx(), 1000, 17, 2)));
+  EXPECT_NE(as_double(sparse_vector<T>(this->ctx(), 1000, 17, 1)),
+            as_double(sparse_vector<T>(this->ctx(), 1000, 17, 2)));
   EXPECT_THROW(sparse_vector<T>(this->ctx(), 10, 11, 1), InvalidArgument);
 }
 

@@ -24,7 +24,9 @@ TYPED_TEST(CgTest, SolvesSpdSystemLikeADirectSolve) {
   Array<T> x(ctx, Shape{n});
   fill<T>(ctx, x, T(0));
   CgWorkspace<T> work(ctx, Shape{n});
-  const ApplyFn<T> a = [shift](const Context& c, View<const T> in, View<T> out) { apply_spd<T>(c, in, out, shift); };
+  const ApplyFn<T> a = [shift](const Context& c, View<const T> in, View<T> out) {
+    apply_spd<T>(c, in, out, shift);
+  };
   const double tol = sizeof(T) == 4 ? 1e-5 : 1e-10;
   const SolveReport rep = conjugate_gradient<T>(ctx, a, b, x, {500, tol}, work);
   ASSERT_TRUE(rep.converged()) << to_string(rep.reason) << " after " << rep.iterations;

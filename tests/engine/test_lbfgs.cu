@@ -49,7 +49,9 @@ TYPED_TEST(LbfgsTest, MinimisesAQuadraticToTheDirectSolution) {
   Array<T> x(ctx, Shape{n});
   fill<T>(ctx, x, T(0));
   const View<const T> bview = b;
-  const ValueGradFn<T> f = [&](const Context& c, View<const T> xx, View<T> g) { return quadratic<T>(c, xx, g, bview, shift); };
+  const ValueGradFn<T> f = [&](const Context& c, View<const T> xx, View<T> g) {
+    return quadratic<T>(c, xx, g, bview, shift);
+  };
   LbfgsOptions opt;
   opt.grad_tol = sizeof(T) == 4 ? 1e-5 : 1e-10;
   opt.rel_f_tol = 0;
@@ -69,7 +71,9 @@ TYPED_TEST(LbfgsTest, FindsTheRosenbrockMinimum) {
   std::vector<T> start(n);
   for (index_t i = 0; i < n; ++i) start[i] = i % 2 ? T(1) : T(-1.2);
   auto x = Array<T>::from_host(ctx, Shape{n}, start);
-  const ValueGradFn<T> f = [](const Context& c, View<const T> xx, View<T> g) { return rosenbrock<T>(c, xx, g); };
+  const ValueGradFn<T> f = [](const Context& c, View<const T> xx, View<T> g) {
+    return rosenbrock<T>(c, xx, g);
+  };
   LbfgsOptions opt;
   opt.max_iters = 1000;
   opt.grad_tol = sizeof(T) == 4 ? 1e-4 : 1e-9;
@@ -86,7 +90,9 @@ TEST(Lbfgs, ObjectiveNeverIncreasesAndMonitorCanStop) {
   const Context ctx = Context::host();
   std::vector<double> start(20, -1.2);
   auto x = Array<double>::from_host(ctx, Shape{20}, start);
-  const ValueGradFn<double> f = [](const Context& c, View<const double> xx, View<double> g) { return rosenbrock<double>(c, xx, g); };
+  const ValueGradFn<double> f = [](const Context& c, View<const double> xx, View<double> g) {
+    return rosenbrock<double>(c, xx, g);
+  };
   double previous = 1e300;
   int calls = 0;
   const SolveReport rep = lbfgs<double>(ctx, f, x, {}, [&](const IterationInfo& it) {
@@ -101,7 +107,9 @@ TEST(Lbfgs, ObjectiveNeverIncreasesAndMonitorCanStop) {
 TEST(Lbfgs, RejectsBadOptions) {
   const Context ctx = Context::host();
   Array<double> x(ctx, Shape{2});
-  const ValueGradFn<double> f = [](const Context& c, View<const double> xx, View<double> g) { return rosenbrock<double>(c, xx, g); };
+  const ValueGradFn<double> f = [](const Context& c, View<const double> xx, View<double> g) {
+    return rosenbrock<double>(c, xx, g);
+  };
   LbfgsOptions opt;
   opt.memory = 0;
   EXPECT_THROW(lbfgs<double>(ctx, f, x, opt), InvalidArgument);

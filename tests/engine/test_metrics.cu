@@ -37,7 +37,8 @@ double direct_ssim(const std::vector<double>& a, const std::vector<double>& b, c
             for (int dx = -5; dx <= 5; ++dx) {
               const double w = (vol ? g[dz + 5] : 1.0) * g[dy + 5] * g[dx + 5];
               const std::size_t i = static_cast<std::size_t>(((z + dz) * ny + y + dy) * nx + x + dx);
-              ux += w * a[i], uy += w * b[i], uxx += w * a[i] * a[i], uyy += w * b[i] * b[i], uxy += w * a[i] * b[i];
+              ux += w * a[i], uy += w * b[i], uxx += w * a[i] * a[i], uyy += w * b[i] * b[i],
+                  uxy += w * a[i] * b[i];
             }
         const double vx = uxx - ux * ux, vy = uyy - uy * uy, vxy = uxy - ux * uy;
         total += (2 * ux * uy + c1) * (2 * vxy + c2) / ((ux * ux + uy * uy + c1) * (vx + vy + c2));

@@ -72,18 +72,18 @@ TYPED_TEST(TvTest, L1Tv1DMatchesCondatWithEverySolver) {
     o.max_iters = 30000;
     o.tol = f32 ? 1e-7 : 1e-12;
     SolveReport rep;
-    const auto x = solve<T>(this->ctx(), shape, u, {make_function("l1"), lambda, TvNorm::Anisotropic}, o, &rep);
+    const auto x =
+        solve<T>(this->ctx(), shape, u, {make_function("l1"), lambda, TvNorm::Anisotropic}, o, &rep);
     const double tol = f32 ? 2e-3 : 1e-6;
-    EXPECT_LT(max_diff(x, ref), tol) << name << ": " << to_string(rep.reason) << " after "
-                                                    << rep.iterations;
+    EXPECT_LT(max_diff(x, ref), tol) << name << ": " << to_string(rep.reason) << " after " << rep.iterations;
   }
 }
 
 // Duality gap P(x) - D(p) for l1-TV with p projected onto {|p| <= lambda}: a certificate
 // that x is optimal, independent of how the solver found it.
 template <class T>
-double duality_gap(const Context& ctx, const Shape& shape, const std::vector<double>& u, const std::vector<double>& x,
-                   std::vector<double> p, const TvProblem& prob) {
+double duality_gap(const Context& ctx, const Shape& shape, const std::vector<double>& u,
+                   const std::vector<double>& x, std::vector<double> p, const TvProblem& prob) {
   const index_t n = shape.size();
   const int k = shape.ndim();
   for (index_t i = 0; i < n; ++i) {
@@ -129,13 +129,16 @@ TYPED_TEST(TvTest, L1Tv2DAnd3DSolversAgreeAndCloseTheDualityGap) {
         std::vector<double> p;
         SolveReport rep;
         const auto x = solve<T>(this->ctx(), shape, u, prob, o, &rep, &p);
-        const double objective = tv_objective<double>(Context::host(), Array<double>::from_host(Context::host(), shape, x),
-                                                      Array<double>::from_host(Context::host(), shape, u), prob);
+        const double objective =
+            tv_objective<double>(Context::host(), Array<double>::from_host(Context::host(), shape, x),
+                                 Array<double>::from_host(Context::host(), shape, u), prob);
         const double gap = duality_gap<T>(this->ctx(), shape, u, x, p, prob);
-        EXPECT_LT(std::fabs(gap), (f32 ? 1e-3 : 1e-7) * objective) << name << " " << shape.str() << " gap " << gap;
-        if (first.empty()) first = x;
-        else EXPECT_LT(max_diff(x, first), f32 ? 2e-3 : 1e-5)
-            << name << " vs apgm " << shape.str();
+        EXPECT_LT(std::fabs(gap), (f32 ? 1e-3 : 1e-7) * objective)
+            << name << " " << shape.str() << " gap " << gap;
+        if (first.empty())
+          first = x;
+        else
+          EXPECT_LT(max_diff(x, first), f32 ? 2e-3 : 1e-5) << name << " vs apgm " << shape.str();
       }
     }
   }
@@ -158,8 +161,8 @@ TYPED_TEST(TvTest, HuberTvDualSolversMatchAdmm) {
       o.solver = solver;
       SolveReport rep;
       const auto x = solve<T>(this->ctx(), shape, u, prob, o, &rep);
-      EXPECT_LT(max_diff(x, x_admm), f32 ? 2e-3 : 1e-6) << to_string(solver) << " " << to_string(rep.reason)
-                                                         << " after " << rep.iterations;
+      EXPECT_LT(max_diff(x, x_admm), f32 ? 2e-3 : 1e-6)
+          << to_string(solver) << " " << to_string(rep.reason) << " after " << rep.iterations;
     }
   }
 }
@@ -174,8 +177,9 @@ TYPED_TEST(TvTest, NonconvexAdmmReachesAStationaryPoint) {
   // Nonconvex ADMM converges for rho large enough (Wang, Yin & Zeng, J. Sci. Comput. 78,
   // 2019); 4 is too small for log(p=0.5, eps=0.1), whose weak convexity is about 6.
   const double rho = 10.0;
-  for (const auto& pen : {make_function("mcp", {{"mu", 1.0}, {"theta", 3.0}}),
-                          make_function("log", {{"p", 0.5}, {"eps", 0.1}}), make_function("weep", {{"a", 4}, {"b", 1}})}) {
+  for (const auto& pen :
+       {make_function("mcp", {{"mu", 1.0}, {"theta", 3.0}}), make_function("log", {{"p", 0.5}, {"eps", 0.1}}),
+        make_function("weep", {{"a", 4}, {"b", 1}})}) {
     for (TvNorm norm : {TvNorm::Isotropic, TvNorm::Anisotropic}) {
       const TvProblem prob{pen, 0.3, norm};
       TvOptions o;
@@ -207,23 +211,25 @@ TYPED_TEST(TvTest, NonconvexAdmmReachesAStationaryPoint) {
       const double t = prob.lambda / rho;
       const index_t n = shape.size();
       double fixed = 0;
-      std::visit([&](const auto& f) {
-        for (index_t i = 0; i < n; ++i) {
-          if (norm == TvNorm::Isotropic) {
-            double v[2], nn = 0, dn = 0;
-            for (int c = 0; c < 2; ++c) {
-              v[c] = dxv[c * n + i] + p[c * n + i] / rho;
-              nn += v[c] * v[c];
+      std::visit(
+          [&](const auto& f) {
+            for (index_t i = 0; i < n; ++i) {
+              if (norm == TvNorm::Isotropic) {
+                double v[2], nn = 0, dn = 0;
+                for (int c = 0; c < 2; ++c) {
+                  v[c] = dxv[c * n + i] + p[c * n + i] / rho;
+                  nn += v[c] * v[c];
+                }
+                const double s = nn > 0 ? f.prox(std::sqrt(nn), t) / std::sqrt(nn) : 0.0;
+                for (int c = 0; c < 2; ++c) dn += std::pow(dxv[c * n + i] - s * v[c], 2);
+                fixed += dn;
+              } else {
+                for (int c = 0; c < 2; ++c)
+                  fixed += std::pow(dxv[c * n + i] - f.prox(dxv[c * n + i] + p[c * n + i] / rho, t), 2);
+              }
             }
-            const double s = nn > 0 ? f.prox(std::sqrt(nn), t) / std::sqrt(nn) : 0.0;
-            for (int c = 0; c < 2; ++c) dn += std::pow(dxv[c * n + i] - s * v[c], 2);
-            fixed += dn;
-          } else {
-            for (int c = 0; c < 2; ++c)
-              fixed += std::pow(dxv[c * n + i] - f.prox(dxv[c * n + i] + p[c * n + i] / rho, t), 2);
-          }
-        }
-      }, pen);
+          },
+          pen);
       EXPECT_LT(std::sqrt(fixed / unorm), f32 ? 1e-3 : 1e-5) << penalties::describe(pen);
     }
   }
@@ -260,7 +266,8 @@ TYPED_TEST(TvTest, Eq129FormReachesTheAdmmSolution) {
   o.ladmm_alpha = 0.5;
   SolveReport rep;
   const auto x_129 = solve<T>(this->ctx(), shape, u, prob, o, &rep);
-  EXPECT_LT(max_diff(x_admm, x_129), f32 ? 2e-3 : 1e-5) << to_string(rep.reason) << " after " << rep.iterations;
+  EXPECT_LT(max_diff(x_admm, x_129), f32 ? 2e-3 : 1e-5)
+      << to_string(rep.reason) << " after " << rep.iterations;
 }
 
 TEST(TvErrors, RejectsBadInputWithClearMessages) {

@@ -137,7 +137,8 @@ TEST_F(ImageIoTest, MissingAndUnknownFilesAreIoErrors) {
   write_bytes(path("x.jpeg2"), "abc");
   expect_io_error([&] { read_image<float>(ctx_, path("x.jpeg2")); }, path("x.jpeg2"), "unknown image format");
   const Array<float> x = ramp(Shape{4, 4});
-  expect_io_error([&] { write_image(path("no/such/dir/x.nii"), x); }, path("no/such/dir/x.nii"), "does not exist");
+  expect_io_error([&] { write_image(path("no/such/dir/x.nii"), x); }, path("no/such/dir/x.nii"),
+                  "does not exist");
 }
 
 TEST_F(ImageIoTest, CorruptFilesAreIoErrors) {
@@ -174,8 +175,11 @@ TEST_F(ImageIoTest, WrongTypeFilesAreIoErrors) {
 TEST_F(ImageIoTest, UnwritableRequestsFailWithoutLeavingFiles) {
   const Array<float> vol = ramp(Shape{2, 3, 4});
   expect_io_error([&] { write_image(path("v.png"), vol); }, path("v.png"), "PNG holds 2D images");
-  expect_io_error([&] { write_image(path("f.png"), ramp(Shape{3, 3}), {}, {PixelType::Float32, {}}); },
-                  path("f.png"), "8- or 16-bit");
+  expect_io_error(
+      [&] {
+        write_image(path("f.png"), ramp(Shape{3, 3}), {}, {PixelType::Float32, {}});
+      },
+      path("f.png"), "8- or 16-bit");
   expect_io_error([&] { write_image(path("v.dcm"), vol); }, path("v.dcm"), "DICOM");
   EXPECT_THROW(write_image(path("v.npy"), vol, {}, {PixelType::UInt8, {}}), InvalidArgument);
   EXPECT_THROW(write_image(path("v.nii"), vol, ImageMetadata{{1.0, 2.0}, {}}), InvalidArgument);

@@ -16,8 +16,9 @@ namespace fs = std::filesystem;
 class NpyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("recon_npy_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                        "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("recon_npy_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -69,22 +70,21 @@ void expect_io_error(const std::string& file, const std::string& fragment) {
     FAIL() << "no error for " << file;
   } catch (const IoError& e) {
     EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(file), std::string::npos) << "message must name the file: " << e.what();
+    EXPECT_NE(std::string(e.what()).find(file), std::string::npos)
+        << "message must name the file: " << e.what();
   }
 }
 
 TEST_F(NpyTest, RejectsMalformedFiles) {
   expect_io_error(path("missing.npy"), "cannot open");
-  {
-    std::ofstream(path("text.npy")) << "hello world, not numpy";
-  }
+  { std::ofstream(path("text.npy")) << "hello world, not numpy"; }
   expect_io_error(path("text.npy"), "magic");
   expect_io_error(make_file("fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }",
                             std::string(16, '\0')),
                   "Fortran-order");
-  expect_io_error(make_file("big.npy", "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }",
-                            std::string(8, '\0')),
-                  "dtype '>f4' is not supported");
+  expect_io_error(
+      make_file("big.npy", "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", std::string(8, '\0')),
+      "dtype '>f4' is not supported");
   expect_io_error(make_file("short.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }",
                             std::string(7, '\0')),
                   "truncated data");

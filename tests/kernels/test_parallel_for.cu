@@ -17,7 +17,8 @@ void add_code_1d(const Context& ctx, View<T> out) {
 template <class T>
 void add_code_2d(const Context& ctx, View<T> out, index_t ny, index_t nx) {
   T* p = out.data();
-  parallel_for(ctx, Extent2{ny, nx}, [=] RECON_HD(index_t y, index_t x) { p[y * nx + x] += static_cast<T>(y * 1000 + x + 1); });
+  parallel_for(ctx, Extent2{ny, nx},
+               [=] RECON_HD(index_t y, index_t x) { p[y * nx + x] += static_cast<T>(y * 1000 + x + 1); });
 }
 
 template <class T>

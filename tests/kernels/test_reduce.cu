@@ -36,9 +36,11 @@ TYPED_TEST(ReduceTest, MatchesLongDoubleReference) {
     const double tol = 1e-12 * static_cast<double>(abs_sum);
     EXPECT_NEAR(sum<T>(this->ctx(), x), static_cast<double>(s), tol) << "n=" << n;
     EXPECT_NEAR(dot<T>(this->ctx(), x, y), static_cast<double>(d), tol) << "n=" << n;
-    EXPECT_NEAR(norm2<T>(this->ctx(), x), std::sqrt(static_cast<double>(q)), 1e-12 * std::sqrt(static_cast<double>(q)));
+    EXPECT_NEAR(norm2<T>(this->ctx(), x), std::sqrt(static_cast<double>(q)),
+                1e-12 * std::sqrt(static_cast<double>(q)));
     EXPECT_EQ(max_abs<T>(this->ctx(), x), static_cast<double>(m));
-    EXPECT_NEAR(distance2<T>(this->ctx(), x, y), std::sqrt(static_cast<double>(dist)), 1e-12 * std::sqrt(static_cast<double>(dist)));
+    EXPECT_NEAR(distance2<T>(this->ctx(), x, y), std::sqrt(static_cast<double>(dist)),
+                1e-12 * std::sqrt(static_cast<double>(dist)));
   }
 }
 

@@ -87,7 +87,8 @@ TYPED_TEST(AlgebraTest, NormalInverseThroughAnOrthogonalFactor) {
   const Context& ctx = this->ctx();
   const double tol = sizeof(T) == 4 ? 1e-5 : 1e-12;
   const Shape s{8, 6, 2};
-  const auto partial = subsample<T>(ctx, s, {0, 3, 17, 40, 41, 95}) * fourier<T>(s, FourierKind::ComplexToComplex, 2, true);
+  const auto partial =
+      subsample<T>(ctx, s, {0, 3, 17, 40, 41, 95}) * fourier<T>(s, FourierKind::ComplexToComplex, 2, true);
   const auto hs = subsample<T>(ctx, Shape{16, 8}, {1, 2, 64, 127}) * walsh_hadamard<T>(Shape{16, 8});
   for (const auto& a : {partial, hs}) {
     ASSERT_TRUE(a.has_normal_inverse());
@@ -99,7 +100,8 @@ TYPED_TEST(AlgebraTest, NormalInverseThroughAnOrthogonalFactor) {
     const auto xh = x.to_host_vector(), nh = n.to_host_vector(), bh = b.to_host_vector();
     for (std::size_t i = 0; i < bh.size(); ++i) ASSERT_NEAR(nh[i] + lambda * xh[i], bh[i], tol) << a.name();
   }
-  EXPECT_FALSE((subsample<T>(ctx, Shape{5, 2}, {0}) * fourier<T>(Shape{8}, FourierKind::RealToComplex)).has_normal_inverse());
+  EXPECT_FALSE((subsample<T>(ctx, Shape{5, 2}, {0}) * fourier<T>(Shape{8}, FourierKind::RealToComplex))
+                   .has_normal_inverse());
 }
 
 TEST(AlgebraErrors, ShapeChecksWhenBuilding) {

@@ -50,14 +50,20 @@ std::vector<T> direct(const Shape& s, const Shape& ks, const std::vector<T>& h, 
 struct Case {
   Shape domain, kernel;
 };
-const Case kCases[] = {{Shape{9}, Shape{3}}, {Shape{8}, Shape{4}}, {Shape{5}, Shape{11}}, {Shape{6, 7}, Shape{3, 2}},
-                       {Shape{4, 5}, Shape{5, 5}}, {Shape{3, 4, 5}, Shape{3, 3, 3}}, {Shape{4, 4, 2}, Shape{2, 1, 2}}};
+const Case kCases[] = {{Shape{9}, Shape{3}},
+                       {Shape{8}, Shape{4}},
+                       {Shape{5}, Shape{11}},
+                       {Shape{6, 7}, Shape{3, 2}},
+                       {Shape{4, 5}, Shape{5, 5}},
+                       {Shape{3, 4, 5}, Shape{3, 3, 3}},
+                       {Shape{4, 4, 2}, Shape{2, 1, 2}}};
 
 TYPED_TEST(ConvolutionTest, MatchesDirectSumAndPassesAdjoint) {
   using T = typename TypeParam::value_type;
   const double tol = sizeof(T) == 4 ? 1e-5 : 1e-12;
   for (const Case& c : kCases)
-    for (ConvolutionBoundary b : {ConvolutionBoundary::Circular, ConvolutionBoundary::Neumann, ConvolutionBoundary::Zero}) {
+    for (ConvolutionBoundary b :
+         {ConvolutionBoundary::Circular, ConvolutionBoundary::Neumann, ConvolutionBoundary::Zero}) {
       const bool too_wide = b == ConvolutionBoundary::Neumann && c.kernel[0] / 2 > c.domain[0];
       if (too_wide) continue;
       const auto h = random_values<T>(c.kernel.size(), 61);
@@ -66,8 +72,9 @@ TYPED_TEST(ConvolutionTest, MatchesDirectSumAndPassesAdjoint) {
       const auto got = apply_host(op, this->ctx(), x);
       const auto want = direct(c.domain, c.kernel, h, x, b);
       for (std::size_t i = 0; i < x.size(); ++i)
-        ASSERT_NEAR(got[i], want[i], tol * c.kernel.size()) << c.domain.str() << " kernel " << c.kernel.str()
-                                                             << " boundary " << static_cast<int>(b) << " at " << i;
+        ASSERT_NEAR(got[i], want[i], tol * c.kernel.size())
+            << c.domain.str() << " kernel " << c.kernel.str() << " boundary " << static_cast<int>(b) << " at "
+            << i;
       expect_adjoint(op, this->ctx(), "boundary " + std::to_string(static_cast<int>(b)));
     }
 }
@@ -76,10 +83,12 @@ TEST(ConvolutionErrors, RejectsBadKernels) {
   const Context ctx = Context::host();
   EXPECT_THROW(convolution<float>(ctx, Shape{8}, Shape{3}, {1, 2}), ShapeMismatch);
   EXPECT_THROW(convolution<float>(ctx, Shape{8, 8}, Shape{3}, {1, 2, 3}), ShapeMismatch);
-  EXPECT_THROW(convolution<float>(ctx, Shape{2}, Shape{7}, std::vector<float>(7, 1.f), ConvolutionBoundary::Neumann),
-               InvalidArgument);
+  EXPECT_THROW(
+      convolution<float>(ctx, Shape{2}, Shape{7}, std::vector<float>(7, 1.f), ConvolutionBoundary::Neumann),
+      InvalidArgument);
   const auto circ = convolution<float>(ctx, Shape{8}, Shape{3}, {1, 2, 3});
-  EXPECT_THROW(static_cast<const ConvolutionOperator<float>&>(circ.get()).evaluator(nullptr), InvalidArgument);
+  EXPECT_THROW(static_cast<const ConvolutionOperator<float>&>(circ.get()).evaluator(nullptr),
+               InvalidArgument);
 }
 
 }  // namespace

@@ -28,12 +28,14 @@ TYPED_TEST(DenseMatrixTest, MatchesDirectLoopsAndPassesAdjoint) {
           for (index_t i = 0; i < m; ++i) {
             long double s = 0;
             for (index_t j = 0; j < n; ++j) s += static_cast<long double>(av[i * n + j]) * x[r * n + j];
-            ASSERT_NEAR(ax[r * m + i], static_cast<double>(s), tol * n) << m << "x" << n << " batch " << batch;
+            ASSERT_NEAR(ax[r * m + i], static_cast<double>(s), tol * n)
+                << m << "x" << n << " batch " << batch;
           }
           for (index_t j = 0; j < n; ++j) {
             long double s = 0;
             for (index_t i = 0; i < m; ++i) s += static_cast<long double>(av[i * n + j]) * y[r * m + i];
-            ASSERT_NEAR(aty[r * n + j], static_cast<double>(s), tol * m) << m << "x" << n << " batch " << batch;
+            ASSERT_NEAR(aty[r * n + j], static_cast<double>(s), tol * m)
+                << m << "x" << n << " batch " << batch;
           }
         }
         expect_adjoint(a, ctx, "batch " + std::to_string(batch));

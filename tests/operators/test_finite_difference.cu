@@ -15,7 +15,8 @@ template <class B>
 using DifferenceTest = BackendTest<B>;
 TYPED_TEST_SUITE(DifferenceTest, AllBackends, BackendName);
 
-const Shape kShapes[] = {Shape{1}, Shape{2}, Shape{7}, Shape{8}, Shape{5, 6}, Shape{4, 7}, Shape{3, 4, 5}, Shape{4, 4, 2}};
+const Shape kShapes[] = {Shape{1},    Shape{2},    Shape{7},       Shape{8},
+                         Shape{5, 6}, Shape{4, 7}, Shape{3, 4, 5}, Shape{4, 4, 2}};
 const Boundary kBoundaries[] = {Boundary::Neumann, Boundary::Periodic};
 
 std::string label(Boundary b) { return b == Boundary::Periodic ? "periodic" : "neumann"; }
@@ -28,12 +29,14 @@ TYPED_TEST(DifferenceTest, AdjointOfEveryAxisAndBoundary) {
       expect_adjoint(gradient<T>(s, b), this->ctx(), label(b));
     }
   expect_adjoint(gradient<T>(Shape{3, 4, 5}, Boundary::Neumann, {2, 0}), this->ctx(), "axes {2, 0}");
-  for (int a = 0; a < 4; ++a) expect_adjoint(finite_difference<T>(Shape{2, 3, 4, 3}, a, Boundary::Periodic), this->ctx(), "4D");
+  for (int a = 0; a < 4; ++a)
+    expect_adjoint(finite_difference<T>(Shape{2, 3, 4, 3}, a, Boundary::Periodic), this->ctx(), "4D");
 }
 
 // Direct loop over the multi-index, in long double.
 template <class T>
-std::vector<T> reference_gradient(const Shape& s, const std::vector<int>& axes, Boundary b, const std::vector<T>& x) {
+std::vector<T> reference_gradient(const Shape& s, const std::vector<int>& axes, Boundary b,
+                                  const std::vector<T>& x) {
   const index_t n = s.size();
   std::vector<T> y(axes.size() * static_cast<std::size_t>(n));
   for (std::size_t c = 0; c < axes.size(); ++c) {
@@ -43,8 +46,10 @@ std::vector<T> reference_gradient(const Shape& s, const std::vector<int>& axes, 
     for (index_t i = 0; i < n; ++i) {
       const index_t j = (i / stride) % len;
       long double v = 0;
-      if (j + 1 < len) v = static_cast<long double>(x[i + stride]) - x[i];
-      else if (b == Boundary::Periodic) v = static_cast<long double>(x[i - j * stride]) - x[i];
+      if (j + 1 < len)
+        v = static_cast<long double>(x[i + stride]) - x[i];
+      else if (b == Boundary::Periodic)
+        v = static_cast<long double>(x[i - j * stride]) - x[i];
       y[c * n + i] = static_cast<T>(v);
     }
   }
@@ -61,9 +66,11 @@ TYPED_TEST(DifferenceTest, MatchesDirectLoop) {
     EXPECT_EQ(apply_host(gradient<T>(s, b, {2, 0}), this->ctx(), x), reference_gradient(s, {2, 0}, b, x));
     const Shape s4{2, 3, 4, 3};
     const auto x4 = random_values<T>(s4.size(), 4);
-    EXPECT_EQ(apply_host(finite_difference<T>(s4, 1, b), this->ctx(), x4), reference_gradient(s4, {1}, b, x4));
+    EXPECT_EQ(apply_host(finite_difference<T>(s4, 1, b), this->ctx(), x4),
+              reference_gradient(s4, {1}, b, x4));
   }
-  const auto g = apply_host(finite_difference<T>(Shape{4}, 0, Boundary::Neumann), this->ctx(), std::vector<T>{1, 3, 6, 10});
+  const auto g = apply_host(finite_difference<T>(Shape{4}, 0, Boundary::Neumann), this->ctx(),
+                            std::vector<T>{1, 3, 6, 10});
   EXPECT_EQ(g, (std::vector<T>{2, 3, 4, 0}));
 }
 
@@ -84,12 +91,14 @@ double solve_residual(const Operator<T>& d, const Context& ctx, T lambda, unsign
 
 template <class T>
 double solve_residual(const Operator<T>& d, const Context& ctx, T lambda, unsigned seed) {
-  return solve_residual(d, ctx, lambda, seed, [&](const Array<T>& b, Array<T>& x) { d.normal_inverse(ctx, lambda, b, x); });
+  return solve_residual(d, ctx, lambda, seed,
+                        [&](const Array<T>& b, Array<T>& x) { d.normal_inverse(ctx, lambda, b, x); });
 }
 
 // The same system solved by the device's algorithm (mirrored extension + r2c FFT).
 template <class T>
-double fft_path_residual(const Operator<T>& d, const std::vector<int>& axes, Boundary bc, const Context& ctx, T lambda) {
+double fft_path_residual(const Operator<T>& d, const std::vector<int>& axes, Boundary bc, const Context& ctx,
+                         T lambda) {
   const auto grid = detail::laplacian_grid(d.domain(), axes, bc == Boundary::Periodic);
   Array<T> ext(ctx, grid.extended), spec(ctx, detail::laplacian_spectrum_shape(grid));
   return solve_residual(d, ctx, lambda, 8, [&](const Array<T>& b, Array<T>& x) {
@@ -101,7 +110,8 @@ TYPED_TEST(DifferenceTest, NormalInverseSolvesTheSystem) {
   using T = typename TypeParam::value_type;
   // The system's condition number is about (4 ndim + lambda) / lambda; float keeps ~1e-6 of it.
   const double tol = sizeof(T) == 4 ? 2e-4 : 1e-9;
-  const Shape shapes[] = {Shape{1}, Shape{9}, Shape{16}, Shape{5, 6}, Shape{7, 7}, Shape{3, 4, 5}, Shape{4, 6, 2}};
+  const Shape shapes[] = {Shape{1},    Shape{9},       Shape{16},     Shape{5, 6},
+                          Shape{7, 7}, Shape{3, 4, 5}, Shape{4, 6, 2}};
   for (const Shape& s : shapes)
     for (Boundary b : kBoundaries)
       for (T lambda : {T(0.05), T(2)}) {
@@ -110,7 +120,8 @@ TYPED_TEST(DifferenceTest, NormalInverseSolvesTheSystem) {
         EXPECT_LT(solve_residual(finite_difference<T>(s, s.ndim() - 1, b), this->ctx(), lambda, 6), tol)
             << s.str() << " " << label(b) << " lambda " << lambda;
       }
-  EXPECT_LT(solve_residual(gradient<T>(Shape{5, 4, 6}, Boundary::Neumann, {0, 2}), this->ctx(), T(0.3), 7), tol);
+  EXPECT_LT(solve_residual(gradient<T>(Shape{5, 4, 6}, Boundary::Neumann, {0, 2}), this->ctx(), T(0.3), 7),
+            tol);
 }
 
 TYPED_TEST(DifferenceTest, DeviceSpectralPathSolvesTheSystem) {
@@ -120,9 +131,11 @@ TYPED_TEST(DifferenceTest, DeviceSpectralPathSolvesTheSystem) {
     for (Boundary b : kBoundaries) {
       std::vector<int> all;
       for (int a = 0; a < s.ndim(); ++a) all.push_back(a);
-      EXPECT_LT(fft_path_residual(gradient<T>(s, b), all, b, this->ctx(), T(0.1)), tol) << s.str() << " " << label(b);
+      EXPECT_LT(fft_path_residual(gradient<T>(s, b), all, b, this->ctx(), T(0.1)), tol)
+          << s.str() << " " << label(b);
       const int last = s.ndim() - 1;
-      EXPECT_LT(fft_path_residual(finite_difference<T>(s, last, b), {last}, b, this->ctx(), T(0.1)), tol) << s.str();
+      EXPECT_LT(fft_path_residual(finite_difference<T>(s, last, b), {last}, b, this->ctx(), T(0.1)), tol)
+          << s.str();
     }
 }
 
@@ -140,7 +153,8 @@ TYPED_TEST(DifferenceTest, TvAdmmUpdateForm) {
   d.normal_inverse(this->ctx(), T(1) / rho, r, x);
   d.normal(this->ctx(), x, dtdx);
   const auto xv = x.to_host_vector(), nv = dtdx.to_host_vector();
-  for (std::size_t i = 0; i < rv.size(); ++i) EXPECT_NEAR(xv[i] + rho * nv[i], rv[i], sizeof(T) == 4 ? 1e-4 : 1e-10);
+  for (std::size_t i = 0; i < rv.size(); ++i)
+    EXPECT_NEAR(xv[i] + rho * nv[i], rv[i], sizeof(T) == 4 ? 1e-4 : 1e-10);
 }
 
 TEST(DifferenceErrors, RejectsBadAxesAndParameters) {

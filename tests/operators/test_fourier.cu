@@ -64,8 +64,8 @@ struct Case {
   Shape signal;
   int rank;
 };
-const Case kCases[] = {{Shape{1}, 1}, {Shape{8}, 1}, {Shape{9}, 1}, {Shape{3, 6}, 1}, {Shape{5, 4}, 2},
-                       {Shape{4, 7}, 2}, {Shape{3, 4, 5}, 3}, {Shape{2, 4, 6}, 2}};
+const Case kCases[] = {{Shape{1}, 1},    {Shape{8}, 1},    {Shape{9}, 1},       {Shape{3, 6}, 1},
+                       {Shape{5, 4}, 2}, {Shape{4, 7}, 2}, {Shape{3, 4, 5}, 3}, {Shape{2, 4, 6}, 2}};
 
 template <class T>
 void check_against_naive(const Context& ctx, const Case& c, FourierKind kind, bool shift) {
@@ -89,7 +89,8 @@ void check_against_naive(const Context& ctx, const Case& c, FourierKind kind, bo
     const index_t g = e / last * kept + k;
     const long double w = (r2c && k > 0 && 2 * k != last) ? std::sqrt(2.0L) : 1.0L;
     ASSERT_NEAR(got[2 * g], static_cast<double>(w * want[e].real()), tol) << c.signal.str() << " bin " << e;
-    ASSERT_NEAR(got[2 * g + 1], static_cast<double>(w * want[e].imag()), tol) << c.signal.str() << " bin " << e;
+    ASSERT_NEAR(got[2 * g + 1], static_cast<double>(w * want[e].imag()), tol)
+        << c.signal.str() << " bin " << e;
   }
 }
 
@@ -130,7 +131,8 @@ TYPED_TEST(FourierTest, UnitaryOnRealAndComplexData) {
 TYPED_TEST(FourierTest, PartialFourierAdjoint) {
   using T = typename TypeParam::value_type;
   const Shape s{6, 8, 2};
-  const auto a = subsample<T>(this->ctx(), s, {0, 1, 12, 13, 40, 41, 95}) * fourier<T>(s, FourierKind::ComplexToComplex, 2, true);
+  const auto a = subsample<T>(this->ctx(), s, {0, 1, 12, 13, 40, 41, 95}) *
+                 fourier<T>(s, FourierKind::ComplexToComplex, 2, true);
   expect_adjoint(a, this->ctx(), "partial");
 }
 
@@ -139,7 +141,15 @@ TEST(FourierErrors, RejectsBadShapes) {
   EXPECT_THROW(fourier<float>(Shape{2}), ShapeMismatch);
   EXPECT_THROW(fourier<float>(Shape{4, 2}, FourierKind::ComplexToComplex, 2), InvalidArgument);
   EXPECT_THROW(fourier<float>(Shape{2, 2, 2, 2}, FourierKind::RealToComplex), InvalidArgument);
-  EXPECT_THROW(fourier<float>(Shape{2, 2, 2, 2, }, FourierKind::ComplexToComplex, 4), InvalidArgument);
+  EXPECT_THROW(fourier<float>(
+                   Shape{
+                       2,
+                       2,
+                       2,
+                       2,
+                   },
+                   FourierKind::ComplexToComplex, 4),
+               InvalidArgument);
   const auto f = fourier<float>(Shape{8}, FourierKind::RealToComplex);
   EXPECT_EQ(f.range(), (Shape{5, 2}));
 }

@@ -16,7 +16,9 @@ using HadamardTest = BackendTest<B>;
 TYPED_TEST_SUITE(HadamardTest, AllBackends, BackendName);
 
 // Entry (i, j) of the unnormalised Sylvester matrix: (-1)^popcount(i & j).
-int sylvester(index_t i, index_t j) { return __builtin_popcountll(static_cast<unsigned long long>(i & j)) % 2 ? -1 : 1; }
+int sylvester(index_t i, index_t j) {
+  return __builtin_popcountll(static_cast<unsigned long long>(i & j)) % 2 ? -1 : 1;
+}
 
 // Reference: y[b, i...] = prod_a H_{n_a}(i_a, j_a) x[b, j...] / sqrt(prod n_a), with an optional
 // row map per axis (sequency order).
@@ -59,8 +61,8 @@ struct Case {
   Shape shape;
   int rank;
 };
-const Case kCases[] = {{Shape{1}, 1}, {Shape{2}, 1}, {Shape{16}, 1}, {Shape{3, 8}, 1}, {Shape{4, 8}, 2},
-                       {Shape{3, 2, 8}, 2}, {Shape{4, 2, 8}, 3}, {Shape{2, 128, 4}, 2}};
+const Case kCases[] = {{Shape{1}, 1},    {Shape{2}, 1},       {Shape{16}, 1},      {Shape{3, 8}, 1},
+                       {Shape{4, 8}, 2}, {Shape{3, 2, 8}, 2}, {Shape{4, 2, 8}, 3}, {Shape{2, 128, 4}, 2}};
 
 TYPED_TEST(HadamardTest, MatchesExplicitMatrixInBothOrders) {
   using T = typename TypeParam::value_type;
@@ -96,7 +98,8 @@ TYPED_TEST(HadamardTest, OrthonormalAndSelfInverse) {
 TYPED_TEST(HadamardTest, SubsampledHadamardAdjoint) {
   using T = typename TypeParam::value_type;
   const Shape s{16, 8};
-  const auto a = subsample<T>(this->ctx(), s, {0, 5, 17, 64, 127}) * walsh_hadamard<T>(s, 2, HadamardOrder::Sequency);
+  const auto a =
+      subsample<T>(this->ctx(), s, {0, 5, 17, 64, 127}) * walsh_hadamard<T>(s, 2, HadamardOrder::Sequency);
   expect_adjoint(a, this->ctx(), "subsampled");
 }
 

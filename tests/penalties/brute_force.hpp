@@ -42,13 +42,16 @@ Reference brute_force(const F& f, long double z, long double t, int grid = 160) 
   xs.push_back(hi);
   std::sort(xs.begin(), xs.end());
   // Points closer than the objective can resolve would make noisy "local minima".
-  xs.erase(std::unique(xs.begin(), xs.end(), [&](long double p, long double q) { return q - p <= 1e-13L * w; }),
-           xs.end());
+  xs.erase(
+      std::unique(xs.begin(), xs.end(), [&](long double p, long double q) { return q - p <= 1e-13L * w; }),
+      xs.end());
   grid = static_cast<int>(xs.size()) - 1;
   std::vector<long double> fs(xs.size());
   for (size_t i = 0; i < xs.size(); ++i) fs[i] = obj(xs[i]);
   // Local minima of the grid, refined on [x_{i-2}, x_{i+2}] by golden section.
-  struct Min { long double x, f; };
+  struct Min {
+    long double x, f;
+  };
   std::vector<Min> mins;
   for (int i = 0; i <= grid; ++i) {
     const bool left = i == 0 || fs[i] <= fs[i - 1], right = i == grid || fs[i] <= fs[i + 1];
@@ -57,11 +60,23 @@ Reference brute_force(const F& f, long double z, long double t, int grid = 160) 
     const long double g = 0.6180339887498948482L;
     long double c = b - g * (b - a), d = a + g * (b - a), fc = obj(c), fd = obj(d);
     for (int it = 0; it < 110 && b - a > 1e-21L * (std::fabs(a) + std::fabs(b)); ++it) {
-      if (fc <= fd) { b = d; d = c; fd = fc; c = b - g * (b - a); fc = obj(c); }
-      else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = obj(d); }
+      if (fc <= fd) {
+        b = d;
+        d = c;
+        fd = fc;
+        c = b - g * (b - a);
+        fc = obj(c);
+      } else {
+        a = c;
+        c = d;
+        fc = fd;
+        d = a + g * (b - a);
+        fd = obj(d);
+      }
     }
     Min best{xs[i], fs[i]};
-    for (long double x : {a, b, c, d}) if (obj(x) < best.f) best = {x, obj(x)};
+    for (long double x : {a, b, c, d})
+      if (obj(x) < best.f) best = {x, obj(x)};
     mins.push_back(best);
   }
   std::sort(mins.begin(), mins.end(), [](const Min& p, const Min& q) { return p.f < q.f; });
@@ -69,7 +84,10 @@ Reference brute_force(const F& f, long double z, long double t, int grid = 160) 
   ref.objective = mins[0].f;
   const long double sep = 1e-6L * w;
   for (size_t k = 1; k < mins.size(); ++k)
-    if (std::fabs(mins[k].x - ref.x) > sep) { ref.second = mins[k].f; break; }
+    if (std::fabs(mins[k].x - ref.x) > sep) {
+      ref.second = mins[k].f;
+      break;
+    }
   // One-sided second differences inside [lo, hi] (a kink at x itself does not count); the
   // smaller one where both exist.
   const long double h = 1e-4L * w;
@@ -77,7 +95,8 @@ Reference brute_force(const F& f, long double z, long double t, int grid = 160) 
   if (ref.x + 2 * h <= hi)
     ref.curvature = (obj(ref.x + 2 * h) - 2 * obj(ref.x + h) + ref.objective) / (h * h);
   if (ref.x - 2 * h >= lo)
-    ref.curvature = std::min(ref.curvature, (obj(ref.x - 2 * h) - 2 * obj(ref.x - h) + ref.objective) / (h * h));
+    ref.curvature =
+        std::min(ref.curvature, (obj(ref.x - 2 * h) - 2 * obj(ref.x - h) + ref.objective) / (h * h));
   return ref;
 }
 

@@ -22,40 +22,57 @@ ld textbook(const Function& fn, ld x) {
   return std::visit(
       [&](const auto& f) -> ld {
         using F = std::decay_t<decltype(f)>;
-        auto logpen = [&](ld p, ld eps) { return std::log(1 + std::pow(a + eps, p)) - std::log(1 + std::pow(eps, p)); };
+        auto logpen = [&](ld p, ld eps) {
+          return std::log(1 + std::pow(a + eps, p)) - std::log(1 + std::pow(eps, p));
+        };
         if constexpr (std::is_same_v<F, pn::L1>) {
           return a;
-        }
-        else if constexpr (std::is_same_v<F, pn::L0>) return a != 0;
-        else if constexpr (std::is_same_v<F, pn::Lp>) return std::pow(a, ld(f.p));
-        else if constexpr (std::is_same_v<F, pn::LogPenalty>) return logpen(f.p, f.eps);
+        } else if constexpr (std::is_same_v<F, pn::L0>)
+          return a != 0;
+        else if constexpr (std::is_same_v<F, pn::Lp>)
+          return std::pow(a, ld(f.p));
+        else if constexpr (std::is_same_v<F, pn::LogPenalty>)
+          return logpen(f.p, f.eps);
         else if constexpr (std::is_same_v<F, pn::Mcp>)
-          return f.weight * (a <= f.theta * f.mu ? f.mu * a - x * x / (2 * f.theta) : f.theta * f.mu * f.mu / 2);
+          return f.weight *
+                 (a <= f.theta * f.mu ? f.mu * a - x * x / (2 * f.theta) : f.theta * f.mu * f.mu / 2);
         else if constexpr (std::is_same_v<F, pn::Scad>)
-          return f.weight * (a <= f.mu ? f.mu * a
+          return f.weight * (a <= f.mu         ? f.mu * a
                              : a <= f.a * f.mu ? (-x * x + 2 * f.a * f.mu * a - f.mu * f.mu) / (2 * (f.a - 1))
                                                : (f.a + 1) * f.mu * f.mu / 2);
-        else if constexpr (std::is_same_v<F, pn::CappedL1>) return std::min(a, ld(f.theta));
-        else if constexpr (std::is_same_v<F, pn::CappedLog>) return std::min(logpen(f.log.p, f.log.eps), ld(f.theta));
-        else if constexpr (std::is_same_v<F, pn::Huber>) return a <= f.delta ? x * x / 2 : f.delta * (a - f.delta / 2);
-        else if constexpr (std::is_same_v<F, pn::SqL2>) return x * x / 2;
-        else if constexpr (std::is_same_v<F, pn::Cauchy>) return std::log(1 + x * x / (f.delta * f.delta));
-        else if constexpr (std::is_same_v<F, pn::GemanMcClure>) return 2 * x * x / (x * x + 4 * f.delta * f.delta);
-        else if constexpr (std::is_same_v<F, pn::Welsch>) return 1 - std::exp(-x * x / (2 * f.delta * f.delta));
+        else if constexpr (std::is_same_v<F, pn::CappedL1>)
+          return std::min(a, ld(f.theta));
+        else if constexpr (std::is_same_v<F, pn::CappedLog>)
+          return std::min(logpen(f.log.p, f.log.eps), ld(f.theta));
+        else if constexpr (std::is_same_v<F, pn::Huber>)
+          return a <= f.delta ? x * x / 2 : f.delta * (a - f.delta / 2);
+        else if constexpr (std::is_same_v<F, pn::SqL2>)
+          return x * x / 2;
+        else if constexpr (std::is_same_v<F, pn::Cauchy>)
+          return std::log(1 + x * x / (f.delta * f.delta));
+        else if constexpr (std::is_same_v<F, pn::GemanMcClure>)
+          return 2 * x * x / (x * x + 4 * f.delta * f.delta);
+        else if constexpr (std::is_same_v<F, pn::Welsch>)
+          return 1 - std::exp(-x * x / (2 * f.delta * f.delta));
         else if constexpr (std::is_same_v<F, pn::Barron>) {
           const ld r = x / f.c;
           if (f.alpha == 0) return std::log(0.5L * r * r + 1);
           if (f.alpha == 2) return 0.5L * r * r;
           const ld b = std::fabs(f.alpha - 2);
           return b / f.alpha * (std::pow(r * r / b + 1, ld(f.alpha) / 2) - 1);
-        } else if constexpr (std::is_same_v<F, pn::Eq8>) return std::log(1 + x * x) - x * x / (2 * x * x + 2);
+        } else if constexpr (std::is_same_v<F, pn::Eq8>)
+          return std::log(1 + x * x) - x * x / (2 * x * x + 2);
         else if constexpr (std::is_same_v<F, pn::Tukey>) {
           const ld c2 = ld(f.c) * f.c;
           return a <= f.c ? c2 / 6 * (1 - std::pow(1 - x * x / c2, 3)) : c2 / 6;
-        } else if constexpr (std::is_same_v<F, pn::Box>) return (x >= f.lo && x <= f.hi) ? 0 : INFINITY;
-        else if constexpr (std::is_same_v<F, pn::NonNeg>) return x >= 0 ? 0 : INFINITY;
-        else if constexpr (std::is_same_v<F, pn::L2Ball>) return a <= f.r ? 0 : INFINITY;
-        else return NAN;  // WEEP: checked through its envelope properties below
+        } else if constexpr (std::is_same_v<F, pn::Box>)
+          return (x >= f.lo && x <= f.hi) ? 0 : INFINITY;
+        else if constexpr (std::is_same_v<F, pn::NonNeg>)
+          return x >= 0 ? 0 : INFINITY;
+        else if constexpr (std::is_same_v<F, pn::L2Ball>)
+          return a <= f.r ? 0 : INFINITY;
+        else
+          return NAN;  // WEEP: checked through its envelope properties below
       },
       fn);
 }
@@ -65,11 +82,16 @@ std::vector<double> kinks(const Function& fn) {
   return std::visit(
       [](const auto& f) -> std::vector<double> {
         using F = std::decay_t<decltype(f)>;
-        if constexpr (std::is_same_v<F, pn::Mcp>) return {0, f.theta * f.mu};
-        else if constexpr (std::is_same_v<F, pn::Scad>) return {0, f.mu, f.a * f.mu};
-        else if constexpr (std::is_same_v<F, pn::CappedL1>) return {0, f.theta};
-        else if constexpr (std::is_same_v<F, pn::CappedLog>) return {0, f.cap};
-        else return {0};
+        if constexpr (std::is_same_v<F, pn::Mcp>)
+          return {0, f.theta * f.mu};
+        else if constexpr (std::is_same_v<F, pn::Scad>)
+          return {0, f.mu, f.a * f.mu};
+        else if constexpr (std::is_same_v<F, pn::CappedL1>)
+          return {0, f.theta};
+        else if constexpr (std::is_same_v<F, pn::CappedLog>)
+          return {0, f.cap};
+        else
+          return {0};
       },
       fn);
 }
@@ -81,13 +103,15 @@ TEST(PenaltyFunctions, ValuesMatchTheTextbookFormulas) {
     if (name == "weep") continue;
     for (const Function& fn : functions_named(name)) {
       for (int k = 0; k < 2000; ++k) {
-        const double x = k < 10 ? std::vector<double>{0, 1e-12, -1e-7, 1e-3, 0.5, 1, -2, 30, 1e4, -1e8}[k] : dist(gen);
+        const double x =
+            k < 10 ? std::vector<double>{0, 1e-12, -1e-7, 1e-3, 0.5, 1, -2, 30, 1e4, -1e8}[k] : dist(gen);
         const ld want = textbook(fn, x);
         const double got = std::visit([x](const auto& f) { return f.value(x); }, fn);
         if (std::isinf(want)) {
           ASSERT_EQ(got, double(want)) << pn::describe(fn) << " x=" << x;
         } else {
-          ASSERT_NEAR(got, double(want), 1e-12 * (1 + std::fabs(double(want)))) << pn::describe(fn) << " x=" << x;
+          ASSERT_NEAR(got, double(want), 1e-12 * (1 + std::fabs(double(want))))
+              << pn::describe(fn) << " x=" << x;
         }
       }
     }
@@ -184,7 +208,8 @@ TEST(PenaltyCounterexamples, DomainsAreEnforced) {
   // a = 2, b = 4 >= sqrt(2a): the envelope formulas would give 4 at x = 2 where it is 5.
   EXPECT_NE(message("weep", {{"a", 2}, {"b", 4}}).find("weep: parameter b = 4"), std::string::npos);
   EXPECT_NE(message("weep", {{"a", 2}, {"b", 2}}).find("0 <= b < sqrt(2a)"), std::string::npos);
-  EXPECT_NE(message("barron", {{"alpha", 2.5}, {"c", 1}}).find("barron: parameter alpha = 2.5"), std::string::npos);
+  EXPECT_NE(message("barron", {{"alpha", 2.5}, {"c", 1}}).find("barron: parameter alpha = 2.5"),
+            std::string::npos);
   EXPECT_NE(message("lp", {{"p", 1}}).find("expected 0 < p < 1"), std::string::npos);
   EXPECT_NE(message("scad", {{"mu", 1}, {"a", 2}}).find("expected a > 2"), std::string::npos);
   EXPECT_NE(message("log", {{"p", 0.5}, {"eps", 0}}).find("log: parameter eps = 0"), std::string::npos);
@@ -216,7 +241,8 @@ TEST(PenaltyProperties, SingleValuednessAndModuli) {
   for (const auto& name : function_names()) {
     for (const Function& fn : functions_named(name)) {
       const auto props = pn::properties_of(fn);
-      if (!std::isfinite(props.weak_convexity) || props.convex || name == "mcp" || name == "scad" || name == "weep")
+      if (!std::isfinite(props.weak_convexity) || props.convex || name == "mcp" || name == "scad" ||
+          name == "weep")
         continue;
       const bool at_zero = name == "log";
       ld worst = 0;
@@ -242,16 +268,19 @@ TEST(PenaltyProperties, SingleValuednessAndModuli) {
 TEST(PenaltyRegistry, NamesParametersAndErrors) {
   std::vector<std::string> tested = function_names();
   for (const auto& sig : pn::function_signatures())
-    EXPECT_NE(std::find(tested.begin(), tested.end(), sig.name), tested.end()) << sig.name << " is not tested";
+    EXPECT_NE(std::find(tested.begin(), tested.end(), sig.name), tested.end())
+        << sig.name << " is not tested";
   EXPECT_EQ(pn::function_signatures().size(), tested.size());
-  EXPECT_EQ(pn::describe(make_function("mcp", {{"mu", 0.5}, {"theta", 3}})), "mcp(mu=0.5, theta=3, weight=1)");
+  EXPECT_EQ(pn::describe(make_function("mcp", {{"mu", 0.5}, {"theta", 3}})),
+            "mcp(mu=0.5, theta=3, weight=1)");
   EXPECT_EQ(pn::describe(make_function("sq-l2")), "sq-l2()");
   EXPECT_STREQ(pn::name_of(make_function("geman-mcclure", {{"delta", 1}})), "geman-mcclure");
   try {
     make_function("mpc");
     FAIL();
   } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown penalty or loss 'mpc'; known: l1, l0, lp, log, mcp"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("unknown penalty or loss 'mpc'; known: l1, l0, lp, log, mcp"),
+              std::string::npos);
   }
   try {
     make_function("mcp", {{"mu", 1}, {"lambda", 2}});

@@ -78,7 +78,8 @@ Problem make_problem(const Function& fn, int per_function_target, int n_function
   std::visit(
       [&](const auto& f) {
 #pragma omp parallel for schedule(dynamic, 16)
-        for (long i = 0; i < static_cast<long>(pb.z.size()); ++i) pb.ref[i] = brute_force(f, pb.z[i], pb.t[i]);
+        for (long i = 0; i < static_cast<long>(pb.z.size()); ++i)
+          pb.ref[i] = brute_force(f, pb.z[i], pb.t[i]);
       },
       fn);
   return pb;
@@ -121,9 +122,10 @@ std::vector<std::string> check(const Context& ctx, const Function& fn, const Pro
           if (!ok) {
             std::ostringstream msg;
             msg.precision(10);
-            msg << pn::describe(fn) << ": z=" << pb.z[i] << " gamma=" << pb.t[i] << " prox=" << static_cast<double>(x)
-                << " F=" << static_cast<double>(fx) << "; brute force x=" << static_cast<double>(r.x)
-                << " F=" << static_cast<double>(r.objective) << " (tol " << static_cast<double>(tol_f) << ")";
+            msg << pn::describe(fn) << ": z=" << pb.z[i] << " gamma=" << pb.t[i]
+                << " prox=" << static_cast<double>(x) << " F=" << static_cast<double>(fx)
+                << "; brute force x=" << static_cast<double>(r.x) << " F=" << static_cast<double>(r.objective)
+                << " (tol " << static_cast<double>(tol_f) << ")";
             bad.push_back(msg.str());
           }
         }
@@ -141,11 +143,13 @@ TEST_P(ProxBruteForce, MatchesGlobalMinimiser) {
   if (cuda_available()) contexts.push_back(Context::cuda());
   int combos = 0;
   for (size_t k = 0; k < fns.size(); ++k) {
-    const Problem pb = make_problem(fns[k], 10000, static_cast<int>(fns.size()), 1234u + static_cast<unsigned>(k));
+    const Problem pb =
+        make_problem(fns[k], 10000, static_cast<int>(fns.size()), 1234u + static_cast<unsigned>(k));
     combos += static_cast<int>(pb.z.size());
     for (const Context& ctx : contexts) {
       for (const auto& bad : {check<float>(ctx, fns[k], pb), check<double>(ctx, fns[k], pb)}) {
-        for (size_t j = 0; j < bad.size() && j < 8; ++j) ADD_FAILURE() << to_string(ctx.device()) << ": " << bad[j];
+        for (size_t j = 0; j < bad.size() && j < 8; ++j)
+          ADD_FAILURE() << to_string(ctx.device()) << ": " << bad[j];
         EXPECT_EQ(bad.size(), 0u) << to_string(ctx.device()) << ": " << bad.size() << " disagreements";
       }
     }
@@ -155,7 +159,8 @@ TEST_P(ProxBruteForce, MatchesGlobalMinimiser) {
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   std::string s = info.param;
-  for (char& c : s) if (c == '-') c = '_';
+  for (char& c : s)
+    if (c == '-') c = '_';
   return s;
 }
 

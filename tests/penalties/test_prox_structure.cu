@@ -60,9 +60,9 @@ TYPED_TEST(PenaltyStructure, ProxIsOddAndNondecreasing) {
 TYPED_TEST(PenaltyStructure, FiniteForExtremeFiniteInputs) {
   using T = typename TypeParam::value_type;
   std::vector<T> z;
-  for (double v : {double(FLT_MAX), double(FLT_MIN), double(std::numeric_limits<float>::denorm_min()), 1e-40, 1e-30,
-                   1e-6, 1.0, 1e6, 1e30, double(std::numeric_limits<T>::max()), double(std::numeric_limits<T>::min()),
-                   double(std::numeric_limits<T>::denorm_min())}) {
+  for (double v : {double(FLT_MAX), double(FLT_MIN), double(std::numeric_limits<float>::denorm_min()), 1e-40,
+                   1e-30, 1e-6, 1.0, 1e6, 1e30, double(std::numeric_limits<T>::max()),
+                   double(std::numeric_limits<T>::min()), double(std::numeric_limits<T>::denorm_min())}) {
     z.push_back(static_cast<T>(v));
     z.push_back(static_cast<T>(-v));
   }
@@ -82,7 +82,8 @@ TYPED_TEST(PenaltyStructure, FiniteForExtremeFiniteInputs) {
       for (T v : out.to_host_vector()) ASSERT_TRUE(std::isfinite(v)) << pn::describe(fn) << " gamma=" << g;
       if (pn::properties_of(fn).even) {
         pn::prox_group<T>(this->ctx(), fn, gamma, grouped, gout);
-        for (T v : gout.to_host_vector()) ASSERT_TRUE(std::isfinite(v)) << pn::describe(fn) << " group gamma=" << g;
+        for (T v : gout.to_host_vector())
+          ASSERT_TRUE(std::isfinite(v)) << pn::describe(fn) << " group gamma=" << g;
       }
     }
     // Gradients are finite wherever their true value (in long double) is representable in T.
@@ -178,7 +179,8 @@ TYPED_TEST(PenaltyStructure, ValueSumAndGradientMatchTheScalarFunctions) {
             pn::gradient<T>(this->ctx(), fn, xa, g);
             const auto gv = g.to_host_vector();
             for (index_t i = 0; i < n; ++i)
-              ASSERT_NEAR(gv[i], f.grad(x[i]), 4 * std::numeric_limits<T>::epsilon() * (1 + std::fabs(f.grad(x[i]))))
+              ASSERT_NEAR(gv[i], f.grad(x[i]),
+                          4 * std::numeric_limits<T>::epsilon() * (1 + std::fabs(f.grad(x[i]))))
                   << pn::describe(fn) << " x=" << x[i];
           } else {
             EXPECT_THROW(pn::gradient<T>(this->ctx(), fn, xa, g), InvalidArgument) << pn::describe(fn);

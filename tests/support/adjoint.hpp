@@ -64,7 +64,8 @@ struct AdjointReport {
 
 template <class T>
 AdjointReport adjoint_report(const Operator<T>& op, const Context& ctx, unsigned seed = 11) {
-  const auto n = static_cast<std::size_t>(op.domain().size()), m = static_cast<std::size_t>(op.range().size());
+  const auto n = static_cast<std::size_t>(op.domain().size()),
+             m = static_cast<std::size_t>(op.range().size());
   const double op_norm = op.norm_estimate(ctx, 30);
   std::vector<std::vector<T>> xs, ys;
   // Pair 1: independent random vectors. Pair 2: y = A x (a large inner product).
@@ -99,8 +100,10 @@ AdjointReport adjoint_report(const Operator<T>& op, const Context& ctx, unsigned
 template <class T>
 void expect_adjoint(const Operator<T>& op, const Context& ctx, const std::string& what = "") {
   const AdjointReport r = adjoint_report(op, ctx);
-  EXPECT_LT(r.max_normalised_error, adjoint_tol<T>()) << op.name() << " " << what << " on " << op.domain().str();
-  EXPECT_NEAR(r.fitted_scale, 1.0, adjoint_tol<T>()) << op.name() << " " << what << " on " << op.domain().str();
+  EXPECT_LT(r.max_normalised_error, adjoint_tol<T>())
+      << op.name() << " " << what << " on " << op.domain().str();
+  EXPECT_NEAR(r.fitted_scale, 1.0, adjoint_tol<T>())
+      << op.name() << " " << what << " on " << op.domain().str();
 }
 
 }  // namespace recon::testing

@@ -13,7 +13,7 @@ namespace recon::cli {
 
 struct FunctionFlags {
   std::string name;
-  std::vector<std::string> params;  // "key=value"
+  std::vector<std::string> params;     // "key=value"
   std::string param_option = "param";  // the option the params came from, for messages
 };
 

@@ -62,10 +62,12 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
       continue;
     }
     const Shape r = range_of(t, domain);
-    split.push_back({&t, Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), t.rho_scale});
+    split.push_back(
+        {&t, Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), t.rho_scale});
   }
-  require(!split.empty(), where,
-          "every term is sq-l2: the problem is a least-squares solve (use CG/CGLS), there is nothing to split");
+  require(
+      !split.empty(), where,
+      "every term is sq-l2: the problem is a least-squares solve (use CG/CGLS), there is nothing to split");
 
   Array<T> rhs(ctx, domain), tmp(ctx, domain), acc(ctx, domain);
   CgWorkspace<T> cg_work(ctx, domain);
@@ -83,8 +85,10 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
   const ApplyFn<T> normal_matrix = [&](const Context& c, View<const T> v, View<T> out) {
     fill<T>(c, out, T(0));
     auto add = [&](const CompositeTerm<T>& t, double coef) {
-      if (t.op) t.op->normal(c, v, tmp.view());
-      else copy<T>(c, v, tmp.view());
+      if (t.op)
+        t.op->normal(c, v, tmp.view());
+      else
+        copy<T>(c, v, tmp.view());
       axpby<T>(c, static_cast<T>(coef), tmp.view(), T(1), out);
     };
     for (const auto& s : split) add(*s.term, rho * s.rho_scale);
@@ -131,7 +135,7 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
     for (auto& s : split) {
       const T gamma = static_cast<T>(s.term->weight / (rho * s.rho_scale));
       residual<T>(ctx, *s.term, x, s.ax.view());
-      copy<T>(ctx, s.z.view(), s.spare.view());  // z_prev
+      copy<T>(ctx, s.z.view(), s.spare.view());            // z_prev
       axpby<T>(ctx, T(1), s.ax.view(), T(1), s.u.view());  // u + A x - b
       prox_term<T>(ctx, *s.term, gamma, s.u.view(), s.z.view());
       axpby<T>(ctx, T(-1), s.z.view(), T(1), s.u.view());  // u + A x - b - z
@@ -174,8 +178,9 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
       residual<T>(ctx, *quadratic[q], x, quadratic_residual[q].view());
       objective += term_value<T>(ctx, *quadratic[q], quadratic_residual[q].view());
     }
-    report.last = {it, objective, primal, dual, rho,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+    report.last = {it,     objective,
+                   primal, dual,
+                   rho,    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
     if (monitor && !monitor(report.last)) {
       report.reason = StopReason::Monitor;
       return report;
@@ -199,9 +204,9 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
   return report;
 }
 
-#define RECON_INSTANTIATE_COMPOSITE(T)                                                                      \
-  template SolveReport admm_composite<T>(const Context&, const std::vector<CompositeTerm<T>>&, View<T>,   \
-                                         const CompositeAdmmOptions&, const Monitor&);                     \
+#define RECON_INSTANTIATE_COMPOSITE(T)                                                                  \
+  template SolveReport admm_composite<T>(const Context&, const std::vector<CompositeTerm<T>>&, View<T>, \
+                                         const CompositeAdmmOptions&, const Monitor&);                  \
   template double composite_objective<T>(const Context&, const std::vector<CompositeTerm<T>>&, View<const T>);
 RECON_INSTANTIATE_COMPOSITE(float)
 RECON_INSTANTIATE_COMPOSITE(double)

@@ -82,8 +82,9 @@ SolveReport pdhg_composite(const Context& ctx, const std::vector<CompositeTerm<T
       residual<T>(ctx, *d.term, x, d.v.view());
       objective += term_value<T>(ctx, *d.term, d.v.view());
     }
-    report.last = {it, objective, change / tau, 0, tau,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+    report.last = {
+        it, objective, change / tau,
+        0,  tau,       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
     if (monitor && !monitor(report.last)) {
       report.reason = StopReason::Monitor;
       return report;
@@ -97,9 +98,9 @@ SolveReport pdhg_composite(const Context& ctx, const std::vector<CompositeTerm<T
   return report;
 }
 
-template SolveReport pdhg_composite<float>(const Context&, const std::vector<CompositeTerm<float>>&, View<float>,
-                                           const CompositePdhgOptions&, const Monitor&);
-template SolveReport pdhg_composite<double>(const Context&, const std::vector<CompositeTerm<double>>&, View<double>,
-                                            const CompositePdhgOptions&, const Monitor&);
+template SolveReport pdhg_composite<float>(const Context&, const std::vector<CompositeTerm<float>>&,
+                                           View<float>, const CompositePdhgOptions&, const Monitor&);
+template SolveReport pdhg_composite<double>(const Context&, const std::vector<CompositeTerm<double>>&,
+                                            View<double>, const CompositePdhgOptions&, const Monitor&);
 
 }  // namespace recon

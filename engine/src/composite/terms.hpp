@@ -33,13 +33,17 @@ Shape range_of(const CompositeTerm<T>& t, const Shape& domain) {
 // out = A x (the identity when op is null).
 template <class T>
 void forward(const Context& ctx, const CompositeTerm<T>& t, View<const T> x, View<T> out) {
-  if (t.op) t.op->apply(ctx, x, out);
-  else copy<T>(ctx, x, out);
+  if (t.op)
+    t.op->apply(ctx, x, out);
+  else
+    copy<T>(ctx, x, out);
 }
 template <class T>
 void backward(const Context& ctx, const CompositeTerm<T>& t, View<const T> y, View<T> out) {
-  if (t.op) t.op->adjoint(ctx, y, out);
-  else copy<T>(ctx, y, out);
+  if (t.op)
+    t.op->adjoint(ctx, y, out);
+  else
+    copy<T>(ctx, y, out);
 }
 
 // out = A x - b
@@ -52,14 +56,17 @@ void residual(const Context& ctx, const CompositeTerm<T>& t, View<const T> x, Vi
 template <class T>
 double term_value(const Context& ctx, const CompositeTerm<T>& t, View<const T> r) {
   if (t.weight == 0) return 0;
-  const double v = t.group ? penalties::value_sum_group<T>(ctx, t.phi, r) : penalties::value_sum<T>(ctx, t.phi, r);
+  const double v =
+      t.group ? penalties::value_sum_group<T>(ctx, t.phi, r) : penalties::value_sum<T>(ctx, t.phi, r);
   return t.weight * v;
 }
 
 template <class T>
 void prox_term(const Context& ctx, const CompositeTerm<T>& t, T gamma, View<const T> in, View<T> out) {
-  if (t.group) penalties::prox_group<T>(ctx, t.phi, gamma, in, out);
-  else penalties::prox<T>(ctx, t.phi, gamma, in, out);
+  if (t.group)
+    penalties::prox_group<T>(ctx, t.phi, gamma, in, out);
+  else
+    penalties::prox<T>(ctx, t.phi, gamma, in, out);
 }
 
 template <class T>
@@ -68,13 +75,15 @@ void validate(const Context& ctx, const char* where, const std::vector<Composite
   detail::check_operand<T>(ctx, where, "x", x, x.size());
   for (std::size_t k = 0; k < terms.size(); ++k) {
     const auto& t = terms[k];
-    const std::string name = std::string(where) + " term " + std::to_string(k) + " (" + penalties::describe(t.phi) + ")";
+    const std::string name =
+        std::string(where) + " term " + std::to_string(k) + " (" + penalties::describe(t.phi) + ")";
     if (t.op && t.op->domain() != x.shape())
       throw ShapeMismatch(name + ": operator " + t.op->name() + " has domain " + t.op->domain().str() +
                           " but x has shape " + x.shape().str());
     const Shape range = range_of(t, x.shape());
     if (t.offset.data() && t.offset.shape() != range)
-      throw ShapeMismatch(name + ": offset has shape " + t.offset.shape().str() + ", expected " + range.str());
+      throw ShapeMismatch(name + ": offset has shape " + t.offset.shape().str() + ", expected " +
+                          range.str());
     if (t.offset.data()) detail::check_operand<const T>(ctx, where, "offset", t.offset, range.size());
     require(std::isfinite(t.weight) && t.weight >= 0, name, "weight must be finite and >= 0");
     require(std::isfinite(t.rho_scale) && t.rho_scale > 0, name, "rho_scale must be finite and > 0");

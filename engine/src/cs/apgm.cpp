@@ -20,9 +20,12 @@ ApgmVariant parse_apgm_variant(const std::string& name) {
 
 const char* to_string(ApgmVariant v) {
   switch (v) {
-    case ApgmVariant::Monotone: return "monotone";
-    case ApgmVariant::Fista: return "fista";
-    case ApgmVariant::Ista: return "ista";
+    case ApgmVariant::Monotone:
+      return "monotone";
+    case ApgmVariant::Fista:
+      return "fista";
+    case ApgmVariant::Ista:
+      return "ista";
   }
   return "?";
 }
@@ -33,7 +36,8 @@ void check_options(const ApgmOptions& o) {
   const auto bad = [](const std::string& what) { throw InvalidArgument("apgm: " + what); };
   if (o.max_iters < 0) bad("max_iters must be >= 0, got " + std::to_string(o.max_iters));
   if (!(o.tol >= 0)) bad("tol must be >= 0, got " + std::to_string(o.tol));
-  if (!(o.step >= 0) || !std::isfinite(o.step)) bad("step must be finite and >= 0 (0: 1/lipschitz), got " + std::to_string(o.step));
+  if (!(o.step >= 0) || !std::isfinite(o.step))
+    bad("step must be finite and >= 0 (0: 1/lipschitz), got " + std::to_string(o.step));
   if (!(o.lipschitz >= 0) || !std::isfinite(o.lipschitz))
     bad("lipschitz must be finite and >= 0, got " + std::to_string(o.lipschitz));
   if (o.step == 0 && o.lipschitz == 0 && !o.backtracking)
@@ -49,7 +53,13 @@ class ProxGradientStep {
  public:
   ProxGradientStep(const Context& ctx, const ValueGradFn<T>& f, const ProxTerm<T>& g, const ApgmOptions& o,
                    const Shape& shape)
-      : ctx_(ctx), f_(f), g_(g), o_(o), alpha_(o.step > 0 ? o.step : o.lipschitz > 0 ? 1 / o.lipschitz : 1),
+      : ctx_(ctx),
+        f_(f),
+        g_(g),
+        o_(o),
+        alpha_(o.step > 0        ? o.step
+               : o.lipschitz > 0 ? 1 / o.lipschitz
+                                 : 1),
         v_(ctx, shape) {}
 
   double alpha() const { return alpha_; }
@@ -127,8 +137,8 @@ SolveReport monotone_apg(const Context& ctx, const ValueGradFn<T>& f, ProxGradie
     // y = x + a (z - x) + b (x - x_prev) = (1 - a + b) x + a z - b x_prev
     const double a = r_prev / r, b = (r_prev - 1) / r;
     copy<T>(ctx, x, y.view());
-    axpbypcz<T>(ctx, static_cast<T>(a), z.view(), static_cast<T>(-b), x_prev.view(), static_cast<T>(1 - a + b),
-                y.view());
+    axpbypcz<T>(ctx, static_cast<T>(a), z.view(), static_cast<T>(-b), x_prev.view(),
+                static_cast<T>(1 - a + b), y.view());
     const double fy = f(ctx, y.view(), gy.view());
     double fz = 0, fv = 0;
     if (!step(y.view(), fy, gy.view(), z.view(), gz.view(), fz) ||
@@ -218,7 +228,8 @@ SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const ProxTerm<T>&
   ProxGradientStep<T> step(ctx, f, g, options, x.shape());
   Progress progress(options, monitor);
   if (options.max_iters == 0) return progress.report;
-  if (options.variant == ApgmVariant::Monotone) return monotone_apg(ctx, f, step, x, progress, options.max_iters);
+  if (options.variant == ApgmVariant::Monotone)
+    return monotone_apg(ctx, f, step, x, progress, options.max_iters);
   return fista(ctx, f, step, x, progress, options.max_iters, options.variant == ApgmVariant::Fista);
 }
 
@@ -237,10 +248,10 @@ SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const penalties::F
   return apgm<T>(ctx, f, g, x, options, monitor);
 }
 
-#define RECON_INSTANTIATE_APGM(T)                                                                           \
-  template SolveReport apgm<T>(const Context&, const ValueGradFn<T>&, const ProxTerm<T>&, View<T>,          \
-                               const ApgmOptions&, const Monitor&);                                        \
-  template SolveReport apgm<T>(const Context&, const ValueGradFn<T>&, const penalties::Function&, double,    \
+#define RECON_INSTANTIATE_APGM(T)                                                                         \
+  template SolveReport apgm<T>(const Context&, const ValueGradFn<T>&, const ProxTerm<T>&, View<T>,        \
+                               const ApgmOptions&, const Monitor&);                                       \
+  template SolveReport apgm<T>(const Context&, const ValueGradFn<T>&, const penalties::Function&, double, \
                                View<T>, const ApgmOptions&, const Monitor&);
 RECON_INSTANTIATE_APGM(float)
 RECON_INSTANTIATE_APGM(double)

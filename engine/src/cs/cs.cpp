@@ -39,11 +39,12 @@ std::string number(double v) {
 bool is_power_of_two(index_t n) { return n > 0 && (n & (n - 1)) == 0; }
 
 void check_hadamard_shape(const Shape& s, const char* role) {
-  if (s.ndim() > 3) throw InvalidArgument(std::string("cs: ") + role + " hadamard takes at most 3 axes, got " + s.str());
+  if (s.ndim() > 3)
+    throw InvalidArgument(std::string("cs: ") + role + " hadamard takes at most 3 axes, got " + s.str());
   for (int a = 0; a < s.ndim(); ++a)
     if (!is_power_of_two(s[a]))
-      throw InvalidArgument(std::string("cs: ") + role + " hadamard needs power-of-two extents, got " + s.str() +
-                            " (crop or pad the signal)");
+      throw InvalidArgument(std::string("cs: ") + role + " hadamard needs power-of-two extents, got " +
+                            s.str() + " (crop or pad the signal)");
 }
 
 // The range of the transform whose coefficients are sampled (hadamard, fourier).
@@ -81,7 +82,8 @@ SensingSpec make_sensing_spec(const std::string& kind, const Shape& shape, doubl
   s.shape = shape;
   s.seed = seed;
   s.basis = basis;
-  s.measurements = std::max<index_t>(1, static_cast<index_t>(std::llround(rate * static_cast<double>(shape.size()))));
+  s.measurements =
+      std::max<index_t>(1, static_cast<index_t>(std::llround(rate * static_cast<double>(shape.size()))));
   if (kind == "hadamard" || kind == "fourier") {
     if (kind == "hadamard") check_hadamard_shape(shape, "sensing");
     const index_t n = sampled_range(s).size();
@@ -97,30 +99,34 @@ void validate(const SensingSpec& s) {
     throw InvalidArgument("cs: unknown sensing '" + s.kind + "'; expected gaussian, hadamard or fourier");
   if (s.basis != "none" && s.basis != "hadamard")
     throw InvalidArgument("cs: unknown sparsifying basis '" + s.basis + "'; expected none or hadamard");
-  if (s.shape.ndim() == 0 || s.shape.size() == 0) throw InvalidArgument("cs: empty signal shape " + s.shape.str());
+  if (s.shape.ndim() == 0 || s.shape.size() == 0)
+    throw InvalidArgument("cs: empty signal shape " + s.shape.str());
   if (s.basis == "hadamard") check_hadamard_shape(s.shape, "basis");
   if (s.measurements < 1) throw InvalidArgument("cs: at least one measurement is needed");
   if (s.kind == "gaussian") {
     if (s.measurements > s.shape.size())
-      throw InvalidArgument("cs: gaussian sensing with m = " + std::to_string(s.measurements) + " > N = " +
-                            std::to_string(s.shape.size()) + " (rate must be <= 1)");
+      throw InvalidArgument("cs: gaussian sensing with m = " + std::to_string(s.measurements) +
+                            " > N = " + std::to_string(s.shape.size()) + " (rate must be <= 1)");
     if (static_cast<double>(s.measurements) * static_cast<double>(s.shape.size()) > kMaxGaussianEntries)
-      throw InvalidArgument("cs: a dense gaussian matrix of " + std::to_string(s.measurements) + " x " +
-                            std::to_string(s.shape.size()) +
-                            " entries is too large (limit 2^28); use hadamard or fourier sensing for signals this big");
+      throw InvalidArgument(
+          "cs: a dense gaussian matrix of " + std::to_string(s.measurements) + " x " +
+          std::to_string(s.shape.size()) +
+          " entries is too large (limit 2^28); use hadamard or fourier sensing for signals this big");
     if (!s.indices.empty()) throw InvalidArgument("cs: gaussian sensing takes no indices");
     return;
   }
   if (s.kind == "hadamard") check_hadamard_shape(s.shape, "sensing");
   const index_t n = sampled_range(s).size();
   if (static_cast<index_t>(s.indices.size()) != s.measurements)
-    throw InvalidArgument("cs: " + s.kind + " sensing needs " + std::to_string(s.measurements) + " indices, got " +
-                          std::to_string(s.indices.size()));
+    throw InvalidArgument("cs: " + s.kind + " sensing needs " + std::to_string(s.measurements) +
+                          " indices, got " + std::to_string(s.indices.size()));
   for (std::size_t i = 0; i < s.indices.size(); ++i) {
     if (s.indices[i] < 0 || s.indices[i] >= n)
-      throw InvalidArgument("cs: index " + std::to_string(s.indices[i]) + " outside [0, " + std::to_string(n) + ")");
+      throw InvalidArgument("cs: index " + std::to_string(s.indices[i]) + " outside [0, " +
+                            std::to_string(n) + ")");
     if (i > 0 && s.indices[i] <= s.indices[i - 1])
-      throw InvalidArgument("cs: indices must be strictly increasing (distinct), see position " + std::to_string(i));
+      throw InvalidArgument("cs: indices must be strictly increasing (distinct), see position " +
+                            std::to_string(i));
   }
 }
 
@@ -132,7 +138,8 @@ Operator<T> sensing_operator(const Context& ctx, const SensingSpec& s) {
     Operator<T> G = dense_matrix<T>(datasets::gaussian_matrix<T>(ctx, s.measurements, n, s.seed));
     return s.shape.ndim() == 1 ? G : compose(G, reshape<T>(s.shape, Shape{n}));
   }
-  Operator<T> transform = s.kind == "hadamard" ? walsh_hadamard<T>(s.shape) : fourier<T>(s.shape, FourierKind::RealToComplex);
+  Operator<T> transform =
+      s.kind == "hadamard" ? walsh_hadamard<T>(s.shape) : fourier<T>(s.shape, FourierKind::RealToComplex);
   return compose(subsample<T>(ctx, transform.range(), s.indices), transform);
 }
 
@@ -148,7 +155,8 @@ NoiseSpec parse_noise(const std::string& text) {
   const std::string expected = "expected none, gaussian:SIGMA, snr:DB or cauchy:GAMMA";
   if (kind != "gaussian" && kind != "snr" && kind != "cauchy")
     throw InvalidArgument("cs: unknown noise '" + text + "'; " + expected);
-  if (colon == std::string::npos) throw InvalidArgument("cs: noise '" + text + "' needs a level; " + expected);
+  if (colon == std::string::npos)
+    throw InvalidArgument("cs: noise '" + text + "' needs a level; " + expected);
   const std::string value = text.substr(colon + 1);
   char* end = nullptr;
   const double level = std::strtod(value.c_str(), &end);
@@ -162,9 +170,10 @@ template <class T>
 void add_noise(const Context& ctx, const NoiseSpec& noise, View<T> y, std::uint64_t seed) {
   if (noise.kind == "none") return;
   if (noise.kind == "cauchy") return datasets::add_cauchy_noise<T>(ctx, y, noise.level, seed);
-  const double sigma = noise.kind == "gaussian" ? noise.level
-                                                : norm2<T>(ctx, y) / std::sqrt(static_cast<double>(y.size())) *
-                                                      std::pow(10.0, -noise.level / 20);
+  const double sigma =
+      noise.kind == "gaussian"
+          ? noise.level
+          : norm2<T>(ctx, y) / std::sqrt(static_cast<double>(y.size())) * std::pow(10.0, -noise.level / 20);
   datasets::add_gaussian_noise<T>(ctx, y, sigma, seed);
 }
 
@@ -181,13 +190,16 @@ void validate(const Problem& p, const Options& o) {
     if (!(p.eps >= 0) || !std::isfinite(p.eps))
       throw InvalidArgument("cs: the constrained form needs eps >= 0, got " + number(p.eps));
     if (!is_apgm(o.solver))
-      throw InvalidArgument("cs: the constrained form (--eps) is solved by apgm, fista or ista, not " + o.solver);
+      throw InvalidArgument("cs: the constrained form (--eps) is solved by apgm, fista or ista, not " +
+                            o.solver);
   }
   if (is_apgm(o.solver)) {
     const penalties::Properties pr = penalties::properties_of(p.loss);
     if (!pr.differentiable || !std::isfinite(pr.grad_lipschitz))
-      throw InvalidArgument("cs: solver " + o.solver + " needs a smooth loss (differentiable with a Lipschitz gradient); " +
-                            penalties::describe(p.loss) + " is not: use a smooth loss (sq-l2, huber, cauchy, "
+      throw InvalidArgument("cs: solver " + o.solver +
+                            " needs a smooth loss (differentiable with a Lipschitz gradient); " +
+                            penalties::describe(p.loss) +
+                            " is not: use a smooth loss (sq-l2, huber, cauchy, "
                             "geman-mcclure, welsch, barron, eq8) or --solver admm");
   }
   if (o.solver == "admm" && !(o.rho > 0)) throw InvalidArgument("cs: admm needs rho > 0");
@@ -226,16 +238,18 @@ class DataTerm {
 }  // namespace detail_cs
 
 template <class T>
-SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, const Problem& p, const Options& o,
-                    View<T> c, const Monitor& monitor) {
+SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, const Problem& p,
+                    const Options& o, View<T> c, const Monitor& monitor) {
   validate(p, o);
   if (y.shape() != A.range())
-    throw ShapeMismatch("cs::recover: y has shape " + y.shape().str() + ", the operator's range is " + A.range().str());
+    throw ShapeMismatch("cs::recover: y has shape " + y.shape().str() + ", the operator's range is " +
+                        A.range().str());
   if (c.shape() != A.domain())
     throw ShapeMismatch("cs::recover: c has shape " + c.shape().str() + ", the operator's domain is " +
                         A.domain().str());
   if (o.solver == "admm") {
-    const std::vector<CompositeTerm<T>> terms{{&A.get(), y, p.loss, 1.0, false}, {nullptr, {}, p.penalty, p.lambda, false}};
+    const std::vector<CompositeTerm<T>> terms{{&A.get(), y, p.loss, 1.0, false},
+                                              {nullptr, {}, p.penalty, p.lambda, false}};
     CompositeAdmmOptions ao;
     ao.max_iters = o.max_iters;
     ao.tol = o.tol;
@@ -243,7 +257,9 @@ SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, c
     return admm_composite<T>(ctx, terms, c, ao, monitor);
   }
   detail_cs::DataTerm<T> data(ctx, A, y, p);
-  const ValueGradFn<T> f = [&data](const Context& cx, View<const T> v, View<T> g) { return data.value_grad(cx, v, g); };
+  const ValueGradFn<T> f = [&data](const Context& cx, View<const T> v, View<T> g) {
+    return data.value_grad(cx, v, g);
+  };
   ApgmOptions ao;
   ao.variant = parse_apgm_variant(o.solver);
   ao.max_iters = o.max_iters;
@@ -257,18 +273,20 @@ SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, c
 }
 
 template <class T>
-double objective(const Context& ctx, const Operator<T>& A, View<const T> y, const Problem& p, View<const T> c) {
+double objective(const Context& ctx, const Operator<T>& A, View<const T> y, const Problem& p,
+                 View<const T> c) {
   detail_cs::DataTerm<T> data(ctx, A, y, p);
   return data.value(ctx, c) + p.lambda * penalties::value_sum<T>(ctx, p.penalty, c);
 }
 
-#define RECON_CS_INSTANTIATE(T)                                                                                  \
-  template Operator<T> sensing_operator<T>(const Context&, const SensingSpec&);                                   \
-  template Operator<T> basis_operator<T>(const SensingSpec&);                                                     \
-  template void add_noise<T>(const Context&, const NoiseSpec&, View<T>, std::uint64_t);                          \
-  template SolveReport recover<T>(const Context&, const Operator<T>&, View<const T>, const Problem&, const Options&, \
-                                  View<T>, const Monitor&);                                                       \
-  template double objective<T>(const Context&, const Operator<T>&, View<const T>, const Problem&, View<const T>);
+#define RECON_CS_INSTANTIATE(T)                                                                      \
+  template Operator<T> sensing_operator<T>(const Context&, const SensingSpec&);                      \
+  template Operator<T> basis_operator<T>(const SensingSpec&);                                        \
+  template void add_noise<T>(const Context&, const NoiseSpec&, View<T>, std::uint64_t);              \
+  template SolveReport recover<T>(const Context&, const Operator<T>&, View<const T>, const Problem&, \
+                                  const Options&, View<T>, const Monitor&);                          \
+  template double objective<T>(const Context&, const Operator<T>&, View<const T>, const Problem&,    \
+                               View<const T>);
 RECON_CS_INSTANTIATE(float)
 RECON_CS_INSTANTIATE(double)
 #undef RECON_CS_INSTANTIATE

@@ -60,7 +60,7 @@ SolveReport cgls(const Context& ctx, const LinearOperator<T>& a, View<const T> y
 
 template SolveReport cgls<float>(const Context&, const LinearOperator<float>&, View<const float>, View<float>,
                                  const CglsOptions&, const Monitor&);
-template SolveReport cgls<double>(const Context&, const LinearOperator<double>&, View<const double>, View<double>,
-                                  const CglsOptions&, const Monitor&);
+template SolveReport cgls<double>(const Context&, const LinearOperator<double>&, View<const double>,
+                                  View<double>, const CglsOptions&, const Monitor&);
 
 }  // namespace recon::ct

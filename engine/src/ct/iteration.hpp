@@ -13,7 +13,8 @@ inline double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // True when the solve ends here (report.reason set).
-inline bool finish_iteration(SolveReport& report, const IterationInfo& info, const Monitor& monitor, bool converged) {
+inline bool finish_iteration(SolveReport& report, const IterationInfo& info, const Monitor& monitor,
+                             bool converged) {
   report.iterations = info.iteration;
   report.last = info;
   if (monitor && !monitor(info)) {

@@ -65,7 +65,8 @@ SolveReport sirt(const Context& ctx, const LinearOperator<T>& a, View<const T> y
   for (int k = 1; k <= options.max_iters; ++k) {
     multiply<T>(ctx, r.view(), row_w.view(), r.view());
     a.adjoint(ctx, r.view(), g.view());
-    detail::sirt_update<T>(ctx, x, static_cast<T>(options.relaxation), col_w.view(), g.view(), options.nonneg);
+    detail::sirt_update<T>(ctx, x, static_cast<T>(options.relaxation), col_w.view(), g.view(),
+                           options.nonneg);
     res = residual();
     IterationInfo info;
     info.iteration = k;
@@ -81,7 +82,7 @@ SolveReport sirt(const Context& ctx, const LinearOperator<T>& a, View<const T> y
 
 template SolveReport sirt<float>(const Context&, const LinearOperator<float>&, View<const float>, View<float>,
                                  const SirtOptions&, const Monitor&);
-template SolveReport sirt<double>(const Context&, const LinearOperator<double>&, View<const double>, View<double>,
-                                  const SirtOptions&, const Monitor&);
+template SolveReport sirt<double>(const Context&, const LinearOperator<double>&, View<const double>,
+                                  View<double>, const SirtOptions&, const Monitor&);
 
 }  // namespace recon::ct

@@ -1,4 +1,5 @@
-// Regularised CT reconstruction by the composite solvers and APGM (engine/include/recon/engine/ct/tv_recon.hpp).
+// Regularised CT reconstruction by the composite solvers and APGM
+// (engine/include/recon/engine/ct/tv_recon.hpp).
 #include "recon/engine/ct/tv_recon.hpp"
 
 #include <cmath>
@@ -128,11 +129,15 @@ SolveReport solve_apgm(const Context& ctx, const LinearOperator<T>& a, View<cons
                        const TvReconOptions& o, const Monitor& monitor) {
   const penalties::Properties loss = penalties::properties_of(p.loss);
   if (!loss.differentiable || !std::isfinite(loss.grad_lipschitz))
-    throw InvalidArgument("ct recon: solver apgm needs a smooth loss (differentiable with a Lipschitz gradient); " +
-                          penalties::describe(p.loss) + " is not: use --solver admm");
-  require(o.inner_iters >= 1, "ct recon", "apgm needs inner_iters >= 1, got " + std::to_string(o.inner_iters));
+    throw InvalidArgument(
+        "ct recon: solver apgm needs a smooth loss (differentiable with a Lipschitz gradient); " +
+        penalties::describe(p.loss) + " is not: use --solver admm");
+  require(o.inner_iters >= 1, "ct recon",
+          "apgm needs inner_iters >= 1, got " + std::to_string(o.inner_iters));
   recon::detail::LossFit<T> fit(ctx, a, y, p.loss);
-  const ValueGradFn<T> f = [&fit](const Context& c, View<const T> v, View<T> g) { return fit.value_grad(c, v, g); };
+  const ValueGradFn<T> f = [&fit](const Context& c, View<const T> v, View<T> g) {
+    return fit.value_grad(c, v, g);
+  };
   ApgmOptions ao;
   ao.variant = o.apgm_variant;
   ao.max_iters = o.max_iters;
@@ -153,9 +158,15 @@ SolveReport tv_reconstruct(const Context& ctx, const LinearOperator<T>& a, View<
   std::vector<CompositeTerm<T>> terms = make_terms<T>(a, y, d, problem);
   SolveReport report;
   switch (o.solver) {
-    case TvReconSolver::Admm: report = solve_admm<T>(ctx, a, d, terms, x, o, monitor); break;
-    case TvReconSolver::Pdhg: report = solve_pdhg<T>(ctx, terms, x, o, monitor); break;
-    case TvReconSolver::Apgm: report = solve_apgm<T>(ctx, a, y, terms, x, problem, o, monitor); break;
+    case TvReconSolver::Admm:
+      report = solve_admm<T>(ctx, a, d, terms, x, o, monitor);
+      break;
+    case TvReconSolver::Pdhg:
+      report = solve_pdhg<T>(ctx, terms, x, o, monitor);
+      break;
+    case TvReconSolver::Apgm:
+      report = solve_apgm<T>(ctx, a, y, terms, x, problem, o, monitor);
+      break;
   }
   // ADMM's and PDHG's x meet x >= 0 only to within the primal residual; the result is a volume.
   if (problem.nonneg) penalties::prox<T>(ctx, penalties::NonNeg{}, T(1), View<const T>(x), x);
@@ -169,9 +180,9 @@ double tv_recon_objective(const Context& ctx, const LinearOperator<T>& a, View<c
   return composite_objective<T>(ctx, make_terms<T>(a, y, d, problem), x);
 }
 
-#define RECON_INSTANTIATE_TV_RECON(T)                                                                        \
+#define RECON_INSTANTIATE_TV_RECON(T)                                                                      \
   template SolveReport tv_reconstruct<T>(const Context&, const LinearOperator<T>&, View<const T>, View<T>, \
-                                         const TvReconProblem&, const TvReconOptions&, const Monitor&);     \
+                                         const TvReconProblem&, const TvReconOptions&, const Monitor&);    \
   template double tv_recon_objective<T>(const Context&, const LinearOperator<T>&, View<const T>,           \
                                         View<const T>, const TvReconProblem&);
 RECON_INSTANTIATE_TV_RECON(float)

@@ -12,7 +12,8 @@ const char* const kSolverNames[] = {"admm", "ladmm", "ladmm-eq129", "pdhg", "apg
 TvSolver parse_tv_solver(const std::string& name) {
   for (int i = 0; i < 6; ++i)
     if (name == kSolverNames[i]) return static_cast<TvSolver>(i);
-  throw InvalidArgument("unknown TV solver '" + name + "' (expected admm, ladmm, ladmm-eq129, pdhg, apgm or lbfgs)");
+  throw InvalidArgument("unknown TV solver '" + name +
+                        "' (expected admm, ladmm, ladmm-eq129, pdhg, apgm or lbfgs)");
 }
 
 std::string to_string(TvSolver s) { return kSolverNames[static_cast<int>(s)]; }
@@ -33,7 +34,8 @@ void validate(const Context& ctx, View<const T> u, View<T> x, const TvProblem& p
   if (u.shape().ndim() < 1 || u.shape().ndim() > 3 || u.size() < 2)
     throw InvalidArgument(where + ": input of shape " + u.shape().str() +
                           " is not a 1D signal, 2D image or 3D volume with at least 2 elements");
-  require(std::isfinite(p.lambda) && p.lambda >= 0, where, "lambda must be finite and >= 0, got " + std::to_string(p.lambda));
+  require(std::isfinite(p.lambda) && p.lambda >= 0, where,
+          "lambda must be finite and >= 0, got " + std::to_string(p.lambda));
   penalties::validate(p.penalty);
   require(o.max_iters >= 0, where, "max_iters must be >= 0");
   require(o.tol >= 0, where, "tol must be >= 0");
@@ -54,11 +56,15 @@ SolveReport tv_denoise(const Context& ctx, View<const T> u, View<T> x, const TvP
   const tv::Setup<T> setup = tv::make_setup<T>(u.shape(), problem);
   const tv::Call call{problem, options, monitor};
   switch (options.solver) {
-    case TvSolver::Admm: return tv::solve_admm(ctx, setup, call, u, x, dual);
+    case TvSolver::Admm:
+      return tv::solve_admm(ctx, setup, call, u, x, dual);
     case TvSolver::Ladmm:
-    case TvSolver::LadmmEq129: return tv::solve_ladmm(ctx, setup, call, u, x, dual);
-    case TvSolver::Pdhg: return tv::solve_pdhg(ctx, setup, call, u, x, dual);
-    case TvSolver::Apgm: return tv::solve_apgm(ctx, setup, call, u, x, dual);
+    case TvSolver::LadmmEq129:
+      return tv::solve_ladmm(ctx, setup, call, u, x, dual);
+    case TvSolver::Pdhg:
+      return tv::solve_pdhg(ctx, setup, call, u, x, dual);
+    case TvSolver::Apgm:
+      return tv::solve_apgm(ctx, setup, call, u, x, dual);
     case TvSolver::Lbfgs:
       if (dual) throw InvalidArgument("tv_denoise(lbfgs): works on the primal only and has no dual variable");
       return tv::solve_lbfgs(ctx, setup, call, u, x);
@@ -78,6 +84,7 @@ template SolveReport tv_denoise<float>(const Context&, View<const float>, View<f
 template SolveReport tv_denoise<double>(const Context&, View<const double>, View<double>, const TvProblem&,
                                         const TvOptions&, const Monitor&, Array<double>*);
 template double tv_objective<float>(const Context&, View<const float>, View<const float>, const TvProblem&);
-template double tv_objective<double>(const Context&, View<const double>, View<const double>, const TvProblem&);
+template double tv_objective<double>(const Context&, View<const double>, View<const double>,
+                                     const TvProblem&);
 
 }  // namespace recon

@@ -101,14 +101,17 @@ int run(const std::string& json_path, int held_out) {
   std::vector<double> lambdas;
   for (int i = 0; i < 33; ++i) lambdas.push_back(std::pow(10.0, -2 + 4.0 * i / 32));
 
-  nlohmann::json out = {{"n", kLength}, {"sigma", kSigma}, {"lambdas", lambdas}, {"iterations", options.max_iters},
+  nlohmann::json out = {{"n", kLength},       {"sigma", kSigma},
+                        {"lambdas", lambdas}, {"iterations", options.max_iters},
                         {"tol", options.tol}, {"methods", nlohmann::json::array()}};
   const std::vector<double> tv = tuning.to_host_vector();
-  const double noisy_all = psnr_part(cv, tv, 0, 1), noisy_texture = psnr_part(cv, tv, kTextureBegin, kTextureEnd);
+  const double noisy_all = psnr_part(cv, tv, 0, 1),
+               noisy_texture = psnr_part(cv, tv, kTextureBegin, kTextureEnd);
   out["noisy"] = {{"psnr", noisy_all}, {"psnr_texture", noisy_texture}};
   std::cout << "| method | solver | chosen setting | PSNR (dB) | texture PSNR (dB) | held-out PSNR (dB) | "
                "held-out texture PSNR (dB) |\n|---|---|---|---|---|---|---|\n";
-  std::cout << "| noisy input | | | " << fixed(noisy_all, 2) << " | " << fixed(noisy_texture, 2) << " | | |\n";
+  std::cout << "| noisy input | | | " << fixed(noisy_all, 2) << " | " << fixed(noisy_texture, 2)
+            << " | | |\n";
 
   for (const Method& m : methods()) {
     options.solver = recon::parse_tv_solver(m.solver);
@@ -126,8 +129,11 @@ int run(const std::string& json_path, int held_out) {
         const recon::TvProblem problem{recon::penalties::make_function(m.penalty, p), lambda,
                                        recon::TvNorm::Anisotropic};
         const Scores s = evaluate(ctx, cv, tuning, problem, options);
-        const nlohmann::json row = {{"penalty", recon::penalties::describe(problem.penalty)}, {"lambda", lambda},
-                                    {"psnr", s.all}, {"psnr_texture", s.texture}, {"iterations", s.iterations},
+        const nlohmann::json row = {{"penalty", recon::penalties::describe(problem.penalty)},
+                                    {"lambda", lambda},
+                                    {"psnr", s.all},
+                                    {"psnr_texture", s.texture},
+                                    {"iterations", s.iterations},
                                     {"converged", s.converged}};
         grid.push_back(row);
         if (s.all > best_scores.all) {
@@ -150,7 +156,10 @@ int run(const std::string& json_path, int held_out) {
     const double mean = sum / held_out, mean_t = sum_t / held_out;
     const double sd = std::sqrt(std::max(0.0, sum_sq / held_out - mean * mean));
     const double sd_t = std::sqrt(std::max(0.0, sum_t_sq / held_out - mean_t * mean_t));
-    best["held_out"] = {{"seeds", held_out}, {"psnr_mean", mean}, {"psnr_sd", sd}, {"psnr_texture_mean", mean_t},
+    best["held_out"] = {{"seeds", held_out},
+                        {"psnr_mean", mean},
+                        {"psnr_sd", sd},
+                        {"psnr_texture_mean", mean_t},
                         {"psnr_texture_sd", sd_t}};
     out["methods"].push_back({{"label", m.label}, {"solver", m.solver}, {"best", best}, {"grid", grid}});
     std::cout << "| " << m.label << " | " << m.solver << " | " << best["penalty"].get<std::string>()
@@ -170,7 +179,8 @@ int run(const std::string& json_path, int held_out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"1D TV denoising experiment of the WEEP paper (sec. V.A): every penalty tuned on the same grid"};
+  CLI::App app{
+      "1D TV denoising experiment of the WEEP paper (sec. V.A): every penalty tuned on the same grid"};
   std::string json_path;
   int held_out = 10;
   app.add_option("--json", json_path, "write every grid point and the chosen settings here");

@@ -10,10 +10,9 @@
 
 namespace recon::tv {
 
-
 template <class T, class F>
-SolveReport admm(const Context& ctx, const Setup<T>& s, const F& f, const Call& call, View<const T> u, View<T> x,
-                 Array<T>* dual) {
+SolveReport admm(const Context& ctx, const Setup<T>& s, const F& f, const Call& call, View<const T> u,
+                 View<T> x, Array<T>* dual) {
   const TvOptions& opt = call.options;
   double rho = admm_rho(f, s, opt.rho);
   // A nonconvex phi needs rho large enough for the z-step prox and for convergence.
@@ -49,7 +48,8 @@ SolveReport admm(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
     if (!check) continue;
 
     const AdmmResiduals res = admm_residuals(ctx, s, rho, x.data(), z.data(), z_prev.data(), w.data());
-    if (progress.record(k, objective(ctx, s, f, x.data(), u), res.primal, res.dual, rho, res.below(opt.tol))) break;
+    if (progress.record(k, objective(ctx, s, f, x.data(), u), res.primal, res.dual, rho, res.below(opt.tol)))
+      break;
     if (opt.balance_rho && (res.rel_primal > 10 * res.rel_dual || res.rel_dual > 10 * res.rel_primal)) {
       double factor = res.rel_primal > res.rel_dual ? 2.0 : 0.5;
       if (rho * factor < rho_floor) factor = rho_floor / rho;
@@ -60,7 +60,6 @@ SolveReport admm(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
   export_dual(ctx, s, rho, w, dual);
   return progress.report;
 }
-
 
 template <class T>
 SolveReport solve_admm(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x,

@@ -11,7 +11,6 @@
 
 namespace recon::tv {
 
-
 // r = u - D^T q
 template <class T>
 void primal_from_dual(const Context& ctx, const Grad<T>& g, const T* u, const T* q, T* r) {
@@ -19,8 +18,8 @@ void primal_from_dual(const Context& ctx, const Grad<T>& g, const T* u, const T*
 }
 
 template <class T, class F>
-SolveReport apgm(const Context& ctx, const Setup<T>& s, const F& f, const Call& call, View<const T> u, View<T> x,
-                 Array<T>* dual) {
+SolveReport apgm(const Context& ctx, const Setup<T>& s, const F& f, const Call& call, View<const T> u,
+                 View<T> x, Array<T>* dual) {
   if (!f.properties().convex)
     throw InvalidArgument(std::string("tv_denoise(apgm): works on the dual problem, which needs a convex "
                                       "penalty; '") +
@@ -53,18 +52,19 @@ SolveReport apgm(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
     primal_from_dual(ctx, s.grad, u.data(), p.data(), x.data());
     const double change = distance2<T>(ctx, x, x_prev);
     const bool done = relative(change, norm2<T>(ctx, x)) <= opt.tol;
-    if (progress.record(k, objective(ctx, s, f, x.data(), u), change, 0.0, static_cast<double>(step), done)) break;
+    if (progress.record(k, objective(ctx, s, f, x.data(), u), change, 0.0, static_cast<double>(step), done))
+      break;
   }
   primal_from_dual(ctx, s.grad, u.data(), p.data(), x.data());
   if (dual) *dual = std::move(p);
   return progress.report;
 }
 
-
 template <class T>
 SolveReport solve_apgm(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x,
                        Array<T>* dual) {
-  return visit_tv_penalty(call.problem.penalty, [&](const auto& f) { return apgm<T>(ctx, s, f, call, u, x, dual); });
+  return visit_tv_penalty(call.problem.penalty,
+                          [&](const auto& f) { return apgm<T>(ctx, s, f, call, u, x, dual); });
 }
 
 template SolveReport solve_apgm<float>(const Context&, const Setup<float>&, const Call&, View<const float>,

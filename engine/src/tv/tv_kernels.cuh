@@ -116,7 +116,8 @@ void admm_z_update(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T
 
 // out = a*u + D^T y1 - D^T y2 (y2 may be null): the right-hand sides of the x-updates.
 template <class T>
-void combine_adjoint(const Context& ctx, const Grad<T>& g, T a, const T* u, const T* y1, const T* y2, T* out) {
+void combine_adjoint(const Context& ctx, const Grad<T>& g, T a, const T* u, const T* y1, const T* y2,
+                     T* out) {
   for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
     out[i] = a * u[i] + g.dt_at(y1, i, q) - (y2 ? g.dt_at(y2, i, q) : T(0));
   });

@@ -14,7 +14,6 @@
 
 namespace recon::tv {
 
-
 template <class T>
 void blend(const Context& ctx, index_t n, T alpha, const T* x, const T* x1, T* x2) {
   parallel_for(ctx, n, [=] RECON_HD(index_t i) { x2[i] = (1 - alpha) * x[i] + alpha * x1[i]; });
@@ -59,8 +58,10 @@ SolveReport ladmm(const Context& ctx, const Setup<T>& s, const F& f, const Call&
   if (!opt.warm_start) copy<T>(ctx, u, x);
   s.op.apply(ctx, x, z);
   fill<T>(ctx, w, T(0));
-  if (eq129) fill<T>(ctx, x1, T(0));
-  else copy<T>(ctx, x, x1);
+  if (eq129)
+    fill<T>(ctx, x1, T(0));
+  else
+    copy<T>(ctx, x, x1);
 
   Progress progress{opt, call.monitor};
   for (int k = 1; k <= opt.max_iters; ++k) {
@@ -72,12 +73,12 @@ SolveReport ladmm(const Context& ctx, const Setup<T>& s, const F& f, const Call&
     admm_z_update(ctx, s.grad, s.iso, f, static_cast<T>(s.lambda / rho), x.data(), z.data(), w.data());
     if (!check) continue;
     const AdmmResiduals res = admm_residuals(ctx, s, rho, x.data(), z.data(), z_prev.data(), w.data());
-    if (progress.record(k, objective(ctx, s, f, x.data(), u), res.primal, res.dual, rho, res.below(opt.tol))) break;
+    if (progress.record(k, objective(ctx, s, f, x.data(), u), res.primal, res.dual, rho, res.below(opt.tol)))
+      break;
   }
   export_dual(ctx, s, rho, w, dual);
   return progress.report;
 }
-
 
 template <class T>
 SolveReport solve_ladmm(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x,
@@ -88,7 +89,7 @@ SolveReport solve_ladmm(const Context& ctx, const Setup<T>& s, const Call& call,
 
 template SolveReport solve_ladmm<float>(const Context&, const Setup<float>&, const Call&, View<const float>,
                                         View<float>, Array<float>*);
-template SolveReport solve_ladmm<double>(const Context&, const Setup<double>&, const Call&, View<const double>,
-                                         View<double>, Array<double>*);
+template SolveReport solve_ladmm<double>(const Context&, const Setup<double>&, const Call&,
+                                         View<const double>, View<double>, Array<double>*);
 
 }  // namespace recon::tv

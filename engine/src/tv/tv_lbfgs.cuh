@@ -8,7 +8,6 @@
 
 namespace recon::tv {
 
-
 // psi = phi'(D x) over the range.
 template <class T, class F>
 void penalty_gradient(const Context& ctx, const Grad<T>& g, bool iso, const F& f, const T* x, T* psi) {
@@ -48,7 +47,8 @@ template <class T, class F>
 SolveReport lbfgs_tv(const Context& ctx, const Setup<T>& s, const F& f, const Call& call, View<const T> u,
                      View<T> x) {
   if constexpr (!F::has_grad) {
-    throw InvalidArgument(std::string("tv_denoise(lbfgs): '") + F::name + "' has no gradient (use admm, ladmm or pdhg)");
+    throw InvalidArgument(std::string("tv_denoise(lbfgs): '") + F::name +
+                          "' has no gradient (use admm, ladmm or pdhg)");
   } else {
     return lbfgs_smooth(ctx, s, f, call, u, x);
   }
@@ -58,8 +58,9 @@ template <class T, class F>
 SolveReport lbfgs_smooth(const Context& ctx, const Setup<T>& s, const F& f, const Call& call, View<const T> u,
                          View<T> x) {
   if (!f.properties().differentiable)
-    throw InvalidArgument(std::string("tv_denoise(lbfgs): needs a differentiable penalty (weep, huber, sq-l2); '") +
-                          F::name + "' is not differentiable (use admm, ladmm or pdhg)");
+    throw InvalidArgument(
+        std::string("tv_denoise(lbfgs): needs a differentiable penalty (weep, huber, sq-l2); '") + F::name +
+        "' is not differentiable (use admm, ladmm or pdhg)");
   const TvOptions& opt = call.options;
   Array<T> psi(ctx, s.range);
   if (!opt.warm_start) copy<T>(ctx, u, x);
@@ -75,22 +76,22 @@ SolveReport lbfgs_smooth(const Context& ctx, const Setup<T>& s, const F& f, cons
   return lbfgs<T>(ctx, value_grad, x, lo, call.monitor);
 }
 
-
 template <class T>
 SolveReport solve_lbfgs(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x) {
-  return visit_tv_penalty(call.problem.penalty, [&](const auto& f) { return lbfgs_tv<T>(ctx, s, f, call, u, x); });
+  return visit_tv_penalty(call.problem.penalty,
+                          [&](const auto& f) { return lbfgs_tv<T>(ctx, s, f, call, u, x); });
 }
 
 template <class T>
-double tv_objective_impl(const Context& ctx, const Setup<T>& s, const penalties::Function& fn, View<const T> x,
-                         View<const T> u) {
+double tv_objective_impl(const Context& ctx, const Setup<T>& s, const penalties::Function& fn,
+                         View<const T> x, View<const T> u) {
   return visit_tv_penalty(fn, [&](const auto& f) { return objective(ctx, s, f, x.data(), u); });
 }
 
 template SolveReport solve_lbfgs<float>(const Context&, const Setup<float>&, const Call&, View<const float>,
                                         View<float>);
-template SolveReport solve_lbfgs<double>(const Context&, const Setup<double>&, const Call&, View<const double>,
-                                         View<double>);
+template SolveReport solve_lbfgs<double>(const Context&, const Setup<double>&, const Call&,
+                                         View<const double>, View<double>);
 template double tv_objective_impl<float>(const Context&, const Setup<float>&, const penalties::Function&,
                                          View<const float>, View<const float>);
 template double tv_objective_impl<double>(const Context&, const Setup<double>&, const penalties::Function&,

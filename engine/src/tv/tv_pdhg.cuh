@@ -25,7 +25,8 @@
 namespace recon::tv {
 
 template <class T>
-void primal_step(const Context& ctx, const Grad<T>& g, T tau, T theta, const T* p, const T* u, T* x, T* xbar) {
+void primal_step(const Context& ctx, const Grad<T>& g, T tau, T theta, const T* p, const T* u, T* x,
+                 T* xbar) {
   const T inv = T(1) / (1 + tau);
   for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
     const T xn = (x[i] - tau * g.dt_at(p, i, q) + tau * u[i]) * inv;
@@ -54,7 +55,8 @@ struct RestartRule {
     if (at_restart < 0) {
       at_restart = kkt;
     } else {
-      restart = kkt <= 0.2 * at_restart || (kkt <= 0.8 * at_restart && kkt > previous) || k - start >= 0.36 * k;
+      restart =
+          kkt <= 0.2 * at_restart || (kkt <= 0.8 * at_restart && kkt > previous) || k - start >= 0.36 * k;
     }
     previous = kkt;
     if (restart) {
@@ -66,8 +68,8 @@ struct RestartRule {
 };
 
 template <class T, class F>
-SolveReport pdhg(const Context& ctx, const Setup<T>& s, const F& f, const Call& call, View<const T> u, View<T> x,
-                 Array<T>* dual) {
+SolveReport pdhg(const Context& ctx, const Setup<T>& s, const F& f, const Call& call, View<const T> u,
+                 View<T> x, Array<T>* dual) {
   const TvOptions& opt = call.options;
   const bool accelerate = f.properties().convex;
   // tau0/sigma0 = 16: on the ROF tests this halves the distance to the solution at a given
@@ -93,7 +95,8 @@ SolveReport pdhg(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
     }
     if (!progress.is_check(k)) continue;
     const double primal = std::sqrt(stationarity_sq(ctx, s.grad, x.data(), u.data(), p.data()));
-    dual_prox_step(ctx, s.grad, s.iso, f, s.lambda, static_cast<T>(sigma0), x.data(), p.data(), scratch.data());
+    dual_prox_step(ctx, s.grad, s.iso, f, s.lambda, static_cast<T>(sigma0), x.data(), p.data(),
+                   scratch.data());
     const double dual_res = distance2<T>(ctx, p, scratch) / sigma0;
     const double kkt = std::hypot(primal, dual_res);
     const bool done = relative(kkt, norm2<T>(ctx, x)) <= opt.tol;
@@ -111,7 +114,8 @@ SolveReport pdhg(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
 template <class T>
 SolveReport solve_pdhg(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x,
                        Array<T>* dual) {
-  return visit_tv_penalty(call.problem.penalty, [&](const auto& f) { return pdhg<T>(ctx, s, f, call, u, x, dual); });
+  return visit_tv_penalty(call.problem.penalty,
+                          [&](const auto& f) { return pdhg<T>(ctx, s, f, call, u, x, dual); });
 }
 
 template SolveReport solve_pdhg<float>(const Context&, const Setup<float>&, const Call&, View<const float>,

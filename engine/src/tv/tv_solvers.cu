@@ -4,6 +4,6 @@
 // anonymous namespaces (commit 675f823).
 #include "tv_admm.cuh"
 #include "tv_apgm.cuh"
-#include "tv_lbfgs.cuh"
 #include "tv_ladmm.cuh"
+#include "tv_lbfgs.cuh"
 #include "tv_pdhg.cuh"

@@ -28,7 +28,7 @@ SolveReport solve_apgm(const Context& ctx, const Setup<T>& s, const Call& call, 
 template <class T>
 SolveReport solve_lbfgs(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x);
 template <class T>
-double tv_objective_impl(const Context& ctx, const Setup<T>& s, const penalties::Function& fn, View<const T> x,
-                         View<const T> u);
+double tv_objective_impl(const Context& ctx, const Setup<T>& s, const penalties::Function& fn,
+                         View<const T> x, View<const T> u);
 
 }  // namespace recon::tv

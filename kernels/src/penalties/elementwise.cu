@@ -85,11 +85,11 @@ void gradient(const Context& ctx, const Function& fn, View<const T> x, View<T> g
       fn);
 }
 
-#define RECON_INSTANTIATE_PENALTY_ELEMENTWISE(T)                                                    \
-  template void prox<T>(const Context&, const Function&, T, View<const T>, View<T>);                \
-  template void prox<T>(const Context&, const Function&, View<const T>, View<const T>, View<T>);    \
-  template double value_sum<T>(const Context&, const Function&, View<const T>);                     \
-  template double value_sum<T>(const Context&, const Function&, View<const T>, View<const T>);      \
+#define RECON_INSTANTIATE_PENALTY_ELEMENTWISE(T)                                                 \
+  template void prox<T>(const Context&, const Function&, T, View<const T>, View<T>);             \
+  template void prox<T>(const Context&, const Function&, View<const T>, View<const T>, View<T>); \
+  template double value_sum<T>(const Context&, const Function&, View<const T>);                  \
+  template double value_sum<T>(const Context&, const Function&, View<const T>, View<const T>);   \
   template void gradient<T>(const Context&, const Function&, View<const T>, View<T>);
 
 RECON_INSTANTIATE_PENALTY_ELEMENTWISE(float)

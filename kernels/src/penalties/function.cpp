@@ -17,8 +17,8 @@ struct Entry {
 };
 
 template <class F, class Make, class Get>
-Entry entry(std::vector<std::string> required, std::vector<std::pair<std::string, double>> optional, Make make,
-            Get get) {
+Entry entry(std::vector<std::string> required, std::vector<std::pair<std::string, double>> optional,
+            Make make, Get get) {
   return Entry{FunctionSignature{F::name, std::move(required), std::move(optional)},
                [make](const Values& v) { return Function(make(v)); },
                [get](const Function& fn) { return get(std::get<F>(fn)); }};
@@ -26,38 +26,73 @@ Entry entry(std::vector<std::string> required, std::vector<std::pair<std::string
 
 const std::vector<Entry>& registry() {
   static const std::vector<Entry> table = {
-      entry<L1>({}, {}, [](const Values&) { return L1{}; }, [](const L1&) { return Values{}; }),
-      entry<L0>({}, {}, [](const Values&) { return L0{}; }, [](const L0&) { return Values{}; }),
-      entry<Lp>({"p"}, {}, [](const Values& v) { return Lp(v[0]); }, [](const Lp& f) { return Values{f.p}; }),
-      entry<LogPenalty>({"p", "eps"}, {}, [](const Values& v) { return LogPenalty(v[0], v[1]); },
-                        [](const LogPenalty& f) { return Values{f.p, f.eps}; }),
-      entry<Mcp>({"mu", "theta"}, {{"weight", 1.0}}, [](const Values& v) { return Mcp(v[0], v[1], v[2]); },
-                 [](const Mcp& f) { return Values{f.mu, f.theta, f.weight}; }),
-      entry<Scad>({"mu", "a"}, {{"weight", 1.0}}, [](const Values& v) { return Scad(v[0], v[1], v[2]); },
-                  [](const Scad& f) { return Values{f.mu, f.a, f.weight}; }),
-      entry<CappedL1>({"theta"}, {}, [](const Values& v) { return CappedL1(v[0]); },
-                      [](const CappedL1& f) { return Values{f.theta}; }),
-      entry<CappedLog>({"p", "eps", "theta"}, {}, [](const Values& v) { return CappedLog(v[0], v[1], v[2]); },
-                       [](const CappedLog& f) { return Values{f.log.p, f.log.eps, f.theta}; }),
-      entry<Weep>({"a", "b"}, {}, [](const Values& v) { return Weep(v[0], v[1]); },
-                  [](const Weep& f) { return Values{f.a, f.b}; }),
-      entry<Huber>({"delta"}, {}, [](const Values& v) { return Huber(v[0]); },
-                   [](const Huber& f) { return Values{f.delta}; }),
-      entry<SqL2>({}, {}, [](const Values&) { return SqL2{}; }, [](const SqL2&) { return Values{}; }),
-      entry<Cauchy>({"delta"}, {}, [](const Values& v) { return Cauchy(v[0]); },
-                    [](const Cauchy& f) { return Values{f.delta}; }),
-      entry<GemanMcClure>({"delta"}, {}, [](const Values& v) { return GemanMcClure(v[0]); },
-                          [](const GemanMcClure& f) { return Values{f.delta}; }),
-      entry<Welsch>({"delta"}, {}, [](const Values& v) { return Welsch(v[0]); },
-                    [](const Welsch& f) { return Values{f.delta}; }),
-      entry<Barron>({"alpha", "c"}, {}, [](const Values& v) { return Barron(v[0], v[1]); },
-                    [](const Barron& f) { return Values{f.alpha, f.c}; }),
-      entry<Eq8>({}, {}, [](const Values&) { return Eq8{}; }, [](const Eq8&) { return Values{}; }),
-      entry<Tukey>({"c"}, {}, [](const Values& v) { return Tukey(v[0]); }, [](const Tukey& f) { return Values{f.c}; }),
-      entry<Box>({"lo", "hi"}, {}, [](const Values& v) { return Box(v[0], v[1]); },
-                 [](const Box& f) { return Values{f.lo, f.hi}; }),
-      entry<NonNeg>({}, {}, [](const Values&) { return NonNeg{}; }, [](const NonNeg&) { return Values{}; }),
-      entry<L2Ball>({"r"}, {}, [](const Values& v) { return L2Ball(v[0]); }, [](const L2Ball& f) { return Values{f.r}; }),
+      entry<L1>(
+          {}, {}, [](const Values&) { return L1{}; }, [](const L1&) { return Values{}; }),
+      entry<L0>(
+          {}, {}, [](const Values&) { return L0{}; }, [](const L0&) { return Values{}; }),
+      entry<Lp>(
+          {"p"}, {}, [](const Values& v) { return Lp(v[0]); }, [](const Lp& f) { return Values{f.p}; }),
+      entry<LogPenalty>(
+          {"p", "eps"}, {}, [](const Values& v) { return LogPenalty(v[0], v[1]); },
+          [](const LogPenalty& f) {
+            return Values{f.p, f.eps};
+          }),
+      entry<Mcp>(
+          {"mu", "theta"}, {{"weight", 1.0}}, [](const Values& v) { return Mcp(v[0], v[1], v[2]); },
+          [](const Mcp& f) {
+            return Values{f.mu, f.theta, f.weight};
+          }),
+      entry<Scad>(
+          {"mu", "a"}, {{"weight", 1.0}}, [](const Values& v) { return Scad(v[0], v[1], v[2]); },
+          [](const Scad& f) {
+            return Values{f.mu, f.a, f.weight};
+          }),
+      entry<CappedL1>(
+          {"theta"}, {}, [](const Values& v) { return CappedL1(v[0]); },
+          [](const CappedL1& f) { return Values{f.theta}; }),
+      entry<CappedLog>(
+          {"p", "eps", "theta"}, {}, [](const Values& v) { return CappedLog(v[0], v[1], v[2]); },
+          [](const CappedLog& f) {
+            return Values{f.log.p, f.log.eps, f.theta};
+          }),
+      entry<Weep>(
+          {"a", "b"}, {}, [](const Values& v) { return Weep(v[0], v[1]); },
+          [](const Weep& f) {
+            return Values{f.a, f.b};
+          }),
+      entry<Huber>(
+          {"delta"}, {}, [](const Values& v) { return Huber(v[0]); },
+          [](const Huber& f) { return Values{f.delta}; }),
+      entry<SqL2>(
+          {}, {}, [](const Values&) { return SqL2{}; }, [](const SqL2&) { return Values{}; }),
+      entry<Cauchy>(
+          {"delta"}, {}, [](const Values& v) { return Cauchy(v[0]); },
+          [](const Cauchy& f) { return Values{f.delta}; }),
+      entry<GemanMcClure>(
+          {"delta"}, {}, [](const Values& v) { return GemanMcClure(v[0]); },
+          [](const GemanMcClure& f) { return Values{f.delta}; }),
+      entry<Welsch>(
+          {"delta"}, {}, [](const Values& v) { return Welsch(v[0]); },
+          [](const Welsch& f) { return Values{f.delta}; }),
+      entry<Barron>(
+          {"alpha", "c"}, {}, [](const Values& v) { return Barron(v[0], v[1]); },
+          [](const Barron& f) {
+            return Values{f.alpha, f.c};
+          }),
+      entry<Eq8>(
+          {}, {}, [](const Values&) { return Eq8{}; }, [](const Eq8&) { return Values{}; }),
+      entry<Tukey>(
+          {"c"}, {}, [](const Values& v) { return Tukey(v[0]); }, [](const Tukey& f) { return Values{f.c}; }),
+      entry<Box>(
+          {"lo", "hi"}, {}, [](const Values& v) { return Box(v[0], v[1]); },
+          [](const Box& f) {
+            return Values{f.lo, f.hi};
+          }),
+      entry<NonNeg>(
+          {}, {}, [](const Values&) { return NonNeg{}; }, [](const NonNeg&) { return Values{}; }),
+      entry<L2Ball>(
+          {"r"}, {}, [](const Values& v) { return L2Ball(v[0]); },
+          [](const L2Ball& f) { return Values{f.r}; }),
   };
   return table;
 }

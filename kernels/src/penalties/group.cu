@@ -70,7 +70,8 @@ void prox_group_any(const Context& ctx, const Function& fn, W w, index_t n, View
 }
 
 template <class T>
-index_t checked_groups(const Context& ctx, const char* where, const Function& fn, View<const T> in, View<T> out) {
+index_t checked_groups(const Context& ctx, const char* where, const Function& fn, View<const T> in,
+                       View<T> out) {
   validate(fn);
   const index_t n = detail::group_count(where, fn, in.shape());
   recon::detail::check_operand(ctx, where, "in", in, in.size());

@@ -35,7 +35,9 @@ void project_l2_ball(const Context& ctx, View<const T> center, double r, View<co
   });
 }
 
-template void project_l2_ball<float>(const Context&, View<const float>, double, View<const float>, View<float>);
-template void project_l2_ball<double>(const Context&, View<const double>, double, View<const double>, View<double>);
+template void project_l2_ball<float>(const Context&, View<const float>, double, View<const float>,
+                                     View<float>);
+template void project_l2_ball<double>(const Context&, View<const double>, double, View<const double>,
+                                      View<double>);
 
 }  // namespace recon::penalties

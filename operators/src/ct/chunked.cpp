@@ -14,8 +14,9 @@ namespace {
 // The views [first, first + count) of g as a vector geometry.
 Geometry view_chunk(const Geometry& g, index_t first, index_t count) {
   Geometry c = g;
-  c.projection = vector_geometry(g.projection.ndim, g.projection.beam, g.projection.rows, g.projection.cols,
-                                 {g.projection.vectors.begin() + first, g.projection.vectors.begin() + first + count});
+  c.projection =
+      vector_geometry(g.projection.ndim, g.projection.beam, g.projection.rows, g.projection.cols,
+                      {g.projection.vectors.begin() + first, g.projection.vectors.begin() + first + count});
   return c;
 }
 
@@ -23,7 +24,8 @@ template <class A, class B>
 void check_arguments(const Context& ctx, const char* where, const Geometry& g, const View<A>& volume,
                      const View<B>& projections, index_t views_per_chunk) {
   validate(g, where);
-  require(views_per_chunk > 0, where, "views_per_chunk must be positive, got " + std::to_string(views_per_chunk));
+  require(views_per_chunk > 0, where,
+          "views_per_chunk must be positive, got " + std::to_string(views_per_chunk));
   if (volume.shape() != g.volume.shape || projections.shape() != g.projection.shape())
     throw ShapeMismatch(std::string(where) + ": volume " + volume.shape().str() + " and projections " +
                         projections.shape().str() + " must be " + g.volume.shape.str() + " and " +
@@ -67,9 +69,12 @@ void backproject_chunked(const Context& ctx, const Geometry& g, View<const T> pr
   }
 }
 
-template void project_chunked<float>(const Context&, const Geometry&, View<const float>, View<float>, index_t);
-template void project_chunked<double>(const Context&, const Geometry&, View<const double>, View<double>, index_t);
-template void backproject_chunked<float>(const Context&, const Geometry&, View<const float>, View<float>, index_t);
+template void project_chunked<float>(const Context&, const Geometry&, View<const float>, View<float>,
+                                     index_t);
+template void project_chunked<double>(const Context&, const Geometry&, View<const double>, View<double>,
+                                      index_t);
+template void backproject_chunked<float>(const Context&, const Geometry&, View<const float>, View<float>,
+                                         index_t);
 template void backproject_chunked<double>(const Context&, const Geometry&, View<const double>, View<double>,
                                           index_t);
 

@@ -16,9 +16,13 @@ RECON_HD inline double dsqrt(double x) { return sqrt(x); }
 RECON_HD inline float dabs(float x) { return fabsf(x); }
 RECON_HD inline double dabs(double x) { return fabs(x); }
 template <class T>
-RECON_HD inline T dmin(T a, T b) { return a < b ? a : b; }
+RECON_HD inline T dmin(T a, T b) {
+  return a < b ? a : b;
+}
 template <class T>
-RECON_HD inline T dmax(T a, T b) { return a > b ? a : b; }
+RECON_HD inline T dmax(T a, T b) {
+  return a > b ? a : b;
+}
 
 template <class T>
 RECON_HD inline void atomic_add(T* p, T v) {

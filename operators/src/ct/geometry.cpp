@@ -36,8 +36,9 @@ void circular_vectors(ProjectionGeometry& g) {
   }
 }
 
-ProjectionGeometry make_circular(int ndim, Beam beam, index_t rows, index_t cols, double pixel_v, double pixel_u,
-                                 std::vector<double> angles, double so, double od, double off_u, double off_v) {
+ProjectionGeometry make_circular(int ndim, Beam beam, index_t rows, index_t cols, double pixel_v,
+                                 double pixel_u, std::vector<double> angles, double so, double od,
+                                 double off_u, double off_v) {
   ProjectionGeometry g;
   g.ndim = ndim;
   g.beam = beam;
@@ -56,7 +57,8 @@ ProjectionGeometry make_circular(int ndim, Beam beam, index_t rows, index_t cols
 
 void validate_volume(const VolumeGeometry& v, const std::string& where) {
   const int n = v.ndim();
-  require(n == 2 || n == 3, where, "volume.shape must have 2 (ny, nx) or 3 (nz, ny, nx) axes, got " + v.shape.str());
+  require(n == 2 || n == 3, where,
+          "volume.shape must have 2 (ny, nx) or 3 (nz, ny, nx) axes, got " + v.shape.str());
   for (int a = 0; a < n; ++a)
     require(v.shape[a] > 0, where, "volume.shape " + v.shape.str() + " must have positive extents");
   for (int k = 0; k < 3; ++k) {
@@ -86,23 +88,25 @@ void validate_views(const Geometry& g, const std::string& where) {
               at + "a 2D geometry has z components and v equal to 0");
     require(norm(w.u) > 0, where, at + "detector u vector must be non-zero");
     const Vec3 normal = is3 ? cross(w.u, w.v) : Vec3{-w.u[1], w.u[0], 0};
-    require(norm(normal) > 1e-12 * norm(w.u) * (is3 ? norm(w.v) : 1.0), where,
-            at + (is3 ? "detector u and v vectors must be non-zero and not parallel" : "degenerate detector"));
+    require(
+        norm(normal) > 1e-12 * norm(w.u) * (is3 ? norm(w.v) : 1.0), where,
+        at + (is3 ? "detector u and v vectors must be non-zero and not parallel" : "degenerate detector"));
     if (p.parallel()) {
       const double d = norm(w.source);
       require(d > 0, where, at + "parallel ray direction must be non-zero");
-      const double cosang = std::fabs(normal[0] * w.source[0] + normal[1] * w.source[1] + normal[2] * w.source[2]) /
-                            (norm(normal) * d);
+      const double cosang =
+          std::fabs(normal[0] * w.source[0] + normal[1] * w.source[1] + normal[2] * w.source[2]) /
+          (norm(normal) * d);
       require(cosang > 1e-6, where, at + "ray direction lies in the detector plane");
     } else {
       if (!p.circular) {
         bool inside = true;
-        for (int k = 0; k < (is3 ? 3 : 2); ++k)
-          inside = inside && std::fabs(w.source[k] - c[k]) < half[k];
+        for (int k = 0; k < (is3 ? 3 : 2); ++k) inside = inside && std::fabs(w.source[k] - c[k]) < half[k];
         require(!inside, where, at + "the source must lie outside the volume");
       }
       const Vec3 sd{w.detector[0] - w.source[0], w.detector[1] - w.source[1], w.detector[2] - w.source[2]};
-      require(std::fabs(sd[0] * normal[0] + sd[1] * normal[1] + sd[2] * normal[2]) > 1e-9 * norm(normal) * norm(sd),
+      require(std::fabs(sd[0] * normal[0] + sd[1] * normal[1] + sd[2] * normal[2]) >
+                  1e-9 * norm(normal) * norm(sd),
               where, at + "the source lies in the detector plane");
     }
   }
@@ -121,7 +125,9 @@ double VolumeGeometry::axial_radius() const {
   return r;
 }
 
-Shape ProjectionGeometry::shape() const { return ndim == 3 ? Shape{views(), rows, cols} : Shape{views(), cols}; }
+Shape ProjectionGeometry::shape() const {
+  return ndim == 3 ? Shape{views(), rows, cols} : Shape{views(), cols};
+}
 
 std::string ProjectionGeometry::type_name() const {
   std::string s = ndim == 2 ? (parallel() ? "parallel2d" : "fan2d") : (parallel() ? "parallel3d" : "cone");
@@ -151,17 +157,19 @@ ProjectionGeometry fan2d(index_t cols, double pixel, std::vector<double> angles,
                          double offset_u) {
   return make_circular(2, Beam::Divergent, 1, cols, 1, pixel, std::move(angles), so, od, offset_u, 0);
 }
-ProjectionGeometry parallel3d(index_t rows, index_t cols, double pixel_v, double pixel_u, std::vector<double> angles,
-                              double offset_u, double offset_v) {
-  return make_circular(3, Beam::Parallel, rows, cols, pixel_v, pixel_u, std::move(angles), 0, 0, offset_u, offset_v);
+ProjectionGeometry parallel3d(index_t rows, index_t cols, double pixel_v, double pixel_u,
+                              std::vector<double> angles, double offset_u, double offset_v) {
+  return make_circular(3, Beam::Parallel, rows, cols, pixel_v, pixel_u, std::move(angles), 0, 0, offset_u,
+                       offset_v);
 }
-ProjectionGeometry cone(index_t rows, index_t cols, double pixel_v, double pixel_u, std::vector<double> angles,
-                        double so, double od, double offset_u, double offset_v) {
+ProjectionGeometry cone(index_t rows, index_t cols, double pixel_v, double pixel_u,
+                        std::vector<double> angles, double so, double od, double offset_u, double offset_v) {
   return make_circular(3, Beam::Divergent, rows, cols, pixel_v, pixel_u, std::move(angles), so, od, offset_u,
                        offset_v);
 }
 
-ProjectionGeometry vector_geometry(int ndim, Beam beam, index_t rows, index_t cols, std::vector<ViewVectors> views) {
+ProjectionGeometry vector_geometry(int ndim, Beam beam, index_t rows, index_t cols,
+                                   std::vector<ViewVectors> views) {
   ProjectionGeometry g;
   g.ndim = ndim;
   g.beam = beam;
@@ -194,14 +202,16 @@ void validate(const Geometry& g, const std::string& where) {
   if (p.circular) {
     require(p.views() == static_cast<index_t>(p.angles.size()), where, "vectors do not match the angles");
     for (double a : p.angles) require(std::isfinite(a), where, "angles must be finite");
-    require(std::isfinite(p.pixel_u) && p.pixel_u > 0, where, "detector pixel size must be positive, got " + num(p.pixel_u));
-    require(std::isfinite(p.pixel_v) && p.pixel_v > 0, where, "detector pixel size must be positive, got " + num(p.pixel_v));
+    require(std::isfinite(p.pixel_u) && p.pixel_u > 0, where,
+            "detector pixel size must be positive, got " + num(p.pixel_u));
+    require(std::isfinite(p.pixel_v) && p.pixel_v > 0, where,
+            "detector pixel size must be positive, got " + num(p.pixel_v));
     require(std::isfinite(p.offset_u) && std::isfinite(p.offset_v), where, "detector offsets must be finite");
     if (!p.parallel()) {
       const double r = g.volume.axial_radius();
       require(std::isfinite(p.source_origin) && p.source_origin > r, where,
-              "source_origin " + num(p.source_origin) + " must exceed the volume's distance from the rotation axis (" +
-                  num(r) + ")");
+              "source_origin " + num(p.source_origin) +
+                  " must exceed the volume's distance from the rotation axis (" + num(r) + ")");
       require(std::isfinite(p.origin_detector) && p.origin_detector >= 0, where,
               "origin_detector must be >= 0, got " + num(p.origin_detector));
     }

@@ -25,11 +25,11 @@ double dot(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[
 std::vector<Ellipsoid> shepp_logan(const VolumeGeometry& v) {
   // density, a, b, c, x0, y0, z0, phi (degrees)
   static const double table[10][8] = {
-      {1.0, .6900, .920, .810, 0, 0, 0, 0},          {-.8, .6624, .874, .780, 0, -.0184, 0, 0},
-      {-.2, .1100, .310, .220, .22, 0, 0, -18},      {-.2, .1600, .410, .280, -.22, 0, 0, 18},
-      {.1, .2100, .250, .410, 0, .35, -.15, 0},      {.1, .0460, .046, .050, 0, .1, .25, 0},
-      {.1, .0460, .046, .050, 0, -.1, .25, 0},       {.1, .0460, .023, .050, -.08, -.605, 0, 0},
-      {.1, .0230, .023, .020, 0, -.606, 0, 0},       {.1, .0230, .046, .020, .06, -.605, 0, 0}};
+      {1.0, .6900, .920, .810, 0, 0, 0, 0},     {-.8, .6624, .874, .780, 0, -.0184, 0, 0},
+      {-.2, .1100, .310, .220, .22, 0, 0, -18}, {-.2, .1600, .410, .280, -.22, 0, 0, 18},
+      {.1, .2100, .250, .410, 0, .35, -.15, 0}, {.1, .0460, .046, .050, 0, .1, .25, 0},
+      {.1, .0460, .046, .050, 0, -.1, .25, 0},  {.1, .0460, .023, .050, -.08, -.605, 0, 0},
+      {.1, .0230, .023, .020, 0, -.606, 0, 0},  {.1, .0230, .046, .020, .06, -.605, 0, 0}};
   const bool planar = v.ndim() == 2;
   const double h[3] = {0.5 * static_cast<double>(v.nx()) * v.voxel_size[0],
                        0.5 * static_cast<double>(v.ny()) * v.voxel_size[1],
@@ -39,7 +39,8 @@ std::vector<Ellipsoid> shepp_logan(const VolumeGeometry& v) {
     Ellipsoid e;
     e.density = r[0];
     e.semi_axes = {r[1] * h[0], r[2] * h[1], r[3] * h[2]};
-    e.centre = {v.origin[0] + r[4] * h[0], v.origin[1] + r[5] * h[1], planar ? 0.0 : v.origin[2] + r[6] * h[2]};
+    e.centre = {v.origin[0] + r[4] * h[0], v.origin[1] + r[5] * h[1],
+                planar ? 0.0 : v.origin[2] + r[6] * h[2]};
     e.phi = r[7] * M_PI / 180.0;
     out.push_back(e);
   }
@@ -55,7 +56,8 @@ std::vector<Ellipsoid> ball(double density, double radius, const Vec3& centre) {
   return {e};
 }
 
-std::vector<double> rasterize(const VolumeGeometry& v, const std::vector<Ellipsoid>& phantom, int supersample) {
+std::vector<double> rasterize(const VolumeGeometry& v, const std::vector<Ellipsoid>& phantom,
+                              int supersample) {
   require(supersample >= 1, "ct::rasterize", "supersample must be >= 1");
   const bool planar = v.ndim() == 2;
   const index_t nx = v.nx(), ny = v.ny(), nz = v.nz();
@@ -73,9 +75,10 @@ std::vector<double> rasterize(const VolumeGeometry& v, const std::vector<Ellipso
               const double fx = static_cast<double>(i) + (a + 0.5) / supersample - 0.5;
               const double fy = static_cast<double>(j) + (b + 0.5) / supersample - 0.5;
               const double fz = planar ? 0.0 : static_cast<double>(k) + (c + 0.5) / sz - 0.5;
-              const Vec3 p{v.origin[0] + (fx - 0.5 * static_cast<double>(nx - 1)) * v.voxel_size[0],
-                           v.origin[1] + (fy - 0.5 * static_cast<double>(ny - 1)) * v.voxel_size[1],
-                           planar ? 0.0 : v.origin[2] + (fz - 0.5 * static_cast<double>(nz - 1)) * v.voxel_size[2]};
+              const Vec3 p{
+                  v.origin[0] + (fx - 0.5 * static_cast<double>(nx - 1)) * v.voxel_size[0],
+                  v.origin[1] + (fy - 0.5 * static_cast<double>(ny - 1)) * v.voxel_size[1],
+                  planar ? 0.0 : v.origin[2] + (fz - 0.5 * static_cast<double>(nz - 1)) * v.voxel_size[2]};
               for (const Ellipsoid& e : phantom) {
                 const Vec3 q = to_unit(e, p, false, planar);
                 if (dot(q, q) <= 1.0) acc += e.density;

@@ -43,6 +43,7 @@ std::vector<T> view_trig(const ProjectionGeometry& p);
 
 // trig: (cos a_v, sin a_v) per view on ctx's device; q: (views, rows, cols); vol: (nz, ny, nx).
 template <class T>
-void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q, T weight, T* vol);
+void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q, T weight,
+                        T* vol);
 
 }  // namespace recon::ct::detail

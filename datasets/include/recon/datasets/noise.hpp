@@ -19,7 +19,8 @@ void add_cauchy_noise(const Context& ctx, View<T> x, double gamma, std::uint64_t
 // Impulsive outliers: each element, with probability `fraction`, gets +amplitude or
 // -amplitude (equally likely) added.
 template <class T>
-void add_impulsive_noise(const Context& ctx, View<T> x, double fraction, double amplitude, std::uint64_t seed);
+void add_impulsive_noise(const Context& ctx, View<T> x, double fraction, double amplitude,
+                         std::uint64_t seed);
 
 // counts_i ~ Poisson(rate_i) (Knuth's product method below 10, Hoermann's PTRS above).
 template <class T>

@@ -49,9 +49,9 @@ const char* to_string(ApgmVariant v);
 struct ApgmOptions {
   ApgmVariant variant = ApgmVariant::Monotone;
   int max_iters = 500;
-  double tol = 1e-6;        // relative change of x
-  double step = 0;          // alpha > 0, or 0: from lipschitz
-  double lipschitz = 0;     // L of grad f (alpha = 1/L when step is 0)
+  double tol = 1e-6;     // relative change of x
+  double step = 0;       // alpha > 0, or 0: from lipschitz
+  double lipschitz = 0;  // L of grad f (alpha = 1/L when step is 0)
   bool backtracking = false;
   double backtrack_factor = 0.5;  // in (0, 1)
   int max_backtracks = 60;        // per prox step; exhausting them stops with LineSearchFailed

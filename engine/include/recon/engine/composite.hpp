@@ -12,8 +12,8 @@
 //   u_k = u_k + A_k x - b_k - z_k
 // Terms whose Phi is sq-l2 are not split (unless split_quadratic): w/2 ||A x - b||^2 enters the
 // x-update exactly.
-// Stopping: r = sqrt(sum ||A_k x - b_k - z_k||^2) <= tol * max(sqrt(sum ||A_k x||^2), sqrt(sum ||z_k + b_k||^2))
-// and s = ||sum rho_k A_k^T (z_k - z_k_prev)|| <= tol * sqrt(sum ||rho_k A_k^T u_k||^2) (Boyd
+// Stopping: r = sqrt(sum ||A_k x - b_k - z_k||^2) <= tol * max(sqrt(sum ||A_k x||^2), sqrt(sum ||z_k +
+// b_k||^2)) and s = ||sum rho_k A_k^T (z_k - z_k_prev)|| <= tol * sqrt(sum ||rho_k A_k^T u_k||^2) (Boyd
 // 3.3.1, relative form; per term because the sum vanishes at the solution when every term is
 // split). rho balancing (Boyd 3.4.1, factor 2 when r and s differ by 10x) rescales u.
 // For nonconvex Phi the iteration converges to a stationary point for rho large enough
@@ -43,18 +43,18 @@ struct CompositeTerm {
 
 struct CompositeAdmmOptions {
   int max_iters = 300;
-  double tol = 1e-4;       // relative primal and dual residual tolerance
-  double rho = 1;          // initial rho for every split term (> 0)
-  bool balance_rho = true; // residual balancing ...
+  double tol = 1e-4;            // relative primal and dual residual tolerance
+  double rho = 1;               // initial rho for every split term (> 0)
+  bool balance_rho = true;      // residual balancing ...
   int balance_iters = 1 << 30;  // ... during the first iterations only (default: all); a
                                 // problem whose rho oscillates converges once rho is frozen
   // sq-l2 terms enter the x-update exactly (fewer outer iterations), unless split: with every
   // term split and rho_scale_k = 1/||A_k||^2 the x-update matrix is well conditioned, which is
   // what a CG x-update with an ill-conditioned A (CT) needs.
   bool split_quadratic = false;
-  int cg_max_iters = 30;   // inner CG per x-update (warm-started)
+  int cg_max_iters = 30;  // inner CG per x-update (warm-started)
   double cg_rel_tol = 1e-6;
-  int check_every = 1;     // residuals and monitor every this many iterations
+  int check_every = 1;  // residuals and monitor every this many iterations
 };
 
 // x: the starting point on input, the result on output; shape = every A_k's domain.
@@ -71,7 +71,7 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
 // use it for moderate accuracy, ADMM for tight tolerances.
 struct CompositePdhgOptions {
   int max_iters = 1000;
-  double tol = 1e-5;    // relative change of x between checks
+  double tol = 1e-5;  // relative change of x between checks
   int check_every = 10;
 };
 

@@ -54,9 +54,11 @@ SensingSpec make_sensing_spec(const std::string& kind, const Shape& shape, doubl
 void validate(const SensingSpec& spec);
 
 // A: signal -> measurements (without W).
-template <class T> Operator<T> sensing_operator(const Context& ctx, const SensingSpec& spec);
+template <class T>
+Operator<T> sensing_operator(const Context& ctx, const SensingSpec& spec);
 // W: coefficients -> signal (identity for "none").
-template <class T> Operator<T> basis_operator(const SensingSpec& spec);
+template <class T>
+Operator<T> basis_operator(const SensingSpec& spec);
 
 // "none", "gaussian:SIGMA", "snr:DB" (Gaussian with sigma = ||A x|| / sqrt(m) 10^(-DB/20)),
 // "cauchy:GAMMA" (dispersion GAMMA).
@@ -66,7 +68,8 @@ struct NoiseSpec {
 };
 NoiseSpec parse_noise(const std::string& text);
 // Adds the noise to clean measurements y in place (the SNR relative to y itself).
-template <class T> void add_noise(const Context& ctx, const NoiseSpec& noise, View<T> y, std::uint64_t seed);
+template <class T>
+void add_noise(const Context& ctx, const NoiseSpec& noise, View<T> y, std::uint64_t seed);
 
 struct Problem {
   penalties::Function penalty = penalties::L1{};
@@ -79,8 +82,8 @@ struct Problem {
 struct Options {
   std::string solver = "apgm";  // apgm (monotone) | fista | ista | admm
   int max_iters = 500;
-  double tol = 1e-6;            // relative change of c (APGM), relative residuals (ADMM)
-  double rho = 1;               // ADMM
+  double tol = 1e-6;  // relative change of c (APGM), relative residuals (ADMM)
+  double rho = 1;     // ADMM
 };
 
 // Throws InvalidArgument for an unknown solver, a non-smooth loss with an APGM solver, the
@@ -94,6 +97,7 @@ SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, c
 
 // The objective the problem's form minimises, at c.
 template <class T>
-double objective(const Context& ctx, const Operator<T>& A, View<const T> y, const Problem& problem, View<const T> c);
+double objective(const Context& ctx, const Operator<T>& A, View<const T> y, const Problem& problem,
+                 View<const T> c);
 
 }  // namespace recon::cs

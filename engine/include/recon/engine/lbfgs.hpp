@@ -17,9 +17,9 @@ using ValueGradFn = std::function<double(const Context&, View<const T> x, View<T
 
 struct LbfgsOptions {
   int max_iters = 500;
-  int memory = 8;           // stored (s, y) pairs
-  double grad_tol = 1e-6;   // stop when ||grad|| <= grad_tol * max(1, ||grad(x0)||)
-  double rel_f_tol = 1e-12; // or when |f_k - f_{k+1}| < rel_f_tol * max(1, |f_k|); 0 disables
+  int memory = 8;            // stored (s, y) pairs
+  double grad_tol = 1e-6;    // stop when ||grad|| <= grad_tol * max(1, ||grad(x0)||)
+  double rel_f_tol = 1e-12;  // or when |f_k - f_{k+1}| < rel_f_tol * max(1, |f_k|); 0 disables
   int max_line_search = 40;
   double c1 = 1e-4;  // sufficient decrease
   double c2 = 0.9;   // curvature (strong Wolfe)

@@ -22,9 +22,12 @@ namespace recon {
 // Smallest extent per axis that ms_ssim accepts.
 constexpr index_t kMsSsimMinExtent = 176;
 
-template <class T> double mse(const Context& ctx, View<const T> reference, View<const T> test);
-template <class T> double rmse(const Context& ctx, View<const T> reference, View<const T> test);
-template <class T> double mae(const Context& ctx, View<const T> reference, View<const T> test);
+template <class T>
+double mse(const Context& ctx, View<const T> reference, View<const T> test);
+template <class T>
+double rmse(const Context& ctx, View<const T> reference, View<const T> test);
+template <class T>
+double mae(const Context& ctx, View<const T> reference, View<const T> test);
 template <class T>
 double psnr(const Context& ctx, View<const T> reference, View<const T> test, double data_range);
 template <class T>

@@ -9,11 +9,11 @@ namespace recon {
 
 struct IterationInfo {
   int iteration = 0;
-  double objective = 0;      // NaN where a solver does not evaluate it every iteration
+  double objective = 0;        // NaN where a solver does not evaluate it every iteration
   double primal_residual = 0;  // ADMM/PDHG: ||L x - z||; gradient methods: ||grad||
-  double dual_residual = 0;  // ADMM/PDHG: rho ||L^T (z - z_prev)||; 0 where undefined
-  double step = 0;           // step length or penalty parameter in use
-  double elapsed_s = 0;      // since the solver started
+  double dual_residual = 0;    // ADMM/PDHG: rho ||L^T (z - z_prev)||; 0 where undefined
+  double step = 0;             // step length or penalty parameter in use
+  double elapsed_s = 0;        // since the solver started
 };
 
 // Called after every iteration; returning false stops the solver (StopReason::Monitor).

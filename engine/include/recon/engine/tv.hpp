@@ -29,7 +29,7 @@ enum class TvSolver { Admm, Ladmm, LadmmEq129, Pdhg, Apgm, Lbfgs };
 
 TvSolver parse_tv_solver(const std::string& name);  // InvalidArgument listing the names
 std::string to_string(TvSolver s);
-TvNorm parse_tv_norm(const std::string& name);      // "aniso" | "iso"
+TvNorm parse_tv_norm(const std::string& name);  // "aniso" | "iso"
 
 struct TvProblem {
   penalties::Function penalty = penalties::L1{};
@@ -41,14 +41,14 @@ struct TvProblem {
 struct TvOptions {
   TvSolver solver = TvSolver::Admm;
   int max_iters = 500;
-  double tol = 1e-5;        // relative primal/dual residuals (ADMM), relative change (others)
-  int check_every = 10;     // residuals and the monitor's objective are computed this often
-  double rho = 0;           // ADMM penalty; 0 picks max(1, 2 lambda rho_w), rho_w = weak convexity
-  bool balance_rho = true;  // residual balancing (Boyd et al. 2011, 3.4.1), admm only; rho never
-                            // drops below its automatic value for a nonconvex phi
-  bool use_cg = false;      // ADMM x-update by CG instead of the DCT/FFT closed form
-  double ladmm_alpha = 0.5; // eq. 129's alpha (ladmm-eq129 only)
-  bool warm_start = false;  // start from x instead of u
+  double tol = 1e-5;         // relative primal/dual residuals (ADMM), relative change (others)
+  int check_every = 10;      // residuals and the monitor's objective are computed this often
+  double rho = 0;            // ADMM penalty; 0 picks max(1, 2 lambda rho_w), rho_w = weak convexity
+  bool balance_rho = true;   // residual balancing (Boyd et al. 2011, 3.4.1), admm only; rho never
+                             // drops below its automatic value for a nonconvex phi
+  bool use_cg = false;       // ADMM x-update by CG instead of the DCT/FFT closed form
+  double ladmm_alpha = 0.5;  // eq. 129's alpha (ladmm-eq129 only)
+  bool warm_start = false;   // start from x instead of u
 };
 
 // x receives the result (and holds the start when warm_start). If dual is non-null it

@@ -49,8 +49,7 @@ class Array {
   Array() = default;
   // Uninitialised storage for `shape` on ctx's device.
   Array(const Context& ctx, const Shape& shape) : ctx_(ctx), shape_(shape) {
-    if (shape_.size() > 0)
-      data_ = static_cast<T*>(detail::allocate_bytes(ctx, sizeof(T) * shape_.size()));
+    if (shape_.size() > 0) data_ = static_cast<T*>(detail::allocate_bytes(ctx, sizeof(T) * shape_.size()));
   }
   ~Array() { release(); }
 
@@ -75,11 +74,10 @@ class Array {
   // Host values copied onto ctx's device; values.size() must equal shape.size().
   static Array from_host(const Context& ctx, const Shape& shape, const std::vector<T>& values) {
     if (static_cast<index_t>(values.size()) != shape.size())
-      throw ShapeMismatch("Array::from_host: " + std::to_string(values.size()) +
-                          " values for shape " + shape.str());
+      throw ShapeMismatch("Array::from_host: " + std::to_string(values.size()) + " values for shape " +
+                          shape.str());
     Array a(ctx, shape);
-    detail::copy_bytes(ctx, a.data_, ctx.device(), values.data(), Device::Host,
-                       sizeof(T) * values.size());
+    detail::copy_bytes(ctx, a.data_, ctx.device(), values.data(), Device::Host, sizeof(T) * values.size());
     return a;
   }
 

@@ -12,9 +12,8 @@ namespace recon::detail {
 
 inline void check_cuda(cudaError_t status, const char* call, const char* file, int line) {
   if (status == cudaSuccess) return;
-  std::string msg = std::string("CUDA call `") + call + "` failed at " + file + ":" +
-                    std::to_string(line) + ": " + cudaGetErrorName(status) + " (" +
-                    cudaGetErrorString(status) + ")";
+  std::string msg = std::string("CUDA call `") + call + "` failed at " + file + ":" + std::to_string(line) +
+                    ": " + cudaGetErrorName(status) + " (" + cudaGetErrorString(status) + ")";
   if (status == cudaErrorMemoryAllocation) throw OutOfMemory(msg);
   throw DeviceError(msg);
 }

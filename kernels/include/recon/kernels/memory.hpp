@@ -14,7 +14,7 @@ void free_bytes(const Context& ctx, void* ptr) noexcept;
 
 // Copies `bytes` from src (on src_device) to dst (on dst_device), ordered on ctx's stream
 // when a CUDA device is involved; returns when dst may be read on the host.
-void copy_bytes(const Context& ctx, void* dst, Device dst_device, const void* src,
-                Device src_device, std::size_t bytes);
+void copy_bytes(const Context& ctx, void* dst, Device dst_device, const void* src, Device src_device,
+                std::size_t bytes);
 
 }  // namespace recon::detail

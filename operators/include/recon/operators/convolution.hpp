@@ -62,8 +62,8 @@ template <class T>
 class ConvolutionOperator final : public LinearOperator<T> {
  public:
   // kernel: values in C order with shape kernel_shape (same number of axes as domain).
-  ConvolutionOperator(const Context& ctx, const Shape& domain, const Shape& kernel_shape, const std::vector<T>& kernel,
-                      ConvolutionBoundary boundary);
+  ConvolutionOperator(const Context& ctx, const Shape& domain, const Shape& kernel_shape,
+                      const std::vector<T>& kernel, ConvolutionBoundary boundary);
   ConvolutionBoundary boundary() const { return boundary_; }
   // Per-element evaluator of the direct stencils (not for Circular).
   StencilEval<T> evaluator(const T* x) const;
@@ -76,11 +76,12 @@ class ConvolutionOperator final : public LinearOperator<T> {
   void circular(const Context& ctx, const T* in, T* out, bool conjugate) const;
   ConvolutionBoundary boundary_;
   StencilGeometry geometry_;
-  Array<T> kernel_;    // the stencil taps (direct) or the spectrum of the embedded kernel (circular)
+  Array<T> kernel_;  // the stencil taps (direct) or the spectrum of the embedded kernel (circular)
 };
 
 template <class T>
-Operator<T> convolution(const Context& ctx, const Shape& domain, const Shape& kernel_shape, const std::vector<T>& kernel,
+Operator<T> convolution(const Context& ctx, const Shape& domain, const Shape& kernel_shape,
+                        const std::vector<T>& kernel,
                         ConvolutionBoundary boundary = ConvolutionBoundary::Circular);
 
 }  // namespace recon

@@ -30,6 +30,7 @@ class DenseMatrixOperator final : public LinearOperator<T> {
 };
 
 // matrix: shape (m, n). batch 0: vectors; batch > 0: that many right-hand sides per call.
-template <class T> Operator<T> dense_matrix(Array<T> matrix, index_t batch = 0);
+template <class T>
+Operator<T> dense_matrix(Array<T> matrix, index_t batch = 0);
 
 }  // namespace recon

@@ -81,12 +81,17 @@ class ReshapeOperator final : public IsometryOperator<T> {
   void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override;
 };
 
-template <class T> Operator<T> identity(const Shape& shape);
+template <class T>
+Operator<T> identity(const Shape& shape);
 // The weights' shape is the domain; they stay on their device (apply there).
-template <class T> Operator<T> diagonal(Array<T> weights);
-template <class T> Operator<T> subsample(const Context& ctx, const Shape& domain, const std::vector<index_t>& indices);
+template <class T>
+Operator<T> diagonal(Array<T> weights);
+template <class T>
+Operator<T> subsample(const Context& ctx, const Shape& domain, const std::vector<index_t>& indices);
 // keep.size() == domain.size(); the range is (number of non-zero entries,).
-template <class T> Operator<T> mask(const Context& ctx, const Shape& domain, const std::vector<std::uint8_t>& keep);
-template <class T> Operator<T> reshape(const Shape& from, const Shape& to);
+template <class T>
+Operator<T> mask(const Context& ctx, const Shape& domain, const std::vector<std::uint8_t>& keep);
+template <class T>
+Operator<T> reshape(const Shape& from, const Shape& to);
 
 }  // namespace recon

@@ -43,8 +43,10 @@ struct DifferenceAdjointEval {
   RECON_HD T operator()(index_t i) const { return at(i, (i / inner) % n); }
   RECON_HD T at(index_t i, index_t j) const {
     T v = (j + 1 < n || periodic) ? -y[i] : T(0);
-    if (j > 0) v += y[i - inner];
-    else if (periodic) v += y[i + (n - 1) * inner];
+    if (j > 0)
+      v += y[i - inner];
+    else if (periodic)
+      v += y[i + (n - 1) * inner];
     return v;
   }
 };
@@ -81,7 +83,8 @@ class DifferenceOperator final : public LinearOperator<T> {
   Boundary boundary_;
 };
 
-template <class T> Operator<T> finite_difference(const Shape& domain, int axis, Boundary boundary = Boundary::Neumann);
+template <class T>
+Operator<T> finite_difference(const Shape& domain, int axis, Boundary boundary = Boundary::Neumann);
 // Empty axes: every axis of the domain (which then has at most 3 axes).
 template <class T>
 Operator<T> gradient(const Shape& domain, Boundary boundary = Boundary::Neumann, std::vector<int> axes = {});

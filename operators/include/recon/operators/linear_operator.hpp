@@ -29,8 +29,7 @@ namespace detail {
 void check_view(const Context& ctx, const std::string& where, const char* name, const Shape& shape,
                 Device device, const void* data, const Shape& expected);
 // Throws InvalidArgument when the byte ranges [a, a+na) and [b, b+nb) overlap.
-void check_no_overlap(const std::string& where, const void* a, std::size_t na, const void* b,
-                      std::size_t nb);
+void check_no_overlap(const std::string& where, const void* a, std::size_t na, const void* b, std::size_t nb);
 // Throws InvalidArgument when an operator's own data (weights, indices, spectra) lives on
 // another device than the context it is applied on.
 void check_data_device(const Context& ctx, const std::string& where, Device data_device);
@@ -77,8 +76,9 @@ class LinearOperator {
   void normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const {
     check_pair(ctx, "normal_inverse", b, domain_, x, domain_);
     if (!has_normal_inverse())
-      throw InvalidArgument(name_ + ".normal_inverse: no closed form for this operator; solve "
-                                    "(A^T A + lambda I) x = b iteratively (CG) instead");
+      throw InvalidArgument(name_ +
+                            ".normal_inverse: no closed form for this operator; solve "
+                            "(A^T A + lambda I) x = b iteratively (CG) instead");
     if (!(lambda >= T(0)))
       throw InvalidArgument(name_ + ".normal_inverse: lambda must be >= 0, got " + std::to_string(lambda));
     do_normal_inverse(ctx, lambda, b, x);

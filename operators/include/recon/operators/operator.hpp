@@ -47,23 +47,30 @@ class Operator {
 };
 
 // outer o inner: needs inner.range() == outer.domain().
-template <class T> Operator<T> compose(const Operator<T>& outer, const Operator<T>& inner);
-template <class T> Operator<T> operator*(const Operator<T>& outer, const Operator<T>& inner) {
+template <class T>
+Operator<T> compose(const Operator<T>& outer, const Operator<T>& inner);
+template <class T>
+Operator<T> operator*(const Operator<T>& outer, const Operator<T>& inner) {
   return compose(outer, inner);
 }
 // A + B and A - B: equal domains and equal ranges.
-template <class T> Operator<T> operator+(const Operator<T>& a, const Operator<T>& b);
-template <class T> Operator<T> operator-(const Operator<T>& a, const Operator<T>& b);
+template <class T>
+Operator<T> operator+(const Operator<T>& a, const Operator<T>& b);
+template <class T>
+Operator<T> operator-(const Operator<T>& a, const Operator<T>& b);
 // s * A
-template <class T> Operator<T> scaled(typename Operator<T>::value_type s, const Operator<T>& a);
+template <class T>
+Operator<T> scaled(typename Operator<T>::value_type s, const Operator<T>& a);
 template <class T>
 Operator<T> operator*(typename Operator<T>::value_type s, const Operator<T>& a) {
   return scaled(s, a);
 }
 // Block column [A; B; ...] on a common domain. The range is (k, r...) when all k ranges are
 // the same shape r with at most 3 axes, otherwise the flat concatenation (sum of sizes,).
-template <class T> Operator<T> vstack(const std::vector<Operator<T>>& blocks);
+template <class T>
+Operator<T> vstack(const std::vector<Operator<T>>& blocks);
 // A^T A (uses A's normal hook).
-template <class T> Operator<T> gram(const Operator<T>& a);
+template <class T>
+Operator<T> gram(const Operator<T>& a);
 
 }  // namespace recon

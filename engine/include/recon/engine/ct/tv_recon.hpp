@@ -66,11 +66,11 @@ struct TvReconOptions {
   TvReconSolver solver = TvReconSolver::Admm;
   int max_iters = 100;
   double tol = 1e-4;
-  double rho = 1;        // ADMM: common penalty before the per-operator scaling
-  int cg_max_iters = 10; // ADMM: CG iterations per x-update (warm-started)
-  int check_every = 1;   // ADMM, PDHG (APGM checks every iteration)
+  double rho = 1;                                    // ADMM: common penalty before the per-operator scaling
+  int cg_max_iters = 10;                             // ADMM: CG iterations per x-update (warm-started)
+  int check_every = 1;                               // ADMM, PDHG (APGM checks every iteration)
   ApgmVariant apgm_variant = ApgmVariant::Monotone;  // APGM: monotone (F never increases), fista, ista
-  int inner_iters = 10;                    // APGM: tv_denoise iterations per prox
+  int inner_iters = 10;                              // APGM: tv_denoise iterations per prox
   TvSolver inner_solver = TvSolver::Pdhg;  // APGM: tv_denoise's solver (its apgm ignores the warm start)
 };
 

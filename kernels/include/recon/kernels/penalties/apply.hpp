@@ -14,25 +14,32 @@
 namespace recon::penalties {
 
 // out[i] = prox_{gamma phi}(in[i]), the global minimiser; in may alias out.
-template <class T> void prox(const Context& ctx, const Function& fn, T gamma, View<const T> in, View<T> out);
+template <class T>
+void prox(const Context& ctx, const Function& fn, T gamma, View<const T> in, View<T> out);
 template <class T>
 void prox(const Context& ctx, const Function& fn, View<const T> gamma, View<const T> in, View<T> out);
 
 // sum_i phi(x[i]) (or sum_i w[i] phi(x[i])), accumulated in double; +inf outside an indicator's set.
-template <class T> double value_sum(const Context& ctx, const Function& fn, View<const T> x);
-template <class T> double value_sum(const Context& ctx, const Function& fn, View<const T> w, View<const T> x);
+template <class T>
+double value_sum(const Context& ctx, const Function& fn, View<const T> x);
+template <class T>
+double value_sum(const Context& ctx, const Function& fn, View<const T> w, View<const T> x);
 
 // g[i] = phi'(x[i]) (at kinks the documented choice of each function, e.g. 0 at 0 for l1);
 // throws InvalidArgument for functions without a gradient (l0, the indicators).
-template <class T> void gradient(const Context& ctx, const Function& fn, View<const T> x, View<T> g);
+template <class T>
+void gradient(const Context& ctx, const Function& fn, View<const T> x, View<T> g);
 
 // Group forms: gamma is a scalar or one weight per group (n values).
-template <class T> void prox_group(const Context& ctx, const Function& fn, T gamma, View<const T> in, View<T> out);
+template <class T>
+void prox_group(const Context& ctx, const Function& fn, T gamma, View<const T> in, View<T> out);
 template <class T>
 void prox_group(const Context& ctx, const Function& fn, View<const T> gamma, View<const T> in, View<T> out);
-template <class T> double value_sum_group(const Context& ctx, const Function& fn, View<const T> x);
+template <class T>
+double value_sum_group(const Context& ctx, const Function& fn, View<const T> x);
 // g = phi'(|u|) u/|u| per group (0 where u = 0).
-template <class T> void gradient_group(const Context& ctx, const Function& fn, View<const T> x, View<T> g);
+template <class T>
+void gradient_group(const Context& ctx, const Function& fn, View<const T> x, View<T> g);
 
 // Projection of the whole array onto {x : norm2(x - center) <= r}; a center without storage
 // (View<const T>()) means 0. Inside the ball x is copied unchanged.

@@ -12,9 +12,18 @@ namespace recon::penalties {
 struct L1 : EvenFunction<L1> {
   static constexpr const char* name = "l1";
   static constexpr bool has_grad = true;
-  template <class T> RECON_HD T value_abs(T a) const { return a; }
-  template <class T> RECON_HD T slope(T) const { return T(1); }
-  template <class T> RECON_HD T prox_abs(T z, T t) const { return z > t ? z - t : T(0); }
+  template <class T>
+  RECON_HD T value_abs(T a) const {
+    return a;
+  }
+  template <class T>
+  RECON_HD T slope(T) const {
+    return T(1);
+  }
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
+    return z > t ? z - t : T(0);
+  }
   void validate() const {}
   Properties properties() const { return {true, 0.0, false, kInfinity, true}; }
 };
@@ -23,9 +32,18 @@ struct L1 : EvenFunction<L1> {
 struct SqL2 : EvenFunction<SqL2> {
   static constexpr const char* name = "sq-l2";
   static constexpr bool has_grad = true;
-  template <class T> RECON_HD T value_abs(T a) const { return a / 2 * a; }
-  template <class T> RECON_HD T slope(T a) const { return a; }
-  template <class T> RECON_HD T prox_abs(T z, T t) const { return z / (T(1) + t); }
+  template <class T>
+  RECON_HD T value_abs(T a) const {
+    return a / 2 * a;
+  }
+  template <class T>
+  RECON_HD T slope(T a) const {
+    return a;
+  }
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
+    return z / (T(1) + t);
+  }
   void validate() const {}
   Properties properties() const { return {true, 0.0, true, 1.0, true}; }
 };
@@ -38,12 +56,17 @@ struct Huber : EvenFunction<Huber> {
 
   Huber() = default;
   explicit Huber(double delta_) : delta(delta_) {}
-  template <class T> RECON_HD T value_abs(T a) const {
+  template <class T>
+  RECON_HD T value_abs(T a) const {
     const T d = T(delta);
     return a <= d ? a / 2 * a : d * (a - d / 2);
   }
-  template <class T> RECON_HD T slope(T a) const { return detail::min_(a, T(delta)); }
-  template <class T> RECON_HD T prox_abs(T z, T t) const {
+  template <class T>
+  RECON_HD T slope(T a) const {
+    return detail::min_(a, T(delta));
+  }
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
     const T d = T(delta);
     return z <= d * (T(1) + t) ? z / (T(1) + t) : z - t * d;
   }

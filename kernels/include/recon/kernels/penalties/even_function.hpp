@@ -10,14 +10,22 @@ namespace recon::penalties {
 
 template <class Derived>
 struct EvenFunction {
-  template <class T> RECON_HD T value(T x) const { return self().value_abs(detail::abs_(x)); }
+  template <class T>
+  RECON_HD T value(T x) const {
+    return self().value_abs(detail::abs_(x));
+  }
   // At x = 0 the minimum-norm element of the subdifferential: 0.
-  template <class T> RECON_HD T grad(T x) const {
+  template <class T>
+  RECON_HD T grad(T x) const {
     return x == T(0) ? T(0) : detail::with_sign(self().slope(detail::abs_(x)), x);
   }
   // t * phi'(a), a >= 0 (a struct whose slope can overflow where t*slope does not overrides it).
-  template <class T> RECON_HD T t_slope(T a, T t) const { return t * self().slope(a); }
-  template <class T> RECON_HD T prox(T z, T t) const {
+  template <class T>
+  RECON_HD T t_slope(T a, T t) const {
+    return t * self().slope(a);
+  }
+  template <class T>
+  RECON_HD T prox(T z, T t) const {
     if (!(t > T(0))) return z;
     return detail::with_sign(self().prox_abs(detail::abs_(z), t), z);
   }

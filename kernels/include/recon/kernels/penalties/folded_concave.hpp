@@ -21,14 +21,17 @@ struct Mcp : EvenFunction<Mcp> {
 
   Mcp() = default;
   Mcp(double mu_, double theta_, double weight_ = 1) : mu(mu_), theta(theta_), weight(weight_) {}
-  template <class T> RECON_HD T value_abs(T a) const {
+  template <class T>
+  RECON_HD T value_abs(T a) const {
     const T m = T(mu), th = T(theta);
     return T(weight) * (a <= th * m ? m * a - a / (2 * th) * a : th * m / 2 * m);
   }
-  template <class T> RECON_HD T slope(T a) const {
+  template <class T>
+  RECON_HD T slope(T a) const {
     return a < T(theta) * T(mu) ? T(weight) * (T(mu) - a / T(theta)) : T(0);
   }
-  template <class T> RECON_HD T prox_abs(T z, T t) const {
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
     const T m = T(mu), th = T(theta), tw = t * T(weight);
     if (tw < th) {  // firm threshold
       if (z <= tw * m) return T(0);
@@ -57,18 +60,21 @@ struct Scad : EvenFunction<Scad> {
 
   Scad() = default;
   Scad(double mu_, double a_, double weight_ = 1) : mu(mu_), a(a_), weight(weight_) {}
-  template <class T> RECON_HD T value_abs(T x) const {
+  template <class T>
+  RECON_HD T value_abs(T x) const {
     const T m = T(mu), aa = T(a);
     if (x <= m) return T(weight) * m * x;
     if (x <= aa * m) return T(weight) * ((2 * aa * m - x) * x - m * m) / (2 * (aa - 1));
     return T(weight) * (aa + 1) * m / 2 * m;
   }
-  template <class T> RECON_HD T slope(T x) const {
+  template <class T>
+  RECON_HD T slope(T x) const {
     const T m = T(mu), aa = T(a);
     if (x <= m) return T(weight) * m;
     return x < aa * m ? T(weight) * (aa * m - x) / (aa - 1) : T(0);
   }
-  template <class T> RECON_HD T prox_abs(T z, T t) const {
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
     const T m = T(mu), aa = T(a), tw = t * T(weight);
     if (tw < aa - 1) {
       if (z <= tw * m) return T(0);
@@ -100,9 +106,16 @@ struct CappedL1 : EvenFunction<CappedL1> {
 
   CappedL1() = default;
   explicit CappedL1(double theta_) : theta(theta_) {}
-  template <class T> RECON_HD T value_abs(T a) const { return detail::min_(a, T(theta)); }
-  template <class T> RECON_HD T slope(T a) const { return a < T(theta) ? T(1) : T(0); }
-  template <class T> RECON_HD T prox_abs(T z, T t) const {
+  template <class T>
+  RECON_HD T value_abs(T a) const {
+    return detail::min_(a, T(theta));
+  }
+  template <class T>
+  RECON_HD T slope(T a) const {
+    return a < T(theta) ? T(1) : T(0);
+  }
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
     const T th = T(theta), soft = detail::clamp_(z - t, T(0), th);
     detail::Best<T> best(z, t, soft, soft);
     if (z > th) best.consider(z, th);

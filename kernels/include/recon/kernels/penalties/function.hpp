@@ -20,8 +20,8 @@
 
 namespace recon::penalties {
 
-using Function = std::variant<L1, L0, Lp, LogPenalty, Mcp, Scad, CappedL1, CappedLog, Weep, Huber, SqL2, Cauchy,
-                              GemanMcClure, Welsch, Barron, Eq8, Tukey, Box, NonNeg, L2Ball>;
+using Function = std::variant<L1, L0, Lp, LogPenalty, Mcp, Scad, CappedL1, CappedLog, Weep, Huber, SqL2,
+                              Cauchy, GemanMcClure, Welsch, Barron, Eq8, Tukey, Box, NonNeg, L2Ball>;
 
 // Builds and validates a function: make_function("mcp", {{"mu", 0.5}, {"theta", 3}}).
 // Unknown names, unknown or missing parameters and values outside the domain throw
@@ -30,7 +30,7 @@ Function make_function(const std::string& name, const std::map<std::string, doub
 
 struct FunctionSignature {
   std::string name;
-  std::vector<std::string> required;                    // parameter names in MATH.md's order
+  std::vector<std::string> required;                     // parameter names in MATH.md's order
   std::vector<std::pair<std::string, double>> optional;  // with their defaults
 };
 // Every name make_function knows, with its parameters.

@@ -30,27 +30,35 @@ struct LogPenalty : EvenFunction<LogPenalty> {
 
   // Near 0 as log1p(e^p expm1(p log1p(x/eps)) / (1 + e^p)), exact at 0 and without the
   // cancellation of the two logs.
-  template <class T> RECON_HD T value_abs(T a) const {
+  template <class T>
+  RECON_HD T value_abs(T a) const {
     const T pp = T(p), e = T(eps), ep = std::pow(e, pp);
     if (a <= e) return std::log1p(ep * std::expm1(pp * std::log1p(a / e)) / (1 + ep));
     return std::log1p(std::pow(a + e, pp)) - std::log1p(ep);
   }
   // p s^(p-1) / (1 + s^p), arranged so that neither s^(p-1) nor s(1 + s^p) overflows.
-  template <class T> RECON_HD T slope(T a) const {
+  template <class T>
+  RECON_HD T slope(T a) const {
     const T s = a + T(eps), u = std::pow(s, T(p));
     return u <= T(1) ? T(p) * u / (s * (1 + u)) : T(p) / (s * (1 + 1 / u));
   }
-  template <class T> RECON_HD T curv(T a) const {
+  template <class T>
+  RECON_HD T curv(T a) const {
     const T s = a + T(eps), u = std::pow(s, T(p));
     return -(T(p) / s / s) * (u / (1 + u)) * ((1 - T(p) + u) / (1 + u));
   }
   // 1 + t phi'' >= 0 once s >= (t p)^(1/(2-p)), since -phi'' <= p s^(p-2).
-  template <class T> RECON_HD T recover(T t) const {
+  template <class T>
+  RECON_HD T recover(T t) const {
     return detail::max_(std::pow(t * T(p), 1 / (2 - T(p))) - T(eps), T(0));
   }
-  template <class T> RECON_HD T prox_abs(T z, T t) const { return prox_capped(z, t, std::numeric_limits<T>::infinity()); }
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
+    return prox_capped(z, t, std::numeric_limits<T>::infinity());
+  }
   // The prox restricted to |x| <= end plus the candidate z beyond it (the capped form).
-  template <class T> RECON_HD T prox_capped(T z, T t, T end) const {
+  template <class T>
+  RECON_HD T prox_capped(T z, T t, T end) const {
     return detail::stationary_prox(*this, z, t, T(rho), T(0), end, recover(t));
   }
   void validate(const char* fn = name) const {
@@ -71,10 +79,19 @@ struct CappedLog : EvenFunction<CappedLog> {
   CappedLog(double p, double eps, double theta_) : log(p, eps), theta(theta_) {
     cap = std::pow((1 + std::pow(eps, p)) * std::exp(theta) - 1, 1 / p) - eps;
   }
-  template <class T> RECON_HD T value_abs(T a) const { return a >= T(cap) ? T(theta) : log.value_abs(a); }
+  template <class T>
+  RECON_HD T value_abs(T a) const {
+    return a >= T(cap) ? T(theta) : log.value_abs(a);
+  }
   // Beyond the cap the slope is 0 (at the cap itself the one-sided slope of smaller size).
-  template <class T> RECON_HD T slope(T a) const { return a >= T(cap) ? T(0) : log.slope(a); }
-  template <class T> RECON_HD T prox_abs(T z, T t) const { return log.prox_capped(z, t, T(cap)); }
+  template <class T>
+  RECON_HD T slope(T a) const {
+    return a >= T(cap) ? T(0) : log.slope(a);
+  }
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
+    return log.prox_capped(z, t, T(cap));
+  }
   void validate() const {
     log.validate(name);
     detail::check_param(theta > 0, name, "theta", theta, "theta > 0");

@@ -18,7 +18,8 @@ namespace recon::penalties {
 template <class Derived>
 struct SmoothLoss : EvenFunction<Derived> {
   static constexpr bool has_grad = true;
-  template <class T> RECON_HD T prox_abs(T z, T t) const {
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
     const Derived& f = static_cast<const Derived&>(*this);
     return detail::stationary_prox(f, z, t, T(f.rho()), T(f.split()), T(f.end()), T(0));
   }
@@ -30,11 +31,18 @@ struct Cauchy : SmoothLoss<Cauchy> {
   double delta = 1;
   Cauchy() = default;
   explicit Cauchy(double delta_) : delta(delta_) {}
-  template <class T> RECON_HD T value_abs(T a) const { return detail::log1p_sq(a, T(delta)); }
+  template <class T>
+  RECON_HD T value_abs(T a) const {
+    return detail::log1p_sq(a, T(delta));
+  }
   // 2r/(delta^2 + r^2) = (2/delta) y/(1 + y^2), y = r/delta.
-  template <class T> RECON_HD T slope(T a) const { return 2 / T(delta) * detail::y_over_1py2(a / T(delta)); }
+  template <class T>
+  RECON_HD T slope(T a) const {
+    return 2 / T(delta) * detail::y_over_1py2(a / T(delta));
+  }
   // 2(delta^2 - r^2)/(delta^2 + r^2)^2 = (2/delta^2)(2/(1+r^2) - 1)/(1+r^2).
-  template <class T> RECON_HD T curv(T a) const {
+  template <class T>
+  RECON_HD T curv(T a) const {
     const T r = a / T(delta), w = 1 + r * r;
     return 2 / (T(delta) * T(delta)) * (2 / w - 1) / w;
   }
@@ -52,18 +60,25 @@ struct GemanMcClure : SmoothLoss<GemanMcClure> {
   double delta = 1;
   GemanMcClure() = default;
   explicit GemanMcClure(double delta_) : delta(delta_) {}
-  template <class T> RECON_HD T v_of(T a) const { const T r = a / (2 * T(delta)); return r * r; }
-  template <class T> RECON_HD T value_abs(T a) const {
+  template <class T>
+  RECON_HD T v_of(T a) const {
+    const T r = a / (2 * T(delta));
+    return r * r;
+  }
+  template <class T>
+  RECON_HD T value_abs(T a) const {
     const T v = v_of(a);
     return v <= T(1) ? 2 * v / (1 + v) : 2 / (1 + 1 / v);
   }
   // 16 delta^2 r/(r^2 + 4 delta^2)^2 = (2/delta) (y/(1 + y^2)) / (1 + y^2), y = r/(2 delta).
-  template <class T> RECON_HD T slope(T a) const {
+  template <class T>
+  RECON_HD T slope(T a) const {
     const T y = a / (2 * T(delta));
     return 2 / T(delta) * detail::y_over_1py2(y) / (1 + y * y);
   }
   // 4k(k - 3r^2)/(r^2 + k)^3 with k = 4 delta^2 = (1/delta^2)(4/(1+v) - 3)/(1+v)^2.
-  template <class T> RECON_HD T curv(T a) const {
+  template <class T>
+  RECON_HD T curv(T a) const {
     const T w = 1 / (1 + v_of(a));
     return (4 * w - 3) * w * w / (T(delta) * T(delta));
   }
@@ -81,13 +96,22 @@ struct Welsch : SmoothLoss<Welsch> {
   double delta = 1;
   Welsch() = default;
   explicit Welsch(double delta_) : delta(delta_) {}
-  template <class T> RECON_HD T v_of(T a) const { const T r = a / T(delta); return r / 2 * r; }
-  template <class T> RECON_HD T value_abs(T a) const { return -std::expm1(-v_of(a)); }
-  template <class T> RECON_HD T slope(T a) const {
+  template <class T>
+  RECON_HD T v_of(T a) const {
+    const T r = a / T(delta);
+    return r / 2 * r;
+  }
+  template <class T>
+  RECON_HD T value_abs(T a) const {
+    return -std::expm1(-v_of(a));
+  }
+  template <class T>
+  RECON_HD T slope(T a) const {
     const T e = std::exp(-v_of(a));
     return e == T(0) ? T(0) : a / T(delta) * (e / T(delta));
   }
-  template <class T> RECON_HD T curv(T a) const {
+  template <class T>
+  RECON_HD T curv(T a) const {
     const T v = v_of(a), e = std::exp(-v);
     return e == T(0) ? T(0) : (1 - 2 * v) * e / (T(delta) * T(delta));
   }
@@ -102,15 +126,18 @@ struct Welsch : SmoothLoss<Welsch> {
 // phi'' = v(-2 + 7v - 4v^2), minimal at v = 1/6 (|r| = sqrt 5): rho = 17/108.
 struct Eq8 : SmoothLoss<Eq8> {
   static constexpr const char* name = "eq8";
-  template <class T> RECON_HD T value_abs(T a) const {
+  template <class T>
+  RECON_HD T value_abs(T a) const {
     if (a > T(1)) return 2 * std::log(a) + std::log1p(1 / a / a) - 1 / (1 + 1 / a / a) / 2;
     return std::log1p(a * a) - a * a / (1 + a * a) / 2;
   }
-  template <class T> RECON_HD T slope(T a) const {
+  template <class T>
+  RECON_HD T slope(T a) const {
     const T v = 1 / (1 + a * a);
     return a * v * (2 - v);
   }
-  template <class T> RECON_HD T curv(T a) const {
+  template <class T>
+  RECON_HD T curv(T a) const {
     const T v = 1 / (1 + a * a);
     return v * (-2 + v * (7 - 4 * v));
   }
@@ -128,18 +155,21 @@ struct Tukey : SmoothLoss<Tukey> {
   double c = 4.685;
   Tukey() = default;
   explicit Tukey(double c_) : c(c_) {}
-  template <class T> RECON_HD T value_abs(T a) const {
+  template <class T>
+  RECON_HD T value_abs(T a) const {
     const T cc = T(c);
     if (a >= cc) return cc * cc / 6;
     const T r = a / cc, u = r * r;  // 1 - (1-u)^3 = u(3 - 3u + u^2): no cancellation
     return cc * cc / 6 * (u * (3 - u * (3 - u)));
   }
-  template <class T> RECON_HD T slope(T a) const {
+  template <class T>
+  RECON_HD T slope(T a) const {
     if (a >= T(c)) return T(0);
     const T r = a / T(c), w = 1 - r * r;
     return a * w * w;
   }
-  template <class T> RECON_HD T curv(T a) const {
+  template <class T>
+  RECON_HD T curv(T a) const {
     if (a >= T(c)) return T(0);
     const T r = a / T(c), u = r * r;
     return (1 - u) * (1 - 5 * u);

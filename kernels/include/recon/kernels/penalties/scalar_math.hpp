@@ -19,23 +19,48 @@
 
 namespace recon::penalties::detail {
 
-template <class T> RECON_HD inline T abs_(T x) { return x < T(0) ? -x : x; }
-template <class T> RECON_HD inline T min_(T a, T b) { return b < a ? b : a; }
-template <class T> RECON_HD inline T max_(T a, T b) { return a < b ? b : a; }
-template <class T> RECON_HD inline T clamp_(T x, T lo, T hi) { return x < lo ? lo : (hi < x ? hi : x); }
+template <class T>
+RECON_HD inline T abs_(T x) {
+  return x < T(0) ? -x : x;
+}
+template <class T>
+RECON_HD inline T min_(T a, T b) {
+  return b < a ? b : a;
+}
+template <class T>
+RECON_HD inline T max_(T a, T b) {
+  return a < b ? b : a;
+}
+template <class T>
+RECON_HD inline T clamp_(T x, T lo, T hi) {
+  return x < lo ? lo : (hi < x ? hi : x);
+}
 // mag with the sign of s (s = 0 gives +mag).
-template <class T> RECON_HD inline T with_sign(T mag, T s) { return s < T(0) ? -mag : mag; }
-template <class T> RECON_HD inline T sign_(T x) { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)); }
+template <class T>
+RECON_HD inline T with_sign(T mag, T s) {
+  return s < T(0) ? -mag : mag;
+}
+template <class T>
+RECON_HD inline T sign_(T x) {
+  return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0));
+}
 
 // log(1 + (a/scale)^2) for a >= 0, scale > 0, without overflowing (a/scale)^2.
-template <class T> RECON_HD inline T log1p_sq(T a, T scale) {
-  if (a <= scale) { const T y = a / scale; return std::log1p(y * y); }
+template <class T>
+RECON_HD inline T log1p_sq(T a, T scale) {
+  if (a <= scale) {
+    const T y = a / scale;
+    return std::log1p(y * y);
+  }
   const T y = scale / a;
   return 2 * (std::log(a) - std::log(scale)) + std::log1p(y * y);
 }
 
 // y/(1 + y^2) for y >= 0, finite and accurate from denormal to huge y.
-template <class T> RECON_HD inline T y_over_1py2(T y) { return y <= T(1) ? y / (1 + y * y) : 1 / (y + 1 / y); }
+template <class T>
+RECON_HD inline T y_over_1py2(T y) {
+  return y <= T(1) ? y / (1 + y * y) : 1 / (y + 1 / y);
+}
 
 // The best prox candidate so far for min_x t*phi(x) + 0.5*(x - z)^2. Candidates are compared
 // by the exact difference of their objectives, t*(phi(c) - phi(x)) + (c - x)*((c + x)/2 - z),
@@ -72,7 +97,10 @@ RECON_HD RECON_PENALTY_NOINLINE T solve_increasing(GD gd, T lo, T hi, T x) {
   for (int it = 0; it < 200; ++it) {
     const Slope<T> s = gd(x);
     if (s.g == T(0)) return x;
-    if (s.g < T(0)) lo = x; else hi = x;
+    if (s.g < T(0))
+      lo = x;
+    else
+      hi = x;
     T next = s.d > T(0) ? x - s.g / s.d : lo;
     if (!(next > lo && next < hi)) next = lo + (hi - lo) / 2;
     if (abs_(next - x) <= 2 * eps * abs_(next) || !(hi - lo > 2 * eps * abs_(hi))) return next;
@@ -89,7 +117,10 @@ RECON_HD RECON_PENALTY_NOINLINE T bisect(H h, T lo, T hi) {
   const bool rising = h(lo) < T(0);
   for (int it = 0; it < 200 && hi - lo > 4 * eps * hi; ++it) {
     const T mid = lo + (hi - lo) / 2;
-    if ((h(mid) < T(0)) == rising) lo = mid; else hi = mid;
+    if ((h(mid) < T(0)) == rising)
+      lo = mid;
+    else
+      hi = mid;
   }
   return lo + (hi - lo) / 2;
 }

@@ -15,9 +15,15 @@ namespace recon::penalties {
 struct L0 : EvenFunction<L0> {
   static constexpr const char* name = "l0";
   static constexpr bool has_grad = false;
-  template <class T> RECON_HD T value_abs(T a) const { return a != T(0) ? T(1) : T(0); }
+  template <class T>
+  RECON_HD T value_abs(T a) const {
+    return a != T(0) ? T(1) : T(0);
+  }
   // Keep z when z^2/2 > t, i.e. z > sqrt(2t); at equality both 0 and z minimise: 0.
-  template <class T> RECON_HD T prox_abs(T z, T t) const { return z > std::sqrt(2 * t) ? z : T(0); }
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
+    return z > std::sqrt(2 * t) ? z : T(0);
+  }
   void validate() const {}
   Properties properties() const { return {false, kInfinity, false, kInfinity, true}; }
 };
@@ -30,15 +36,22 @@ struct Lp : EvenFunction<Lp> {
 
   Lp() = default;
   explicit Lp(double p_) : p(p_) {}
-  template <class T> RECON_HD T value_abs(T a) const { return a == T(0) ? T(0) : std::pow(a, T(p)); }
+  template <class T>
+  RECON_HD T value_abs(T a) const {
+    return a == T(0) ? T(0) : std::pow(a, T(p));
+  }
   // p a^(p-1) as one exponential: finite wherever the result is (a^(p-1) alone can overflow).
-  template <class T> RECON_HD T slope(T a) const { return std::exp((T(p) - 1) * std::log(a) + std::log(T(p))); }
+  template <class T>
+  RECON_HD T slope(T a) const {
+    return std::exp((T(p) - 1) * std::log(a) + std::log(T(p)));
+  }
   // beta = (2t(1-p))^(1/(2-p)) is the nonzero point of the tie; the threshold
   // tau = beta + t p beta^(p-1) simplifies to beta (2-p) / (2(1-p)) (no overflow for tiny t).
   // Above tau the minimiser is the root in [beta, z] of y + t p y^(p-1) = z, where that
   // function is convex and increasing: Newton from z descends monotonically onto it. With
   // t = beta^(2-p) / (2(1-p)) the terms are written in beta/y, which cannot overflow.
-  template <class T> RECON_HD T prox_abs(T z, T t) const {
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
     const T pp = T(p);
     const T beta = std::pow(2 * t * (1 - pp), 1 / (2 - pp));
     const T tau = beta * ((2 - pp) / (2 * (1 - pp)));

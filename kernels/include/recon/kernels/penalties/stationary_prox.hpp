@@ -26,12 +26,18 @@ RECON_HD RECON_PENALTY_NOINLINE int descend_to_root(G g, DG dg, T lo, T x, T& r)
   const T eps = std::numeric_limits<T>::epsilon();
   for (int it = 0; it < 40; ++it) {
     const T gx = g(x);
-    if (gx <= T(0)) { r = x; return 1; }
+    if (gx <= T(0)) {
+      r = x;
+      return 1;
+    }
     const T d = dg(x);
     if (!(d > T(0))) return 0;
     const T next = x - gx / d;
     if (next < lo) return 0;
-    if (abs_(next - x) <= 2 * eps * abs_(next)) { r = next; return 1; }
+    if (abs_(next - x) <= 2 * eps * abs_(next)) {
+      r = next;
+      return 1;
+    }
     x = next;
   }
   return -1;

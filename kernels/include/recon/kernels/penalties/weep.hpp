@@ -30,16 +30,19 @@ struct Weep : EvenFunction<Weep> {
     x2 = m - b;
     d = c - (m - b) * (m - b) / 2;
   }
-  template <class T> RECON_HD T value_abs(T x) const {
+  template <class T>
+  RECON_HD T value_abs(T x) const {
     if (x <= T(x1)) return T(a) / 2 * x * x;
     if (x <= T(x2)) return T(m) * x + T(d) - x / 2 * x;
     return T(b) * x + T(c);
   }
-  template <class T> RECON_HD T slope(T x) const {
+  template <class T>
+  RECON_HD T slope(T x) const {
     if (x <= T(x1)) return T(a) * x;
     return x <= T(x2) ? T(m) - x : T(b);
   }
-  template <class T> RECON_HD T prox_abs(T z, T t) const {
+  template <class T>
+  RECON_HD T prox_abs(T z, T t) const {
     const T aa = T(a), bb = T(b), mm = T(m), lo = T(x1), hi = T(x2);
     if (t < T(1)) {  // eq. 10, each branch clamped to its piece (rounding near t = 1)
       if (z <= (1 + t * aa) * lo) return detail::min_(z / (1 + t * aa), lo);

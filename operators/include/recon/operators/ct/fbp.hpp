@@ -27,11 +27,11 @@
 //   w(beta, gamma) = S(beta, delta - gamma) S(pi + 2 delta - beta, delta + gamma),
 //   S(x, b) = 0 for x <= 0, sin^2(pi/4 x / b) for 0 < x < 2 b, 1 beyond
 // (Parker's three pieces: the rise below beta = 2 (delta - gamma), 1, the fall above
-// pi - 2 gamma; as a product it needs no case for the ends of the scan), so that the two measurements (beta, gamma) and (beta + pi + 2 gamma, -gamma) of one line
-// weigh 1 together; each view then gets the full angular step.
-// Tests: tests/ct/test_fbp.cu (the scale for every family and filter, full and short scans; the
-// FFT filtering against a direct convolution; Parker's weights on conjugate rays found from the
-// geometry; Shepp-Logan PSNR, parallel and fan, full and short; the coverage errors).
+// pi - 2 gamma; as a product it needs no case for the ends of the scan), so that the two measurements (beta,
+// gamma) and (beta + pi + 2 gamma, -gamma) of one line weigh 1 together; each view then gets the full angular
+// step. Tests: tests/ct/test_fbp.cu (the scale for every family and filter, full and short scans; the FFT
+// filtering against a direct convolution; Parker's weights on conjugate rays found from the geometry;
+// Shepp-Logan PSNR, parallel and fan, full and short; the coverage errors).
 #pragma once
 
 #include <math.h>

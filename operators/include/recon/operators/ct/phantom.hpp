@@ -13,10 +13,10 @@
 namespace recon::ct {
 
 struct Ellipsoid {
-  double density = 1;         // added inside
-  Vec3 centre{0, 0, 0};       // world coordinates
-  Vec3 semi_axes{1, 1, 1};    // along the rotated x', y', z axes; z ignored in 2D
-  double phi = 0;             // rotation about z, radians
+  double density = 1;       // added inside
+  Vec3 centre{0, 0, 0};     // world coordinates
+  Vec3 semi_axes{1, 1, 1};  // along the rotated x', y', z axes; z ignored in 2D
+  double phi = 0;           // rotation about z, radians
 };
 
 // The phantom scaled to a volume: half-widths (nx vx / 2, ny vy / 2, nz vz / 2) around its origin.
@@ -25,7 +25,8 @@ std::vector<Ellipsoid> shepp_logan(const VolumeGeometry& v);
 std::vector<Ellipsoid> ball(double density, double radius, const Vec3& centre = {0, 0, 0});
 
 // Mean of the phantom over `supersample`^d points in each voxel (volume.shape order).
-std::vector<double> rasterize(const VolumeGeometry& v, const std::vector<Ellipsoid>& phantom, int supersample = 3);
+std::vector<double> rasterize(const VolumeGeometry& v, const std::vector<Ellipsoid>& phantom,
+                              int supersample = 3);
 // Exact line integrals along every detector ray of g (projection.shape() order).
 std::vector<double> line_integrals(const ProjectionGeometry& g, const std::vector<Ellipsoid>& phantom);
 
