@@ -3,7 +3,8 @@
 // library (its prox is the global minimiser, kernels/penalties/apply.hpp), w >= 0. Below
 // prox_{alpha w phi} stands for prox_{alpha g}. Three variants:
 //   Monotone  Li & Lin's monotone APG (NeurIPS 2015, Alg. 1) exactly as MATH.md 3.2 /
-//             003_dcbe4ecb634e1862.txt eq. 103, with alpha_1 = alpha_2 = alpha:
+//             Pinilla & Thiyagalingam, "Global optimality for non-linear constrained
+//             restoration problems via invexity", eq. 103, with alpha_1 = alpha_2 = alpha:
 //               y = x_t + (r_{t-1}/r_t)(z_t - x_t) + ((r_{t-1} - 1)/r_t)(x_t - x_{t-1})
 //               z_{t+1} = prox_{alpha w phi}(y - alpha grad f(y))
 //               v_{t+1} = prox_{alpha w phi}(x_t - alpha grad f(x_t))

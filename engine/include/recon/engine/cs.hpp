@@ -1,4 +1,5 @@
-// Compressive sensing (issue 8; 003_dcbe4ecb634e1862.txt sec. 5 and App. J, Tables 7-8):
+// Compressive sensing (Pinilla & Thiyagalingam, "Global optimality for non-linear constrained
+// restoration problems via invexity", sec. 5 and App. J, Tables 7-8):
 // measurements y = A W c + noise of a signal x = W c, recovered from y by
 //   penalised    min_c  sum_i psi((A W c - y)_i) + lambda sum_j phi(c_j)
 //   constrained  min_c  lambda sum_j phi(c_j) + 0.5 max(sum_i psi((A W c - y)_i) - eps, 0)^2

@@ -1,6 +1,6 @@
 // LPG-Net: proximal gradient descent for the LASSO unrolled into K layers with learned,
-// residual-adaptive step sizes and learned thresholds (Wang, Xu & Zhang,
-// /work/shared/papers/002_87a529bd32b12de1.txt, eqs. 5-12; MATH.md 3.3). For every sample
+// residual-adaptive step sizes and learned thresholds (Wang, Xu & Zhang, "A Learnable Proximal
+// Gradient Unrolling Network for Sparse Learning", eqs. 5-12; MATH.md 3.3). For every sample
 //   r_k = A x_k - b,  g_k = A^T r_k,  s_k = ||g_k||_2,  x_0 = 0
 //   alpha_k = alpha_min + (alpha_max - alpha_min) sigmoid(w_k s_k + c_k)
 //   u_k = x_k - alpha_k g_k,  x_{k+1} = S_{tau_k}(u_k),  tau_k = softplus(theta_k)

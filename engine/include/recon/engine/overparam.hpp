@@ -1,6 +1,6 @@
 // Hadamard over-parametrisation (Kolb et al., "Smoothing the edges: smooth optimization for
-// sparse regularization using Hadamard overparametrization", 001_ee8ed8f57bda3774.txt; MATH.md
-// 3.4): the non-smooth problem
+// sparse regularization using Hadamard overparametrization"; MATH.md 3.4):
+// the non-smooth problem
 //   min_x L(x) + lambda sum_g ||x_g||_2^(2/d)
 // is solved as the smooth problem in the factors theta = (u_1, ..., u_{d-1}, v)
 //   min_theta L(u_1 (.) ... (.) u_{d-1} (.) v) + (lambda/d)(sum_k ||u_k||^2 + ||v||^2),

@@ -6,8 +6,10 @@
 // Solvers:
 //   admm         scaled ADMM, exact x-update by DCT/FFT (normal_inverse), or CG (use_cg)
 //   ladmm        linearised ADMM: one gradient step on the x-subproblem, fused kernels only
-//   ladmm-eq129  003_dcbe4ecb634e1862.txt eq. 129 (Ouyang et al. 2015), with v/rho inside the
-//                x1-update (the printed `+ v` solves the problem with weight rho*lambda)
+//   ladmm-eq129  eq. 129 of Pinilla & Thiyagalingam, "Global optimality for non-linear
+//                constrained restoration problems via invexity" (Ouyang et al. 2015), with
+//                v/rho inside the x1-update (the printed `+ v` solves the problem with weight
+//                rho*lambda)
 //   pdhg         Chambolle-Pock; accelerated (Alg. 2) and restarted on the KKT error when phi
 //                is convex (Applegate et al. 2021), plain fixed steps otherwise
 //   apgm         FISTA with adaptive restart on the dual problem (convex phi only)

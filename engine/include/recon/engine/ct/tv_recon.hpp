@@ -1,4 +1,4 @@
-// Regularised CT reconstruction (issue 7): min_x  sum loss(A x - y) + lambda sum phi(D x)
+// Regularised CT reconstruction: min_x  sum loss(A x - y) + lambda sum phi(D x)
 // [+ i_{x >= 0}] with A any linear operator (the Joseph projector), D the forward-difference
 // gradient over the volume's axes (Neumann), phi applied per component (anisotropic TV) or to
 // the gradient magnitude (isotropic), any loss and penalty of the library. A thin layer over
