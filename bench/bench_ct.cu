@@ -1,7 +1,7 @@
 // CT projector throughput in GUPS (voxel x view updates per second: volume voxels times views
 // per second) for the matched Joseph pair A / A^T, the voxel-driven back-projection B of
 // UnmatchedProjector (the opt-in unmatched A^T), and FBP / FDK times. Sizes follow the device:
-// on Cuda the issue's sizes (2D 512^2 x 720 views, 3D 256^3 x 360 and 512^3 x 512 views of a
+// on Cuda the target sizes (2D 512^2 x 720 views, 3D 256^3 x 360 and 512^3 x 512 views of a
 // 512^2 detector); on the host, where those take minutes, 256^2 x 180 and 64^3 x 90 / 96^3 x 128
 // (the label says which). The byte count is the volume plus the projections (a lower bound).
 #include <cmath>

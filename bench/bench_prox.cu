@@ -1,5 +1,6 @@
-// Prox of every penalty and loss on a float32 image (003_dcbe4ecb634e1862.txt Table 5 sizes:
-// 2048^2, and 8192^2 beyond the caches for the roofline): time, GB/s (one read and one write
+// Prox of every penalty and loss on a float32 image (the Table 5 sizes of Pinilla &
+// Thiyagalingam, "Global optimality for non-linear constrained restoration problems via
+// invexity": 2048^2, and 8192^2 beyond the caches for the roofline): time, GB/s (one read and one write
 // per pixel) and % of the measured copy bandwidth. Values uniform in [-3, 3], gamma = 0.5.
 #include <string>
 #include <utility>

@@ -1,4 +1,4 @@
-// Per-iteration cost of the TV denoising solvers (issue 6): the fused linearised ADMM and
+// Per-iteration cost of the TV denoising solvers: the fused linearised ADMM and
 // PDHG iterations (stencil passes only) and ADMM with the DCT x-update, isotropic l1-TV, on
 // a 2048^2 image and a 256^3 volume (128^3 on the host, where 256^3 takes seconds per run).
 // bytes = the float traffic of one iteration if every pass reads and writes each array once:

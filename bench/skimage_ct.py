@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Side-by-side CPU benchmark of 2D parallel-beam CT: recon's bench_ct (host backend) against
-scikit-image's radon / iradon, the issue's CPU baseline (target: recon >= 10x faster).
+scikit-image's radon / iradon, the CPU baseline (target: recon >= 10x faster).
 
 Sizes: 256^2 image, 180 views over 180 degrees. skimage (circle=False) uses a 363-pixel
 detector, bench_ct a 384-pixel one (both cover the image's diagonal); the figures are also

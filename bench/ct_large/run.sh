@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-off check that the issue's largest sizes work end to end through the CLI (not run in CI:
+# One-off check that the largest target sizes work end to end through the CLI (not run in CI:
 # it needs ~20 GiB of memory and disk and minutes of CPU): a 1024^3 Shepp-Logan is projected
 # by the cone-beam Joseph projector on a 1024^2 detector and back-projected, and the same
 # object on a 256^3 grid (voxels 4x larger, same detector) gives the reference line
@@ -8,7 +8,7 @@
 # Usage: bench/ct_large/run.sh BUILD_DIR OUT_JSON [WORK_DIR]
 set -euo pipefail
 build=$1 out=$2 work=${3:-$(mktemp -d)}
-recon=$build/engine/recon
+recon=$build/bin/recon
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work"
 geometry() {  # N: volume side; the detector and distances stay fixed in world units

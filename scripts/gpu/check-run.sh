@@ -81,7 +81,7 @@ timed() {  # name, limit, recon arguments...
   timeout "$limit" "$recon" "$@" >"$e2e/$name.json" 2>"$e2e/$name.err"
   echo "{\"name\": \"$name\", \"rc\": $?, \"wall_s\": $((SECONDS - t0))}" >>"$e2e/runs.jsonl"
 }
-# Sizes: the problems on the GPU; scripts/gpu-check rehearse shrinks them for a 2-core host.
+# Sizes: the target problems on the GPU; scripts/gpu-check rehearse shrinks them for a 2-core host.
 tv_n=${RECON_CHECK_TV_N:-2048} ct_n=${RECON_CHECK_CT_N:-256} fdk_n=${RECON_CHECK_FDK_N:-512}
 "$recon" phantom shepp-logan --size "$tv_n" "$work/clean.npy" >/dev/null &&
   "$recon" noise "$work/clean.npy" "$work/noisy.npy" --kind gaussian --sigma 0.1 --seed 1 >/dev/null

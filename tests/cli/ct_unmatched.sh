@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Usage: ct_unmatched.sh RECON WORKDIR
-# The voxel-driven back-projector from the CLI (issue 7) on a small fan-beam problem:
+# The voxel-driven back-projector from the CLI on a small fan-beam problem:
 # `ct backproject --unmatched` writes a volume that differs from the exact adjoint's but is
 # close to it (PSNR > 20 dB against it), and `ct sirt --backprojector voxel` runs with the
 # unmatched operator and reconstructs Shepp-Logan within 1 dB of matched SIRT.

@@ -23,7 +23,7 @@ inline void PrintTo(const Shape& s, std::ostream* os) { *os << s.str(); }
 
 namespace recon::testing {
 
-// Tolerance of the issue: 1e-6 relative in double, 1e-4 in float.
+// Required adjoint tolerance: 1e-6 relative in double, 1e-4 in float.
 template <class T>
 double adjoint_tol() {
   return sizeof(T) == 4 ? 1e-4 : 1e-6;

@@ -1,4 +1,5 @@
-// Forward finite differences (DESIGN.md section 4; 003_dcbe4ecb634e1862.txt eq. 23/25/31).
+// Forward finite differences (DESIGN.md section 4; Pinilla & Thiyagalingam, "Global optimality
+// for non-linear constrained restoration problems via invexity", eq. 23/25/31).
 //   FiniteDifference along one axis:  (D x)_j = x_{j+1} - x_j,  range = domain
 //   Gradient over 1-3 axes:           components stacked on a new leading axis, range (k, domain...)
 // Boundary: Neumann = zero at the far edge ((D x)_{n-1} = 0), Periodic = x_0 - x_{n-1} there.
@@ -72,6 +73,7 @@ class DifferenceOperator final : public LinearOperator<T> {
   const std::vector<int>& axes() const { return axes_; }
   Boundary boundary() const { return boundary_; }
   GradientEval<T> evaluator(const T* x) const;
+  const DifferenceOperator<T>* as_difference() const override { return this; }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override;

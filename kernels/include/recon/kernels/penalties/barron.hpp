@@ -1,4 +1,5 @@
-// Barron's adaptive robust loss (Barron 2019; 003_dcbe4ecb634e1862.txt eq. 7), x = r/c,
+// Barron's adaptive robust loss (Barron 2019; eq. 7 of Pinilla & Thiyagalingam, "Global
+// optimality for non-linear constrained restoration problems via invexity"), x = r/c,
 // b = |alpha - 2|, u = x^2/b:
 //   phi = (b/alpha)((u + 1)^(alpha/2) - 1), alpha = 0: log(1 + x^2/2), alpha = 2: x^2/2,
 //   phi' = (r/c^2)(1+u)^(alpha/2-1), phi'' = (1/c^2)(1+u)^(alpha/2-1)(alpha-1 + (2-alpha)/(1+u)).

@@ -1,6 +1,7 @@
 // Folded-concave penalties (MATH.md section 1): MCP (Zhang 2010), SCAD (Fan & Li 2001) and
-// capped-l1. MCP and SCAD carry a weight w (phi = w * standard form) so that
-// 003_dcbe4ecb634e1862.txt's eq. 9, lambda*MCP(mu = lambda, theta), and its App. D.2 SCAD
+// capped-l1. MCP and SCAD carry a weight w (phi = w * standard form) so that eq. 9 of Pinilla
+// & Thiyagalingam, "Global optimality for non-linear constrained restoration problems via
+// invexity", lambda*MCP(mu = lambda, theta), and its App. D.2 SCAD
 // are mcp(mu=lambda, theta, weight=lambda) and scad(mu=lambda, a, weight=lambda).
 // Closed-form prox only where t*w*rho < 1; otherwise the candidate rule (the objective is
 // concave or linear on the middle piece, so only piece ends and clipped stationary points

@@ -1,4 +1,5 @@
-// The log penalty of 003_dcbe4ecb634e1862.txt eq. 3, shifted so phi(0) = 0,
+// The log penalty of Pinilla & Thiyagalingam, "Global optimality for non-linear constrained
+// restoration problems via invexity", eq. 3, shifted so phi(0) = 0,
 //   phi(x) = log(1 + (|x| + eps)^p) - log(1 + eps^p),  0 < p <= 1, eps > 0,
 // and its capped form (eq. 10) min(phi(x), theta). The paper's Table 4 prox row is wrong
 // (MATH.md section 1): the prox is 0 below a threshold and jumps. With s = x + eps,

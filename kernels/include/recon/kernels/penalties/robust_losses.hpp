@@ -1,8 +1,8 @@
-// Redescending robust losses on residuals (MATH.md section 2; 003_dcbe4ecb634e1862.txt
-// eqs. 4-8): Cauchy, Geman-McClure, Welsch, eq. 8 and Tukey's biweight. Each is smooth, with
-// phi'' decreasing on [0, split] and increasing beyond, so the prox is the generic rule of
-// stationary_prox.hpp; rho = -phi''(split). Formulas are arranged so that no term
-// overflows into inf*0 or inf/inf at |r| ~ FLT_MAX.
+// Redescending robust losses on residuals (MATH.md section 2; Pinilla & Thiyagalingam,
+// "Global optimality for non-linear constrained restoration problems via invexity", eqs. 4-8): Cauchy,
+// Geman-McClure, Welsch, eq. 8 and Tukey's biweight. Each is smooth, with phi'' decreasing on [0, split] and
+// increasing beyond, so the prox is the generic rule of stationary_prox.hpp; rho = -phi''(split). Formulas
+// are arranged so that no term overflows into inf*0 or inf/inf at |r| ~ FLT_MAX.
 #pragma once
 
 #include <cmath>

@@ -1,4 +1,5 @@
-// WEEP (000_7c19421da9e7758c.txt): the 1-weakly convex envelope of the base penalty
+// WEEP (Furuhashi, "WEEP: A Differentiable Nonconvex Sparse Regularizer via Weakly-Convex
+// Envelope"; MATH.md 1.1): the 1-weakly convex envelope of the base penalty
 // h(x) = (a/2)x^2 for |x| <= sqrt(2/a), b|x| + c beyond, c = 1 - b sqrt(2/a). With
 // m = (b(a+1) + sqrt(a+1)|b - sqrt(2a)|)/a, x1 = m/(a+1), x2 = m - b, d = c - (m-b)^2/2:
 //   phi(x) = (a/2)x^2 (|x| <= x1), m|x| + d - x^2/2 (|x| <= x2), b|x| + c (beyond).

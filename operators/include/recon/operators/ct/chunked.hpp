@@ -1,6 +1,6 @@
 // A x and A^T y with the projections in host memory and the volume on ctx's device, computed
 // one chunk of views at a time, so that projection data larger than the device's memory can
-// be processed (issue 7). Each chunk is a JosephProjector on the views' vectors: the result
+// be processed. Each chunk is a JosephProjector on the views' vectors: the result
 // is the same walk as the whole operator; the adjoint sums the chunks' back-projections, so
 // it differs from JosephProjector::adjoint only by the order of the float additions.
 // Tests: tests/ct/test_chunked.cu.

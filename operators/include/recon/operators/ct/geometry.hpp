@@ -1,5 +1,5 @@
-// CT acquisition geometry: the volume grid and the projection geometry (issue 7; conventions
-// and picture in docs/ct-geometry.md). Four families: 2D parallel, 2D fan (flat detector),
+// CT acquisition geometry: the volume grid and the projection geometry (conventions and
+// picture in docs/ct-geometry.md). Four families: 2D parallel, 2D fan (flat detector),
 // 3D parallel and 3D circular cone-beam (flat detector). A circular geometry (angles,
 // distances, pixel sizes, offsets) is converted into the per-view vector form (ASTRA's *_vec:
 // source or ray direction, detector centre, detector u/v pixel vectors), which is all the

@@ -1,4 +1,4 @@
-// Unmatched CT projector pair (opt-in, issue 7): apply is the Joseph forward projection A of
+// Unmatched CT projector pair (opt-in): apply is the Joseph forward projection A of
 // projector.hpp; "adjoint" is the voxel-driven back-projection B (src/ct/voxel_backproject.hpp:
 // a gather per voxel with linear (2D) / bilinear (3D) detector interpolation, no atomics),
 // scaled so that B ~ A^T:
