@@ -4,6 +4,8 @@
 // or truncates silently (a seed of -1 read as 2^64 - 1, 3.7 read as an int 3). Every read
 // goes through here instead: one InvalidArgument "<file>: <key path>: <found>; expected
 // <what>".
+// Tests: tests/ct/test_geometry.cpp (CtGeometry.JsonErrorsNameTheField,
+// JsonNumbersAreTypedAndBounded), tests/lpgnet/test_lpgnet.cpp (LpgNetParamsJson).
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -5,6 +5,9 @@
 // leading component axis (the gradient's): x of shape (k, ...) holds n = size/k groups,
 // group j = {x[c*n + j], c < k}; prox(u) = prox_phi(|u|) u/|u| (MATH.md 1.2). Only even
 // functions have group forms.
+// Tests: tests/penalties/test_prox_structure.cu (TypedTest PenaltyStructure),
+// tests/penalties/test_prox_brute_force.cu (ProxBruteForce.MatchesGlobalMinimiser),
+// tests/parity/test_penalties.cu (host/CUDA parity).
 #pragma once
 
 #include "recon/kernels/array.hpp"

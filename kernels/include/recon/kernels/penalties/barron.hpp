@@ -6,6 +6,9 @@
 // The limits alpha = 0, 2 are evaluated explicitly and phi through expm1/log1p (no 0/0).
 // alpha > 2 is rejected (not admissible, MATH.md section 2). For alpha >= 1 phi is convex;
 // below, phi'' is smallest at u = 3/(1-alpha): rho = (2/c^2)(1 + 3/(1-alpha))^(alpha/2-2).
+// Tests: tests/penalties/test_functions.cpp (PenaltyFunctions values and gradients),
+// tests/penalties/test_prox_brute_force.cu (ProxBruteForce.MatchesGlobalMinimiser),
+// tests/penalties/test_prox_structure.cu (TypedTest PenaltyStructure).
 #pragma once
 
 #include <cmath>

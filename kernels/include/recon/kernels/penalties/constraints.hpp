@@ -2,6 +2,9 @@
 // is the projection for every gamma > 0 (gamma <= 0, a zero weight, leaves z unchanged). box(lo, hi) and
 // nonneg clamp; l2-ball(r) is the even indicator of |x| <= r, whose group form projects each group radially
 // onto the ball of radius r (for a ball around a centre over a whole array see project_l2_ball()).
+// Tests: tests/penalties/test_prox_structure.cu (TypedTest PenaltyStructure:
+// PerElementGammaAndIndicators, ProjectsOntoAnL2BallAroundACentre),
+// tests/penalties/test_functions.cpp.
 #pragma once
 
 #include <limits>

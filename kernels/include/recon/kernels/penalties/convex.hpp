@@ -1,5 +1,8 @@
 // Convex penalties with closed-form prox (MATH.md section 1): l1 (soft threshold),
 // sq-l2 (shrinkage z/(1+t)) and Huber.
+// Tests: tests/penalties/test_functions.cpp (PenaltyFunctions values and gradients),
+// tests/penalties/test_prox_brute_force.cu (ProxBruteForce.MatchesGlobalMinimiser),
+// tests/penalties/test_prox_structure.cu (TypedTest PenaltyStructure).
 #pragma once
 
 #include "recon/kernels/penalties/even_function.hpp"

@@ -2,6 +2,9 @@
 // value_abs(a), slope(a) (the right derivative, a >= 0) and prox_abs(z, t) (z >= 0, t > 0);
 // this base extends them oddly / evenly to every x (MATH.md section 0: prox(z) =
 // sign(z) * prox(|z|)). gamma <= 0 (per-element weights of zero) returns z unchanged.
+// Tests: tests/penalties/test_prox_structure.cu (TypedTest
+// PenaltyStructure.ProxIsOddAndNondecreasing), tests/penalties/test_prox_brute_force.cu
+// (ProxBruteForce.MatchesGlobalMinimiser).
 #pragma once
 
 #include "recon/kernels/penalties/scalar_math.hpp"

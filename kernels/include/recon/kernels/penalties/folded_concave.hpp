@@ -6,6 +6,10 @@
 // Closed-form prox only where t*w*rho < 1; otherwise the candidate rule (the objective is
 // concave or linear on the middle piece, so only piece ends and clipped stationary points
 // compete). The paper's Table 4 MCP row omits the zero region |z| <= t*mu.
+// Tests: tests/penalties/test_functions.cpp (PenaltyFunctions values and gradients,
+// PenaltyCounterexamples.McpZeroRegion), tests/penalties/test_prox_brute_force.cu
+// (ProxBruteForce.MatchesGlobalMinimiser), tests/penalties/test_prox_structure.cu (TypedTest
+// PenaltyStructure).
 #pragma once
 
 #include "recon/kernels/penalties/even_function.hpp"

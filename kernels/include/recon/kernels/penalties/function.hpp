@@ -2,6 +2,8 @@
 // name and named parameters exactly as MATH.md sections 1-2 list them (penalties and losses
 // share one namespace of names). The array-level functions visit it once, outside the
 // kernel, so each kernel is instantiated per function.
+// Tests: tests/penalties/test_functions.cpp (PenaltyRegistry.NamesParametersAndErrors,
+// PenaltyCounterexamples.DomainsAreEnforced, PenaltyProperties).
 #pragma once
 
 #include <map>

@@ -6,6 +6,10 @@
 // -phi''(x) = p s^(p-2) (1 - p + s^p)/(1 + s^p)^2 decreases in s, so psi = x + t phi' is
 // convex on x > 0 and the generic rule has candidates {0, the larger root of psi = z}.
 // Note: eq. 10 caps the unshifted log; its theta equals ours plus log(1 + eps^p).
+// Tests: tests/penalties/test_functions.cpp (PenaltyFunctions values and gradients,
+// PenaltyCounterexamples.LogPenaltyTable4RowIsWrong), tests/penalties/test_prox_brute_force.cu
+// (ProxBruteForce.MatchesGlobalMinimiser), tests/penalties/test_prox_structure.cu (TypedTest
+// PenaltyStructure).
 #pragma once
 
 #include <cmath>

@@ -1,4 +1,5 @@
 // What the solvers may rely on about a penalty or loss phi (DESIGN.md section 3).
+// Tests: tests/penalties/test_functions.cpp (PenaltyProperties.SingleValuednessAndModuli).
 #pragma once
 
 #include <limits>

@@ -3,6 +3,9 @@
 // Geman-McClure, Welsch, eq. 8 and Tukey's biweight. Each is smooth, with phi'' decreasing on [0, split] and
 // increasing beyond, so the prox is the generic rule of stationary_prox.hpp; rho = -phi''(split). Formulas
 // are arranged so that no term overflows into inf*0 or inf/inf at |r| ~ FLT_MAX.
+// Tests: tests/penalties/test_functions.cpp (PenaltyFunctions values and gradients),
+// tests/penalties/test_prox_brute_force.cu (ProxBruteForce.MatchesGlobalMinimiser),
+// tests/penalties/test_prox_structure.cu (TypedTest PenaltyStructure).
 #pragma once
 
 #include <cmath>

@@ -1,6 +1,9 @@
 // Scalar building blocks shared by every penalty and loss (MATH.md section 0): the
 // tie-aware comparison of prox candidates and a bracketed, safeguarded Newton solver.
 // Everything is RECON_HD and works in the element type T (float or double).
+// Tests: tests/penalties/test_prox_brute_force.cu (ProxBruteForce.MatchesGlobalMinimiser) and
+// tests/penalties/test_prox_structure.cu (TypedTest PenaltyStructure), through every prox that uses
+// them.
 #pragma once
 
 #include <cmath>

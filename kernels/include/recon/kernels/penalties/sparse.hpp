@@ -1,6 +1,9 @@
 // Threshold penalties (MATH.md section 1): l0 (hard threshold) and the lp quasi-norm,
 // 0 < p < 1 (Marjanovic & Solo 2012). Both prox maps jump at a threshold where the
 // minimiser is the pair {0, beta}; the tie rule returns 0 there.
+// Tests: tests/penalties/test_functions.cpp (PenaltyFunctions values and gradients),
+// tests/penalties/test_prox_brute_force.cu (ProxBruteForce.MatchesGlobalMinimiser),
+// tests/penalties/test_prox_structure.cu (TypedTest PenaltyStructure).
 #pragma once
 
 #include <cmath>

@@ -7,6 +7,8 @@
 // psi = z on the rising pieces (bracketed, safeguarded Newton); with x = 0 (a kink for
 // some penalties) and, when z > end, x = z in the constant region, they are the
 // candidates; the lowest objective wins, ties to the smaller magnitude.
+// Tests: tests/penalties/test_prox_brute_force.cu (ProxBruteForce.MatchesGlobalMinimiser on
+// the robust losses and log), tests/penalties/test_prox_structure.cu (TypedTest PenaltyStructure).
 #pragma once
 
 #include <limits>

@@ -1,5 +1,6 @@
 // Host-side parameter checks shared by every validate(): one message naming the function,
 // the parameter, its value and the valid range.
+// Tests: tests/penalties/test_functions.cpp (PenaltyCounterexamples.DomainsAreEnforced).
 #pragma once
 
 #include <cmath>

@@ -6,6 +6,10 @@
 // Valid only for 0 <= b < sqrt(2a) (MATH.md 1.1): beyond, the envelope is h itself and these
 // formulas are wrong, so validate() rejects it. The paper's prox (eq. 10) holds for t < 1
 // only; for t >= 1 the middle piece is concave in the objective and only its ends compete.
+// Tests: tests/penalties/test_functions.cpp (PenaltyFunctions values and gradients,
+// WeepIsTheWeaklyConvexEnvelopeOfItsBasePenalty, PenaltyCounterexamples.WeepBeyondEq10),
+// tests/penalties/test_prox_brute_force.cu (ProxBruteForce.MatchesGlobalMinimiser),
+// tests/penalties/test_prox_structure.cu (TypedTest PenaltyStructure).
 #pragma once
 
 #include <cmath>

@@ -14,6 +14,7 @@
 // p(theta, s) = integral of f over the line x cos theta + y sin theta = s. A divergent source
 // sits at -source_origin * r and the detector centre at origin_detector * r (+ offsets).
 // Projections are stored as (views, cols) in 2D and (views, rows, cols) in 3D.
+// Tests: tests/ct/test_geometry.cpp (CtGeometry).
 #pragma once
 
 #include <array>
