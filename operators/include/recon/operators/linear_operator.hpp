@@ -9,6 +9,9 @@
 // Work buffers are allocated on the first call on a context and kept, so repeated calls do
 // not allocate. An operator instance is therefore not meant for concurrent calls from
 // several host threads.
+// Tests: tests/operators/test_algebra.cu (TypedTest AlgebraTest, AlgebraErrors), the argument
+// checks in tests/operators/test_dense_matrix.cu; every operator test runs the adjoint check of
+// tests/support/adjoint.hpp.
 #pragma once
 
 #include <memory>
