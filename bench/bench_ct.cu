@@ -7,9 +7,9 @@
 #include <cmath>
 #include <string>
 
+#include "recon/datasets/phantoms.hpp"
 #include "recon/kernels/kernels.hpp"
 #include "recon/operators/ct/fbp.hpp"
-#include "recon/operators/ct/phantom.hpp"
 #include "recon/operators/ct/projector.hpp"
 #include "recon/operators/ct/unmatched_projector.hpp"
 #include "roofline.hpp"
@@ -55,7 +55,7 @@ struct Setup {
   Array<float> x, y;
   double bytes;
   explicit Setup(const ct::Geometry& g) : op(g), y(session().ctx, op.range()) {
-    const std::vector<double> v = ct::rasterize(g.volume, ct::shepp_logan(g.volume), 1);
+    const std::vector<double> v = datasets::rasterize(g.volume, datasets::shepp_logan(g.volume), 1);
     x = Array<float>::from_host(session().ctx, g.volume.shape, std::vector<float>(v.begin(), v.end()));
     op.apply(session().ctx, x.view(), y.view());
     bytes = 4.0 * static_cast<double>(op.domain().size() + op.range().size());

@@ -26,6 +26,7 @@
 #include "json_output.hpp"
 #include "option_checks.hpp"
 #include "recon/datasets/noise.hpp"
+#include "recon/datasets/phantoms.hpp"
 #include "recon/engine/ct/cgls.hpp"
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/io/atomic_file.hpp"
@@ -34,7 +35,6 @@
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/vector_ops.hpp"
 #include "recon/operators/ct/fbp.hpp"
-#include "recon/operators/ct/phantom.hpp"
 #include "recon/operators/ct/projector.hpp"
 #include "recon/operators/ct/unmatched_projector.hpp"
 
@@ -175,19 +175,19 @@ void run_simulate(const CtArgs& a, const GlobalOptions& global) {
     const Array<float> vol = read_ct_array(ctx, a.volume, op.domain(), "volume shape");
     op.apply(ctx, vol.view(), proj.view());
   } else {
-    std::vector<ct::Ellipsoid> phantom;
+    std::vector<datasets::Ellipsoid> phantom;
     if (a.phantom == "shepp-logan") {
-      phantom = ct::shepp_logan(g.volume);
+      phantom = datasets::shepp_logan(g.volume);
     } else {
       const double r =
           0.4 * std::min(g.volume.nx() * g.volume.voxel_size[0], g.volume.ny() * g.volume.voxel_size[1]);
-      phantom = ct::ball(1.0, r, g.volume.origin);
+      phantom = datasets::ball(1.0, r, g.volume.origin);
     }
     source = "analytic " + a.phantom;
-    const std::vector<double> p = ct::line_integrals(g.projection, phantom);
+    const std::vector<double> p = datasets::line_integrals(g.projection, phantom);
     proj = Array<float>::from_host(ctx, g.projection.shape(), std::vector<float>(p.begin(), p.end()));
     if (!a.truth.empty()) {
-      const std::vector<double> t = ct::rasterize(g.volume, phantom, 3);
+      const std::vector<double> t = datasets::rasterize(g.volume, phantom, 3);
       // Any format by extension, like OUT (a .png name holds a PNG, never .npy bytes).
       io::write_image(a.truth, Array<float>::from_host(Context::host(), g.volume.shape,
                                                        std::vector<float>(t.begin(), t.end())));

@@ -1,5 +1,6 @@
 // `recon phantom shepp-logan --size 256 OUT` (2D) or `--size 128x128x128` (3D, Z x Y x X):
-// the modified Shepp-Logan phantom, values in [0, 1].
+// the modified Shepp-Logan phantom of recon/datasets/phantoms.hpp, values in [0, 1]; the same
+// array as `recon ct simulate --truth` writes for a volume of that shape (tests/cli/phantom_same.py).
 #include <nlohmann/json.hpp>
 
 #include <iostream>
@@ -56,8 +57,9 @@ void add_phantom_command(CLI::App& app, const GlobalOptions& global) {
     const Context ctx = Context::from_choice(global.device);
     double voxels = 1;
     for (int a = 0; a < s.ndim(); ++a) voxels *= static_cast<double>(s[a]);
-    // The phantom and its copy for the writer (an 8/16-bit one as well).
-    require_memory(ctx, 3 * 4 * voxels, "--size " + args->size + ": a phantom of shape " + s.str());
+    // The phantom (sampled on the host, then copied to ctx) and its copy for the writer (an
+    // 8/16-bit one as well).
+    require_memory(ctx, 4 * 4 * voxels, "--size " + args->size + ": a phantom of shape " + s.str());
     const Array<float> p = s.ndim() == 2 ? datasets::shepp_logan_2d<float>(ctx, s[0])
                                          : datasets::shepp_logan_3d<float>(ctx, s[0], s[1], s[2]);
     io::write_image(args->out, p, {}, w);

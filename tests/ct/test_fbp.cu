@@ -9,9 +9,9 @@
 #include <cstdlib>
 
 #include "backends.hpp"
+#include "recon/datasets/phantoms.hpp"
 #include "recon/kernels/error.hpp"
 #include "recon/operators/ct/fbp.hpp"
-#include "recon/operators/ct/phantom.hpp"
 
 namespace recon::testing {
 namespace {
@@ -24,9 +24,9 @@ struct DiskStats {
 // and on a ring outside (the central slice in 3D).
 template <class T>
 DiskStats reconstruct_ball(const Context& ctx, const ct::Geometry& g,
-                           const std::vector<ct::Ellipsoid>& phantom, double r_in, double r_out, double fov,
-                           ct::FbpFilter filter) {
-  const std::vector<double> p = ct::line_integrals(g.projection, phantom);
+                           const std::vector<datasets::Ellipsoid>& phantom, double r_in, double r_out,
+                           double fov, ct::FbpFilter filter) {
+  const std::vector<double> p = datasets::line_integrals(g.projection, phantom);
   const auto proj = Array<T>::from_host(ctx, g.projection.shape(), std::vector<T>(p.begin(), p.end()));
   Array<T> vol(ctx, g.volume.shape);
   ct::filtered_backprojection<T>(ctx, g, proj.view(), vol.view(), filter);
@@ -104,7 +104,7 @@ TYPED_TEST(CtFbp, FftFilteringEqualsDirectConvolution) {
 
 TYPED_TEST(CtFbp, ParallelAndFanReturnTheAttenuation) {
   using T = typename TypeParam::value_type;
-  const auto disk = ct::ball(0.5, 40.0, {4, -3, 0});
+  const auto disk = datasets::ball(0.5, 40.0, {4, -3, 0});
   const auto vol = ct::volume2d(128, 128, 0.9, 0.9);  // world units: attenuation per unit length
   const std::vector<std::pair<std::string, ct::ProjectionGeometry>> cases = {
       {"parallel 180", ct::parallel2d(160, 0.8, ct::uniform_angles(180, 0, M_PI), 0.7)},
@@ -121,7 +121,7 @@ TYPED_TEST(CtFbp, ParallelAndFanReturnTheAttenuation) {
 
 TYPED_TEST(CtFbp, ParallelBeam3DAndFdkReturnTheAttenuation) {
   using T = typename TypeParam::value_type;
-  const auto sphere = ct::ball(2.0, 20.0, {1, -2, 0.5});
+  const auto sphere = datasets::ball(2.0, 20.0, {1, -2, 0.5});
   const auto vol = ct::volume3d(48, 56, 56);
   const DiskStats par =
       reconstruct_ball<T>(this->ctx(), {vol, ct::parallel3d(52, 72, 1, 1, ct::uniform_angles(90, 0, M_PI))},
@@ -143,7 +143,7 @@ TYPED_TEST(CtFbp, ParallelBeam3DAndFdkReturnTheAttenuation) {
 // circle's 0.49999 / 0.0101; FDK 2.0004 / 0.0198 against 1.99996 / 0.0168.
 TYPED_TEST(CtFbp, ShortScanFanAndFdkReturnTheAttenuation) {
   using T = typename TypeParam::value_type;
-  const auto disk = ct::ball(0.5, 40.0, {4, -3, 0});
+  const auto disk = datasets::ball(0.5, 40.0, {4, -3, 0});
   const auto vol = ct::volume2d(128, 128, 0.9, 0.9);
   // Largest fan angle atan(60.6 / 150) = 22.0 degrees: at least 224 degrees needed.
   const double scan = 230 * M_PI / 180;
@@ -155,7 +155,7 @@ TYPED_TEST(CtFbp, ShortScanFanAndFdkReturnTheAttenuation) {
       EXPECT_LT(s.outside, 0.02) << "turn " << turn << " filter " << static_cast<int>(f);
     }
   // Largest fan angle atan(38.2 / 120) = 17.7 degrees: at least 215 degrees needed.
-  const auto sphere = ct::ball(2.0, 20.0, {1, -2, 0.5});
+  const auto sphere = datasets::ball(2.0, 20.0, {1, -2, 0.5});
   const DiskStats fdk = reconstruct_ball<T>(
       this->ctx(),
       {ct::volume3d(48, 56, 56), ct::cone(64, 96, 1.2, 1.2, scan_angles(90, 1.0, scan), 120, 60, 0.3, -0.2)},
@@ -207,9 +207,9 @@ TEST(CtFbpHost, ParkerWeightsOfConjugateRaysSumToOne) {
 double shepp_logan_psnr(const ct::ProjectionGeometry& pg) {
   const Context ctx = Context::host();
   const auto vol = ct::volume2d(128, 128);
-  const auto phantom = ct::shepp_logan(vol);
-  const std::vector<double> truth = ct::rasterize(vol, phantom, 4);
-  const auto proj = Array<double>::from_host(ctx, pg.shape(), ct::line_integrals(pg, phantom));
+  const auto phantom = datasets::shepp_logan(vol);
+  const std::vector<double> truth = datasets::rasterize(vol, phantom, 4);
+  const auto proj = Array<double>::from_host(ctx, pg.shape(), datasets::line_integrals(pg, phantom));
   Array<double> rec(ctx, vol.shape);
   ct::filtered_backprojection<double>(ctx, {vol, pg}, proj.view(), rec.view(), ct::FbpFilter::Ramp);
   const std::vector<double> r = rec.to_host_vector();

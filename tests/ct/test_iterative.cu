@@ -6,9 +6,9 @@
 #include <cmath>
 
 #include "backends.hpp"
+#include "recon/datasets/phantoms.hpp"
 #include "recon/engine/ct/cgls.hpp"
 #include "recon/engine/ct/sirt.hpp"
-#include "recon/operators/ct/phantom.hpp"
 #include "recon/operators/ct/projector.hpp"
 
 namespace recon::testing {
@@ -23,7 +23,7 @@ template <class T>
 struct Problem {
   ct::Geometry g{ct::volume2d(20, 20), ct::fan2d(32, 1.2, ct::uniform_angles(40, 0, 2 * M_PI), 60, 30)};
   ct::JosephProjector<T> a{g};
-  std::vector<double> truth = ct::rasterize(g.volume, ct::shepp_logan(g.volume), 2);
+  std::vector<double> truth = datasets::rasterize(g.volume, datasets::shepp_logan(g.volume), 2);
   Array<T> xt, y, x;  // truth, data A x_true, zero start
   explicit Problem(const Context& ctx)
       : xt(Array<T>::from_host(ctx, a.domain(), std::vector<T>(truth.begin(), truth.end()))),

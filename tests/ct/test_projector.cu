@@ -8,7 +8,7 @@
 #include "backends.hpp"
 #include "ct_geometries.hpp"
 #include "ct_support.hpp"
-#include "recon/operators/ct/phantom.hpp"
+#include "recon/datasets/phantoms.hpp"
 #include "recon/operators/ct/projector.hpp"
 
 namespace recon::testing {
@@ -35,10 +35,10 @@ struct ChordErrors {
   double worst = 0, bias = 0;
 };
 template <class T>
-ChordErrors chord_errors(const Context& ctx, const ct::Geometry& g, const std::vector<ct::Ellipsoid>& phantom,
-                         double min_fraction) {
-  const std::vector<double> x = ct::rasterize(g.volume, phantom, 4);
-  const std::vector<double> exact = ct::line_integrals(g.projection, phantom);
+ChordErrors chord_errors(const Context& ctx, const ct::Geometry& g,
+                         const std::vector<datasets::Ellipsoid>& phantom, double min_fraction) {
+  const std::vector<double> x = datasets::rasterize(g.volume, phantom, 4);
+  const std::vector<double> exact = datasets::line_integrals(g.projection, phantom);
   ct::JosephProjector<T> op(g);
   const auto xa = Array<T>::from_host(ctx, op.domain(), std::vector<T>(x.begin(), x.end()));
   Array<T> y(ctx, op.range());
@@ -60,7 +60,7 @@ ChordErrors chord_errors(const Context& ctx, const ct::Geometry& g, const std::v
 
 TYPED_TEST(CtProjector, DiskMatchesChordLengths2D) {
   using T = typename TypeParam::value_type;
-  const auto disk = ct::ball(0.7, 40.0, {3, -5, 0});
+  const auto disk = datasets::ball(0.7, 40.0, {3, -5, 0});
   const auto vol = ct::volume2d(128, 128);
   for (const ct::ProjectionGeometry& p :
        {ct::parallel2d(180, 0.9, ct::uniform_angles(20, 0, M_PI), 1.5),
@@ -73,7 +73,7 @@ TYPED_TEST(CtProjector, DiskMatchesChordLengths2D) {
 
 TYPED_TEST(CtProjector, SphereMatchesChordLengths3D) {
   using T = typename TypeParam::value_type;
-  const auto sphere = ct::ball(1.3, 18.0, {2, -1, 1.5});
+  const auto sphere = datasets::ball(1.3, 18.0, {2, -1, 1.5});
   const auto vol = ct::volume3d(48, 48, 48);
   for (const ct::ProjectionGeometry& p :
        {ct::cone(60, 64, 1.2, 1.1, ct::uniform_angles(8, 0, 2 * M_PI), 100, 60, 0.5, 1),
@@ -122,11 +122,11 @@ TYPED_TEST(CtProjector, AxisAlignedRaysAreExact) {
 // (few detector columns keep the test fast).
 TYPED_TEST(CtProjector, ManyViewsOnLargeGrid) {
   using T = typename TypeParam::value_type;
-  const auto disk = ct::ball(1.0, 700.0);
+  const auto disk = datasets::ball(1.0, 700.0);
   const ct::Geometry g{ct::volume2d(2048, 2048),
                        ct::parallel2d(5, 300.0, ct::uniform_angles(16500, 0, M_PI))};
-  const std::vector<double> x = ct::rasterize(g.volume, disk, 1);
-  const std::vector<double> exact = ct::line_integrals(g.projection, disk);
+  const std::vector<double> x = datasets::rasterize(g.volume, disk, 1);
+  const std::vector<double> exact = datasets::line_integrals(g.projection, disk);
   ct::JosephProjector<T> op(g);
   const auto xa = Array<T>::from_host(this->ctx(), op.domain(), std::vector<T>(x.begin(), x.end()));
   Array<T> y(this->ctx(), op.range());

@@ -8,12 +8,12 @@
 #include <cmath>
 
 #include "backends.hpp"
+#include "recon/datasets/phantoms.hpp"
 #include "recon/engine/composite.hpp"
 #include "recon/engine/ct/cgls.hpp"
 #include "recon/engine/ct/tv_recon.hpp"
 #include "recon/engine/metrics.hpp"
 #include "recon/kernels/penalties/apply.hpp"
-#include "recon/operators/ct/phantom.hpp"
 #include "recon/operators/ct/projector.hpp"
 
 namespace recon::testing {
@@ -33,7 +33,7 @@ struct SparseView {
   SparseView(const Context& ctx, index_t views)
       : g{ct::volume2d(32, 32), ct::parallel2d(46, 1.0, ct::uniform_angles(views, 0, M_PI))},
         a(g),
-        truth(ct::rasterize(g.volume, ct::shepp_logan(g.volume), 2)),
+        truth(datasets::rasterize(g.volume, datasets::shepp_logan(g.volume), 2)),
         xt(Array<T>::from_host(ctx, a.domain(), std::vector<T>(truth.begin(), truth.end()))),
         y(ctx, a.range()),
         x(ctx, a.domain()) {

@@ -11,9 +11,9 @@
 
 #include "backends.hpp"
 #include "ct_geometries.hpp"
+#include "recon/datasets/phantoms.hpp"
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/engine/metrics.hpp"
-#include "recon/operators/ct/phantom.hpp"
 #include "recon/operators/ct/unmatched_projector.hpp"
 
 namespace recon::testing {
@@ -144,8 +144,8 @@ TYPED_TEST(CtUnmatched, SirtWithTheUnmatchedPairMatchesMatchedSirt) {
         ct::fan2d(120, 1.0, ct::uniform_angles(90, 0, 2 * M_PI), 100, 60)}) {
     const ct::Geometry g{ct::volume2d(64, 64), p};
     SCOPED_TRACE(p.type_name());
-    const std::vector<double> truth = ct::rasterize(g.volume, ct::shepp_logan(g.volume), 3);
-    const std::vector<double> data = ct::line_integrals(g.projection, ct::shepp_logan(g.volume));
+    const std::vector<double> truth = datasets::rasterize(g.volume, datasets::shepp_logan(g.volume), 3);
+    const std::vector<double> data = datasets::line_integrals(g.projection, datasets::shepp_logan(g.volume));
     const auto xt = Array<T>::from_host(ctx, g.volume.shape, std::vector<T>(truth.begin(), truth.end()));
     const auto y = Array<T>::from_host(ctx, p.shape(), std::vector<T>(data.begin(), data.end()));
     ct::SirtOptions opt;

@@ -7,7 +7,6 @@ set(RECON_CT_SOURCES
   src/ct/geometry_json.cpp
   src/ct/fbp.cu
   src/ct/fbp_filter.cpp
-  src/ct/phantom.cpp
   src/ct/projector.cu
   src/ct/unmatched_projector.cpp
   src/ct/voxel_backproject.cu)
