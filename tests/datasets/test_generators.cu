@@ -1,6 +1,6 @@
-// Phantoms, signals and noise: known values of the phantoms, exact structural properties
-// (sparsity, unit columns), noise statistics within a few standard errors, reproducibility
-// from the seed, and Host/Cuda agreement on the same seed.
+// Phantoms, signals and noise: known values of the phantoms (with their grid and z-x-z Euler angles), exact
+// structural properties (sparsity, unit columns), noise statistics within a few standard errors,
+// reproducibility from the seed, and Host/Cuda agreement on the same seed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -43,24 +43,31 @@ void expect_matches_host(const Array<T>& got, F make_on) {
     ASSERT_NEAR(dev[i], ref[i], 1e-12 + (sizeof(T) == 4 ? 1e-6 : 1e-12) * std::fabs(ref[i])) << "i=" << i;
 }
 
+// Pixel nearest to phantom coordinate u on an axis of n samples: the phantom's [-1, 1] spans the
+// n pixels edge to edge and the index grows with the coordinate (phantoms.hpp).
+index_t nearest(double u, index_t n) { return std::lround(u * n / 2 + 0.5 * (n - 1)); }
+
 TYPED_TEST(GeneratorTest, SheppLogan2dHasTheTableIntensities) {
   using T = typename TypeParam::value_type;
   const index_t n = 257;  // odd: the centre pixel sits at (0, 0)
   const auto p = shepp_logan_2d<T>(this->ctx(), n);
   const auto v = as_double(p);
-  const auto at = [&](double x, double y) {  // nearest pixel to (x, y), y up
-    const index_t j = std::lround((x + 1) * (n - 1) / 2), i = std::lround((1 - y) * (n - 1) / 2);
-    return v[static_cast<std::size_t>(i * n + j)];
+  const auto at = [&](double x, double y) {  // row index grows with y
+    return v[static_cast<std::size_t>(nearest(y, n) * n + nearest(x, n))];
   };
-  EXPECT_NEAR(at(0, 0), 0.2, 1e-6);        // ellipses 1 + 2
-  EXPECT_NEAR(at(0, 0.9), 1.0, 1e-6);      // skull: ellipse 1 only
-  EXPECT_NEAR(at(0.95, 0.95), 0.0, 1e-6);  // outside
-  EXPECT_NEAR(at(0.22, 0), 0.0, 1e-6);     // right dark ellipse: 1 - 0.8 - 0.2
-  EXPECT_NEAR(at(0, 0.35), 0.3, 1e-6);     // ellipse 5 on 1 + 2
-  EXPECT_NEAR(at(0, -0.1), 0.3, 1e-6);     // ellipse 7
+  EXPECT_NEAR(at(0, 0), 0.2, 1e-6);           // ellipses 1 + 2
+  EXPECT_NEAR(at(0, 0.9), 1.0, 1e-6);         // skull: ellipse 1 only
+  EXPECT_NEAR(at(0.95, 0.95), 0.0, 1e-6);     // outside
+  EXPECT_NEAR(at(0.22, 0), 0.0, 1e-6);        // right dark ellipse: 1 - 0.8 - 0.2
+  EXPECT_NEAR(at(0, 0.35), 0.3, 1e-6);        // ellipse 5 on 1 + 2
+  EXPECT_NEAR(at(0, -0.1), 0.3, 1e-6);        // ellipse 7
+  EXPECT_NEAR(at(-0.08, -0.605), 0.3, 1e-6);  // ellipse 8: the small ones sit at low row indices
   EXPECT_NEAR(*std::max_element(v.begin(), v.end()), 1.0, 1e-6);
   EXPECT_NEAR(*std::min_element(v.begin(), v.end()), 0.0, 1e-6);
+  // Partial-volume edges: the mean over 3 x 3 points, so some pixels lie strictly between levels.
+  EXPECT_TRUE(std::any_of(v.begin(), v.end(), [](double x) { return x > 0.35 && x < 0.95; }));
   expect_matches_host(p, [&](const Context& c) { return shepp_logan_2d<T>(c, n); });
+  EXPECT_THROW(shepp_logan_2d<T>(this->ctx(), 1), InvalidArgument);
 }
 
 TYPED_TEST(GeneratorTest, SheppLogan3dHasTheTableIntensities) {
@@ -69,9 +76,7 @@ TYPED_TEST(GeneratorTest, SheppLogan3dHasTheTableIntensities) {
   const auto p = shepp_logan_3d<T>(this->ctx(), n, n, n);
   const auto v = as_double(p);
   const auto at = [&](double x, double y, double z) {
-    const index_t j = std::lround((x + 1) * (n - 1) / 2), i = std::lround((1 - y) * (n - 1) / 2),
-                  k = std::lround((z + 1) * (n - 1) / 2);
-    return v[static_cast<std::size_t>((k * n + i) * n + j)];
+    return v[static_cast<std::size_t>((nearest(z, n) * n + nearest(y, n)) * n + nearest(x, n))];
   };
   EXPECT_NEAR(at(0, 0, 0), 0.2, 1e-6);
   EXPECT_NEAR(at(0, 0.9, 0), 1.0, 1e-6);
@@ -80,6 +85,74 @@ TYPED_TEST(GeneratorTest, SheppLogan3dHasTheTableIntensities) {
   EXPECT_NEAR(at(0, 0.35, -0.15), 0.3, 1e-6);
   expect_matches_host(p, [&](const Context& c) { return shepp_logan_3d<T>(c, n, n, n); });
   EXPECT_THROW(shepp_logan_3d<T>(this->ctx(), 1, n, n), InvalidArgument);
+}
+
+// shepp_logan_2d/3d are the analytic phantom sampled on unit voxels: the same values as
+// rasterize(shepp_logan(v), 3) on that grid, and (up to rounding) on a grid of another voxel
+// size and origin, since the phantom scales with the volume's extent.
+TEST(SheppLogan, ArraysAreTheSampledAnalyticPhantom) {
+  const Context host = Context::host();
+  const auto a2 = shepp_logan_2d<double>(host, 48).to_host_vector();
+  const ct::VolumeGeometry unit2 = ct::volume2d(48, 48);
+  EXPECT_EQ(a2, rasterize(unit2, shepp_logan(unit2), 3));
+  const ct::VolumeGeometry scaled2 = ct::volume2d(48, 48, 0.01, 0.01, 3, -2);
+  const auto b2 = rasterize(scaled2, shepp_logan(scaled2), 3);
+  for (std::size_t i = 0; i < a2.size(); ++i) ASSERT_NEAR(b2[i], a2[i], 1e-12) << "i=" << i;
+
+  const auto a3 = shepp_logan_3d<double>(host, 12, 14, 16).to_host_vector();
+  const ct::VolumeGeometry unit3 = ct::volume3d(12, 14, 16);
+  EXPECT_EQ(a3, rasterize(unit3, shepp_logan(unit3), 3));
+}
+
+// Membership of one point: a 1-voxel volume centred there, one sample.
+double value_at(const std::vector<Ellipsoid>& e, const ct::Vec3& p) {
+  return rasterize(ct::volume3d(1, 1, 1, {1e-3, 1e-3, 1e-3}, p), e, 1)[0];
+}
+// Line integral along the world axis `axis` through the origin (3D parallel ray, one view).
+double chord(const std::vector<Ellipsoid>& e, int axis) {
+  ct::ViewVectors w;
+  w.source[static_cast<std::size_t>(axis)] = 1;  // the ray direction
+  w.u[static_cast<std::size_t>((axis + 1) % 3)] = 1;
+  w.v[static_cast<std::size_t>((axis + 2) % 3)] = 1;
+  return line_integrals(ct::vector_geometry(3, ct::Beam::Parallel, 1, 1, {w}), e)[0];
+}
+
+// The z-x-z Euler angles (phi about z, theta about the new x, psi about the new z: the body
+// frame is R = Rz(psi) Rx(theta) Rz(phi) applied to the world offset, as in phantom3d), checked
+// on an ellipsoid with three different semi-axes by its extent along each world axis, both
+// sampled and as exact chords.
+TEST(SheppLogan, EllipsoidsFollowZxzEulerAngles) {
+  constexpr double kDeg = 3.14159265358979323846 / 180;
+  struct Case {
+    double phi, theta, psi;
+    ct::Vec3 extent;  // the semi-axis met along world x, y, z
+  };
+  const double a = 0.3, b = 0.5, c = 0.2;
+  const Case cases[] = {
+      {0, 0, 0, {a, b, c}},     // body = world
+      {90, 0, 0, {b, a, c}},    // about z: x' = y, y' = -x
+      {0, 90, 0, {a, c, b}},    // about x: y' = z, z' = -y
+      {90, 90, 0, {c, a, b}},   // x' = y, then y'' = z, z'' = x
+      {90, 90, 90, {c, b, a}},  // and then x''' = y'' = z, y''' = -x'' = -y
+      {0, 90, 90, {b, c, a}},   // y' = z, z' = -y; then x'' = y' = z, y'' = -x
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE("phi " + std::to_string(k.phi) + " theta " + std::to_string(k.theta) + " psi " +
+                 std::to_string(k.psi));
+    Ellipsoid e;
+    e.semi_axes = {a, b, c};
+    e.phi = k.phi * kDeg, e.theta = k.theta * kDeg, e.psi = k.psi * kDeg;
+    const std::vector<Ellipsoid> one{e};
+    for (int axis = 0; axis < 3; ++axis) {
+      const double s = k.extent[static_cast<std::size_t>(axis)];
+      ct::Vec3 inside{0, 0, 0}, outside{0, 0, 0};
+      inside[static_cast<std::size_t>(axis)] = 0.98 * s;
+      outside[static_cast<std::size_t>(axis)] = 1.02 * s;
+      EXPECT_EQ(value_at(one, inside), 1.0) << "axis " << axis;
+      EXPECT_EQ(value_at(one, outside), 0.0) << "axis " << axis;
+      EXPECT_NEAR(chord(one, axis), 2 * s, 1e-12) << "axis " << axis;
+    }
+  }
 }
 
 TYPED_TEST(GeneratorTest, EdgesTextureSignalHasItsLevels) {
