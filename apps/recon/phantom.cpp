@@ -57,9 +57,8 @@ void add_phantom_command(CLI::App& app, const GlobalOptions& global) {
     const Context ctx = Context::from_choice(global.device);
     double voxels = 1;
     for (int a = 0; a < s.ndim(); ++a) voxels *= static_cast<double>(s[a]);
-    // The phantom (sampled on the host, then copied to ctx) and its copy for the writer (an
-    // 8/16-bit one as well).
-    require_memory(ctx, 4 * 4 * voxels, "--size " + args->size + ": a phantom of shape " + s.str());
+    // The phantom and its copy for the writer (an 8/16-bit one as well).
+    require_memory(ctx, 3 * 4 * voxels, "--size " + args->size + ": a phantom of shape " + s.str());
     const Array<float> p = s.ndim() == 2 ? datasets::shepp_logan_2d<float>(ctx, s[0])
                                          : datasets::shepp_logan_3d<float>(ctx, s[0], s[1], s[2]);
     io::write_image(args->out, p, {}, w);
