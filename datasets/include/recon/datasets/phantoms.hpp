@@ -7,8 +7,8 @@
 // Tables: the ten ellipses of Shepp & Logan, "The Fourier reconstruction of a head section"
 // (IEEE Trans. Nucl. Sci. 1974) with the higher-contrast intensities of Toft, "The Radon
 // Transform: Theory and Implementation" (1996) ("modified" Shepp-Logan, values in [0, 1]);
-// in 3D their ellipsoid extension (Kak & Slaney, "Principles of Computerized Tomographic
-// Imaging", and Schabel's phantom3d), with semi-axes c and centres z0 along z.
+// in 3D the ellipsoid extension of Schabel's phantom3d (MATLAB File Exchange), which adds
+// semi-axes c and centres z0 along z.
 //
 // Grid convention (one for 2D, 3D and every caller): the phantom's [-1, 1] spans the whole
 // field of view, edge to edge, along each axis, i.e. unit = half the volume's extent
@@ -19,9 +19,12 @@
 // the mean over `supersample`^d points in the voxel (partial-volume edges).
 //
 // Orientation: each ellipsoid carries z-x-z Euler angles (phi about z, then theta about the new
-// x, then psi about the new z), the convention of phantom3d; in 2D only phi is used. The
-// Shepp-Logan table uses phi alone (the 2D tilts of ellipses 3 and 4, +-18 degrees): these are
-// the values the CT demo (scripts/demo_ct.py) and its published figures were computed with.
+// x, then psi about the new z: body = Rz(psi) Rx(theta) Rz(phi) (world - centre), the rotation of
+// phantom3d, with the centre a world position); in 2D only phi is used. Tested by
+// SheppLogan.EllipsoidsFollowZxzEulerAngles (tests/datasets/test_generators.cu). The Shepp-Logan
+// table uses phi alone (ellipses 3 and 4 at -+18 degrees), the values the CT demo
+// (scripts/demo_ct.py) and its figures in README.md were computed with; phantom3d's extra
+// psi = 10 degrees on ellipsoids 3 and 4 would change the cone-beam figures.
 #pragma once
 
 #include <vector>
