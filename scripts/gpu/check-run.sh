@@ -1,111 +1,183 @@
 #!/usr/bin/env bash
-# The device part of scripts/gpu-check: runs from an unpacked bundle (scripts/gpu-bundle) on the
-# GPU machine, each step under its own time limit so the whole run ends inside about 7 minutes,
-# writes every log into RESULTS, and ends with the summary (scripts/gpu/check-summary.py).
-# Steps: nvidia-smi; recon info (measured copy bandwidth); every test executable (Host and Cuda
-# cases, parity included); compute-sanitizer memcheck on the Cuda cases of the core suites and
-# racecheck on the reductions; one short pass of every benchmark suite on the GPU; three
-# end-to-end CLI runs on the GPU and on the host side by side.
+# The device part of scripts/gpu-check: runs from a bundle folder (scripts/gpu/layout.sh: bin/,
+# lib/) on the GPU machine and writes every log into RESULTS; check-summary.py summarises them.
+# Steps, in order of what matters most when time runs short: nvidia-smi; recon info (measured copy
+# bandwidth); every test executable (Host and Cuda cases, parity included); the end-to-end CLI
+# runs on the GPU; one short pass of every benchmark suite (JSON per suite); compute-sanitizer
+# memcheck on the Cuda cases of the core suites and racecheck on the reductions; last, the same
+# end-to-end problems on the host (all cores; fewer iterations, FDK at half size).
+# Time: everything ends by RECON_CHECK_BUDGET seconds (default 360): each step has its own limit
+# and no process runs past the deadline (a step with no time left is recorded as skipped). A
+# process stopped at its limit is recorded with rc 124 and reported as a timeout, not fatal.
+# Without a GPU (nvidia-smi absent or listing none: a host rehearsal) the end-to-end problems
+# shrink to host sizes unless RECON_CHECK_*_N are given, the GPU runs still run (and report that
+# there is no CUDA device), and the benchmarks run as a host smoke pass (the first two
+# benchmarks of each suite on the CPU: the flags and the JSON are exercised, not the figures).
 # Usage: check-run.sh BUNDLE_DIR RESULTS_DIR
 set -uo pipefail
 bundle=$(cd "$1" && pwd)
 results=$2
 mkdir -p "$results"/{tests,sanitizer,bench,e2e}
 export PATH="/usr/local/cuda/bin:$PATH"
-export LD_LIBRARY_PATH="/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+# lib/ first: a bundle laid out without patchelf has no $ORIGIN RPATH.
+export LD_LIBRARY_PATH="$bundle/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 recon=$bundle/bin/recon
-cores=$(nproc)
 start=$SECONDS
+deadline=$((SECONDS + ${RECON_CHECK_BUDGET:-360}))
 step() { echo "gpu-check: == $1 (at $((SECONDS - start)) s)" | tee -a "$results/steps.log"; }
+# limit CAP [END]: CAP seconds, or less so as to end by END (default the deadline); 0 = no time.
+limit() {
+  local cap=$1 end=${2:-$deadline} left
+  [ "$end" -le "$deadline" ] || end=$deadline
+  left=$((end - SECONDS))
+  [ "$left" -ge "$cap" ] || cap=$left
+  echo $((cap > 0 ? cap : 0))
+}
+# bounded LIMIT command...: runs it under timeout (and KILL 5 s after), or returns 124 at once
+# when LIMIT is under 2 s.
+bounded() {
+  local l=$1
+  shift
+  [ "$l" -ge 2 ] || return 124
+  timeout -k 5 "$l" "$@"
+}
 
 step "nvidia-smi"
-timeout 20 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,clocks.mem --format=csv,noheader \
-  >"$results/gpu.txt" 2>&1 || echo "no GPU visible (nvidia-smi failed)" >>"$results/gpu.txt"
+gpu=0
+if ! command -v nvidia-smi >/dev/null; then
+  echo "none: nvidia-smi not found" >"$results/gpu.txt"
+elif ! timeout 20 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,clocks.mem \
+  --format=csv,noheader >"$results/gpu.txt" 2>&1 || ! [ -s "$results/gpu.txt" ]; then
+  sed -i '1s/^/none: nvidia-smi failed: /' "$results/gpu.txt"
+else
+  gpu=1
+  timeout 20 nvidia-smi >"$results/nvidia-smi.txt" 2>&1
+fi
+[ "$gpu" = 1 ] || touch "$results/no-gpu"
 cat "$results/gpu.txt"
-timeout 20 nvidia-smi >"$results/nvidia-smi.txt" 2>&1
 
 step "recon info (measured copy bandwidth)"
-timeout 60 "$recon" info >"$results/info.json" 2>"$results/info.err"
+bounded "$(limit 60)" "$recon" info >"$results/info.json" 2>"$results/info.err"
 echo "rc=$?" >>"$results/info.err"
 
 # Tests: several executables at once (16 cores, one GPU); OpenMP threads shared out.
-step "tests: every executable, ${RECON_CHECK_TEST_JOBS:-4} at a time"
-run_test() {
-  local t=$1 name
+jobs=${RECON_CHECK_TEST_JOBS:-4}
+tests_end=$((SECONDS + ${RECON_CHECK_TESTS_PHASE:-150}))
+step "tests: every executable, $jobs at a time"
+run_test() {  # EXECUTABLE RESULTS
+  local t=$1 name l threads
   name=$(basename "$t")
-  local threads=$(( $(nproc) / ${RECON_CHECK_TEST_JOBS:-4} ))
-  OMP_NUM_THREADS=$(( threads > 0 ? threads : 1 )) timeout "${RECON_CHECK_TEST_LIMIT:-150}" "$t" \
-    --gtest_brief=1 --gtest_output="json:$2/tests/$name.json" >"$2/tests/$name.log" 2>&1
-  echo "$name rc=$?" >>"$2/tests/rc.txt"
+  threads=$(($(nproc) / jobs))
+  l=$(limit "${RECON_CHECK_TEST_LIMIT:-120}" "$tests_end")
+  OMP_NUM_THREADS=$((threads > 0 ? threads : 1)) bounded "$l" "$t" --gtest_brief=1 \
+    --gtest_output="json:$2/tests/$name.json" >"$2/tests/$name.log" 2>&1
+  echo "$name rc=$? limit=$l" >>"$2/tests/rc.txt"
 }
-export -f run_test
-find "$bundle/bin" -name 'test_*' -type f | sort | xargs -P "${RECON_CHECK_TEST_JOBS:-4}" -I{} bash -c 'run_test {} "$0"' "$results"
+export -f run_test limit bounded
+export jobs tests_end deadline
+find "$bundle/bin" -name 'test_*' -type f | sort | xargs -P "$jobs" -I{} bash -c 'run_test {} "$0"' "$results"
 
-step "compute-sanitizer"
-if command -v compute-sanitizer >/dev/null; then
-  san() {  # tool, executable, filter
-    local log=$results/sanitizer/$1-$2.log
-    timeout "${RECON_CHECK_SAN_LIMIT:-75}" compute-sanitizer --tool "$1" --error-exitcode 3 \
-      "$bundle/bin/$2" --gtest_brief=1 --gtest_filter="$3" >"$log" 2>&1
-    echo "rc=$?" >>"$log"
-  }
-  san memcheck test_kernels_runtime '*Cuda*:*Parity*' &
-  san memcheck test_penalties '*Cuda*:*Parity*' &
-  san memcheck test_operators '*Cuda*:*Parity*' &
-  san memcheck test_ct_projector '*Cuda*:*Parity*' &
-  wait
-  san racecheck test_kernels_runtime '*Cuda*Reduc*:*Cuda*reduc*:*Cuda*Sum*:*Cuda*Dot*' &
-  san racecheck test_ct_projector '*Cuda*Adjoint*:*Parity*' &
-  wait
+# Sizes: the issue's problems on the GPU; without one they shrink to what a small host runs in
+# seconds (scripts/gpu-check rehearse), unless given.
+if [ "$gpu" = 1 ]; then
+  tv_n=${RECON_CHECK_TV_N:-2048} ct_n=${RECON_CHECK_CT_N:-256} fdk_n=${RECON_CHECK_FDK_N:-512}
 else
-  echo "compute-sanitizer not found" >"$results/sanitizer/missing.txt"
+  tv_n=${RECON_CHECK_TV_N:-256} ct_n=${RECON_CHECK_CT_N:-48} fdk_n=${RECON_CHECK_FDK_N:-64}
 fi
-
-step "benchmarks: one short pass of every suite on the GPU"
-for b in "$bundle"/bin/bench_*; do
-  name=$(basename "$b")
-  timeout "${RECON_CHECK_BENCH_LIMIT:-25}" "$b" --device=cuda --benchmark_min_time=0.02 \
-    --benchmark_out="$results/bench/$name-cuda.json" --benchmark_out_format=json >"$results/bench/$name.log" 2>&1
-  echo "$name rc=$?" >>"$results/bench/rc.txt"
-done
-
-# End to end: the GPU runs in full; the host (all cores) runs the same problem with fewer
-# iterations where the full count would not fit, and the summary compares time per iteration.
-step "end to end: denoise ${RECON_CHECK_TV_N:-2048}^2, ct recon ${RECON_CHECK_CT_N:-256}^3 cone, ct fdk ${RECON_CHECK_FDK_N:-512}^3"
+host_fdk_n=${RECON_CHECK_HOST_FDK_N:-$((fdk_n / 2))}
 e2e=$results/e2e
 work=$(mktemp -d)
-timed() {  # name, limit, recon arguments...
-  local name=$1 limit=$2
+trap 'rm -rf "$work"' EXIT
+timed() {  # name, cap (s), recon arguments...
+  local name=$1 l
+  l=$(limit "$2" "${phase_end:-$deadline}")
   shift 2
   local t0=$SECONDS
-  timeout "$limit" "$recon" "$@" >"$e2e/$name.json" 2>"$e2e/$name.err"
-  echo "{\"name\": \"$name\", \"rc\": $?, \"wall_s\": $((SECONDS - t0))}" >>"$e2e/runs.jsonl"
+  bounded "$l" "$recon" "$@" >"$e2e/$name.json" 2>"$e2e/$name.err"
+  echo "{\"name\": \"$name\", \"rc\": $?, \"wall_s\": $((SECONDS - t0)), \"limit_s\": $l}" >>"$e2e/runs.jsonl"
 }
-# Sizes: the target problems on the GPU; scripts/gpu-check rehearse shrinks them for a 2-core host.
-tv_n=${RECON_CHECK_TV_N:-2048} ct_n=${RECON_CHECK_CT_N:-256} fdk_n=${RECON_CHECK_FDK_N:-512}
-"$recon" phantom shepp-logan --size "$tv_n" "$work/clean.npy" >/dev/null &&
-  "$recon" noise "$work/clean.npy" "$work/noisy.npy" --kind gaussian --sigma 0.1 --seed 1 >/dev/null
-for dev in cuda cpu; do
-  iters=500; [ $dev = cpu ] && iters=${RECON_CHECK_HOST_TV_ITERS:-100}
-  timed "denoise-$dev" 60 --device $dev denoise "$work/noisy.npy" "$work/d-$dev.npy" --penalty l1 --lambda 0.1 \
-    --solver pdhg --iters $iters --tol 0 --reference "$work/clean.npy"
-done
 cone_geometry() {  # FILE N DETECTOR VIEWS: an N^3 circular cone-beam scan over 360 degrees
   printf '{"volume": {"shape": [%d, %d, %d], "voxel_size": 1.0}, "projection": {"type": "cone", "detector_shape": [%d, %d], "pixel_size": 1.5, "angles": {"start": 0, "stop": 6.283185307179586, "count": %d}, "source_origin": %d, "origin_detector": %d}}\n' \
     "$2" "$2" "$2" "$3" "$3" "$4" $(($2 * 5 / 2)) $(($2 * 5 / 4)) >"$1"
 }
-cone_geometry "$work/cone256.json" "$ct_n" $((ct_n * 3 / 2)) $((ct_n * 45 / 32))
-cone_geometry "$work/cone512.json" "$fdk_n" $((fdk_n * 3 / 2)) $((fdk_n * 45 / 32))
-timed sim256 60 --device auto ct simulate "$work/s256.npy" --geometry "$work/cone256.json" --phantom shepp-logan \
-  --truth "$work/t256.npy" --flux 1e5 --seed 2
-for dev in cuda cpu; do
-  iters=100; [ $dev = cpu ] && iters=${RECON_CHECK_HOST_CT_ITERS:-2}
-  timed "ct-recon-$dev" 90 --device $dev ct recon "$work/s256.npy" "$work/r-$dev.npy" --geometry "$work/cone256.json" \
-    --lambda 0.01 --iters $iters --tol 0 --cg-iters 5 --reference "$work/t256.npy"
+cone() { cone_geometry "$1" "$2" $(($2 * 3 / 2)) $(($2 * 45 / 32)); }  # 256: 384^2 detector, 360 views
+tv_iters=500 ct_iters=100
+echo "{\"tv_n\": $tv_n, \"ct_n\": $ct_n, \"fdk_n\": $fdk_n, \"host_fdk_n\": $host_fdk_n, \"tv_iters\": $tv_iters, \"ct_iters\": $ct_iters, \"host_tv_iters\": ${RECON_CHECK_HOST_TV_ITERS:-100}, \"host_ct_iters\": ${RECON_CHECK_HOST_CT_ITERS:-1}}" >"$e2e/sizes.json"
+
+# End to end on the GPU: the problems, made on the GPU (--device auto), then solved there.
+phase_end=$((SECONDS + ${RECON_CHECK_E2E_PHASE:-150}))
+step "end to end on the GPU: denoise ${tv_n}^2, ct recon ${ct_n}^3 cone, ct fdk ${fdk_n}^3"
+bounded "$(limit 30 "$phase_end")" "$recon" phantom shepp-logan --size "$tv_n" "$work/clean.npy" >/dev/null &&
+  bounded "$(limit 30 "$phase_end")" "$recon" noise "$work/clean.npy" "$work/noisy.npy" --kind gaussian \
+    --sigma 0.1 --seed 1 >/dev/null
+cone "$work/cone-ct.json" "$ct_n"
+cone "$work/cone-fdk.json" "$fdk_n"
+cone "$work/cone-fdk-host.json" "$host_fdk_n"
+timed sim-ct 40 --device auto ct simulate "$work/s-ct.npy" --geometry "$work/cone-ct.json" --phantom shepp-logan \
+  --truth "$work/t-ct.npy" --flux 1e5 --seed 2
+timed sim-fdk 40 --device auto ct simulate "$work/s-fdk.npy" --geometry "$work/cone-fdk.json" --phantom shepp-logan --seed 3
+denoise() { timed "denoise-$1" "$2" --device "$1" denoise "$work/noisy.npy" "$work/d-$1.npy" --penalty l1 --lambda 0.1 \
+  --solver pdhg --iters "$3" --tol 0 --reference "$work/clean.npy"; }
+ct_recon() { timed "ct-recon-$1" "$2" --device "$1" ct recon "$work/s-ct.npy" "$work/r-$1.npy" --geometry "$work/cone-ct.json" \
+  --lambda 0.01 --iters "$3" --tol 0 --cg-iters 5 --reference "$work/t-ct.npy"; }
+denoise cuda 40 $tv_iters
+ct_recon cuda 100 $ct_iters
+timed ct-fdk-cuda 40 --device cuda ct fdk "$work/s-fdk.npy" "$work/f-cuda.npy" --geometry "$work/cone-fdk.json"
+phase_end=""
+
+bench_end=$((SECONDS + ${RECON_CHECK_BENCH_PHASE:-80}))
+if [ "$gpu" = 1 ]; then
+  step "benchmarks: one short pass of every suite on the GPU"
+else
+  step "benchmarks: no GPU, a host smoke pass (the first two benchmarks of each suite)"
+fi
+for b in "$bundle"/bin/bench_*; do
+  name=$(basename "$b")
+  filter=()
+  dev=cuda
+  if [ "$gpu" = 0 ]; then
+    dev=cpu
+    first=$(timeout 20 "$b" --device=cpu --benchmark_list_tests=true 2>/dev/null | head -n 2 |
+      sed 's/[][\\.^$*+?(){}|]/\\&/g' | paste -sd'|')
+    filter=("--benchmark_filter=^($first)\$")
+  fi
+  l=$(limit "${RECON_CHECK_BENCH_LIMIT:-40}" "$bench_end")
+  # --benchmark_min_time in seconds as a plain number: Google Benchmark 1.7 (Debian 12, bundled).
+  bounded "$l" "$b" --device=$dev --benchmark_min_time=0.02 "${filter[@]}" \
+    --benchmark_out="$results/bench/$name-$dev.json" --benchmark_out_format=json >"$results/bench/$name.log" 2>&1
+  echo "$name rc=$? device=$dev limit=$l" >>"$results/bench/rc.txt"
 done
-timed sim512 60 --device auto ct simulate "$work/s512.npy" --geometry "$work/cone512.json" --phantom shepp-logan --seed 3
-for dev in cuda cpu; do
-  timed "ct-fdk-$dev" 90 --device $dev ct fdk "$work/s512.npy" "$work/f-$dev.npy" --geometry "$work/cone512.json"
-done
-rm -rf "$work"
+
+step "compute-sanitizer"
+if ! command -v compute-sanitizer >/dev/null; then
+  echo "compute-sanitizer not found" >"$results/sanitizer/missing.txt"
+elif [ "$gpu" = 0 ]; then
+  echo "no GPU: compute-sanitizer not run" >"$results/sanitizer/missing.txt"
+else
+  san_end=$((SECONDS + ${RECON_CHECK_SAN_PHASE:-80}))
+  san() {  # tool, executable, filter, cap
+    local log=$results/sanitizer/$1-$2.log l
+    l=$(limit "$4" "$san_end")
+    bounded "$l" compute-sanitizer --tool "$1" --error-exitcode 3 \
+      "$bundle/bin/$2" --gtest_brief=1 --gtest_filter="$3" >"$log" 2>&1
+    echo "rc=$? limit=$l" >>"$log"
+  }
+  san memcheck test_kernels_runtime '*Cuda*:*Parity*' 50 &
+  san memcheck test_penalties '*Cuda*:*Parity*' 50 &
+  san memcheck test_operators '*Cuda*:*Parity*' 50 &
+  san memcheck test_ct_projector '*Cuda*:*Parity*' 50 &
+  wait
+  san racecheck test_kernels_runtime '*Cuda*Reduc*:*Cuda*reduc*:*Cuda*Sum*:*Cuda*Dot*' 30 &
+  san racecheck test_ct_projector '*Cuda*Adjoint*:*Parity*' 30 &
+  wait
+fi
+
+# The host side, last: the same problems on every core, with fewer iterations (per-iteration
+# times compare) and FDK at half size (a full 512^3, 720-view FDK takes minutes on 16 cores).
+step "end to end on the host: denoise ${tv_n}^2, ct recon ${ct_n}^3 (${RECON_CHECK_HOST_CT_ITERS:-1} iterations), ct fdk ${host_fdk_n}^3"
+denoise cpu 30 "${RECON_CHECK_HOST_TV_ITERS:-100}"
+ct_recon cpu 60 "${RECON_CHECK_HOST_CT_ITERS:-1}"
+timed sim-fdk-host 40 --device auto ct simulate "$work/s-fdk-host.npy" --geometry "$work/cone-fdk-host.json" \
+  --phantom shepp-logan --seed 3
+timed ct-fdk-cpu 60 --device cpu ct fdk "$work/s-fdk-host.npy" "$work/f-cpu.npy" --geometry "$work/cone-fdk-host.json"
 step "done"

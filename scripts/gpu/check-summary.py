@@ -2,7 +2,16 @@
 """Summarises a gpu-check results folder (scripts/gpu/check-run.sh) into check.json (the keys
 bench/results/h200-check.json keeps) and check.md, and prints the summary as the run's last lines.
 Standard library only: it runs under whatever python3 the GPU machine has.
+
+Accounting: a test is a case gtest ran (status RUN; disabled ones are not counted); skipped is
+gtest's SKIPPED result, and the reasons are the messages the logs print after "Skipped" (gtest's
+JSON has none). Cuda cases are the typed cases on the Cuda backend (suite instance */Cuda_*) and
+the parity cases (suites named *Parity*, host-against-GPU comparisons; ParityHelper, the
+comparison helper's own host test, is not one). A process stopped at its time limit (rc 124) is a
+timeout, one given no time at all is "not run: no time left"; without a GPU (nvidia-smi absent)
+the GPU end-to-end runs that report no CUDA device are "skipped: no GPU", not failures.
 Usage: check-summary.py RESULTS_DIR COMMIT"""
+import collections
 import datetime
 import glob
 import json
@@ -21,22 +30,72 @@ def read(path, default=""):
         return default
 
 
+def load_json(path):
+    text = read(path)
+    try:
+        return json.loads(text) if text.strip() else None
+    except json.JSONDecodeError:
+        return None
+
+
+def rc_lines(path):
+    """'NAME rc=N key=value...' lines -> {NAME: {'rc': N, key: value}}."""
+    rows = {}
+    for line in read(path).splitlines():
+        parts = line.split()
+        if len(parts) < 2 or not parts[1].startswith("rc="):
+            continue
+        row = {"rc": int(parts[1][3:])}
+        for kv in parts[2:]:
+            k, _, v = kv.partition("=")
+            row[k] = int(v) if v.isdigit() else v
+        rows[parts[0]] = row
+    return rows
+
+
+def stopped(rc, limit):
+    """How a process that did not finish is described, or None."""
+    if rc in (124, 137):
+        return "not run: no time left" if (limit is not None and limit < 2) else f"timed out after {limit} s"
+    return None
+
+
 def is_cuda_case(suite, test):
-    text = " ".join(str(test.get(k, "")) for k in ("name", "type_param", "value_param")) + " " + suite
-    return "cuda" in text.lower() or "parity" in text.lower()
+    if "/Cuda" in suite or "cuda" in str(test.get("value_param", "")).lower():
+        return True
+    return is_parity_case(suite)
+
+
+def is_parity_case(suite):
+    return "Parity" in suite.split("/")[0] and not suite.startswith("ParityHelper")
+
+
+def skip_reasons(log):
+    """gtest prints 'file:line: Skipped' and the message on the next line(s)."""
+    reasons = collections.Counter()
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        if line.endswith(": Skipped") and i + 1 < len(lines):
+            msg = lines[i + 1].strip()
+            reasons["no CUDA device" if "no CUDA device" in msg else msg or "(no message)"] += 1
+    return reasons
 
 
 def tests():
-    rows, totals = [], {"total": 0, "failed": 0, "skipped": 0, "cuda_run": 0, "cuda_skipped": 0,
-                        "parity_failed": 0, "parity_run": 0}
-    rc = dict(line.split(" rc=") for line in read(os.path.join(results, "tests", "rc.txt")).split("\n") if " rc=" in line)
-    for name in sorted(rc):
-        report = read(os.path.join(results, "tests", name + ".json"))
-        row = {"suite": name, "rc": int(rc[name]), "total": 0, "failed": 0, "skipped": 0, "cuda_run": 0,
-               "cuda_skipped": 0}
+    rows = []
+    totals = {"total": 0, "failed": 0, "skipped": 0, "cuda_run": 0, "cuda_skipped": 0, "parity_run": 0,
+              "parity_failed": 0, "parity_skipped": 0, "executables_failed": 0}
+    reasons = collections.Counter()
+    for name, rc in sorted(rc_lines(os.path.join(results, "tests", "rc.txt")).items()):
+        report = load_json(os.path.join(results, "tests", name + ".json"))
+        row = {"suite": name, "rc": rc["rc"], "limit_s": rc.get("limit"), "total": 0, "failed": 0, "skipped": 0,
+               "cuda_run": 0, "cuda_skipped": 0}
+        why = stopped(rc["rc"], rc.get("limit"))
         if report:
-            for suite in json.loads(report).get("testsuites", []):
+            for suite in report.get("testsuites", []):
                 for t in suite.get("testsuite", []):
+                    if t.get("status", "RUN") != "RUN":
+                        continue
                     skipped = t.get("result") == "SKIPPED"
                     failed = bool(t.get("failures"))
                     row["total"] += 1
@@ -44,15 +103,20 @@ def tests():
                     row["skipped"] += skipped
                     if is_cuda_case(suite["name"], t):
                         row["cuda_skipped" if skipped else "cuda_run"] += 1
-                    if "parity" in (suite["name"] + t["name"]).lower() and not skipped:
-                        totals["parity_run"] += 1
+                    if is_parity_case(suite["name"]):
+                        totals["parity_skipped" if skipped else "parity_run"] += 1
                         totals["parity_failed"] += failed
-        elif row["rc"] != 0:
-            row["failed"] = 1  # crashed or timed out before writing its report
+        if rc["rc"] != 0 and not row["failed"]:
+            # Crashed, or stopped, before or after writing its report: the executable failed.
+            row["note"] = why or ("no report" if not report else "nonzero exit, no failed case")
+        r = skip_reasons(read(os.path.join(results, "tests", name + ".log")))
+        row["skip_reasons"] = dict(r)
+        reasons.update(r)
         for k in ("total", "failed", "skipped", "cuda_run", "cuda_skipped"):
             totals[k] += row[k]
+        totals["executables_failed"] += rc["rc"] != 0
         rows.append(row)
-    return rows, totals
+    return rows, totals, reasons
 
 
 def sanitizer():
@@ -60,92 +124,153 @@ def sanitizer():
     for log in sorted(glob.glob(os.path.join(results, "sanitizer", "*.log"))):
         text = read(log)
         m = re.search(r"ERROR SUMMARY: (\d+) error", text)
-        rc = re.search(r"rc=(\d+)", text)
-        rows.append({"run": os.path.basename(log)[:-4], "errors": int(m.group(1)) if m else None,
-                     "rc": int(rc.group(1)) if rc else None})
+        rc = re.search(r"rc=(\d+)(?: limit=(\d+))?", text)
+        rcv = int(rc.group(1)) if rc else None
+        limit = int(rc.group(2)) if rc and rc.group(2) else None
+        rows.append({"run": os.path.basename(log)[:-4], "errors": int(m.group(1)) if m else None, "rc": rcv,
+                     "limit_s": limit, "stopped": stopped(rcv, limit)})
     return rows
 
 
-def e2e():
+def e2e(no_gpu):
     runs = [json.loads(line) for line in read(os.path.join(results, "e2e", "runs.jsonl")).splitlines() if line]
     for r in runs:
-        out = read(os.path.join(results, "e2e", r["name"] + ".json"))
-        try:
-            summary = json.loads(out) if out.strip() else {}
-        except json.JSONDecodeError:
-            summary = {}
-        r["iterations"] = summary.get("iterations")
-        r["elapsed_s"] = summary.get("elapsed_s")
-        r["psnr"] = summary.get("psnr")
-        if r["rc"] != 0:
-            r["error"] = read(os.path.join(results, "e2e", r["name"] + ".err")).strip()[-300:]
+        summary = load_json(os.path.join(results, "e2e", r["name"] + ".json")) or {}
+        for k in ("iterations", "elapsed_s", "psnr", "device"):
+            r[k] = summary.get(k)
+        err = read(os.path.join(results, "e2e", r["name"] + ".err")).strip()
+        why = stopped(r["rc"], r.get("limit_s"))
+        if r["rc"] == 0:
+            r["status"] = "ok"
+        elif why:
+            r["status"] = why
+        elif no_gpu and "no CUDA device" in err:
+            r["status"] = "skipped: no GPU"
+        else:
+            r["status"] = "FAILED"
+        if r["rc"] != 0 and err:
+            r["error"] = err[-300:]
     return runs
 
 
-def bench_count():
-    ok = [line for line in read(os.path.join(results, "bench", "rc.txt")).splitlines() if line.endswith("rc=0")]
-    return len(ok), len(read(os.path.join(results, "bench", "rc.txt")).splitlines())
+def benchmarks():
+    rows = []
+    for name, rc in sorted(rc_lines(os.path.join(results, "bench", "rc.txt")).items()):
+        data = load_json(os.path.join(results, "bench", f"{name}-{rc.get('device', 'cuda')}.json"))
+        n = len(data.get("benchmarks", [])) if data else 0
+        why = stopped(rc["rc"], rc.get("limit"))
+        ok = rc["rc"] == 0 and n > 0
+        rows.append({"suite": name, "rc": rc["rc"], "device": rc.get("device"), "limit_s": rc.get("limit"),
+                     "results": n, "ok": ok, "status": "ok" if ok else (why or "FAILED")})
+    return rows
 
 
 def main():
-    info = {}
-    try:
-        info = json.loads(read(os.path.join(results, "info.json")) or "{}")
-    except json.JSONDecodeError:
-        pass
-    gpu_line = read(os.path.join(results, "gpu.txt")).strip().splitlines()
+    info = load_json(os.path.join(results, "info.json")) or {}
+    gpu_text = read(os.path.join(results, "gpu.txt")).strip()
+    no_gpu = os.path.exists(os.path.join(results, "no-gpu"))
+    gpu_line = gpu_text.splitlines()[0] if gpu_text else "none"
     devices = info.get("devices", [])
     cuda_dev = next((d for d in devices if d.get("device") == "cuda"), {})
     host_dev = next((d for d in devices if d.get("device") == "host"), {})
-    rows, t = tests()
+    rows, t, reasons = tests()
     san = sanitizer()
-    runs = e2e()
-    bench_ok, bench_all = bench_count()
-    san_errors = sum(r["errors"] or 0 for r in san) + sum(1 for r in san if r["errors"] is None)
+    runs = e2e(no_gpu)
+    bench = benchmarks()
+    san_errors = sum(r["errors"] or 0 for r in san)
+    san_unfinished = [r for r in san if r["errors"] is None]
+    sizes = load_json(os.path.join(results, "e2e", "sizes.json")) or {}
+    mode = [line for line in read(os.path.join(results, "mode.txt")).splitlines() if line]
     check = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "commit": commit,
-        "gpu": gpu_line[0].split(",")[0] if gpu_line else "none",
-        "gpu_query": gpu_line[0] if gpu_line else "",
+        "mode": mode,
+        "gpu": "none" if no_gpu else gpu_line.split(",")[0],
+        "gpu_query": "" if no_gpu else gpu_line,
+        "no_gpu_reason": gpu_line.removeprefix("none: ") if no_gpu else None,
         "copy_bandwidth_gbps": cuda_dev.get("copy_bandwidth_gbps"),
         "host_copy_bandwidth_gbps": host_dev.get("copy_bandwidth_gbps"),
         "tests_total": t["total"], "tests_failed": t["failed"], "tests_skipped": t["skipped"],
+        "test_executables_failed": t["executables_failed"], "skip_reasons": dict(reasons),
         "cuda_cases_run": t["cuda_run"], "cuda_cases_skipped": t["cuda_skipped"],
-        "parity_cases_run": t["parity_run"], "parity_failures": t["parity_failed"],
+        "parity_cases_run": t["parity_run"], "parity_cases_skipped": t["parity_skipped"],
+        "parity_failures": t["parity_failed"],
         "sanitizer_runs": san, "sanitizer_errors": san_errors,
-        "benchmark_suites_ok": bench_ok, "benchmark_suites": bench_all,
-        "suites": rows, "end_to_end": runs,
+        "benchmark_suites_ok": sum(b["ok"] for b in bench), "benchmark_suites": len(bench), "benchmarks": bench,
+        "end_to_end_sizes": sizes, "suites": rows, "end_to_end": runs,
     }
     with open(os.path.join(results, "check.json"), "w") as f:
         json.dump(check, f, indent=1)
-    lines = [f"# GPU check: {check['gpu']} ({check['date']}, commit {commit[:10]})", "",
-             f"Copy bandwidth: {check['copy_bandwidth_gbps']} GB/s device, {check['host_copy_bandwidth_gbps']} GB/s host.",
-             "", "| suite | rc | tests | failed | skipped | Cuda run | Cuda skipped |", "|---|---|---|---|---|---|---|"]
+
+    lines = [f"# GPU check: {check['gpu']} ({check['date']}, commit {commit[:10]})", ""]
+    lines += [f"- {m}" for m in mode] + ([""] if mode else [])
+    lines += [f"Copy bandwidth: {check['copy_bandwidth_gbps']} GB/s device, {check['host_copy_bandwidth_gbps']} GB/s host.",
+              "", "| suite | rc | tests | failed | skipped | Cuda run | Cuda skipped | note |", "|---|---|---|---|---|---|---|---|"]
     lines += [f"| {r['suite']} | {r['rc']} | {r['total']} | {r['failed']} | {r['skipped']} | {r['cuda_run']} | "
-              f"{r['cuda_skipped']} |" for r in rows]
-    lines += ["", "| sanitizer run | errors | rc |", "|---|---|---|"]
-    lines += [f"| {r['run']} | {r['errors']} | {r['rc']} |" for r in san]
-    lines += ["", "| end to end | rc | wall (s) | solver time (s) | iterations | PSNR |", "|---|---|---|---|---|---|"]
-    lines += [f"| {r['name']} | {r['rc']} | {r['wall_s']} | {r.get('elapsed_s')} | {r.get('iterations')} | "
-              f"{r.get('psnr')} |" for r in runs]
+              f"{r['cuda_skipped']} | {r.get('note', '')} |" for r in rows]
+    lines += ["", "| skip reason | cases |", "|---|---|"] + [f"| {k} | {v} |" for k, v in reasons.most_common()]
+    lines += ["", "| sanitizer run | errors | rc | note |", "|---|---|---|---|"]
+    lines += [f"| {r['run']} | {r['errors']} | {r['rc']} | {r['stopped'] or ''} |" for r in san]
+    lines += ["", "| benchmark suite | device | rc | results | status |", "|---|---|---|---|---|"]
+    lines += [f"| {b['suite']} | {b['device']} | {b['rc']} | {b['results']} | {b['status']} |" for b in bench]
+    lines += ["", f"End-to-end sizes: {json.dumps(sizes)}", "",
+              "| end to end | status | rc | wall (s) | limit (s) | solver time (s) | iterations | PSNR |",
+              "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['name']} | {r['status']} | {r['rc']} | {r['wall_s']} | {r.get('limit_s')} | {r.get('elapsed_s')} | "
+              f"{r.get('iterations')} | {r.get('psnr')} |" for r in runs]
     with open(os.path.join(results, "check.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
+
+    problems = []
     print("gpu-check summary")
-    print(f"  gpu: {check['gpu_query'] or 'none'}; copy bandwidth {check['copy_bandwidth_gbps']} GB/s")
+    for m in mode:
+        print(f"  {m.removeprefix('gpu-check: ')}")
+    print(f"  gpu: {'none (' + check['no_gpu_reason'] + ')' if no_gpu else gpu_line}; copy bandwidth "
+          f"{check['copy_bandwidth_gbps']} GB/s device, {check['host_copy_bandwidth_gbps']} GB/s host")
     print(f"  tests: {t['total']} in {len(rows)} executables, {t['failed']} failed, {t['skipped']} skipped; "
           f"Cuda cases {t['cuda_run']} run, {t['cuda_skipped']} skipped; parity {t['parity_run']} run, "
-          f"{t['parity_failed']} failed")
+          f"{t['parity_skipped']} skipped, {t['parity_failed']} failed")
+    if reasons:
+        print("  skipped: " + "; ".join(f"{v} {k}" for k, v in reasons.most_common()))
     for r in rows:
         if r["failed"] or r["rc"] != 0:
-            print(f"  FAILED suite {r['suite']}: rc {r['rc']}, {r['failed']} failed")
-    print(f"  sanitizer: {len(san)} runs, {san_errors} errors " +
-          " ".join(f"[{r['run']}: {r['errors']}]" for r in san))
-    print(f"  benchmarks: {bench_ok}/{bench_all} suites ran")
+            print(f"  FAILED suite {r['suite']}: rc {r['rc']}, {r['failed']} failed{', ' + r['note'] if r.get('note') else ''}")
+            problems.append(f"test executable {r['suite']}")
+    if not san:
+        print(f"  sanitizer: not run ({read(os.path.join(results, 'sanitizer', 'missing.txt')).strip() or 'no log'})")
+    else:
+        print(f"  sanitizer: {len(san)} runs, {san_errors} errors " +
+              " ".join(f"[{r['run']}: {r['stopped'] or r['errors']}]" for r in san))
+        if san_errors:
+            problems.append(f"{san_errors} sanitizer errors")
+        if san_unfinished:
+            problems.append(f"{len(san_unfinished)} sanitizer runs unfinished")
+    bdev = sorted({b["device"] for b in bench})
+    where = "on the host (no GPU: a smoke pass)" if no_gpu else "on " + ", ".join(map(str, bdev))
+    print(f"  benchmarks: {check['benchmark_suites_ok']}/{len(bench)} suites ran {where}, "
+          f"{sum(b['results'] for b in bench)} results, a JSON per suite" +
+          "".join(f"; {b['suite']}: {b['status']}" for b in bench if not b["ok"]))
+    if check["benchmark_suites_ok"] < len(bench) or not bench:
+        problems.append("benchmarks")
+    if sizes:
+        print(f"  e2e sizes: denoise {sizes.get('tv_n')}^2, ct recon {sizes.get('ct_n')}^3, fdk {sizes.get('fdk_n')}^3 "
+              f"(host fdk {sizes.get('host_fdk_n')}^3)")
     for r in runs:
         per_it = (f", {1000 * r['elapsed_s'] / r['iterations']:.2f} ms/iteration"
                   if r.get("elapsed_s") and r.get("iterations") else "")
-        print(f"  e2e {r['name']}: rc {r['rc']}, wall {r['wall_s']} s, solver {r.get('elapsed_s')} s{per_it}"
-              f"{', ' + r['error'][:120] if r.get('error') else ''}")
+        detail = ""
+        if r["status"] == "FAILED" and r.get("error"):
+            detail = ", " + r["error"][-160:].replace("\n", " ")
+        print(f"  e2e {r['name']}: {r['status']}, wall {r['wall_s']} s (limit {r.get('limit_s')} s), "
+              f"solver {r.get('elapsed_s')} s{per_it}{detail}")
+        if r["status"] == "FAILED":
+            problems.append(f"e2e {r['name']}")
+        elif r["status"].startswith(("timed out", "not run")) and not r["name"].endswith(("-cpu", "-host")):
+            problems.append(f"e2e {r['name']} {r['status']}")
+    if t["failed"]:
+        problems.insert(0, f"{t['failed']} failed tests")
+    print("  verdict: " + ("clean" + (" (no GPU: the GPU parts skipped)" if no_gpu else "")
+                           if not problems else "PROBLEMS: " + ", ".join(problems)))
 
 
 if __name__ == "__main__":
