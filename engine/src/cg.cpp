@@ -1,9 +1,9 @@
 #include "recon/engine/cg.hpp"
 
-#include <chrono>
 #include <cmath>
 
 #include "recon/kernels/vector_ops.hpp"
+#include "solvers/iteration_log.hpp"
 
 namespace recon {
 
@@ -15,7 +15,7 @@ SolveReport conjugate_gradient(const Context& ctx, const ApplyFn<T>& apply_a, Vi
   if (b.shape() != x.shape() || work.r.shape() != x.shape())
     throw ShapeMismatch("conjugate_gradient: b " + b.shape().str() + ", x " + x.shape().str() +
                         " and workspace " + work.r.shape().str() + " must have one shape");
-  const auto t0 = std::chrono::steady_clock::now();
+  solvers::IterationLog log(options.max_iters, 1, monitor);
   View<T> r = work.r.view(), p = work.p.view(), ap = work.ap.view();
 
   apply_a(ctx, x, ap);
@@ -26,12 +26,7 @@ SolveReport conjugate_gradient(const Context& ctx, const ApplyFn<T>& apply_a, Vi
   const double b_norm = norm2<T>(ctx, b);
   const double target = options.rel_tol * (b_norm > 0 ? b_norm : 1.0);
 
-  SolveReport report;
-  report.last.primal_residual = std::sqrt(rr);
-  if (std::sqrt(rr) <= target) {
-    report.reason = StopReason::Converged;
-    return report;
-  }
+  if (std::sqrt(rr) <= target) return log.converged_at_start({0, std::nan(""), std::sqrt(rr), 0, 0, 0});
   for (int k = 1; k <= options.max_iters; ++k) {
     apply_a(ctx, p, ap);
     const double pap = dot<T>(ctx, p, ap);
@@ -45,23 +40,9 @@ SolveReport conjugate_gradient(const Context& ctx, const ApplyFn<T>& apply_a, Vi
     axpby<T>(ctx, T(1), r, static_cast<T>(rr_new / rr), p);
     rr = rr_new;
 
-    report.iterations = k;
-    report.last.iteration = k;
-    report.last.primal_residual = std::sqrt(rr);
-    report.last.step = alpha;
-    report.last.objective = std::nan("");
-    report.last.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (monitor && !monitor(report.last)) {
-      report.reason = StopReason::Monitor;
-      return report;
-    }
-    if (std::sqrt(rr) <= target) {
-      report.reason = StopReason::Converged;
-      return report;
-    }
+    if (log.record(k, std::nan(""), std::sqrt(rr), 0, alpha, std::sqrt(rr) <= target)) break;
   }
-  report.reason = StopReason::MaxIterations;
-  return report;
+  return log.finish();
 }
 
 template SolveReport conjugate_gradient<float>(const Context&, const ApplyFn<float>&, View<const float>,

@@ -1,12 +1,12 @@
 #include "recon/engine/lbfgs.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <vector>
 
 #include "recon/kernels/vector_ops.hpp"
+#include "solvers/iteration_log.hpp"
 
 namespace recon {
 
@@ -117,7 +117,7 @@ SolveReport lbfgs(const Context& ctx, const ValueGradFn<T>& f, View<T> x, const 
   require(opt.memory >= 1, "lbfgs", "memory must be >= 1, got " + std::to_string(opt.memory));
   require(opt.max_iters >= 0, "lbfgs", "max_iters must be >= 0");
   require(0 < opt.c1 && opt.c1 < opt.c2 && opt.c2 < 1, "lbfgs", "line-search constants need 0 < c1 < c2 < 1");
-  const auto t0 = std::chrono::steady_clock::now();
+  solvers::IterationLog log(opt.max_iters, 1, monitor);
   const Shape shape = x.shape();
   Array<T> g(ctx, shape), d(ctx, shape), x_trial(ctx, shape), g_trial(ctx, shape);
   std::vector<Array<T>> s_hist, y_hist;
@@ -133,13 +133,7 @@ SolveReport lbfgs(const Context& ctx, const ValueGradFn<T>& f, View<T> x, const 
   const double g0 = norm2<T>(ctx, g);
   const double g_target = opt.grad_tol * std::max(1.0, g0);
 
-  SolveReport report;
-  report.last.objective = fx;
-  report.last.primal_residual = g0;
-  if (g0 <= g_target) {
-    report.reason = StopReason::Converged;
-    return report;
-  }
+  if (g0 <= g_target) return log.converged_at_start({0, fx, g0, 0, 0, 0});
   for (int k = 1; k <= opt.max_iters; ++k) {
     // d = -H g by the two-loop recursion, H0 = (s.y / y.y) I.
     copy<T>(ctx, g, d);
@@ -170,8 +164,8 @@ SolveReport lbfgs(const Context& ctx, const ValueGradFn<T>& f, View<T> x, const 
     LineSearch<T> ls{ctx, f, x, d, x_trial, g_trial, fx, dphi0, opt};
     double a = 0, f_new = 0;
     if (!ls.search(1.0, a, f_new)) {
-      report.reason = StopReason::LineSearchFailed;
-      return report;
+      log.stop(StopReason::LineSearchFailed);
+      break;
     }
 
     // s = x_new - x, y = g_new - g, stored when the curvature s.y is positive.
@@ -192,20 +186,10 @@ SolveReport lbfgs(const Context& ctx, const ValueGradFn<T>& f, View<T> x, const 
     fx = f_new;
 
     const double gn = norm2<T>(ctx, g);
-    report.iterations = k;
-    report.last = {k,   fx, gn,
-                   0.0, a,  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
-    if (monitor && !monitor(report.last)) {
-      report.reason = StopReason::Monitor;
-      return report;
-    }
-    if (gn <= g_target || std::fabs(f_old - fx) < opt.rel_f_tol * std::max(1.0, std::fabs(f_old))) {
-      report.reason = StopReason::Converged;
-      return report;
-    }
+    const bool flat = std::fabs(f_old - fx) < opt.rel_f_tol * std::max(1.0, std::fabs(f_old));
+    if (log.record(k, fx, gn, 0.0, a, gn <= g_target || flat)) break;
   }
-  report.reason = StopReason::MaxIterations;
-  return report;
+  return log.finish();
 }
 
 template SolveReport lbfgs<float>(const Context&, const ValueGradFn<float>&, View<float>, const LbfgsOptions&,

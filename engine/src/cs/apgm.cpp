@@ -1,10 +1,10 @@
 #include "recon/engine/apgm.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <limits>
 
+#include "../solvers/iteration_log.hpp"
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
@@ -93,33 +93,20 @@ class ProxGradientStep {
   Array<T> v_;  // the gradient step p - alpha gp
 };
 
-// Per-iteration bookkeeping: the monitor, the stopping test and the report.
+// The stopping test of the variants on the shared log: a rejected step (moved = false) cannot
+// count as convergence.
 class Progress {
  public:
-  Progress(const ApgmOptions& o, const Monitor& m) : o_(o), m_(m), start_(std::chrono::steady_clock::now()) {}
-  // True when the solver must stop after iteration t; a rejected step (moved = false) cannot
-  // count as convergence.
+  Progress(const ApgmOptions& o, const Monitor& m) : tol_(o.tol), log_(o.max_iters, 1, m) {}
   bool done(int t, double F, double dx, double x_norm, double alpha, bool moved = true) {
-    report.iterations = t;
-    report.last.iteration = t;
-    report.last.objective = F;
-    report.last.primal_residual = dx;
-    report.last.step = alpha;
-    report.last.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (m_ && !m_(report.last)) return stop(StopReason::Monitor);
-    if (moved && dx <= o_.tol * x_norm) return stop(StopReason::Converged);
-    return t >= o_.max_iters && stop(StopReason::MaxIterations);
+    return log_.record(t, F, dx, 0, alpha, moved && dx <= tol_ * x_norm);
   }
-  bool stop(StopReason r) {
-    report.reason = r;
-    return true;
-  }
-  SolveReport report;
+  bool stop(StopReason r) { return log_.stop(r); }
+  SolveReport report() const { return log_.finish(); }
 
  private:
-  const ApgmOptions& o_;
-  const Monitor& m_;
-  std::chrono::steady_clock::time_point start_;
+  double tol_;
+  solvers::IterationLog log_;
 };
 
 template <class T>
@@ -162,7 +149,7 @@ SolveReport monotone_apg(const Context& ctx, const ValueGradFn<T>& f, ProxGradie
     }
     if (progress.done(t, Fx, dx, norm2<T>(ctx, x), step.alpha())) break;
   }
-  return progress.report;
+  return progress.report();
 }
 
 // FISTA with function-value restart; ISTA is the same loop with the momentum kept at zero.
@@ -212,7 +199,7 @@ SolveReport fista(const Context& ctx, const ValueGradFn<T>& f, ProxGradientStep<
     t_k = t_next;
     if (progress.done(it, F, dx, norm2<T>(ctx, x), step.alpha())) break;
   }
-  return progress.report;
+  return progress.report();
 }
 
 }  // namespace
@@ -227,7 +214,7 @@ SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const ProxTerm<T>&
   check_options(options);
   ProxGradientStep<T> step(ctx, f, g, options, x.shape());
   Progress progress(options, monitor);
-  if (options.max_iters == 0) return progress.report;
+  if (options.max_iters == 0) return progress.report();
   if (options.variant == ApgmVariant::Monotone)
     return monotone_apg(ctx, f, step, x, progress, options.max_iters);
   return fista(ctx, f, step, x, progress, options.max_iters, options.variant == ApgmVariant::Fista);

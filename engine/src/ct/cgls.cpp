@@ -3,8 +3,7 @@
 
 #include <cmath>
 
-#include "iteration.hpp"
-
+#include "../solvers/iteration_log.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
 namespace recon::ct {
@@ -14,7 +13,7 @@ SolveReport cgls(const Context& ctx, const LinearOperator<T>& a, View<const T> y
                  const CglsOptions& options, const Monitor& monitor) {
   require(options.max_iters >= 0, "cgls", "max_iters must be >= 0");
   require(options.rel_tol >= 0, "cgls", "rel_tol must be >= 0");
-  const auto t0 = std::chrono::steady_clock::now();
+  solvers::IterationLog log(options.max_iters, 1, monitor);
   Array<T> r(ctx, a.range()), q(ctx, a.range()), s(ctx, a.domain()), p(ctx, a.domain());
   a.adjoint(ctx, y, s.view());
   const double target = options.rel_tol * norm2<T>(ctx, s.view());
@@ -23,20 +22,15 @@ SolveReport cgls(const Context& ctx, const LinearOperator<T>& a, View<const T> y
   a.adjoint(ctx, r.view(), s.view());       // s = A^T r
   copy<T>(ctx, s.view(), p.view());
   double gamma = dot<T>(ctx, s.view(), s.view());
-  SolveReport report;
-  report.last.primal_residual = std::sqrt(gamma);
   const double rr = norm2<T>(ctx, r.view());
-  report.last.objective = 0.5 * rr * rr;
-  if (std::sqrt(gamma) <= target) {
-    report.reason = StopReason::Converged;
-    return report;
-  }
+  if (std::sqrt(gamma) <= target)
+    return log.converged_at_start({0, 0.5 * rr * rr, std::sqrt(gamma), 0, 0, 0});
   for (int k = 1; k <= options.max_iters; ++k) {
     a.apply(ctx, p.view(), q.view());
     const double qq = dot<T>(ctx, q.view(), q.view());
     if (!(qq > 0)) {  // p in the null space of A: nothing left to reduce
-      report.reason = StopReason::Converged;
-      return report;
+      log.stop(StopReason::Converged);
+      break;
     }
     const double alpha = gamma / qq;
     axpby<T>(ctx, static_cast<T>(alpha), p.view(), T(1), x);
@@ -46,16 +40,9 @@ SolveReport cgls(const Context& ctx, const LinearOperator<T>& a, View<const T> y
     axpby<T>(ctx, T(1), s.view(), static_cast<T>(gamma_new / gamma), p.view());
     gamma = gamma_new;
     const double res = norm2<T>(ctx, r.view());
-    IterationInfo info;
-    info.iteration = k;
-    info.primal_residual = std::sqrt(gamma);
-    info.objective = 0.5 * res * res;
-    info.step = alpha;
-    info.elapsed_s = detail::seconds_since(t0);
-    if (detail::finish_iteration(report, info, monitor, std::sqrt(gamma) <= target)) return report;
+    if (log.record(k, 0.5 * res * res, std::sqrt(gamma), 0, alpha, std::sqrt(gamma) <= target)) break;
   }
-  report.reason = StopReason::MaxIterations;
-  return report;
+  return log.finish();
 }
 
 template SolveReport cgls<float>(const Context&, const LinearOperator<float>&, View<const float>, View<float>,

@@ -1,7 +1,7 @@
 // SIRT (sirt.hpp). The weights are computed once per call; the loop allocates nothing.
 #include <cmath>
 
-#include "iteration.hpp"
+#include "../solvers/iteration_log.hpp"
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/kernels/parallel_for.hpp"
 #include "recon/kernels/vector_ops.hpp"
@@ -38,7 +38,7 @@ SolveReport sirt(const Context& ctx, const LinearOperator<T>& a, View<const T> y
   require(options.rel_tol >= 0, "sirt", "rel_tol must be >= 0");
   require(options.relaxation > 0 && options.relaxation < 2, "sirt",
           "relaxation must lie in (0, 2), got " + std::to_string(options.relaxation));
-  const auto t0 = std::chrono::steady_clock::now();
+  solvers::IterationLog log(options.max_iters, 1, monitor);
   Array<T> row_w(ctx, a.range()), col_w(ctx, a.domain()), r(ctx, a.range()), g(ctx, a.domain());
   // Weights from A 1 and A^T 1 (g and r serve as the vectors of ones).
   fill<T>(ctx, g.view(), T(1));
@@ -55,29 +55,16 @@ SolveReport sirt(const Context& ctx, const LinearOperator<T>& a, View<const T> y
   };
   const double target = options.rel_tol * norm2<T>(ctx, y);
   double res = residual();
-  SolveReport report;
-  report.last.primal_residual = res;
-  report.last.objective = 0.5 * res * res;
-  if (res <= target) {
-    report.reason = StopReason::Converged;
-    return report;
-  }
+  if (res <= target) return log.converged_at_start({0, 0.5 * res * res, res, 0, 0, 0});
   for (int k = 1; k <= options.max_iters; ++k) {
     multiply<T>(ctx, r.view(), row_w.view(), r.view());
     a.adjoint(ctx, r.view(), g.view());
     detail::sirt_update<T>(ctx, x, static_cast<T>(options.relaxation), col_w.view(), g.view(),
                            options.nonneg);
     res = residual();
-    IterationInfo info;
-    info.iteration = k;
-    info.primal_residual = res;
-    info.objective = 0.5 * res * res;
-    info.step = options.relaxation;
-    info.elapsed_s = detail::seconds_since(t0);
-    if (detail::finish_iteration(report, info, monitor, res <= target)) return report;
+    if (log.record(k, 0.5 * res * res, res, 0, options.relaxation, res <= target)) break;
   }
-  report.reason = StopReason::MaxIterations;
-  return report;
+  return log.finish();
 }
 
 template SolveReport sirt<float>(const Context&, const LinearOperator<float>&, View<const float>, View<float>,

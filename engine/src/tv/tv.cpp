@@ -1,6 +1,7 @@
 // tv_denoise: validation and dispatch to the solvers (tv_*.cu).
 #include <cmath>
 
+#include "../solvers/solvers.hpp"
 #include "tv_solvers.hpp"
 
 namespace recon {
@@ -47,6 +48,31 @@ void validate(const Context& ctx, View<const T> u, View<T> x, const TvProblem& p
     throw InvalidArgument(where + ": the warm start contains NaN or Inf");
 }
 
+// TV denoising as ADMM terms: 0.5||x - u||^2 (exact in the x-update, which is then the DCT/FFT
+// closed form) and lambda phi(D x), isotropic as the group form over D's components. The
+// solver runs the fused stencil passes on the D term (solvers/fused_split.hpp).
+template <class T>
+SolveReport admm_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProblem& p, const TvOptions& o,
+                         const Monitor& monitor, View<const T> u, View<T> x, Array<T>* dual) {
+  tv::visit_tv_penalty(p.penalty, [](const auto&) { return 0; });  // refuses losses and constraints
+  if (!o.warm_start) copy<T>(ctx, u, x);
+  const std::vector<CompositeTerm<T>> terms{{nullptr, u, penalties::SqL2{}, 1.0},
+                                            {&s.op.get(), {}, p.penalty, p.lambda, s.iso}};
+  CompositeAdmmOptions ao;
+  ao.max_iters = o.max_iters;
+  ao.tol = o.tol;
+  ao.rho = o.rho > 0 ? o.rho : 1.0;  // raised to the weak-convexity floor by the solver
+  ao.balance_rho = o.balance_rho;
+  ao.check_every = o.check_every;
+  ao.use_normal_inverse = !o.use_cg;  // the DCT/FFT closed form
+  ao.cg_max_iters = 50;
+  ao.cg_rel_tol = 1e-3 * o.tol;
+  std::vector<Array<T>> multipliers;
+  const SolveReport report = solvers::admm<T>(ctx, terms, x, ao, monitor, dual ? &multipliers : nullptr);
+  if (dual) *dual = std::move(multipliers.front());
+  return report;
+}
+
 }  // namespace
 
 template <class T>
@@ -57,7 +83,7 @@ SolveReport tv_denoise(const Context& ctx, View<const T> u, View<T> x, const TvP
   const tv::Call call{problem, options, monitor};
   switch (options.solver) {
     case TvSolver::Admm:
-      return tv::solve_admm(ctx, setup, call, u, x, dual);
+      return admm_denoise(ctx, setup, problem, options, monitor, u, x, dual);
     case TvSolver::Ladmm:
     case TvSolver::LadmmEq129:
       return tv::solve_ladmm(ctx, setup, call, u, x, dual);

@@ -32,7 +32,7 @@ SolveReport apgm(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
   copy<T>(ctx, u, x);
   double t = 1;
 
-  Progress progress{opt, call.monitor};
+  solvers::IterationLog progress(opt.max_iters, opt.check_every, call.monitor);
   for (int k = 1; k <= opt.max_iters; ++k) {
     primal_from_dual(ctx, s.grad, u.data(), q.data(), r.data());
     dual_prox_step(ctx, s.grad, s.iso, f, s.lambda, step, r.data(), q.data(), p_new.data());
@@ -57,7 +57,7 @@ SolveReport apgm(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
   }
   primal_from_dual(ctx, s.grad, u.data(), p.data(), x.data());
   if (dual) *dual = std::move(p);
-  return progress.report;
+  return progress.finish();
 }
 
 template <class T>

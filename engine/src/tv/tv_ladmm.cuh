@@ -63,7 +63,7 @@ SolveReport ladmm(const Context& ctx, const Setup<T>& s, const F& f, const Call&
   else
     copy<T>(ctx, x, x1);
 
-  Progress progress{opt, call.monitor};
+  solvers::IterationLog progress(opt.max_iters, opt.check_every, call.monitor);
   for (int k = 1; k <= opt.max_iters; ++k) {
     blend(ctx, s.grad.size, alpha, x.data(), x1.data(), x2.data());
     shifted_residual(ctx, s.grad, x2.data(), z.data(), w.data(), sres.data());
@@ -77,7 +77,7 @@ SolveReport ladmm(const Context& ctx, const Setup<T>& s, const F& f, const Call&
       break;
   }
   export_dual(ctx, s, rho, w, dual);
-  return progress.report;
+  return progress.finish();
 }
 
 template <class T>

@@ -81,7 +81,7 @@ SolveReport pdhg(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
   copy<T>(ctx, x, xbar);
   fill<T>(ctx, p, T(0));
 
-  Progress progress{opt, call.monitor};
+  solvers::IterationLog progress(opt.max_iters, opt.check_every, call.monitor);
   RestartRule rule;
   for (int k = 1; k <= opt.max_iters; ++k) {
     dual_prox_step(ctx, s.grad, s.iso, f, s.lambda, static_cast<T>(sigma), xbar.data(), p.data(), p.data());
@@ -108,7 +108,7 @@ SolveReport pdhg(const Context& ctx, const Setup<T>& s, const F& f, const Call& 
     }
   }
   if (dual) *dual = std::move(p);
-  return progress.report;
+  return progress.finish();
 }
 
 template <class T>

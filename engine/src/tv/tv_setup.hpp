@@ -2,10 +2,10 @@
 // dispatch, and the bookkeeping of the check iterations.
 #pragma once
 
-#include <chrono>
 #include <cmath>
 #include <type_traits>
 
+#include "../solvers/iteration_log.hpp"
 #include "recon/engine/tv.hpp"
 #include "recon/kernels/vector_ops.hpp"
 #include "tv_kernels.cuh"
@@ -53,16 +53,24 @@ struct Setup {
   double norm_sq_bound = 4;  // ||D||^2 <= 4 k
 };
 
+// The geometry of a finite-difference operator for the fused passes of tv_kernels.cuh.
+template <class T>
+Grad<T> gradient_geometry(const DifferenceOperator<T>& diff) {
+  const Shape& shape = diff.domain();
+  Grad<T> g;
+  g.eval = diff.evaluator(nullptr);
+  g.k = static_cast<int>(diff.axes().size());
+  g.size = shape.size();
+  g.extent = Extent3{shape.back(2), shape.back(1), shape.back(0)};
+  for (int c = 0; c < g.k; ++c) g.axis3[c] = diff.axes()[c] + 3 - shape.ndim();
+  return g;
+}
+
 template <class T>
 Setup<T> make_setup(const Shape& shape, const TvProblem& problem) {
   Setup<T> s;
   s.op = gradient<T>(shape, problem.boundary);
-  const auto& diff = dynamic_cast<const DifferenceOperator<T>&>(s.op.get());
-  s.grad.eval = diff.evaluator(nullptr);
-  s.grad.k = static_cast<int>(diff.axes().size());
-  s.grad.size = shape.size();
-  s.grad.extent = Extent3{shape.back(2), shape.back(1), shape.back(0)};
-  for (int c = 0; c < s.grad.k; ++c) s.grad.axis3[c] = diff.axes()[c] + 3 - shape.ndim();
+  s.grad = gradient_geometry(*s.op.get().as_difference());
   s.iso = problem.norm == TvNorm::Isotropic;
   s.shape = shape;
   s.range = s.op.range();
@@ -77,34 +85,6 @@ double objective(const Context& ctx, const Setup<T>& s, const F& f, const T* x, 
   const double fit = distance2<T>(ctx, xv, u);
   return 0.5 * fit * fit + static_cast<double>(s.lambda) * penalty_sum(ctx, s.grad, s.iso, f, x);
 }
-
-// Iteration bookkeeping: which iterations are checked, elapsed time, the report.
-struct Progress {
-  Progress(const TvOptions& o, const Monitor& m) : options(o), monitor(m) {}
-  const TvOptions& options;
-  const Monitor& monitor;
-  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
-  SolveReport report;
-
-  bool is_check(int k) const { return k % options.check_every == 0 || k == options.max_iters; }
-  // Records iteration k; returns true when the solver must stop (converged or monitor).
-  bool record(int k, double objective, double primal, double dual, double step, bool converged) {
-    report.iterations = k;
-    report.last = {k,      objective,
-                   primal, dual,
-                   step,   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
-    if (monitor && !monitor(report.last)) {
-      report.reason = StopReason::Monitor;
-      return true;
-    }
-    if (converged) {
-      report.reason = StopReason::Converged;
-      return true;
-    }
-    report.reason = StopReason::MaxIterations;
-    return false;
-  }
-};
 
 // The ADMM penalty: the requested one, or max(1, 2 lambda rho_w) so that the z-step weight
 // lambda/rho stays below 1/rho_w, where the prox is single-valued (MATH.md 1.1).

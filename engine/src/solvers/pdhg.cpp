@@ -1,9 +1,9 @@
 // PDHG for sum_k w_k Phi_k(A_k x - b_k) (engine/include/recon/engine/composite.hpp), convex
-// terms only. Same building blocks as admm_composite.cpp.
-#include <chrono>
+// terms only. Same building blocks as admm.cpp.
 #include <cmath>
 #include <string>
 
+#include "iteration_log.hpp"
 #include "recon/engine/composite.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
@@ -48,8 +48,7 @@ SolveReport pdhg_composite(const Context& ctx, const std::vector<CompositeTerm<T
 
   Array<T> x_old(ctx, domain), x_bar(ctx, domain), grad(ctx, domain), tmp(ctx, domain);
   copy<T>(ctx, x, x_bar.view());
-  const auto t0 = std::chrono::steady_clock::now();
-  SolveReport report;
+  solvers::IterationLog log(o.max_iters, o.check_every, monitor);
   for (int it = 1; it <= o.max_iters; ++it) {
     // Dual: y_k = prox_{sigma (w Phi)^*}(y_k + sigma (A_k x_bar - b_k))
     //           = v - sigma prox_{(w/sigma) Phi}(v / sigma)   (Moreau).
@@ -71,8 +70,10 @@ SolveReport pdhg_composite(const Context& ctx, const std::vector<CompositeTerm<T
     axpby<T>(ctx, static_cast<T>(-tau), grad.view(), T(1), x);
     copy<T>(ctx, x, x_bar.view());
     axpby<T>(ctx, T(-1), x_old.view(), T(2), x_bar.view());
-    report.iterations = it;
-    if (it % o.check_every != 0 && it != o.max_iters) continue;
+    if (!log.is_check(it)) {
+      log.count(it);
+      continue;
+    }
 
     const double change = distance2<T>(ctx, x, x_old.view());
     const double scale_x = std::max(norm2<T>(ctx, x), 1e-30);
@@ -82,20 +83,9 @@ SolveReport pdhg_composite(const Context& ctx, const std::vector<CompositeTerm<T
       residual<T>(ctx, *d.term, x, d.v.view());
       objective += term_value<T>(ctx, *d.term, d.v.view());
     }
-    report.last = {
-        it, objective, change / tau,
-        0,  tau,       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
-    if (monitor && !monitor(report.last)) {
-      report.reason = StopReason::Monitor;
-      return report;
-    }
-    if (change <= o.tol * scale_x) {
-      report.reason = StopReason::Converged;
-      return report;
-    }
+    if (log.record(it, objective, change / tau, 0, tau, change <= o.tol * scale_x)) break;
   }
-  report.reason = StopReason::MaxIterations;
-  return report;
+  return log.finish();
 }
 
 template SolveReport pdhg_composite<float>(const Context&, const std::vector<CompositeTerm<float>>&,

@@ -1,76 +1,94 @@
-// ADMM for sum_k w_k Phi_k(A_k x - b_k) (engine/include/recon/engine/composite.hpp). Written on
-// the array-level ops, operators and prox kernels only, so one host-compiled source serves
-// both backends.
-#include <chrono>
+// The engine's one ADMM, for sum_k w_k Phi_k(A_k x - b_k) (engine/include/recon/engine/composite.hpp,
+// MATH.md 3.1; Boyd et al., "Distributed optimization and statistical learning via the
+// alternating direction method of multipliers", 2011, sec. 3). TV denoising (tv/tv.cpp), CT
+// reconstruction (ct/tv_recon.cpp) and CS recovery (cs/cs.cpp) build their terms and call it.
+// Written on the array-level ops, operators and prox kernels, so one host-compiled source serves
+// both backends; the per-term fused stencil passes (fused_split.hpp) are the only kernels of
+// their own.
+// x-update, solving M x = r with M = sum_split rho_k A_k^T A_k + sum_quadratic w_k A_k^T A_k:
+//   exact, x = (A^T A + (c/rho) I)^{-1} r/rho, when one term is split, its operator has a
+//   normal_inverse (DCT/FFT for finite differences) and the quadratic terms act on x itself
+//   (c = the sum of their weights > 0); otherwise warm-started CG.
 #include <cmath>
 #include <limits>
 #include <memory>
 #include <string>
 
+#include "fused_split.hpp"
+#include "iteration_log.hpp"
 #include "recon/engine/cg.hpp"
 #include "recon/engine/composite.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
+#include "solvers.hpp"
 #include "terms.hpp"
 
 namespace recon {
 
-namespace detail_composite {
+namespace solvers {
 
-// Per split term: z, scaled dual u, the residual A x - b and a spare range-sized buffer.
+namespace {
+
+// Per split term: z, the scaled dual u, the residual A x - b, a spare range-sized buffer, and
+// the fused passes when the term has them.
 template <class T>
 struct SplitState {
   const CompositeTerm<T>* term;
   Array<T> z, u, ax, spare;
   double rho_scale;
+  std::unique_ptr<FusedSplit<T>> fused;
 };
 
-}  // namespace detail_composite
-
-template <class T>
-double composite_objective(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<const T> x) {
-  using namespace detail_composite;
-  double total = 0;
-  for (const auto& t : terms) {
-    Array<T> r(ctx, range_of(t, x.shape()));
-    residual(ctx, t, x, r.view());
-    total += term_value<T>(ctx, t, r.view());
-  }
-  return total;
-}
-
-template <class T>
-SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
-                           const CompositeAdmmOptions& o, const Monitor& monitor) {
-  using namespace detail_composite;
-  const char* where = "admm_composite";
-  validate<T>(ctx, where, terms, x);
+void check_options(const CompositeAdmmOptions& o) {
+  const char* where = "admm";
   require(o.max_iters >= 0, where, "max_iters must be >= 0");
   require(o.tol >= 0, where, "tol must be >= 0");
   require(std::isfinite(o.rho) && o.rho > 0, where, "rho must be finite and > 0");
   require(o.cg_max_iters > 0, where, "cg_max_iters must be > 0");
   require(o.check_every > 0, where, "check_every must be > 0");
+}
+
+}  // namespace
+
+template <class T>
+SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
+                 const CompositeAdmmOptions& o, const Monitor& monitor, std::vector<Array<T>>* multipliers) {
+  using namespace detail_composite;
+  validate<T>(ctx, "admm", terms, x);
+  check_options(o);
 
   const Shape domain = x.shape();
   std::vector<SplitState<T>> split;
   std::vector<const CompositeTerm<T>*> quadratic;
   std::vector<Array<T>> quadratic_residual;
+  double quadratic_identity_weight = 0;  // c when every quadratic term acts on x itself
+  bool quadratic_on_x = true;
   for (const auto& t : terms) {
     if (!o.split_quadratic && is_quadratic(t.phi, t.group)) {
       quadratic.push_back(&t);
       quadratic_residual.emplace_back(ctx, range_of(t, domain));
+      quadratic_on_x = quadratic_on_x && !t.op;
+      quadratic_identity_weight += t.weight;
       continue;
     }
     const Shape r = range_of(t, domain);
-    split.push_back(
-        {&t, Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), t.rho_scale});
+    std::unique_ptr<FusedSplit<T>> fused;
+    if (t.op && !t.offset.data()) fused = make_fused_split<T>(*t.op, t.phi, t.group);
+    split.push_back({&t, Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), t.rho_scale,
+                     std::move(fused)});
   }
   require(
-      !split.empty(), where,
+      !split.empty(), "admm",
       "every term is sq-l2: the problem is a least-squares solve (use CG/CGLS), there is nothing to split");
+  const CompositeTerm<T>& first = *split.front().term;
+  const bool exact = o.use_normal_inverse && split.size() == 1 && first.op &&
+                     first.op->has_normal_inverse() && quadratic_on_x && quadratic_identity_weight > 0;
+  // One split term with fused passes assembles the right-hand side in one pass, divided by rho_1.
+  const bool fused_rhs = split.size() == 1 && split.front().fused;
 
   Array<T> rhs(ctx, domain), tmp(ctx, domain), acc(ctx, domain);
-  CgWorkspace<T> cg_work(ctx, domain);
+  std::unique_ptr<CgWorkspace<T>> cg_work;
+  if (!exact) cg_work = std::make_unique<CgWorkspace<T>>(ctx, domain);
   // A weakly convex Phi_k (phi + rho_w/2 x^2 convex) keeps rho_k >= 2 w_k rho_w: the z-step is
   // then a strongly convex prox, the condition of the nonconvex ADMM results (MATH.md 3.1). The
   // initial rho and residual balancing respect that floor.
@@ -111,29 +129,45 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
     fill<T>(ctx, s.u.view(), T(0));
   }
 
-  const auto t0 = std::chrono::steady_clock::now();
-  SolveReport report;
+  IterationLog log(o.max_iters, o.check_every, monitor);
   // Inexact x-updates must get more accurate as ADMM converges (Eckstein & Bertsekas 1992:
   // summable errors), or a warm-started CG stops moving x and the residuals stall. The CG
   // tolerance follows a tenth of the last relative ADMM residual, capped by cg_rel_tol.
   CgOptions cg_options{o.cg_max_iters, o.cg_rel_tol};
   for (int it = 1; it <= o.max_iters; ++it) {
     // x-update: M x = sum rho_k A_k^T (b_k + z_k - u_k) + fixed part.
-    copy<T>(ctx, rhs_fixed.view(), rhs.view());
-    for (auto& s : split) {
-      View<T> v = s.spare.view();
-      copy<T>(ctx, s.z.view(), v);
-      axpby<T>(ctx, T(-1), s.u.view(), T(1), v);
-      if (s.term->offset.data()) axpby<T>(ctx, T(1), s.term->offset, T(1), v);
-      backward<T>(ctx, *s.term, v, tmp.view());
-      axpby<T>(ctx, static_cast<T>(rho * s.rho_scale), tmp.view(), T(1), rhs.view());
+    const double rho_1 = rho * split.front().rho_scale;
+    if (fused_rhs) {
+      split.front().fused->adjoint_difference(ctx, static_cast<T>(1 / rho_1), rhs_fixed.data(),
+                                              split.front().z.data(), split.front().u.data(), rhs.data());
+    } else {
+      copy<T>(ctx, rhs_fixed.view(), rhs.view());
+      for (auto& s : split) {
+        View<T> v = s.spare.view();
+        copy<T>(ctx, s.z.view(), v);
+        axpby<T>(ctx, T(-1), s.u.view(), T(1), v);
+        if (s.term->offset.data()) axpby<T>(ctx, T(1), s.term->offset, T(1), v);
+        backward<T>(ctx, *s.term, v, tmp.view());
+        axpby<T>(ctx, static_cast<T>(rho * s.rho_scale), tmp.view(), T(1), rhs.view());
+      }
     }
-    conjugate_gradient<T>(ctx, normal_matrix, rhs.view(), x, cg_options, cg_work);
+    if (exact) {
+      if (!fused_rhs) scale<T>(ctx, static_cast<T>(1 / rho_1), rhs.view(), rhs.view());
+      first.op->normal_inverse(ctx, static_cast<T>(quadratic_identity_weight / rho_1), rhs.view(), x);
+    } else {
+      if (fused_rhs) scale<T>(ctx, static_cast<T>(rho_1), rhs.view(), rhs.view());
+      conjugate_gradient<T>(ctx, normal_matrix, rhs.view(), x, cg_options, *cg_work);
+    }
 
-    const bool check = it % o.check_every == 0 || it == o.max_iters;
+    // z- and dual update; the check iterations also keep z_prev and A x - b for the residuals.
+    const bool check = log.is_check(it);
     double r2 = 0, ax2 = 0, z2 = 0;
     for (auto& s : split) {
       const T gamma = static_cast<T>(s.term->weight / (rho * s.rho_scale));
+      if (s.fused && !check) {
+        s.fused->split_update(ctx, gamma, x.data(), s.z.data(), s.u.data());
+        continue;
+      }
       residual<T>(ctx, *s.term, x, s.ax.view());
       copy<T>(ctx, s.z.view(), s.spare.view());            // z_prev
       axpby<T>(ctx, T(1), s.ax.view(), T(1), s.u.view());  // u + A x - b
@@ -146,8 +180,10 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
         z2 += std::pow(norm2<T>(ctx, s.z.view()), 2);
       }
     }
-    report.iterations = it;
-    if (!check) continue;
+    if (!check) {
+      log.count(it);
+      continue;
+    }
 
     // Dual residual ||sum rho_k A_k^T (z_k - z_prev_k)|| and the dual scale sqrt(sum ||rho_k A_k^T u_k||^2).
     fill<T>(ctx, acc.view(), T(0));
@@ -178,30 +214,53 @@ SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T
       residual<T>(ctx, *quadratic[q], x, quadratic_residual[q].view());
       objective += term_value<T>(ctx, *quadratic[q], quadratic_residual[q].view());
     }
-    report.last = {it,     objective,
-                   primal, dual,
-                   rho,    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
-    if (monitor && !monitor(report.last)) {
-      report.reason = StopReason::Monitor;
-      return report;
-    }
-    if (primal <= eps_pri && dual <= eps_dual) {
-      report.reason = StopReason::Converged;
-      return report;
-    }
-    // Residual balancing on the tolerance-normalised residuals; u is the scaled dual y/rho.
+    if (log.record(it, objective, primal, dual, rho, primal <= eps_pri && dual <= eps_dual)) break;
+    // Residual balancing (Boyd et al. 3.4.1) on the tolerance-normalised residuals, never below
+    // the floor; u is the scaled dual y/rho, so it is rescaled with rho.
     if (o.balance_rho && it <= o.balance_iters) {
       const double rp = primal / eps_pri, rd = dual / eps_dual;
       double factor = rp > 10 * rd ? 2.0 : (rd > 10 * rp ? 0.5 : 1.0);
-      if (rho * factor < rho_floor) factor = 1.0;
+      factor = std::max(factor, rho_floor / rho);
       if (factor != 1.0) {
         rho *= factor;
         for (auto& s : split) scale<T>(ctx, static_cast<T>(1 / factor), s.u.view(), s.u.view());
       }
     }
   }
-  report.reason = StopReason::MaxIterations;
-  return report;
+  if (multipliers) {
+    multipliers->clear();
+    for (auto& s : split) {
+      multipliers->emplace_back(ctx, s.u.shape());
+      scale<T>(ctx, static_cast<T>(rho * s.rho_scale), s.u.view(), multipliers->back().view());
+    }
+  }
+  return log.finish();
+}
+
+#define RECON_INSTANTIATE_ADMM(T)                                                             \
+  template SolveReport admm<T>(const Context&, const std::vector<CompositeTerm<T>>&, View<T>, \
+                               const CompositeAdmmOptions&, const Monitor&, std::vector<Array<T>>*);
+RECON_INSTANTIATE_ADMM(float)
+RECON_INSTANTIATE_ADMM(double)
+
+}  // namespace solvers
+
+template <class T>
+SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
+                           const CompositeAdmmOptions& o, const Monitor& monitor) {
+  return solvers::admm<T>(ctx, terms, x, o, monitor, nullptr);
+}
+
+template <class T>
+double composite_objective(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<const T> x) {
+  using namespace detail_composite;
+  double total = 0;
+  for (const auto& t : terms) {
+    Array<T> r(ctx, range_of(t, x.shape()));
+    residual(ctx, t, x, r.view());
+    total += term_value<T>(ctx, t, r.view());
+  }
+  return total;
 }
 
 #define RECON_INSTANTIATE_COMPOSITE(T)                                                                  \

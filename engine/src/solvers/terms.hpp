@@ -1,4 +1,4 @@
-// Term utilities shared by the composite solvers (admm_composite.cpp, pdhg_composite.cpp):
+// Term utilities shared by the composite solvers (admm.cpp, pdhg.cpp):
 // A_k x - b_k, A_k^T y, the term's value and prox, and the up-front validation.
 #pragma once
 
