@@ -23,13 +23,14 @@ export PATH="/usr/local/cuda/bin:$PATH"
 export LD_LIBRARY_PATH="$bundle/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 recon=$bundle/bin/recon
 start=$SECONDS
-deadline=$((SECONDS + ${RECON_CHECK_BUDGET:-360}))
+# Absolute times (EPOCHSECONDS): the test runner's `bash -c` children have their own SECONDS.
+deadline=$((EPOCHSECONDS + ${RECON_CHECK_BUDGET:-360}))
 step() { echo "gpu-check: == $1 (at $((SECONDS - start)) s)" | tee -a "$results/steps.log"; }
 # limit CAP [END]: CAP seconds, or less so as to end by END (default the deadline); 0 = no time.
 limit() {
   local cap=$1 end=${2:-$deadline} left
   [ "$end" -le "$deadline" ] || end=$deadline
-  left=$((end - SECONDS))
+  left=$((end - EPOCHSECONDS))
   [ "$left" -ge "$cap" ] || cap=$left
   echo $((cap > 0 ? cap : 0))
 }
@@ -62,7 +63,7 @@ echo "rc=$?" >>"$results/info.err"
 
 # Tests: several executables at once (16 cores, one GPU); OpenMP threads shared out.
 jobs=${RECON_CHECK_TEST_JOBS:-4}
-tests_end=$((SECONDS + ${RECON_CHECK_TESTS_PHASE:-150}))
+tests_end=$((EPOCHSECONDS + ${RECON_CHECK_TESTS_PHASE:-150}))
 step "tests: every executable, $jobs at a time"
 run_test() {  # EXECUTABLE RESULTS
   local t=$1 name l threads
@@ -105,7 +106,7 @@ tv_iters=500 ct_iters=100
 echo "{\"tv_n\": $tv_n, \"ct_n\": $ct_n, \"fdk_n\": $fdk_n, \"host_fdk_n\": $host_fdk_n, \"tv_iters\": $tv_iters, \"ct_iters\": $ct_iters, \"host_tv_iters\": ${RECON_CHECK_HOST_TV_ITERS:-100}, \"host_ct_iters\": ${RECON_CHECK_HOST_CT_ITERS:-1}}" >"$e2e/sizes.json"
 
 # End to end on the GPU: the problems, made on the GPU (--device auto), then solved there.
-phase_end=$((SECONDS + ${RECON_CHECK_E2E_PHASE:-150}))
+phase_end=$((EPOCHSECONDS + ${RECON_CHECK_E2E_PHASE:-150}))
 step "end to end on the GPU: denoise ${tv_n}^2, ct recon ${ct_n}^3 cone, ct fdk ${fdk_n}^3"
 bounded "$(limit 30 "$phase_end")" "$recon" phantom shepp-logan --size "$tv_n" "$work/clean.npy" >/dev/null &&
   bounded "$(limit 30 "$phase_end")" "$recon" noise "$work/clean.npy" "$work/noisy.npy" --kind gaussian \
@@ -125,7 +126,7 @@ ct_recon cuda 100 $ct_iters
 timed ct-fdk-cuda 40 --device cuda ct fdk "$work/s-fdk.npy" "$work/f-cuda.npy" --geometry "$work/cone-fdk.json"
 phase_end=""
 
-bench_end=$((SECONDS + ${RECON_CHECK_BENCH_PHASE:-80}))
+bench_end=$((EPOCHSECONDS + ${RECON_CHECK_BENCH_PHASE:-80}))
 if [ "$gpu" = 1 ]; then
   step "benchmarks: one short pass of every suite on the GPU"
 else
@@ -154,7 +155,7 @@ if ! command -v compute-sanitizer >/dev/null; then
 elif [ "$gpu" = 0 ]; then
   echo "no GPU: compute-sanitizer not run" >"$results/sanitizer/missing.txt"
 else
-  san_end=$((SECONDS + ${RECON_CHECK_SAN_PHASE:-80}))
+  san_end=$((EPOCHSECONDS + ${RECON_CHECK_SAN_PHASE:-80}))
   san() {  # tool, executable, filter, cap
     local log=$results/sanitizer/$1-$2.log l
     l=$(limit "$4" "$san_end")
