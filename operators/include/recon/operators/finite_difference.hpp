@@ -73,6 +73,7 @@ class DifferenceOperator final : public LinearOperator<T> {
   const std::vector<int>& axes() const { return axes_; }
   Boundary boundary() const { return boundary_; }
   GradientEval<T> evaluator(const T* x) const;
+  const DifferenceOperator<T>* as_difference() const override { return this; }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override;

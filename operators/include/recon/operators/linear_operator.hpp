@@ -39,6 +39,9 @@ void check_data_device(const Context& ctx, const std::string& where, Device data
 }  // namespace detail
 
 template <class T>
+class DifferenceOperator;
+
+template <class T>
 class LinearOperator {
  public:
   LinearOperator(std::string name, const Shape& domain, const Shape& range)
@@ -75,6 +78,9 @@ class LinearOperator {
   // Whether A^T A = A A^T = I (square and orthogonal: Identity, Reshape, Walsh-Hadamard, c2c
   // Fourier). compose(B, Q) with such a Q inherits B's normal_inverse: Q^T (B^T B + l)^-1 Q.
   virtual bool is_orthogonal() const { return false; }
+  // The finite-difference operator this is, for the solvers' fused stencil passes
+  // (engine/src/solvers/fused_split.hpp); null for every other operator.
+  virtual const DifferenceOperator<T>* as_difference() const { return nullptr; }
   // x = (A^T A + lambda I)^{-1} b; lambda > 0 (some operators also accept 0).
   void normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const {
     check_pair(ctx, "normal_inverse", b, domain_, x, domain_);
