@@ -1,5 +1,5 @@
 // libFuzzer harness: the CS operator spec that `recon cs recover --operator SPEC` reads
-// (engine/src/cli/cs.cpp, then cs::validate). The spec reader is internal to the subcommand, so
+// (apps/recon/cs.cpp, then cs::validate). The spec reader is internal to the subcommand, so
 // the harness runs the subcommand itself with a measurements file that does not exist: a spec
 // that parses and validates then ends in the IoError for the missing Y, before any solve.
 #include <string>

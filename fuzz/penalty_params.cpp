@@ -1,5 +1,5 @@
 // libFuzzer harness: the penalty/loss text of `--penalty NAME --param k=v,... [--param ...]`
-// (engine/src/cli/function_options.cpp, then the penalty library's make_function). The input's
+// (apps/recon/function_options.cpp, then the penalty library's make_function). The input's
 // first line is NAME, each further line the value of one --param.
 #include <string>
 #include <vector>

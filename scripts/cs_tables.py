@@ -15,7 +15,7 @@ combination is near 5 dB). Every solve starts from the back-projection A^T y.
 Each combination gets the same tuning budget: a grid over lambda (and the loss scale c /
 delta) chosen on one trial / one image, then evaluated on all.
 
-usage: scripts/cs_tables.py [--recon BUILD/engine/recon] [--data build/data] [--work DIR]
+usage: scripts/cs_tables.py [--recon BUILD/bin/recon] [--data build/data] [--work DIR]
                             [--trials N] [--iters T] [--table 7|8|both]
 """
 import argparse
@@ -230,7 +230,7 @@ def table8(runner, args):
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--recon", default=os.path.join(root, "build", "ct-cpu", "engine", "recon"))
+    ap.add_argument("--recon", default=os.path.join(root, "build", "ct-cpu", "bin", "recon"))
     ap.add_argument("--data", default=os.environ.get("RECON_DATA_DIR", os.path.join(root, "build", "data")))
     ap.add_argument("--work", default="/tmp/recon_cs_tables")
     ap.add_argument("--trials", type=int, default=4)

@@ -8,7 +8,7 @@
 # Usage: bench/ct_large/run.sh BUILD_DIR OUT_JSON [WORK_DIR]
 set -euo pipefail
 build=$1 out=$2 work=${3:-$(mktemp -d)}
-recon=$build/engine/recon
+recon=$build/bin/recon
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work"
 geometry() {  # N: volume side; the detector and distances stay fixed in world units
