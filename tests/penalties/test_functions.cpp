@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <random>
 #include <string>
+#include <utility>
+#include <variant>
 
 #include "cases.hpp"
 #include "recon/kernels/penalties/apply.hpp"
@@ -263,6 +266,49 @@ TEST(PenaltyProperties, SingleValuednessAndModuli) {
       }
     }
   }
+}
+
+// The kind is a compile-time member (for if constexpr dispatch) and a property; both agree for
+// every alternative of Function, and each name has the role MATH.md gives it: section 1
+// penalties (l1, huber, sq-l2 included though section 2 also lists them as losses), section 2
+// losses, section 1.3 constraints.
+static_assert(pn::Mcp::kind == pn::FunctionKind::Penalty);
+static_assert(pn::Welsch::kind == pn::FunctionKind::Loss);
+static_assert(pn::L2Ball::kind == pn::FunctionKind::Indicator);
+
+template <size_t... I>
+void expect_kinds_agree(std::index_sequence<I...>) {
+  auto one = [](auto f) {
+    using F = decltype(f);
+    EXPECT_EQ(f.properties().kind, F::kind) << F::name;
+    EXPECT_EQ(pn::kind_of(Function(f)), F::kind) << F::name;
+    EXPECT_EQ(pn::properties_of(Function(f)).kind, F::kind) << F::name;
+  };
+  (one(std::variant_alternative_t<I, Function>{}), ...);
+}
+
+TEST(PenaltyProperties, KindOfEveryFunction) {
+  expect_kinds_agree(std::make_index_sequence<std::variant_size_v<Function>>{});
+  using K = pn::FunctionKind;
+  const std::map<std::string, K> expected = {
+      {"l1", K::Penalty},         {"l0", K::Penalty},         {"lp", K::Penalty},
+      {"log", K::Penalty},        {"mcp", K::Penalty},        {"scad", K::Penalty},
+      {"capped-l1", K::Penalty},  {"capped-log", K::Penalty}, {"weep", K::Penalty},
+      {"huber", K::Penalty},      {"sq-l2", K::Penalty},      {"cauchy", K::Loss},
+      {"geman-mcclure", K::Loss}, {"welsch", K::Loss},        {"barron", K::Loss},
+      {"eq8", K::Loss},           {"tukey", K::Loss},         {"box", K::Indicator},
+      {"nonneg", K::Indicator},   {"l2-ball", K::Indicator}};
+  EXPECT_EQ(expected.size(), pn::function_signatures().size());
+  for (const auto& sig : pn::function_signatures()) {
+    const auto it = expected.find(sig.name);
+    ASSERT_NE(it, expected.end()) << sig.name << " has no expected kind here";
+    for (const Function& fn : functions_named(sig.name)) {
+      EXPECT_EQ(pn::kind_of(fn), it->second) << pn::describe(fn);
+      EXPECT_EQ(pn::properties_of(fn).kind, it->second) << pn::describe(fn);
+    }
+    EXPECT_FALSE(functions_named(sig.name).empty()) << sig.name;
+  }
+  EXPECT_STREQ(pn::to_string(K::Loss), "loss");
 }
 
 TEST(PenaltyRegistry, NamesParametersAndErrors) {

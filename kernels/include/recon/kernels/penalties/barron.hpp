@@ -19,6 +19,7 @@ namespace recon::penalties {
 
 struct Barron : SmoothLoss<Barron> {
   static constexpr const char* name = "barron";
+  static constexpr FunctionKind kind = FunctionKind::Loss;
   double alpha = 1, c = 1;
   Barron() = default;
   Barron(double alpha_, double c_) : alpha(alpha_), c(c_) {}
@@ -75,7 +76,7 @@ struct Barron : SmoothLoss<Barron> {
                         "alpha <= 2 (alpha > 2 is not admissible: rho(r)/r^2 grows with r)");
     detail::check_param(c > 0, name, "c", c, "c > 0");
   }
-  Properties properties() const { return {alpha >= 1, rho(), true, 1 / (c * c), true}; }
+  Properties properties() const { return {kind, alpha >= 1, rho(), true, 1 / (c * c), true}; }
 };
 
 }  // namespace recon::penalties

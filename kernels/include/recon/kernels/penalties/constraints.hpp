@@ -17,6 +17,7 @@ namespace recon::penalties {
 
 struct Box {
   static constexpr const char* name = "box";
+  static constexpr FunctionKind kind = FunctionKind::Indicator;
   static constexpr bool has_grad = false;
   double lo = 0, hi = 1;
   Box() = default;
@@ -33,11 +34,12 @@ struct Box {
     detail::check_param(lo <= hi, name, "lo", lo, "lo <= hi = " + std::to_string(hi));
     detail::check_param(true, name, "hi", hi, "a finite bound");
   }
-  Properties properties() const { return {true, 0.0, false, kInfinity, false}; }
+  Properties properties() const { return {kind, true, 0.0, false, kInfinity, false}; }
 };
 
 struct NonNeg {
   static constexpr const char* name = "nonneg";
+  static constexpr FunctionKind kind = FunctionKind::Indicator;
   static constexpr bool has_grad = false;
   template <class T>
   RECON_HD T value(T x) const {
@@ -48,11 +50,12 @@ struct NonNeg {
     return (z > T(0) || !(t > T(0))) ? z : T(0);
   }
   void validate() const {}
-  Properties properties() const { return {true, 0.0, false, kInfinity, false}; }
+  Properties properties() const { return {kind, true, 0.0, false, kInfinity, false}; }
 };
 
 struct L2Ball : EvenFunction<L2Ball> {
   static constexpr const char* name = "l2-ball";
+  static constexpr FunctionKind kind = FunctionKind::Indicator;
   static constexpr bool has_grad = false;
   double r = 1;
   L2Ball() = default;
@@ -66,7 +69,7 @@ struct L2Ball : EvenFunction<L2Ball> {
     return detail::min_(z, T(r));
   }
   void validate() const { detail::check_param(r >= 0, name, "r", r, "r >= 0"); }
-  Properties properties() const { return {true, 0.0, false, kInfinity, true}; }
+  Properties properties() const { return {kind, true, 0.0, false, kInfinity, true}; }
 };
 
 }  // namespace recon::penalties

@@ -14,6 +14,8 @@ namespace recon::penalties {
 // phi(x) = |x|.
 struct L1 : EvenFunction<L1> {
   static constexpr const char* name = "l1";
+  // Also a loss (MATH.md section 2); kind Penalty, the role in which the TV solvers accept it.
+  static constexpr FunctionKind kind = FunctionKind::Penalty;
   static constexpr bool has_grad = true;
   template <class T>
   RECON_HD T value_abs(T a) const {
@@ -28,12 +30,14 @@ struct L1 : EvenFunction<L1> {
     return z > t ? z - t : T(0);
   }
   void validate() const {}
-  Properties properties() const { return {true, 0.0, false, kInfinity, true}; }
+  Properties properties() const { return {kind, true, 0.0, false, kInfinity, true}; }
 };
 
 // phi(x) = x^2 / 2.
 struct SqL2 : EvenFunction<SqL2> {
   static constexpr const char* name = "sq-l2";
+  // Also a loss (MATH.md section 2); kind Penalty, the role in which the TV solvers accept it.
+  static constexpr FunctionKind kind = FunctionKind::Penalty;
   static constexpr bool has_grad = true;
   template <class T>
   RECON_HD T value_abs(T a) const {
@@ -48,12 +52,14 @@ struct SqL2 : EvenFunction<SqL2> {
     return z / (T(1) + t);
   }
   void validate() const {}
-  Properties properties() const { return {true, 0.0, true, 1.0, true}; }
+  Properties properties() const { return {kind, true, 0.0, true, 1.0, true}; }
 };
 
 // phi(x) = x^2/2 for |x| <= delta, delta(|x| - delta/2) beyond.
 struct Huber : EvenFunction<Huber> {
   static constexpr const char* name = "huber";
+  // Also a loss (MATH.md section 2); kind Penalty, the role in which the TV solvers accept it.
+  static constexpr FunctionKind kind = FunctionKind::Penalty;
   static constexpr bool has_grad = true;
   double delta = 1;
 
@@ -74,7 +80,7 @@ struct Huber : EvenFunction<Huber> {
     return z <= d * (T(1) + t) ? z / (T(1) + t) : z - t * d;
   }
   void validate() const { detail::check_param(delta > 0, name, "delta", delta, "delta > 0"); }
-  Properties properties() const { return {true, 0.0, true, 1.0, true}; }
+  Properties properties() const { return {kind, true, 0.0, true, 1.0, true}; }
 };
 
 }  // namespace recon::penalties

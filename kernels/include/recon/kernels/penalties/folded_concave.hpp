@@ -21,6 +21,7 @@ namespace recon::penalties {
 // phi(x) = w(mu|x| - x^2/(2 theta)) for |x| <= theta mu, w theta mu^2 / 2 beyond; rho = w/theta.
 struct Mcp : EvenFunction<Mcp> {
   static constexpr const char* name = "mcp";
+  static constexpr FunctionKind kind = FunctionKind::Penalty;
   static constexpr bool has_grad = true;
   double mu = 1, theta = 2, weight = 1;
 
@@ -53,13 +54,14 @@ struct Mcp : EvenFunction<Mcp> {
     detail::check_param(theta > 0, name, "theta", theta, "theta > 0");
     detail::check_param(weight > 0, name, "weight", weight, "weight > 0");
   }
-  Properties properties() const { return {false, weight / theta, false, kInfinity, true}; }
+  Properties properties() const { return {kind, false, weight / theta, false, kInfinity, true}; }
 };
 
 // phi(x) = w * [mu|x| if |x| <= mu; (-x^2 + 2 a mu |x| - mu^2)/(2(a-1)) if <= a mu;
 // (a+1) mu^2 / 2 beyond]; rho = w/(a-1).
 struct Scad : EvenFunction<Scad> {
   static constexpr const char* name = "scad";
+  static constexpr FunctionKind kind = FunctionKind::Penalty;
   static constexpr bool has_grad = true;
   double mu = 1, a = 3.7, weight = 1;
 
@@ -100,12 +102,13 @@ struct Scad : EvenFunction<Scad> {
     detail::check_param(a > 2, name, "a", a, "a > 2");
     detail::check_param(weight > 0, name, "weight", weight, "weight > 0");
   }
-  Properties properties() const { return {false, weight / (a - 1), false, kInfinity, true}; }
+  Properties properties() const { return {kind, false, weight / (a - 1), false, kInfinity, true}; }
 };
 
 // phi(x) = min(|x|, theta). Not weakly convex (concave kink at theta).
 struct CappedL1 : EvenFunction<CappedL1> {
   static constexpr const char* name = "capped-l1";
+  static constexpr FunctionKind kind = FunctionKind::Penalty;
   static constexpr bool has_grad = true;
   double theta = 1;
 
@@ -127,7 +130,7 @@ struct CappedL1 : EvenFunction<CappedL1> {
     return best.x;
   }
   void validate() const { detail::check_param(theta > 0, name, "theta", theta, "theta > 0"); }
-  Properties properties() const { return {false, kInfinity, false, kInfinity, true}; }
+  Properties properties() const { return {kind, false, kInfinity, false, kInfinity, true}; }
 };
 
 }  // namespace recon::penalties

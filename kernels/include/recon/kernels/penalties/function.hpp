@@ -8,6 +8,7 @@
 
 #include <map>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -42,6 +43,10 @@ const std::vector<FunctionSignature>& function_signatures();
 std::string describe(const Function& fn);
 const char* name_of(const Function& fn);
 Properties properties_of(const Function& fn);
+// properties_of(fn).kind without building the rest (F::kind of the held struct).
+inline FunctionKind kind_of(const Function& fn) {
+  return std::visit([](const auto& f) { return std::decay_t<decltype(f)>::kind; }, fn);
+}
 inline void validate(const Function& fn) {
   std::visit([](const auto& f) { f.validate(); }, fn);
 }

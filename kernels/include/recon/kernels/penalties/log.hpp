@@ -23,6 +23,7 @@ namespace recon::penalties {
 
 struct LogPenalty : EvenFunction<LogPenalty> {
   static constexpr const char* name = "log";
+  static constexpr FunctionKind kind = FunctionKind::Penalty;
   static constexpr bool has_grad = true;
   double p = 0.5, eps = 1e-3;
   double rho = 0;  // -phi''(0+) = sup of -phi'': the weak-convexity modulus
@@ -70,11 +71,12 @@ struct LogPenalty : EvenFunction<LogPenalty> {
     detail::check_param(p > 0 && p <= 1, fn, "p", p, "0 < p <= 1");
     detail::check_param(eps > 0, fn, "eps", eps, "eps > 0");
   }
-  Properties properties() const { return {false, rho, false, kInfinity, true}; }
+  Properties properties() const { return {kind, false, rho, false, kInfinity, true}; }
 };
 
 struct CappedLog : EvenFunction<CappedLog> {
   static constexpr const char* name = "capped-log";
+  static constexpr FunctionKind kind = FunctionKind::Penalty;
   static constexpr bool has_grad = true;
   LogPenalty log;
   double theta = 1;
@@ -102,7 +104,7 @@ struct CappedLog : EvenFunction<CappedLog> {
     detail::check_param(theta > 0, name, "theta", theta, "theta > 0");
     detail::check_param(cap > 0, name, "theta", theta, "a cap the log penalty reaches at a finite |x|");
   }
-  Properties properties() const { return {false, kInfinity, false, kInfinity, true}; }
+  Properties properties() const { return {kind, false, kInfinity, false, kInfinity, true}; }
 };
 
 }  // namespace recon::penalties

@@ -1,5 +1,6 @@
 // What the solvers may rely on about a penalty or loss phi (DESIGN.md section 3).
-// Tests: tests/penalties/test_functions.cpp (PenaltyProperties.SingleValuednessAndModuli).
+// Tests: tests/penalties/test_functions.cpp (PenaltyProperties.SingleValuednessAndModuli,
+// PenaltyProperties.KindOfEveryFunction).
 #pragma once
 
 #include <limits>
@@ -8,7 +9,28 @@ namespace recon::penalties {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
+// The role a function is defined for: a penalty (regulariser, MATH.md section 1), a robust
+// loss on residuals (section 2) or the indicator of a convex set (section 1.3, value 0 or
+// +inf, prox = projection). l1, huber and sq-l2 also serve as losses (section 2) but are
+// Penalty, the role the TV solvers accept them in: the kind names what a function is for,
+// it does not bar a loss slot from taking a penalty (the solvers check the other properties).
+// Each function struct F also has it as F::kind, for compile-time dispatch.
+enum class FunctionKind { Penalty, Loss, Indicator };
+
+inline const char* to_string(FunctionKind k) {
+  switch (k) {
+    case FunctionKind::Penalty:
+      return "penalty";
+    case FunctionKind::Loss:
+      return "loss";
+    case FunctionKind::Indicator:
+      return "indicator";
+  }
+  return "?";
+}
+
 struct Properties {
+  FunctionKind kind = FunctionKind::Penalty;
   bool convex = false;
   // rho >= 0 such that phi + rho/2 x^2 is convex; +inf when there is none (thresholds, caps).
   double weak_convexity = kInfinity;

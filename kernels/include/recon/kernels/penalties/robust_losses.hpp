@@ -31,6 +31,7 @@ struct SmoothLoss : EvenFunction<Derived> {
 // phi(r) = log(1 + r^2/delta^2) (eq. 4); rho = 1/(4 delta^2) at |r| = sqrt(3) delta.
 struct Cauchy : SmoothLoss<Cauchy> {
   static constexpr const char* name = "cauchy";
+  static constexpr FunctionKind kind = FunctionKind::Loss;
   double delta = 1;
   Cauchy() = default;
   explicit Cauchy(double delta_) : delta(delta_) {}
@@ -53,13 +54,14 @@ struct Cauchy : SmoothLoss<Cauchy> {
   RECON_HD double split() const { return std::sqrt(3.0) * delta; }
   RECON_HD double end() const { return kInfinity; }
   void validate() const { detail::check_param(delta > 0, name, "delta", delta, "delta > 0"); }
-  Properties properties() const { return {false, rho(), true, 2 / (delta * delta), true}; }
+  Properties properties() const { return {kind, false, rho(), true, 2 / (delta * delta), true}; }
 };
 
 // phi(r) = 2r^2/(r^2 + 4 delta^2) (eq. 5); with v = r^2/(4 delta^2), phi = 2v/(1+v);
 // rho = 1/(4 delta^2) at |r| = 2 delta.
 struct GemanMcClure : SmoothLoss<GemanMcClure> {
   static constexpr const char* name = "geman-mcclure";
+  static constexpr FunctionKind kind = FunctionKind::Loss;
   double delta = 1;
   GemanMcClure() = default;
   explicit GemanMcClure(double delta_) : delta(delta_) {}
@@ -89,13 +91,14 @@ struct GemanMcClure : SmoothLoss<GemanMcClure> {
   RECON_HD double split() const { return 2 * delta; }
   RECON_HD double end() const { return kInfinity; }
   void validate() const { detail::check_param(delta > 0, name, "delta", delta, "delta > 0"); }
-  Properties properties() const { return {false, rho(), true, 1 / (delta * delta), true}; }
+  Properties properties() const { return {kind, false, rho(), true, 1 / (delta * delta), true}; }
 };
 
 // phi(r) = 1 - exp(-r^2/(2 delta^2)) (eq. 6, with 2 delta^2 as printed there; the paper's
 // appendix proof uses delta^2); rho = 2 exp(-3/2)/delta^2 at |r| = sqrt(3) delta.
 struct Welsch : SmoothLoss<Welsch> {
   static constexpr const char* name = "welsch";
+  static constexpr FunctionKind kind = FunctionKind::Loss;
   double delta = 1;
   Welsch() = default;
   explicit Welsch(double delta_) : delta(delta_) {}
@@ -122,13 +125,14 @@ struct Welsch : SmoothLoss<Welsch> {
   RECON_HD double split() const { return std::sqrt(3.0) * delta; }
   RECON_HD double end() const { return kInfinity; }
   void validate() const { detail::check_param(delta > 0, name, "delta", delta, "delta > 0"); }
-  Properties properties() const { return {false, rho(), true, 1 / (delta * delta), true}; }
+  Properties properties() const { return {kind, false, rho(), true, 1 / (delta * delta), true}; }
 };
 
 // phi(r) = log(1 + r^2) - r^2/(2r^2 + 2) (eq. 8). With v = 1/(1+r^2): phi' = r v (2 - v),
 // phi'' = v(-2 + 7v - 4v^2), minimal at v = 1/6 (|r| = sqrt 5): rho = 17/108.
 struct Eq8 : SmoothLoss<Eq8> {
   static constexpr const char* name = "eq8";
+  static constexpr FunctionKind kind = FunctionKind::Loss;
   template <class T>
   RECON_HD T value_abs(T a) const {
     if (a > T(1)) return 2 * std::log(a) + std::log1p(1 / a / a) - 1 / (1 + 1 / a / a) / 2;
@@ -148,13 +152,14 @@ struct Eq8 : SmoothLoss<Eq8> {
   RECON_HD double split() const { return std::sqrt(5.0); }
   RECON_HD double end() const { return kInfinity; }
   void validate() const {}
-  Properties properties() const { return {false, rho(), true, 1.0, true}; }
+  Properties properties() const { return {kind, false, rho(), true, 1.0, true}; }
 };
 
 // Tukey's biweight: phi(r) = (c^2/6)(1 - (1 - (r/c)^2)^3) for |r| <= c, c^2/6 beyond.
 // With u = (r/c)^2: phi' = r(1-u)^2, phi'' = (1-u)(1-5u), minimal at u = 0.6: rho = 0.8.
 struct Tukey : SmoothLoss<Tukey> {
   static constexpr const char* name = "tukey";
+  static constexpr FunctionKind kind = FunctionKind::Loss;
   double c = 4.685;
   Tukey() = default;
   explicit Tukey(double c_) : c(c_) {}
@@ -181,7 +186,7 @@ struct Tukey : SmoothLoss<Tukey> {
   RECON_HD double split() const { return std::sqrt(0.6) * c; }
   RECON_HD double end() const { return c; }
   void validate() const { detail::check_param(c > 0, name, "c", c, "c > 0"); }
-  Properties properties() const { return {false, rho(), true, 1.0, true}; }
+  Properties properties() const { return {kind, false, rho(), true, 1.0, true}; }
 };
 
 }  // namespace recon::penalties

@@ -17,6 +17,7 @@ namespace recon::penalties {
 // phi(x) = [x != 0]. No gradient.
 struct L0 : EvenFunction<L0> {
   static constexpr const char* name = "l0";
+  static constexpr FunctionKind kind = FunctionKind::Penalty;
   static constexpr bool has_grad = false;
   template <class T>
   RECON_HD T value_abs(T a) const {
@@ -28,12 +29,13 @@ struct L0 : EvenFunction<L0> {
     return z > std::sqrt(2 * t) ? z : T(0);
   }
   void validate() const {}
-  Properties properties() const { return {false, kInfinity, false, kInfinity, true}; }
+  Properties properties() const { return {kind, false, kInfinity, false, kInfinity, true}; }
 };
 
 // phi(x) = |x|^p. grad(0) = 0 by the convention of EvenFunction (the slope there is infinite).
 struct Lp : EvenFunction<Lp> {
   static constexpr const char* name = "lp";
+  static constexpr FunctionKind kind = FunctionKind::Penalty;
   static constexpr bool has_grad = true;
   double p = 0.5;
 
@@ -67,7 +69,7 @@ struct Lp : EvenFunction<Lp> {
     return detail::solve_increasing(gd, beta, z, z);
   }
   void validate() const { detail::check_param(p > 0 && p < 1, name, "p", p, "0 < p < 1"); }
-  Properties properties() const { return {false, kInfinity, false, kInfinity, true}; }
+  Properties properties() const { return {kind, false, kInfinity, false, kInfinity, true}; }
 };
 
 }  // namespace recon::penalties

@@ -23,6 +23,7 @@ namespace recon::penalties {
 
 struct Weep : EvenFunction<Weep> {
   static constexpr const char* name = "weep";
+  static constexpr FunctionKind kind = FunctionKind::Penalty;
   static constexpr bool has_grad = true;
   double a = 1, b = 0.5;
   double c = 0, m = 0, x1 = 0, x2 = 0, d = 0;  // derived, see above
@@ -69,7 +70,7 @@ struct Weep : EvenFunction<Weep> {
                         "0 <= b < sqrt(2a) = " + std::to_string(std::sqrt(2 * a)) +
                             " (beyond it the envelope formulas do not hold)");
   }
-  Properties properties() const { return {false, 1.0, true, a > 1 ? a : 1.0, true}; }
+  Properties properties() const { return {kind, false, 1.0, true, a > 1 ? a : 1.0, true}; }
 };
 
 }  // namespace recon::penalties
