@@ -93,7 +93,7 @@ cs::Problem make_problem(const RecoveryArgs& a, cs::Options& options) {
   p.lambda = a.lambda;
   p.constrained = a.eps >= 0;
   p.eps = std::max(a.eps, 0.0);
-  options.solver = a.solver;
+  options.solver = cs::parse_cs_solver(a.solver);
   options.max_iters = a.iters;
   options.tol = a.tol;
   options.rho = a.rho;
@@ -192,7 +192,7 @@ nlohmann::json summary(const std::string& out, const Context& ctx, const cs::Sen
           {"loss", penalties::describe(p.loss)},
           {"lambda", p.lambda},
           {"form", p.constrained ? "constrained" : "penalised"},
-          {"solver", o.solver},
+          {"solver", cs::to_string(o.solver)},
           {"iterations", r.report.iterations},
           {"stop", to_string(r.report.reason)},
           {"objective", r.objective},

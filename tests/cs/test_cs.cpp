@@ -43,7 +43,7 @@ TYPED_TEST(CsTest, RecoversSparseSignalsWithoutNoise) {
   p.penalty = make_function("log", {{"p", 0.5}, {"eps", 0.01}});
   p.lambda = 1e-5;
   cs::Options o;
-  o.solver = "fista";
+  o.solver = cs::CsSolver::Fista;
   o.max_iters = 3000;
   o.tol = 1e-9;
   for (const char* kind : {"gaussian", "hadamard", "fourier"}) {
@@ -55,7 +55,7 @@ TYPED_TEST(CsTest, RecoversSparseSignalsWithoutNoise) {
   }
   // Signal sparse in the Hadamard basis, x = H c, measured by a Gaussian matrix.
   const auto spec = cs::make_sensing_spec("gaussian", Shape{256}, 0.45, 4, "hadamard");
-  o.solver = "apgm";
+  o.solver = cs::CsSolver::Monotone;
   EXPECT_LT(this->relative_error(spec, p, o, 10), this->recovery_tol());
 }
 
@@ -65,7 +65,7 @@ TYPED_TEST(CsTest, DenseSignalsAreNotRecovered) {
   cs::Problem p;
   p.lambda = 1e-5;
   cs::Options o;
-  o.solver = "fista";
+  o.solver = cs::CsSolver::Fista;
   o.max_iters = 500;
   const auto spec = cs::make_sensing_spec("gaussian", Shape{256}, 0.45, 3);
   EXPECT_GT(this->relative_error(spec, p, o, 256), 0.3);
@@ -123,7 +123,7 @@ TYPED_TEST(CsTest, ApgmAndAdmmAgree) {
   fill<T>(ctx, xa.view(), T(0));
   fill<T>(ctx, xb.view(), T(0));
   cs::recover<T>(ctx, A, y, p, o, xa.view());
-  o.solver = "admm";
+  o.solver = cs::CsSolver::Admm;
   cs::recover<T>(ctx, A, y, p, o, xb.view());
   EXPECT_LT(distance2<T>(ctx, xa, xb), (sizeof(T) == 4 ? 1e-3 : 1e-5) * norm2<T>(ctx, xa));
 }
@@ -166,13 +166,19 @@ TEST(Cs, BadInputsGiveClearErrors) {
   p.loss = penalties::L1{};
   cs::Options o;
   EXPECT_TRUE(has(message([&] { cs::validate(p, o); }), "needs a smooth loss"));
-  o.solver = "admm";
+  o.solver = cs::CsSolver::Admm;
   EXPECT_EQ(message([&] { cs::validate(p, o); }), "no error");
   p.loss = penalties::SqL2{};
   p.constrained = true;
   EXPECT_TRUE(has(message([&] { cs::validate(p, o); }), "constrained form"));
-  o.solver = "cg";
+  EXPECT_EQ(message([] { cs::parse_cs_solver("cg"); }),
+            "cs: unknown solver 'cg'; expected apgm, fista, ista or admm");
+  o.solver = static_cast<cs::CsSolver>(7);
   EXPECT_TRUE(has(message([&] { cs::validate(p, o); }), "unknown solver"));
+  // The names round-trip (the CLI's summary prints to_string); monotone is apgm's other name.
+  for (const char* name : {"apgm", "fista", "ista", "admm"})
+    EXPECT_STREQ(cs::to_string(cs::parse_cs_solver(name)), name);
+  EXPECT_EQ(cs::parse_cs_solver("monotone"), cs::CsSolver::Monotone);
 }
 
 }  // namespace

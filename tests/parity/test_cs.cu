@@ -101,7 +101,7 @@ TYPED_TEST(ParityCs, RecoveryIterates) {
     cs::Problem problem;
     problem.lambda = 0.05;
     cs::Options options;
-    options.solver = solver;
+    options.solver = cs::parse_cs_solver(solver);
     options.max_iters = 10;
     options.tol = 0;
     this->expect_same_normwise(

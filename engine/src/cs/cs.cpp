@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <string>
 
 #include "recon/datasets/noise.hpp"
 #include "recon/datasets/random.hpp"
@@ -70,9 +71,37 @@ void check_rate(double rate) {
     throw InvalidArgument("cs: the sampling rate must lie in (0, 1], got " + number(rate));
 }
 
-bool is_apgm(const std::string& solver) { return solver == "apgm" || solver == "fista" || solver == "ista"; }
+bool is_apgm(CsSolver s) { return s == CsSolver::Monotone || s == CsSolver::Fista || s == CsSolver::Ista; }
+
+ApgmVariant apgm_variant(CsSolver s) {
+  return s == CsSolver::Fista  ? ApgmVariant::Fista
+         : s == CsSolver::Ista ? ApgmVariant::Ista
+                               : ApgmVariant::Monotone;
+}
 
 }  // namespace
+
+CsSolver parse_cs_solver(const std::string& name) {
+  if (name == "apgm" || name == "monotone") return CsSolver::Monotone;
+  if (name == "fista") return CsSolver::Fista;
+  if (name == "ista") return CsSolver::Ista;
+  if (name == "admm") return CsSolver::Admm;
+  throw InvalidArgument("cs: unknown solver '" + name + "'; expected apgm, fista, ista or admm");
+}
+
+const char* to_string(CsSolver s) {
+  switch (s) {
+    case CsSolver::Monotone:
+      return "apgm";
+    case CsSolver::Fista:
+      return "fista";
+    case CsSolver::Ista:
+      return "ista";
+    case CsSolver::Admm:
+      return "admm";
+  }
+  return "?";
+}
 
 SensingSpec make_sensing_spec(const std::string& kind, const Shape& shape, double rate, std::uint64_t seed,
                               const std::string& basis) {
@@ -178,8 +207,9 @@ void add_noise(const Context& ctx, const NoiseSpec& noise, View<T> y, std::uint6
 }
 
 void validate(const Problem& p, const Options& o) {
-  if (!is_apgm(o.solver) && o.solver != "admm")
-    throw InvalidArgument("cs: unknown solver '" + o.solver + "'; expected apgm, fista, ista or admm");
+  if (!is_apgm(o.solver) && o.solver != CsSolver::Admm)  // a value cast from outside the enum
+    throw InvalidArgument("cs: unknown solver value " + std::to_string(static_cast<int>(o.solver)) +
+                          "; expected apgm, fista, ista or admm");
   penalties::validate(p.penalty);
   penalties::validate(p.loss);
   if (!(p.lambda >= 0) || !std::isfinite(p.lambda))
@@ -191,18 +221,18 @@ void validate(const Problem& p, const Options& o) {
       throw InvalidArgument("cs: the constrained form needs eps >= 0, got " + number(p.eps));
     if (!is_apgm(o.solver))
       throw InvalidArgument("cs: the constrained form (--eps) is solved by apgm, fista or ista, not " +
-                            o.solver);
+                            std::string(to_string(o.solver)));
   }
   if (is_apgm(o.solver)) {
     const penalties::Properties pr = penalties::properties_of(p.loss);
     if (!pr.differentiable || !std::isfinite(pr.grad_lipschitz))
-      throw InvalidArgument("cs: solver " + o.solver +
+      throw InvalidArgument(std::string("cs: solver ") + to_string(o.solver) +
                             " needs a smooth loss (differentiable with a Lipschitz gradient); " +
                             penalties::describe(p.loss) +
                             " is not: use a smooth loss (sq-l2, huber, cauchy, "
                             "geman-mcclure, welsch, barron, eq8) or --solver admm");
   }
-  if (o.solver == "admm" && !(o.rho > 0)) throw InvalidArgument("cs: admm needs rho > 0");
+  if (o.solver == CsSolver::Admm && !(o.rho > 0)) throw InvalidArgument("cs: admm needs rho > 0");
 }
 
 namespace detail_cs {
@@ -247,7 +277,7 @@ SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, c
   if (c.shape() != A.domain())
     throw ShapeMismatch("cs::recover: c has shape " + c.shape().str() + ", the operator's domain is " +
                         A.domain().str());
-  if (o.solver == "admm") {
+  if (o.solver == CsSolver::Admm) {
     const std::vector<CompositeTerm<T>> terms{{&A.get(), y, p.loss, 1.0, false},
                                               {nullptr, {}, p.penalty, p.lambda, false}};
     CompositeAdmmOptions ao;
@@ -261,7 +291,7 @@ SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, c
     return data.value_grad(cx, v, g);
   };
   ApgmOptions ao;
-  ao.variant = parse_apgm_variant(o.solver);
+  ao.variant = apgm_variant(o.solver);
   ao.max_iters = o.max_iters;
   ao.tol = o.tol;
   ao.backtracking = true;

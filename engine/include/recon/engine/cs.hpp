@@ -80,15 +80,22 @@ struct Problem {
   double eps = 0;  // constrained form: the loss budget
 };
 
+// Monotone, Fista, Ista: APGM's variants (apgm.hpp); Admm: admm_composite.
+enum class CsSolver { Monotone, Fista, Ista, Admm };
+// "apgm" (or "monotone") | "fista" | "ista" | "admm"; InvalidArgument listing the names.
+CsSolver parse_cs_solver(const std::string& name);
+// The CLI's names: "apgm", "fista", "ista", "admm".
+const char* to_string(CsSolver s);
+
 struct Options {
-  std::string solver = "apgm";  // apgm (monotone) | fista | ista | admm
+  CsSolver solver = CsSolver::Monotone;
   int max_iters = 500;
   double tol = 1e-6;  // relative change of c (APGM), relative residuals (ADMM)
   double rho = 1;     // ADMM
 };
 
-// Throws InvalidArgument for an unknown solver, a non-smooth loss with an APGM solver, the
-// constrained form with ADMM, bad lambda/eps.
+// Throws InvalidArgument for a solver value outside CsSolver, a non-smooth loss with an APGM
+// solver, the constrained form with ADMM, bad lambda/eps.
 void validate(const Problem& problem, const Options& options);
 
 // Solves for c on A (which already includes W, e.g. compose(A, W)); c holds the warm start.
