@@ -162,6 +162,9 @@ TEST(Cs, BadInputsGiveClearErrors) {
   EXPECT_TRUE(has(message([] { cs::make_sensing_spec("gaussian", Shape{256, 256}, 0.5, 1); }), "too large"));
   EXPECT_TRUE(has(message([] { cs::parse_noise("laplace:1"); }), "unknown noise"));
   EXPECT_TRUE(has(message([] { cs::parse_noise("cauchy:x"); }), "not a valid number"));
+  EXPECT_EQ(cs::parse_noise("none").kind, cs::NoiseKind::None);
+  EXPECT_EQ(cs::parse_noise("snr:-3").kind, cs::NoiseKind::Snr);
+  EXPECT_EQ(cs::parse_noise("cauchy:0.5").level, 0.5);
   cs::Problem p;
   p.loss = penalties::L1{};
   cs::Options o;

@@ -192,15 +192,18 @@ NoiseSpec parse_noise(const std::string& text) {
   if (value.empty() || *end != '\0' || !std::isfinite(level) || (kind != "snr" && level < 0))
     throw InvalidArgument("cs: noise level '" + value + "' of '" + text + "' is not a valid number (" +
                           (kind == "snr" ? "dB" : ">= 0") + ")");
-  return {kind, level};
+  return {kind == "gaussian" ? NoiseKind::Gaussian
+          : kind == "snr"    ? NoiseKind::Snr
+                             : NoiseKind::Cauchy,
+          level};
 }
 
 template <class T>
 void add_noise(const Context& ctx, const NoiseSpec& noise, View<T> y, std::uint64_t seed) {
-  if (noise.kind == "none") return;
-  if (noise.kind == "cauchy") return datasets::add_cauchy_noise<T>(ctx, y, noise.level, seed);
+  if (noise.kind == NoiseKind::None) return;
+  if (noise.kind == NoiseKind::Cauchy) return datasets::add_cauchy_noise<T>(ctx, y, noise.level, seed);
   const double sigma =
-      noise.kind == "gaussian"
+      noise.kind == NoiseKind::Gaussian
           ? noise.level
           : norm2<T>(ctx, y) / std::sqrt(static_cast<double>(y.size())) * std::pow(10.0, -noise.level / 20);
   datasets::add_gaussian_noise<T>(ctx, y, sigma, seed);

@@ -63,9 +63,10 @@ Operator<T> basis_operator(const SensingSpec& spec);
 
 // "none", "gaussian:SIGMA", "snr:DB" (Gaussian with sigma = ||A x|| / sqrt(m) 10^(-DB/20)),
 // "cauchy:GAMMA" (dispersion GAMMA).
+enum class NoiseKind { None, Gaussian, Snr, Cauchy };
 struct NoiseSpec {
-  std::string kind = "none";
-  double level = 0;
+  NoiseKind kind = NoiseKind::None;
+  double level = 0;  // SIGMA, DB or GAMMA
 };
 NoiseSpec parse_noise(const std::string& text);
 // Adds the noise to clean measurements y in place (the SNR relative to y itself).
