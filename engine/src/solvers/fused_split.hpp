@@ -3,7 +3,7 @@
 // term runs as single passes that evaluate A x and A^T y on the fly instead of materialising
 // them (tv/tv_kernels.cuh). This is what keeps TV denoising at its speed inside the general
 // solvers: the unfused ADMM iteration is three times slower at 512^2 on one host thread.
-// The passes compute exactly what the general code computes from the arrays.
+// The passes compute exactly what the general code computes from the arrays (up to rounding).
 #pragma once
 
 #include <memory>
@@ -22,6 +22,16 @@ class FusedSplit {
   // The x-update's right-hand side: out = a * base + A^T (z - u).
   virtual void adjoint_difference(const Context& ctx, T a, const T* base, const T* z, const T* u,
                                   T* out) const = 0;
+  // PDHG's dual step: y = prox_{sigma (w Phi)^*}(from + sigma A xbar) (Moreau's identity).
+  virtual void dual_step(const Context& ctx, T weight, T sigma, const T* xbar, const T* from, T* y) const = 0;
+  // PDHG's primal step with G = c/2 ||x - b||^2: x' = (x - tau A^T y + tau c b) / (1 + tau c),
+  // xbar = x' + theta (x' - x), x = x'.
+  virtual void primal_step(const Context& ctx, T tau, T theta, T c, const T* b, const T* y, T* x,
+                           T* xbar) const = 0;
+  // sum Phi(A x): the term's value without its weight.
+  virtual double value_sum(const Context& ctx, const T* x) const = 0;
+  // sum (c (x - b) + A^T y)^2: PDHG's squared primal KKT residual.
+  virtual double stationarity_sq(const Context& ctx, T c, const T* b, const T* y, const T* x) const = 0;
 };
 
 // The fused passes for Phi (per element, or of the Euclidean norm over the leading axis when

@@ -19,6 +19,19 @@ class GradientSplit final : public solvers::FusedSplit<T> {
                           T* out) const override {
     combine_adjoint(ctx, grad_, a, base, z, u, out);
   }
+  void dual_step(const Context& ctx, T weight, T sigma, const T* xbar, const T* from, T* y) const override {
+    dual_prox_step(ctx, grad_, group_, f_, weight, sigma, xbar, from, y);
+  }
+  void primal_step(const Context& ctx, T tau, T theta, T c, const T* b, const T* y, T* x,
+                   T* xbar) const override {
+    tv::primal_step(ctx, grad_, tau, theta, c, b, y, x, xbar);
+  }
+  double value_sum(const Context& ctx, const T* x) const override {
+    return penalty_sum(ctx, grad_, group_, f_, x);
+  }
+  double stationarity_sq(const Context& ctx, T c, const T* b, const T* y, const T* x) const override {
+    return tv::stationarity_sq(ctx, grad_, c, b, y, x);
+  }
 
  private:
   Grad<T> grad_;

@@ -168,6 +168,30 @@ void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, 
   }
 }
 
+// PDHG's primal step for G = c/2 ||x - b||^2: x' = (x - tau D^T p + tau c b) / (1 + tau c),
+// xbar = x' + theta (x' - x).
+template <class T>
+void primal_step(const Context& ctx, const Grad<T>& g, T tau, T theta, T c, const T* b, const T* p, T* x,
+                 T* xbar) {
+  const T tc = tau * c;
+  const T inv = T(1) / (1 + tc);
+  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+    const T xn = (x[i] - tau * g.dt_at(p, i, q) + tc * b[i]) * inv;
+    xbar[i] = xn + theta * (xn - x[i]);
+    x[i] = xn;
+  });
+}
+
+// sum (c (x - b) + D^T p)^2: PDHG's squared primal KKT residual.
+template <class T>
+double stationarity_sq(const Context& ctx, const Grad<T>& g, T c, const T* b, const T* p, const T* x) {
+  return transform_sum(ctx, g.size, [=] RECON_HD(index_t i) {
+    const double r = static_cast<double>(c) * (static_cast<double>(x[i]) - static_cast<double>(b[i])) +
+                     static_cast<double>(g.dt(p, i));
+    return r * r;
+  });
+}
+
 // lambda * sum phi(D x): per component (anisotropic) or of the gradient magnitude (isotropic).
 template <class T, class F>
 double penalty_sum(const Context& ctx, const Grad<T>& g, bool iso, const F& f, const T* x) {

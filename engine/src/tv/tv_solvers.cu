@@ -6,4 +6,3 @@
 #include "tv_fused_split.cuh"
 #include "tv_ladmm.cuh"
 #include "tv_lbfgs.cuh"
-#include "tv_pdhg.cuh"
