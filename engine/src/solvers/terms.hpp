@@ -16,8 +16,7 @@ namespace recon {
 namespace detail_composite {
 
 inline bool is_indicator(const penalties::Function& fn) {
-  return std::holds_alternative<penalties::NonNeg>(fn) || std::holds_alternative<penalties::Box>(fn) ||
-         std::holds_alternative<penalties::L2Ball>(fn);
+  return penalties::kind_of(fn) == penalties::FunctionKind::Indicator;
 }
 
 // w/2 ||A x - b||^2 goes into the x-update exactly instead of being split.

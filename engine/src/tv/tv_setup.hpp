@@ -12,15 +12,9 @@
 
 namespace recon::tv {
 
-// The penalties of MATH.md section 1 (losses and constraints are not TV penalties).
+// The penalties of MATH.md section 1, by their kind (losses and constraints are not TV penalties).
 template <class F>
-constexpr bool is_tv_penalty =
-    std::is_same_v<F, penalties::L1> || std::is_same_v<F, penalties::L0> ||
-    std::is_same_v<F, penalties::Lp> || std::is_same_v<F, penalties::LogPenalty> ||
-    std::is_same_v<F, penalties::Mcp> || std::is_same_v<F, penalties::Scad> ||
-    std::is_same_v<F, penalties::CappedL1> || std::is_same_v<F, penalties::CappedLog> ||
-    std::is_same_v<F, penalties::Weep> || std::is_same_v<F, penalties::Huber> ||
-    std::is_same_v<F, penalties::SqL2>;
+constexpr bool is_tv_penalty = F::kind == penalties::FunctionKind::Penalty;
 
 // Calls body(f) with the concrete penalty struct; InvalidArgument for a loss or constraint.
 // (The result type is named once, outside the visitor: clang 14's front end crashes on
