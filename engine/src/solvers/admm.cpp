@@ -8,7 +8,12 @@
 // x-update, solving M x = r with M = sum_split rho_k A_k^T A_k + sum_quadratic w_k A_k^T A_k:
 //   exact, x = (A^T A + (c/rho) I)^{-1} r/rho, when one term is split, its operator has a
 //   normal_inverse (DCT/FFT for finite differences) and the quadratic terms act on x itself
-//   (c = the sum of their weights > 0); otherwise warm-started CG.
+//   (c = the sum of their weights > 0); otherwise warm-started CG; or, when the caller asks
+//   (LinearisedStep, solvers.hpp), linearised: one gradient step on the x-part of the augmented
+//   Lagrangian, with the averaging of Ouyang et al. ("An accelerated linearized alternating
+//   direction method of multipliers", SIAM J. Imaging Sci. 8, 2015) in the form of eq. 129 of
+//   Pinilla & Thiyagalingam, "Global optimality for non-linear constrained restoration problems
+//   via invexity", with v/rho inside the x1-update as MATH.md 3.1 corrects it.
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -52,7 +57,8 @@ void check_options(const CompositeAdmmOptions& o) {
 
 template <class T>
 SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
-                 const CompositeAdmmOptions& o, const Monitor& monitor, std::vector<Array<T>>* multipliers) {
+                 const CompositeAdmmOptions& o, const Monitor& monitor, std::vector<Array<T>>* multipliers,
+                 const LinearisedStep* linearised) {
   using namespace detail_composite;
   validate<T>(ctx, "admm", terms, x);
   check_options(o);
@@ -81,14 +87,18 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
       !split.empty(), "admm",
       "every term is sq-l2: the problem is a least-squares solve (use CG/CGLS), there is nothing to split");
   const CompositeTerm<T>& first = *split.front().term;
-  const bool exact = o.use_normal_inverse && split.size() == 1 && first.op &&
+  require(!linearised || (split.size() == 1 && quadratic_on_x && linearised->lipschitz > 0 &&
+                          linearised->alpha > 0 && linearised->alpha <= 1),
+          "admm",
+          "the linearised x-step needs one split term, sq-l2 terms on x itself, L > 0, alpha in (0, 1]");
+  const bool exact = !linearised && o.use_normal_inverse && split.size() == 1 && first.op &&
                      first.op->has_normal_inverse() && quadratic_on_x && quadratic_identity_weight > 0;
   // One split term with fused passes assembles the right-hand side in one pass, divided by rho_1.
-  const bool fused_rhs = split.size() == 1 && split.front().fused;
+  const bool fused_rhs = !linearised && split.size() == 1 && split.front().fused;
 
   Array<T> rhs(ctx, domain), tmp(ctx, domain), acc(ctx, domain);
   std::unique_ptr<CgWorkspace<T>> cg_work;
-  if (!exact) cg_work = std::make_unique<CgWorkspace<T>>(ctx, domain);
+  if (!exact && !linearised) cg_work = std::make_unique<CgWorkspace<T>>(ctx, domain);
   // A weakly convex Phi_k (phi + rho_w/2 x^2 convex) keeps rho_k >= 2 w_k rho_w: the z-step is
   // then a strongly convex prox, the condition of the nonconvex ADMM results (MATH.md 3.1). The
   // initial rho and residual balancing respect that floor.
@@ -122,6 +132,19 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
     axpby<T>(ctx, static_cast<T>(t->weight), tmp.view(), T(1), rhs_fixed.view());
   }
 
+  // The linearised x-step's x1 (its own sequence only when averaging, alpha < 1, or when it
+  // starts at 0) and the sq-l2 terms as c/2 ||x - b||^2, b = sum w_k b_k / c.
+  const bool own_x1 = linearised && (linearised->alpha < 1 || linearised->x1_from_zero);
+  Array<T> x1(ctx, own_x1 ? domain : Shape{1}), x2(ctx, own_x1 ? domain : Shape{1}), b_quad(ctx, domain);
+  if (own_x1) {
+    if (linearised->x1_from_zero)
+      fill<T>(ctx, x1.view(), T(0));
+    else
+      copy<T>(ctx, x, x1.view());
+  }
+  scale<T>(ctx, static_cast<T>(quadratic_identity_weight > 0 ? 1 / quadratic_identity_weight : 0),
+           rhs_fixed.view(), b_quad.view());
+
   // Start: z = prox(A x0 - b), u = 0, so a good x0 is kept. Bad functions fail here.
   for (auto& s : split) {
     residual<T>(ctx, *s.term, x, s.ax.view());
@@ -134,9 +157,36 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   // summable errors), or a warm-started CG stops moving x and the residuals stall. The CG
   // tolerance follows a tenth of the last relative ADMM residual, capped by cg_rel_tol.
   CgOptions cg_options{o.cg_max_iters, o.cg_rel_tol};
-  for (int it = 1; it <= o.max_iters; ++it) {
-    // x-update: M x = sum rho_k A_k^T (b_k + z_k - u_k) + fixed part.
-    const double rho_1 = rho * split.front().rho_scale;
+  // The linearised x-step: one gradient step on the x-part of the augmented Lagrangian from x2,
+  //   x1 -= eta (c (x2 - b) + rho_1 A^T (A x2 - b_1 - z + u)),  eta = 1 / (c + rho_1 L),
+  //   x2 = (1 - alpha) x + alpha x1 before, x = (1 - alpha) x + alpha x1 after.
+  const auto linearised_x_step = [&](double rho_1) {
+    SplitState<T>& s1 = split.front();
+    const double alpha = linearised->alpha;
+    const T eta = static_cast<T>(1 / (quadratic_identity_weight + rho_1 * linearised->lipschitz));
+    View<T> x1v = own_x1 ? x1.view() : x, x2v = own_x1 ? x2.view() : x;
+    if (own_x1) {
+      copy<T>(ctx, x1.view(), x2v);
+      axpby<T>(ctx, static_cast<T>(1 - alpha), x, static_cast<T>(alpha), x2v);
+    }
+    if (s1.fused) {
+      s1.fused->shifted_residual(ctx, x2v.data(), s1.z.data(), s1.u.data(), s1.spare.data());
+      s1.fused->gradient_step(ctx, eta, static_cast<T>(rho_1), static_cast<T>(alpha),
+                              static_cast<T>(quadratic_identity_weight), b_quad.data(), s1.spare.data(),
+                              x2v.data(), x1v.data(), x.data());
+    } else {
+      residual<T>(ctx, *s1.term, x2v, s1.spare.view());
+      axpby<T>(ctx, T(-1), s1.z.view(), T(1), s1.spare.view());
+      axpby<T>(ctx, T(1), s1.u.view(), T(1), s1.spare.view());
+      backward<T>(ctx, *s1.term, s1.spare.view(), tmp.view());
+      axpby<T>(ctx, static_cast<T>(quadratic_identity_weight), x2v, static_cast<T>(rho_1), tmp.view());
+      axpby<T>(ctx, static_cast<T>(-quadratic_identity_weight), b_quad.view(), T(1), tmp.view());
+      axpby<T>(ctx, -eta, tmp.view(), T(1), x1v);
+      if (own_x1) axpby<T>(ctx, static_cast<T>(alpha), x1v, static_cast<T>(1 - alpha), x);
+    }
+  };
+  // The exact or CG x-update: M x = sum rho_k A_k^T (b_k + z_k - u_k) + fixed part.
+  const auto solved_x_step = [&](double rho_1) {
     if (fused_rhs) {
       split.front().fused->adjoint_difference(ctx, static_cast<T>(1 / rho_1), rhs_fixed.data(),
                                               split.front().z.data(), split.front().u.data(), rhs.data());
@@ -158,6 +208,14 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
       if (fused_rhs) scale<T>(ctx, static_cast<T>(rho_1), rhs.view(), rhs.view());
       conjugate_gradient<T>(ctx, normal_matrix, rhs.view(), x, cg_options, *cg_work);
     }
+  };
+
+  for (int it = 1; it <= o.max_iters; ++it) {
+    const double rho_1 = rho * split.front().rho_scale;
+    if (linearised)
+      linearised_x_step(rho_1);
+    else
+      solved_x_step(rho_1);
 
     // z- and dual update; the check iterations also keep z_prev and A x - b for the residuals.
     const bool check = log.is_check(it);
@@ -237,9 +295,10 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   return log.finish();
 }
 
-#define RECON_INSTANTIATE_ADMM(T)                                                             \
-  template SolveReport admm<T>(const Context&, const std::vector<CompositeTerm<T>>&, View<T>, \
-                               const CompositeAdmmOptions&, const Monitor&, std::vector<Array<T>>*);
+#define RECON_INSTANTIATE_ADMM(T)                                                                   \
+  template SolveReport admm<T>(const Context&, const std::vector<CompositeTerm<T>>&, View<T>,       \
+                               const CompositeAdmmOptions&, const Monitor&, std::vector<Array<T>>*, \
+                               const LinearisedStep*);
 RECON_INSTANTIATE_ADMM(float)
 RECON_INSTANTIATE_ADMM(double)
 
@@ -248,7 +307,7 @@ RECON_INSTANTIATE_ADMM(double)
 template <class T>
 SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
                            const CompositeAdmmOptions& o, const Monitor& monitor) {
-  return solvers::admm<T>(ctx, terms, x, o, monitor, nullptr);
+  return solvers::admm<T>(ctx, terms, x, o, monitor, nullptr, nullptr);
 }
 
 template <class T>

@@ -22,6 +22,11 @@ class FusedSplit {
   // The x-update's right-hand side: out = a * base + A^T (z - u).
   virtual void adjoint_difference(const Context& ctx, T a, const T* base, const T* z, const T* u,
                                   T* out) const = 0;
+  // The linearised x-step: s = A x2 - z + u.
+  virtual void shifted_residual(const Context& ctx, const T* x2, const T* z, const T* u, T* s) const = 0;
+  // x1 -= eta (rho A^T s + c (x2 - b)); x = (1 - alpha) x + alpha x1 (x1, x2 may be x).
+  virtual void gradient_step(const Context& ctx, T eta, T rho, T alpha, T c, const T* b, const T* s,
+                             const T* x2, T* x1, T* x) const = 0;
   // PDHG's dual step: y = prox_{sigma (w Phi)^*}(from + sigma A xbar) (Moreau's identity).
   virtual void dual_step(const Context& ctx, T weight, T sigma, const T* xbar, const T* from, T* y) const = 0;
   // PDHG's primal step with G = c/2 ||x - b||^2: x' = (x - tau A^T y + tau c b) / (1 + tau c),

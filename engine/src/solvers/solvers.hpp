@@ -8,12 +8,20 @@
 
 namespace recon::solvers {
 
+// ADMM's linearised x-step (admm.cpp): one split term A, the sq-l2 terms on x itself.
+struct LinearisedStep {
+  double lipschitz = 0;       // L >= ||A||^2: the step is eta = 1 / (c + rho L)
+  double alpha = 1;           // averaging weight in (0, 1]; 1: plain linearised ADMM
+  bool x1_from_zero = false;  // the averaged sequence x1 starts at 0 (else at x)
+};
+
 // ADMM on the terms (admm.cpp). multipliers, when given, receives the unscaled multiplier
-// y_k = rho_k u_k of every split term, in the order of the terms (quadratic terms excluded).
+// y_k = rho_k u_k of every split term, in the order of the terms (quadratic terms excluded);
+// linearised, when given, replaces the exact/CG x-update.
 template <class T>
 SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
                  const CompositeAdmmOptions& options, const Monitor& monitor,
-                 std::vector<Array<T>>* multipliers);
+                 std::vector<Array<T>>* multipliers, const LinearisedStep* linearised = nullptr);
 
 // How pdhg runs a problem: which term (if any) is taken in the primal step, the steps, and the
 // stopping test. pdhg_composite's plan (plan_pdhg) dualises every term; TV denoising takes

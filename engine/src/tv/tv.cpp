@@ -73,6 +73,34 @@ SolveReport admm_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProb
   return report;
 }
 
+// TV denoising by linearised ADMM on the ADMM terms: the x-step is one gradient step, so an
+// iteration is a few fused stencil passes and no transform. ladmm: plain linearised ADMM;
+// ladmm-eq129: eq. 129's averaged form (alpha from the options, x1 starting at 0). Fixed rho,
+// step 1 / (1 + rho ||D||^2) with ||D||^2 <= 4k.
+template <class T>
+SolveReport ladmm_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProblem& p, const TvOptions& o,
+                          const Monitor& monitor, View<const T> u, View<T> x, Array<T>* dual) {
+  const bool eq129 = o.solver == TvSolver::LadmmEq129;
+  require(!eq129 || (o.ladmm_alpha > 0 && o.ladmm_alpha <= 1), "tv_denoise(ladmm-eq129)",
+          "alpha must be in (0, 1], got " + std::to_string(o.ladmm_alpha));
+  tv::visit_tv_penalty(p.penalty, [](const auto&) { return 0; });  // refuses losses and constraints
+  if (!o.warm_start) copy<T>(ctx, u, x);
+  const std::vector<CompositeTerm<T>> terms{{nullptr, u, penalties::SqL2{}, 1.0},
+                                            {&s.op.get(), {}, p.penalty, p.lambda, s.iso}};
+  CompositeAdmmOptions ao;
+  ao.max_iters = o.max_iters;
+  ao.tol = o.tol;
+  ao.rho = o.rho > 0 ? o.rho : 1.0;  // raised to the weak-convexity floor by the solver
+  ao.balance_rho = false;
+  ao.check_every = o.check_every;
+  const solvers::LinearisedStep step{s.norm_sq_bound, eq129 ? o.ladmm_alpha : 1.0, eq129};
+  std::vector<Array<T>> multipliers;
+  const SolveReport report =
+      solvers::admm<T>(ctx, terms, x, ao, monitor, dual ? &multipliers : nullptr, &step);
+  if (dual) *dual = std::move(multipliers.front());
+  return report;
+}
+
 // TV denoising as PDHG terms: 0.5||x - u||^2 in the primal step (so the iteration accelerates
 // for a convex phi, restarted on the KKT error) and lambda phi(D x) dual, with fused passes.
 // For a nonconvex phi: fixed steps, no restarts, a heuristic.
@@ -113,7 +141,7 @@ SolveReport tv_denoise(const Context& ctx, View<const T> u, View<T> x, const TvP
       return admm_denoise(ctx, setup, problem, options, monitor, u, x, dual);
     case TvSolver::Ladmm:
     case TvSolver::LadmmEq129:
-      return tv::solve_ladmm(ctx, setup, call, u, x, dual);
+      return ladmm_denoise(ctx, setup, problem, options, monitor, u, x, dual);
     case TvSolver::Pdhg:
       return pdhg_denoise(ctx, setup, problem, options, monitor, u, x, dual);
     case TvSolver::Apgm:

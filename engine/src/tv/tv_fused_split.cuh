@@ -19,6 +19,13 @@ class GradientSplit final : public solvers::FusedSplit<T> {
                           T* out) const override {
     combine_adjoint(ctx, grad_, a, base, z, u, out);
   }
+  void shifted_residual(const Context& ctx, const T* x2, const T* z, const T* u, T* s) const override {
+    tv::shifted_residual(ctx, grad_, x2, z, u, s);
+  }
+  void gradient_step(const Context& ctx, T eta, T rho, T alpha, T c, const T* b, const T* s, const T* x2,
+                     T* x1, T* x) const override {
+    tv::gradient_step(ctx, grad_, eta, rho, alpha, c, b, s, x2, x1, x);
+  }
   void dual_step(const Context& ctx, T weight, T sigma, const T* xbar, const T* from, T* y) const override {
     dual_prox_step(ctx, grad_, group_, f_, weight, sigma, xbar, from, y);
   }

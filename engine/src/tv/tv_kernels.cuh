@@ -168,6 +168,30 @@ void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, 
   }
 }
 
+// The linearised ADMM x-step's passes: s = D x2 - z + w over the range, then
+// x1 -= eta (rho D^T s + c (x2 - b)) and x = (1 - alpha) x + alpha x1 (x1 and x2 may alias x:
+// each pixel reads its own x2, x1, x before writing them).
+template <class T>
+void shifted_residual(const Context& ctx, const Grad<T>& g, const T* x2, const T* z, const T* w, T* s) {
+  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+    for (int c = 0; c < g.k; ++c) {
+      const index_t r = c * g.size + i;
+      s[r] = g.d_at(x2, c, i, q) - z[r] + w[r];
+    }
+  });
+}
+
+template <class T>
+void gradient_step(const Context& ctx, const Grad<T>& g, T eta, T rho, T alpha, T c, const T* b, const T* s,
+                   const T* x2, T* x1, T* x) {
+  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+    const T x1n = x1[i] - eta * (rho * g.dt_at(s, i, q) + c * (x2[i] - b[i]));
+    const T xi = x[i];
+    x1[i] = x1n;
+    x[i] = (1 - alpha) * xi + alpha * x1n;
+  });
+}
+
 // PDHG's primal step for G = c/2 ||x - b||^2: x' = (x - tau D^T p + tau c b) / (1 + tau c),
 // xbar = x' + theta (x' - x).
 template <class T>

@@ -80,43 +80,6 @@ double objective(const Context& ctx, const Setup<T>& s, const F& f, const T* x, 
   return 0.5 * fit * fit + static_cast<double>(s.lambda) * penalty_sum(ctx, s.grad, s.iso, f, x);
 }
 
-// The ADMM penalty: the requested one, or max(1, 2 lambda rho_w) so that the z-step weight
-// lambda/rho stays below 1/rho_w, where the prox is single-valued (MATH.md 1.1).
-template <class T, class F>
-double admm_rho(const F& f, const Setup<T>& s, double requested) {
-  if (requested > 0) return requested;
-  const double rw = f.properties().weak_convexity;
-  return std::isfinite(rw) ? std::max(1.0, 2.0 * static_cast<double>(s.lambda) * rw) : 1.0;
-}
-
 inline double relative(double value, double scale) { return value / (scale > 1e-300 ? scale : 1e-300); }
-
-// ADMM's stopping test (Boyd et al. 2011, 3.3): the primal residual ||D x - z|| relative to
-// max(||D x||, ||z||) and the dual residual rho ||D^T (z - z_prev)|| relative to ||rho D^T w||.
-struct AdmmResiduals {
-  double primal = 0, dual = 0, rel_primal = 0, rel_dual = 0;
-  bool below(double tol) const { return rel_primal <= tol && rel_dual <= tol; }
-};
-
-template <class T>
-AdmmResiduals admm_residuals(const Context& ctx, const Setup<T>& s, double rho, const T* x, const T* z,
-                             const T* z_prev, const T* w) {
-  AdmmResiduals r;
-  r.primal = std::sqrt(residual_sq(ctx, s.grad, x, z));
-  r.dual = rho * std::sqrt(adjoint_sq(ctx, s.grad, z, z_prev));
-  const double dx = std::sqrt(residual_sq<T>(ctx, s.grad, x, nullptr));
-  const double zn = norm2<T>(ctx, View<const T>(z, s.range, ctx.device()));
-  r.rel_primal = relative(r.primal, std::max(dx, zn));
-  r.rel_dual = relative(r.dual, rho * std::sqrt(adjoint_sq<T>(ctx, s.grad, w, nullptr)));
-  return r;
-}
-
-// p = rho w: the unscaled multiplier, the dual variable of tv_denoise's contract.
-template <class T>
-void export_dual(const Context& ctx, const Setup<T>& s, double rho, const Array<T>& w, Array<T>* dual) {
-  if (!dual) return;
-  *dual = Array<T>(ctx, s.range);
-  scale<T>(ctx, static_cast<T>(rho), w, *dual);
-}
 
 }  // namespace recon::tv

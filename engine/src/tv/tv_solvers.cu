@@ -4,5 +4,4 @@
 // anonymous namespaces (commit 675f823).
 #include "tv_apgm.cuh"
 #include "tv_fused_split.cuh"
-#include "tv_ladmm.cuh"
 #include "tv_lbfgs.cuh"

@@ -14,9 +14,6 @@ struct Call {
 };
 
 template <class T>
-SolveReport solve_ladmm(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x,
-                        Array<T>* dual);
-template <class T>
 SolveReport solve_apgm(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x,
                        Array<T>* dual);
 template <class T>

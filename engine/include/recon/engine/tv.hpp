@@ -3,13 +3,14 @@
 // for 1D signals, 2D images and 3D volumes, D the forward-difference gradient (Neumann or
 // periodic), anisotropic (phi of every component) or isotropic (phi of the gradient
 // magnitude at each pixel), phi any penalty of the library (MATH.md section 1).
-// Solvers:
+// Solvers (admm, ladmm and pdhg are the engine's one ADMM and PDHG, engine/src/solvers/, on the
+// terms {0.5||x - u||^2, lambda phi(D x)} with fused stencil passes for D):
 //   admm         scaled ADMM, exact x-update by DCT/FFT (normal_inverse), or CG (use_cg)
-//   ladmm        linearised ADMM: one gradient step on the x-subproblem, fused kernels only
+//   ladmm        linearised ADMM: one gradient step on the x-subproblem, fixed rho
 //   ladmm-eq129  eq. 129 of Pinilla & Thiyagalingam, "Global optimality for non-linear
 //                constrained restoration problems via invexity" (Ouyang et al. 2015), with
 //                v/rho inside the x1-update (the printed `+ v` solves the problem with weight
-//                rho*lambda)
+//                rho*lambda); x1 starts at 0, z at prox(D u) like every ADMM start
 //   pdhg         Chambolle-Pock; accelerated (Alg. 2) and restarted on the KKT error when phi
 //                is convex (Applegate et al. 2021), plain fixed steps otherwise
 //   apgm         FISTA with adaptive restart on the dual problem (convex phi only)
