@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "../solvers/iteration_log.hpp"
+#include "iteration_log.hpp"
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"

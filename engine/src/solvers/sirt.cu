@@ -1,7 +1,7 @@
 // SIRT (sirt.hpp). The weights are computed once per call; the loop allocates nothing.
 #include <cmath>
 
-#include "../solvers/iteration_log.hpp"
+#include "iteration_log.hpp"
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/kernels/parallel_for.hpp"
 #include "recon/kernels/vector_ops.hpp"

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "../solvers/iteration_log.hpp"
+#include "iteration_log.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
 namespace recon::ct {

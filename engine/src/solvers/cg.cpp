@@ -2,8 +2,8 @@
 
 #include <cmath>
 
+#include "iteration_log.hpp"
 #include "recon/kernels/vector_ops.hpp"
-#include "solvers/iteration_log.hpp"
 
 namespace recon {
 

@@ -5,8 +5,8 @@
 #include <limits>
 #include <vector>
 
+#include "iteration_log.hpp"
 #include "recon/kernels/vector_ops.hpp"
-#include "solvers/iteration_log.hpp"
 
 namespace recon {
 
