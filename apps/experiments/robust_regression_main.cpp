@@ -1,5 +1,6 @@
 // recon_robust_regression: the Monte-Carlo robust line-fit experiment of the WEEP paper
-// (000_7c19421da9e7758c.txt, Tables II/III) on robust_regression.hpp. Every trial draws a
+// (Furuhashi et al., "WEEP: A differentiable nonconvex sparse regularizer via weakly-convex
+// envelope", Tables II/III) on robust_regression.hpp. Every trial draws a
 // training set with outliers and an outlier-free test set, fits each loss by L-BFGS from the
 // same start, and records w1, w2 and the test MSE/MAE on inliers. Prints a markdown table
 // (mean +- std over trials; medians too, as the means of the redescending losses are dominated by

@@ -1,4 +1,4 @@
-// recon_tv1d_experiment: the 1D TV experiment of the WEEP paper (000_7c19421da9e7758c.txt,
+// recon_tv1d_experiment: the 1D TV experiment of the WEEP paper (Furuhashi et al.,
 // sec. V.A, Fig. 2) on the project's edges+texture signal (datasets/signals.hpp): l2-, l1-,
 // MCP-, log- and WEEP-TV (ADMM, and L-BFGS for WEEP), each tuned by the same grid search
 // against the clean signal, PSNR over the whole signal and over its textured part.

@@ -1,5 +1,6 @@
 // Robust line fitting (M-estimation) for the robust regression experiment of the WEEP paper
-// (000_7c19421da9e7758c.txt, section IV-C, eq. 12, Tables II/III):
+// ("WEEP: A differentiable nonconvex sparse regularizer via weakly-convex envelope",
+// section IV-C, eq. 12, Tables II/III):
 //   min_{w1, w2} sum_i rho(y_i - (w1 x_i + w2)),
 // rho any library function with a gradient (sq-l2, huber, tukey, weep, cauchy, ...), solved by
 // L-BFGS (lbfgs.hpp) on the two coefficients. The residuals are NOT rescaled by a robust scale
