@@ -48,55 +48,41 @@ void validate(const Context& ctx, View<const T> u, View<T> x, const TvProblem& p
     throw InvalidArgument(where + ": the warm start contains NaN or Inf");
 }
 
-// TV denoising as ADMM terms: 0.5||x - u||^2 (exact in the x-update, which is then the DCT/FFT
-// closed form) and lambda phi(D x), isotropic as the group form over D's components. The
-// solver runs the fused stencil passes on the D term (solvers/fused_split.hpp).
+// The terms of TV denoising: 0.5||x - u||^2 and lambda phi(D x), isotropic as the group form
+// over D's components; the solvers run the fused stencil passes on the D term
+// (solvers/fused_split.hpp). Refuses a loss or a constraint as phi.
+template <class T>
+std::vector<CompositeTerm<T>> denoise_terms(const tv::Setup<T>& s, const TvProblem& p, View<const T> u) {
+  tv::visit_tv_penalty(p.penalty, [](const auto&) { return 0; });
+  return {{nullptr, u, penalties::SqL2{}, 1.0}, {&s.op.get(), {}, p.penalty, p.lambda, s.iso}};
+}
+
+// TV denoising by the one ADMM. admm: the x-update exact (DCT/FFT closed form) or by CG, with
+// residual balancing. ladmm: linearised, one gradient step per x-update so an iteration is a
+// few fused stencil passes and no transform, fixed rho, step 1 / (1 + rho ||D||^2) with
+// ||D||^2 <= 4k; ladmm-eq129: eq. 129's averaged form (alpha from the options, x1 from 0).
 template <class T>
 SolveReport admm_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProblem& p, const TvOptions& o,
                          const Monitor& monitor, View<const T> u, View<T> x, Array<T>* dual) {
-  tv::visit_tv_penalty(p.penalty, [](const auto&) { return 0; });  // refuses losses and constraints
-  if (!o.warm_start) copy<T>(ctx, u, x);
-  const std::vector<CompositeTerm<T>> terms{{nullptr, u, penalties::SqL2{}, 1.0},
-                                            {&s.op.get(), {}, p.penalty, p.lambda, s.iso}};
-  CompositeAdmmOptions ao;
-  ao.max_iters = o.max_iters;
-  ao.tol = o.tol;
-  ao.rho = o.rho > 0 ? o.rho : 1.0;  // raised to the weak-convexity floor by the solver
-  ao.balance_rho = o.balance_rho;
-  ao.check_every = o.check_every;
-  ao.use_normal_inverse = !o.use_cg;  // the DCT/FFT closed form
-  ao.cg_max_iters = 50;
-  ao.cg_rel_tol = 1e-3 * o.tol;
-  std::vector<Array<T>> multipliers;
-  const SolveReport report = solvers::admm<T>(ctx, terms, x, ao, monitor, dual ? &multipliers : nullptr);
-  if (dual) *dual = std::move(multipliers.front());
-  return report;
-}
-
-// TV denoising by linearised ADMM on the ADMM terms: the x-step is one gradient step, so an
-// iteration is a few fused stencil passes and no transform. ladmm: plain linearised ADMM;
-// ladmm-eq129: eq. 129's averaged form (alpha from the options, x1 starting at 0). Fixed rho,
-// step 1 / (1 + rho ||D||^2) with ||D||^2 <= 4k.
-template <class T>
-SolveReport ladmm_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProblem& p, const TvOptions& o,
-                          const Monitor& monitor, View<const T> u, View<T> x, Array<T>* dual) {
+  const bool linearised = o.solver != TvSolver::Admm;
   const bool eq129 = o.solver == TvSolver::LadmmEq129;
   require(!eq129 || (o.ladmm_alpha > 0 && o.ladmm_alpha <= 1), "tv_denoise(ladmm-eq129)",
           "alpha must be in (0, 1], got " + std::to_string(o.ladmm_alpha));
-  tv::visit_tv_penalty(p.penalty, [](const auto&) { return 0; });  // refuses losses and constraints
+  const std::vector<CompositeTerm<T>> terms = denoise_terms(s, p, u);
   if (!o.warm_start) copy<T>(ctx, u, x);
-  const std::vector<CompositeTerm<T>> terms{{nullptr, u, penalties::SqL2{}, 1.0},
-                                            {&s.op.get(), {}, p.penalty, p.lambda, s.iso}};
   CompositeAdmmOptions ao;
   ao.max_iters = o.max_iters;
   ao.tol = o.tol;
   ao.rho = o.rho > 0 ? o.rho : 1.0;  // raised to the weak-convexity floor by the solver
-  ao.balance_rho = false;
+  ao.balance_rho = o.balance_rho && !linearised;
   ao.check_every = o.check_every;
+  ao.use_normal_inverse = !o.use_cg;
+  ao.cg_max_iters = 50;
+  ao.cg_rel_tol = 1e-3 * o.tol;
   const solvers::LinearisedStep step{s.norm_sq_bound, eq129 ? o.ladmm_alpha : 1.0, eq129};
   std::vector<Array<T>> multipliers;
-  const SolveReport report =
-      solvers::admm<T>(ctx, terms, x, ao, monitor, dual ? &multipliers : nullptr, &step);
+  const SolveReport report = solvers::admm<T>(ctx, terms, x, ao, monitor, dual ? &multipliers : nullptr,
+                                              linearised ? &step : nullptr);
   if (dual) *dual = std::move(multipliers.front());
   return report;
 }
@@ -107,10 +93,9 @@ SolveReport ladmm_denoise(const Context& ctx, const tv::Setup<T>& s, const TvPro
 template <class T>
 SolveReport pdhg_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProblem& p, const TvOptions& o,
                          const Monitor& monitor, View<const T> u, View<T> x, Array<T>* dual) {
-  const bool convex = tv::visit_tv_penalty(p.penalty, [](const auto& f) { return f.properties().convex; });
+  const std::vector<CompositeTerm<T>> terms = denoise_terms(s, p, u);
+  const bool convex = penalties::properties_of(p.penalty).convex;
   if (!o.warm_start) copy<T>(ctx, u, x);
-  const std::vector<CompositeTerm<T>> terms{{nullptr, u, penalties::SqL2{}, 1.0},
-                                            {&s.op.get(), {}, p.penalty, p.lambda, s.iso}};
   solvers::PdhgPlan plan;
   plan.primal_term = 0;
   // tau0/sigma0 = 16 with tau0 sigma0 ||D||^2 < 1 (||D||^2 <= 4k): on the ROF tests this halves
@@ -138,10 +123,9 @@ SolveReport tv_denoise(const Context& ctx, View<const T> u, View<T> x, const TvP
   const tv::Call call{problem, options, monitor};
   switch (options.solver) {
     case TvSolver::Admm:
-      return admm_denoise(ctx, setup, problem, options, monitor, u, x, dual);
     case TvSolver::Ladmm:
     case TvSolver::LadmmEq129:
-      return ladmm_denoise(ctx, setup, problem, options, monitor, u, x, dual);
+      return admm_denoise(ctx, setup, problem, options, monitor, u, x, dual);
     case TvSolver::Pdhg:
       return pdhg_denoise(ctx, setup, problem, options, monitor, u, x, dual);
     case TvSolver::Apgm:
