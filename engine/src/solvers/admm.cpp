@@ -135,15 +135,17 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   // The linearised x-step's x1 (its own sequence only when averaging, alpha < 1, or when it
   // starts at 0) and the sq-l2 terms as c/2 ||x - b||^2, b = sum w_k b_k / c.
   const bool own_x1 = linearised && (linearised->alpha < 1 || linearised->x1_from_zero);
-  Array<T> x1(ctx, own_x1 ? domain : Shape{1}), x2(ctx, own_x1 ? domain : Shape{1}), b_quad(ctx, domain);
+  Array<T> x1(ctx, own_x1 ? domain : Shape{0}), x2(ctx, own_x1 ? domain : Shape{0}),
+      b_quad(ctx, linearised ? domain : Shape{0});
   if (own_x1) {
     if (linearised->x1_from_zero)
       fill<T>(ctx, x1.view(), T(0));
     else
       copy<T>(ctx, x, x1.view());
   }
-  scale<T>(ctx, static_cast<T>(quadratic_identity_weight > 0 ? 1 / quadratic_identity_weight : 0),
-           rhs_fixed.view(), b_quad.view());
+  if (linearised)
+    scale<T>(ctx, static_cast<T>(quadratic_identity_weight > 0 ? 1 / quadratic_identity_weight : 0),
+             rhs_fixed.view(), b_quad.view());
 
   // Start: z = prox(A x0 - b), u = 0, so a good x0 is kept. Bad functions fail here.
   for (auto& s : split) {

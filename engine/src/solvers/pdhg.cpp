@@ -161,9 +161,23 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   double tau = plan.tau;
 
   Array<T> x_old(ctx, domain), x_bar(ctx, domain), grad(ctx, domain), tmp(ctx, domain);
-  std::vector<Array<T>> term_residual;  // A_k x - b_k for the objective (empty for indicators)
-  for (const auto& t : terms)
-    term_residual.emplace_back(ctx, is_indicator(t.phi) ? Shape{1} : range_of(t, domain));
+  // grad = sum_k A_k^T y_k
+  const auto adjoint_sum = [&] {
+    fill<T>(ctx, grad.view(), T(0));
+    for (auto& d : duals) {
+      backward<T>(ctx, *d.term, d.y.view(), tmp.view());
+      axpby<T>(ctx, T(1), tmp.view(), T(1), grad.view());
+    }
+  };
+  // A_k x - b_k for the objective, only for the terms whose value is not computed without it
+  // (indicators are left out, the primal term and fused terms have their own value).
+  std::vector<Array<T>> term_residual;
+  for (const auto& t : terms) {
+    const bool fused =
+        std::any_of(duals.begin(), duals.end(), [&](const auto& d) { return d.term == &t && d.fused; });
+    const bool needed = &t != primal && !fused && !is_indicator(t.phi);
+    term_residual.emplace_back(ctx, needed ? range_of(t, domain) : Shape{0});
+  }
   copy<T>(ctx, x, x_bar.view());
   IterationLog log(o.max_iters, o.check_every, monitor);
   RestartRule rule;
@@ -176,11 +190,7 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
     } else {
       // x' = prox_{tau G}(x - tau sum_k A_k^T y_k); xbar = (1 + theta) x' - theta x.
       copy<T>(ctx, x, x_old.view());
-      fill<T>(ctx, grad.view(), T(0));
-      for (auto& d : duals) {
-        backward<T>(ctx, *d.term, d.y.view(), tmp.view());
-        axpby<T>(ctx, T(1), tmp.view(), T(1), grad.view());
-      }
+      adjoint_sum();
       axpby<T>(ctx, static_cast<T>(-tau), grad.view(), T(1), x);
       if (primal) {  // (v + tau c b) / (1 + tau c)
         if (b) axpby<T>(ctx, static_cast<T>(tau * c), primal->offset, T(1), x);
@@ -209,10 +219,7 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
       objective += 0.5 * c * r * r;
     }
     for (std::size_t k = 0; k < terms.size(); ++k) {
-      const bool elsewhere =
-          &terms[k] == primal || std::any_of(duals.begin(), duals.end(),
-                                             [&](const auto& d) { return d.term == &terms[k] && d.fused; });
-      if (elsewhere || is_indicator(terms[k].phi)) continue;
+      if (term_residual[k].size() == 0) continue;
       residual<T>(ctx, terms[k], x, term_residual[k].view());
       objective += term_value<T>(ctx, terms[k], term_residual[k].view());
     }
@@ -227,11 +234,7 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
       primal_res = std::sqrt(
           duals.front().fused->stationarity_sq(ctx, static_cast<T>(c), b, duals.front().y.data(), x.data()));
     } else {
-      fill<T>(ctx, grad.view(), T(0));
-      for (auto& d : duals) {
-        backward<T>(ctx, *d.term, d.y.view(), tmp.view());
-        axpby<T>(ctx, T(1), tmp.view(), T(1), grad.view());
-      }
+      adjoint_sum();
       if (primal) {
         axpby<T>(ctx, static_cast<T>(c), x, T(1), grad.view());
         if (b) axpby<T>(ctx, static_cast<T>(-c), primal->offset, T(1), grad.view());
