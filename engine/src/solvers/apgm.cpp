@@ -1,3 +1,6 @@
+// The engine's proximal gradient methods (apgm.hpp): Li & Lin's monotone APG, and one FISTA loop
+// (its restarts, and ISTA) that apgm, the dual of TV denoising (tv/tv.cpp) and LPG-Net's LASSO
+// references run, each on its own prox-gradient map (solvers.hpp).
 #include "recon/engine/apgm.hpp"
 
 #include <algorithm>
@@ -8,6 +11,7 @@
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
+#include "solvers.hpp"
 
 namespace recon {
 
@@ -35,6 +39,7 @@ namespace {
 void check_options(const ApgmOptions& o) {
   const auto bad = [](const std::string& what) { throw InvalidArgument("apgm: " + what); };
   if (o.max_iters < 0) bad("max_iters must be >= 0, got " + std::to_string(o.max_iters));
+  if (o.check_every < 1) bad("check_every must be >= 1, got " + std::to_string(o.check_every));
   if (!(o.tol >= 0)) bad("tol must be >= 0, got " + std::to_string(o.tol));
   if (!(o.step >= 0) || !std::isfinite(o.step))
     bad("step must be finite and >= 0 (0: 1/lipschitz), got " + std::to_string(o.step));
@@ -64,16 +69,21 @@ class ProxGradientStep {
 
   double alpha() const { return alpha_; }
   double g(View<const T> x) const { return g_.value(ctx_, x); }
+  bool evaluated = true;  // whether the last call computed f_out and g_out
 
   // out = prox_{alpha g}(p - alpha gp) with gp = grad f(p), fp = f(p); f_out = f(out) and
-  // g_out = grad f(out). out holds the previous output of this sequence (the prox's warm
-  // start). False when backtracking found no step within max_backtracks.
-  bool operator()(View<const T> p, double fp, View<const T> gp, View<T> out, View<T> g_out, double& f_out) {
+  // g_out = grad f(out), evaluated when `evaluate` or when backtracking (which needs them), as
+  // `evaluated` says. out holds the previous output of this sequence (the prox's warm start).
+  // False when backtracking found no step within max_backtracks.
+  bool operator()(View<const T> p, double fp, View<const T> gp, View<T> out, View<T> g_out, double& f_out,
+                  bool evaluate = true) {
     const double slack = 16 * std::numeric_limits<T>::epsilon() * std::max(1.0, std::fabs(fp));
+    evaluated = evaluate || o_.backtracking;
     for (int k = 0;; ++k) {
       copy<T>(ctx_, p, v_.view());
       axpby<T>(ctx_, static_cast<T>(-alpha_), gp, T(1), v_.view());
       g_.prox(ctx_, alpha_, v_, out);
+      if (!evaluated) return true;
       f_out = f_(ctx_, out, g_out);
       if (!o_.backtracking) return true;
       const double d = distance2<T>(ctx_, out, p);
@@ -97,8 +107,12 @@ class ProxGradientStep {
 // count as convergence.
 class Progress {
  public:
-  Progress(const ApgmOptions& o, const Monitor& m) : tol_(o.tol), log_(o.max_iters, 1, m) {}
+  Progress(const ApgmOptions& o, const Monitor& m) : tol_(o.tol), log_(o.max_iters, o.check_every, m) {}
   bool done(int t, double F, double dx, double x_norm, double alpha, bool moved = true) {
+    if (!log_.is_check(t)) {
+      log_.count(t);
+      return false;
+    }
     return log_.record(t, F, dx, 0, alpha, moved && dx <= tol_ * x_norm);
   }
   bool stop(StopReason r) { return log_.stop(r); }
@@ -152,57 +166,128 @@ SolveReport monotone_apg(const Context& ctx, const ValueGradFn<T>& f, ProxGradie
   return progress.report();
 }
 
-// FISTA with function-value restart; ISTA is the same loop with the momentum kept at zero.
+// The map of apgm's public entry: a smooth f (value and gradient) and g by its prox. f(out) and
+// grad f(out) of the last output are evaluated when something asks (backtracking, F, a step
+// from that point: ISTA, FISTA after a zero momentum) and then kept, so f is never evaluated
+// twice at one point.
 template <class T>
-SolveReport fista(const Context& ctx, const ValueGradFn<T>& f, ProxGradientStep<T>& step, View<T> x,
-                  Progress& progress, int max_iters, bool momentum) {
-  const Shape& s = x.shape();
-  Array<T> y(ctx, s), gy(ctx, s), xn(ctx, s), gxn(ctx, s);
-  copy<T>(ctx, x, y.view());
-  copy<T>(ctx, x, xn.view());
-  double fy = f(ctx, y.view(), gy.view());
-  double F = fy + step.g(x);
-  double t_k = 1;
-  bool y_is_x = true;
-  for (int it = 1; it <= max_iters; ++it) {
-    double fn = 0;
-    if (!step(y.view(), fy, gy.view(), xn.view(), gxn.view(), fn)) {
-      progress.stop(StopReason::LineSearchFailed);
-      break;
-    }
-    const double Fn = fn + step.g(xn.view());
-    if (Fn > F && !y_is_x) {
-      // Restart: drop the step and the momentum; the next step starts from x.
-      t_k = 1;
-      y_is_x = true;
-      copy<T>(ctx, x, y.view());
-      fy = f(ctx, y.view(), gy.view());
-      if (progress.done(it, F, 0, 0, step.alpha(), false)) break;
-      continue;
-    }
-    const double t_next = momentum ? (1 + std::sqrt(1 + 4 * t_k * t_k)) / 2 : 1;
-    const double beta = (t_k - 1) / t_next;
-    const double dx = distance2<T>(ctx, xn.view(), x);
-    if (beta == 0) {
-      copy<T>(ctx, xn.view(), y.view());
-      copy<T>(ctx, gxn.view(), gy.view());
-      fy = fn;
+class ValueGradMap final : public solvers::ProxGradientMap<T> {
+ public:
+  ValueGradMap(const Context& ctx, const ValueGradFn<T>& f, ProxGradientStep<T>& step, const Shape& shape)
+      : f_(f), step_(step), gy_(ctx, shape), g_out_(ctx, shape) {}
+
+  bool apply(const Context& ctx, View<const T> y, bool y_is_last_out, View<const T> last_out,
+             View<T> out) override {
+    if (y_is_last_out) {
+      evaluate_last_out(ctx);
+      std::swap(gy_, g_out_);
+      fy_ = f_out_;
     } else {
-      // y = xn + beta (xn - x)
-      copy<T>(ctx, xn.view(), y.view());
-      axpby<T>(ctx, static_cast<T>(-beta), x, static_cast<T>(1 + beta), y.view());
-      fy = f(ctx, y.view(), gy.view());
+      fy_ = f_(ctx, y, gy_.view());
     }
-    y_is_x = beta == 0;
-    copy<T>(ctx, xn.view(), x);
-    F = Fn;
-    t_k = t_next;
-    if (progress.done(it, F, dx, norm2<T>(ctx, x), step.alpha())) break;
+    if (last_out.data() != out.data()) copy<T>(ctx, last_out, out);
+    out_ = out;
+    const bool ok = step_(y, fy_, gy_.view(), out, g_out_.view(), f_out_, false);
+    f_out_known_ = step_.evaluated;
+    return ok;
   }
-  return progress.report();
-}
+  double step() const override { return step_.alpha(); }
+  double value(const Context& ctx, View<const T> x) override { return f_(ctx, x, gy_.view()) + step_.g(x); }
+  double last_value(const Context& ctx) override {
+    evaluate_last_out(ctx);
+    return f_out_ + step_.g(out_);
+  }
+
+ private:
+  void evaluate_last_out(const Context& ctx) {
+    if (!f_out_known_) f_out_ = f_(ctx, out_, g_out_.view());
+    f_out_known_ = true;
+  }
+  const ValueGradFn<T>& f_;
+  ProxGradientStep<T>& step_;
+  Array<T> gy_, g_out_;
+  double fy_ = 0, f_out_ = 0;
+  bool f_out_known_ = false;
+  View<const T> out_;
+};
 
 }  // namespace
+
+namespace solvers {
+
+// One loop for FISTA, its restarts and ISTA. The iterate and the map's output swap buffers, so
+// an iteration moves: the map, d = x_{k+1} - x_k in place of x_k, (gradient restart: y - x_{k+1}
+// in place of y and one dot), y = x_{k+1} + beta d.
+template <class T>
+SolveReport fista(const Context& ctx, ProxGradientMap<T>& map, View<T> x_out, const FistaPlan& plan,
+                  const Monitor& monitor) {
+  IterationLog log(plan.max_iters, plan.check_every, monitor);
+  if (plan.max_iters == 0) return log.finish();
+  const bool by_value = plan.momentum && plan.restart == ApgmRestart::FunctionValue;
+  const Shape& s = x_out.shape();
+  Array<T> x(ctx, s), xn(ctx, s), y(ctx, s);
+  copy<T>(ctx, x_out, x.view());
+  copy<T>(ctx, x_out, y.view());
+  double F = by_value ? map.value(ctx, x.view()) : std::nan("");
+  if (by_value && std::isnan(F))
+    throw InvalidArgument("fista: the function-value restart needs F, which this problem does not give");
+  double t = 1;
+  bool y_is_x = true, y_is_last_out = false, last_out_is_x = true;
+  for (int k = 1; k <= plan.max_iters; ++k) {
+    const View<const T> last_out = last_out_is_x ? x.cview() : xn.cview();
+    if (!map.apply(ctx, y.view(), y_is_last_out, last_out, xn.view())) {
+      log.stop(StopReason::LineSearchFailed);
+      break;
+    }
+    if (by_value) {
+      const double Fn = map.last_value(ctx);
+      if (Fn > F && !y_is_x) {
+        // Restart: drop the step and the momentum; the next step starts from x.
+        t = 1;
+        y_is_x = true;
+        y_is_last_out = last_out_is_x = false;
+        copy<T>(ctx, x.view(), y.view());
+        if (!log.is_check(k))
+          log.count(k);
+        else if (log.record(k, F, 0, 0, map.step(), false))
+          break;
+        continue;
+      }
+      F = Fn;
+    }
+    axpby<T>(ctx, T(1), xn.view(), T(-1), x.view());  // x = d
+    bool restart = false;
+    if (plan.momentum && plan.restart == ApgmRestart::Gradient) {
+      axpby<T>(ctx, T(-1), xn.view(), T(1), y.view());  // y = y - x_{k+1}
+      restart = dot<T>(ctx, y.view(), x.view()) > 0;
+    }
+    const double t_next = plan.momentum && !restart ? (1 + std::sqrt(1 + 4 * t * t)) / 2 : 1;
+    const double beta = restart ? 0 : (t - 1) / t_next;
+    copy<T>(ctx, xn.view(), y.view());
+    if (beta != 0) axpby<T>(ctx, static_cast<T>(beta), x.view(), T(1), y.view());
+    t = t_next;
+    y_is_x = y_is_last_out = beta == 0;
+    last_out_is_x = true;
+    std::swap(x, xn);  // x = x_{k+1}, xn = d
+    if (!log.is_check(k)) {
+      log.count(k);
+      continue;
+    }
+    const auto c = map.check(ctx, x.view(), xn.view(), by_value ? F : map.last_value(ctx));
+    if (log.record(k, c.objective, c.change, 0, map.step(), c.change <= plan.tol * c.scale)) break;
+  }
+  copy<T>(ctx, x.view(), x_out);
+  return log.finish();
+}
+
+#define RECON_INSTANTIATE_FISTA(T)                                                              \
+  template SolveReport fista<T>(const Context&, ProxGradientMap<T>&, View<T>, const FistaPlan&, \
+                                const Monitor&);
+RECON_INSTANTIATE_FISTA(float)
+RECON_INSTANTIATE_FISTA(double)
+#undef RECON_INSTANTIATE_FISTA
+
+}  // namespace solvers
 
 template <class T>
 SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const ProxTerm<T>& g, View<T> x,
@@ -213,11 +298,15 @@ SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const ProxTerm<T>&
   detail::check_operand(ctx, "apgm", "x", x, x.size());
   check_options(options);
   ProxGradientStep<T> step(ctx, f, g, options, x.shape());
-  Progress progress(options, monitor);
-  if (options.max_iters == 0) return progress.report();
-  if (options.variant == ApgmVariant::Monotone)
+  if (options.variant == ApgmVariant::Monotone) {
+    Progress progress(options, monitor);
+    if (options.max_iters == 0) return progress.report();
     return monotone_apg(ctx, f, step, x, progress, options.max_iters);
-  return fista(ctx, f, step, x, progress, options.max_iters, options.variant == ApgmVariant::Fista);
+  }
+  ValueGradMap<T> map(ctx, f, step, x.shape());
+  const solvers::FistaPlan plan{options.variant == ApgmVariant::Fista, options.restart, options.max_iters, 1,
+                                options.tol};
+  return solvers::fista<T>(ctx, map, x, plan, monitor);
 }
 
 template <class T>

@@ -19,7 +19,7 @@ class FusedSplit {
   virtual ~FusedSplit() = default;
   // ADMM's z- and scaled-dual update: v = A x + u, z = prox_{gamma Phi}(v), u = v - z.
   virtual void split_update(const Context& ctx, T gamma, const T* x, T* z, T* u) const = 0;
-  // The x-update's right-hand side: out = a * base + A^T (z - u).
+  // The x-update's right-hand side: out = a * base + A^T (z - u); z or u may be null (0).
   virtual void adjoint_difference(const Context& ctx, T a, const T* base, const T* z, const T* u,
                                   T* out) const = 0;
   // The linearised x-step: s = A x2 - z + u.

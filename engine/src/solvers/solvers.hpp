@@ -2,9 +2,12 @@
 // reconstruction, CS recovery): the public ones (composite.hpp) plus what only a builder needs.
 #pragma once
 
+#include <cmath>
 #include <vector>
 
+#include "recon/engine/apgm.hpp"
 #include "recon/engine/composite.hpp"
+#include "recon/kernels/vector_ops.hpp"
 
 namespace recon::solvers {
 
@@ -51,5 +54,45 @@ template <class T>
 SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
                  const CompositePdhgOptions& options, const Monitor& monitor, const PdhgPlan& plan,
                  std::vector<Array<T>>* duals);
+
+// The prox-gradient map T(y) = prox_{alpha g}(y - alpha grad f(y)) that FISTA iterates
+// (apgm.cpp): from a smooth f and a prox (apgm's public entry), or fused stencil passes (the
+// dual of TV denoising, tv/tv_dual_fista.cpp).
+template <class T>
+class ProxGradientMap {
+ public:
+  struct Check {
+    double objective, change, scale;  // the stopping test: change <= tol * scale
+  };
+  virtual ~ProxGradientMap() = default;
+  // out = T(y). last_out holds the previous call's output (the start point at first), a warm
+  // start for an inexact prox; y_is_last_out: y equals it (what was computed there may be
+  // reused). False when no step was found (backtracking).
+  virtual bool apply(const Context& ctx, View<const T> y, bool y_is_last_out, View<const T> last_out,
+                     View<T> out) = 0;
+  virtual double step() const = 0;
+  // F = f + g at x, and at the last output (unchanged since): the function-value restart
+  // compares them. Maps that do not know F return NaN and cannot run that restart.
+  virtual double value(const Context&, View<const T>) { return std::nan(""); }
+  virtual double last_value(const Context&) { return std::nan(""); }
+  // What a check records at the iterate x, given x - x_prev and F(x): by default F, ||x - x_prev||
+  // and ||x||; a map on a dual variable measures the primal instead.
+  virtual Check check(const Context& ctx, View<const T> x, View<const T> difference, double objective) {
+    return {objective, norm2<T>(ctx, difference), norm2<T>(ctx, x)};
+  }
+};
+
+struct FistaPlan {
+  bool momentum = true;  // false: ISTA
+  ApgmRestart restart = ApgmRestart::FunctionValue;
+  int max_iters = 500;
+  int check_every = 1;
+  double tol = 1e-6;
+};
+
+// FISTA / ISTA on the map from x (x: the start on input, the last iterate on output).
+template <class T>
+SolveReport fista(const Context& ctx, ProxGradientMap<T>& map, View<T> x, const FistaPlan& plan,
+                  const Monitor& monitor);
 
 }  // namespace recon::solvers

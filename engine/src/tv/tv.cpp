@@ -1,6 +1,8 @@
-// tv_denoise: validation and dispatch to the solvers (tv_*.cu).
+// tv_denoise: validation, and the problem builders for the engine's solvers (ADMM, PDHG, FISTA
+// on the dual) and TV's own L-BFGS (tv_solvers.cu).
 #include <cmath>
 
+#include "../solvers/fused_split.hpp"
 #include "../solvers/solvers.hpp"
 #include "tv_solvers.hpp"
 
@@ -113,6 +115,77 @@ SolveReport pdhg_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProb
   return report;
 }
 
+// TV denoising on its dual by the one FISTA (Beck & Teboulle, "Fast gradient-based algorithms
+// for constrained total variation image denoising and deblurring problems", 2009), restarted on
+// the gradient (O'Donoghue & Candes, "Adaptive restart for accelerated gradient schemes", 2015):
+//   min_p 0.5||u - D^T p||^2 + (lambda phi)^*(p),   x = u - D^T p.
+// The smooth part's gradient -D(u - D^T p) has Lipschitz constant ||D||^2 <= 4k; the prox of the
+// conjugate is the PDHG dual step (Moreau's identity), so one prox-gradient step is two fused
+// passes: r = u - D^T y, then p = prox(y + D r / ||D||^2). Convex phi only: for a nonconvex
+// phi the conjugate does not give back the primal problem. Checks measure the primal x.
+template <class T>
+class TvDualMap final : public solvers::ProxGradientMap<T> {
+ public:
+  TvDualMap(const Context& ctx, const tv::Setup<T>& s, const solvers::FusedSplit<T>& d, View<const T> u,
+            View<T> x)
+      : d_(d),
+        lambda_(s.lambda),
+        step_(1.0 / s.norm_sq_bound),
+        u_(u),
+        x_(x),
+        r_(ctx, s.shape),
+        x_prev_(ctx, s.shape) {}
+
+  bool apply(const Context& ctx, View<const T> y, bool, View<const T>, View<T> out) override {
+    primal(ctx, y, r_.view());
+    d_.dual_step(ctx, lambda_, static_cast<T>(step_), r_.data(), y.data(), out.data());
+    return true;
+  }
+  double step() const override { return step_; }
+  typename solvers::ProxGradientMap<T>::Check check(const Context& ctx, View<const T> p, View<const T>,
+                                                    double) override {
+    copy<T>(ctx, x_, x_prev_.view());
+    primal(ctx, p, x_);
+    const double fit = distance2<T>(ctx, x_, u_);
+    const double objective = 0.5 * fit * fit + static_cast<double>(lambda_) * d_.value_sum(ctx, x_.data());
+    return {objective, distance2<T>(ctx, x_, x_prev_.view()), norm2<T>(ctx, x_)};
+  }
+  // x = u - D^T p
+  void primal(const Context& ctx, View<const T> p, View<T> x) const {
+    d_.adjoint_difference(ctx, T(1), u_.data(), nullptr, p.data(), x.data());
+  }
+
+ private:
+  const solvers::FusedSplit<T>& d_;
+  T lambda_;
+  double step_;
+  View<const T> u_;
+  View<T> x_;
+  Array<T> r_, x_prev_;
+};
+
+template <class T>
+SolveReport dual_fista_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProblem& p,
+                               const TvOptions& o, const Monitor& monitor, View<const T> u, View<T> x,
+                               Array<T>* dual) {
+  tv::visit_tv_penalty(p.penalty, [](const auto&) { return 0; });
+  if (!penalties::properties_of(p.penalty).convex)
+    throw InvalidArgument(
+        std::string("tv_denoise(apgm): works on the dual problem, which needs a convex penalty; '") +
+        penalties::name_of(p.penalty) + "' is not convex (use admm, ladmm or pdhg)");
+  const auto d = solvers::make_fused_split<T>(s.op.get(), p.penalty, s.iso);
+  require(d != nullptr, "tv_denoise(apgm)", "no fused passes for this penalty and gradient");
+  copy<T>(ctx, u, x);
+  TvDualMap<T> map(ctx, s, *d, u, x);
+  Array<T> dual_p(ctx, s.range);
+  fill<T>(ctx, dual_p.view(), T(0));
+  const solvers::FistaPlan plan{true, ApgmRestart::Gradient, o.max_iters, o.check_every, o.tol};
+  const SolveReport report = solvers::fista<T>(ctx, map, dual_p.view(), plan, monitor);
+  map.primal(ctx, dual_p.view(), x);
+  if (dual) *dual = std::move(dual_p);
+  return report;
+}
+
 }  // namespace
 
 template <class T>
@@ -129,7 +202,7 @@ SolveReport tv_denoise(const Context& ctx, View<const T> u, View<T> x, const TvP
     case TvSolver::Pdhg:
       return pdhg_denoise(ctx, setup, problem, options, monitor, u, x, dual);
     case TvSolver::Apgm:
-      return tv::solve_apgm(ctx, setup, call, u, x, dual);
+      return dual_fista_denoise(ctx, setup, problem, options, monitor, u, x, dual);
     case TvSolver::Lbfgs:
       if (dual) throw InvalidArgument("tv_denoise(lbfgs): works on the primal only and has no dual variable");
       return tv::solve_lbfgs(ctx, setup, call, u, x);

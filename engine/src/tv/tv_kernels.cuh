@@ -114,12 +114,13 @@ void admm_z_update(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T
   }
 }
 
-// out = a*u + D^T y1 - D^T y2 (y2 may be null): the right-hand sides of the x-updates.
+// out = a*u + D^T y1 - D^T y2 (y1 or y2 may be null): the right-hand sides of the x-updates,
+// and the primal point u - D^T p of a dual iterate.
 template <class T>
 void combine_adjoint(const Context& ctx, const Grad<T>& g, T a, const T* u, const T* y1, const T* y2,
                      T* out) {
   for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
-    out[i] = a * u[i] + g.dt_at(y1, i, q) - (y2 ? g.dt_at(y2, i, q) : T(0));
+    out[i] = a * u[i] + (y1 ? g.dt_at(y1, i, q) : T(0)) - (y2 ? g.dt_at(y2, i, q) : T(0));
   });
 }
 

@@ -1,6 +1,7 @@
-// The TV solvers, one per header (tv_*.cuh, all compiled in tv_solvers.cu), each visiting the
-// penalty once (tv_setup.hpp). Their kernel launchers live in recon::tv, not in anonymous
-// namespaces: see tv_solvers.cu for the nvcc extended-lambda hazards this avoids.
+// What TV denoising runs on its own kernels, compiled in tv_solvers.cu: L-BFGS on the primal
+// (tv_lbfgs.cuh) and the objective; the fused split passes (tv_fused_split.cuh) serve the
+// engine's solvers. The kernel launchers live in recon::tv, not in anonymous namespaces: see
+// tv_solvers.cu for the nvcc extended-lambda hazards this avoids.
 #pragma once
 
 #include "tv_setup.hpp"
@@ -13,9 +14,6 @@ struct Call {
   const Monitor& monitor;
 };
 
-template <class T>
-SolveReport solve_apgm(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x,
-                       Array<T>* dual);
 template <class T>
 SolveReport solve_lbfgs(const Context& ctx, const Setup<T>& s, const Call& call, View<const T> u, View<T> x);
 template <class T>

@@ -14,17 +14,22 @@
 //             because v is a prox-gradient step from x_t with alpha <= 1/L. An inexact prox
 //             (an inner solver) can break that, so x_{t+1} = x_t when both candidates are worse
 //             (as in Beck & Teboulle's MFISTA): F never increases with any prox.
-//   Fista     Beck & Teboulle 2009 with adaptive function-value restart (O'Donoghue &
-//             Candes 2015): when F(x_{k+1}) > F(x_k) the step is rejected, the momentum reset
-//             (t = 1, y = x_k) and the next step is a plain prox-gradient step, so F does not
-//             increase either (departure from O'Donoghue & Candes, who keep x_{k+1}) as long
-//             as the prox is exact.
+//   Fista     Beck & Teboulle 2009 with an adaptive restart of the momentum (O'Donoghue &
+//             Candes, "Adaptive restart for accelerated gradient schemes", 2015), options.restart:
+//             FunctionValue (default): when F(x_{k+1}) > F(x_k) the step is rejected, the
+//               momentum reset (t = 1, y = x_k) and the next step is a plain prox-gradient
+//               step, so F does not increase either (departure from O'Donoghue & Candes, who
+//               keep x_{k+1}) as long as the prox is exact;
+//             Gradient: x_{k+1} is kept and the momentum reset when
+//               (y_k - x_{k+1}) . (x_{k+1} - x_k) > 0 (no function values needed);
+//             None: Beck & Teboulle's FISTA as published.
 //   Ista      x_{k+1} = prox_{alpha w phi}(x_k - alpha grad f(x_k)).
 // Step: alpha = options.step if > 0, else 1/options.lipschitz if > 0, else backtracking is
 // required. With options.backtracking every prox step from a point p checks
 // f(x+) <= f(p) + <grad f(p), x+ - p> + ||x+ - p||^2/(2 alpha) and halves alpha until it holds
 // (Beck & Teboulle 2009, sec. 4); alpha never grows again.
-// Stopping: ||x_{t+1} - x_t|| <= tol * ||x_{t+1}|| (Converged), max_iters, or the monitor.
+// Stopping: ||x_{t+1} - x_t|| <= tol * ||x_{t+1}|| (Converged), max_iters, or the monitor,
+// tested every check_every iterations (Fista and Ista then evaluate F only there).
 // The monitor gets F (objective), ||x_{t+1} - x_t|| (primal_residual), alpha (step).
 // All buffers are allocated before the loop; x is the warm start on input.
 // Tests: tests/cs/test_apgm.cpp (LASSO against its KKT conditions, the three variants agree,
@@ -42,6 +47,7 @@
 namespace recon {
 
 enum class ApgmVariant { Monotone, Fista, Ista };
+enum class ApgmRestart { FunctionValue, Gradient, None };
 
 // "monotone" | "fista" | "ista"; InvalidArgument otherwise.
 ApgmVariant parse_apgm_variant(const std::string& name);
@@ -49,8 +55,10 @@ const char* to_string(ApgmVariant v);
 
 struct ApgmOptions {
   ApgmVariant variant = ApgmVariant::Monotone;
+  ApgmRestart restart = ApgmRestart::FunctionValue;  // Fista only
   int max_iters = 500;
   double tol = 1e-6;     // relative change of x
+  int check_every = 1;   // F, the stopping test and the monitor every this many iterations
   double step = 0;       // alpha > 0, or 0: from lipschitz
   double lipschitz = 0;  // L of grad f (alpha = 1/L when step is 0)
   bool backtracking = false;
