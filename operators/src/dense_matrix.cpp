@@ -6,7 +6,11 @@
 #include <cblas.h>
 
 #include <limits>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include "cholesky_inverse.hpp"
 
 #include "recon/kernels/config.hpp"
 
@@ -78,6 +82,31 @@ const std::shared_ptr<const Array<T>>& validated(const std::shared_ptr<const Arr
 
 int as_int(index_t v) { return static_cast<int>(v); }
 
+// The row-major (m x n) matrix `a` on a batch of b rows (b = 0: one vector). transpose false:
+// out = A in (Y = X A^T per batch row); true: out = A^T in (X = Y A). `what` names the call in
+// cuBLAS errors.
+template <class T>
+void multiply(const Context& ctx, bool transpose, const T* a, int m, int n, int b, const T* in, T* out,
+              const char* what) {
+#if RECON_WITH_CUDA
+  if (ctx.is_cuda()) {
+    auto h = static_cast<cublasHandle_t>(ctx.cublas_handle());
+    const cublasOperation_t op = transpose ? CUBLAS_OP_N : CUBLAS_OP_T;
+    check_cublas(b == 0 ? cu_gemv(h, op, n, m, a, in, out)
+                        : cu_gemm(h, op, transpose ? n : m, b, transpose ? m : n, a, n, in, out),
+                 what);
+    return;
+  }
+#else
+  (void)ctx;
+  (void)what;
+#endif
+  if (b == 0)
+    gemv(transpose ? CblasTrans : CblasNoTrans, m, n, a, in, out);
+  else
+    gemm(transpose ? CblasNoTrans : CblasTrans, b, transpose ? n : m, transpose ? m : n, in, a, n, out);
+}
+
 }  // namespace
 
 template <class T>
@@ -87,36 +116,54 @@ DenseMatrixOperator<T>::DenseMatrixOperator(std::shared_ptr<const Array<T>> matr
       matrix_(std::move(matrix)),
       batch_(batch) {}
 
-// transpose false: out = A in (Y = X A^T per batch row); true: out = A^T in (X = Y A).
 template <class T>
-void DenseMatrixOperator<T>::multiply(const Context& ctx, bool transpose, const T* in, T* out) const {
+void DenseMatrixOperator<T>::multiply_matrix(const Context& ctx, bool transpose, const T* in, T* out) const {
   detail::check_data_device(ctx, this->name(), matrix_->device());
-  const int m = as_int(matrix_->shape()[0]), n = as_int(matrix_->shape()[1]), b = as_int(batch_);
-  const T* a = matrix_->data();
-#if RECON_WITH_CUDA
-  if (ctx.is_cuda()) {
-    auto h = static_cast<cublasHandle_t>(ctx.cublas_handle());
-    const cublasOperation_t op = transpose ? CUBLAS_OP_N : CUBLAS_OP_T;
-    check_cublas(b == 0 ? cu_gemv(h, op, n, m, a, in, out)
-                        : cu_gemm(h, op, transpose ? n : m, b, transpose ? m : n, a, n, in, out),
-                 transpose ? "adjoint" : "apply");
-    return;
-  }
-#endif
-  if (b == 0)
-    gemv(transpose ? CblasTrans : CblasNoTrans, m, n, a, in, out);
-  else
-    gemm(transpose ? CblasNoTrans : CblasTrans, b, transpose ? n : m, transpose ? m : n, in, a, n, out);
+  multiply(ctx, transpose, matrix_->data(), as_int(matrix_->shape()[0]), as_int(matrix_->shape()[1]),
+           as_int(batch_), in, out, transpose ? "adjoint" : "apply");
 }
 
 template <class T>
 void DenseMatrixOperator<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
-  multiply(ctx, false, x.data(), y.data());
+  multiply_matrix(ctx, false, x.data(), y.data());
 }
 
 template <class T>
 void DenseMatrixOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
-  multiply(ctx, true, y.data(), x.data());
+  multiply_matrix(ctx, true, y.data(), x.data());
+}
+
+template <class T>
+bool DenseMatrixOperator<T>::has_normal_inverse() const {
+  return matrix_->shape()[1] <= max_normal_inverse_n;
+}
+
+// (A^T A + lambda I)^{-1} in double on the host (cholesky_inverse.hpp), kept on ctx's device as
+// an (n x n) matrix for this lambda and context; every call is then one GEMV/GEMM with it.
+template <class T>
+void DenseMatrixOperator<T>::do_normal_inverse(const Context& ctx, T lambda, View<const T> b,
+                                               View<T> x) const {
+  detail::check_data_device(ctx, this->name(), matrix_->device());
+  const index_t m = matrix_->shape()[0], n = matrix_->shape()[1];
+  if (!inverse_ || inverse_lambda_ != lambda || inverse_->context() != ctx) {
+    const std::vector<T> host = matrix_->to_host_vector();
+    std::vector<double> inv;
+    try {
+      inv = detail::regularised_gram_inverse(std::vector<double>(host.begin(), host.end()), m, n,
+                                             static_cast<double>(lambda));
+    } catch (const InvalidArgument&) {
+      std::ostringstream msg;
+      msg << this->name() << ".normal_inverse: A^T A + lambda I is singular (lambda = " << lambda
+          << ", m = " << m << ", n = " << n << "); use lambda > 0";
+      throw InvalidArgument(msg.str());
+    }
+    inverse_ = std::make_unique<Array<T>>(
+        Array<T>::from_host(ctx, Shape{n, n}, std::vector<T>(inv.begin(), inv.end())));
+    inverse_lambda_ = lambda;
+  }
+  // G^{-1} is symmetric, so the batch form X = B G^{-T} is X = B G^{-1} as well.
+  multiply(ctx, false, inverse_->data(), as_int(n), as_int(n), as_int(batch_), b.data(), x.data(),
+           "normal_inverse");
 }
 
 template <class T>
