@@ -55,7 +55,7 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   const Context ctx = make_context(global);
   // x, the reference, ADMM's splits and CG's vectors: about twelve volumes and four sinograms.
   const ct::Geometry g = read_ct_geometry(ctx, a.geometry, 12, 4, "ct recon");
-  const ct::JosephProjector<float> op(g);
+  const Operator<float> op = ct::joseph_projector<float>(g);
   const Array<float> y = read_ct_array(ctx, a.in, op.range(), "projection shape");
   Array<float> reference;
   if (!a.reference.empty()) reference = read_ct_array(ctx, a.reference, op.domain(), "volume shape");

@@ -65,7 +65,10 @@ void axpbypcz(const Context& ctx, T a, View<const T> x, T b, View<const T> y, T 
   const T* px = x.data();
   const T* py = y.data();
   T* pz = z.data();
-  parallel_for(ctx, x.size(), [=] RECON_HD(index_t i) { pz[i] = a * px[i] + b * py[i] + c * pz[i]; });
+  if (c == T(0))
+    parallel_for(ctx, x.size(), [=] RECON_HD(index_t i) { pz[i] = a * px[i] + b * py[i]; });
+  else
+    parallel_for(ctx, x.size(), [=] RECON_HD(index_t i) { pz[i] = a * px[i] + b * py[i] + c * pz[i]; });
 }
 
 template <class T>

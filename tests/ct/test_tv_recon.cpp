@@ -27,12 +27,12 @@ TYPED_TEST_SUITE(CtTvRecon, AllBackends, BackendName);
 template <class T>
 struct SparseView {
   ct::Geometry g;
-  ct::JosephProjector<T> a;
+  Operator<T> a;  // the Joseph projector
   std::vector<double> truth;
   Array<T> xt, y, x;
   SparseView(const Context& ctx, index_t views)
       : g{ct::volume2d(32, 32), ct::parallel2d(46, 1.0, ct::uniform_angles(views, 0, M_PI))},
-        a(g),
+        a(ct::joseph_projector<T>(g)),
         truth(datasets::rasterize(g.volume, datasets::shepp_logan(g.volume), 2)),
         xt(Array<T>::from_host(ctx, a.domain(), std::vector<T>(truth.begin(), truth.end()))),
         y(ctx, a.range()),
@@ -55,7 +55,7 @@ TYPED_TEST(CtTvRecon, SparseViewTvBeatsLeastSquaresByTenDecibels) {
   fill<T>(ctx, x_ls.view(), T(0));
   ct::CglsOptions co;
   co.max_iters = 200;
-  ct::cgls<T>(ctx, pb.a, pb.y.view(), x_ls.view(), co);
+  ct::cgls<T>(ctx, pb.a.get(), pb.y.view(), x_ls.view(), co);
 
   ct::TvReconProblem p;
   p.lambda = 1e-3;
@@ -157,9 +157,9 @@ TYPED_TEST(CtTvRecon, ClippedAnisotropicTvProxIsTheConstrainedProx) {
   penalties::prox<T>(ctx, penalties::NonNeg{}, T(1), View<const T>(clipped.view()), clipped.view());
 
   const Operator<T> d = gradient<T>(s);
-  const std::vector<CompositeTerm<T>> terms{{nullptr, v.view(), penalties::SqL2{}, 1.0},
-                                            {&d.get(), {}, penalties::L1{}, w},
-                                            {nullptr, {}, penalties::NonNeg{}, 1.0}};
+  const std::vector<CompositeTerm<T>> terms{{{}, v.view(), penalties::SqL2{}, 1.0},
+                                            {d, {}, penalties::L1{}, w},
+                                            {{}, {}, penalties::NonNeg{}, 1.0}};
   Array<T> constrained(ctx, s);
   fill<T>(ctx, constrained.view(), T(0));
   CompositeAdmmOptions ao;

@@ -32,8 +32,8 @@ TYPED_TEST(CompositeTest, QuadraticPlusL1IsTheSoftThreshold) {
   auto y = Array<T>::from_host(ctx, Shape{n}, yv);
   Array<T> x(ctx, Shape{n});
   fill<T>(ctx, x, T(0));
-  const std::vector<CompositeTerm<T>> terms{{nullptr, y.view(), penalties::SqL2{}, 1.0},
-                                            {nullptr, {}, penalties::L1{}, lambda}};
+  const std::vector<CompositeTerm<T>> terms{{{}, y.view(), penalties::SqL2{}, 1.0},
+                                            {{}, {}, penalties::L1{}, lambda}};
   const SolveReport rep = admm_composite<T>(ctx, terms, x, {500, sizeof(T) == 4 ? 1e-6 : 1e-10});
   ASSERT_TRUE(rep.converged()) << to_string(rep.reason);
   const auto got = x.to_host_vector();
@@ -52,9 +52,8 @@ TYPED_TEST(CompositeTest, RobustLossAndPenaltyMatchBruteForce) {
   auto y = Array<T>::from_host(ctx, Shape{n}, yv);
   Array<T> x(ctx, Shape{n});
   fill<T>(ctx, x, T(0));
-  const std::vector<CompositeTerm<T>> terms{
-      {nullptr, y.view(), make_function("huber", {{"delta", delta}}), 1.0},
-      {nullptr, {}, penalties::L1{}, lambda}};
+  const std::vector<CompositeTerm<T>> terms{{{}, y.view(), make_function("huber", {{"delta", delta}}), 1.0},
+                                            {{}, {}, penalties::L1{}, lambda}};
   const SolveReport rep = admm_composite<T>(ctx, terms, x, {2000, sizeof(T) == 4 ? 1e-6 : 1e-9});
   ASSERT_TRUE(rep.converged()) << to_string(rep.reason);
   const auto got = x.to_host_vector();
@@ -82,8 +81,8 @@ TYPED_TEST(CompositeTest, NonNegativeLeastSquaresSatisfiesKkt) {
   auto y = Array<T>::from_host(ctx, Shape{m}, yv);
   Array<T> x(ctx, Shape{n});
   fill<T>(ctx, x, T(0));
-  const std::vector<CompositeTerm<T>> terms{{&a.get(), y.view(), penalties::SqL2{}, 1.0},
-                                            {nullptr, {}, penalties::NonNeg{}, 1.0}};
+  const std::vector<CompositeTerm<T>> terms{{a, y.view(), penalties::SqL2{}, 1.0},
+                                            {{}, {}, penalties::NonNeg{}, 1.0}};
   CompositeAdmmOptions o;
   o.max_iters = 3000;
   o.tol = sizeof(T) == 4 ? 1e-6 : 1e-10;
@@ -133,8 +132,8 @@ TYPED_TEST(CompositeTest, TvDenoisingAgreesWithTvAdmm) {
   for (bool iso : {false, true}) {
     Array<T> x(ctx, Shape{h, w}), ref(ctx, Shape{h, w});
     fill<T>(ctx, x, T(0));
-    const std::vector<CompositeTerm<T>> terms{{nullptr, u.view(), penalties::SqL2{}, 1.0},
-                                              {&d.get(), {}, penalties::L1{}, lambda, iso}};
+    const std::vector<CompositeTerm<T>> terms{{{}, u.view(), penalties::SqL2{}, 1.0},
+                                              {d, {}, penalties::L1{}, lambda, iso}};
     CompositeAdmmOptions o;
     o.max_iters = 8000;
     o.tol = iso ? 2e-7 : 1e-9;  // isotropic TV converges sublinearly
@@ -166,9 +165,8 @@ TYPED_TEST(CompositeTest, NonconvexPenaltyResidualsVanish) {
   Operator<T> d = gradient<T>(Shape{h, w});
   Array<T> x(ctx, Shape{h, w});
   copy<T>(ctx, u, x);
-  const std::vector<CompositeTerm<T>> terms{
-      {nullptr, u.view(), penalties::SqL2{}, 1.0},
-      {&d.get(), {}, make_function("log", {{"p", 0.5}, {"eps", 0.1}}), 0.05}};
+  const std::vector<CompositeTerm<T>> terms{{{}, u.view(), penalties::SqL2{}, 1.0},
+                                            {d, {}, make_function("log", {{"p", 0.5}, {"eps", 0.1}}), 0.05}};
   const double start = composite_objective<T>(ctx, terms, x);
   CompositeAdmmOptions o;
   o.rho = 10;
@@ -186,8 +184,8 @@ TYPED_TEST(CompositeTest, PdhgAgreesWithAdmmOnTv) {
   const index_t h = 20, w = 16;
   auto u = Array<T>::from_host(ctx, Shape{h, w}, noisy_blocks<T>(h, w));
   Operator<T> d = gradient<T>(Shape{h, w});
-  const std::vector<CompositeTerm<T>> terms{{nullptr, u.view(), penalties::SqL2{}, 1.0},
-                                            {&d.get(), {}, penalties::L1{}, 0.1, true}};
+  const std::vector<CompositeTerm<T>> terms{{{}, u.view(), penalties::SqL2{}, 1.0},
+                                            {d, {}, penalties::L1{}, 0.1, true}};
   Array<T> x_admm(ctx, Shape{h, w}), x_pdhg(ctx, Shape{h, w});
   fill<T>(ctx, x_admm, T(0));
   fill<T>(ctx, x_pdhg, T(0));
@@ -209,17 +207,17 @@ TEST(CompositeErrors, RejectsBadProblemsBeforeIterating) {
   Array<double> x(ctx, Shape{4}), y5(ctx, Shape{5});
   fill<double>(ctx, x, 0.0);
   EXPECT_THROW(admm_composite<double>(ctx, {}, x), InvalidArgument);
-  EXPECT_THROW(admm_composite<double>(ctx, {{nullptr, y5.view(), penalties::L1{}, 1.0}}, x), ShapeMismatch);
-  EXPECT_THROW(admm_composite<double>(ctx, {{nullptr, {}, penalties::L1{}, -1.0}}, x), InvalidArgument);
-  EXPECT_THROW(admm_composite<double>(ctx, {{nullptr, {}, penalties::SqL2{}, 1.0}}, x), InvalidArgument);
+  EXPECT_THROW(admm_composite<double>(ctx, {{{}, y5.view(), penalties::L1{}, 1.0}}, x), ShapeMismatch);
+  EXPECT_THROW(admm_composite<double>(ctx, {{{}, {}, penalties::L1{}, -1.0}}, x), InvalidArgument);
+  EXPECT_THROW(admm_composite<double>(ctx, {{{}, {}, penalties::SqL2{}, 1.0}}, x), InvalidArgument);
   Operator<double> d = gradient<double>(Shape{5});
-  EXPECT_THROW(admm_composite<double>(ctx, {{&d.get(), {}, penalties::L1{}, 1.0}}, x), ShapeMismatch);
+  EXPECT_THROW(admm_composite<double>(ctx, {{d, {}, penalties::L1{}, 1.0}}, x), ShapeMismatch);
   EXPECT_THROW(
-      pdhg_composite<double>(ctx, {{nullptr, {}, make_function("log", {{"p", 0.5}, {"eps", 0.1}}), 1.0}}, x),
+      pdhg_composite<double>(ctx, {{{}, {}, make_function("log", {{"p", 0.5}, {"eps", 0.1}}), 1.0}}, x),
       InvalidArgument);
   CompositeAdmmOptions bad;
   bad.rho = 0;
-  EXPECT_THROW(admm_composite<double>(ctx, {{nullptr, {}, penalties::L1{}, 1.0}}, x, bad), InvalidArgument);
+  EXPECT_THROW(admm_composite<double>(ctx, {{{}, {}, penalties::L1{}, 1.0}}, x, bad), InvalidArgument);
 }
 
 }  // namespace

@@ -281,8 +281,8 @@ SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, c
     throw ShapeMismatch("cs::recover: c has shape " + c.shape().str() + ", the operator's domain is " +
                         A.domain().str());
   if (o.solver == CsSolver::Admm) {
-    const std::vector<CompositeTerm<T>> terms{{&A.get(), y, p.loss, 1.0, false},
-                                              {nullptr, {}, p.penalty, p.lambda, false}};
+    const std::vector<CompositeTerm<T>> terms{{A, y, p.loss, 1.0, false},
+                                              {{}, {}, p.penalty, p.lambda, false}};
     CompositeAdmmOptions ao;
     ao.max_iters = o.max_iters;
     ao.tol = o.tol;

@@ -42,24 +42,22 @@ Operator<T> volume_gradient(const Shape& domain) {
 }
 
 template <class T>
-std::vector<CompositeTerm<T>> make_terms(const LinearOperator<T>& a, View<const T> y, const Operator<T>& d,
+std::vector<CompositeTerm<T>> make_terms(const Operator<T>& a, View<const T> y, const Operator<T>& d,
                                          const TvReconProblem& p) {
   require(p.lambda >= 0, "ct recon", "lambda must be >= 0");
   if (y.shape() != a.range())
     throw ShapeMismatch("ct recon: projections have shape " + y.shape().str() + ", the geometry's are " +
                         a.range().str());
-  std::vector<CompositeTerm<T>> terms{{&a, y, p.loss, 1.0},
-                                      {&d.get(), {}, p.penalty, p.lambda, p.norm == TvNorm::Isotropic}};
-  if (p.nonneg) terms.push_back({nullptr, {}, penalties::NonNeg{}, 1.0});
+  std::vector<CompositeTerm<T>> terms{{a, y, p.loss, 1.0},
+                                      {d, {}, p.penalty, p.lambda, p.norm == TvNorm::Isotropic}};
+  if (p.nonneg) terms.push_back({{}, {}, penalties::NonNeg{}, 1.0});
   return terms;
 }
 
-// ||A||^2 by the power method (a non-owning handle: norm_estimate needs an Operator, the caller
-// keeps `a` alive).
+// ||A||^2 by the power method.
 template <class T>
-double projector_norm2(const Context& ctx, const LinearOperator<T>& a) {
-  const Operator<T> handle(std::shared_ptr<const LinearOperator<T>>(&a, [](const LinearOperator<T>*) {}));
-  const double n2 = std::pow(handle.norm_estimate(ctx, 30), 2);
+double projector_norm2(const Context& ctx, const Operator<T>& a) {
+  const double n2 = std::pow(a.norm_estimate(ctx, 30), 2);
   require(n2 > 0, "ct recon", "the projector is zero (no ray meets the volume)");
   return n2;
 }
@@ -75,7 +73,7 @@ SolveReport solve_pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& 
 }
 
 template <class T>
-SolveReport solve_admm(const Context& ctx, const LinearOperator<T>& a, const Operator<T>& d,
+SolveReport solve_admm(const Context& ctx, const Operator<T>& a, const Operator<T>& d,
                        std::vector<CompositeTerm<T>>& terms, View<T> x, const TvReconOptions& o,
                        const Monitor& monitor) {
   terms[0].rho_scale = 1 / projector_norm2<T>(ctx, a);
@@ -124,7 +122,7 @@ ProxTerm<T> tv_prox_term(const std::vector<CompositeTerm<T>>& terms, const TvRec
 }
 
 template <class T>
-SolveReport solve_apgm(const Context& ctx, const LinearOperator<T>& a, View<const T> y,
+SolveReport solve_apgm(const Context& ctx, const Operator<T>& a, View<const T> y,
                        const std::vector<CompositeTerm<T>>& terms, View<T> x, const TvReconProblem& p,
                        const TvReconOptions& o, const Monitor& monitor) {
   const penalties::Properties loss = penalties::properties_of(p.loss);
@@ -134,7 +132,7 @@ SolveReport solve_apgm(const Context& ctx, const LinearOperator<T>& a, View<cons
         penalties::describe(p.loss) + " is not: use --solver admm");
   require(o.inner_iters >= 1, "ct recon",
           "apgm needs inner_iters >= 1, got " + std::to_string(o.inner_iters));
-  recon::detail::LossFit<T> fit(ctx, a, y, p.loss);
+  recon::detail::LossFit<T> fit(ctx, a.get(), y, p.loss);
   const ValueGradFn<T> f = [&fit](const Context& c, View<const T> v, View<T> g) {
     return fit.value_grad(c, v, g);
   };
@@ -152,7 +150,7 @@ SolveReport solve_apgm(const Context& ctx, const LinearOperator<T>& a, View<cons
 }  // namespace
 
 template <class T>
-SolveReport tv_reconstruct(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<T> x,
+SolveReport tv_reconstruct(const Context& ctx, const Operator<T>& a, View<const T> y, View<T> x,
                            const TvReconProblem& problem, const TvReconOptions& o, const Monitor& monitor) {
   const Operator<T> d = volume_gradient<T>(a.domain());
   std::vector<CompositeTerm<T>> terms = make_terms<T>(a, y, d, problem);
@@ -174,17 +172,17 @@ SolveReport tv_reconstruct(const Context& ctx, const LinearOperator<T>& a, View<
 }
 
 template <class T>
-double tv_recon_objective(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<const T> x,
+double tv_recon_objective(const Context& ctx, const Operator<T>& a, View<const T> y, View<const T> x,
                           const TvReconProblem& problem) {
   const Operator<T> d = volume_gradient<T>(a.domain());
   return composite_objective<T>(ctx, make_terms<T>(a, y, d, problem), x);
 }
 
-#define RECON_INSTANTIATE_TV_RECON(T)                                                                      \
-  template SolveReport tv_reconstruct<T>(const Context&, const LinearOperator<T>&, View<const T>, View<T>, \
-                                         const TvReconProblem&, const TvReconOptions&, const Monitor&);    \
-  template double tv_recon_objective<T>(const Context&, const LinearOperator<T>&, View<const T>,           \
-                                        View<const T>, const TvReconProblem&);
+#define RECON_INSTANTIATE_TV_RECON(T)                                                                     \
+  template SolveReport tv_reconstruct<T>(const Context&, const Operator<T>&, View<const T>, View<T>,      \
+                                         const TvReconProblem&, const TvReconOptions&, const Monitor&);   \
+  template double tv_recon_objective<T>(const Context&, const Operator<T>&, View<const T>, View<const T>, \
+                                        const TvReconProblem&);
 RECON_INSTANTIATE_TV_RECON(float)
 RECON_INSTANTIATE_TV_RECON(double)
 

@@ -8,7 +8,9 @@
 // x-update, solving M x = r with M = sum_split rho_k A_k^T A_k + sum_quadratic w_k A_k^T A_k:
 //   exact, x = (A^T A + (c/rho) I)^{-1} r/rho, when one term is split, its operator has a
 //   normal_inverse (DCT/FFT for finite differences) and the quadratic terms act on x itself
-//   (c = the sum of their weights > 0); otherwise warm-started CG; or, when the caller asks
+//   (c = the sum of their weights > 0), or x = (A^T A + (sum rho_k / w) I)^{-1} r/w when the one
+//   quadratic term w/2 ||A x - b||^2 has it (a dense A: Cholesky) and every split term acts on
+//   x itself; otherwise warm-started CG; or, when the caller asks
 //   (LinearisedStep, solvers.hpp), linearised: one gradient step on the x-part of the augmented
 //   Lagrangian, with the averaging of Ouyang et al. ("An accelerated linearized alternating
 //   direction method of multipliers", SIAM J. Imaging Sci. 8, 2015) in the form of eq. 129 of
@@ -57,11 +59,11 @@ void check_options(const CompositeAdmmOptions& o) {
 
 template <class T>
 SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
-                 const CompositeAdmmOptions& o, const Monitor& monitor, std::vector<Array<T>>* multipliers,
-                 const LinearisedStep* linearised) {
+                 const CompositeAdmmOptions& o, const Monitor& monitor, const AdmmExtras<T>& extras) {
   using namespace detail_composite;
   validate<T>(ctx, "admm", terms, x);
   check_options(o);
+  const LinearisedStep* linearised = extras.linearised;
 
   const Shape domain = x.shape();
   std::vector<SplitState<T>> split;
@@ -79,7 +81,7 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
     }
     const Shape r = range_of(t, domain);
     std::unique_ptr<FusedSplit<T>> fused;
-    if (t.op && !t.offset.data()) fused = make_fused_split<T>(*t.op, t.phi, t.group);
+    if (t.op && !t.offset.data()) fused = make_fused_split<T>(t.op.get(), t.phi, t.group);
     split.push_back({&t, Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), t.rho_scale,
                      std::move(fused)});
   }
@@ -91,8 +93,20 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
                           linearised->alpha > 0 && linearised->alpha <= 1),
           "admm",
           "the linearised x-step needs one split term, sq-l2 terms on x itself, L > 0, alpha in (0, 1]");
-  const bool exact = !linearised && o.use_normal_inverse && split.size() == 1 && first.op &&
-                     first.op->has_normal_inverse() && quadratic_on_x && quadratic_identity_weight > 0;
+  // The exact x-update x = (A^T A + mu I)^{-1} r / s needs A's normal_inverse in one of two forms:
+  // A is the one split term's operator and the quadratic terms act on x (s = rho_1, mu = c /
+  // rho_1: TV denoising), or A is the one quadratic term's operator and every split term acts
+  // on x itself (s = its weight w, mu = sum rho_k / w: the LASSO with a dense A).
+  bool split_on_x = true;
+  for (const auto& s : split) split_on_x = split_on_x && !s.term->op;
+  const bool exact_on_split = !linearised && o.use_normal_inverse && split.size() == 1 && first.op &&
+                              first.op.has_normal_inverse() && quadratic_on_x &&
+                              quadratic_identity_weight > 0;
+  const bool exact_on_quadratic = !linearised && o.use_normal_inverse && !exact_on_split &&
+                                  quadratic.size() == 1 && quadratic.front()->op &&
+                                  quadratic.front()->op.has_normal_inverse() &&
+                                  quadratic.front()->weight > 0 && split_on_x;
+  const bool exact = exact_on_split || exact_on_quadratic;
   // One split term with fused passes assembles the right-hand side in one pass, divided by rho_1.
   const bool fused_rhs = !linearised && split.size() == 1 && split.front().fused;
 
@@ -114,7 +128,7 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
     fill<T>(c, out, T(0));
     auto add = [&](const CompositeTerm<T>& t, double coef) {
       if (t.op)
-        t.op->normal(c, v, tmp.view());
+        t.op.normal(c, v, tmp.view());
       else
         copy<T>(c, v, tmp.view());
       axpby<T>(c, static_cast<T>(coef), tmp.view(), T(1), out);
@@ -196,16 +210,24 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
       copy<T>(ctx, rhs_fixed.view(), rhs.view());
       for (auto& s : split) {
         View<T> v = s.spare.view();
-        copy<T>(ctx, s.z.view(), v);
-        axpby<T>(ctx, T(-1), s.u.view(), T(1), v);
+        axpbypcz<T>(ctx, T(1), s.z.view(), T(-1), s.u.view(), T(0), v);
         if (s.term->offset.data()) axpby<T>(ctx, T(1), s.term->offset, T(1), v);
-        backward<T>(ctx, *s.term, v, tmp.view());
-        axpby<T>(ctx, static_cast<T>(rho * s.rho_scale), tmp.view(), T(1), rhs.view());
+        if (s.term->op) {
+          s.term->op.adjoint(ctx, v, tmp.view());
+          v = tmp.view();
+        }
+        axpby<T>(ctx, static_cast<T>(rho * s.rho_scale), v, T(1), rhs.view());
       }
     }
-    if (exact) {
+    if (exact_on_split) {
       if (!fused_rhs) scale<T>(ctx, static_cast<T>(1 / rho_1), rhs.view(), rhs.view());
-      first.op->normal_inverse(ctx, static_cast<T>(quadratic_identity_weight / rho_1), rhs.view(), x);
+      first.op.normal_inverse(ctx, static_cast<T>(quadratic_identity_weight / rho_1), rhs.view(), x);
+    } else if (exact_on_quadratic) {
+      const CompositeTerm<T>& q = *quadratic.front();
+      double rho_sum = 0;
+      for (const auto& s : split) rho_sum += rho * s.rho_scale;
+      if (q.weight != 1) scale<T>(ctx, static_cast<T>(1 / q.weight), rhs.view(), rhs.view());
+      q.op.normal_inverse(ctx, static_cast<T>(rho_sum / q.weight), rhs.view(), x);
     } else {
       if (fused_rhs) scale<T>(ctx, static_cast<T>(rho_1), rhs.view(), rhs.view());
       conjugate_gradient<T>(ctx, normal_matrix, rhs.view(), x, cg_options, *cg_work);
@@ -228,9 +250,14 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
         s.fused->split_update(ctx, gamma, x.data(), s.z.data(), s.u.data());
         continue;
       }
-      residual<T>(ctx, *s.term, x, s.ax.view());
-      copy<T>(ctx, s.z.view(), s.spare.view());            // z_prev
-      axpby<T>(ctx, T(1), s.ax.view(), T(1), s.u.view());  // u + A x - b
+      // u + A x - b, through A x - b in ax unless the term is x itself and no check needs ax.
+      if (!check && !s.term->op && !s.term->offset.data()) {
+        axpby<T>(ctx, T(1), x, T(1), s.u.view());
+      } else {
+        residual<T>(ctx, *s.term, x, s.ax.view());
+        axpby<T>(ctx, T(1), s.ax.view(), T(1), s.u.view());
+      }
+      if (check) copy<T>(ctx, s.z.view(), s.spare.view());  // z_prev
       prox_term<T>(ctx, *s.term, gamma, s.u.view(), s.z.view());
       axpby<T>(ctx, T(-1), s.z.view(), T(1), s.u.view());  // u + A x - b - z
       if (check) {
@@ -243,6 +270,11 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
     if (!check) {
       log.count(it);
       continue;
+    }
+    if (extras.on_check) {
+      std::vector<View<const T>> z;
+      for (const auto& s : split) z.push_back(s.z.view());
+      extras.on_check(z);
     }
 
     // Dual residual ||sum rho_k A_k^T (z_k - z_prev_k)|| and the dual scale sqrt(sum ||rho_k A_k^T u_k||^2).
@@ -290,20 +322,23 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
       }
     }
   }
-  if (multipliers) {
-    multipliers->clear();
+  if (extras.multipliers) {
+    extras.multipliers->clear();
     for (auto& s : split) {
-      multipliers->emplace_back(ctx, s.u.shape());
-      scale<T>(ctx, static_cast<T>(rho * s.rho_scale), s.u.view(), multipliers->back().view());
+      extras.multipliers->emplace_back(ctx, s.u.shape());
+      scale<T>(ctx, static_cast<T>(rho * s.rho_scale), s.u.view(), extras.multipliers->back().view());
     }
+  }
+  if (extras.splits) {
+    extras.splits->clear();
+    for (auto& s : split) extras.splits->push_back(std::move(s.z));
   }
   return log.finish();
 }
 
-#define RECON_INSTANTIATE_ADMM(T)                                                                   \
-  template SolveReport admm<T>(const Context&, const std::vector<CompositeTerm<T>>&, View<T>,       \
-                               const CompositeAdmmOptions&, const Monitor&, std::vector<Array<T>>*, \
-                               const LinearisedStep*);
+#define RECON_INSTANTIATE_ADMM(T)                                                             \
+  template SolveReport admm<T>(const Context&, const std::vector<CompositeTerm<T>>&, View<T>, \
+                               const CompositeAdmmOptions&, const Monitor&, const AdmmExtras<T>&);
 RECON_INSTANTIATE_ADMM(float)
 RECON_INSTANTIATE_ADMM(double)
 
@@ -312,7 +347,7 @@ RECON_INSTANTIATE_ADMM(double)
 template <class T>
 SolveReport admm_composite(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
                            const CompositeAdmmOptions& o, const Monitor& monitor) {
-  return solvers::admm<T>(ctx, terms, x, o, monitor, nullptr, nullptr);
+  return solvers::admm<T>(ctx, terms, x, o, monitor);
 }
 
 template <class T>

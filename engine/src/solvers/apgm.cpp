@@ -69,6 +69,7 @@ class ProxGradientStep {
 
   double alpha() const { return alpha_; }
   double g(View<const T> x) const { return g_.value(ctx_, x); }
+  bool warm_start() const { return g_.warm_start; }
   bool evaluated = true;  // whether the last call computed f_out and g_out
 
   // out = prox_{alpha g}(p - alpha gp) with gp = grad f(p), fp = f(p); f_out = f(out) and
@@ -80,8 +81,7 @@ class ProxGradientStep {
     const double slack = 16 * std::numeric_limits<T>::epsilon() * std::max(1.0, std::fabs(fp));
     evaluated = evaluate || o_.backtracking;
     for (int k = 0;; ++k) {
-      copy<T>(ctx_, p, v_.view());
-      axpby<T>(ctx_, static_cast<T>(-alpha_), gp, T(1), v_.view());
+      axpbypcz<T>(ctx_, T(1), p, static_cast<T>(-alpha_), gp, T(0), v_.view());
       g_.prox(ctx_, alpha_, v_, out);
       if (!evaluated) return true;
       f_out = f_(ctx_, out, g_out);
@@ -185,7 +185,7 @@ class ValueGradMap final : public solvers::ProxGradientMap<T> {
     } else {
       fy_ = f_(ctx, y, gy_.view());
     }
-    if (last_out.data() != out.data()) copy<T>(ctx, last_out, out);
+    if (step_.warm_start() && last_out.data() != out.data()) copy<T>(ctx, last_out, out);
     out_ = out;
     const bool ok = step_(y, fy_, gy_.view(), out, g_out_.view(), f_out_, false);
     f_out_known_ = step_.evaluated;
@@ -263,8 +263,10 @@ SolveReport fista(const Context& ctx, ProxGradientMap<T>& map, View<T> x_out, co
     }
     const double t_next = plan.momentum && !restart ? (1 + std::sqrt(1 + 4 * t * t)) / 2 : 1;
     const double beta = restart ? 0 : (t - 1) / t_next;
-    copy<T>(ctx, xn.view(), y.view());
-    if (beta != 0) axpby<T>(ctx, static_cast<T>(beta), x.view(), T(1), y.view());
+    if (beta != 0)
+      axpbypcz<T>(ctx, T(1), xn.view(), static_cast<T>(beta), x.view(), T(0), y.view());
+    else
+      copy<T>(ctx, xn.view(), y.view());
     t = t_next;
     y_is_x = y_is_last_out = beta == 0;
     last_out_is_x = true;
@@ -304,8 +306,8 @@ SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const ProxTerm<T>&
     return monotone_apg(ctx, f, step, x, progress, options.max_iters);
   }
   ValueGradMap<T> map(ctx, f, step, x.shape());
-  const solvers::FistaPlan plan{options.variant == ApgmVariant::Fista, options.restart, options.max_iters, 1,
-                                options.tol};
+  const solvers::FistaPlan plan{options.variant == ApgmVariant::Fista, options.restart, options.max_iters,
+                                options.check_every, options.tol};
   return solvers::fista<T>(ctx, map, x, plan, monitor);
 }
 
@@ -320,7 +322,8 @@ SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const penalties::F
                       },
                       [&phi, weight](const Context& c, View<const T> v) {
                         return weight == 0 ? 0 : weight * penalties::value_sum<T>(c, phi, v);
-                      }};
+                      },
+                      false};
   return apgm<T>(ctx, f, g, x, options, monitor);
 }
 

@@ -145,7 +145,7 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
     const CompositeTerm<T>& t = terms[k];
     const Shape r = range_of(t, domain);
     std::unique_ptr<FusedSplit<T>> fused;
-    if (t.op && !t.offset.data()) fused = make_fused_split<T>(*t.op, t.phi, t.group);
+    if (t.op && !t.offset.data()) fused = make_fused_split<T>(t.op.get(), t.phi, t.group);
     const double sigma = plan.sigma.at(duals.size());
     duals.push_back(
         {&t, Array<T>(ctx, r), Array<T>(ctx, r), Array<T>(ctx, r), sigma, sigma, std::move(fused)});

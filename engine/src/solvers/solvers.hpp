@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <functional>
 #include <vector>
 
 #include "recon/engine/apgm.hpp"
@@ -18,13 +19,23 @@ struct LinearisedStep {
   bool x1_from_zero = false;  // the averaged sequence x1 starts at 0 (else at x)
 };
 
-// ADMM on the terms (admm.cpp). multipliers, when given, receives the unscaled multiplier
-// y_k = rho_k u_k of every split term, in the order of the terms (quadratic terms excluded);
-// linearised, when given, replaces the exact/CG x-update.
+// What a builder may ask of ADMM beyond x. Per split term means in the order of the terms,
+// the quadratic terms (not split) left out.
+template <class T>
+struct AdmmExtras {
+  const LinearisedStep* linearised = nullptr;    // replaces the exact/CG x-update
+  std::vector<Array<T>>* multipliers = nullptr;  // receives y_k = rho_k u_k per split term
+  std::vector<Array<T>>* splits = nullptr;       // receives z_k per split term
+  // Called at every check, after the z-update, with z_k per split term (the LASSO references
+  // measure their objective at z, the sparse iterate).
+  std::function<void(const std::vector<View<const T>>& z)> on_check;
+};
+
+// ADMM on the terms (admm.cpp).
 template <class T>
 SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<T> x,
                  const CompositeAdmmOptions& options, const Monitor& monitor,
-                 std::vector<Array<T>>* multipliers, const LinearisedStep* linearised = nullptr);
+                 const AdmmExtras<T>& extras = {});
 
 // How pdhg runs a problem: which term (if any) is taken in the primal step, the steps, and the
 // stopping test. pdhg_composite's plan (plan_pdhg) dualises every term; TV denoising takes

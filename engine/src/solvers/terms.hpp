@@ -26,21 +26,21 @@ inline bool is_quadratic(const penalties::Function& fn, bool group) {
 
 template <class T>
 Shape range_of(const CompositeTerm<T>& t, const Shape& domain) {
-  return t.op ? t.op->range() : domain;
+  return t.op ? t.op.range() : domain;
 }
 
 // out = A x (the identity when op is null).
 template <class T>
 void forward(const Context& ctx, const CompositeTerm<T>& t, View<const T> x, View<T> out) {
   if (t.op)
-    t.op->apply(ctx, x, out);
+    t.op.apply(ctx, x, out);
   else
     copy<T>(ctx, x, out);
 }
 template <class T>
 void backward(const Context& ctx, const CompositeTerm<T>& t, View<const T> y, View<T> out) {
   if (t.op)
-    t.op->adjoint(ctx, y, out);
+    t.op.adjoint(ctx, y, out);
   else
     copy<T>(ctx, y, out);
 }
@@ -76,8 +76,8 @@ void validate(const Context& ctx, const char* where, const std::vector<Composite
     const auto& t = terms[k];
     const std::string name =
         std::string(where) + " term " + std::to_string(k) + " (" + penalties::describe(t.phi) + ")";
-    if (t.op && t.op->domain() != x.shape())
-      throw ShapeMismatch(name + ": operator " + t.op->name() + " has domain " + t.op->domain().str() +
+    if (t.op && t.op.domain() != x.shape())
+      throw ShapeMismatch(name + ": operator " + t.op.name() + " has domain " + t.op.domain().str() +
                           " but x has shape " + x.shape().str());
     const Shape range = range_of(t, x.shape());
     if (t.offset.data() && t.offset.shape() != range)
@@ -104,7 +104,7 @@ double operator_norm(const Context& ctx, const CompositeTerm<T>& t, const Shape&
     const double nv = norm2<T>(ctx, v.view());
     if (nv == 0) return 0;
     scale<T>(ctx, static_cast<T>(1 / nv), v.view(), v.view());
-    t.op->normal(ctx, v.view(), w.view());
+    t.op.normal(ctx, v.view(), w.view());
     sigma2 = norm2<T>(ctx, w.view());
     std::swap(v, w);
   }

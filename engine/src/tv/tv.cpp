@@ -56,7 +56,7 @@ void validate(const Context& ctx, View<const T> u, View<T> x, const TvProblem& p
 template <class T>
 std::vector<CompositeTerm<T>> denoise_terms(const tv::Setup<T>& s, const TvProblem& p, View<const T> u) {
   tv::visit_tv_penalty(p.penalty, [](const auto&) { return 0; });
-  return {{nullptr, u, penalties::SqL2{}, 1.0}, {&s.op.get(), {}, p.penalty, p.lambda, s.iso}};
+  return {{{}, u, penalties::SqL2{}, 1.0}, {s.op, {}, p.penalty, p.lambda, s.iso}};
 }
 
 // TV denoising by the one ADMM. admm: the x-update exact (DCT/FFT closed form) or by CG, with
@@ -83,8 +83,10 @@ SolveReport admm_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProb
   ao.cg_rel_tol = 1e-3 * o.tol;
   const solvers::LinearisedStep step{s.norm_sq_bound, eq129 ? o.ladmm_alpha : 1.0, eq129};
   std::vector<Array<T>> multipliers;
-  const SolveReport report = solvers::admm<T>(ctx, terms, x, ao, monitor, dual ? &multipliers : nullptr,
-                                              linearised ? &step : nullptr);
+  solvers::AdmmExtras<T> extras;
+  extras.linearised = linearised ? &step : nullptr;
+  extras.multipliers = dual ? &multipliers : nullptr;
+  const SolveReport report = solvers::admm<T>(ctx, terms, x, ao, monitor, extras);
   if (dual) *dual = std::move(multipliers.front());
   return report;
 }

@@ -68,12 +68,14 @@ struct ApgmOptions {
 
 // The nonsmooth part g. prox(ctx, alpha, v, out) writes prox_{alpha g}(v), or an approximation
 // of it, to out (v and out do not alias); on entry out holds that prox's previous output in the
-// same sequence of iterates (x at the start), a warm start for an inner solver. value(ctx, x)
+// same sequence of iterates (x at the start), a warm start for an inner solver, unless
+// warm_start is false. value(ctx, x)
 // is g(x), +inf outside its domain.
 template <class T>
 struct ProxTerm {
   std::function<void(const Context&, double alpha, View<const T> v, View<T> out)> prox;
   std::function<double(const Context&, View<const T> x)> value;
+  bool warm_start = true;  // false: prox does not read out (an exact prox), which saves a copy
 };
 
 // x: the starting point on input, the result on output. Throws InvalidArgument before

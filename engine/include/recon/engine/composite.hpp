@@ -25,17 +25,17 @@
 
 #include "recon/engine/solver_types.hpp"
 #include "recon/kernels/penalties/function.hpp"
-#include "recon/operators/linear_operator.hpp"
+#include "recon/operators/operator.hpp"
 
 namespace recon {
 
 template <class T>
 struct CompositeTerm {
-  const LinearOperator<T>* op = nullptr;  // A_k (not owned); nullptr means the identity
-  View<const T> offset;                   // b_k, shape of A_k's range; no storage means 0
-  penalties::Function phi;                // penalty, loss or indicator
-  double weight = 1;                      // w_k >= 0
-  bool group = false;                     // Phi(||.||) over the leading axis of A_k's range
+  Operator<T> op;           // A_k (a shared handle); empty means the identity
+  View<const T> offset;     // b_k, shape of A_k's range; no storage means 0
+  penalties::Function phi;  // penalty, loss or indicator
+  double weight = 1;        // w_k >= 0
+  bool group = false;       // Phi(||.||) over the leading axis of A_k's range
   // This term's rho is rho_scale * the common rho. Operators of very different norms (a CT
   // projector next to a gradient) balance with rho_scale = 1 / ||A_k||^2.
   double rho_scale = 1;
@@ -56,9 +56,10 @@ struct CompositeAdmmOptions {
   double cg_rel_tol = 1e-6;
   int check_every = 1;  // residuals and monitor every this many iterations
   // The exact x-update when one term is split, its operator has a closed-form normal_inverse
-  // (finite differences: DCT/FFT) and the sq-l2 terms act on x itself; tv_denoise's ADMM asks for
-  // it. Off by default: on the 2D TV problem of tests/engine/test_composite.cpp the CG path, whose
-  // residual balancing settles on another rho, reaches tol 1e-7 in about 3900 iterations, the
+  // (finite differences: DCT/FFT) and the sq-l2 terms act on x itself (tv_denoise's ADMM asks for
+  // it), or when the one sq-l2 term's operator has one (a dense matrix) and every split term acts
+  // on x itself (the LASSO). Off by default: on the 2D TV problem of tests/engine/test_composite.cpp the CG
+  // path, whose residual balancing settles on another rho, reaches tol 1e-7 in about 3900 iterations, the
   // exact one not within 5000 (both converge; the tail of ADMM is rho-sensitive).
   bool use_normal_inverse = false;
 };

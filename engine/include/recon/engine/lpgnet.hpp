@@ -129,10 +129,11 @@ std::vector<double> lpgnet_train(const Context& ctx, std::shared_ptr<const Array
 
 // Reference solvers for min 0.5||A x - b||^2 + lambda ||x||_1 on a batch (A as in
 // lpgnet_forward), `iterations` steps from x = 0; objective[k] is the batch mean of F after k
-// steps (k = 0..iterations). ISTA and FISTA use the step 1 / lipschitz. ADMM splits x = z,
-// x-update (A^T A + rho I)^{-1}(A^T b + rho (z - u)) with the inverse formed once from the
-// matrix by Cholesky (host, double; the factorisation is set-up cost, not per-iteration), and
-// returns z, which is exactly sparse.
+// steps (k = 0..iterations). ISTA and FISTA (no restart) use the step 1 / lipschitz. ADMM
+// splits x = z, x-update (A^T A + rho I)^{-1}(A^T b + rho (z - u)) with the inverse formed once
+// at construction by the dense operator's Cholesky (host, double; set-up cost, not
+// per-iteration; n <= 2048), rho fixed, and returns z, which is exactly sparse. All three run
+// on the engine's solvers (FISTA loop and ADMM of engine/src/solvers).
 enum class LassoSolver { Ista, Fista, Admm };
 std::string to_string(LassoSolver s);
 
@@ -147,7 +148,7 @@ class LassoReference {
   const Operator<T>& op() const { return a_; }
 
  private:
-  Operator<T> a_, admm_inverse_;
+  Operator<T> a_;
   index_t batch_;
   double lambda_, lipschitz_, rho_;
 };

@@ -19,7 +19,7 @@ void scale(const Context& ctx, T a, View<const T> x, View<T> y);
 // y = a*x + b*y
 template <class T>
 void axpby(const Context& ctx, T a, View<const T> x, T b, View<T> y);
-// z = a*x + b*y + c*z
+// z = a*x + b*y + c*z; with c = 0, z is not read (as BLAS's beta = 0), so it may hold anything
 template <class T>
 void axpbypcz(const Context& ctx, T a, View<const T> x, T b, View<const T> y, T c, View<T> z);
 // z = x .* y

@@ -47,7 +47,7 @@
 #include "recon/engine/solver_types.hpp"
 #include "recon/engine/tv.hpp"
 #include "recon/kernels/penalties/function.hpp"
-#include "recon/operators/linear_operator.hpp"
+#include "recon/operators/operator.hpp"
 
 namespace recon::ct {
 
@@ -76,13 +76,13 @@ struct TvReconOptions {
 
 // x: the starting point on input (zeros, or an FBP), the result on output.
 template <class T>
-SolveReport tv_reconstruct(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<T> x,
+SolveReport tv_reconstruct(const Context& ctx, const Operator<T>& a, View<const T> y, View<T> x,
                            const TvReconProblem& problem, const TvReconOptions& options = {},
                            const Monitor& monitor = {});
 
 // The objective at x (+inf when nonneg is asked for and x has a negative voxel).
 template <class T>
-double tv_recon_objective(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<const T> x,
+double tv_recon_objective(const Context& ctx, const Operator<T>& a, View<const T> y, View<const T> x,
                           const TvReconProblem& problem);
 
 }  // namespace recon::ct
