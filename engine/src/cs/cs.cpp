@@ -11,6 +11,7 @@
 #include "recon/datasets/noise.hpp"
 #include "recon/datasets/random.hpp"
 #include "recon/datasets/signals.hpp"
+#include "recon/engine/choose.hpp"
 #include "recon/engine/composite.hpp"
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/penalties/apply.hpp"
@@ -300,8 +301,7 @@ SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, c
   ao.backtracking = true;
   // 1/L of the penalised form; the constrained form's gradient is not globally Lipschitz
   // (its curvature grows with the excess), so there backtracking shrinks the step as needed.
-  const double norm = A.norm_estimate(ctx, 50);
-  ao.lipschitz = 1.05 * norm * norm * penalties::properties_of(p.loss).grad_lipschitz;
+  ao.lipschitz = smooth_lipschitz<T>(ctx, {{A, y, p.loss, 1.0}}, A.domain());
   return apgm<T>(ctx, f, p.penalty, p.lambda, c, ao, monitor);
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "recon/engine/apgm.hpp"
+#include "recon/engine/choose.hpp"
 #include "recon/engine/composite.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/operators/finite_difference.hpp"
@@ -140,9 +141,8 @@ SolveReport solve_apgm(const Context& ctx, const Operator<T>& a, View<const T> y
   ao.variant = o.apgm_variant;
   ao.max_iters = o.max_iters;
   ao.tol = o.tol;
-  // 1/L with L = max loss'' ||A||^2, 5% above the power method's estimate (which is from below);
-  // backtracking covers what remains.
-  ao.lipschitz = 1.05 * loss.grad_lipschitz * projector_norm2<T>(ctx, a);
+  // 1/L with L = max loss'' ||A||^2 (smooth_lipschitz); backtracking covers what remains.
+  ao.lipschitz = smooth_lipschitz<T>(ctx, {terms.front()}, a.domain());
   ao.backtracking = true;
   return apgm<T>(ctx, f, tv_prox_term<T>(terms, p, o), x, ao, monitor);
 }

@@ -5,6 +5,7 @@
 #include "recon/engine/apgm.hpp"
 #include "recon/engine/build_info.hpp"
 #include "recon/engine/cg.hpp"
+#include "recon/engine/choose.hpp"
 #include "recon/engine/composite.hpp"
 #include "recon/engine/cs.hpp"
 #include "recon/engine/ct/cgls.hpp"
