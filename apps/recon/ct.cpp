@@ -133,12 +133,12 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
     o.rel_tol = a.tol;
     o.relaxation = a.relaxation;
     o.nonneg = a.nonneg;
-    rep = ct::sirt<float>(ctx, op.get(), y.view(), x.view(), o, monitor);
+    rep = ct::sirt<float>(ctx, op, y.view(), x.view(), o, monitor);
   } else {
     ct::CglsOptions o;
     o.max_iters = a.iters;
     o.rel_tol = a.tol;
-    rep = ct::cgls<float>(ctx, op.get(), y.view(), x.view(), o, monitor);
+    rep = ct::cgls<float>(ctx, op, y.view(), x.view(), o, monitor);
   }
   require_finite_result(x, std::string("ct ") + name, "the values of " + a.in);
   io::write_image(a.out, x);

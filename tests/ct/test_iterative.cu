@@ -22,7 +22,7 @@ TYPED_TEST_SUITE(CtIterative, AllBackends, BackendName);
 template <class T>
 struct Problem {
   ct::Geometry g{ct::volume2d(20, 20), ct::fan2d(32, 1.2, ct::uniform_angles(40, 0, 2 * M_PI), 60, 30)};
-  ct::JosephProjector<T> a{g};
+  Operator<T> a = ct::joseph_projector<T>(g);
   std::vector<double> truth = datasets::rasterize(g.volume, datasets::shepp_logan(g.volume), 2);
   Array<T> xt, y, x;  // truth, data A x_true, zero start
   explicit Problem(const Context& ctx)
@@ -74,7 +74,7 @@ TYPED_TEST(CtIterative, CglsReachesTolerance) {
 }
 
 // Dense least squares on the explicit matrix: Cholesky of A^T A.
-std::vector<double> dense_least_squares(const ct::JosephProjector<double>& a, const Context& ctx,
+std::vector<double> dense_least_squares(const Operator<double>& a, const Context& ctx,
                                         const std::vector<double>& y) {
   const index_t n = a.domain().size(), m = a.range().size();
   std::vector<double> cols(static_cast<size_t>(n * m));  // column j at j*m
@@ -121,7 +121,7 @@ std::vector<double> dense_least_squares(const ct::JosephProjector<double>& a, co
 TEST(CtIterativeHost, CglsMatchesDenseLeastSquares) {
   const Context ctx = Context::host();
   // Inconsistent data (random y): the least-squares solution is not an exact fit.
-  const ct::JosephProjector<double> a(
+  const Operator<double> a = ct::joseph_projector<double>(
       {ct::volume2d(7, 8), ct::parallel2d(13, 0.9, ct::uniform_angles(17, 0, M_PI), 0.3)});
   const std::vector<double> yv = random_values<double>(static_cast<size_t>(a.range().size()), 5, 0, 1);
   const std::vector<double> reference = dense_least_squares(a, ctx, yv);
@@ -141,7 +141,7 @@ TEST(CtIterativeHost, CglsMatchesDenseLeastSquares) {
 
 TEST(CtIterativeHost, RejectsBadOptions) {
   const Context ctx = Context::host();
-  const ct::JosephProjector<double> a(
+  const Operator<double> a = ct::joseph_projector<double>(
       {ct::volume2d(4, 4), ct::parallel2d(6, 1, ct::uniform_angles(5, 0, M_PI))});
   Array<double> y(ctx, a.range()), x(ctx, a.domain());
   ct::SirtOptions bad;

@@ -55,7 +55,7 @@ TYPED_TEST(CtTvRecon, SparseViewTvBeatsLeastSquaresByTenDecibels) {
   fill<T>(ctx, x_ls.view(), T(0));
   ct::CglsOptions co;
   co.max_iters = 200;
-  ct::cgls<T>(ctx, pb.a.get(), pb.y.view(), x_ls.view(), co);
+  ct::cgls<T>(ctx, pb.a, pb.y.view(), x_ls.view(), co);
 
   ct::TvReconProblem p;
   p.lambda = 1e-3;

@@ -152,13 +152,11 @@ TYPED_TEST(CtUnmatched, SirtWithTheUnmatchedPairMatchesMatchedSirt) {
     opt.max_iters = 60;
     opt.nonneg = true;
     double psnr_db[2];
-    const ct::JosephProjector<T> matched(g);
-    const ct::UnmatchedProjector<T> unmatched(g);
-    const LinearOperator<T>* ops[2] = {&matched, &unmatched};
+    const Operator<T> ops[2] = {ct::joseph_projector<T>(g), ct::unmatched_projector<T>(g)};
     for (int k = 0; k < 2; ++k) {
       Array<T> x(ctx, g.volume.shape);
       fill<T>(ctx, x.view(), T(0));
-      ct::sirt<T>(ctx, *ops[k], y.view(), x.view(), opt);
+      ct::sirt<T>(ctx, ops[k], y.view(), x.view(), opt);
       psnr_db[k] = psnr<T>(ctx, xt.view(), x.view(), 1.0);
     }
     std::printf("%s SIRT psnr matched %.2f unmatched %.2f dB\n", p.type_name().c_str(), psnr_db[0],

@@ -142,7 +142,7 @@ TYPED_TEST(ParityCt, SirtAndCglsIterates) {
   using T = TypeParam;
   const auto geometries = recon::testing::ct_test_geometries();
   for (const auto& [name, g] : {geometries[0], geometries[4]}) {
-    const ct::JosephProjector<T> a(g);
+    const Operator<T> a = ct::joseph_projector<T>(g);
     const auto y = random_values<T>(a.range().size(), 76, 0, 3);
     const auto run = [&](bool use_sirt) {
       return [&, use_sirt](const Context& c) {

@@ -9,7 +9,7 @@
 namespace recon::ct {
 
 template <class T>
-SolveReport cgls(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<T> x,
+SolveReport cgls(const Context& ctx, const Operator<T>& a, View<const T> y, View<T> x,
                  const CglsOptions& options, const Monitor& monitor) {
   require(options.max_iters >= 0, "cgls", "max_iters must be >= 0");
   require(options.rel_tol >= 0, "cgls", "rel_tol must be >= 0");
@@ -45,9 +45,9 @@ SolveReport cgls(const Context& ctx, const LinearOperator<T>& a, View<const T> y
   return log.finish();
 }
 
-template SolveReport cgls<float>(const Context&, const LinearOperator<float>&, View<const float>, View<float>,
+template SolveReport cgls<float>(const Context&, const Operator<float>&, View<const float>, View<float>,
                                  const CglsOptions&, const Monitor&);
-template SolveReport cgls<double>(const Context&, const LinearOperator<double>&, View<const double>,
-                                  View<double>, const CglsOptions&, const Monitor&);
+template SolveReport cgls<double>(const Context&, const Operator<double>&, View<const double>, View<double>,
+                                  const CglsOptions&, const Monitor&);
 
 }  // namespace recon::ct

@@ -32,7 +32,7 @@ void sirt_update(const Context& ctx, View<T> x, T lambda, View<const T> c, View<
 }  // namespace detail
 
 template <class T>
-SolveReport sirt(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<T> x,
+SolveReport sirt(const Context& ctx, const Operator<T>& a, View<const T> y, View<T> x,
                  const SirtOptions& options, const Monitor& monitor) {
   require(options.max_iters >= 0, "sirt", "max_iters must be >= 0");
   require(options.rel_tol >= 0, "sirt", "rel_tol must be >= 0");
@@ -67,9 +67,9 @@ SolveReport sirt(const Context& ctx, const LinearOperator<T>& a, View<const T> y
   return log.finish();
 }
 
-template SolveReport sirt<float>(const Context&, const LinearOperator<float>&, View<const float>, View<float>,
+template SolveReport sirt<float>(const Context&, const Operator<float>&, View<const float>, View<float>,
                                  const SirtOptions&, const Monitor&);
-template SolveReport sirt<double>(const Context&, const LinearOperator<double>&, View<const double>,
-                                  View<double>, const SirtOptions&, const Monitor&);
+template SolveReport sirt<double>(const Context&, const Operator<double>&, View<const double>, View<double>,
+                                  const SirtOptions&, const Monitor&);
 
 }  // namespace recon::ct

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "recon/engine/solver_types.hpp"
-#include "recon/operators/linear_operator.hpp"
+#include "recon/operators/operator.hpp"
 
 namespace recon::ct {
 
@@ -19,7 +19,7 @@ struct CglsOptions {
 
 // x: the starting point on input, the result on output.
 template <class T>
-SolveReport cgls(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<T> x,
+SolveReport cgls(const Context& ctx, const Operator<T>& a, View<const T> y, View<T> x,
                  const CglsOptions& options = {}, const Monitor& monitor = {});
 
 }  // namespace recon::ct

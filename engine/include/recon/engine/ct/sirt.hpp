@@ -12,7 +12,7 @@
 #pragma once
 
 #include "recon/engine/solver_types.hpp"
-#include "recon/operators/linear_operator.hpp"
+#include "recon/operators/operator.hpp"
 
 namespace recon::ct {
 
@@ -25,7 +25,7 @@ struct SirtOptions {
 
 // x: the starting point on input (zeros for a cold start), the result on output.
 template <class T>
-SolveReport sirt(const Context& ctx, const LinearOperator<T>& a, View<const T> y, View<T> x,
+SolveReport sirt(const Context& ctx, const Operator<T>& a, View<const T> y, View<T> x,
                  const SirtOptions& options = {}, const Monitor& monitor = {});
 
 }  // namespace recon::ct
