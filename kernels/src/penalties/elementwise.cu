@@ -13,7 +13,7 @@ namespace {
 
 template <class T, class F, class W>
 void prox_kernel(const Context& ctx, F f, W w, const T* in, T* out, index_t n) {
-  parallel_for(ctx, n, [=] RECON_HD(index_t i) { out[i] = f.prox(in[i], w(i)); });
+  detail::elementwise_for(ctx, n, [=] RECON_HD(index_t i) { out[i] = f.prox(in[i], w(i)); });
 }
 
 template <class T, class F, class W>

@@ -44,8 +44,12 @@ struct Mcp : EvenFunction<Mcp> {
       // Clamped to its piece: near tw = theta the quotient amplifies rounding.
       return z <= th * m ? detail::min_(th * (z - tw * m) / (th - tw), th * m) : z;
     }
+    return prox_candidates(z, t);
+  }
+  template <class T>
+  RECON_HD RECON_PENALTY_OUT_OF_LINE T prox_candidates(T z, T t) const {
     detail::Best<T> best(z, t, T(0), T(0));
-    const T far = detail::max_(z, th * m);
+    const T th = T(theta), m = T(mu), far = detail::max_(z, th * m);
     best.consider(far, value_abs(far));
     return best.x;
   }
@@ -89,6 +93,11 @@ struct Scad : EvenFunction<Scad> {
       // Clamped to its piece: near tw = a - 1 the quotient amplifies rounding.
       return z <= aa * m ? detail::clamp_(((aa - 1) * z - tw * aa * m) / (aa - 1 - tw), m, aa * m) : z;
     }
+    return prox_candidates(z, t);
+  }
+  template <class T>
+  RECON_HD RECON_PENALTY_OUT_OF_LINE T prox_candidates(T z, T t) const {
+    const T m = T(mu), aa = T(a), tw = t * T(weight);
     const T soft = detail::clamp_(z - tw * m, T(0), m);
     detail::Best<T> best(z, t, soft, value_abs(soft));
     best.consider(m, value_abs(m));

@@ -20,6 +20,15 @@
 #define RECON_PENALTY_NOINLINE
 #endif
 
+// The candidate rule of a prox whose closed form holds only for some step sizes. Out of line,
+// it leaves the host loop over a scalar step small enough for GCC to unswitch it on that
+// test, so that the closed-form loop is vectorised.
+#if defined(__CUDACC__)
+#define RECON_PENALTY_OUT_OF_LINE __noinline__
+#else
+#define RECON_PENALTY_OUT_OF_LINE __attribute__((noinline))
+#endif
+
 namespace recon::penalties::detail {
 
 template <class T>
@@ -74,13 +83,15 @@ template <class T>
 struct Best {
   T z, t, x, phi;
   RECON_HD Best(T z_, T t_, T x0, T phi0) : z(z_), t(t_), x(x0), phi(phi0) {}
+  // Branch-free (s = 0 means c = x = z = 0, a tie): short-circuit logic here becomes
+  // control flow that keeps GCC from vectorising the host loops over it.
   RECON_HD void consider(T c, T phic) {
     const T s = max_(max_(abs_(c), abs_(x)), abs_(z));
-    const T d = s == T(0) ? T(0) : t * ((phic - phi) / s) + ((c - x) / s) * (c / 2 + x / 2 - z);
-    if (d < T(0) || (d == T(0) && abs_(c) < abs_(x))) {
-      x = c;
-      phi = phic;
-    }
+    const T d = t * ((phic - phi) / s) + ((c - x) / s) * (c / 2 + x / 2 - z);
+    const bool nonzero = s != T(0);
+    const bool take = (nonzero & (d < T(0))) | ((!nonzero | (d == T(0))) & (abs_(c) < abs_(x)));
+    x = take ? c : x;
+    phi = take ? phic : phi;
   }
 };
 

@@ -55,6 +55,11 @@ struct Weep : EvenFunction<Weep> {
       if (z <= (1 - t) * hi + t * mm) return detail::clamp_((z - t * mm) / (1 - t), lo, hi);
       return detail::max_(z - t * bb, hi);
     }
+    return prox_candidates(z, t);
+  }
+  template <class T>
+  RECON_HD RECON_PENALTY_OUT_OF_LINE T prox_candidates(T z, T t) const {
+    const T aa = T(a), bb = T(b), lo = T(x1), hi = T(x2);
     // The candidates' objectives are compared in at least double: b|x| can overflow float.
     using W = std::conditional_t<(sizeof(T) < sizeof(double)), double, T>;
     const T inner = detail::min_(z / (1 + t * aa), lo), outer = detail::max_(z - t * bb, hi);
