@@ -6,61 +6,25 @@
 #include <string>
 
 #include "laplacian_solve.hpp"
-#include "recon/kernels/parallel_for.hpp"
+#include "recon/operators/difference_stencil.hpp"
 
 namespace recon {
 
 namespace detail {
 
-// Launch geometry: the domain padded to 3 axes, and the padded axis of each component, so the
-// kernels get each coordinate from the launch instead of dividing.
-struct GradientLaunch {
-  Extent3 extent;
-  int axis3[3];
-};
-
-// y[c * size + i] = eval.axis[c](i) for every component c < k.
+// y[c * size + i] = (D_c x)[i] for every component c: per pixel one element read, k written.
 template <class T>
-void gradient_apply(const Context& ctx, GradientEval<T> eval, GradientLaunch g, int k, T* y) {
-  const index_t size = eval.size, ny = g.extent.ny, nx = g.extent.nx;
-  parallel_for(ctx, g.extent, [=] RECON_HD(index_t z, index_t yy, index_t x) {
-    const index_t coord[3] = {z, yy, x};
-    const index_t i = (z * ny + yy) * nx + x;
-    for (int c = 0; c < k; ++c) y[c * size + i] = eval.axis[c].at(i, coord[g.axis3[c]]);
+void gradient_apply(const Context& ctx, const GradientGeometry<T>& g, const T* x, T* y) {
+  const index_t size = g.size;
+  stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
+    for (int c = 0; c < at.k; ++c) y[c * size + i] = at.d(x, c);
   });
 }
 
-// x[i] = sum_c (D_c^T y_c)[i]
+// x[i] = sum_c (D_c^T y_c)[i]: per pixel k elements read, one written.
 template <class T>
-void gradient_adjoint(const Context& ctx, GradientEval<T> eval, GradientLaunch g, int k, const T* y, T* x) {
-  const index_t size = eval.size, ny = g.extent.ny, nx = g.extent.nx;
-  parallel_for(ctx, g.extent, [=] RECON_HD(index_t z, index_t yy, index_t xx) {
-    const index_t coord[3] = {z, yy, xx};
-    const index_t i = (z * ny + yy) * nx + xx;
-    T v = T(0);
-    for (int c = 0; c < k; ++c) {
-      const DifferenceEval<T>& d = eval.axis[c];
-      v += DifferenceAdjointEval<T>{y + c * size, d.n, d.inner, d.periodic}.at(i, coord[g.axis3[c]]);
-    }
-    x[i] = v;
-  });
-}
-
-// Domains of 4 axes (one-axis differences only): merge the axes before and after it.
-GradientLaunch gradient_launch(const Shape& d, const std::vector<int>& axes) {
-  GradientLaunch g{};
-  if (d.ndim() <= 3) {
-    const int pad = 3 - d.ndim();
-    g.extent = Extent3{d.back(2), d.back(1), d.back(0)};
-    for (std::size_t c = 0; c < axes.size(); ++c) g.axis3[c] = axes[c] + pad;
-    return g;
-  }
-  index_t before = 1, after = 1;
-  for (int a = 0; a < axes[0]; ++a) before *= d[a];
-  for (int a = axes[0] + 1; a < d.ndim(); ++a) after *= d[a];
-  g.extent = Extent3{before, d[axes[0]], after};
-  g.axis3[0] = 1;
-  return g;
+void gradient_adjoint(const Context& ctx, const GradientGeometry<T>& g, const T* y, T* x) {
+  stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) { x[i] = at.dt(y); });
 }
 
 }  // namespace detail
@@ -119,14 +83,12 @@ GradientEval<T> DifferenceOperator<T>::evaluator(const T* x) const {
 
 template <class T>
 void DifferenceOperator<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
-  detail::gradient_apply(ctx, evaluator(x.data()), detail::gradient_launch(this->domain(), axes_),
-                         static_cast<int>(axes_.size()), y.data());
+  detail::gradient_apply(ctx, gradient_geometry(*this), x.data(), y.data());
 }
 
 template <class T>
 void DifferenceOperator<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
-  detail::gradient_adjoint(ctx, evaluator(nullptr), detail::gradient_launch(this->domain(), axes_),
-                           static_cast<int>(axes_.size()), y.data(), x.data());
+  detail::gradient_adjoint(ctx, gradient_geometry(*this), y.data(), x.data());
 }
 
 template <class T>

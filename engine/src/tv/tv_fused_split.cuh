@@ -58,7 +58,7 @@ std::unique_ptr<FusedSplit<T>> make_fused_split(const LinearOperator<T>& op, con
   // is the Euclidean norm over those components.
   if (!diff || op.domain().ndim() > 3 || (group && op.range().ndim() != op.domain().ndim() + 1))
     return nullptr;
-  const tv::Grad<T> grad = tv::gradient_geometry(*diff);
+  const tv::Grad<T> grad = gradient_geometry(*diff);
   return std::visit(
       [&](const auto& f) -> std::unique_ptr<FusedSplit<T>> {
         using F = std::decay_t<decltype(f)>;

@@ -1,10 +1,11 @@
 // The per-element kernels of every TV solver, fused so that each pass reads and writes
 // each array once: D and D^T are evaluated on the fly from the forward-difference
 // evaluators (no gradient array is materialised), and prox/update/residual work happens in
-// the same pass. The per-iteration passes run over the pixels as (z, y, x) (for_each_pixel),
-// so the coordinate along each axis comes from the launch: recovering it from the flat index
-// cost two integer divisions per component and pass, which dominated the host iteration
-// (bench/skimage_tv.py). The reductions of the check iterations keep the flat index.
+// the same pass. The per-iteration passes run through stencil_pass (difference_stencil.hpp):
+// on the device the coordinate along each axis comes from the launch (recovering it from the
+// flat index cost two integer divisions per component and pass), on the host the rows' interior
+// runs are SIMD loops without boundary tests. The reductions of the check iterations keep the
+// flat index.
 // Only included by the solvers' .cu files.
 #pragma once
 
@@ -14,55 +15,17 @@
 #include "recon/kernels/parallel_for.hpp"
 #include "recon/kernels/penalties/function.hpp"
 #include "recon/kernels/reduce.hpp"
-#include "recon/operators/finite_difference.hpp"
+#include "recon/operators/difference_stencil.hpp"
 
 namespace recon::tv {
 
-// The geometry of D: k components over `size` pixels; range element c*size + i.
+// The geometry of D (k components over `size` pixels, range element c*size + i).
 template <class T>
-struct Grad {
-  GradientEval<T> eval;  // eval.axis[c] describes the difference along component c
-  int k = 1;
-  index_t size = 0;
+using Grad = GradientGeometry<T>;
 
-  // (D x)_c at pixel i.
-  RECON_HD T d(const T* x, int c, index_t i) const {
-    DifferenceEval<T> e = eval.axis[c];
-    e.x = x;
-    return e(i);
-  }
-  // (D^T y)(i) for y in the range.
-  RECON_HD T dt(const T* y, index_t i) const {
-    T s = T(0);
-    for (int c = 0; c < k; ++c) {
-      const DifferenceEval<T>& a = eval.axis[c];
-      s += DifferenceAdjointEval<T>{y + c * size, a.n, a.inner, a.periodic}(i);
-    }
-    return s;
-  }
-
-  // The pixels as (z, y, x): the shape padded to 3 axes; component c differences along
-  // padded axis axis3[c]. With coord = {z, y, x} of pixel i, d_at and dt_at are d and dt
-  // without the divisions.
-  Extent3 extent{1, 1, 1};
-  int axis3[3] = {0, 0, 0};
-  RECON_HD T d_at(const T* x, int c, index_t i, const index_t* coord) const {
-    DifferenceEval<T> e = eval.axis[c];
-    e.x = x;
-    return e.at(i, coord[axis3[c]]);
-  }
-  RECON_HD T dt_at(const T* y, index_t i, const index_t* coord) const {
-    T s = T(0);
-    for (int c = 0; c < k; ++c) {
-      const DifferenceEval<T>& a = eval.axis[c];
-      s += DifferenceAdjointEval<T>{y + c * size, a.n, a.inner, a.periodic}.at(i, coord[axis3[c]]);
-    }
-    return s;
-  }
-};
-
-// Calls body(i, coord) for every pixel i, coord = {z, y, x} (a functor, not a lambda around
-// the body: nvcc rejects extended lambdas inside lambdas).
+// Calls body(i, coord) for every pixel i, coord = {z, y, x}, one pixel at a time (the L-BFGS
+// passes; the others run through stencil_pass). A functor, not a lambda around the body:
+// nvcc rejects extended lambdas inside lambdas.
 template <class F>
 struct PixelBody {
   F body;
@@ -87,25 +50,26 @@ RECON_HD T group_shrink(const F& f, T norm, T t) {
 // z = prox_{t phi}(D x + w); w = D x + w - z. The scaled-ADMM z- and dual update in one pass.
 template <class T, class F>
 void admm_z_update(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T t, const T* x, T* z, T* w) {
+  const index_t n = g.size;
   if (iso) {
-    for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+    stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
       T v[3];
       T nn = T(0);
-      for (int c = 0; c < g.k; ++c) {
-        v[c] = g.d_at(x, c, i, q) + w[c * g.size + i];
+      for (int c = 0; c < at.k; ++c) {
+        v[c] = at.d(x, c) + w[c * n + i];
         nn += v[c] * v[c];
       }
-      const T s = group_shrink(f, static_cast<T>(sqrt(nn)), t);
-      for (int c = 0; c < g.k; ++c) {
-        z[c * g.size + i] = s * v[c];
-        w[c * g.size + i] = v[c] - s * v[c];
+      const T s = group_shrink(f, std::sqrt(nn), t);
+      for (int c = 0; c < at.k; ++c) {
+        z[c * n + i] = s * v[c];
+        w[c * n + i] = v[c] - s * v[c];
       }
     });
   } else {
-    for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
-      for (int c = 0; c < g.k; ++c) {
-        const index_t r = c * g.size + i;
-        const T v = g.d_at(x, c, i, q) + w[r];
+    stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
+      for (int c = 0; c < at.k; ++c) {
+        const index_t r = c * n + i;
+        const T v = at.d(x, c) + w[r];
         const T zn = f.prox(v, t);
         z[r] = zn;
         w[r] = v - zn;
@@ -119,8 +83,8 @@ void admm_z_update(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T
 template <class T>
 void combine_adjoint(const Context& ctx, const Grad<T>& g, T a, const T* u, const T* y1, const T* y2,
                      T* out) {
-  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
-    out[i] = a * u[i] + (y1 ? g.dt_at(y1, i, q) : T(0)) - (y2 ? g.dt_at(y2, i, q) : T(0));
+  stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
+    out[i] = a * u[i] + (y1 ? at.dt(y1) : T(0)) - (y2 ? at.dt(y2) : T(0));
   });
 }
 
@@ -128,7 +92,9 @@ void combine_adjoint(const Context& ctx, const Grad<T>& g, T a, const T* u, cons
 // by Moreau's identity, v = p + s D xbar. When `from` is given, v = from + s D xbar instead and
 // the result goes to p (FISTA's extrapolated point). For l1, g* is the indicator of the
 // lambda-ball and the step its projection, written as selects: the generic prox's
-// data-dependent branches made this pass 77% of a host PDHG iteration.
+// data-dependent branches made this pass 77% of a host PDHG iteration. Isotropic, per pixel:
+// xbar read, k components of from read and of p written (4 (2k + 1) bytes in float; p = from
+// in PDHG, so the written lines are already cached).
 template <class T, class F>
 void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T lambda, T s, const T* xbar,
                     const T* from, T* p) {
@@ -136,15 +102,16 @@ void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, 
   // `if constexpr`, and both branches compile for every F.
   constexpr bool ball = std::is_same_v<F, penalties::L1>;
   const T t = lambda / s;
+  const index_t n = g.size;
   if (iso) {
-    for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
+    stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
       T v[3];
       T nn = T(0);
-      for (int c = 0; c < g.k; ++c) {
-        v[c] = from[c * g.size + i] + s * g.d_at(xbar, c, i, q);
+      for (int c = 0; c < at.k; ++c) {
+        v[c] = from[c * n + i] + s * at.d(xbar, c);
         nn += v[c] * v[c];
       }
-      const T norm = static_cast<T>(sqrt(nn));
+      const T norm = std::sqrt(nn);
       T keep;  // p = keep * v
       if (ball) {
         const T outer = norm > lambda ? norm : lambda;
@@ -152,13 +119,13 @@ void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, 
       } else {
         keep = T(1) - group_shrink(f, norm / s, t);  // prox of phi(|.|) at v/s, as a factor
       }
-      for (int c = 0; c < g.k; ++c) p[c * g.size + i] = keep * v[c];
+      for (int c = 0; c < at.k; ++c) p[c * n + i] = keep * v[c];
     });
   } else {
-    for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
-      for (int c = 0; c < g.k; ++c) {
-        const index_t r = c * g.size + i;
-        const T v = from[r] + s * g.d_at(xbar, c, i, q);
+    stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
+      for (int c = 0; c < at.k; ++c) {
+        const index_t r = c * n + i;
+        const T v = from[r] + s * at.d(xbar, c);
         if (ball) {
           p[r] = v > lambda ? lambda : (v < -lambda ? -lambda : v);
         } else {
@@ -174,10 +141,11 @@ void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, 
 // each pixel reads its own x2, x1, x before writing them).
 template <class T>
 void shifted_residual(const Context& ctx, const Grad<T>& g, const T* x2, const T* z, const T* w, T* s) {
-  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
-    for (int c = 0; c < g.k; ++c) {
-      const index_t r = c * g.size + i;
-      s[r] = g.d_at(x2, c, i, q) - z[r] + w[r];
+  const index_t n = g.size;
+  stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
+    for (int c = 0; c < at.k; ++c) {
+      const index_t r = c * n + i;
+      s[r] = at.d(x2, c) - z[r] + w[r];
     }
   });
 }
@@ -185,8 +153,8 @@ void shifted_residual(const Context& ctx, const Grad<T>& g, const T* x2, const T
 template <class T>
 void gradient_step(const Context& ctx, const Grad<T>& g, T eta, T rho, T alpha, T c, const T* b, const T* s,
                    const T* x2, T* x1, T* x) {
-  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
-    const T x1n = x1[i] - eta * (rho * g.dt_at(s, i, q) + c * (x2[i] - b[i]));
+  stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
+    const T x1n = x1[i] - eta * (rho * at.dt(s) + c * (x2[i] - b[i]));
     const T xi = x[i];
     x1[i] = x1n;
     x[i] = (1 - alpha) * xi + alpha * x1n;
@@ -194,14 +162,17 @@ void gradient_step(const Context& ctx, const Grad<T>& g, T eta, T rho, T alpha, 
 }
 
 // PDHG's primal step for G = c/2 ||x - b||^2: x' = (x - tau D^T p + tau c b) / (1 + tau c),
-// xbar = x' + theta (x' - x).
+// xbar = x' + theta (x' - x). Per pixel: k components of p, b and x read, x and xbar written:
+// 4 (k + 4) bytes in float, + 4 where xbar's lines are read for ownership. With the dual step
+// a PDHG iteration moves 4 (3k + 5) bytes per pixel, 44 in 2D (48 with that read), and its
+// memory-traffic limit is those bytes over the copy bandwidth (bench/bench_tv.cu counts the same).
 template <class T>
 void primal_step(const Context& ctx, const Grad<T>& g, T tau, T theta, T c, const T* b, const T* p, T* x,
                  T* xbar) {
   const T tc = tau * c;
   const T inv = T(1) / (1 + tc);
-  for_each_pixel(ctx, g, [=] RECON_HD(index_t i, const index_t* q) {
-    const T xn = (x[i] - tau * g.dt_at(p, i, q) + tc * b[i]) * inv;
+  stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
+    const T xn = (x[i] - tau * at.dt(p) + tc * b[i]) * inv;
     xbar[i] = xn + theta * (xn - x[i]);
     x[i] = xn;
   });

@@ -47,19 +47,6 @@ struct Setup {
   double norm_sq_bound = 4;  // ||D||^2 <= 4 k
 };
 
-// The geometry of a finite-difference operator for the fused passes of tv_kernels.cuh.
-template <class T>
-Grad<T> gradient_geometry(const DifferenceOperator<T>& diff) {
-  const Shape& shape = diff.domain();
-  Grad<T> g;
-  g.eval = diff.evaluator(nullptr);
-  g.k = static_cast<int>(diff.axes().size());
-  g.size = shape.size();
-  g.extent = Extent3{shape.back(2), shape.back(1), shape.back(0)};
-  for (int c = 0; c < g.k; ++c) g.axis3[c] = diff.axes()[c] + 3 - shape.ndim();
-  return g;
-}
-
 template <class T>
 Setup<T> make_setup(const Shape& shape, const TvProblem& problem) {
   Setup<T> s;

@@ -30,9 +30,11 @@ struct DifferenceEval {
   RECON_HD T operator()(index_t i) const { return at(i, (i / inner) % n); }
   // The same when the caller knows j, the coordinate of i along the axis.
   RECON_HD T at(index_t i, index_t j) const {
-    if (j + 1 < n) return x[i + inner] - x[i];
+    if (j + 1 < n) return inside(i);
     return periodic ? x[i - (n - 1) * inner] - x[i] : T(0);
   }
+  // The same away from the last entry (j + 1 < n): no boundary rule, no test.
+  RECON_HD T inside(index_t i) const { return x[i + inner] - x[i]; }
 };
 
 // The adjoint of DifferenceEval at element i of the domain.
@@ -43,6 +45,7 @@ struct DifferenceAdjointEval {
   bool periodic;
   RECON_HD T operator()(index_t i) const { return at(i, (i / inner) % n); }
   RECON_HD T at(index_t i, index_t j) const {
+    if (j > 0 && j + 1 < n) return inside(i);
     T v = (j + 1 < n || periodic) ? -y[i] : T(0);
     if (j > 0)
       v += y[i - inner];
@@ -50,6 +53,8 @@ struct DifferenceAdjointEval {
       v += y[i + (n - 1) * inner];
     return v;
   }
+  // The same away from both ends (0 < j < n - 1).
+  RECON_HD T inside(index_t i) const { return y[i - inner] - y[i]; }
 };
 
 // Element r of the range of a Gradient (component r / size, position r % size).
