@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # After a device run of scripts/gpu-check: copies what came back (the folder the device tool
 # put its files in) into bench/results/: h200-check.json and .md (the summary), and the
-# benchmark JSONs as h200-<suite>.json. Usage: scripts/gpu/import-results.sh FILES_AT
+# benchmark JSONs as h200-<suite>.json, merged as bench/merge.py does into
+# cuda-<device name>.json with its roofline chart (bench/roofline.py). Usage: scripts/gpu/import-results.sh FILES_AT
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 from=${1:?usage: import-results.sh FILES_AT (the folder holding gpu-check.tar.gz)}
@@ -14,5 +15,11 @@ for f in "$scratch"/results/bench/*-cuda.json; do
   [ -s "$f" ] || continue
   name=$(basename "$f" -cuda.json)
   cp "$f" "bench/results/h200-${name#bench_}.json"
+  mkdir -p "$scratch/merge"
+  cp "$f" "$scratch/merge/$name.json"
 done
+if [ -d "$scratch/merge" ]; then
+  merged=$(python3 bench/merge.py "$scratch/merge" bench/results)
+  /usr/bin/python3 bench/roofline.py "$merged"
+fi
 ls -l bench/results/h200-*
