@@ -3,7 +3,8 @@
 # lib/) on the GPU machine and writes every log into RESULTS; check-summary.py summarises them.
 # Steps, in order of what matters most when time runs short: nvidia-smi; recon info (measured copy
 # bandwidth); every test executable (Host and Cuda cases, parity included); the end-to-end CLI
-# runs on the GPU; one short pass of every benchmark suite (JSON per suite); compute-sanitizer
+# runs on the GPU; one short pass of every benchmark suite (JSON per suite); TV against its GPU
+# peers (bench/gpu_tv_peers.py); compute-sanitizer
 # memcheck on the Cuda cases of the core suites and racecheck on the reductions; last, the same
 # end-to-end problems on the host (all cores; fewer iterations, FDK at half size).
 # Time: everything ends by RECON_CHECK_BUDGET seconds (default 360): each step has its own limit
@@ -22,6 +23,7 @@ export PATH="/usr/local/cuda/bin:$PATH"
 # lib/ first: a bundle laid out without patchelf has no $ORIGIN RPATH.
 export LD_LIBRARY_PATH="$bundle/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 recon=$bundle/bin/recon
+root=$(cd "$(dirname "$0")/../.." && pwd)  # the working tree (bench/ scripts, .gpu-deps)
 start=$SECONDS
 # Absolute times (EPOCHSECONDS): the test runner's `bash -c` children have their own SECONDS.
 deadline=$((EPOCHSECONDS + ${RECON_CHECK_BUDGET:-360}))
@@ -148,6 +150,24 @@ for b in "$bundle"/bin/bench_*; do
     --benchmark_out="$results/bench/$name-$dev.json" --benchmark_out_format=json >"$results/bench/$name.log" 2>&1
   echo "$name rc=$? device=$dev limit=$l" >>"$results/bench/rc.txt"
 done
+
+# TV side by side with its GPU peers (bench/gpu_tv_peers.py), installed from the wheels that
+# scripts/gpu-deps puts in .gpu-deps/wheels (the image has CuPy and PyTorch, not the peers).
+if [ "$gpu" = 1 ]; then
+  step "TV against its GPU peers: ccpi-regularisation-cupy PD_TV, deepinv TVDenoiser"
+  mkdir -p "$results/peers"
+  site=$(mktemp -d)
+  wheels=$root/.gpu-deps/wheels
+  if ls "$wheels"/*.whl >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target "$site" "$wheels"/*.whl \
+      >"$results/peers/pip.log" 2>&1
+  else
+    echo "no wheels in $wheels: the peers are reported missing" >"$results/peers/pip.log"
+  fi
+  PYTHONPATH="$site${PYTHONPATH:+:$PYTHONPATH}" bounded "$(limit "${RECON_CHECK_PEERS_LIMIT:-60}")" \
+    python3 "$root/bench/gpu_tv_peers.py" --recon "$recon" --out "$results/peers/tv.json" >"$results/peers/tv.md" 2>&1
+  echo "rc=$?" >>"$results/peers/tv.md"
+fi
 
 step "compute-sanitizer"
 if ! command -v compute-sanitizer >/dev/null; then

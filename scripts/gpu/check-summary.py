@@ -165,6 +165,23 @@ def benchmarks():
     return rows
 
 
+def peers():
+    """bench/gpu_tv_peers.py's result: per case, us per iteration of recon and each peer."""
+    data = load_json(os.path.join(results, "peers", "tv.json"))
+    if not data:
+        tail = read(os.path.join(results, "peers", "tv.md")).strip().splitlines()[-2:]
+        return None, " ".join(tail) or "not run"
+    lines = []
+    for c in data.get("cases", []):
+        cells = []
+        for name in ("recon_pdhg", "ccpi_pd_tv", "deepinv_tv"):
+            r = c.get(name, {})
+            t = r.get("seconds_per_iteration")
+            cells.append(f"{name} {1e6 * t:.1f} us" if t is not None else f"{name} {r.get('error', '?')[:60]}")
+        lines.append(f"{c['size']}: " + ", ".join(cells))
+    return data, "; ".join(lines)
+
+
 def main():
     info = load_json(os.path.join(results, "info.json")) or {}
     gpu_text = read(os.path.join(results, "gpu.txt")).strip()
@@ -177,6 +194,7 @@ def main():
     san = sanitizer()
     runs = e2e(no_gpu)
     bench = benchmarks()
+    peer_data, peer_line = peers()
     san_errors = sum(r["errors"] or 0 for r in san)
     san_unfinished = [r for r in san if r["errors"] is None]
     sizes = load_json(os.path.join(results, "e2e", "sizes.json")) or {}
@@ -197,7 +215,7 @@ def main():
         "parity_failures": t["parity_failed"],
         "sanitizer_runs": san, "sanitizer_errors": san_errors,
         "benchmark_suites_ok": sum(b["ok"] for b in bench), "benchmark_suites": len(bench), "benchmarks": bench,
-        "end_to_end_sizes": sizes, "suites": rows, "end_to_end": runs,
+        "end_to_end_sizes": sizes, "suites": rows, "end_to_end": runs, "tv_peers": peer_data,
     }
     with open(os.path.join(results, "check.json"), "w") as f:
         json.dump(check, f, indent=1)
@@ -213,6 +231,7 @@ def main():
     lines += [f"| {r['run']} | {r['errors']} | {r['rc']} | {r['stopped'] or ''} |" for r in san]
     lines += ["", "| benchmark suite | device | rc | results | status |", "|---|---|---|---|---|"]
     lines += [f"| {b['suite']} | {b['device']} | {b['rc']} | {b['results']} | {b['status']} |" for b in bench]
+    lines += ["", f"TV against its GPU peers (bench/gpu_tv_peers.py): {peer_line}"]
     lines += ["", f"End-to-end sizes: {json.dumps(sizes)}", "",
               "| end to end | status | rc | wall (s) | limit (s) | solver time (s) | iterations | PSNR |",
               "|---|---|---|---|---|---|---|---|"]
@@ -252,6 +271,8 @@ def main():
           "".join(f"; {b['suite']}: {b['status']}" for b in bench if not b["ok"]))
     if check["benchmark_suites_ok"] < len(bench) or not bench:
         problems.append("benchmarks")
+    if not no_gpu:
+        print(f"  tv peers: {peer_line}")
     if sizes:
         print(f"  e2e sizes: denoise {sizes.get('tv_n')}^2, ct recon {sizes.get('ct_n')}^3, fdk {sizes.get('fdk_n')}^3 "
               f"(host fdk {sizes.get('host_fdk_n')}^3)")
