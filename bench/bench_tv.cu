@@ -2,7 +2,9 @@
 // PDHG iterations (stencil passes only) and ADMM with the DCT x-update, isotropic l1-TV, on
 // a 2048^2 image and a 256^3 volume (128^3 on the host, where 256^3 takes seconds per run).
 // bytes = the float traffic of one iteration if every pass reads and writes each array once:
-//   pdhg  11 n (dual: xbar, p -> p; primal: p, x, u -> x, xbar)
+//   pdhg  (2k + 5) n on the host, where the dual and primal steps are one sweep (xbar, p, x, u
+//         -> p, x, xbar; k = 2 or 3 components of p), (3k + 5) n on the device (two passes:
+//         dual xbar, p -> p; primal p, x, u -> x, xbar)
 //   ladmm 25 n (blend 3n, residual 7n, gradient step 8n, z/w update 7n)
 //   admm  counted as ladmm's z/w update and right-hand side (12 n) plus 4 passes of the DCT
 #include "recon/engine/tv.hpp"
@@ -42,7 +44,10 @@ void run(benchmark::State& state, TvSolver solver, double floats_per_element) {
   state.SetLabel(shape.str() + ", " + std::to_string(kIterations) + " iterations per run");
 }
 
-void BM_tv_pdhg(benchmark::State& state) { run(state, TvSolver::Pdhg, 11); }
+void BM_tv_pdhg(benchmark::State& state) {
+  const double k = static_cast<double>(state.range(0));
+  run(state, TvSolver::Pdhg, session().ctx.is_cuda() ? 3 * k + 5 : 2 * k + 5);
+}
 void BM_tv_ladmm(benchmark::State& state) { run(state, TvSolver::Ladmm, 25); }
 void BM_tv_admm_dct(benchmark::State& state) { run(state, TvSolver::Admm, 12 + 4 * 2); }
 

@@ -29,10 +29,11 @@ class FusedSplit {
                              const T* x2, T* x1, T* x) const = 0;
   // PDHG's dual step: y = prox_{sigma (w Phi)^*}(from + sigma A xbar) (Moreau's identity).
   virtual void dual_step(const Context& ctx, T weight, T sigma, const T* xbar, const T* from, T* y) const = 0;
-  // PDHG's primal step with G = c/2 ||x - b||^2: x' = (x - tau A^T y + tau c b) / (1 + tau c),
-  // xbar = x' + theta (x' - x), x = x'.
-  virtual void primal_step(const Context& ctx, T tau, T theta, T c, const T* b, const T* y, T* x,
-                           T* xbar) const = 0;
+  // One PDHG iteration with G = c/2 ||x - b||^2: the dual step (dual_step with from = y), then
+  // the primal step x' = (x - tau A^T y + tau c b) / (1 + tau c), xbar = x' + theta (x' - x),
+  // x = x' (one sweep over the pixels where the backend allows).
+  virtual void pdhg_iteration(const Context& ctx, T weight, T sigma, T tau, T theta, T c, const T* b, T* y,
+                              T* x, T* xbar) const = 0;
   // sum Phi(A x): the term's value without its weight.
   virtual double value_sum(const Context& ctx, const T* x) const = 0;
   // sum (c (x - b) + A^T y)^2: PDHG's squared primal KKT residual.

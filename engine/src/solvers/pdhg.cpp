@@ -182,12 +182,14 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   IterationLog log(o.max_iters, o.check_every, monitor);
   RestartRule rule;
   for (int it = 1; it <= o.max_iters; ++it) {
-    for (auto& d : duals) dual_step<T>(ctx, d, d.sigma, x_bar.view(), d.y.view(), d.y.view());
     const double theta = accelerate ? 1 / std::sqrt(1 + 2 * c * tau) : 1.0;
     if (fused_primal) {
-      duals.front().fused->primal_step(ctx, static_cast<T>(tau), static_cast<T>(theta), static_cast<T>(c), b,
-                                       duals.front().y.data(), x.data(), x_bar.data());
+      DualState<T>& d = duals.front();
+      d.fused->pdhg_iteration(ctx, static_cast<T>(d.term->weight), static_cast<T>(d.sigma),
+                              static_cast<T>(tau), static_cast<T>(theta), static_cast<T>(c), b, d.y.data(),
+                              x.data(), x_bar.data());
     } else {
+      for (auto& d : duals) dual_step<T>(ctx, d, d.sigma, x_bar.view(), d.y.view(), d.y.view());
       // x' = prox_{tau G}(x - tau sum_k A_k^T y_k); xbar = (1 + theta) x' - theta x.
       copy<T>(ctx, x, x_old.view());
       adjoint_sum();

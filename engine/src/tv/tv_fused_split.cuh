@@ -29,9 +29,9 @@ class GradientSplit final : public solvers::FusedSplit<T> {
   void dual_step(const Context& ctx, T weight, T sigma, const T* xbar, const T* from, T* y) const override {
     dual_prox_step(ctx, grad_, group_, f_, weight, sigma, xbar, from, y);
   }
-  void primal_step(const Context& ctx, T tau, T theta, T c, const T* b, const T* y, T* x,
-                   T* xbar) const override {
-    tv::primal_step(ctx, grad_, tau, theta, c, b, y, x, xbar);
+  void pdhg_iteration(const Context& ctx, T weight, T sigma, T tau, T theta, T c, const T* b, T* y, T* x,
+                      T* xbar) const override {
+    tv::pdhg_iteration(ctx, grad_, group_, f_, weight, sigma, tau, theta, c, b, y, x, xbar);
   }
   double value_sum(const Context& ctx, const T* x) const override {
     return penalty_sum(ctx, grad_, group_, f_, x);

@@ -88,23 +88,25 @@ void combine_adjoint(const Context& ctx, const Grad<T>& g, T a, const T* u, cons
   });
 }
 
-// The PDHG / dual-FISTA dual step: p = prox_{s g*}(p + s D xbar) = v - s prox_{(lambda/s) phi}(v/s)
-// by Moreau's identity, v = p + s D xbar. When `from` is given, v = from + s D xbar instead and
-// the result goes to p (FISTA's extrapolated point). For l1, g* is the indicator of the
-// lambda-ball and the step its projection, written as selects: the generic prox's
-// data-dependent branches made this pass 77% of a host PDHG iteration. Isotropic, per pixel:
-// xbar read, k components of from read and of p written (4 (2k + 1) bytes in float; p = from
-// in PDHG, so the written lines are already cached).
-template <class T, class F>
-void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T lambda, T s, const T* xbar,
-                    const T* from, T* p) {
-  // A plain `if` on the constant: nvcc's extended lambdas cannot first-capture variables inside
-  // `if constexpr`, and both branches compile for every F.
-  constexpr bool ball = std::is_same_v<F, penalties::L1>;
-  const T t = lambda / s;
-  const index_t n = g.size;
-  if (iso) {
-    stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
+// The PDHG / dual-FISTA dual step at one pixel: p = prox_{s g*}(p + s D xbar) = v - s
+// prox_{(lambda/s) phi}(v/s) by Moreau's identity, v = p + s D xbar. When `from` is not p,
+// v = from + s D xbar instead and the result goes to p (FISTA's extrapolated point). For l1, g*
+// is the indicator of the lambda-ball and the step its projection, written as selects: the
+// generic prox's data-dependent branches made this pass 77% of a host PDHG iteration. Per pixel:
+// xbar read, k components of from read and of p written (4 (2k + 1) bytes in float; p = from in
+// PDHG, so the written lines are already cached). Isotropic (`Iso`): the prox of phi(|.|) over
+// the k components.
+template <class T, class F, bool Iso>
+struct DualProxBody {
+  F f;
+  T lambda, s, t;
+  index_t n;
+  const T* xbar;
+  const T* from;
+  T* p;
+  static constexpr bool ball = std::is_same_v<F, penalties::L1>;
+  RECON_HD void operator()(index_t i, const PixelStencil<T>& at) const {
+    if constexpr (Iso) {
       T v[3];
       T nn = T(0);
       for (int c = 0; c < at.k; ++c) {
@@ -113,27 +115,39 @@ void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, 
       }
       const T norm = std::sqrt(nn);
       T keep;  // p = keep * v
-      if (ball) {
+      if constexpr (ball) {
         const T outer = norm > lambda ? norm : lambda;
         keep = outer > T(0) ? lambda / outer : T(0);
       } else {
         keep = T(1) - group_shrink(f, norm / s, t);  // prox of phi(|.|) at v/s, as a factor
       }
       for (int c = 0; c < at.k; ++c) p[c * n + i] = keep * v[c];
-    });
-  } else {
-    stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
+    } else {
       for (int c = 0; c < at.k; ++c) {
         const index_t r = c * n + i;
         const T v = from[r] + s * at.d(xbar, c);
-        if (ball) {
+        if constexpr (ball)
           p[r] = v > lambda ? lambda : (v < -lambda ? -lambda : v);
-        } else {
+        else
           p[r] = v - s * f.prox(v / s, t);
-        }
       }
-    });
+    }
   }
+};
+
+template <class T, class F, bool Iso>
+DualProxBody<T, F, Iso> dual_prox_body(const Grad<T>& g, const F& f, T lambda, T s, const T* xbar,
+                                       const T* from, T* p) {
+  return {f, lambda, s, lambda / s, g.size, xbar, from, p};
+}
+
+template <class T, class F>
+void dual_prox_step(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T lambda, T s, const T* xbar,
+                    const T* from, T* p) {
+  if (iso)
+    stencil_pass(ctx, g, dual_prox_body<T, F, true>(g, f, lambda, s, xbar, from, p));
+  else
+    stencil_pass(ctx, g, dual_prox_body<T, F, false>(g, f, lambda, s, xbar, from, p));
 }
 
 // The linearised ADMM x-step's passes: s = D x2 - z + w over the range, then
@@ -161,21 +175,41 @@ void gradient_step(const Context& ctx, const Grad<T>& g, T eta, T rho, T alpha, 
   });
 }
 
-// PDHG's primal step for G = c/2 ||x - b||^2: x' = (x - tau D^T p + tau c b) / (1 + tau c),
-// xbar = x' + theta (x' - x). Per pixel: k components of p, b and x read, x and xbar written:
-// 4 (k + 4) bytes in float, + 4 where xbar's lines are read for ownership. With the dual step
-// a PDHG iteration moves 4 (3k + 5) bytes per pixel, 44 in 2D (48 with that read), and its
-// memory-traffic limit is those bytes over the copy bandwidth (bench/bench_tv.cu counts the same).
+// PDHG's primal step for G = c/2 ||x - b||^2 at one pixel: x' = (x - tau D^T p + tau c b) /
+// (1 + tau c), xbar = x' + theta (x' - x). Per pixel: k components of p, b and x read, x and
+// xbar written: 4 (k + 4) bytes in float.
 template <class T>
-void primal_step(const Context& ctx, const Grad<T>& g, T tau, T theta, T c, const T* b, const T* p, T* x,
-                 T* xbar) {
-  const T tc = tau * c;
-  const T inv = T(1) / (1 + tc);
-  stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
+struct PrimalBody {
+  T tau, theta, tc, inv;
+  const T* b;
+  const T* p;
+  T* x;
+  T* xbar;
+  RECON_HD void operator()(index_t i, const PixelStencil<T>& at) const {
     const T xn = (x[i] - tau * at.dt(p) + tc * b[i]) * inv;
     xbar[i] = xn + theta * (xn - x[i]);
     x[i] = xn;
-  });
+  }
+};
+
+template <class T>
+PrimalBody<T> primal_body(T tau, T theta, T c, const T* b, const T* p, T* x, T* xbar) {
+  return {tau, theta, tau * c, T(1) / (1 + tau * c), b, p, x, xbar};
+}
+
+// One PDHG iteration with G = c/2 ||x - b||^2: the dual step, then the primal step. On the
+// host one sweep over the rows (stencil_pass_pair): each row's dual step, then its primal step
+// while p's rows are in cache, so a 2D iteration moves 4 (2k + 5) = 36 bytes per pixel in float
+// (xbar, p, x, b read; p, x, xbar written) instead of the two passes' 4 (3k + 5) = 44; this is
+// the memory-traffic limit bench/bench_tv.cu counts. On the device, the two passes.
+template <class T, class F>
+void pdhg_iteration(const Context& ctx, const Grad<T>& g, bool iso, const F& f, T lambda, T sigma, T tau,
+                    T theta, T c, const T* b, T* p, T* x, T* xbar) {
+  const PrimalBody<T> primal = primal_body(tau, theta, c, b, p, x, xbar);
+  if (iso)
+    stencil_pass_pair(ctx, g, dual_prox_body<T, F, true>(g, f, lambda, sigma, xbar, p, p), primal);
+  else
+    stencil_pass_pair(ctx, g, dual_prox_body<T, F, false>(g, f, lambda, sigma, xbar, p, p), primal);
 }
 
 // sum (c (x - b) + D^T p)^2: PDHG's squared primal KKT residual.

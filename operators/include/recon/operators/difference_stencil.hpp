@@ -117,7 +117,8 @@ struct StencilPixel {
 // Row (z, y) on the host with K components. The interior run is a SIMD loop: a body may read
 // and write its own pixel's entries and read arrays that the pass does not write, nothing else.
 template <int K, class T, class Body>
-RECON_HOST_CLONED void stencil_row_host(const GradientGeometry<T>& g, const Body& body, index_t z, index_t y) {
+RECON_HOST_CLONED void stencil_row_host(const GradientGeometry<T>& g, const Body& body, index_t z,
+                                        index_t y) {
   const Extent3 e = g.extent;
   bool inner_row = true, along_x = false;
   for (int c = 0; c < K; ++c) {
@@ -154,7 +155,69 @@ struct StencilRows {
   }
 };
 
+// How many rows (in the (z, y) row order) a pixel's forward differences reach ahead: the
+// number of rows a block must wait for before a backward pass may run on its first rows.
+template <int K, class T>
+index_t stencil_reach(const GradientGeometry<T>& g) {
+  index_t reach = 0;
+  for (int c = 0; c < K; ++c) {
+    const index_t r = g.axis3[c] == 0 ? g.extent.ny : (g.axis3[c] == 1 ? 1 : 0);
+    reach = r > reach ? r : reach;
+  }
+  return reach;
+}
+
+template <int K, class T, class First, class Second>
+void stencil_pair_host(const Context& ctx, const GradientGeometry<T>& g, const First& first,
+                       const Second& second) {
+  const Extent3 e = g.extent;
+  const index_t rows = e.nz * e.ny, reach = stencil_reach<K>(g);
+  // Blocks of rows, one per thread, each at least twice the reach (else fewer blocks).
+  index_t blocks = rows * e.nx > recon::detail::kHostParallelThreshold ? ctx.host_threads() : 1;
+  if (reach > 0 && rows / blocks < 2 * reach) blocks = rows / (2 * reach) > 1 ? rows / (2 * reach) : 1;
+  const auto row = [&](const auto& body, index_t r) { stencil_row_host<K>(g, body, r / e.ny, r % e.ny); };
+  // Block b > 0 defers the second body on its first `reach` rows: they read what the first body
+  // writes on the rows of block b - 1, and they overwrite what that block's last rows read.
+#pragma omp parallel for num_threads(static_cast <int>(blocks)) schedule(static, 1) if (blocks > 1)
+  for (index_t b = 0; b < blocks; ++b) {
+    const index_t lo = rows * b / blocks, hi = rows * (b + 1) / blocks;
+    const index_t deferred = b == 0 ? lo : lo + reach;
+    for (index_t r = lo; r < hi; ++r) {
+      row(first, r);
+      if (r >= deferred) row(second, r);
+    }
+  }
+#pragma omp parallel for num_threads(static_cast <int>(blocks)) schedule(static, 1) if (blocks > 1)
+  for (index_t b = 1; b < blocks; ++b) {
+    const index_t lo = rows * b / blocks;
+    for (index_t r = lo; r < lo + reach; ++r) row(second, r);
+  }
+}
+
 }  // namespace detail
+
+// first(i, at) for every pixel, then second(i, at) for every pixel, where second reads what
+// first writes only at its own pixel and behind it (D^T's backward differences), and
+// overwrites what first reads only at its own pixel (D's forward differences look ahead).
+// On the host one sweep over the rows, each row's first then its second: the second pass finds
+// the row in cache instead of reading the arrays again. On the device, and where a periodic
+// boundary makes the last row read the first (and the first the last), two passes.
+template <class T, class First, class Second>
+void stencil_pass_pair(const Context& ctx, const GradientGeometry<T>& g, First first, Second second) {
+  bool periodic = false;
+  for (int c = 0; c < g.k; ++c) periodic = periodic || g.eval.axis[c].periodic;
+  if (ctx.is_cuda() || periodic) {
+    stencil_pass(ctx, g, first);
+    stencil_pass(ctx, g, second);
+    return;
+  }
+  if (g.k == 1)
+    detail::stencil_pair_host<1>(ctx, g, first, second);
+  else if (g.k == 2)
+    detail::stencil_pair_host<2>(ctx, g, first, second);
+  else
+    detail::stencil_pair_host<3>(ctx, g, first, second);
+}
 
 // body(i, at) for every pixel i, at a PixelStencil<T> (a functor or an extended lambda).
 template <class T, class Body>
