@@ -135,7 +135,10 @@ struct CappedL1 : EvenFunction<CappedL1> {
   RECON_HD T prox_abs(T z, T t) const {
     const T th = T(theta), soft = detail::clamp_(z - t, T(0), th);
     detail::Best<T> best(z, t, soft, soft);
-    if (z > th) best.consider(z, th);
+    // x = z beyond the cap. For z <= theta the candidate max(z, theta) = theta never beats soft
+    // (soft minimises the l1 objective on [0, theta]; a tie keeps the smaller soft): the
+    // unconditional form keeps the loop free of branches.
+    best.consider(detail::max_(z, th), th);
     return best.x;
   }
   void validate() const { detail::check_param(theta > 0, name, "theta", theta, "theta > 0"); }
