@@ -1,4 +1,5 @@
-// prox = the GLOBAL minimiser: every function's array-level prox (per-element gamma) against
+// prox = the GLOBAL minimiser: every function's array-level prox (per-element gamma, and scalar
+// gamma: ScalarGammaMatchesGlobalMinimiser) against
 // the long-double brute force of brute_force.hpp, over >= 10^4 (z, gamma, parameter)
 // combinations per function on each backend and in float and double. z spans tiny to huge
 // magnitudes and both sides of every threshold of MATH.md; gamma spans 1e-3..1e3 and the
@@ -85,15 +86,37 @@ Problem make_problem(const Function& fn, int per_function_target, int n_function
   return pb;
 }
 
-// Returns a description of every disagreement (empty when all pass).
+// prox of pb's z at its gammas: per element, or (scalar_gamma) one scalar-gamma call per run of
+// equal gammas (the problem is laid out gamma by gamma), the host's certified fast path.
 template <class T>
-std::vector<std::string> check(const Context& ctx, const Function& fn, const Problem& pb) {
+std::vector<T> run_prox(const Context& ctx, const Function& fn, const Problem& pb, bool scalar_gamma) {
   const index_t n = static_cast<index_t>(pb.z.size());
   const auto z = Array<T>::from_host(ctx, Shape{n}, std::vector<T>(pb.z.begin(), pb.z.end()));
-  const auto t = Array<T>::from_host(ctx, Shape{n}, std::vector<T>(pb.t.begin(), pb.t.end()));
   Array<T> out(ctx, Shape{n});
-  pn::prox<T>(ctx, fn, t, z, out);
-  const auto got = out.to_host_vector();
+  if (!scalar_gamma) {
+    const auto t = Array<T>::from_host(ctx, Shape{n}, std::vector<T>(pb.t.begin(), pb.t.end()));
+    pn::prox<T>(ctx, fn, t, z, out);
+    return out.to_host_vector();
+  }
+  std::vector<T> got;
+  for (index_t b = 0, e = 0; b < n; b = e) {
+    for (e = b; e < n && pb.t[e] == pb.t[b];) ++e;
+    const auto zb =
+        Array<T>::from_host(ctx, Shape{e - b}, std::vector<T>(pb.z.begin() + b, pb.z.begin() + e));
+    Array<T> ob(ctx, Shape{e - b});
+    pn::prox<T>(ctx, fn, T(pb.t[b]), zb, ob);
+    const auto part = ob.to_host_vector();
+    got.insert(got.end(), part.begin(), part.end());
+  }
+  return got;
+}
+
+// Returns a description of every disagreement (empty when all pass).
+template <class T>
+std::vector<std::string> check(const Context& ctx, const Function& fn, const Problem& pb,
+                               bool scalar_gamma = false) {
+  const index_t n = static_cast<index_t>(pb.z.size());
+  const auto got = run_prox<T>(ctx, fn, pb, scalar_gamma);
   const long double eps = std::numeric_limits<T>::epsilon();
   std::vector<std::string> bad;
   std::visit(
@@ -155,6 +178,26 @@ TEST_P(ProxBruteForce, MatchesGlobalMinimiser) {
     }
   }
   EXPECT_GE(combos, 10000);
+}
+
+// The same grid through the scalar-gamma prox, whose host path is the certified fast one
+// (fast_prox.hpp) for the iterative functions.
+TEST_P(ProxBruteForce, ScalarGammaMatchesGlobalMinimiser) {
+  const std::vector<Function> fns = functions_named(GetParam());
+  ASSERT_FALSE(fns.empty());
+  std::vector<Context> contexts = {Context::host()};
+  if (cuda_available()) contexts.push_back(Context::cuda());
+  for (size_t k = 0; k < fns.size(); ++k) {
+    const Problem pb =
+        make_problem(fns[k], 10000, static_cast<int>(fns.size()), 1234u + static_cast<unsigned>(k));
+    for (const Context& ctx : contexts) {
+      for (const auto& bad : {check<float>(ctx, fns[k], pb, true), check<double>(ctx, fns[k], pb, true)}) {
+        for (size_t j = 0; j < bad.size() && j < 8; ++j)
+          ADD_FAILURE() << to_string(ctx.device()) << ": " << bad[j];
+        EXPECT_EQ(bad.size(), 0u) << to_string(ctx.device()) << ": " << bad.size() << " disagreements";
+      }
+    }
+  }
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {

@@ -6,14 +6,34 @@
 
 #include "launch.hpp"
 #include "recon/kernels/parallel_for.hpp"
+#include "recon/kernels/penalties/fast_prox.hpp"
+#include "recon/kernels/penalties/prox_fallbacks.hpp"
 
 namespace recon::penalties {
 
 namespace {
 
+// Returns how many elements the host's certified fast path (float, scalar gamma only) left to
+// the exact routine, or -1 where it was not used.
 template <class T, class F, class W>
-void prox_kernel(const Context& ctx, F f, W w, const T* in, T* out, index_t n) {
+index_t prox_kernel(const Context& ctx, F f, W w, const T* in, T* out, index_t n) {
   detail::elementwise_for(ctx, n, [=] RECON_HD(index_t i) { out[i] = f.prox(in[i], w(i)); });
+  return -1;
+}
+
+template <class T, class F>
+index_t prox_kernel(const Context& ctx, F f, detail::ScalarWeight<T> w, const T* in, T* out, index_t n) {
+  index_t fallbacks = -1;
+  const T t = w.gamma;
+  if (!ctx.is_cuda() && t > T(0)) {
+    fast::with_fast_prox(f, t, [&](auto fast) {
+      fallbacks = detail::certified_for(
+          ctx, n, fast, [&](T z) { return f.prox(z, t); }, in, out);
+    });
+  }
+  if (fallbacks < 0)
+    detail::elementwise_for(ctx, n, [=] RECON_HD(index_t i) { out[i] = f.prox(in[i], w(i)); });
+  return fallbacks;
 }
 
 template <class T, class F, class W>
@@ -33,11 +53,12 @@ void gradient_kernel(const Context& ctx, F f, const T* x, T* g, index_t n) {
 }
 
 template <class T, class W>
-void prox_any(const Context& ctx, const Function& fn, W w, View<const T> in, View<T> out) {
+index_t prox_any(const Context& ctx, const Function& fn, W w, View<const T> in, View<T> out) {
   validate(fn);
   recon::detail::check_operand(ctx, "prox", "in", in, in.size());
   recon::detail::check_operand(ctx, "prox", "out", out, in.size());
-  std::visit([&](const auto& f) { prox_kernel<T>(ctx, f, w, in.data(), out.data(), in.size()); }, fn);
+  return std::visit(
+      [&](const auto& f) { return prox_kernel<T>(ctx, f, w, in.data(), out.data(), in.size()); }, fn);
 }
 
 template <class T, class W>
@@ -58,6 +79,13 @@ template <class T>
 void prox(const Context& ctx, const Function& fn, View<const T> gamma, View<const T> in, View<T> out) {
   prox_any<T>(ctx, fn, detail::array_weight(ctx, "prox", gamma, in.size()), in, out);
 }
+
+namespace detail {
+template <class T>
+index_t prox_fallbacks(const Context& ctx, const Function& fn, T gamma, View<const T> in, View<T> out) {
+  return prox_any<T>(ctx, fn, scalar_weight("prox", gamma), in, out);
+}
+}  // namespace detail
 
 template <class T>
 double value_sum(const Context& ctx, const Function& fn, View<const T> x) {
@@ -90,7 +118,8 @@ void gradient(const Context& ctx, const Function& fn, View<const T> x, View<T> g
   template void prox<T>(const Context&, const Function&, View<const T>, View<const T>, View<T>); \
   template double value_sum<T>(const Context&, const Function&, View<const T>);                  \
   template double value_sum<T>(const Context&, const Function&, View<const T>, View<const T>);   \
-  template void gradient<T>(const Context&, const Function&, View<const T>, View<T>);
+  template void gradient<T>(const Context&, const Function&, View<const T>, View<T>);            \
+  template index_t detail::prox_fallbacks<T>(const Context&, const Function&, T, View<const T>, View<T>);
 
 RECON_INSTANTIATE_PENALTY_ELEMENTWISE(float)
 RECON_INSTANTIATE_PENALTY_ELEMENTWISE(double)

@@ -38,6 +38,48 @@ void elementwise_for(const Context& ctx, index_t n, Body body) {
   for (index_t p = 0; p < parts; ++p) elementwise_range(body, n * p / parts, n * (p + 1) / parts);
 }
 
+// A certified fast path: fast(z, out) computes out and returns 1 where its certificate holds, else 0;
+// exact(z) is the exact routine. Per chunk, a vectorised loop (in the x86-64-v3 clone 8 floats
+// at a time, FMA contraction allowed: the certificates' margins cover it) writes out[] and a
+// flag per element, leaving the input in out[] where the certificate fails (in may alias out);
+// a scalar loop then recomputes those. Returns the number of recomputed elements.
+constexpr index_t kCertifiedChunk = 1024;
+
+template <class Fast, class T>
+RECON_HOST_CLONED __attribute__((optimize("fp-contract=fast"))) void certified_chunk(Fast fast_, const T* in,
+                                                                                     T* out, index_t m,
+                                                                                     T* failed) {
+  const Fast fast = fast_;
+#pragma omp simd
+  for (index_t j = 0; j < m; ++j) {
+    const T z = in[j];
+    T y;
+    const T holds = fast(z, y);
+    out[j] = holds != T(0) ? y : z;
+    failed[j] = 1 - holds;
+  }
+}
+
+template <class T, class Fast, class Exact>
+index_t certified_for(const Context& ctx, index_t n, Fast fast, Exact exact, const T* in, T* out) {
+  const index_t parts = ctx.host_threads();
+  index_t fallbacks = 0;
+#pragma omp parallel for num_threads(parts) schedule(static) reduction(+ : fallbacks) if (n > recon::detail::kHostParallelThreshold)
+  for (index_t p = 0; p < parts; ++p) {
+    T failed[kCertifiedChunk];
+    for (index_t c = n * p / parts, end = n * (p + 1) / parts; c < end; c += kCertifiedChunk) {
+      const index_t m = end - c < kCertifiedChunk ? end - c : kCertifiedChunk;
+      certified_chunk(fast, in + c, out + c, m, failed);
+      for (index_t j = 0; j < m; ++j)
+        if (failed[j] != T(0)) {
+          out[c + j] = exact(out[c + j]);
+          ++fallbacks;
+        }
+    }
+  }
+  return fallbacks;
+}
+
 template <class T>
 struct ScalarWeight {
   T gamma;

@@ -52,16 +52,27 @@ struct Lp : EvenFunction<Lp> {
   }
   // beta = (2t(1-p))^(1/(2-p)) is the nonzero point of the tie; the threshold
   // tau = beta + t p beta^(p-1) simplifies to beta (2-p) / (2(1-p)) (no overflow for tiny t).
+  // With t = beta^(2-p) / (2(1-p)), t p y^(p-1) = c (beta/y)^(1-p), c = p beta / (2(1-p)).
+  // The host's fast path (fast_prox.hpp) takes these from here, so its threshold is this one.
+  template <class T>
+  struct Threshold {
+    T beta, tau, c;
+  };
+  template <class T>
+  RECON_HD Threshold<T> threshold(T t) const {
+    const T pp = T(p);
+    const T beta = std::pow(2 * t * (1 - pp), 1 / (2 - pp));
+    return {beta, beta * ((2 - pp) / (2 * (1 - pp))), pp / (2 * (1 - pp)) * beta};
+  }
   // Above tau the minimiser is the root in [beta, z] of y + t p y^(p-1) = z, where that
-  // function is convex and increasing: Newton from z descends monotonically onto it. With
-  // t = beta^(2-p) / (2(1-p)) the terms are written in beta/y, which cannot overflow.
+  // function is convex and increasing: Newton from z descends monotonically onto it. The
+  // terms are written in beta/y, which cannot overflow.
   template <class T>
   RECON_HD T prox_abs(T z, T t) const {
     const T pp = T(p);
-    const T beta = std::pow(2 * t * (1 - pp), 1 / (2 - pp));
-    const T tau = beta * ((2 - pp) / (2 * (1 - pp)));
-    if (!(z > tau)) return T(0);
-    const T c = pp / (2 * (1 - pp)) * beta;
+    const Threshold<T> th = threshold(t);
+    if (!(z > th.tau)) return T(0);
+    const T beta = th.beta, c = th.c;
     auto gd = [=](T y) {
       const T ratio = beta / y, q = std::pow(ratio, 1 - pp);  // (beta/y)^(2-p) = q * ratio
       return detail::Slope<T>{y + c * q - z, 1 - pp / 2 * q * ratio};
