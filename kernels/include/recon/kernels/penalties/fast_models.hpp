@@ -29,13 +29,14 @@ struct Geometry {
 };
 
 // Float Newton steps per root before the double polish (fast_prox.hpp): enough for the
-// starting points there on typical data; the rest is certified away.
-constexpr int kNewtonSteps = 5;
+// starting points there on typical data (lp's Newton from z needs fewer); the rest is certified
+// away.
+constexpr int kNewtonSteps = 4;
 
 // lp: g(y) = y + c (beta/y)^(1-p) - z on [beta, z] (Lp::prox_abs's scaled form).
 template <class T>
 struct LpModel {
-  static constexpr int steps = kNewtonSteps;
+  static constexpr int steps = kNewtonSteps - 1;
   T beta, c, one_minus_p, half_p;
   LpModel(const Lp& f, Lp::Threshold<T> th)
       : beta(th.beta), c(th.c), one_minus_p(T(1 - f.p)), half_p(T(f.p / 2)) {}
