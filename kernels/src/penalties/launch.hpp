@@ -43,15 +43,27 @@ void elementwise_for(const Context& ctx, index_t n, Body body) {
 // at a time, FMA contraction allowed: the certificates' margins cover it) writes out[] and a
 // flag per element, leaving the input in out[] where the certificate fails (in may alias out);
 // a scalar loop then recomputes those. Returns the number of recomputed elements.
+// Each element is a long chain of dependent Newton steps (divisions, polynomials), so the loop
+// is latency-bound: it takes two elements per iteration, half a chunk apart, and GCC's first
+// scheduling pass (off by default on x86) interleaves their two chains (about 20-30% faster).
 constexpr index_t kCertifiedChunk = 1024;
 
 template <class Fast, class T>
-RECON_HOST_CLONED __attribute__((optimize("fp-contract=fast"))) void certified_chunk(Fast fast_, const T* in,
-                                                                                     T* out, index_t m,
-                                                                                     T* failed) {
+RECON_HOST_CLONED __attribute__((optimize("fp-contract=fast", "schedule-insns"))) void certified_chunk(
+    Fast fast_, const T* in, T* out, index_t m, T* failed) {
   const Fast fast = fast_;
+  const index_t h = m / 2;
 #pragma omp simd
-  for (index_t j = 0; j < m; ++j) {
+  for (index_t j = 0; j < h; ++j) {
+    const T z0 = in[j], z1 = in[j + h];
+    T y0, y1;
+    const T h0 = fast(z0, y0), h1 = fast(z1, y1);
+    out[j] = h0 != T(0) ? y0 : z0;
+    out[j + h] = h1 != T(0) ? y1 : z1;
+    failed[j] = 1 - h0;
+    failed[j + h] = 1 - h1;
+  }
+  for (index_t j = 2 * h; j < m; ++j) {
     const T z = in[j];
     T y;
     const T holds = fast(z, y);
