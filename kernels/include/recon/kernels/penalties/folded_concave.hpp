@@ -133,13 +133,13 @@ struct CappedL1 : EvenFunction<CappedL1> {
   }
   template <class T>
   RECON_HD T prox_abs(T z, T t) const {
+    // The two candidates of MATH.md section 1: the soft threshold kept to [0, theta], and x = z
+    // when z is beyond the cap. z wins when its objective t theta is below the soft one's; the
+    // difference is formed directly (an overflowing square only means z wins), without the
+    // scaled comparison's two divisions per element. A tie keeps the smaller soft.
     const T th = T(theta), soft = detail::clamp_(z - t, T(0), th);
-    detail::Best<T> best(z, t, soft, soft);
-    // x = z beyond the cap. For z <= theta the candidate max(z, theta) = theta never beats soft
-    // (soft minimises the l1 objective on [0, theta]; a tie keeps the smaller soft): the
-    // unconditional form keeps the loop free of branches.
-    best.consider(detail::max_(z, th), th);
-    return best.x;
+    const T excess = t * (soft - th) + (soft - z) * (soft - z) / 2;  // F(soft) - F(z)
+    return z > th && excess > T(0) ? z : soft;
   }
   void validate() const { detail::check_param(theta > 0, name, "theta", theta, "theta > 0"); }
   Properties properties() const { return {kind, false, kInfinity, false, kInfinity, true}; }

@@ -51,9 +51,11 @@ struct Weep : EvenFunction<Weep> {
   RECON_HD T prox_abs(T z, T t) const {
     const T aa = T(a), bb = T(b), mm = T(m), lo = T(x1), hi = T(x2);
     if (t < T(1)) {  // eq. 10, each branch clamped to its piece (rounding near t = 1)
-      if (z <= (1 + t * aa) * lo) return detail::min_(z / (1 + t * aa), lo);
-      if (z <= (1 - t) * hi + t * mm) return detail::clamp_((z - t * mm) / (1 - t), lo, hi);
-      return detail::max_(z - t * bb, hi);
+      // All three pieces, then a select: branches on z keep the host loop from vectorising.
+      const T inner = detail::min_(z / (1 + t * aa), lo);
+      const T middle = detail::clamp_((z - t * mm) / (1 - t), lo, hi);
+      const T outer = detail::max_(z - t * bb, hi);
+      return z <= (1 + t * aa) * lo ? inner : (z <= (1 - t) * hi + t * mm ? middle : outer);
     }
     return prox_candidates(z, t);
   }
