@@ -51,7 +51,8 @@ void expect_pair_equals_two_passes(const Operator<float>& op, int threads) {
   std::vector<float> p1 = p0, x1 = x0, xbar1 = xbar0;
   stencil_pass(ctx, g, ForwardBody{xbar0.data(), p0.data(), n});
   stencil_pass(ctx, g, BackwardBody{p0.data(), x0.data(), xbar0.data()});
-  stencil_pass_pair(ctx, g, ForwardBody{xbar1.data(), p1.data(), n}, BackwardBody{p1.data(), x1.data(), xbar1.data()});
+  stencil_pass_pair(ctx, g, ForwardBody{xbar1.data(), p1.data(), n},
+                    BackwardBody{p1.data(), x1.data(), xbar1.data()});
   const std::string where = op.get().domain().str() + ", " + std::to_string(threads) + " threads";
   EXPECT_EQ(p1, p0) << where;
   EXPECT_EQ(x1, x0) << where;
@@ -65,7 +66,8 @@ TEST(StencilPassPair, EqualsTwoPassesOnEveryLayout) {
     expect_pair_equals_two_passes(gradient<float>(Shape{41, 37, 45}, Boundary::Neumann), threads);
     expect_pair_equals_two_passes(gradient<float>(Shape{41, 37, 45}, Boundary::Periodic, {2, 0}), threads);
     expect_pair_equals_two_passes(finite_difference<float>(Shape{70001}, 0, Boundary::Neumann), threads);
-    expect_pair_equals_two_passes(finite_difference<float>(Shape{9, 40, 13, 17}, 1, Boundary::Periodic), threads);
+    expect_pair_equals_two_passes(finite_difference<float>(Shape{9, 40, 13, 17}, 1, Boundary::Periodic),
+                                  threads);
     // Fewer rows than twice the reach per thread: fewer blocks.
     expect_pair_equals_two_passes(gradient<float>(Shape{3, 150, 160}, Boundary::Neumann), threads);
   }
