@@ -74,9 +74,8 @@ struct Root {
     ok.require_if(used, abs_(fix) <= 8 * Tolerance<T>::eps * x);
     ok.require_if(used, d >= Tolerance<T>::dmin);
   }
-  // Where the root is the result: besides, its rounding error, about eps z / psi' from the
-  // cancellation in g = x + t phi' - z (the exact routine's as well as ours), within an ulp or
-  // two of x itself, so that the two agree to a few ulps of x.
+  // Where the root is the result: besides, the exact routine's rounding error for it within a
+  // few ulps of x (Tolerance::conditioning), so that the two agree to a few ulps of x.
   void certify_result(Certificate<T>& ok, T used, T z) const {
     certify(ok, used);
     ok.require_if(used, Tolerance<T>::conditioning * d * x >= 3 * z - 2 * x);
@@ -86,7 +85,8 @@ struct Root {
 template <int N, class T, class M>
 inline Root<T> newton(const M& m, T z, T lo, T hi, T x) {
   Root<T> r{x, T(0), T(0)};
-#pragma GCC unroll 16  // the vectoriser takes loop bodies without inner loops only
+  // Unrolled: the vectoriser takes loop bodies without inner loops only.
+  RECON_UNROLL_FULLY
   for (int k = 0; k < N; ++k) {
     const Eval<T> e = m.eval(r.x);
     const T g = r.x + e.tslope - z;
@@ -121,7 +121,7 @@ inline Root<float> polish(const MD& md, float z, Root<float> r) {
 // a comparison of a select (it turns it into a select of two masks).
 template <class T>
 inline T blend(bool c, T a, T b) {
-  const T w = c ? T(1) : T(0);
+  const T w = indicator<T>(c);
   return w * a + (1 - w) * b;
 }
 

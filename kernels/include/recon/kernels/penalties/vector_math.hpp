@@ -5,14 +5,22 @@
 // 1-2 ulps on the stated ranges; the fast path certifies its results with margins that allow
 // for them and never relies on them outside those ranges (out-of-range arguments give NaN or
 // the limits documented per function, which its certificates reject or handle).
-// The series loops are unrolled explicitly: the vectoriser only takes loop bodies without
-// inner loops. Host-only: no RECON_HD.
+// The series loops are unrolled explicitly (RECON_UNROLL_FULLY): the vectoriser only takes loop
+// bodies without inner loops. Host-only: no RECON_HD.
 // Tests: tests/penalties/test_vector_math.cpp (VectorMath accuracy against std::).
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <limits>
+
+// nvcc's front end does not know GCC's unroll pragma (and warns); there the loops are only
+// unrolled as the host compiler sees fit.
+#if defined(__CUDACC__)
+#define RECON_UNROLL_FULLY
+#else
+#define RECON_UNROLL_FULLY _Pragma("GCC unroll 16")
+#endif
 
 namespace recon::penalties::vmath {
 
@@ -69,7 +77,7 @@ inline T log_reduced(T m) {
   const T f = (m - 1) / (m + 1), f2 = f * f;
   constexpr int terms = sizeof(T) == 4 ? 5 : 11;
   T s = T(1) / T(2 * terms + 1);
-#pragma GCC unroll 16
+  RECON_UNROLL_FULLY
   for (int k = terms - 1; k >= 1; --k) s = s * f2 + T(1) / T(2 * k + 1);
   return 2 * f + 2 * f * (f2 * s);
 }
@@ -113,7 +121,7 @@ inline T exp(T x) {
   const T r = (xc - n * T(L::ln2_hi)) - n * T(L::ln2_lo);
   constexpr int terms = sizeof(T) == 4 ? 7 : 13;
   T p = T(inverse_factorial(terms));
-#pragma GCC unroll 16
+  RECON_UNROLL_FULLY
   for (int k = terms - 1; k >= 0; --k) p = p * r + T(inverse_factorial(k));
   const T y = from_bits<T>(bits(p) + (bits(shifted) << L::mantissa));  // times 2^n
   const T limited = x < T(L::exp_lo) ? T(0) : (x > T(L::exp_hi) ? std::numeric_limits<T>::infinity() : y);
@@ -127,7 +135,7 @@ template <class T>
 inline T expm1(T x) {
   constexpr int terms = sizeof(T) == 4 ? 7 : 13;
   T p = T(inverse_factorial(terms + 1));
-#pragma GCC unroll 16
+  RECON_UNROLL_FULLY
   for (int k = terms - 1; k >= 0; --k) p = p * x + T(inverse_factorial(k + 1));
   return abs(x) < T(0.34657359027997264) ? x * p : exp(x) - 1;
 }
