@@ -12,13 +12,27 @@ namespace recon {
 
 namespace detail {
 
+// y_c[i] = (D_c x)[i] for one component c.
+template <class T>
+struct ComponentDifference {
+  const T* x;
+  T* yc;
+  int c;
+  RECON_HD void operator()(index_t i, const PixelStencil<T>& at) const { yc[i] = at.d(x, c); }
+};
+
+template <class T>
+struct ComponentDifferences {
+  const T* x;
+  T* y;
+  index_t size;
+  RECON_HD ComponentDifference<T> operator()(int c) const { return {x, y + c * size, c}; }
+};
+
 // y[c * size + i] = (D_c x)[i] for every component c: per pixel one element read, k written.
 template <class T>
 void gradient_apply(const Context& ctx, const GradientGeometry<T>& g, const T* x, T* y) {
-  const index_t size = g.size;
-  stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) {
-    for (int c = 0; c < at.k; ++c) y[c * size + i] = at.d(x, c);
-  });
+  stencil_pass_components(ctx, g, ComponentDifferences<T>{x, y, g.size});
 }
 
 // x[i] = sum_c (D_c^T y_c)[i]: per pixel k elements read, one written.

@@ -155,6 +155,17 @@ struct StencilRows {
   }
 };
 
+template <int K, class T, class Make>
+struct StencilComponentRows {
+  GradientGeometry<T> g;
+  Make make;
+  RECON_HD void operator()(index_t z, index_t y) const {
+#if !defined(__CUDA_ARCH__)
+    for (int c = 0; c < K; ++c) stencil_row_host<K>(g, make(c), z, y);
+#endif
+  }
+};
+
 // How many rows (in the (z, y) row order) a pixel's forward differences reach ahead: the
 // number of rows a block must wait for before a backward pass may run on its first rows.
 template <int K, class T>
@@ -217,6 +228,28 @@ void stencil_pass_pair(const Context& ctx, const GradientGeometry<T>& g, First f
     detail::stencil_pair_host<2>(ctx, g, first, second);
   else
     detail::stencil_pair_host<3>(ctx, g, first, second);
+}
+
+// make(c)(i, at) for every component c and pixel i, where make(c) writes component c's array
+// only. On the host each row runs the k bodies one after another, so one array is stored at a
+// time while the row of the input stays in cache: the gradient's k output arrays lie size
+// elements apart, the same low address bits, and a per-pixel body storing all of them reached
+// 28% of the copy bandwidth at 8192^2 (53% with a full pass per component). On the device, a
+// pass per component.
+template <class T, class Make>
+void stencil_pass_components(const Context& ctx, const GradientGeometry<T>& g, Make make) {
+  if (ctx.is_cuda()) {
+    for (int c = 0; c < g.k; ++c) stencil_pass(ctx, g, make(c));
+    return;
+  }
+  const Extent2 rows{g.extent.nz, g.extent.ny};
+  const index_t cost = g.extent.nx * g.k;
+  if (g.k == 1)
+    parallel_for(ctx, rows, detail::StencilComponentRows<1, T, Make>{g, make}, cost);
+  else if (g.k == 2)
+    parallel_for(ctx, rows, detail::StencilComponentRows<2, T, Make>{g, make}, cost);
+  else
+    parallel_for(ctx, rows, detail::StencilComponentRows<3, T, Make>{g, make}, cost);
 }
 
 // body(i, at) for every pixel i, at a PixelStencil<T> (a functor or an extended lambda).
