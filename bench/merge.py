@@ -11,9 +11,19 @@ if len(sys.argv) != 3:
     sys.exit(__doc__.strip())
 src, dst = sys.argv[1], sys.argv[2]
 merged = None
-for name in sorted(n for n in os.listdir(src) if n.endswith(".json")):
-    with open(os.path.join(src, name)) as f:
-        data = json.load(f)
+try:
+    names = sorted(n for n in os.listdir(src) if n.endswith(".json"))
+except OSError as e:
+    sys.exit(f"merge: {src}: {e.strerror}")
+for name in names:
+    try:
+        with open(os.path.join(src, name)) as f:
+            data = json.load(f)
+        missing = [k for k in ("context", "benchmarks") if k not in data]
+        if missing:
+            raise KeyError(", ".join(missing))
+    except (OSError, ValueError, KeyError) as e:
+        sys.exit(f"merge: {os.path.join(src, name)}: not a Google Benchmark JSON ({e})")
     if merged is None:
         merged = {"context": data["context"], "benchmarks": []}
     for b in data["benchmarks"]:
