@@ -4,6 +4,7 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -27,6 +28,7 @@ struct ContextState {
   int multiprocessors = 0;
   void* stream = nullptr;
   void* cublas = nullptr;
+  std::atomic<std::size_t> memory_limit{0}, memory_in_use{0};
   std::mutex mutex;
   std::map<std::string, std::shared_ptr<void>> cache;
 
@@ -149,6 +151,9 @@ int Context::ordinal() const { return state_->ordinal; }
 int Context::host_threads() const { return state_->threads; }
 int Context::multiprocessors() const { return state_->multiprocessors; }
 void* Context::stream() const { return state_->stream; }
+void Context::set_memory_limit(std::size_t bytes) const { state_->memory_limit = bytes; }
+std::size_t Context::memory_limit() const { return state_->memory_limit; }
+std::size_t Context::memory_in_use() const { return state_->memory_in_use; }
 
 DeviceInfo Context::info() const {
   for (const DeviceInfo& d : list_devices())
@@ -190,6 +195,18 @@ std::shared_ptr<void> Context::cached(const std::string& key,
 }
 
 namespace detail {
+
+bool reserve_bytes(const Context& ctx, std::size_t bytes) {
+  ContextState& s = *ctx.state_;
+  std::size_t used = s.memory_in_use.load();
+  do {
+    const std::size_t limit = s.memory_limit.load();
+    if (limit > 0 && (bytes > limit || used > limit - bytes)) return false;
+  } while (!s.memory_in_use.compare_exchange_weak(used, used + bytes));
+  return true;
+}
+
+void release_bytes(const Context& ctx, std::size_t bytes) noexcept { ctx.state_->memory_in_use -= bytes; }
 
 [[noreturn]] void throw_launch_needs_nvcc(const char* what) {
   throw DeviceError(std::string(what) +

@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/memory_budget.hpp"
@@ -57,7 +59,9 @@ std::size_t available_host_bytes() {
   return avail;
 }
 
-std::size_t available_bytes(const Context& ctx) {
+namespace {
+
+std::size_t free_device_bytes(const Context& ctx) {
 #if RECON_WITH_CUDA
   if (ctx.is_cuda()) {
     std::size_t free = 0, total = 0;
@@ -69,6 +73,19 @@ std::size_t available_bytes(const Context& ctx) {
   (void)ctx;
 #endif
   return available_host_bytes();
+}
+
+std::string device_name(const Context& ctx) {
+  return ctx.is_cuda() ? "cuda:" + std::to_string(ctx.ordinal()) : "the host";
+}
+
+}  // namespace
+
+std::size_t available_bytes(const Context& ctx) {
+  const std::size_t free = free_device_bytes(ctx), limit = ctx.memory_limit();
+  if (limit == 0) return free;
+  const std::size_t used = ctx.memory_in_use();
+  return std::min(free, limit > used ? limit - used : 0);
 }
 
 std::string format_bytes(double bytes) {
@@ -88,12 +105,43 @@ std::string format_bytes(double bytes) {
   return text;
 }
 
+std::size_t parse_memory_size(const std::string& text, const std::string& where) {
+  const auto fail = [&] {
+    return InvalidArgument(where + ": '" + text +
+                           "' is not a memory size; expected a number with an optional unit, e.g. 4GiB, "
+                           "512MiB, 64KiB, 2GB or 4096 (bytes)");
+  };
+  std::size_t end = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &end);
+  } catch (const std::exception&) {
+    throw fail();
+  }
+  std::string unit;
+  for (char c : text.substr(end))
+    if (c != ' ') unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::pair<const char*, double> units[] = {
+      {"", 1},       {"b", 1},        {"k", 0x1p10},   {"kib", 0x1p10}, {"kb", 1e3},
+      {"m", 0x1p20}, {"mib", 0x1p20}, {"mb", 1e6},     {"g", 0x1p30},   {"gib", 0x1p30},
+      {"gb", 1e9},   {"t", 0x1p40},   {"tib", 0x1p40}, {"tb", 1e12}};
+  for (const auto& [name, scale] : units)
+    if (unit == name) {
+      const double bytes = value * scale;
+      if (!(bytes >= 0) || bytes >= 0x1p63) throw fail();
+      return static_cast<std::size_t>(bytes);
+    }
+  throw fail();
+}
+
 void require_memory(const Context& ctx, double bytes, const std::string& what) {
   const std::size_t avail = available_bytes(ctx);
   if (bytes > static_cast<double>(avail))
     throw OutOfMemory(what + " needs " + format_bytes(bytes) + ", but only " +
-                      format_bytes(static_cast<double>(avail)) + " is available on " +
-                      (ctx.is_cuda() ? "cuda:" + std::to_string(ctx.ordinal()) : "the host"));
+                      format_bytes(static_cast<double>(avail)) + " is available on " + device_name(ctx) +
+                      (ctx.memory_limit() > 0 ? " under its memory limit of " +
+                                                    format_bytes(static_cast<double>(ctx.memory_limit()))
+                                              : ""));
 }
 
 }  // namespace recon
@@ -104,10 +152,9 @@ namespace {
 constexpr std::size_t kHostAlignment = 64;
 // Smaller requests skip the check: reading /proc/meminfo costs more than allocating them.
 constexpr std::size_t kCheckedBytes = std::size_t{64} << 20;
-}  // namespace
 
-void* allocate_bytes(const Context& ctx, std::size_t bytes) {
-  if (bytes == 0) return nullptr;
+// The allocation itself; the caller has counted it against the context's limit.
+void* allocate_unlimited(const Context& ctx, std::size_t bytes) {
   if (ctx.is_cuda()) {
 #if RECON_WITH_CUDA
     void* p = nullptr;
@@ -116,7 +163,7 @@ void* allocate_bytes(const Context& ctx, std::size_t bytes) {
     if (status == cudaErrorMemoryAllocation) {
       cudaGetLastError();
       throw OutOfMemory("out of device memory: an array of " + format_bytes(static_cast<double>(bytes)) +
-                        " does not fit in the " + format_bytes(static_cast<double>(available_bytes(ctx))) +
+                        " does not fit in the " + format_bytes(static_cast<double>(free_device_bytes(ctx))) +
                         " free on cuda:" + std::to_string(ctx.ordinal()));
     }
     RECON_CUDA_CHECK(status);
@@ -125,7 +172,10 @@ void* allocate_bytes(const Context& ctx, std::size_t bytes) {
     throw DeviceError("allocate: Cuda context in a build without CUDA");
 #endif
   }
-  if (bytes >= kCheckedBytes) require_memory(ctx, static_cast<double>(bytes), "an array");
+  if (bytes >= kCheckedBytes && bytes > available_host_bytes())
+    throw OutOfMemory("an array needs " + format_bytes(static_cast<double>(bytes)) + ", but only " +
+                      format_bytes(static_cast<double>(available_host_bytes())) +
+                      " is available on the host");
   const std::size_t rounded = (bytes + kHostAlignment - 1) / kHostAlignment * kHostAlignment;
   void* p = rounded >= bytes ? std::aligned_alloc(kHostAlignment, rounded) : nullptr;
   if (!p)
@@ -135,8 +185,26 @@ void* allocate_bytes(const Context& ctx, std::size_t bytes) {
   return p;
 }
 
-void free_bytes(const Context& ctx, void* ptr) noexcept {
+}  // namespace
+
+void* allocate_bytes(const Context& ctx, std::size_t bytes) {
+  if (bytes == 0) return nullptr;
+  if (!reserve_bytes(ctx, bytes))
+    throw OutOfMemory("device memory limit: an array of " + format_bytes(static_cast<double>(bytes)) +
+                      " does not fit beside the " + format_bytes(static_cast<double>(ctx.memory_in_use())) +
+                      " in use on " + device_name(ctx) + " under its limit of " +
+                      format_bytes(static_cast<double>(ctx.memory_limit())));
+  try {
+    return allocate_unlimited(ctx, bytes);
+  } catch (...) {
+    release_bytes(ctx, bytes);
+    throw;
+  }
+}
+
+void free_bytes(const Context& ctx, void* ptr, std::size_t bytes) noexcept {
   if (!ptr) return;
+  release_bytes(ctx, bytes);
   if (ctx.is_cuda()) {
 #if RECON_WITH_CUDA
     cudaFreeAsync(ptr, static_cast<cudaStream_t>(ctx.stream()));

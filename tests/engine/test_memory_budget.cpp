@@ -44,5 +44,52 @@ TEST(MemoryBudget, AllocatorRefusesWhatCannotFit) {
   }
 }
 
+// Context::set_memory_limit: arrays beyond the cap fail with OutOfMemory naming it, freed
+// arrays give their bytes back, copies of the context share the cap, and available_bytes()
+// reports what is left under it.
+TEST(MemoryBudget, MemoryLimitCapsTheArraysOfAContext) {
+  const Context ctx = Context::host();
+  ctx.set_memory_limit(64 << 10);
+  EXPECT_EQ(available_bytes(ctx), std::size_t{64} << 10);
+  {
+    Array<float> a(ctx, Shape{8 << 10});  // 32 KiB
+    EXPECT_EQ(ctx.memory_in_use(), std::size_t{32} << 10);
+    EXPECT_EQ(available_bytes(ctx), std::size_t{32} << 10);
+    const Context copy = ctx;
+    try {
+      Array<float> b(copy, Shape{(8 << 10) + 1});
+      ADD_FAILURE() << "an array beyond the limit was allocated";
+    } catch (const OutOfMemory& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("limit of 64.0 KiB"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("32.0 KiB in use"), std::string::npos) << msg;
+    }
+    EXPECT_EQ(ctx.memory_in_use(), std::size_t{32} << 10);  // the failed request counts nothing
+    Array<float> c(copy, Shape{8 << 10});                   // exactly up to the limit
+    EXPECT_EQ(available_bytes(ctx), std::size_t{0});
+  }
+  EXPECT_EQ(ctx.memory_in_use(), std::size_t{0});
+  EXPECT_THROW(require_memory(ctx, 65 << 10, "a slab"), OutOfMemory);
+  ctx.set_memory_limit(0);  // no cap
+  EXPECT_NO_THROW(Array<float>(ctx, Shape{1 << 20}));
+  EXPECT_EQ(Context::host().memory_limit(), std::size_t{0});  // another context: its own (none)
+}
+
+TEST(MemoryBudget, ParsesMemorySizes) {
+  EXPECT_EQ(parse_memory_size("4GiB", "--x"), std::size_t{4} << 30);
+  EXPECT_EQ(parse_memory_size("64KiB", "--x"), std::size_t{64} << 10);
+  EXPECT_EQ(parse_memory_size("1.5 gib", "--x"), std::size_t{3} << 29);
+  EXPECT_EQ(parse_memory_size("512M", "--x"), std::size_t{512} << 20);
+  EXPECT_EQ(parse_memory_size("2GB", "--x"), std::size_t{2000000000});
+  EXPECT_EQ(parse_memory_size("4096", "--x"), std::size_t{4096});
+  EXPECT_EQ(parse_memory_size("0", "--x"), std::size_t{0});
+  for (const char* bad : {"", "GiB", "4 lightyears", "-1GiB", "nan", "inf", "1e30", "4GiBs"}) try {
+      parse_memory_size(bad, "--device-memory-limit");
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("--device-memory-limit: '"), std::string::npos) << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace recon

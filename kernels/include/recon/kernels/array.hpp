@@ -114,7 +114,7 @@ class Array {
 
  private:
   void release() noexcept {
-    if (data_) detail::free_bytes(*ctx_, data_);
+    if (data_) detail::free_bytes(*ctx_, data_, sizeof(T) * static_cast<std::size_t>(shape_.size()));
     data_ = nullptr;
   }
   // Optional only so that a default-constructed Array needs no device.

@@ -30,9 +30,13 @@ struct DeviceInfo {
 // Every device this process can use: the host first, then each CUDA device.
 std::vector<DeviceInfo> list_devices();
 
+class Context;
 namespace detail {
 struct ContextState;
-}
+// Counts `bytes` against ctx's memory limit: false (nothing counted) when they would exceed it.
+bool reserve_bytes(const Context& ctx, std::size_t bytes);
+void release_bytes(const Context& ctx, std::size_t bytes) noexcept;
+}  // namespace detail
 
 class Context {
  public:
@@ -59,6 +63,15 @@ class Context {
   void* stream() const;
   void* cublas_handle() const;
 
+  // A cap on the bytes of the arrays held on this context (by it and its copies) at once: an
+  // allocation beyond it fails with OutOfMemory, and available_bytes() reports what is left
+  // under it. The streamed CT path (ct/streamed.hpp) plans its pieces to fit, so that a volume
+  // larger than a device, or than a chosen share of it, is processed piece by piece; on the
+  // host it rehearses the device path. 0 (the default): no cap.
+  void set_memory_limit(std::size_t bytes) const;
+  std::size_t memory_limit() const;
+  std::size_t memory_in_use() const;  // bytes of the arrays alive on this context
+
   // Per-context cache of expensive objects (cuFFT/FFTW plans, workspaces) keyed by a
   // description string: created once by `make`, destroyed with the last Context copy.
   std::shared_ptr<void> cached(const std::string& key,
@@ -68,6 +81,8 @@ class Context {
   bool operator!=(const Context& o) const { return state_ != o.state_; }
 
  private:
+  friend bool detail::reserve_bytes(const Context&, std::size_t);
+  friend void detail::release_bytes(const Context&, std::size_t) noexcept;
   explicit Context(std::shared_ptr<detail::ContextState> s) : state_(std::move(s)) {}
   std::shared_ptr<detail::ContextState> state_;
 };

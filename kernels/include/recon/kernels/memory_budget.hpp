@@ -18,6 +18,10 @@ std::size_t available_host_bytes();
 // Free memory on ctx's device (cudaMemGetInfo), or available_host_bytes() for a host context.
 std::size_t available_bytes(const Context& ctx);
 
+// A size as people write it: "4GiB", "64KiB", "1.5 GiB", "512MB", "4096" (bytes). Binary units
+// KiB MiB GiB TiB (also K M G T), decimal KB MB GB TB, B; case-insensitive; rounded down to
+// whole bytes. InvalidArgument "<where>: ..." naming the text and the expected form otherwise.
+std::size_t parse_memory_size(const std::string& text, const std::string& where);
 // "512 bytes", "12.0 MiB", "3.50 GiB" for messages.
 std::string format_bytes(double bytes);
 
