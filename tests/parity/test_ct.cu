@@ -1,15 +1,15 @@
 // Parity of the CT family beyond the Joseph projector (tests/ct/test_projector.cu's
 // CtProjectorParity covers A and A^T on every geometry): FBP / FDK, the voxel-driven
-// back-projection of the unmatched pair, the chunked projections, and a few SIRT / CGLS steps.
+// back-projection of the unmatched pair, the streamed projections, and a few SIRT / CGLS steps.
 #include <cmath>
 
 #include "ct_geometries.hpp"
 #include "parity.hpp"
 #include "recon/engine/ct/cgls.hpp"
 #include "recon/engine/ct/sirt.hpp"
-#include "recon/operators/ct/chunked.hpp"
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "recon/operators/ct/streamed.hpp"
 #include "recon/operators/ct/unmatched_projector.hpp"
 
 namespace recon::parity {
@@ -105,8 +105,8 @@ TYPED_TEST(ParityCt, VoxelDrivenBackprojection) {
   }
 }
 
-// Projections in host memory, the volume on the side's device, 4 views per chunk.
-TYPED_TEST(ParityCt, ChunkedProjection) {
+// Volume and projections in host memory, pieces of 3 slices x 4 views on the side's device.
+TYPED_TEST(ParityCt, StreamedProjection) {
   using T = TypeParam;
   const Context host = Context::host();
   for (const auto& entry : recon::testing::ct_test_geometries()) {
@@ -114,22 +114,23 @@ TYPED_TEST(ParityCt, ChunkedProjection) {
     const std::string& name = entry.first;
     const ct::Geometry& g = entry.second;
     const Shape ps = g.projection.shape(), vs = g.volume.shape;
+    const ct::StreamPlan plan{g.volume.ndim() == 3 ? 3 : 1, 4};
     const auto x = random_values<T>(vs.size(), 74, 0, 1), y = random_values<T>(ps.size(), 75, 0, 1);
     this->expect_same(
-        name + " project_chunked",
+        name + " streamed apply",
         [&](const Context& c) {
-          const auto v = Array<T>::from_host(c, vs, x);
+          const auto v = Array<T>::from_host(host, vs, x);
           auto out = poisoned<T>(host, ps);
-          ct::project_chunked<T>(c, g, v.view(), out.view(), 4);
+          ct::StreamedProjector<T>(g, c, plan).apply(host, v.view(), out.view());
           return out.to_host_vector();
         },
         ct_tolerance<T>());
     this->expect_same(
-        name + " backproject_chunked",
+        name + " streamed adjoint",
         [&](const Context& c) {
           const auto p = Array<T>::from_host(host, ps, y);
-          auto out = poisoned<T>(c, vs);
-          ct::backproject_chunked<T>(c, g, p.view(), out.view(), 4);
+          auto out = poisoned<T>(host, vs);
+          ct::StreamedProjector<T>(g, c, plan).adjoint(host, p.view(), out.view());
           return out.to_host_vector();
         },
         ct_tolerance<T>());

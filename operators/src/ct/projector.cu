@@ -7,6 +7,7 @@
 
 #include "joseph_walk.hpp"
 #include "recon/kernels/host_clones.hpp"
+#include "recon/kernels/memory_budget.hpp"
 #include "recon/kernels/parallel_for.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
@@ -152,8 +153,11 @@ bool host_group_scatter(const Context& ctx, const RayGrid<T>& g, const T* vector
                         T* x) {
   const index_t volume = g.n[0] * g.n[1] * g.n[2];
   const index_t groups = std::min<index_t>(ctx.host_threads(), views);
-  if (static_cast<double>(groups - 1) * static_cast<double>(volume) * sizeof(T) > kHostScatterBudgetBytes)
-    return false;
+  // Under a memory limit (Context::set_memory_limit) the extra volumes must also fit beneath it.
+  const double budget = ctx.memory_limit() > 0
+                            ? std::min(kHostScatterBudgetBytes, static_cast<double>(available_bytes(ctx)))
+                            : kHostScatterBudgetBytes;
+  if (static_cast<double>(groups - 1) * static_cast<double>(volume) * sizeof(T) > budget) return false;
   Array<T> extra(ctx, Shape{(groups - 1) * volume});
   fill<T>(ctx, extra.view(), T(0));
   const index_t steps = std::max({g.n[0], g.n[1], g.n[2]});

@@ -6,10 +6,10 @@
 
 #include "recon/kernels/kernels.hpp"
 #include "recon/operators/convolution.hpp"
-#include "recon/operators/ct/chunked.hpp"
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/geometry.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "recon/operators/ct/streamed.hpp"
 #include "recon/operators/ct/unmatched_projector.hpp"
 #include "recon/operators/dense_matrix.hpp"
 #include "recon/operators/elementwise.hpp"

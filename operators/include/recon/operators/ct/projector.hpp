@@ -6,7 +6,7 @@
 // The walk is written once (src/ct/joseph_walk.hpp) with a gather policy for A and an atomic
 // scatter policy for A^T, hence <A x, y> = <x, A^T y> up to rounding on host and CUDA alike.
 // Views are launched in chunks of at most kRaysPerLaunch rays; the whole projection array
-// lives on the context's device (chunked.hpp streams host-resident projections instead).
+// lives on the context's device (streamed.hpp streams host-resident data instead).
 // Tests: tests/ct/test_projector.cu (adjoint, analytic chord lengths, 64-bit sizes).
 #pragma once
 

@@ -1,0 +1,252 @@
+// Streamed projection of host-resident data through a device, piece by piece (streamed.hpp).
+#include "recon/operators/ct/streamed.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "recon/kernels/memory.hpp"
+#include "recon/kernels/memory_budget.hpp"
+#include "recon/kernels/vector_ops.hpp"
+#include "recon/operators/ct/projector.hpp"
+
+namespace recon::ct {
+
+namespace {
+
+constexpr double kViewVectorValues = 12;  // per view on the device (JosephProjector)
+// Fewer rays per launch leave a GPU idle; a plan keeps at least this many per chunk when it can.
+constexpr double kRaysPerChunk = double(1 << 20);
+
+index_t slices(const Geometry& g) { return g.volume.ndim() == 3 ? g.volume.nz() : 1; }
+index_t plane(const Geometry& g) { return g.volume.shape.size() / slices(g); }
+Shape slab_shape(const Geometry& g, const StreamPiece& p) {
+  return g.volume.ndim() == 3 ? Shape{p.z1 - p.z0, g.volume.ny(), g.volume.nx()} : g.volume.shape;
+}
+
+// Cramer's rule: the third unknown of [c0 c1 c2] s = r; NaN when the system is singular.
+double third_unknown(const Vec3& c0, const Vec3& c1, const Vec3& c2, const Vec3& r) {
+  const auto det = [](const Vec3& a, const Vec3& b, const Vec3& c) {
+    return a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) +
+           a[2] * (b[0] * c[1] - b[1] * c[0]);
+  };
+  const double d = det(c0, c1, c2);
+  return d == 0 ? NAN : det(c0, c1, r) / d;
+}
+
+// Detector rows [r0, r1) whose rays can touch volume slices [z0, z1) in views [v0, v1): the
+// corners of the slab's index box [-1, n] (Joseph's interpolation support), projected along
+// each view's rays onto its detector; all rows when a corner does not project (behind a source).
+void row_window(const Geometry& g, StreamPiece& p) {
+  const ProjectionGeometry& pg = g.projection;
+  p.r0 = 0;
+  p.r1 = pg.rows;
+  if (g.volume.ndim() != 3) return;
+  const VolumeGeometry& vg = g.volume;
+  const index_t n[3] = {vg.nx(), vg.ny(), vg.nz()};
+  const double lo[3] = {-1, -1, static_cast<double>(p.z0) - 1};
+  const double hi[3] = {static_cast<double>(n[0]), static_cast<double>(n[1]), static_cast<double>(p.z1)};
+  double bmin = INFINITY, bmax = -INFINITY;
+  for (index_t v = p.v0; v < p.v1; ++v) {
+    const ViewVectors& w = pg.vectors[v];
+    const Vec3 mu{-w.u[0], -w.u[1], -w.u[2]}, mv{-w.v[0], -w.v[1], -w.v[2]};
+    for (int corner = 0; corner < 8; ++corner) {
+      Vec3 x{};
+      for (int a = 0; a < 3; ++a)
+        x[a] = vg.origin[a] + ((corner >> a & 1 ? hi[a] : lo[a]) - 0.5 * (n[a] - 1)) * vg.voxel_size[a];
+      // parallel: x + s d = det + a u + b v;  cone: src + s (x - src) = det + a u + b v, s > 0.
+      const Vec3 ray =
+          pg.parallel() ? w.source : Vec3{x[0] - w.source[0], x[1] - w.source[1], x[2] - w.source[2]};
+      const Vec3& from = pg.parallel() ? x : w.source;
+      const Vec3 rhs{w.detector[0] - from[0], w.detector[1] - from[1], w.detector[2] - from[2]};
+      const double b = third_unknown(ray, mu, mv, rhs);
+      const double s = pg.parallel() ? 1 : third_unknown(mv, mu, ray, rhs);
+      if (!std::isfinite(b) || !(s > 0)) return;
+      bmin = std::min(bmin, b);
+      bmax = std::max(bmax, b);
+    }
+  }
+  // Row r is centred at b = r - (rows - 1) / 2; one more row each side against rounding.
+  const double centre = 0.5 * static_cast<double>(pg.rows - 1);
+  p.r0 = std::max<index_t>(0, static_cast<index_t>(std::floor(bmin + centre)) - 1);
+  p.r1 = std::min<index_t>(pg.rows, static_cast<index_t>(std::ceil(bmax + centre)) + 2);
+}
+
+// The geometry of one piece: the slab as a volume of its own (centre moved along z) and the
+// chunk's views as vectors on a detector cut to the window (centre moved along v).
+Geometry piece_geometry(const Geometry& g, const StreamPiece& p) {
+  Geometry c;
+  c.volume = g.volume;
+  c.volume.shape = slab_shape(g, p);
+  if (g.volume.ndim() == 3)
+    c.volume.origin[2] +=
+        0.5 * static_cast<double>(p.z0 + p.z1 - 1 - (g.volume.nz() - 1)) * g.volume.voxel_size[2];
+  const ProjectionGeometry& pg = g.projection;
+  const double shift = 0.5 * static_cast<double>(p.r0 + p.r1 - 1 - (pg.rows - 1));
+  std::vector<ViewVectors> views(pg.vectors.begin() + p.v0, pg.vectors.begin() + p.v1);
+  for (ViewVectors& w : views)
+    for (int a = 0; a < 3; ++a) w.detector[a] += shift * w.v[a];
+  c.projection = vector_geometry(pg.ndim, pg.beam, p.r1 - p.r0, pg.cols, std::move(views));
+  return c;
+}
+
+void check_plan(const Geometry& g, const StreamPlan& plan) {
+  require(
+      plan.slab_depth >= 1 && plan.slab_depth <= slices(g), "ct::StreamedProjector",
+      "slab_depth must be in [1, " + std::to_string(slices(g)) + "], got " + std::to_string(plan.slab_depth));
+  require(plan.views_per_chunk >= 1, "ct::StreamedProjector",
+          "views_per_chunk must be positive, got " + std::to_string(plan.views_per_chunk));
+}
+
+}  // namespace
+
+double stream_piece_bytes(const Geometry& g, std::size_t element_bytes, const StreamPlan& plan) {
+  const double per_view = static_cast<double>(g.projection.rows * g.projection.cols) + kViewVectorValues;
+  return static_cast<double>(element_bytes) * (2.0 * static_cast<double>(plan.slab_depth * plane(g)) +
+                                               static_cast<double>(plan.views_per_chunk) * per_view);
+}
+
+StreamPlan plan_stream(const Geometry& g, std::size_t element_bytes, std::size_t device_bytes) {
+  validate(g, "ct::plan_stream");
+  const index_t views = g.projection.views(), nz = slices(g);
+  const double per_view = static_cast<double>(element_bytes) *
+                          (static_cast<double>(g.projection.rows * g.projection.cols) + kViewVectorValues);
+  const index_t wanted = std::min<index_t>(
+      views, static_cast<index_t>(
+                 std::ceil(kRaysPerChunk / static_cast<double>(g.projection.rows * g.projection.cols))));
+  StreamPlan fallback;
+  for (index_t count = 1; count <= nz; ++count) {  // slab counts; each depth tried once
+    const index_t depth = (nz + count - 1) / count;
+    if (count > 1 && depth == (nz + count - 2) / (count - 1)) continue;
+    const double rest = static_cast<double>(device_bytes) - stream_piece_bytes(g, element_bytes, {depth, 0});
+    if (rest < per_view) continue;
+    const index_t fit =
+        static_cast<index_t>(std::min(static_cast<double>(views), std::floor(rest / per_view)));
+    if (fit >= wanted) return {depth, fit};
+    if (fallback.slab_depth == 0) fallback = {depth, fit};
+  }
+  if (fallback.slab_depth > 0) return fallback;
+  throw OutOfMemory("ct streaming: not even one " + std::string(nz > 1 ? "volume slice" : "2D image") +
+                    " against one view fits in " + format_bytes(static_cast<double>(device_bytes)) +
+                    " of device memory: it needs " +
+                    format_bytes(stream_piece_bytes(g, element_bytes, {1, 1})) +
+                    (nz > 1 ? "" : " (a 2D image is not split)"));
+}
+
+std::vector<StreamPiece> stream_pieces(const Geometry& g, const StreamPlan& plan) {
+  check_plan(g, plan);
+  std::vector<StreamPiece> out;
+  const index_t nz = slices(g), views = g.projection.views();
+  for (index_t z0 = 0; z0 < nz; z0 += plan.slab_depth)
+    for (index_t v0 = 0; v0 < views; v0 += plan.views_per_chunk) {
+      StreamPiece p{z0, std::min(nz, z0 + plan.slab_depth), v0, std::min(views, v0 + plan.views_per_chunk), 0,
+                    0};
+      row_window(g, p);
+      if (p.r0 < p.r1) out.push_back(p);
+    }
+  return out;
+}
+
+template <class T>
+StreamedProjector<T>::StreamedProjector(const Geometry& g, const Context& device, const StreamPlan& plan)
+    : LinearOperator<T>("ct.streamed_" + g.projection.type_name(), g.volume.shape, g.projection.shape()),
+      geometry_(g),
+      device_(device),
+      plan_(plan) {
+  validate(g, this->name());
+  pieces_ = stream_pieces(g, plan);
+}
+
+namespace {
+
+const char* kHostData = "the streamed projector reads and writes host arrays; apply it with a host context";
+
+// Where a piece's rows [r0, r1) of each view lie in the projections (views, rows, cols).
+struct PieceRows {
+  const StreamPiece& p;
+  index_t rows, cols;
+  index_t row_values() const { return (p.r1 - p.r0) * cols; }
+  index_t offset(index_t v) const { return (v * rows + p.r0) * cols; }
+  bool whole_views() const { return p.r0 == 0 && p.r1 == rows; }
+};
+
+}  // namespace
+
+template <class T>
+void StreamedProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
+  require(!ctx.is_cuda(), this->name() + ".apply", kHostData);
+  fill<T>(ctx, y, T(0));
+  const index_t per_slice = plane(geometry_);
+  std::unique_ptr<Array<T>> slab;
+  index_t loaded = -1;  // first slice of the slab on the device
+  std::vector<T> staging;
+  for (const StreamPiece& p : pieces_) {
+    if (p.z0 != loaded) {
+      slab.reset();  // the previous slab goes before the next one comes
+      slab = std::make_unique<Array<T>>(device_, slab_shape(geometry_, p));
+      detail::copy_bytes(device_, slab->data(), device_.device(), x.data() + p.z0 * per_slice, Device::Host,
+                         sizeof(T) * static_cast<std::size_t>(slab->size()));
+      loaded = p.z0;
+    }
+    const JosephProjector<T> op(piece_geometry(geometry_, p));
+    Array<T> part(device_, op.range());
+    op.apply(device_, slab->view(), part.view());
+    const T* values = part.data();
+    if (device_.is_cuda()) {
+      staging.resize(static_cast<std::size_t>(part.size()));
+      detail::copy_bytes(device_, staging.data(), Device::Host, part.data(), device_.device(),
+                         sizeof(T) * staging.size());
+      values = staging.data();
+    }
+    const PieceRows rows{p, geometry_.projection.rows, geometry_.projection.cols};
+    const Shape run{rows.row_values()};
+    for (index_t v = p.v0; v < p.v1; ++v)
+      axpby<T>(ctx, T(1), View<const T>(values + (v - p.v0) * rows.row_values(), run, Device::Host), T(1),
+               View<T>(y.data() + rows.offset(v), run, Device::Host));
+  }
+}
+
+template <class T>
+void StreamedProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
+  require(!ctx.is_cuda(), this->name() + ".adjoint", kHostData);
+  fill<T>(ctx, x, T(0));  // slabs no view reaches stay 0
+  const index_t per_slice = plane(geometry_);
+  std::vector<T> staging;
+  for (std::size_t first = 0; first < pieces_.size();) {
+    std::size_t last = first;  // the pieces [first, last) of one slab
+    while (last < pieces_.size() && pieces_[last].z0 == pieces_[first].z0) ++last;
+    const StreamPiece& s = pieces_[first];
+    Array<T> sum(device_, slab_shape(geometry_, s));
+    std::unique_ptr<Array<T>> term;
+    for (std::size_t i = first; i < last; ++i) {
+      const StreamPiece& p = pieces_[i];
+      const JosephProjector<T> op(piece_geometry(geometry_, p));
+      Array<T> part(device_, op.range());
+      const PieceRows rows{p, geometry_.projection.rows, geometry_.projection.cols};
+      const T* source = y.data() + rows.offset(p.v0);
+      if (!rows.whole_views()) {  // gather the window's rows of each view
+        staging.resize(static_cast<std::size_t>(part.size()));
+        for (index_t v = p.v0; v < p.v1; ++v)
+          std::copy_n(y.data() + rows.offset(v), rows.row_values(),
+                      staging.data() + (v - p.v0) * rows.row_values());
+        source = staging.data();
+      }
+      detail::copy_bytes(device_, part.data(), device_.device(), source, Device::Host,
+                         sizeof(T) * static_cast<std::size_t>(part.size()));
+      if (i == first) {
+        op.adjoint(device_, part.view(), sum.view());
+        continue;
+      }
+      if (!term) term = std::make_unique<Array<T>>(device_, sum.shape());
+      op.adjoint(device_, part.view(), term->view());
+      axpby<T>(device_, T(1), term->view(), T(1), sum.view());
+    }
+    detail::copy_bytes(device_, x.data() + s.z0 * per_slice, Device::Host, sum.data(), device_.device(),
+                       sizeof(T) * static_cast<std::size_t>(sum.size()));
+    first = last;
+  }
+}
+
+template class StreamedProjector<float>;
+template class StreamedProjector<double>;
+
+}  // namespace recon::ct
