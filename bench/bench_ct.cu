@@ -4,8 +4,13 @@
 // on Cuda the target sizes (2D 512^2 x 720 views, 3D 256^3 x 360 and 512^3 x 512 views of a
 // 512^2 detector); on the host, where those take minutes, 256^2 x 180 and 64^3 x 90 / 96^3 x 128
 // (the label says which). The byte count is the volume plus the projections (a lower bound).
+// With RECON_BENCH_CT_GEOMETRY=FILE (a geometry JSON, docs/ct-geometry.md) the same cases also
+// run on that geometry, as BM_ct_file_*: bench/astra_ct.py times recon on ASTRA's geometries
+// this way. Unset (CI's and bench/run's runs), nothing is added.
 #include <cmath>
+#include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "recon/datasets/phantoms.hpp"
 #include "recon/kernels/kernels.hpp"
@@ -103,6 +108,65 @@ void BM_ct_cone_unmatched_adjoint(benchmark::State& state) {
   run_unmatched_adjoint(state, cone_case(static_cast<int>(state.range(0))));
 }
 void BM_ct_cone_fdk(benchmark::State& state) { run_fbp(state, cone_case(static_cast<int>(state.range(0)))); }
+
+// The geometry file's cases: the projector pair, the voxel-driven B and FBP/FDK (a geometry
+// FBP/FDK does not accept is a skipped case with the reason). One setup (Shepp-Logan sampled
+// once per voxel, its projections) serves every case of the process.
+enum class FileOp { Forward, Adjoint, UnmatchedAdjoint, Fbp };
+
+void run_file_case(benchmark::State& state, const std::string& path, FileOp op) {
+  try {
+    static const ct::Geometry* g = nullptr;
+    static Setup* s = nullptr;  // kept to the end: device memory must not outlive the context
+    if (!s) {
+      g = new ct::Geometry(ct::read_geometry(path));
+      s = new Setup(*g);
+    }
+    const Context& ctx = session().ctx;
+    std::string name = path.substr(path.find_last_of('/') + 1);
+    const Shape vol = g->volume.shape;
+    for (int a = 0; a < vol.ndim(); ++a) name += (a ? "x" : ": ") + std::to_string(vol[a]);
+    name += " x " + std::to_string(g->projection.views()) + " views";
+    switch (op) {
+      case FileOp::Forward:
+        run_timed(state, s->bytes, [&] { s->op.apply(ctx, s->x.view(), s->y.view()); });
+        break;
+      case FileOp::Adjoint:
+        run_timed(state, s->bytes, [&] { s->op.adjoint(ctx, s->y.view(), s->x.view()); });
+        break;
+      case FileOp::UnmatchedAdjoint: {
+        const ct::UnmatchedProjector<float> b(*g);
+        run_timed(state, s->bytes, [&] { b.adjoint(ctx, s->y.view(), s->x.view()); });
+        break;
+      }
+      case FileOp::Fbp:
+        run_timed(state, s->bytes,
+                  [&] { ct::filtered_backprojection<float>(ctx, *g, s->y.view(), s->x.view()); });
+        break;
+    }
+    set_gups(state, *g, name);
+  } catch (const Error& e) {
+    state.SkipWithError(e.what());
+  }
+}
+
+[[maybe_unused]] const bool file_cases = [] {
+  const char* path = std::getenv("RECON_BENCH_CT_GEOMETRY");
+  if (!path || !*path) return false;
+  const std::string file(path);
+  const std::pair<const char*, FileOp> ops[] = {{"BM_ct_file_forward", FileOp::Forward},
+                                                {"BM_ct_file_adjoint", FileOp::Adjoint},
+                                                {"BM_ct_file_unmatched_adjoint", FileOp::UnmatchedAdjoint},
+                                                {"BM_ct_file_fbp", FileOp::Fbp}};
+  for (const auto& entry : ops) {
+    const FileOp op = entry.second;
+    benchmark::RegisterBenchmark(entry.first,
+                                 [file, op](benchmark::State& state) { run_file_case(state, file, op); })
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
+  }
+  return true;
+}();
 
 #define RECON_CT_BENCH ->UseManualTime()->Unit(benchmark::kMillisecond)
 BENCHMARK(BM_ct_parallel2d_forward) RECON_CT_BENCH;
