@@ -4,16 +4,21 @@
 # Steps, in order of what matters most when time runs short: nvidia-smi; recon info (measured copy
 # bandwidth); every test executable (Host and Cuda cases, parity included); the end-to-end CLI
 # runs on the GPU; one short pass of every benchmark suite (JSON per suite); TV against its GPU
-# peers (bench/gpu_tv_peers.py); compute-sanitizer
-# memcheck on the Cuda cases of the core suites and racecheck on the reductions; last, the same
-# end-to-end problems on the host (all cores; fewer iterations, FDK at half size).
+# peers (bench/gpu_tv_peers.py); ASTRA 2.5 against recon on the same CT geometries
+# (bench/astra_ct.py); compute-sanitizer memcheck on the Cuda cases of the core suites and
+# racecheck on the reductions; last, the same end-to-end problems on the host (all cores; fewer
+# iterations, FDK at half size).
+# RECON_CHECK_STEPS (default all): a comma-separated choice of tests, e2e (GPU and host), bench,
+# peers, astra, sanitizer; nvidia-smi and recon info always run. RECON_CHECK_STEPS=astra gives
+# the ASTRA comparison the whole budget (scripts/gpu-check device-auto with it: docs/ct-benchmarks.md).
 # Time: everything ends by RECON_CHECK_BUDGET seconds (default 360): each step has its own limit
 # and no process runs past the deadline (a step with no time left is recorded as skipped). A
 # process stopped at its limit is recorded with rc 124 and reported as a timeout, not fatal.
 # Without a GPU (nvidia-smi absent or listing none: a host rehearsal) the end-to-end problems
 # shrink to host sizes unless RECON_CHECK_*_N are given, the GPU runs still run (and report that
 # there is no CUDA device), and the benchmarks run as a host smoke pass (the first two
-# benchmarks of each suite on the CPU: the flags and the JSON are exercised, not the figures).
+# benchmarks of each suite on the CPU: the flags and the JSON are exercised, not the figures),
+# and the ASTRA comparison runs its --quick sizes with recon on the CPU.
 # Usage: check-run.sh BUNDLE_DIR RESULTS_DIR
 set -uo pipefail
 bundle=$(cd "$1" && pwd)
@@ -28,6 +33,9 @@ start=$SECONDS
 # Absolute times (EPOCHSECONDS): the test runner's `bash -c` children have their own SECONDS.
 deadline=$((EPOCHSECONDS + ${RECON_CHECK_BUDGET:-360}))
 step() { echo "gpu-check: == $1 (at $((SECONDS - start)) s)" | tee -a "$results/steps.log"; }
+steps=${RECON_CHECK_STEPS:-all}
+want() { [[ ",$steps," == *",all,"* || ",$steps," == *",$1,"* ]]; }
+[ "$steps" = all ] || echo "$steps" >"$results/steps-chosen.txt"
 # limit CAP [END]: CAP seconds, or less so as to end by END (default the deadline); 0 = no time.
 limit() {
   local cap=$1 end=${2:-$deadline} left
@@ -66,7 +74,6 @@ echo "rc=$?" >>"$results/info.err"
 # Tests: several executables at once (16 cores, one GPU); OpenMP threads shared out.
 jobs=${RECON_CHECK_TEST_JOBS:-4}
 tests_end=$((EPOCHSECONDS + ${RECON_CHECK_TESTS_PHASE:-150}))
-step "tests: every executable, $jobs at a time"
 run_test() {  # EXECUTABLE RESULTS
   local t=$1 name l threads
   name=$(basename "$t")
@@ -78,7 +85,10 @@ run_test() {  # EXECUTABLE RESULTS
 }
 export -f run_test limit bounded
 export jobs tests_end deadline
-find "$bundle/bin" -name 'test_*' -type f | sort | xargs -P "$jobs" -I{} bash -c 'run_test {} "$0"' "$results"
+if want tests; then
+  step "tests: every executable, $jobs at a time"
+  find "$bundle/bin" -name 'test_*' -type f | sort | xargs -P "$jobs" -I{} bash -c 'run_test {} "$0"' "$results"
+fi
 
 # Sizes: the issue's problems on the GPU; without one they shrink to what a small host runs in
 # seconds (scripts/gpu-check rehearse), unless given.
@@ -105,55 +115,59 @@ cone_geometry() {  # FILE N DETECTOR VIEWS: an N^3 circular cone-beam scan over 
 }
 cone() { cone_geometry "$1" "$2" $(($2 * 3 / 2)) $(($2 * 45 / 32)); }  # 256: 384^2 detector, 360 views
 tv_iters=500 ct_iters=100
-echo "{\"tv_n\": $tv_n, \"ct_n\": $ct_n, \"fdk_n\": $fdk_n, \"host_fdk_n\": $host_fdk_n, \"tv_iters\": $tv_iters, \"ct_iters\": $ct_iters, \"host_tv_iters\": ${RECON_CHECK_HOST_TV_ITERS:-100}, \"host_ct_iters\": ${RECON_CHECK_HOST_CT_ITERS:-1}}" >"$e2e/sizes.json"
+if want e2e; then
+  echo "{\"tv_n\": $tv_n, \"ct_n\": $ct_n, \"fdk_n\": $fdk_n, \"host_fdk_n\": $host_fdk_n, \"tv_iters\": $tv_iters, \"ct_iters\": $ct_iters, \"host_tv_iters\": ${RECON_CHECK_HOST_TV_ITERS:-100}, \"host_ct_iters\": ${RECON_CHECK_HOST_CT_ITERS:-1}}" >"$e2e/sizes.json"
 
-# End to end on the GPU: the problems, made on the GPU (--device auto), then solved there.
-phase_end=$((EPOCHSECONDS + ${RECON_CHECK_E2E_PHASE:-150}))
-step "end to end on the GPU: denoise ${tv_n}^2, ct recon ${ct_n}^3 cone, ct fdk ${fdk_n}^3"
-bounded "$(limit 30 "$phase_end")" "$recon" phantom shepp-logan --size "$tv_n" "$work/clean.npy" >/dev/null &&
-  bounded "$(limit 30 "$phase_end")" "$recon" noise "$work/clean.npy" "$work/noisy.npy" --kind gaussian \
-    --sigma 0.1 --seed 1 >/dev/null
-cone "$work/cone-ct.json" "$ct_n"
-cone "$work/cone-fdk.json" "$fdk_n"
-cone "$work/cone-fdk-host.json" "$host_fdk_n"
-timed sim-ct 40 --device auto ct simulate "$work/s-ct.npy" --geometry "$work/cone-ct.json" --phantom shepp-logan \
-  --truth "$work/t-ct.npy" --flux 1e5 --seed 2
-timed sim-fdk 40 --device auto ct simulate "$work/s-fdk.npy" --geometry "$work/cone-fdk.json" --phantom shepp-logan --seed 3
-denoise() { timed "denoise-$1" "$2" --device "$1" denoise "$work/noisy.npy" "$work/d-$1.npy" --penalty l1 --lambda 0.1 \
-  --solver pdhg --iters "$3" --tol 0 --reference "$work/clean.npy"; }
-ct_recon() { timed "ct-recon-$1" "$2" --device "$1" ct recon "$work/s-ct.npy" "$work/r-$1.npy" --geometry "$work/cone-ct.json" \
-  --lambda 0.01 --iters "$3" --tol 0 --cg-iters 5 --reference "$work/t-ct.npy"; }
-denoise cuda 40 $tv_iters
-ct_recon cuda 100 $ct_iters
-timed ct-fdk-cuda 40 --device cuda ct fdk "$work/s-fdk.npy" "$work/f-cuda.npy" --geometry "$work/cone-fdk.json"
-phase_end=""
-
-bench_end=$((EPOCHSECONDS + ${RECON_CHECK_BENCH_PHASE:-80}))
-if [ "$gpu" = 1 ]; then
-  step "benchmarks: one short pass of every suite on the GPU"
-else
-  step "benchmarks: no GPU, a host smoke pass (the first two benchmarks of each suite)"
+  # End to end on the GPU: the problems, made on the GPU (--device auto), then solved there.
+  phase_end=$((EPOCHSECONDS + ${RECON_CHECK_E2E_PHASE:-150}))
+  step "end to end on the GPU: denoise ${tv_n}^2, ct recon ${ct_n}^3 cone, ct fdk ${fdk_n}^3"
+  bounded "$(limit 30 "$phase_end")" "$recon" phantom shepp-logan --size "$tv_n" "$work/clean.npy" >/dev/null &&
+    bounded "$(limit 30 "$phase_end")" "$recon" noise "$work/clean.npy" "$work/noisy.npy" --kind gaussian \
+      --sigma 0.1 --seed 1 >/dev/null
+  cone "$work/cone-ct.json" "$ct_n"
+  cone "$work/cone-fdk.json" "$fdk_n"
+  cone "$work/cone-fdk-host.json" "$host_fdk_n"
+  timed sim-ct 40 --device auto ct simulate "$work/s-ct.npy" --geometry "$work/cone-ct.json" --phantom shepp-logan \
+    --truth "$work/t-ct.npy" --flux 1e5 --seed 2
+  timed sim-fdk 40 --device auto ct simulate "$work/s-fdk.npy" --geometry "$work/cone-fdk.json" --phantom shepp-logan --seed 3
+  denoise() { timed "denoise-$1" "$2" --device "$1" denoise "$work/noisy.npy" "$work/d-$1.npy" --penalty l1 --lambda 0.1 \
+    --solver pdhg --iters "$3" --tol 0 --reference "$work/clean.npy"; }
+  ct_recon() { timed "ct-recon-$1" "$2" --device "$1" ct recon "$work/s-ct.npy" "$work/r-$1.npy" --geometry "$work/cone-ct.json" \
+    --lambda 0.01 --iters "$3" --tol 0 --cg-iters 5 --reference "$work/t-ct.npy"; }
+  denoise cuda 40 $tv_iters
+  ct_recon cuda 100 $ct_iters
+  timed ct-fdk-cuda 40 --device cuda ct fdk "$work/s-fdk.npy" "$work/f-cuda.npy" --geometry "$work/cone-fdk.json"
+  phase_end=""
 fi
-for b in "$bundle"/bin/bench_*; do
-  name=$(basename "$b")
-  filter=()
-  dev=cuda
-  if [ "$gpu" = 0 ]; then
-    dev=cpu
-    first=$(timeout 20 "$b" --device=cpu --benchmark_list_tests=true 2>/dev/null | head -n 2 |
-      sed 's/[][\\.^$*+?(){}|]/\\&/g' | paste -sd'|')
-    filter=("--benchmark_filter=^($first)\$")
+
+if want bench; then
+  bench_end=$((EPOCHSECONDS + ${RECON_CHECK_BENCH_PHASE:-80}))
+  if [ "$gpu" = 1 ]; then
+    step "benchmarks: one short pass of every suite on the GPU"
+  else
+    step "benchmarks: no GPU, a host smoke pass (the first two benchmarks of each suite)"
   fi
-  l=$(limit "${RECON_CHECK_BENCH_LIMIT:-40}" "$bench_end")
-  # --benchmark_min_time in seconds as a plain number: Google Benchmark 1.7 (Debian 12, bundled).
-  bounded "$l" "$b" --device=$dev --benchmark_min_time=0.02 "${filter[@]}" \
-    --benchmark_out="$results/bench/$name-$dev.json" --benchmark_out_format=json >"$results/bench/$name.log" 2>&1
-  echo "$name rc=$? device=$dev limit=$l" >>"$results/bench/rc.txt"
-done
+  for b in "$bundle"/bin/bench_*; do
+    name=$(basename "$b")
+    filter=()
+    dev=cuda
+    if [ "$gpu" = 0 ]; then
+      dev=cpu
+      first=$(timeout 20 "$b" --device=cpu --benchmark_list_tests=true 2>/dev/null | head -n 2 |
+        sed 's/[][\\.^$*+?(){}|]/\\&/g' | paste -sd'|')
+      filter=("--benchmark_filter=^($first)\$")
+    fi
+    l=$(limit "${RECON_CHECK_BENCH_LIMIT:-40}" "$bench_end")
+    # --benchmark_min_time in seconds as a plain number: Google Benchmark 1.7 (Debian 12, bundled).
+    bounded "$l" "$b" --device=$dev --benchmark_min_time=0.02 "${filter[@]}" \
+      --benchmark_out="$results/bench/$name-$dev.json" --benchmark_out_format=json >"$results/bench/$name.log" 2>&1
+    echo "$name rc=$? device=$dev limit=$l" >>"$results/bench/rc.txt"
+  done
+fi
 
 # TV side by side with its GPU peers (bench/gpu_tv_peers.py), installed from the wheels that
 # scripts/gpu-deps puts in .gpu-deps/wheels (the image has CuPy and PyTorch, not the peers).
-if [ "$gpu" = 1 ]; then
+if [ "$gpu" = 1 ] && want peers; then
   step "TV against its GPU peers: ccpi-regularisation-cupy PD_TV, deepinv TVDenoiser"
   mkdir -p "$results/peers"
   site=$(mktemp -d)
@@ -169,36 +183,97 @@ if [ "$gpu" = 1 ]; then
   echo "rc=$?" >>"$results/peers/tv.md"
 fi
 
-step "compute-sanitizer"
-if ! command -v compute-sanitizer >/dev/null; then
-  echo "compute-sanitizer not found" >"$results/sanitizer/missing.txt"
-elif [ "$gpu" = 0 ]; then
-  echo "no GPU: compute-sanitizer not run" >"$results/sanitizer/missing.txt"
-else
-  san_end=$((EPOCHSECONDS + ${RECON_CHECK_SAN_PHASE:-80}))
-  san() {  # tool, executable, filter, cap
-    local log=$results/sanitizer/$1-$2.log l
-    l=$(limit "$4" "$san_end")
-    bounded "$l" compute-sanitizer --tool "$1" --error-exitcode 3 \
-      "$bundle/bin/$2" --gtest_brief=1 --gtest_filter="$3" >"$log" 2>&1
-    echo "rc=$? limit=$l" >>"$log"
-  }
-  san memcheck test_kernels_runtime '*Cuda*:*Parity*' 50 &
-  san memcheck test_penalties '*Cuda*:*Parity*' 50 &
-  san memcheck test_operators '*Cuda*:*Parity*' 50 &
-  san memcheck test_ct_projector '*Cuda*:*Parity*' 50 &
-  wait
-  san racecheck test_kernels_runtime '*Cuda*Reduc*:*Cuda*reduc*:*Cuda*Sum*:*Cuda*Dot*' 30 &
-  san racecheck test_ct_projector '*Cuda*Adjoint*:*Parity*' 30 &
-  wait
+# ASTRA 2.5 against recon on the same CT geometries (bench/astra_ct.py). scripts/gpu-deps puts
+# ASTRA's cp312 wheel, the CUDA 12 runtime's wheel and a libcufft.so.11 that forwards to the
+# machine's CUDA 13 libcufft.so.12 (ASTRA's wheel wants CUDA 12's cuFFT, ~200 MB as a wheel) in
+# .gpu-deps/astra; they go into a private folder, the libraries onto LD_LIBRARY_PATH (not
+# PYTHONPATH: the image's own nvidia.* packages stay as they are). Without a GPU: the --quick
+# sizes, recon on the CPU, ASTRA's CPU mapping checks where it imports.
+if want astra; then
+  step "ASTRA against recon: FP, BP, FDK/FBP, SIRT on the same geometries (bench/astra_ct.py)"
+  mkdir -p "$results/astra"
+  astra_deps=$root/.gpu-deps/astra
+  astra_site=$(mktemp -d)
+  astra_libs=$astra_site-libs
+  {
+    if ls "$astra_deps"/*.whl >/dev/null 2>&1; then
+      python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target "$astra_site" \
+        "$astra_deps"/*.whl && mv "$astra_site/nvidia" "$astra_libs"
+    else
+      echo "no wheels in $astra_deps (scripts/gpu-deps): ASTRA is reported missing"
+    fi
+    mkdir -p "$astra_libs/cufft/lib"
+    if [ -f "$astra_deps/libcufft.so.11" ]; then
+      cp "$astra_deps/libcufft.so.11" "$astra_libs/cufft/lib/"
+    elif [ -f "$astra_deps/cufft11_shim.c" ] && command -v gcc >/dev/null; then
+      gcc -shared -fPIC -O2 -Wl,--version-script="$astra_deps/libcufft11.map" -Wl,-soname,libcufft.so.11 \
+        -o "$astra_libs/cufft/lib/libcufft.so.11" "$astra_deps/cufft11_shim.c" -ldl
+    fi
+    # The machine's CUDA 13 cuFFT, which the shim opens: the loader's cache, the toolkit, Python's packages.
+    cufft12=$(ldconfig -p 2>/dev/null | awk '$1 == "libcufft.so.12" { print $NF; exit }')
+    for f in /usr/local/cuda/lib64/libcufft.so.12 /usr/local/cuda-*/lib64/libcufft.so.12 \
+      /usr/local/cuda/targets/x86_64-linux/lib/libcufft.so.12; do
+      [ -n "$cufft12" ] || { [ -e "$f" ] && cufft12=$f; }
+    done
+    if [ -z "$cufft12" ]; then
+      for d in $(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null); do
+        [ -n "$cufft12" ] || cufft12=$(find "$d/nvidia" -name 'libcufft.so.12' 2>/dev/null | head -n 1)
+      done
+    fi
+    echo "libcufft.so.12: ${cufft12:-not found: FBP_CUDA and FDK_CUDA will fail}"
+  } >"$results/astra/setup.log" 2>&1
+  astra_ld="$astra_libs/cuda_runtime/lib:$astra_libs/cufft/lib${cufft12:+:$(dirname "$cufft12")}"
+  if [ "$gpu" = 1 ]; then
+    astra_args=(--device cuda)
+    astra_cap=$([ "$steps" = astra ] && echo 100000 || echo "${RECON_CHECK_ASTRA_LIMIT:-150}")
+  else
+    astra_args=(--device cpu --quick)
+    astra_cap=${RECON_CHECK_ASTRA_LIMIT:-120}
+  fi
+  l=$(limit "$astra_cap")
+  # Its own budget ends 10 s before the limit, so that it writes its JSON and table itself.
+  PYTHONPATH="$astra_site${PYTHONPATH:+:$PYTHONPATH}" LD_LIBRARY_PATH="$astra_ld:$LD_LIBRARY_PATH" PYTHONUNBUFFERED=1 \
+    bounded "$l" python3 "$root/bench/astra_ct.py" --recon "$recon" --bench "$bundle/bin/bench_ct" \
+    --out "$results/astra/astra_ct.json" --budget $((l > 20 ? l - 10 : l)) "${astra_args[@]}" \
+    >"$results/astra/astra_ct.md" 2>&1
+  echo "rc=$? limit=$l" >>"$results/astra/astra_ct.md"
+  rm -rf "$astra_site" "$astra_libs"
 fi
 
-# The host side, last: the same problems on every core, with fewer iterations (per-iteration
-# times compare) and FDK at half size (a full 512^3, 720-view FDK takes minutes on 16 cores).
-step "end to end on the host: denoise ${tv_n}^2, ct recon ${ct_n}^3 (${RECON_CHECK_HOST_CT_ITERS:-1} iterations), ct fdk ${host_fdk_n}^3"
-denoise cpu 30 "${RECON_CHECK_HOST_TV_ITERS:-100}"
-ct_recon cpu 60 "${RECON_CHECK_HOST_CT_ITERS:-1}"
-timed sim-fdk-host 40 --device auto ct simulate "$work/s-fdk-host.npy" --geometry "$work/cone-fdk-host.json" \
-  --phantom shepp-logan --seed 3
-timed ct-fdk-cpu 60 --device cpu ct fdk "$work/s-fdk-host.npy" "$work/f-cpu.npy" --geometry "$work/cone-fdk-host.json"
+if want sanitizer; then
+  step "compute-sanitizer"
+  if ! command -v compute-sanitizer >/dev/null; then
+    echo "compute-sanitizer not found" >"$results/sanitizer/missing.txt"
+  elif [ "$gpu" = 0 ]; then
+    echo "no GPU: compute-sanitizer not run" >"$results/sanitizer/missing.txt"
+  else
+    san_end=$((EPOCHSECONDS + ${RECON_CHECK_SAN_PHASE:-80}))
+    san() {  # tool, executable, filter, cap
+      local log=$results/sanitizer/$1-$2.log l
+      l=$(limit "$4" "$san_end")
+      bounded "$l" compute-sanitizer --tool "$1" --error-exitcode 3 \
+        "$bundle/bin/$2" --gtest_brief=1 --gtest_filter="$3" >"$log" 2>&1
+      echo "rc=$? limit=$l" >>"$log"
+    }
+    san memcheck test_kernels_runtime '*Cuda*:*Parity*' 50 &
+    san memcheck test_penalties '*Cuda*:*Parity*' 50 &
+    san memcheck test_operators '*Cuda*:*Parity*' 50 &
+    san memcheck test_ct_projector '*Cuda*:*Parity*' 50 &
+    wait
+    san racecheck test_kernels_runtime '*Cuda*Reduc*:*Cuda*reduc*:*Cuda*Sum*:*Cuda*Dot*' 30 &
+    san racecheck test_ct_projector '*Cuda*Adjoint*:*Parity*' 30 &
+    wait
+  fi
+fi
+
+if want e2e; then
+  # The host side, last: the same problems on every core, with fewer iterations (per-iteration
+  # times compare) and FDK at half size (a full 512^3, 720-view FDK takes minutes on 16 cores).
+  step "end to end on the host: denoise ${tv_n}^2, ct recon ${ct_n}^3 (${RECON_CHECK_HOST_CT_ITERS:-1} iterations), ct fdk ${host_fdk_n}^3"
+  denoise cpu 30 "${RECON_CHECK_HOST_TV_ITERS:-100}"
+  ct_recon cpu 60 "${RECON_CHECK_HOST_CT_ITERS:-1}"
+  timed sim-fdk-host 40 --device auto ct simulate "$work/s-fdk-host.npy" --geometry "$work/cone-fdk-host.json" \
+    --phantom shepp-logan --seed 3
+  timed ct-fdk-cpu 60 --device cpu ct fdk "$work/s-fdk-host.npy" "$work/f-cpu.npy" --geometry "$work/cone-fdk-host.json"
+fi
 step "done"

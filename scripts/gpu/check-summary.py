@@ -9,7 +9,10 @@ JSON has none). Cuda cases are the typed cases on the Cuda backend (suite instan
 the parity cases (suites named *Parity*, host-against-GPU comparisons; ParityHelper, the
 comparison helper's own host test, is not one). A process stopped at its time limit (rc 124) is a
 timeout, one given no time at all is "not run: no time left"; without a GPU (nvidia-smi absent)
-the GPU end-to-end runs that report no CUDA device are "skipped: no GPU", not failures.
+the GPU end-to-end runs that report no CUDA device are "skipped: no GPU", not failures. Steps
+left out by RECON_CHECK_STEPS (steps-chosen.txt) are not counted as problems. "astra vs recon":
+bench/astra_ct.py's mapping checks and rows (ASTRA ms, recon ms, their ratio, GUPS, relative
+difference); ASTRA missing or slower is reported, never a problem.
 Usage: check-summary.py RESULTS_DIR COMMIT"""
 import collections
 import datetime
@@ -182,6 +185,45 @@ def peers():
     return data, "; ".join(lines)
 
 
+def astra():
+    """bench/astra_ct.py's result: (data, summary lines)."""
+    data = load_json(os.path.join(results, "astra", "astra_ct.json"))
+    log = read(os.path.join(results, "astra", "astra_ct.md")).strip().splitlines()
+    if not data:
+        return None, ["not run" if not log else "no result: " + " ".join(log[-2:])[:300]]
+    lines = []
+    if data.get("astra_missing"):
+        lines.append(f"ASTRA missing: {data['astra_missing']}")
+    else:
+        lines.append(f"ASTRA {data.get('astra_version')} ({data.get('astra_arrays', '?')}); recon on "
+                     f"{data.get('recon_device_name') or data.get('recon_device')}")
+    maps = []
+    for m in data.get("mapping", []):
+        if m.get("rel_diff") is not None:
+            maps.append(f"{m['check']} {m['rel_diff']:.2g}" + (f" [{m['diagnosis']}]" if m.get("diagnosis") else ""))
+        else:
+            maps.append(f"{m['check']} {m.get('error', '?')[:80]}")
+    if maps:
+        lines.append("mapping (rel diff): " + "; ".join(maps))
+    for r in data.get("rows", []):
+        a, c = r.get("astra", {}), r.get("recon", {})
+
+        def ms(side):
+            t = side.get("seconds")
+            if t:
+                return f"{1e3 * t:.2f} ms"
+            why = side.get("error", "missing")
+            return "missing" if why == data.get("astra_missing") else f"missing ({why[:70]})"
+
+        ratio = f", ASTRA/recon {r['astra_over_recon']:.2f}" if r.get("astra_over_recon") else ""
+        gups = ", GUPS " + " / ".join(f"{s['gups']:.1f}" if s.get("gups") else "-" for s in (a, c)) \
+            if (a.get("gups") or c.get("gups")) else ""
+        diff = f", rel diff {r['rel_diff']:.2g}" if r.get("rel_diff") is not None else ""
+        host = " (ASTRA on host arrays)" if a.get("memory") == "host" else ""
+        lines.append(f"{r['case']} {r['op']}: ASTRA {ms(a)}, recon {ms(c)}{ratio}{gups}{diff}{host}")
+    return data, lines
+
+
 def main():
     info = load_json(os.path.join(results, "info.json")) or {}
     gpu_text = read(os.path.join(results, "gpu.txt")).strip()
@@ -195,6 +237,9 @@ def main():
     runs = e2e(no_gpu)
     bench = benchmarks()
     peer_data, peer_line = peers()
+    astra_data, astra_lines = astra()
+    chosen = read(os.path.join(results, "steps-chosen.txt")).strip()
+    wanted = (lambda step: not chosen or step in chosen.split(","))
     san_errors = sum(r["errors"] or 0 for r in san)
     san_unfinished = [r for r in san if r["errors"] is None]
     sizes = load_json(os.path.join(results, "e2e", "sizes.json")) or {}
@@ -216,6 +261,7 @@ def main():
         "sanitizer_runs": san, "sanitizer_errors": san_errors,
         "benchmark_suites_ok": sum(b["ok"] for b in bench), "benchmark_suites": len(bench), "benchmarks": bench,
         "end_to_end_sizes": sizes, "suites": rows, "end_to_end": runs, "tv_peers": peer_data,
+        "steps_chosen": chosen or "all", "astra_ct": astra_data,
     }
     with open(os.path.join(results, "check.json"), "w") as f:
         json.dump(check, f, indent=1)
@@ -232,6 +278,7 @@ def main():
     lines += ["", "| benchmark suite | device | rc | results | status |", "|---|---|---|---|---|"]
     lines += [f"| {b['suite']} | {b['device']} | {b['rc']} | {b['results']} | {b['status']} |" for b in bench]
     lines += ["", f"TV against its GPU peers (bench/gpu_tv_peers.py): {peer_line}"]
+    lines += ["", "ASTRA vs recon (bench/astra_ct.py; GUPS ASTRA / recon):", ""] + [f"- {a}" for a in astra_lines]
     lines += ["", f"End-to-end sizes: {json.dumps(sizes)}", "",
               "| end to end | status | rc | wall (s) | limit (s) | solver time (s) | iterations | PSNR |",
               "|---|---|---|---|---|---|---|---|"]
@@ -269,10 +316,14 @@ def main():
     print(f"  benchmarks: {check['benchmark_suites_ok']}/{len(bench)} suites ran {where}, "
           f"{sum(b['results'] for b in bench)} results, a JSON per suite" +
           "".join(f"; {b['suite']}: {b['status']}" for b in bench if not b["ok"]))
-    if check["benchmark_suites_ok"] < len(bench) or not bench:
+    if wanted("bench") and (check["benchmark_suites_ok"] < len(bench) or not bench):
         problems.append("benchmarks")
-    if not no_gpu:
+    if not no_gpu and wanted("peers"):
         print(f"  tv peers: {peer_line}")
+    if wanted("astra"):
+        print("  astra vs recon (GUPS ASTRA / recon):")
+        for a in astra_lines:
+            print(f"    {a}")
     if sizes:
         print(f"  e2e sizes: denoise {sizes.get('tv_n')}^2, ct recon {sizes.get('ct_n')}^3, fdk {sizes.get('fdk_n')}^3 "
               f"(host fdk {sizes.get('host_fdk_n')}^3)")
@@ -290,6 +341,8 @@ def main():
             problems.append(f"e2e {r['name']} {r['status']}")
     if t["failed"]:
         problems.insert(0, f"{t['failed']} failed tests")
+    if chosen:
+        print(f"  steps chosen (RECON_CHECK_STEPS): {chosen}")
     print("  verdict: " + ("clean" + (" (no GPU: the GPU parts skipped)" if no_gpu else "")
                            if not problems else "PROBLEMS: " + ", ".join(problems)))
 
