@@ -6,20 +6,25 @@
 #include <string>
 
 #include "recon/kernels/context.hpp"
+#include "recon/kernels/memory_budget.hpp"
 
 namespace recon::cli {
 
 // Options every subcommand shares.
 struct GlobalOptions {
-  std::string device = "auto";  // auto | cpu | cuda
-  int threads = 0;              // host threads, 0 = OpenMP default
-  bool progress = false;        // one line per stage with the time left, also off a terminal
+  std::string device = "auto";            // auto | cpu | cuda
+  int threads = 0;                        // host threads, 0 = OpenMP default
+  bool progress = false;                  // one line per stage with the time left, also off a terminal
+  std::string device_memory_limit = "0";  // a cap on the device memory used (parse_memory_size), 0: none
 };
 
-// The context the global options ask for (--device, and --threads on the host).
+// The context the global options ask for (--device, --threads on the host, and
+// --device-memory-limit).
 inline Context make_context(const GlobalOptions& g) {
-  const Context c = Context::from_choice(g.device);
-  return c.is_cuda() ? c : Context::host(g.threads);
+  const Context from_choice = Context::from_choice(g.device);
+  const Context c = from_choice.is_cuda() ? from_choice : Context::host(g.threads);
+  c.set_memory_limit(parse_memory_size(g.device_memory_limit, "--device-memory-limit"));
+  return c;
 }
 
 void add_info_command(CLI::App& app, const GlobalOptions& global);

@@ -61,15 +61,21 @@ CLI::App* add_io(CLI::App& ct, const char* name, const char* help, CtArgs& a, co
   return c;
 }
 
-// Joseph's A with its exact adjoint, or with the voxel-driven back-projector (unmatched_projector.hpp).
-Operator<float> projector(const ct::Geometry& g, bool unmatched) {
-  return unmatched ? ct::unmatched_projector<float>(g) : ct::joseph_projector<float>(g);
+// Joseph's A with its exact adjoint, or with the voxel-driven back-projector
+// (unmatched_projector.hpp), which is not streamed.
+Operator<float> projector(const CtPlacement& p, bool unmatched, const char* command) {
+  if (!unmatched) return p.projector();
+  require(!p.streamed, command,
+          "the voxel-driven back-projector is not streamed, and the data do not fit on the device; use the "
+          "matched one or a larger --device-memory-limit");
+  return ct::unmatched_projector<float>(p.geometry);
 }
 
 void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
-  const Context ctx = make_context(global);
-  const ct::Geometry g = read_ct_geometry(ctx, a.geometry, 2, 2, adjoint ? "ct backproject" : "ct project");
-  const Operator<float> op = projector(g, adjoint && a.unmatched);
+  const char* command = adjoint ? "ct backproject" : "ct project";
+  const CtPlacement place = place_ct(global, a.geometry, 2, 2, command, true);
+  const Context& ctx = place.data;
+  const Operator<float> op = projector(place, adjoint && a.unmatched, command);
   const Array<float> in = read_ct_array(ctx, a.in, adjoint ? op.range() : op.domain(),
                                         adjoint ? "projection shape" : "volume shape");
   Array<float> out(ctx, adjoint ? op.domain() : op.range());
@@ -77,15 +83,19 @@ void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
     op.adjoint(ctx, in.view(), out.view());
   else
     op.apply(ctx, in.view(), out.view());
-  require_finite_result(out, adjoint ? "ct backproject" : "ct project", "the values of " + a.in);
+  require_finite_result(out, command, "the values of " + a.in);
   io::write_image(a.out, out);
-  print_summary(
-      {{"output", a.out}, {"operator", op.name()}, {"adjoint", adjoint}, {"shape", out.shape().str()}});
+  print_summary({{"output", a.out},
+                 {"operator", op.name()},
+                 {"adjoint", adjoint},
+                 {"shape", out.shape().str()},
+                 {"streamed", streaming_summary(op)}});
 }
 
 void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
-  const Context ctx = make_context(global);
-  const ct::Geometry g = read_ct_geometry(ctx, a.geometry, 2, 3, cone ? "ct fdk" : "ct fbp");
+  const CtPlacement place = place_ct(global, a.geometry, 2, 3, cone ? "ct fdk" : "ct fbp", false);
+  const Context& ctx = place.data;
+  const ct::Geometry& g = place.geometry;
   const bool is_cone = g.projection.type_name() == "cone";
   if (cone != is_cone)
     throw InvalidArgument(std::string("ct ") + (cone ? "fdk" : "fbp") + ": " + a.geometry + " is a " +
@@ -109,9 +119,10 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
   if (!use_sirt && a.nonneg)
     throw InvalidArgument("ct cgls: --nonneg is not supported by CGLS (use 'ct sirt --nonneg')");
   require_log_memory(!a.log.empty(), a.iters, 1);
-  const Context ctx = make_context(global);
-  const ct::Geometry g = read_ct_geometry(ctx, a.geometry, 5, 4, std::string("ct ") + name);
-  const Operator<float> op = projector(g, use_sirt && a.backprojector == "voxel");
+  const std::string command = std::string("ct ") + name;
+  const CtPlacement place = place_ct(global, a.geometry, 5, 4, command, true);
+  const Context& ctx = place.data;
+  const Operator<float> op = projector(place, use_sirt && a.backprojector == "voxel", command.c_str());
   const Array<float> y = read_ct_array(ctx, a.in, op.range(), "projection shape");
   Array<float> x(ctx, op.domain());
   fill<float>(ctx, x.view(), 0.0f);
@@ -148,7 +159,8 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
                                   {"iterations", rep.iterations},
                                   {"stop", to_string(rep.reason)},
                                   {"residual", rep.last.primal_residual},
-                                  {"elapsed_s", rep.last.elapsed_s}};
+                                  {"elapsed_s", rep.last.elapsed_s},
+                                  {"streamed", streaming_summary(op)}};
   if (!a.log.empty())
     io::write_file_atomically(a.log, [&](std::ostream& os) {
       os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(2, ' ', false, kReplaceInvalidUtf8)
@@ -163,11 +175,12 @@ void run_simulate(const CtArgs& a, const GlobalOptions& global) {
           "choose one noise model: --flux (Poisson) or --sigma (Gaussian)");
   require(a.volume.empty() || a.truth.empty(), "ct simulate",
           "--truth writes the phantom; it has no meaning with --volume");
-  const Context ctx = make_context(global);
   // The analytic chords in double, their float copy and the array (16 bytes per sample); the
   // phantom sampled for --truth in double and float (12 bytes per voxel).
-  const ct::Geometry g = read_ct_geometry(ctx, a.geometry, a.volume.empty() ? (a.truth.empty() ? 0 : 3) : 2,
-                                          a.volume.empty() ? 4 : 2, "ct simulate");
+  const CtPlacement place = place_ct(global, a.geometry, a.volume.empty() ? (a.truth.empty() ? 0 : 3) : 2,
+                                     a.volume.empty() ? 4 : 2, "ct simulate", false);
+  const Context& ctx = place.data;
+  const ct::Geometry& g = place.geometry;
   Array<float> proj(ctx, g.projection.shape());
   std::string source = a.volume;
   if (!a.volume.empty()) {

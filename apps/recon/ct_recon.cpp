@@ -52,10 +52,11 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
           "--init must be zero or fbp, got '" + a.init + "'");
   require_log_memory(!a.log.empty(), a.iters, a.check_every);
 
-  const Context ctx = make_context(global);
   // x, the reference, ADMM's splits and CG's vectors: about twelve volumes and four sinograms.
-  const ct::Geometry g = read_ct_geometry(ctx, a.geometry, 12, 4, "ct recon");
-  const Operator<float> op = ct::joseph_projector<float>(g);
+  const CtPlacement place = place_ct(global, a.geometry, 12, 4, "ct recon", true);
+  const Context& ctx = place.data;
+  const ct::Geometry& g = place.geometry;
+  const Operator<float> op = place.projector();
   const Array<float> y = read_ct_array(ctx, a.in, op.range(), "projection shape");
   Array<float> reference;
   if (!a.reference.empty()) reference = read_ct_array(ctx, a.reference, op.domain(), "volume shape");
@@ -88,7 +89,8 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   io::write_image(a.out, x);
   nlohmann::json summary = {
       {"output", a.out},
-      {"device", to_string(ctx.device())},
+      {"device", to_string(place.device.device())},
+      {"streamed", streaming_summary(op)},
       {"solver", a.solver},
       {"loss", penalties::describe(problem.loss)},
       {"penalty", penalties::describe(problem.penalty)},

@@ -57,6 +57,19 @@ int main(int argc, char** argv) {
   // More threads than any host has would only make OpenMP fail to create them.
   app.add_option("--threads", global.threads, "host threads (0: all)")
       ->check(recon::cli::number_check({0, 4096, false, false, true}));
+  app.add_option("--device-memory-limit", global.device_memory_limit,
+                 "cap on the device memory used, e.g. 4GiB or 512MiB (0: none); CT data beyond it are "
+                 "streamed through the device in pieces")
+      ->check([](const std::string& text) {
+        try {
+          recon::parse_memory_size(text, "--device-memory-limit");
+          return std::string();
+        } catch (const recon::InvalidArgument& e) {  // CLI11 names the option itself
+          const std::string message = e.what();
+          return message.substr(message.find(": ") + 2);
+        }
+      })
+      ->capture_default_str();
   app.add_flag(
       "--progress", global.progress,
       "print one line per stage of the long commands with an estimate of the time left (a progress bar "
