@@ -5,11 +5,12 @@
 # bandwidth); every test executable (Host and Cuda cases, parity included); the end-to-end CLI
 # runs on the GPU; one short pass of every benchmark suite (JSON per suite); TV against its GPU
 # peers (bench/gpu_tv_peers.py); ASTRA 2.5 against recon on the same CT geometries
-# (bench/astra_ct.py); compute-sanitizer memcheck on the Cuda cases of the core suites and
+# (bench/astra_ct.py); CT at size (CGLS at 512^3 and 1024^3, resident and streamed under
+# --device-memory-limit); compute-sanitizer memcheck on the Cuda cases of the core suites and
 # racecheck on the reductions; last, the same end-to-end problems on the host (all cores; fewer
 # iterations, FDK at half size).
 # RECON_CHECK_STEPS (default all): a comma-separated choice of tests, e2e (GPU and host), bench,
-# peers, astra, sanitizer; nvidia-smi and recon info always run. RECON_CHECK_STEPS=astra gives
+# peers, astra, ctlarge (CGLS at 512^3 and 1024^3, resident and under a 4 GiB limit), sanitizer; nvidia-smi and recon info always run. RECON_CHECK_STEPS=astra gives
 # the ASTRA comparison the whole budget (scripts/gpu-check device-auto with it: docs/ct-benchmarks.md).
 # Time: everything ends by RECON_CHECK_BUDGET seconds (default 360): each step has its own limit
 # and no process runs past the deadline (a step with no time left is recorded as skipped). A
@@ -238,6 +239,36 @@ if want astra; then
     >"$results/astra/astra_ct.md" 2>&1
   echo "rc=$? limit=$l" >>"$results/astra/astra_ct.md"
   rm -rf "$astra_site" "$astra_libs"
+fi
+
+# CT at the sizes of the CT-speed targets: CGLS per iteration on 512^3 x 360 views of 768 x 1024
+# and on 1024^3 x 512 views of 1024^2 with the data resident on the GPU, then the 1024^3 problem
+# again under --device-memory-limit 4GiB, streamed through the device in slabs (ct/streamed.hpp).
+# Without a GPU: small sizes on the host, the cap shrunk to match.
+if want ctlarge; then
+  if [ "$gpu" = 1 ]; then
+    mid=(512 768 1024 360 1.5) big=(1024 1024 1024 512 2.5) cap=4GiB dev=cuda
+  else
+    mid=(32 48 64 36 1.5) big=(48 48 48 40 2.5) cap=256KiB dev=cpu
+  fi
+  step "CT at size: cgls ${mid[0]}^3 x ${mid[3]}, ${big[0]}^3 x ${big[3]} resident and under a $cap device limit"
+  cone_scan() {  # FILE N ROWS COLS VIEWS PIXEL: a circular scan over 360 degrees, magnification 1.5
+    printf '{"volume": {"shape": [%d, %d, %d]}, "projection": {"type": "cone", "detector_shape": [%d, %d], "pixel_size": %s, "angles": {"start": 0, "stop": 6.283185307179586, "count": %d}, "source_origin": %d, "origin_detector": %d}}\n' \
+      "$2" "$2" "$2" "$3" "$4" "$6" "$5" $(($2 * 5 / 2)) $(($2 * 5 / 4)) >"$1"
+  }
+  cone_scan "$work/mid.json" "${mid[@]}"
+  cone_scan "$work/big.json" "${big[@]}"
+  timed sim-mid 60 --device auto ct simulate "$work/s-mid.npy" --geometry "$work/mid.json" --seed 4
+  timed ct-cgls-mid-$dev 90 --device $dev ct cgls "$work/s-mid.npy" "$work/c-mid.npy" --geometry "$work/mid.json" \
+    --iters 3 --tol 0
+  timed sim-big 120 --device auto ct simulate "$work/s-big.npy" --geometry "$work/big.json" --seed 5
+  rm -f "$work/s-mid.npy" "$work/c-mid.npy"
+  timed ct-cgls-big-$dev 120 --device $dev ct cgls "$work/s-big.npy" "$work/c-big.npy" --geometry "$work/big.json" \
+    --iters 2 --tol 0
+  timed ct-cgls-big-capped-$dev 180 --device $dev --device-memory-limit $cap ct cgls "$work/s-big.npy" \
+    "$work/c-big-capped.npy" --geometry "$work/big.json" --iters 2 --tol 0
+  timed ct-cgls-big-streamed-vs-resident 60 --device cpu metrics "$work/c-big.npy" "$work/c-big-capped.npy"
+  rm -f "$work"/*big*.npy
 fi
 
 if want sanitizer; then

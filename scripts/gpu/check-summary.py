@@ -139,7 +139,7 @@ def e2e(no_gpu):
     runs = [json.loads(line) for line in read(os.path.join(results, "e2e", "runs.jsonl")).splitlines() if line]
     for r in runs:
         summary = load_json(os.path.join(results, "e2e", r["name"] + ".json")) or {}
-        for k in ("iterations", "elapsed_s", "psnr", "device"):
+        for k in ("iterations", "elapsed_s", "psnr", "device", "streamed"):
             r[k] = summary.get(k)
         err = read(os.path.join(results, "e2e", r["name"] + ".err")).strip()
         why = stopped(r["rc"], r.get("limit_s"))
@@ -333,6 +333,12 @@ def main():
         detail = ""
         if r["status"] == "FAILED" and r.get("error"):
             detail = ", " + r["error"][-160:].replace("\n", " ")
+        if r.get("psnr") is not None:
+            detail += f", PSNR {r['psnr']:.1f} dB"
+        plan = r.get("streamed")
+        if plan:
+            detail += (f", streamed in {plan['pieces']} pieces ({plan['slab_depth']} slices x "
+                       f"{plan['views_per_chunk']} views)")
         print(f"  e2e {r['name']}: {r['status']}, wall {r['wall_s']} s (limit {r.get('limit_s')} s), "
               f"solver {r.get('elapsed_s')} s{per_it}{detail}")
         if r["status"] == "FAILED":
