@@ -113,7 +113,10 @@ StreamPlan plan_stream(const Geometry& g, std::size_t element_bytes, std::size_t
   const index_t wanted = std::min<index_t>(
       views, static_cast<index_t>(
                  std::ceil(kRaysPerChunk / static_cast<double>(g.projection.rows * g.projection.cols))));
-  StreamPlan fallback;
+  // The most work per piece (slices x views, views counted up to `wanted`), deeper slabs first:
+  // fewer pieces, and each slab's voxels move once per application.
+  StreamPlan best;
+  double best_work = 0;
   for (index_t count = 1; count <= nz; ++count) {  // slab counts; each depth tried once
     const index_t depth = (nz + count - 1) / count;
     if (count > 1 && depth == (nz + count - 2) / (count - 1)) continue;
@@ -121,10 +124,13 @@ StreamPlan plan_stream(const Geometry& g, std::size_t element_bytes, std::size_t
     if (rest < per_view) continue;
     const index_t fit =
         static_cast<index_t>(std::min(static_cast<double>(views), std::floor(rest / per_view)));
-    if (fit >= wanted) return {depth, fit};
-    if (fallback.slab_depth == 0) fallback = {depth, fit};
+    const double work = static_cast<double>(depth) * static_cast<double>(std::min(fit, wanted));
+    if (work > best_work) {
+      best = {depth, fit};
+      best_work = work;
+    }
   }
-  if (fallback.slab_depth > 0) return fallback;
+  if (best.slab_depth > 0) return best;
   throw OutOfMemory("ct streaming: not even one " + std::string(nz > 1 ? "volume slice" : "2D image") +
                     " against one view fits in " + format_bytes(static_cast<double>(device_bytes)) +
                     " of device memory: it needs " +

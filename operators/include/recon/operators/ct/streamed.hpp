@@ -34,9 +34,10 @@ struct StreamPlan {
   index_t views_per_chunk = 0;  // views per chunk
 };
 
-// The plan with the deepest slabs, then the most views, whose pieces need at most
-// `device_bytes` for elements of `element_bytes`; OutOfMemory when not even one slice against
-// one view fits (a 2D image must fit whole).
+// The plan whose pieces need at most `device_bytes` for elements of `element_bytes` and do the
+// most work each (slices x views, views counted up to about 2^20 rays, enough to fill a GPU),
+// the deeper slabs on a tie; OutOfMemory when not even one slice against one view fits (a 2D
+// image must fit whole).
 StreamPlan plan_stream(const Geometry& g, std::size_t element_bytes, std::size_t device_bytes);
 
 // The device bytes a piece of `plan` needs at most (what plan_stream keeps under its budget).
