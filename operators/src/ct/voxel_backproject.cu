@@ -199,6 +199,7 @@ void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* 
   require(p.rows * p.cols <= std::numeric_limits<int>::max(), "voxel-driven back-projection",
           "a view of " + std::to_string(p.rows) + " x " + std::to_string(p.cols) +
               " detector pixels is more than the 2^31 - 1 it indexes with int; use the exact adjoint");
+  if (backproject_parallel2d_host(ctx, p, trig, q, weight, vol)) return;
   if (!p.divergent)
     backproject_voxel_beam<VoxelBeam::Parallel>(ctx, p, trig, q, weight, vol);
   else if (p.weighting == VoxelWeight::FbpDistance)

@@ -46,4 +46,11 @@ template <class T>
 void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q, T weight,
                         T* vol);
 
+// backproject_voxels' host path for 2D parallel beams (voxel_backproject_parallel2d.cpp); false,
+// with nothing done, where it does not apply: a Cuda context, another beam, a host without AVX2,
+// or voxels wider than detector pixels.
+template <class T>
+bool backproject_parallel2d_host(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q,
+                                 T weight, T* vol);
+
 }  // namespace recon::ct::detail
