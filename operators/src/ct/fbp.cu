@@ -1,13 +1,15 @@
 // FBP / FDK kernels (formulas in fbp.hpp): the pre-weighting (cosine and Parker) fused into the
-// zero-padding of the rows, the filter as a product of spectra between the FourierOperator and
-// its adjoint (one RECON_HD body each for both backends); the voxel-driven back-projection is
+// zero-padding of the rows, the filter as a product of spectra between the batched real FFTs of
+// fft.hpp (one RECON_HD body each for both backends); the voxel-driven back-projection is
 // voxel_backproject.cu.
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <string>
 
+#include "../fft.hpp"
 #include "recon/kernels/parallel_for.hpp"
 #include "recon/operators/ct/fbp.hpp"
-#include "recon/operators/fourier.hpp"
 #include "recon/operators/linear_operator.hpp"
 #include "voxel_backproject.hpp"
 
@@ -61,30 +63,40 @@ void crop_rows(const Context& ctx, index_t lines, index_t cols, index_t n, const
                [=] RECON_HD(index_t l, index_t k) { out[l * cols + k] = padded[l * n + k]; });
 }
 
+namespace {
+// fbp_filter_response, computed once per context and filter (an O(n cols) cosine sum).
+std::shared_ptr<const std::vector<double>> cached_response(const Context& ctx, FbpFilter filter,
+                                                           index_t cols) {
+  const std::string key =
+      "ct.fbp_response/" + std::to_string(static_cast<int>(filter)) + "/" + std::to_string(cols);
+  return std::static_pointer_cast<const std::vector<double>>(ctx.cached(key, [&]() -> std::shared_ptr<void> {
+    return std::make_shared<std::vector<double>>(fbp_filter_response(filter, cols));
+  }));
+}
+}  // namespace
+
 template <class T>
 void filter_rows(const Context& ctx, FbpFilter filter, const PreWeight<T>& weight, index_t lines,
                  index_t cols, double spacing, const T* in, T* out, index_t chunk_samples) {
   const index_t n = fbp_padded_length(cols), bins = n / 2 + 1;
-  // With the unitary r2c A of FourierOperator (sqrt(2) on the unpaired bins, undone by its
-  // adjoint), A^T diag(H) A x = IDFT(H DFT(x)) for H the unnormalised DFT of the kernel.
+  // The unnormalised r2c / c2r pair gives c2r(H r2c(x)) = n IDFT(H DFT(x)) for H the
+  // unnormalised DFT of the kernel: the response carries 1 / n.
   std::vector<T> h;
-  for (double v : fbp_filter_response(filter, cols)) h.push_back(static_cast<T>(v / spacing));
+  for (double v : *cached_response(ctx, filter, cols))
+    h.push_back(static_cast<T>(v / (spacing * static_cast<double>(n))));
   const auto response = Array<T>::from_host(ctx, Shape{bins}, h);
-  // Chunks of lines bound the work memory (padded rows, spectrum and the operator's scratch) on
-  // large cone-beam data; at most two transform sizes, so two cached plans.
+  // Chunks of lines bound the work memory (padded rows and spectrum) on large cone-beam data; at
+  // most two transform sizes, so two cached plans.
   const index_t chunk = std::min(lines, std::max<index_t>(1, chunk_samples / n));
   Array<T> padded(ctx, Shape{chunk, n}), spectrum(ctx, Shape{chunk, bins, 2});
-  Operator<T> fft = fourier<T>(Shape{chunk, n}, FourierKind::RealToComplex, 1);
   for (index_t first = 0; first < lines; first += chunk) {
     const index_t m = std::min(chunk, lines - first);
-    if (m < chunk) fft = fourier<T>(Shape{m, n}, FourierKind::RealToComplex, 1);
-    const View<T> x(padded.data(), Shape{m, n}, ctx.device()),
-        y(spectrum.data(), Shape{m, bins, 2}, ctx.device());
-    weight_and_pad(ctx, weight, first, m, cols, n, in, x.data());
-    fft.apply(ctx, x, y);
-    multiply_spectrum(ctx, m, bins, response.data(), y.data());
-    fft.adjoint(ctx, y, x);
-    crop_rows(ctx, m, cols, n, x.data(), out + first * cols);
+    const recon::detail::FftShape rows = recon::detail::fft_shape(Shape{m, n}, 1, "fbp filter");
+    weight_and_pad(ctx, weight, first, m, cols, n, in, padded.data());
+    recon::detail::fft_r2c<T>(ctx, rows, padded.data(), spectrum.data());
+    multiply_spectrum(ctx, m, bins, response.data(), spectrum.data());
+    recon::detail::fft_c2r<T>(ctx, rows, spectrum.data(), padded.data());
+    crop_rows(ctx, m, cols, n, padded.data(), out + first * cols);
   }
 }
 
