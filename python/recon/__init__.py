@@ -1,0 +1,32 @@
+"""recon: sparse-regularised image reconstruction (CT projectors, FBP/FDK, SIRT/CGLS, TV
+denoising, the penalty and loss library) from Python.
+
+Arrays are C-contiguous float32 or float64 NumPy arrays on the host; they cross into the C++
+engine without a copy (inputs of another dtype or layout are converted once on the way in; an
+``out=`` array must already match, or the call raises). The GIL is released while the engine
+runs. Errors raised by the engine are :class:`recon.Error` subclasses carrying its message;
+:class:`InvalidArgument` and :class:`ShapeMismatch` are also :class:`ValueError`.
+
+Modules: :mod:`recon.ct` (geometry, projector, fbp/fdk, sirt/cgls), :mod:`recon.penalty`
+(penalties and losses); functions :func:`denoise_tv`, :func:`prox`, :func:`devices`.
+"""
+from . import _recon
+from ._recon import (DeviceError, Error, InvalidArgument, IoError, OutOfMemory,  # noqa: F401
+                     ShapeMismatch)
+
+__version__ = _recon.__version__
+
+
+def devices():
+    """The devices this process can use, as the names ``device=`` takes: ``'cpu'`` first, then
+    ``'cuda:0'``, ``'cuda:1'``, ... (none in a build without CUDA or on a machine without a GPU)."""
+    return list(_recon.devices())
+
+
+from . import penalty  # noqa: E402
+from . import ct  # noqa: E402
+from .penalty import prox  # noqa: E402
+from ._tv import denoise_tv  # noqa: E402
+
+__all__ = ["__version__", "devices", "ct", "penalty", "prox", "denoise_tv", "Error", "InvalidArgument",
+           "ShapeMismatch", "IoError", "DeviceError", "OutOfMemory"]

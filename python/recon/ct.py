@@ -1,0 +1,502 @@
+"""CT from Python: geometries (docs/ct-geometry.md, the CLI's JSON, ASTRA's dicts), Joseph's
+projector A with its exact adjoint, FBP/FDK and SIRT/CGLS.
+
+Conventions are recon's (docs/ct-geometry.md): volumes ``(ny, nx)`` / ``(nz, ny, nx)`` with y
+growing with the row index, projections ``(views, cols)`` / ``(views, rows, cols)``, angles in
+radians. A geometry made by :meth:`Geometry.from_astra` has ``layout == 'astra'``: the functions
+of this module then take and return arrays in ASTRA's layout, so that a script ported from ASTRA
+keeps its arrays (docs/python.md):
+
+* 2D volumes: ASTRA's rows run with decreasing y. The projector absorbs this without touching the
+  data: it works on the geometry mirrored in y (the same line integrals), so 2D arrays still cross
+  without a copy. fbp() computes on recon's layout and writes the result flipped (one copy).
+* 3D projections: ASTRA's are ``(rows, views, cols)``; they are transposed to recon's
+  ``(views, rows, cols)`` on the way in and out (one copy each way). 3D volumes are the same
+  ``(z, y, x)`` array in both.
+
+``g.with_layout('recon')`` is the same geometry with recon's layout.
+"""
+import math
+
+import numpy as np
+
+from . import _recon
+from ._arrays import as_input, check_shape, output
+from ._recon import InvalidArgument
+
+__all__ = ["Geometry", "Projector", "fbp", "fdk", "sirt", "cgls"]
+
+_LAYOUTS = ("recon", "astra")
+
+
+def _angles(angles, divergent):
+    if isinstance(angles, (int, np.integer)):
+        count = int(angles)
+        if count <= 0:
+            raise InvalidArgument("angles: a count must be positive, got %d" % count)
+        stop = 2 * math.pi if divergent else math.pi
+        return [stop * k / count for k in range(count)]
+    a = np.asarray(angles, dtype=np.float64).ravel()
+    return [float(v) for v in a]
+
+
+def _xyz(value, ndim, name, fill):
+    if np.ndim(value) == 0:
+        v = [float(value)] * ndim
+    else:
+        v = [float(t) for t in value]
+        if len(v) != ndim:
+            raise InvalidArgument("%s: expected a number or %d values (x, y%s), got %d"
+                                  % (name, ndim, ", z" if ndim == 3 else "", len(v)))
+    return v + [fill] * (3 - ndim)
+
+
+def _pixel(pixel):
+    """(pixel_v, pixel_u) from a number or a pair (row spacing, column spacing)."""
+    if np.ndim(pixel) == 0:
+        return float(pixel), float(pixel)
+    p = [float(t) for t in pixel]
+    if len(p) != 2:
+        raise InvalidArgument("pixel: expected a number or (pixel_v, pixel_u)")
+    return p[0], p[1]
+
+
+def _volume(shape, voxel_size, origin):
+    shape = [int(n) for n in shape]
+    if len(shape) not in (2, 3):
+        raise InvalidArgument("shape: expected (ny, nx) or (nz, ny, nx), got %s" % (tuple(shape),))
+    nd = len(shape)
+    return shape, _xyz(voxel_size, nd, "voxel_size", 1.0), _xyz(0.0 if origin is None else origin, nd, "origin", 0.0)
+
+
+class Geometry:
+    """A CT acquisition geometry: the volume grid and the projection geometry, in one of four
+    families (2D parallel, 2D fan, 3D parallel, 3D cone; circular or per-view vectors). Make one
+    with :meth:`parallel2d`, :meth:`fan2d`, :meth:`parallel3d`, :meth:`cone`,
+    :meth:`from_vectors`, :meth:`from_json` or :meth:`from_astra`.
+
+    ``==`` compares the acquisition exactly (family, shapes, every number), not the layout;
+    :meth:`isclose` compares the numbers to a tolerance."""
+
+    def __init__(self, _geometry, layout="recon"):
+        if not isinstance(_geometry, _recon._Geometry):
+            raise TypeError("use Geometry.parallel2d/fan2d/parallel3d/cone/from_vectors/from_json/from_astra")
+        if layout not in _LAYOUTS:
+            raise InvalidArgument("layout '%s': expected 'recon' or 'astra'" % layout)
+        self._g = _geometry
+        self.layout = layout
+
+    # -- families ---------------------------------------------------------------------------
+    @staticmethod
+    def parallel2d(shape, angles, cols, pixel=1.0, offset_u=0.0, voxel_size=1.0, origin=None):
+        """2D parallel beam. shape (ny, nx); angles: radians, or a count of views equally spaced
+        over [0, pi); cols detector columns of width ``pixel``, the detector centre shifted by
+        ``offset_u``; voxel_size a number or (vx, vy); origin (x, y) of the volume centre."""
+        shape, vox, org = _volume(shape, voxel_size, origin)
+        return Geometry(_recon._Geometry.make_circular("parallel2d", shape, vox, org, 1, int(cols), 1.0, float(pixel),
+                                                  _angles(angles, False), 0.0, 0.0, float(offset_u), 0.0))
+
+    @staticmethod
+    def fan2d(shape, angles, cols, source_origin, origin_detector, pixel=1.0, offset_u=0.0, voxel_size=1.0,
+              origin=None):
+        """2D fan beam, flat detector: source at distance ``source_origin`` from the rotation axis,
+        detector centre at ``origin_detector`` beyond it. angles: radians, or a count over
+        [0, 2 pi). Other arguments as :meth:`parallel2d`."""
+        shape, vox, org = _volume(shape, voxel_size, origin)
+        return Geometry(_recon._Geometry.make_circular("fan2d", shape, vox, org, 1, int(cols), 1.0, float(pixel),
+                                                  _angles(angles, True), float(source_origin),
+                                                  float(origin_detector), float(offset_u), 0.0))
+
+    @staticmethod
+    def parallel3d(shape, angles, detector_shape, pixel=1.0, offset_u=0.0, offset_v=0.0, voxel_size=1.0,
+                   origin=None):
+        """3D parallel beam. shape (nz, ny, nx); detector_shape (rows, cols); pixel a number or
+        (pixel_v, pixel_u); angles radians or a count over [0, pi); voxel_size a number or
+        (vx, vy, vz); origin (x, y, z)."""
+        shape, vox, org = _volume(shape, voxel_size, origin)
+        rows, cols = (int(n) for n in detector_shape)
+        pv, pu = _pixel(pixel)
+        return Geometry(_recon._Geometry.make_circular("parallel3d", shape, vox, org, rows, cols, pv, pu,
+                                                  _angles(angles, False), 0.0, 0.0, float(offset_u),
+                                                  float(offset_v)))
+
+    @staticmethod
+    def cone(shape, angles, detector_shape, source_origin, origin_detector, pixel=1.0, offset_u=0.0, offset_v=0.0,
+             voxel_size=1.0, origin=None):
+        """Circular cone beam, flat detector (angles radians or a count over [0, 2 pi)); other
+        arguments as :meth:`parallel3d` and :meth:`fan2d`."""
+        shape, vox, org = _volume(shape, voxel_size, origin)
+        rows, cols = (int(n) for n in detector_shape)
+        pv, pu = _pixel(pixel)
+        return Geometry(_recon._Geometry.make_circular("cone", shape, vox, org, rows, cols, pv, pu, _angles(angles, True),
+                                                  float(source_origin), float(origin_detector), float(offset_u),
+                                                  float(offset_v)))
+
+    @staticmethod
+    def from_vectors(shape, vectors, detector_shape, divergent, voxel_size=1.0, origin=None):
+        """A geometry given per view (ASTRA's ``*_vec`` order): ``vectors`` of shape (views, 6) in
+        2D (source or ray direction, detector centre, u) or (views, 12) in 3D (source or ray,
+        detector centre, u, v); ``detector_shape`` (cols,) or (rows, cols); ``divergent``: fan/cone
+        (the first vector is the source) or parallel (the ray direction)."""
+        shape, vox, org = _volume(shape, voxel_size, origin)
+        det = [int(n) for n in np.atleast_1d(detector_shape)]
+        rows, cols = (1, det[0]) if len(det) == 1 else det
+        v = np.ascontiguousarray(vectors, dtype=np.float64)
+        return Geometry(_recon._Geometry.make_vectors(len(shape), bool(divergent), shape, vox, org, rows, cols, v))
+
+    # -- JSON ---------------------------------------------------------------------------------
+    @staticmethod
+    def from_json(text):
+        """The geometry of a JSON text in the CLI's format (docs/ct-geometry.md); validated, with
+        the field at fault named (:class:`recon.InvalidArgument`). A file: ``from_json(open(p).read())``."""
+        return Geometry(_recon._Geometry.from_json(text))
+
+    def to_json(self):
+        """The CLI's JSON text for this geometry (``recon ct ... --geometry``); angles are written
+        as a list, numbers to full precision (from_json(to_json()) == self). The layout is not
+        part of it."""
+        return self._g.to_json()
+
+    # -- ASTRA --------------------------------------------------------------------------------
+    def to_astra(self):
+        """(vol_geom, proj_geom): ASTRA Toolbox dicts as ``astra.create_vol_geom`` /
+        ``create_proj_geom`` make them. A circular geometry without detector offsets becomes
+        ASTRA's circular form (parallel, fanflat, parallel3d, cone: the same angles, ASTRA's
+        source at angle 0 on -y and u along +x, as recon's); others become ``*_vec`` with recon's
+        per-view vectors (ASTRA's order). The volume window is recon's origin +- half the
+        extent. ASTRA-layout arrays for it: ``layout='astra'`` (see the module docstring)."""
+        g = self._g
+        nd = g.ndim
+        shape, vox, org = g.volume_shape, g.voxel_size, g.origin
+        nxyz = list(reversed(shape))
+        lo = [org[k] - 0.5 * nxyz[k] * vox[k] for k in range(nd)]
+        hi = [org[k] + 0.5 * nxyz[k] * vox[k] for k in range(nd)]
+        vol = {"GridRowCount": shape[-2], "GridColCount": shape[-1],
+               "option": {"WindowMinX": lo[0], "WindowMaxX": hi[0], "WindowMinY": lo[1], "WindowMaxY": hi[1]}}
+        if nd == 3:
+            vol["GridSliceCount"] = shape[0]
+            vol["option"].update(WindowMinZ=lo[2], WindowMaxZ=hi[2])
+        kind = g.type
+        if g.circular and g.offset_u == 0 and g.offset_v == 0:
+            angles = np.array(g.angles, dtype=np.float64)
+            if kind == "parallel2d":
+                proj = {"type": "parallel", "DetectorWidth": g.pixel_u, "DetectorCount": g.cols,
+                        "ProjectionAngles": angles}
+            elif kind == "fan2d":
+                proj = {"type": "fanflat", "DetectorWidth": g.pixel_u, "DetectorCount": g.cols,
+                        "ProjectionAngles": angles, "DistanceOriginSource": g.source_origin,
+                        "DistanceOriginDetector": g.origin_detector}
+            else:
+                proj = {"type": "parallel3d" if kind == "parallel3d" else "cone", "DetectorSpacingX": g.pixel_u,
+                        "DetectorSpacingY": g.pixel_v, "DetectorRowCount": g.rows, "DetectorColCount": g.cols,
+                        "ProjectionAngles": angles}
+                if kind == "cone":
+                    proj.update(DistanceOriginSource=g.source_origin, DistanceOriginDetector=g.origin_detector)
+            return vol, proj
+        name = {"parallel2d": "parallel_vec", "fan2d": "fanflat_vec", "parallel3d": "parallel3d_vec",
+                "cone": "cone_vec"}[kind.replace("_vec", "")]
+        proj = {"type": name, "Vectors": np.array(g.vectors)}
+        if nd == 2:
+            proj["DetectorCount"] = g.cols
+        else:
+            proj.update(DetectorRowCount=g.rows, DetectorColCount=g.cols)
+        return vol, proj
+
+    @staticmethod
+    def from_astra(vol_geom, proj_geom):
+        """The geometry of ASTRA Toolbox dicts (``parallel``, ``fanflat``, ``parallel3d``,
+        ``cone`` and their ``*_vec`` forms), with ``layout='astra'``: the functions of this
+        module then take ASTRA's arrays as they are (the module docstring says how). The numbers
+        are ASTRA's: recon's axes and angles are the same as ASTRA's (docs/ct-benchmarks.md,
+        "Geometry mapping"). from_astra(*g.to_astra()) == g."""
+        try:
+            rows_v, cols_v = int(vol_geom["GridRowCount"]), int(vol_geom["GridColCount"])
+            slices = vol_geom.get("GridSliceCount")
+            opt = vol_geom.get("option", {}) or {}
+            n_xyz = [cols_v, rows_v] + ([int(slices)] if slices is not None else [])
+            lo, hi = [], []
+            for k, ax in enumerate("XYZ"[:len(n_xyz)]):
+                lo.append(float(opt.get("WindowMin" + ax, -n_xyz[k] / 2.0)))
+                hi.append(float(opt.get("WindowMax" + ax, n_xyz[k] / 2.0)))
+            shape = list(reversed(n_xyz))
+            vox = [(hi[k] - lo[k]) / n_xyz[k] for k in range(len(n_xyz))]
+            org = [(hi[k] + lo[k]) / 2.0 for k in range(len(n_xyz))]
+            t = proj_geom["type"]
+            if t == "parallel":
+                g = Geometry.parallel2d(shape, proj_geom["ProjectionAngles"], proj_geom["DetectorCount"],
+                                        proj_geom["DetectorWidth"], voxel_size=vox, origin=org)
+            elif t == "fanflat":
+                g = Geometry.fan2d(shape, proj_geom["ProjectionAngles"], proj_geom["DetectorCount"],
+                                   proj_geom["DistanceOriginSource"], proj_geom["DistanceOriginDetector"],
+                                   proj_geom["DetectorWidth"], voxel_size=vox, origin=org)
+            elif t in ("parallel3d", "cone"):
+                det = (proj_geom["DetectorRowCount"], proj_geom["DetectorColCount"])
+                pixel = (proj_geom["DetectorSpacingY"], proj_geom["DetectorSpacingX"])
+                angles = np.atleast_1d(np.asarray(proj_geom["ProjectionAngles"], dtype=np.float64))
+                if t == "parallel3d":
+                    g = Geometry.parallel3d(shape, angles, det, pixel, voxel_size=vox, origin=org)
+                else:
+                    g = Geometry.cone(shape, angles, det, proj_geom["DistanceOriginSource"],
+                                      proj_geom["DistanceOriginDetector"], pixel, voxel_size=vox, origin=org)
+            elif t in ("parallel_vec", "fanflat_vec"):
+                g = Geometry.from_vectors(shape, proj_geom["Vectors"], (proj_geom["DetectorCount"],),
+                                          t == "fanflat_vec", voxel_size=vox, origin=org)
+            elif t in ("parallel3d_vec", "cone_vec"):
+                g = Geometry.from_vectors(shape, proj_geom["Vectors"],
+                                          (proj_geom["DetectorRowCount"], proj_geom["DetectorColCount"]),
+                                          t == "cone_vec", voxel_size=vox, origin=org)
+            else:
+                raise InvalidArgument("from_astra: projection geometry type '%s' is not supported (parallel, "
+                                      "fanflat, parallel3d, cone and their _vec forms are)" % t)
+        except KeyError as e:
+            raise InvalidArgument("from_astra: the ASTRA dict lacks %s" % e) from None
+        g.layout = "astra"
+        return g
+
+    def with_layout(self, layout):
+        """The same geometry with arrays in ``'recon'`` or ``'astra'`` layout."""
+        return Geometry(self._g, layout)
+
+    # -- properties ---------------------------------------------------------------------------
+    type = property(lambda self: self._g.type, doc="'parallel2d', 'fan2d', 'parallel3d' or 'cone' (+ '_vec').")
+    ndim = property(lambda self: self._g.ndim, doc="2 or 3.")
+    circular = property(lambda self: self._g.circular, doc="Circular (angles) rather than per-view vectors.")
+    divergent = property(lambda self: self._g.divergent, doc="Fan or cone beam.")
+    angles = property(lambda self: np.array(self._g.angles), doc="Radians (circular geometries; empty otherwise).")
+    vectors = property(lambda self: self._g.vectors,
+                       doc="Per-view vectors in ASTRA's *_vec order, (views, 6) or (views, 12), recon's world axes.")
+    voxel_size = property(lambda self: tuple(self._g.voxel_size[:self.ndim]), doc="(vx, vy[, vz]).")
+    origin = property(lambda self: tuple(self._g.origin[:self.ndim]), doc="World position of the volume centre.")
+    detector_shape = property(lambda self: (self._g.cols,) if self.ndim == 2 else (self._g.rows, self._g.cols),
+                              doc="(cols,) or (rows, cols).")
+    pixel_size = property(lambda self: self._g.pixel_u if self.ndim == 2 else (self._g.pixel_v, self._g.pixel_u),
+                          doc="pixel_u in 2D, (pixel_v, pixel_u) in 3D (circular geometries).")
+    offset_u = property(lambda self: self._g.offset_u, doc="Detector shift along u (circular geometries).")
+    offset_v = property(lambda self: self._g.offset_v, doc="Detector shift along v (circular 3D geometries).")
+    source_origin = property(lambda self: self._g.source_origin, doc="Fan/cone: source to rotation axis.")
+    origin_detector = property(lambda self: self._g.origin_detector, doc="Fan/cone: rotation axis to detector.")
+
+    @property
+    def views(self):
+        """Number of views."""
+        return self._g.projection_shape[0]
+
+    @property
+    def volume_shape(self):
+        """Shape of the volume arrays: (ny, nx) or (nz, ny, nx) (the same in both layouts)."""
+        return tuple(self._g.volume_shape)
+
+    @property
+    def projection_shape(self):
+        """Shape of the projection arrays in this geometry's layout: (views, cols), (views, rows,
+        cols); ASTRA's 3D layout (rows, views, cols)."""
+        s = tuple(self._g.projection_shape)
+        return (s[1], s[0], s[2]) if self.layout == "astra" and len(s) == 3 else s
+
+    def __eq__(self, other):
+        if not isinstance(other, Geometry):
+            return NotImplemented
+        return self._g == other._g
+
+    def __hash__(self):
+        return hash((self.type, self.volume_shape, tuple(self._g.projection_shape)))
+
+    def isclose(self, other, rtol=1e-12):
+        """Same family and shapes, and every number within rtol (relative to the largest
+        magnitude of its kind: lengths, angles)."""
+        a, b = self._g, other._g
+        if (a.type, a.volume_shape, a.projection_shape, a.circular) != (b.type, b.volume_shape, b.projection_shape,
+                                                                        b.circular):
+            return False
+
+        def close(x, y):
+            x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+            scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
+            return x.shape == y.shape and bool(np.all(np.abs(x - y) <= rtol * scale))
+
+        lengths = lambda g: [*g.voxel_size, *g.origin, g.pixel_u, g.pixel_v, g.offset_u, g.offset_v,  # noqa: E731
+                             g.source_origin, g.origin_detector]
+        return close(lengths(a), lengths(b)) and close(a.angles, b.angles) and close(a.vectors, b.vectors)
+
+    def __repr__(self):
+        return "<recon.ct.Geometry %s: volume %s, projections %s, layout '%s'>" % (
+            self.type, self.volume_shape, self.projection_shape, self.layout)
+
+
+def _mirrored_y(g):
+    """The 2D geometry mirrored in y (y -> -y): its projector on recon's row order is the
+    original's on ASTRA's (rows with decreasing y)."""
+    v = np.array(g.vectors)
+    v[:, [1, 3, 5]] *= -1
+    org = list(g.origin)
+    org[1] = -org[1]
+    return _recon._Geometry.make_vectors(2, g.divergent, list(g.volume_shape), list(g.voxel_size) + [1.0],
+                                    org + [0.0], 1, g._g.cols, np.ascontiguousarray(v))
+
+
+def _geometry_of(g):
+    if isinstance(g, Projector):
+        return g.geometry
+    if not isinstance(g, Geometry):
+        raise InvalidArgument("expected a recon.ct.Geometry or Projector, got %s" % type(g).__name__)
+    return g
+
+
+class Projector:
+    """Joseph's ray-driven projector A (line integrals) with its exact adjoint A^T, on one device:
+    ``device`` is ``'auto'`` (CUDA when available), ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
+
+    ``A(x)`` / ``A.forward(x, out=None)``: projections of a volume; ``A.adjoint(y, out=None)``:
+    the back-projection A^T y; ``A.T`` the adjoint as an operator; ``A.shape`` is
+    (projection size, volume size), as scipy's LinearOperator has it; ``A.volume_shape`` and
+    ``A.projection_shape`` are the array shapes (in the geometry's layout). float32 in, float32
+    out; float64 in, float64 out; ``out`` must be a C-contiguous array of that dtype and shape."""
+
+    def __init__(self, geometry, device="auto"):
+        self.geometry = _geometry_of(geometry)
+        g = self.geometry
+        self._astra2d = g.layout == "astra" and g.ndim == 2
+        self._astra3d = g.layout == "astra" and g.ndim == 3
+        self._p = _recon._Projector(_mirrored_y(g) if self._astra2d else g._g, device)
+
+    device = property(lambda self: self._p.device, doc="'cpu' or 'cuda:N'.")
+    volume_shape = property(lambda self: self.geometry.volume_shape, doc="Shape of x.")
+    projection_shape = property(lambda self: self.geometry.projection_shape, doc="Shape of y (geometry's layout).")
+
+    @property
+    def shape(self):
+        """(size of y, size of x): the matrix A's shape."""
+        return (int(np.prod(self.projection_shape)), int(np.prod(self.volume_shape)))
+
+    def forward(self, x, out=None):
+        """y = A x: x of shape volume_shape; returns y (``out`` when given, written in place)."""
+        x = as_input(x, name="x")
+        check_shape(x, self.volume_shape, "x")
+        if self._astra3d:
+            out = output(out, self.projection_shape, x.dtype)
+            tmp = np.empty(self._p.range, dtype=x.dtype)
+            self._p.apply(x, tmp, False)
+            out[...] = tmp.transpose(1, 0, 2)
+            return out
+        out = output(out, self.projection_shape, x.dtype)
+        self._p.apply(x, out, False)
+        return out
+
+    __call__ = forward
+
+    def adjoint(self, y, out=None):
+        """x = A^T y: the exact adjoint (<A x, y> = <x, A^T y> up to rounding)."""
+        y = as_input(y, name="y")
+        check_shape(y, self.projection_shape, "y")
+        if self._astra3d:
+            y = np.ascontiguousarray(y.transpose(1, 0, 2))
+        out = output(out, self.volume_shape, y.dtype)
+        self._p.apply(y, out, True)
+        return out
+
+    @property
+    def T(self):
+        """The adjoint A^T as an operator (``A.T(y)``, ``A.T.T is`` A's forward)."""
+        return _Adjoint(self)
+
+    def norm(self, iterations=100):
+        """Largest singular value of A, estimated by the power method on A^T A (in double; an
+        estimate from below)."""
+        return self._p.norm(int(iterations))
+
+    def _recon_y(self, y, dtype=None):
+        """y in recon's layout for the engine."""
+        y = as_input(y, dtype=dtype, name="y")
+        check_shape(y, self.projection_shape, "y")
+        return np.ascontiguousarray(y.transpose(1, 0, 2)) if self._astra3d else y
+
+    def __repr__(self):
+        return "<recon.ct.Projector %s on %s: %s -> %s>" % (self.geometry.type, self.device, self.volume_shape,
+                                                          self.projection_shape)
+
+
+class _Adjoint:
+    """A^T as an operator: forward is A's adjoint."""
+
+    def __init__(self, a):
+        self._a = a
+
+    def forward(self, y, out=None):
+        """x = A^T y."""
+        return self._a.adjoint(y, out=out)
+
+    __call__ = forward
+
+    def adjoint(self, x, out=None):
+        """y = A x."""
+        return self._a.forward(x, out=out)
+
+    T = property(lambda self: self._a, doc="The original projector.")
+    shape = property(lambda self: self._a.shape[::-1], doc="(size of x, size of y).")
+
+    def norm(self, iterations=100):
+        """Same as A's."""
+        return self._a.norm(iterations)
+
+
+def _analytic(y, g, filter, out, device, cone):
+    g = _geometry_of(g)
+    name = "fdk" if cone else "fbp"
+    if (g.type == "cone") != cone:
+        raise InvalidArgument("%s: this is a %s geometry; use %s" % (name, g.type, "fdk" if g.type == "cone" else "fbp"))
+    y = as_input(y, name="y")
+    check_shape(y, g.projection_shape, "y")
+    if g.layout == "astra" and g.ndim == 3:
+        y = np.ascontiguousarray(y.transpose(1, 0, 2))
+    out = output(out, g.volume_shape, y.dtype)
+    if g.layout == "astra" and g.ndim == 2:
+        tmp = np.empty(g.volume_shape, dtype=y.dtype)
+        _recon.fbp(g._g, y, tmp, filter, device)
+        out[...] = tmp[::-1]
+    else:
+        _recon.fbp(g._g, y, out, filter, device)
+    return out
+
+
+def fbp(y, g, filter="ramp", out=None, device="auto"):
+    """Filtered back-projection of parallel2d, fan2d and parallel3d projections y (like
+    ``recon ct fbp``): a circular geometry with equally spaced angles over 180 or 360 degrees
+    (parallel), 360 degrees or a Parker-weighted short scan (fan). filter: ``'ramp'``,
+    ``'shepp-logan'``, ``'cosine'`` or ``'hann'``. Returns the volume (attenuation per unit)."""
+    return _analytic(y, g, filter, out, device, False)
+
+
+def fdk(y, g, filter="ramp", out=None, device="auto"):
+    """FDK reconstruction of circular cone-beam projections (full circle or Parker-weighted
+    short scan), like ``recon ct fdk``; filters as :func:`fbp`."""
+    return _analytic(y, g, filter, out, device, True)
+
+
+def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device):
+    a = g if isinstance(g, Projector) else Projector(_geometry_of(g), device)
+    y = a._recon_y(y)
+    x = output(out, a.volume_shape, y.dtype)
+    if x0 is None:
+        x.fill(0)
+    elif x0 is not x:
+        x0 = as_input(x0, dtype=y.dtype, name="x0")
+        check_shape(x0, a.volume_shape, "x0")
+        x[...] = x0
+    report = _recon.iterative(a._p, y, x, sirt, int(iters), float(tol), float(relaxation), bool(nonneg), callback)
+    return (x, report) if return_report else x
+
+
+def sirt(y, g, iters=100, tol=1e-6, relaxation=1.0, nonneg=False, *, x0=None, out=None, callback=None,
+         return_report=False, device="auto"):
+    """SIRT (ASTRA's form): x <- P(x + relaxation C A^T R (y - A x)), like ``recon ct sirt``.
+    g: a Geometry or a Projector (then its device is used). Stops after ``iters`` iterations or
+    when ||y - A x|| <= tol ||y||. x0: start (zeros otherwise). callback(info dict) after every
+    iteration; returning False stops, an exception stops and is raised. Returns x, or
+    (x, report) with ``return_report``."""
+    return _iterative(y, g, True, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device)
+
+
+def cgls(y, g, iters=100, tol=1e-6, *, x0=None, out=None, callback=None, return_report=False, device="auto"):
+    """CGLS least squares (like ``recon ct cgls``): stops after ``iters`` iterations or when
+    ||A^T (y - A x)|| <= tol ||A^T y||. Arguments as :func:`sirt`."""
+    return _iterative(y, g, False, iters, tol, 1.0, False, x0, out, callback, return_report, device)

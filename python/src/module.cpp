@@ -1,0 +1,674 @@
+// recon._recon: the nanobind extension behind `import recon` (python/recon/*.py wrap it and carry
+// the user-facing docstrings). Arrays cross as C-contiguous float32/float64 host NumPy arrays
+// without a copy: every array argument is typed exactly and marked noconvert(), so nanobind never
+// substitutes a converted copy (an out= array of another dtype or layout raises instead of
+// receiving a result that would be lost). The GIL is released while the engine runs; a solver's
+// Python callback re-acquires it, and returning False or raising stops the solver (the exception
+// is re-raised once the solver has returned). Engine exceptions map onto recon.Error and its
+// subclasses (InvalidArgument and ShapeMismatch are also ValueErrors).
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/function.h>
+#include <nanobind/stl/map.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "recon/engine/build_info.hpp"
+#include "recon/engine/ct/cgls.hpp"
+#include "recon/engine/ct/sirt.hpp"
+#include "recon/engine/tv.hpp"
+#include "recon/kernels/array.hpp"
+#include "recon/kernels/context.hpp"
+#include "recon/kernels/error.hpp"
+#include "recon/kernels/memory.hpp"
+#include "recon/kernels/penalties/apply.hpp"
+#include "recon/kernels/penalties/function.hpp"
+#include "recon/operators/ct/fbp.hpp"
+#include "recon/operators/ct/geometry.hpp"
+#include "recon/operators/ct/projector.hpp"
+
+namespace nb = nanobind;
+using namespace nb::literals;
+
+namespace recon::python {
+namespace {
+
+template <class T>
+using In = nb::ndarray<const T, nb::c_contig, nb::device::cpu>;
+template <class T>
+using Out = nb::ndarray<T, nb::c_contig, nb::device::cpu>;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+PyObject* g_error = nullptr;
+PyObject* g_invalid_argument = nullptr;
+PyObject* g_shape_mismatch = nullptr;
+PyObject* g_io_error = nullptr;
+PyObject* g_device_error = nullptr;
+PyObject* g_out_of_memory = nullptr;
+
+PyObject* new_error(nb::module_& m, const char* name, const char* doc, std::vector<PyObject*> bases) {
+  PyObject* tuple = PyTuple_New(static_cast<Py_ssize_t>(bases.size()));
+  for (size_t i = 0; i < bases.size(); ++i) {
+    Py_INCREF(bases[i]);
+    PyTuple_SET_ITEM(tuple, static_cast<Py_ssize_t>(i), bases[i]);
+  }
+  const std::string full = std::string("recon.") + name;
+  PyObject* cls = PyErr_NewExceptionWithDoc(full.c_str(), doc, tuple, nullptr);
+  Py_DECREF(tuple);
+  if (!cls) throw nb::python_error();
+  m.attr(name) = nb::handle(cls);  // the module keeps a reference; so does g_* (never released)
+  return cls;
+}
+
+void register_errors(nb::module_& m) {
+  g_error = new_error(m, "Error", "Base class of every error the recon engine reports.", {PyExc_Exception});
+  g_invalid_argument =
+      new_error(m, "InvalidArgument", "A parameter or option outside its domain (a ValueError).",
+                {g_error, PyExc_ValueError});
+  g_shape_mismatch =
+      new_error(m, "ShapeMismatch", "Arrays or operators whose shapes do not agree (a ValueError).",
+                {g_error, PyExc_ValueError});
+  g_io_error =
+      new_error(m, "IoError", "Reading or writing a file failed (an OSError).", {g_error, PyExc_OSError});
+  g_device_error =
+      new_error(m, "DeviceError", "A device (CUDA) call failed, or a device was asked for that is not there.",
+                {g_error, PyExc_RuntimeError});
+  g_out_of_memory =
+      new_error(m, "OutOfMemory", "An allocation on a device or on the host failed (a MemoryError).",
+                {g_device_error, PyExc_MemoryError});
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const OutOfMemory& e) {
+      PyErr_SetString(g_out_of_memory, e.what());
+    } catch (const DeviceError& e) {
+      PyErr_SetString(g_device_error, e.what());
+    } catch (const ShapeMismatch& e) {
+      PyErr_SetString(g_shape_mismatch, e.what());
+    } catch (const InvalidArgument& e) {
+      PyErr_SetString(g_invalid_argument, e.what());
+    } catch (const IoError& e) {
+      PyErr_SetString(g_io_error, e.what());
+    } catch (const Error& e) {
+      PyErr_SetString(g_error, e.what());
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Devices and arrays
+
+// One context per device string for the process (plans and workspaces are cached per context).
+Context context_for(const std::string& choice) {
+  static std::mutex mutex;
+  static std::map<std::string, Context> cache;
+  std::string key = choice;
+  if (key == "host") key = "cpu";
+  if (key == "auto") key = cuda_available() ? "cuda:0" : "cpu";
+  if (key == "cuda") key = "cuda:0";
+  std::lock_guard<std::mutex> lock(mutex);
+  const auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  Context ctx = Context::host();
+  if (key.rfind("cuda:", 0) == 0) {
+    const std::string n = key.substr(5);
+    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos || n.size() > 4)
+      throw InvalidArgument("device '" + choice + "': expected auto, cpu, cuda or cuda:N");
+    ctx = Context::cuda(std::stoi(n));
+  } else if (key != "cpu") {
+    throw InvalidArgument("device '" + choice + "': expected auto, cpu, cuda or cuda:N");
+  }
+  cache.emplace(key, ctx);
+  return ctx;
+}
+
+std::string device_name(const Context& ctx) {
+  return ctx.is_cuda() ? "cuda:" + std::to_string(ctx.ordinal()) : "cpu";
+}
+
+std::vector<std::string> devices() {
+  std::vector<std::string> out;
+  for (const DeviceInfo& d : list_devices())
+    out.push_back(d.device == Device::Cuda ? "cuda:" + std::to_string(d.ordinal) : "cpu");
+  return out;
+}
+
+template <class A>
+Shape shape_of(const A& a) {
+  Shape s;
+  if (a.ndim() > Shape::kMaxAxes)
+    throw InvalidArgument("array with " + std::to_string(a.ndim()) + " axes: at most 4 are supported");
+  for (size_t k = 0; k < a.ndim(); ++k) s.push_back(static_cast<index_t>(a.shape(k)));
+  return s;
+}
+
+// A host array as seen by ctx: the array itself on the host, a device copy on a CUDA context
+// (copied back by finish() for outputs).
+template <class T>
+class Staged {
+ public:
+  Staged(const Context& ctx, T* host, const Shape& shape, bool copy_in)
+      : ctx_(ctx), host_(host), shape_(shape) {
+    if (!ctx.is_cuda()) return;
+    device_.emplace(ctx, shape);
+    if (copy_in && shape.size() > 0)
+      detail::copy_bytes(ctx, device_->data(), ctx.device(), host, Device::Host, sizeof(T) * shape.size());
+  }
+  View<T> view() { return device_ ? device_->view() : View<T>(host_, shape_, Device::Host); }
+  View<const T> cview() { return view(); }
+  void finish() {  // device result -> host array
+    if (device_ && shape_.size() > 0)
+      detail::copy_bytes(ctx_, host_, Device::Host, device_->data(), ctx_.device(),
+                         sizeof(T) * shape_.size());
+  }
+
+ private:
+  Context ctx_;
+  T* host_;
+  Shape shape_;
+  std::optional<Array<T>> device_;
+};
+
+template <class T>
+Staged<T> stage_in(const Context& ctx, const In<T>& a) {
+  return Staged<T>(ctx, const_cast<T*>(a.data()), shape_of(a), true);
+}
+template <class T>
+Staged<T> stage_out(const Context& ctx, const Out<T>& a, bool copy_in = false) {
+  return Staged<T>(ctx, a.data(), shape_of(a), copy_in);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Solver callbacks
+
+nb::dict info_dict(const IterationInfo& it) {
+  nb::dict d;
+  d["iteration"] = it.iteration;
+  d["objective"] = it.objective;
+  d["primal_residual"] = it.primal_residual;
+  d["dual_residual"] = it.dual_residual;
+  d["step"] = it.step;
+  d["elapsed_s"] = it.elapsed_s;
+  return d;
+}
+
+// Calls a Python callable (or nothing) with the GIL held; False stops the solver, an exception
+// stops it and is kept to be re-raised after the solve.
+struct PyMonitor {
+  nb::object callback;
+  std::optional<nb::python_error> error;
+
+  Monitor monitor() {
+    if (!callback.is_valid() || callback.is_none()) return {};
+    return [this](const IterationInfo& it) -> bool {
+      nb::gil_scoped_acquire gil;
+      try {
+        nb::object r = callback(info_dict(it));
+        if (r.is_none()) return true;
+        const int truth = PyObject_IsTrue(r.ptr());
+        if (truth < 0) throw nb::python_error();
+        return truth != 0;
+      } catch (nb::python_error& e) {
+        error.emplace(std::move(e));
+        return false;
+      }
+    };
+  }
+  void rethrow() {
+    if (error) {
+      nb::python_error e = std::move(*error);
+      error.reset();
+      throw e;
+    }
+  }
+};
+
+nb::dict report_dict(const SolveReport& r) {
+  nb::dict d;
+  d["iterations"] = r.iterations;
+  d["stop"] = to_string(r.reason);
+  d["converged"] = r.converged();
+  d["last"] = info_dict(r.last);
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CT
+
+using ct::Geometry;
+
+ct::Vec3 vec3(const std::vector<double>& v, const char* what) {
+  if (v.size() != 3) throw InvalidArgument(std::string(what) + ": expected 3 values (x, y, z)");
+  return {v[0], v[1], v[2]};
+}
+
+ct::VolumeGeometry make_volume(const std::vector<index_t>& shape, const std::vector<double>& voxel,
+                               const std::vector<double>& origin) {
+  ct::VolumeGeometry v;
+  if (shape.size() != 2 && shape.size() != 3)
+    throw InvalidArgument("volume shape: expected (ny, nx) or (nz, ny, nx), got " +
+                          std::to_string(shape.size()) + " values");
+  for (index_t d : shape) v.shape.push_back(d);
+  v.voxel_size = vec3(voxel, "voxel_size");
+  v.origin = vec3(origin, "origin");
+  return v;
+}
+
+Geometry circular_geometry(const std::string& kind, const std::vector<index_t>& shape,
+                           const std::vector<double>& voxel, const std::vector<double>& origin, index_t rows,
+                           index_t cols, double pixel_v, double pixel_u, std::vector<double> angles,
+                           double source_origin, double origin_detector, double offset_u, double offset_v) {
+  Geometry g;
+  g.volume = make_volume(shape, voxel, origin);
+  if (kind == "parallel2d")
+    g.projection = ct::parallel2d(cols, pixel_u, std::move(angles), offset_u);
+  else if (kind == "fan2d")
+    g.projection = ct::fan2d(cols, pixel_u, std::move(angles), source_origin, origin_detector, offset_u);
+  else if (kind == "parallel3d")
+    g.projection = ct::parallel3d(rows, cols, pixel_v, pixel_u, std::move(angles), offset_u, offset_v);
+  else if (kind == "cone")
+    g.projection = ct::cone(rows, cols, pixel_v, pixel_u, std::move(angles), source_origin, origin_detector,
+                            offset_u, offset_v);
+  else
+    throw InvalidArgument("geometry type '" + kind + "': expected parallel2d, fan2d, parallel3d or cone");
+  ct::validate(g, kind);
+  return g;
+}
+
+Geometry vector_geometry(int ndim, bool divergent, const std::vector<index_t>& shape,
+                         const std::vector<double>& voxel, const std::vector<double>& origin, index_t rows,
+                         index_t cols, const In<double>& vectors) {
+  const size_t width = ndim == 2 ? 6 : 12;
+  if (ndim != 2 && ndim != 3) throw InvalidArgument("vector geometry: ndim must be 2 or 3");
+  if (vectors.ndim() != 2 || vectors.shape(1) != width)
+    throw ShapeMismatch("vector geometry: vectors must have shape (views, " + std::to_string(width) + ")");
+  std::vector<ct::ViewVectors> views(vectors.shape(0));
+  const double* p = vectors.data();
+  for (auto& w : views) {
+    for (int k = 0; k < ndim; ++k) {
+      w.source[k] = p[k];
+      w.detector[k] = p[ndim + k];
+      w.u[k] = p[2 * ndim + k];
+      if (ndim == 3) w.v[k] = p[3 * ndim + k];
+    }
+    p += width;
+  }
+  Geometry g;
+  g.volume = make_volume(shape, voxel, origin);
+  g.projection = ct::vector_geometry(ndim, divergent ? ct::Beam::Divergent : ct::Beam::Parallel, rows, cols,
+                                     std::move(views));
+  ct::validate(g, g.projection.type_name());
+  return g;
+}
+
+nb::ndarray<nb::numpy, double> vectors_of(const Geometry& g) {
+  const int n = g.projection.ndim;
+  const size_t width = n == 2 ? 6 : 12, views = static_cast<size_t>(g.projection.views());
+  auto* data = new double[views * width];
+  nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<double*>(p); });
+  double* q = data;
+  for (const ct::ViewVectors& w : g.projection.vectors) {
+    for (const ct::Vec3* v : {&w.source, &w.detector, &w.u, &w.v})
+      if (n == 3 || v != &w.v)
+        for (int k = 0; k < n; ++k) *q++ = (*v)[k];
+  }
+  return nb::ndarray<nb::numpy, double>(data, {views, width}, owner);
+}
+
+std::vector<index_t> dims(const Shape& s) {
+  std::vector<index_t> out;
+  for (int a = 0; a < s.ndim(); ++a) out.push_back(s[a]);
+  return out;
+}
+
+bool same_vec(const ct::Vec3& a, const ct::Vec3& b) { return a[0] == b[0] && a[1] == b[1] && a[2] == b[2]; }
+
+bool equal(const Geometry& a, const Geometry& b) {
+  const ct::ProjectionGeometry &p = a.projection, &q = b.projection;
+  if (a.volume.shape != b.volume.shape || !same_vec(a.volume.voxel_size, b.volume.voxel_size) ||
+      !same_vec(a.volume.origin, b.volume.origin))
+    return false;
+  if (p.ndim != q.ndim || p.beam != q.beam || p.rows != q.rows || p.cols != q.cols ||
+      p.circular != q.circular || p.views() != q.views())
+    return false;
+  if (p.circular)
+    return p.angles == q.angles && p.pixel_u == q.pixel_u && p.pixel_v == q.pixel_v &&
+           p.offset_u == q.offset_u && p.offset_v == q.offset_v &&
+           (p.parallel() || (p.source_origin == q.source_origin && p.origin_detector == q.origin_detector));
+  for (index_t k = 0; k < p.views(); ++k) {
+    const ct::ViewVectors &v = p.vectors[static_cast<size_t>(k)], &w = q.vectors[static_cast<size_t>(k)];
+    if (!same_vec(v.source, w.source) || !same_vec(v.detector, w.detector) || !same_vec(v.u, w.u) ||
+        !same_vec(v.v, w.v))
+      return false;
+  }
+  return true;
+}
+
+// The projector pair on one device, float and double instances made on first use.
+class PyProjector {
+ public:
+  PyProjector(const Geometry& g, const std::string& device) : geometry_(g), ctx_(context_for(device)) {
+    ct::validate(g, "Projector");
+  }
+  const Context& context() const { return ctx_; }
+  std::string device() const { return device_name(ctx_); }
+  std::vector<index_t> domain() const { return dims(geometry_.volume.shape); }
+  std::vector<index_t> range() const { return dims(geometry_.projection.shape()); }
+
+  template <class T>
+  const Operator<T>& op() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& slot = std::get<std::optional<Operator<T>>>(ops_);
+    if (!slot) slot = ct::joseph_projector<T>(geometry_);
+    return *slot;
+  }
+
+  template <class T>
+  void apply(const In<T>& x, const Out<T>& y, bool adjoint) {
+    const Operator<T>& a = op<T>();
+    Staged<T> in = stage_in(ctx_, x);
+    Staged<T> out = stage_out(ctx_, y);
+    {
+      nb::gil_scoped_release release;
+      if (adjoint)
+        a.adjoint(ctx_, in.cview(), out.view());
+      else
+        a.apply(ctx_, in.cview(), out.view());
+      out.finish();
+    }
+  }
+
+  double norm(int iterations) {
+    const Operator<double>& a = op<double>();
+    nb::gil_scoped_release release;
+    return a.norm_estimate(ctx_, iterations);
+  }
+
+ private:
+  Geometry geometry_;
+  Context ctx_;
+  std::mutex mutex_;
+  std::tuple<std::optional<Operator<float>>, std::optional<Operator<double>>> ops_;
+};
+
+template <class T>
+void fbp(const Geometry& g, const In<T>& y, const Out<T>& x, const std::string& filter,
+         const std::string& device) {
+  const ct::FbpFilter f = ct::parse_fbp_filter(filter);
+  const Context ctx = context_for(device);
+  Staged<T> in = stage_in(ctx, y);
+  Staged<T> out = stage_out(ctx, x);
+  nb::gil_scoped_release release;
+  ct::filtered_backprojection<T>(ctx, g, in.cview(), out.view(), f);
+  out.finish();
+}
+
+template <class T>
+nb::dict iterative(PyProjector& p, const In<T>& y, const Out<T>& x, bool use_sirt, int iters, double tol,
+                   double relaxation, bool nonneg, nb::object callback) {
+  const Operator<T>& a = p.op<T>();
+  const Context& ctx = p.context();
+  Staged<T> in = stage_in(ctx, y);
+  Staged<T> out = stage_out(ctx, x, true);  // x holds the start
+  PyMonitor mon{std::move(callback), {}};
+  const Monitor monitor = mon.monitor();
+  SolveReport rep;
+  {
+    nb::gil_scoped_release release;
+    if (use_sirt) {
+      ct::SirtOptions o;
+      o.max_iters = iters;
+      o.rel_tol = tol;
+      o.relaxation = relaxation;
+      o.nonneg = nonneg;
+      rep = ct::sirt<T>(ctx, a, in.cview(), out.view(), o, monitor);
+    } else {
+      ct::CglsOptions o;
+      o.max_iters = iters;
+      o.rel_tol = tol;
+      rep = ct::cgls<T>(ctx, a, in.cview(), out.view(), o, monitor);
+    }
+    out.finish();
+  }
+  mon.rethrow();
+  return report_dict(rep);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Penalties and TV
+
+struct PyFunction {
+  penalties::Function fn;
+};
+
+PyFunction make_function(const std::string& name, const std::map<std::string, double>& params) {
+  return PyFunction{penalties::make_function(name, params)};
+}
+
+template <class T>
+void prox_scalar(const PyFunction& f, double gamma, const In<T>& z, const Out<T>& out, bool group,
+                 const std::string& device) {
+  const Context ctx = context_for(device);
+  if (shape_of(z) != shape_of(out))
+    throw ShapeMismatch("prox: out has shape " + shape_of(out).str() + ", the input " + shape_of(z).str());
+  Staged<T> in = stage_in(ctx, z);
+  Staged<T> o = stage_out(ctx, out);
+  nb::gil_scoped_release release;
+  if (group)
+    penalties::prox_group<T>(ctx, f.fn, static_cast<T>(gamma), in.cview(), o.view());
+  else
+    penalties::prox<T>(ctx, f.fn, static_cast<T>(gamma), in.cview(), o.view());
+  o.finish();
+}
+
+template <class T>
+void prox_array(const PyFunction& f, const In<T>& gamma, const In<T>& z, const Out<T>& out, bool group,
+                const std::string& device) {
+  const Context ctx = context_for(device);
+  if (shape_of(z) != shape_of(out))
+    throw ShapeMismatch("prox: out has shape " + shape_of(out).str() + ", the input " + shape_of(z).str());
+  Staged<T> g = stage_in(ctx, gamma);
+  Staged<T> in = stage_in(ctx, z);
+  Staged<T> o = stage_out(ctx, out);
+  nb::gil_scoped_release release;
+  if (group)
+    penalties::prox_group<T>(ctx, f.fn, g.cview(), in.cview(), o.view());
+  else
+    penalties::prox<T>(ctx, f.fn, g.cview(), in.cview(), o.view());
+  o.finish();
+}
+
+template <class T>
+double value_sum(const PyFunction& f, const In<T>& x, bool group, const std::string& device) {
+  const Context ctx = context_for(device);
+  Staged<T> in = stage_in(ctx, x);
+  nb::gil_scoped_release release;
+  return group ? penalties::value_sum_group<T>(ctx, f.fn, in.cview())
+               : penalties::value_sum<T>(ctx, f.fn, in.cview());
+}
+
+template <class T>
+void fn_gradient(const PyFunction& f, const In<T>& x, const Out<T>& out, bool group,
+                 const std::string& device) {
+  const Context ctx = context_for(device);
+  if (shape_of(x) != shape_of(out))
+    throw ShapeMismatch("grad: out has shape " + shape_of(out).str() + ", the input " + shape_of(x).str());
+  Staged<T> in = stage_in(ctx, x);
+  Staged<T> o = stage_out(ctx, out);
+  nb::gil_scoped_release release;
+  if (group)
+    penalties::gradient_group<T>(ctx, f.fn, in.cview(), o.view());
+  else
+    penalties::gradient<T>(ctx, f.fn, in.cview(), o.view());
+  o.finish();
+}
+
+nb::dict properties(const PyFunction& f) {
+  const penalties::Properties p = penalties::properties_of(f.fn);
+  nb::dict d;
+  d["kind"] = std::string(penalties::to_string(p.kind));
+  d["convex"] = p.convex;
+  d["weak_convexity"] = p.weak_convexity;
+  d["differentiable"] = p.differentiable;
+  d["grad_lipschitz"] = p.grad_lipschitz;
+  d["even"] = p.even;
+  return d;
+}
+
+std::vector<nb::tuple> signatures() {
+  std::vector<nb::tuple> out;
+  for (const auto& s : penalties::function_signatures()) {
+    nb::list optional;
+    for (const auto& o : s.optional) optional.append(nb::make_tuple(o.first, o.second));
+    out.push_back(nb::make_tuple(s.name, nb::cast(s.required), optional));
+  }
+  return out;
+}
+
+Boundary parse_boundary(const std::string& s) {
+  if (s == "neumann") return Boundary::Neumann;
+  if (s == "periodic") return Boundary::Periodic;
+  throw InvalidArgument("boundary '" + s + "' is not neumann or periodic");
+}
+
+template <class T>
+nb::dict denoise_tv(const In<T>& u, const Out<T>& x, const PyFunction& penalty, double lambda, bool iso,
+                    const std::string& boundary, const std::string& solver, int iters, double tol,
+                    int check_every, double rho, bool balance_rho, bool use_cg, double alpha, bool warm_start,
+                    nb::object callback, const std::string& device) {
+  TvProblem problem{penalty.fn, lambda, iso ? TvNorm::Isotropic : TvNorm::Anisotropic,
+                    parse_boundary(boundary)};
+  TvOptions o;
+  o.solver = parse_tv_solver(solver);
+  o.max_iters = iters;
+  o.tol = tol;
+  o.check_every = check_every;
+  o.rho = rho;
+  o.balance_rho = balance_rho;
+  o.use_cg = use_cg;
+  o.ladmm_alpha = alpha;
+  o.warm_start = warm_start;
+  if (iters < 1) throw InvalidArgument("denoise_tv: iters must be >= 1, got " + std::to_string(iters));
+  if (check_every < 1)
+    throw InvalidArgument("denoise_tv: check_every must be >= 1, got " + std::to_string(check_every));
+  const Context ctx = context_for(device);
+  Staged<T> in = stage_in(ctx, u);
+  Staged<T> out = stage_out(ctx, x, warm_start);
+  PyMonitor mon{std::move(callback), {}};
+  const Monitor monitor = mon.monitor();
+  SolveReport rep;
+  double objective = 0;
+  {
+    nb::gil_scoped_release release;
+    rep = tv_denoise<T>(ctx, in.cview(), out.view(), problem, o, monitor);
+    objective = tv_objective<T>(ctx, out.cview(), in.cview(), problem);
+    out.finish();
+  }
+  mon.rethrow();
+  nb::dict d = report_dict(rep);
+  d["objective"] = objective;
+  d["solver"] = to_string(o.solver);
+  d["penalty"] = penalties::describe(penalty.fn);
+  return d;
+}
+
+}  // namespace
+}  // namespace recon::python
+
+NB_MODULE(_recon, m) {
+  using namespace recon;
+  using namespace recon::python;
+  m.doc() = "recon's compiled core; use the `recon` package, which wraps and documents it.";
+  register_errors(m);
+  m.attr("__version__") = build_info().version;
+  m.attr("cuda_built") = build_info().cuda;
+  m.def("devices", &devices, "Every device this process can use: 'cpu' first, then 'cuda:N'.");
+
+  nb::class_<ct::Geometry>(m, "_Geometry", "A CT acquisition geometry (recon::ct::Geometry).")
+      .def_static("make_circular", &circular_geometry, "kind"_a, "shape"_a, "voxel_size"_a, "origin"_a,
+                  "rows"_a, "cols"_a, "pixel_v"_a, "pixel_u"_a, "angles"_a, "source_origin"_a,
+                  "origin_detector"_a, "offset_u"_a, "offset_v"_a)
+      .def_static("make_vectors", &vector_geometry, "ndim"_a, "divergent"_a, "shape"_a, "voxel_size"_a,
+                  "origin"_a, "rows"_a, "cols"_a, "vectors"_a.noconvert())
+      .def_static(
+          "from_json", [](const std::string& s) { return ct::geometry_from_json(s, "Geometry.from_json"); },
+          "text"_a)
+      .def("to_json", [](const ct::Geometry& g) { return ct::geometry_to_json(g); })
+      .def("__eq__", [](const ct::Geometry& a, const ct::Geometry& b) { return equal(a, b); })
+      .def_prop_ro("type", [](const ct::Geometry& g) { return g.projection.type_name(); })
+      .def_prop_ro("ndim", [](const ct::Geometry& g) { return g.projection.ndim; })
+      .def_prop_ro("divergent", [](const ct::Geometry& g) { return !g.projection.parallel(); })
+      .def_prop_ro("circular", [](const ct::Geometry& g) { return g.projection.circular; })
+      .def_prop_ro("volume_shape", [](const ct::Geometry& g) { return dims(g.volume.shape); })
+      .def_prop_ro("projection_shape", [](const ct::Geometry& g) { return dims(g.projection.shape()); })
+      .def_prop_ro("rows", [](const ct::Geometry& g) { return g.projection.rows; })
+      .def_prop_ro("cols", [](const ct::Geometry& g) { return g.projection.cols; })
+      .def_prop_ro("voxel_size",
+                   [](const ct::Geometry& g) {
+                     return std::vector<double>(g.volume.voxel_size.begin(), g.volume.voxel_size.end());
+                   })
+      .def_prop_ro("origin",
+                   [](const ct::Geometry& g) {
+                     return std::vector<double>(g.volume.origin.begin(), g.volume.origin.end());
+                   })
+      .def_prop_ro("angles", [](const ct::Geometry& g) { return g.projection.angles; })
+      .def_prop_ro("pixel_u", [](const ct::Geometry& g) { return g.projection.pixel_u; })
+      .def_prop_ro("pixel_v", [](const ct::Geometry& g) { return g.projection.pixel_v; })
+      .def_prop_ro("offset_u", [](const ct::Geometry& g) { return g.projection.offset_u; })
+      .def_prop_ro("offset_v", [](const ct::Geometry& g) { return g.projection.offset_v; })
+      .def_prop_ro("source_origin", [](const ct::Geometry& g) { return g.projection.source_origin; })
+      .def_prop_ro("origin_detector", [](const ct::Geometry& g) { return g.projection.origin_detector; })
+      .def_prop_ro("vectors", &vectors_of, nb::rv_policy::automatic);
+
+  nb::class_<PyProjector>(m, "_Projector", "Joseph's projector A and its exact adjoint on one device.")
+      .def(nb::init<const ct::Geometry&, const std::string&>(), "geometry"_a, "device"_a)
+      .def_prop_ro("device", &PyProjector::device)
+      .def_prop_ro("domain", &PyProjector::domain)
+      .def_prop_ro("range", &PyProjector::range)
+      .def("apply", &PyProjector::apply<float>, "x"_a.noconvert(), "out"_a.noconvert(), "adjoint"_a)
+      .def("apply", &PyProjector::apply<double>, "x"_a.noconvert(), "out"_a.noconvert(), "adjoint"_a)
+      .def("norm", &PyProjector::norm, "iterations"_a);
+
+  m.def("fbp", &fbp<float>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "device"_a);
+  m.def("fbp", &fbp<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "device"_a);
+  m.def("iterative", &iterative<float>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
+        "iters"_a, "tol"_a, "relaxation"_a, "nonneg"_a, "callback"_a.none());
+  m.def("iterative", &iterative<double>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
+        "iters"_a, "tol"_a, "relaxation"_a, "nonneg"_a, "callback"_a.none());
+
+  nb::class_<PyFunction>(m, "_Function", "A penalty or loss of the library (recon::penalties::Function).")
+      .def_static("make", &make_function, "name"_a, "params"_a)
+      .def_prop_ro("name", [](const PyFunction& f) { return std::string(penalties::name_of(f.fn)); })
+      .def("describe", [](const PyFunction& f) { return penalties::describe(f.fn); })
+      .def("properties", &properties)
+      .def("prox", &prox_scalar<float>, "gamma"_a, "z"_a.noconvert(), "out"_a.noconvert(), "group"_a,
+           "device"_a)
+      .def("prox", &prox_scalar<double>, "gamma"_a, "z"_a.noconvert(), "out"_a.noconvert(), "group"_a,
+           "device"_a)
+      .def("prox", &prox_array<float>, "gamma"_a.noconvert(), "z"_a.noconvert(), "out"_a.noconvert(),
+           "group"_a, "device"_a)
+      .def("prox", &prox_array<double>, "gamma"_a.noconvert(), "z"_a.noconvert(), "out"_a.noconvert(),
+           "group"_a, "device"_a)
+      .def("value", &value_sum<float>, "x"_a.noconvert(), "group"_a, "device"_a)
+      .def("value", &value_sum<double>, "x"_a.noconvert(), "group"_a, "device"_a)
+      .def("grad", &fn_gradient<float>, "x"_a.noconvert(), "out"_a.noconvert(), "group"_a, "device"_a)
+      .def("grad", &fn_gradient<double>, "x"_a.noconvert(), "out"_a.noconvert(), "group"_a, "device"_a);
+  m.def("signatures", &signatures, "Every penalty and loss name with its required and optional parameters.");
+
+  m.def("denoise_tv", &denoise_tv<float>, "u"_a.noconvert(), "x"_a.noconvert(), "penalty"_a, "lam"_a, "iso"_a,
+        "boundary"_a, "solver"_a, "iters"_a, "tol"_a, "check_every"_a, "rho"_a, "balance_rho"_a, "use_cg"_a,
+        "alpha"_a, "warm_start"_a, "callback"_a.none(), "device"_a);
+  m.def("denoise_tv", &denoise_tv<double>, "u"_a.noconvert(), "x"_a.noconvert(), "penalty"_a, "lam"_a,
+        "iso"_a, "boundary"_a, "solver"_a, "iters"_a, "tol"_a, "check_every"_a, "rho"_a, "balance_rho"_a,
+        "use_cg"_a, "alpha"_a, "warm_start"_a, "callback"_a.none(), "device"_a);
+}
