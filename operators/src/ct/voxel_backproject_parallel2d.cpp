@@ -79,15 +79,18 @@ inline void sum_views(const Parallel2d<T>& p, int a, T X, T Y, T* acc) {
     const auto i = __builtin_convertvector(g, typename Simd<T>::index);  // truncation = floor for g >= 0
     const ivec k = __builtin_convertvector(i, ivec);
     const vec w = g - __builtin_convertvector(i, vec);
-    const auto k0 = k[0] < k[W - 1] ? k[0] : k[W - 1], k1 = k[0] < k[W - 1] ? k[W - 1] : k[0];
     vec lo, hi;
+#if !defined(__clang__)  // clang has no variable __builtin_shuffle: it reads lane by lane (fuzz builds)
+    const auto k0 = k[0] < k[W - 1] ? k[0] : k[W - 1], k1 = k[0] < k[W - 1] ? k[W - 1] : k[0];
     if (k1 - k0 < W) {  // true unless rounding stretches the span where |step| is about 1
       vec first, second;
       std::memcpy(&first, v.row + k0, sizeof(vec));
       std::memcpy(&second, v.row + k0 + 1, sizeof(vec));
       lo = __builtin_shuffle(first, k - k0);
       hi = __builtin_shuffle(second, k - k0);
-    } else {
+    } else
+#endif
+    {
       for (int t = 0; t < W; ++t) {
         lo[t] = v.row[k[t]];
         hi[t] = v.row[k[t] + 1];
