@@ -93,7 +93,7 @@ void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
 }
 
 void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
-  const CtPlacement place = place_ct(global, a.geometry, 2, 3, cone ? "ct fdk" : "ct fbp", false);
+  const CtPlacement place = place_ct(global, a.geometry, 2, 3, cone ? "ct fdk" : "ct fbp", true);
   const Context& ctx = place.data;
   const ct::Geometry& g = place.geometry;
   const bool is_cone = g.projection.type_name() == "cone";
@@ -104,14 +104,21 @@ void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
   const ct::FbpFilter filter = ct::parse_fbp_filter(a.filter);
   const Array<float> sino = read_ct_array(ctx, a.in, g.projection.shape(), "projection shape");
   Array<float> out(ctx, g.volume.shape);
+  nlohmann::json streamed;  // null unless streamed: then the plan
   {
     Progress progress(global, cone ? "ct fdk" : "ct fbp", 1, "filtered back-projection");
-    ct::filtered_backprojection<float>(ctx, g, sino.view(), out.view(), filter);
+    if (place.streamed)
+      streamed = {{"slab_depth", ct::filtered_backprojection_streamed<float>(
+                                     place.device, g, sino.view(), out.view(), filter,
+                                     available_bytes(place.device) / 10 * 9)}};
+    else
+      ct::filtered_backprojection<float>(ctx, g, sino.view(), out.view(), filter);
     progress.step(1);
   }
   require_finite_result(out, cone ? "ct fdk" : "ct fbp", "the values of " + a.in);
   io::write_image(a.out, out);
-  print_summary({{"output", a.out}, {"method", cone ? "fdk" : "fbp"}, {"filter", a.filter}});
+  print_summary(
+      {{"output", a.out}, {"method", cone ? "fdk" : "fbp"}, {"filter", a.filter}, {"streamed", streamed}});
 }
 
 void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) {

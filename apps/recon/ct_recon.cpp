@@ -66,7 +66,11 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
 
   Array<float> x(ctx, op.domain());
   if (a.init == "fbp") {
-    ct::filtered_backprojection<float>(ctx, g, y.view(), x.view(), ct::FbpFilter::Ramp);
+    if (place.streamed)
+      ct::filtered_backprojection_streamed<float>(place.device, g, y.view(), x.view(), ct::FbpFilter::Ramp,
+                                                  available_bytes(place.device) / 10 * 9);
+    else
+      ct::filtered_backprojection<float>(ctx, g, y.view(), x.view(), ct::FbpFilter::Ramp);
   } else {
     fill<float>(ctx, x.view(), 0.0f);
   }

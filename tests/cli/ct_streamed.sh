@@ -3,8 +3,9 @@
 # --device-memory-limit below what a ct command's arrays need streams the projector through the
 # device in pieces (ct/streamed.hpp): for each geometry family, project, backproject, SIRT and
 # CGLS under the limit report a streamed plan and write what the in-memory run writes (PSNR
-# against it above 100 dB: float rounding only); the commands that are not streamed, a limit
-# too small for one piece and a malformed size give one error line.
+# against it above 100 dB: float rounding only), and so do FBP / FDK (the volume in slabs); a
+# limit too small for one piece or for FDK's filtered projections, the voxel-driven
+# back-projector (not streamed) and a malformed size give one error line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 recon=$1; dir=$2
@@ -58,8 +59,20 @@ for g in parallel2d fan2d parallel3d cone; do
   done
   echo "ok: $g streamed ($(grep -o '"streamed":{[^}]*}' <<<"$out"))"
 done
-"$here/expect_error.sh" "ct fdk: cone.json: the volume \(24, 32, 30\) .* \(this command is not streamed\) needs" \
-  --no-file fdk.npy -- "$recon" --device cpu --device-memory-limit 160KiB ct fdk --geometry cone.json cone-y.npy fdk.npy
+# FBP / FDK: the volume in slabs against the filtered projections (which must fit: 3D limits
+# between one sinogram and the in-memory 2 volumes + 3 sinograms).
+limit[parallel3d]=320KiB limit[cone]=320KiB
+for g in parallel2d fan2d parallel3d cone; do
+  m=fbp; [ $g = cone ] && m=fdk
+  "$recon" --device cpu ct $m --geometry $g.json $g-y.npy $g-$m-mem.npy | grep -q '"streamed":null' ||
+    fail "$g $m: the in-memory run was streamed"
+  out=$("$recon" --device cpu --device-memory-limit ${limit[$g]} ct $m --geometry $g.json $g-y.npy $g-$m-str.npy)
+  grep -q '"streamed":{"slab_depth":' <<<"$out" || fail "$g $m under ${limit[$g]}: not streamed: $out"
+  same $g-$m-mem.npy $g-$m-str.npy "$g $m"
+done
+echo "ok: fbp/fdk streamed"
+"$here/expect_error.sh" "ct fdk: .*the filtered projections \(40, 36, 48\) and one slice need .* \(FBP/FDK stream the volume, not the views\)" \
+  --no-file fdk.npy -- "$recon" --device cpu --device-memory-limit 200KiB ct fdk --geometry cone.json cone-y.npy fdk.npy
 "$here/expect_error.sh" "not even one volume slice against one view fits" --no-file tiny.npy \
   -- "$recon" --device cpu --device-memory-limit 4KiB ct project --geometry cone.json cone-x.npy tiny.npy
 "$here/expect_error.sh" "--device-memory-limit: '4 parsecs' is not a memory size; expected a number" \

@@ -1,7 +1,8 @@
 // The streamed projector (host-resident data, the device computing slab x view-chunk pieces)
 // equals the in-memory JosephProjector on every geometry family: bitwise for A with a single
 // slab, up to the order of float additions otherwise; its A^T is its adjoint; it runs under a
-// device memory limit that the in-memory path does not fit; bad plans are rejected.
+// device memory limit that the in-memory path does not fit; bad plans are rejected. FBP / FDK
+// streamed in slabs equal the in-memory ones.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -115,6 +116,45 @@ TYPED_TEST(CtStreamed, RunsUnderADeviceMemoryLimit) {
   expect_close(adjoint_host(Operator<T>(std::make_shared<const ct::JosephProjector<T>>(g)), reference, y),
                adjoint_host(streamed, host, y), sum_tol<T>());
   EXPECT_EQ(device.memory_in_use(), 0u);
+}
+
+// FBP / FDK streamed in slabs equal the in-memory ones: with the filtering on the device (a
+// budget for two sinograms) and on the host (a budget for one), one-slice slabs included.
+TYPED_TEST(CtStreamed, FilteredBackprojectionMatchesInMemory) {
+  using T = typename TypeParam::value_type;
+  const Context& ctx = this->ctx();
+  const Context host = Context::host();
+  const double pi = M_PI;
+  const std::vector<std::pair<std::string, ct::Geometry>> cases{
+      {"parallel2d", {ct::volume2d(32, 30), ct::parallel2d(48, 1, ct::uniform_angles(40, 0, pi))}},
+      {"fan2d", {ct::volume2d(31, 32), ct::fan2d(64, 1.2, ct::uniform_angles(60, 0, 2 * pi), 80, 40)}},
+      {"parallel3d", {ct::volume3d(9, 16, 15), ct::parallel3d(11, 24, 1, 1, ct::uniform_angles(30, 0, pi))}},
+      {"cone",
+       {ct::volume3d(10, 17, 16, {1, 1, 1.2}, {0.5, 0, 1}),
+        ct::cone(16, 30, 1.4, 1.3, ct::uniform_angles(36, 0, 2 * pi), 60, 30, 1.1, -0.7)}}};
+  for (const auto& [name, g] : cases) {
+    const Shape ps = g.projection.shape(), vs = g.volume.shape;
+    const auto y = random_values<T>(ps.size(), 5, 0, 1);
+    const auto yd = Array<T>::from_host(ctx, ps, y);
+    Array<T> whole(ctx, vs);
+    ct::filtered_backprojection<T>(ctx, g, yd.view(), whole.view(), ct::FbpFilter::SheppLogan);
+    const auto yh = Array<T>::from_host(host, ps, y);
+    const double sino = sizeof(T) * static_cast<double>(ps.size());
+    const double slice = sizeof(T) * static_cast<double>(g.volume.nx() * g.volume.ny());
+    // Two sinograms, one slice and a chunk of the filter's rows; one sinogram and one slice.
+    for (const double budget : {2 * sino + slice + 8 * 128 * 4 * sizeof(T) + 1.0, sino + slice}) {
+      SCOPED_TRACE(name + " budget " + std::to_string(budget));
+      Array<T> streamed(host, vs);
+      ct::filtered_backprojection_streamed<T>(ctx, g, yh.view(), streamed.view(), ct::FbpFilter::SheppLogan,
+                                              static_cast<std::size_t>(budget));
+      expect_close(whole.to_host_vector(), streamed.to_host_vector(), sum_tol<T>());
+    }
+  }
+  const ct::Geometry cone = cases.back().second;
+  Array<T> y(host, cone.projection.shape()), x(host, cone.volume.shape);
+  EXPECT_THROW(
+      ct::filtered_backprojection_streamed<T>(ctx, cone, y.view(), x.view(), ct::FbpFilter::Ramp, 1024),
+      OutOfMemory);
 }
 
 // A parallel beam along z-slices: each slab reaches only its own detector rows (plus the

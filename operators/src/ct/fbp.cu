@@ -109,31 +109,58 @@ template void filter_rows<double>(const Context&, FbpFilter, const PreWeight<dou
 
 }  // namespace detail
 
+namespace {
+// The name errors carry: "fdk" for a cone beam, "fbp" otherwise.
+std::string fbp_where(const ProjectionGeometry& pg) { return pg.type_name() == "cone" ? "fdk" : "fbp"; }
+}  // namespace
+
 template <class T>
-void filtered_backprojection(const Context& ctx, const Geometry& g, View<const T> projections, View<T> volume,
-                             FbpFilter filter) {
+void fbp_filter(const Context& ctx, const Geometry& g, View<const T> projections, View<T> filtered,
+                FbpFilter filter, index_t chunk_samples) {
   const ProjectionGeometry& pg = g.projection;
-  const std::string where = pg.type_name() == "cone" ? "fdk" : "fbp";
+  const std::string where = fbp_where(pg);
   validate(g, where);
   const detail::FbpAngles angles = detail::fbp_angles(pg, where);
   recon::detail::check_view(ctx, where, "projections", projections.shape(), projections.device(),
                             projections.data(), pg.shape());
-  recon::detail::check_view(ctx, where, "volume", volume.shape(), volume.device(), volume.data(),
-                            g.volume.shape);
-
-  const detail::VoxelGeometry<T> p = detail::voxel_geometry<T>(g);
-  const auto trig = Array<T>::from_host(ctx, Shape{2 * pg.views()}, detail::view_trig<T>(pg));
+  recon::detail::check_view(ctx, where, "filtered projections", filtered.shape(), filtered.device(),
+                            filtered.data(), pg.shape());
   // Sample spacing on the detector moved to the isocentre.
   const double spacing =
-      p.divergent ? pg.pixel_u * pg.source_origin / (pg.source_origin + pg.origin_detector) : pg.pixel_u;
-
-  Array<T> filtered(ctx, pg.shape());
+      pg.parallel() ? pg.pixel_u : pg.pixel_u * pg.source_origin / (pg.source_origin + pg.origin_detector);
   detail::filter_rows(ctx, filter, detail::pre_weight<T>(pg, angles), pg.views() * pg.rows, pg.cols, spacing,
-                      projections.data(), filtered.data());
-  detail::backproject_voxels(ctx, p, trig.data(), filtered.data(), static_cast<T>(angles.weight),
-                             volume.data());
+                      projections.data(), filtered.data(), chunk_samples);
 }
 
+template <class T>
+void fbp_backproject(const Context& ctx, const Geometry& g, View<const T> filtered, View<T> volume) {
+  const ProjectionGeometry& pg = g.projection;
+  const std::string where = fbp_where(pg);
+  validate(g, where);
+  const detail::FbpAngles angles = detail::fbp_angles(pg, where);
+  recon::detail::check_view(ctx, where, "filtered projections", filtered.shape(), filtered.device(),
+                            filtered.data(), pg.shape());
+  recon::detail::check_view(ctx, where, "volume", volume.shape(), volume.device(), volume.data(),
+                            g.volume.shape);
+  const auto trig = Array<T>::from_host(ctx, Shape{2 * pg.views()}, detail::view_trig<T>(pg));
+  detail::backproject_voxels(ctx, detail::voxel_geometry<T>(g), trig.data(), filtered.data(),
+                             static_cast<T>(angles.weight), volume.data());
+}
+
+template <class T>
+void filtered_backprojection(const Context& ctx, const Geometry& g, View<const T> projections, View<T> volume,
+                             FbpFilter filter) {
+  Array<T> filtered(ctx, g.projection.shape());
+  fbp_filter<T>(ctx, g, projections, filtered.view(), filter);
+  fbp_backproject<T>(ctx, g, filtered.view(), volume);
+}
+
+template void fbp_filter<float>(const Context&, const Geometry&, View<const float>, View<float>, FbpFilter,
+                                index_t);
+template void fbp_filter<double>(const Context&, const Geometry&, View<const double>, View<double>, FbpFilter,
+                                 index_t);
+template void fbp_backproject<float>(const Context&, const Geometry&, View<const float>, View<float>);
+template void fbp_backproject<double>(const Context&, const Geometry&, View<const double>, View<double>);
 template void filtered_backprojection<float>(const Context&, const Geometry&, View<const float>, View<float>,
                                              FbpFilter);
 template void filtered_backprojection<double>(const Context&, const Geometry&, View<const double>,

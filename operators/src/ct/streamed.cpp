@@ -19,9 +19,6 @@ constexpr double kRaysPerChunk = double(1 << 20);
 
 index_t slices(const Geometry& g) { return g.volume.ndim() == 3 ? g.volume.nz() : 1; }
 index_t plane(const Geometry& g) { return g.volume.shape.size() / slices(g); }
-Shape slab_shape(const Geometry& g, const StreamPiece& p) {
-  return g.volume.ndim() == 3 ? Shape{p.z1 - p.z0, g.volume.ny(), g.volume.nx()} : g.volume.shape;
-}
 
 // Cramer's rule: the third unknown of [c0 c1 c2] s = r; NaN when the system is singular.
 double third_unknown(const Vec3& c0, const Vec3& c1, const Vec3& c2, const Vec3& r) {
@@ -71,15 +68,20 @@ void row_window(const Geometry& g, StreamPiece& p) {
   p.r1 = std::min<index_t>(pg.rows, static_cast<index_t>(std::ceil(bmax + centre)) + 2);
 }
 
-// The geometry of one piece: the slab as a volume of its own (centre moved along z) and the
-// chunk's views as vectors on a detector cut to the window (centre moved along v).
+// Volume slices [z0, z1) as a volume of their own: the centre moved along z.
+VolumeGeometry slab_volume(const Geometry& g, index_t z0, index_t z1) {
+  VolumeGeometry v = g.volume;
+  if (g.volume.ndim() != 3) return v;
+  v.shape = Shape{z1 - z0, g.volume.ny(), g.volume.nx()};
+  v.origin[2] += 0.5 * static_cast<double>(z0 + z1 - 1 - (g.volume.nz() - 1)) * g.volume.voxel_size[2];
+  return v;
+}
+
+// The geometry of one piece: its slab, and the chunk's views as vectors on a detector cut to
+// the window (centre moved along v).
 Geometry piece_geometry(const Geometry& g, const StreamPiece& p) {
   Geometry c;
-  c.volume = g.volume;
-  c.volume.shape = slab_shape(g, p);
-  if (g.volume.ndim() == 3)
-    c.volume.origin[2] +=
-        0.5 * static_cast<double>(p.z0 + p.z1 - 1 - (g.volume.nz() - 1)) * g.volume.voxel_size[2];
+  c.volume = slab_volume(g, p.z0, p.z1);
   const ProjectionGeometry& pg = g.projection;
   const double shift = 0.5 * static_cast<double>(p.r0 + p.r1 - 1 - (pg.rows - 1));
   std::vector<ViewVectors> views(pg.vectors.begin() + p.v0, pg.vectors.begin() + p.v1);
@@ -188,9 +190,9 @@ void StreamedProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T>
   for (const StreamPiece& p : pieces_) {
     if (p.z0 != loaded) {
       slab.reset();  // the previous slab goes before the next one comes
-      slab = std::make_unique<Array<T>>(device_, slab_shape(geometry_, p));
-      detail::copy_bytes(device_, slab->data(), device_.device(), x.data() + p.z0 * per_slice, Device::Host,
-                         sizeof(T) * static_cast<std::size_t>(slab->size()));
+      slab = std::make_unique<Array<T>>(device_, slab_volume(geometry_, p.z0, p.z1).shape);
+      recon::detail::copy_bytes(device_, slab->data(), device_.device(), x.data() + p.z0 * per_slice,
+                                Device::Host, sizeof(T) * static_cast<std::size_t>(slab->size()));
       loaded = p.z0;
     }
     const JosephProjector<T> op(piece_geometry(geometry_, p));
@@ -199,8 +201,8 @@ void StreamedProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T>
     const T* values = part.data();
     if (device_.is_cuda()) {
       staging.resize(static_cast<std::size_t>(part.size()));
-      detail::copy_bytes(device_, staging.data(), Device::Host, part.data(), device_.device(),
-                         sizeof(T) * staging.size());
+      recon::detail::copy_bytes(device_, staging.data(), Device::Host, part.data(), device_.device(),
+                                sizeof(T) * staging.size());
       values = staging.data();
     }
     const PieceRows rows{p, geometry_.projection.rows, geometry_.projection.cols};
@@ -221,7 +223,7 @@ void StreamedProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<
     std::size_t last = first;  // the pieces [first, last) of one slab
     while (last < pieces_.size() && pieces_[last].z0 == pieces_[first].z0) ++last;
     const StreamPiece& s = pieces_[first];
-    Array<T> sum(device_, slab_shape(geometry_, s));
+    Array<T> sum(device_, slab_volume(geometry_, s.z0, s.z1).shape);
     std::unique_ptr<Array<T>> term;
     for (std::size_t i = first; i < last; ++i) {
       const StreamPiece& p = pieces_[i];
@@ -236,8 +238,8 @@ void StreamedProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<
                       staging.data() + (v - p.v0) * rows.row_values());
         source = staging.data();
       }
-      detail::copy_bytes(device_, part.data(), device_.device(), source, Device::Host,
-                         sizeof(T) * static_cast<std::size_t>(part.size()));
+      recon::detail::copy_bytes(device_, part.data(), device_.device(), source, Device::Host,
+                                sizeof(T) * static_cast<std::size_t>(part.size()));
       if (i == first) {
         op.adjoint(device_, part.view(), sum.view());
         continue;
@@ -246,12 +248,63 @@ void StreamedProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<
       op.adjoint(device_, part.view(), term->view());
       axpby<T>(device_, T(1), term->view(), T(1), sum.view());
     }
-    detail::copy_bytes(device_, x.data() + s.z0 * per_slice, Device::Host, sum.data(), device_.device(),
-                       sizeof(T) * static_cast<std::size_t>(sum.size()));
+    recon::detail::copy_bytes(device_, x.data() + s.z0 * per_slice, Device::Host, sum.data(),
+                              device_.device(), sizeof(T) * static_cast<std::size_t>(sum.size()));
     first = last;
   }
 }
 
+template <class T>
+index_t filtered_backprojection_streamed(const Context& device, const Geometry& g, View<const T> projections,
+                                         View<T> volume, FbpFilter filter, std::size_t device_bytes) {
+  const char* where = "ct::filtered_backprojection_streamed";
+  validate(g, where);
+  const Context host = Context::host();
+  recon::detail::check_view(host, where, "projections", projections.shape(), projections.device(),
+                            projections.data(), g.projection.shape());
+  recon::detail::check_view(host, where, "volume", volume.shape(), volume.device(), volume.data(),
+                            g.volume.shape);
+  const double e = sizeof(T), budget = static_cast<double>(device_bytes);
+  const double sinogram = e * static_cast<double>(g.projection.shape().size());
+  const double slice = e * static_cast<double>(plane(g));
+  const index_t padded_row = detail::fbp_padded_length(g.projection.cols);
+  // Filtering on the device holds the projections, their filtered copy and a chunk of padded
+  // rows with its spectrum (about two samples per padded sample).
+  const double filter_room = budget - 2 * sinogram - slice;
+  const index_t chunk = static_cast<index_t>(std::max(0.0, filter_room / (2 * e)));
+  if (sinogram + slice > budget)
+    throw OutOfMemory(std::string(where) + ": the filtered projections " + g.projection.shape().str() +
+                      " and one slice need " + format_bytes(sinogram + slice) + " on the device, but only " +
+                      format_bytes(budget) + " is available (FBP/FDK stream the volume, not the views)");
+  Array<T> filtered(device, g.projection.shape());
+  if (chunk >= padded_row) {
+    Array<T> resident(device, g.projection.shape());
+    recon::detail::copy_bytes(device, resident.data(), device.device(), projections.data(), Device::Host,
+                              sizeof(T) * static_cast<std::size_t>(resident.size()));
+    fbp_filter<T>(device, g, resident.view(), filtered.view(), filter, chunk);
+  } else {
+    Array<T> on_host(host, g.projection.shape());
+    fbp_filter<T>(host, g, projections, on_host.view(), filter);
+    recon::detail::copy_bytes(device, filtered.data(), device.device(), on_host.data(), Device::Host,
+                              sizeof(T) * static_cast<std::size_t>(on_host.size()));
+  }
+  const index_t depth = std::max<index_t>(
+      1, std::min<index_t>(slices(g), static_cast<index_t>((budget - sinogram) / std::max(slice, 1.0))));
+  for (index_t z0 = 0; z0 < slices(g); z0 += depth) {
+    Geometry gs = g;
+    gs.volume = slab_volume(g, z0, std::min(slices(g), z0 + depth));
+    Array<T> part(device, gs.volume.shape);
+    fbp_backproject<T>(device, gs, filtered.view(), part.view());
+    recon::detail::copy_bytes(device, volume.data() + z0 * plane(g), Device::Host, part.data(),
+                              device.device(), sizeof(T) * static_cast<std::size_t>(part.size()));
+  }
+  return depth;
+}
+
+template index_t filtered_backprojection_streamed<float>(const Context&, const Geometry&, View<const float>,
+                                                         View<float>, FbpFilter, std::size_t);
+template index_t filtered_backprojection_streamed<double>(const Context&, const Geometry&, View<const double>,
+                                                          View<double>, FbpFilter, std::size_t);
 template class StreamedProjector<float>;
 template class StreamedProjector<double>;
 

@@ -55,6 +55,16 @@ template <class T>
 void filtered_backprojection(const Context& ctx, const Geometry& g, View<const T> projections, View<T> volume,
                              FbpFilter filter = FbpFilter::Ramp);
 
+// Its two halves, for callers that stream the volume in slabs (streamed.hpp): the weighted,
+// filtered projections (steps 1-2 above; the rows go through the FFT in chunks of at most
+// chunk_samples padded samples), then their back-projection (step 3) into g's volume, which
+// may be a slab of the scanned one (a volume geometry of its own).
+template <class T>
+void fbp_filter(const Context& ctx, const Geometry& g, View<const T> projections, View<T> filtered,
+                FbpFilter filter = FbpFilter::Ramp, index_t chunk_samples = index_t(1) << 24);
+template <class T>
+void fbp_backproject(const Context& ctx, const Geometry& g, View<const T> filtered, View<T> volume);
+
 namespace detail {
 
 // Parker's weight w(beta, gamma) above of the ray through the isocentre-scaled detector

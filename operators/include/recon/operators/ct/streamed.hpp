@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "recon/kernels/memory_budget.hpp"
+#include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/geometry.hpp"
 #include "recon/operators/linear_operator.hpp"
 #include "recon/operators/operator.hpp"
@@ -71,6 +72,16 @@ class StreamedProjector final : public LinearOperator<T> {
   StreamPlan plan_;
   std::vector<StreamPiece> pieces_;
 };
+
+// FBP / FDK (fbp.hpp) of host-resident projections into a host-resident volume, computed on
+// `device` within `device_bytes`: the projections are filtered there (or, when they do not fit
+// twice, on the host) and stay there filtered while the volume is back-projected in z-slabs,
+// each slab a volume geometry of its own. Every voxel is the same gather as in memory, so the
+// result equals filtered_backprojection's to float rounding. Returns the slices per slab;
+// OutOfMemory when the filtered projections and one slice do not fit.
+template <class T>
+index_t filtered_backprojection_streamed(const Context& device, const Geometry& g, View<const T> projections,
+                                         View<T> volume, FbpFilter filter, std::size_t device_bytes);
 
 // The streamed projector planned for the memory available on `device` now, less a tenth for
 // what else runs there (cuFFT/cuBLAS workspaces, the allocator's granularity).
