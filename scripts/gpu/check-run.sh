@@ -243,13 +243,14 @@ fi
 
 # CT at the sizes of the CT-speed targets: CGLS per iteration on 512^3 x 360 views of 768 x 1024
 # and on 1024^3 x 512 views of 1024^2 with the data resident on the GPU, then the 1024^3 problem
-# again under --device-memory-limit 4GiB, streamed through the device in slabs (ct/streamed.hpp).
+# again under --device-memory-limit 4GiB, streamed through the device in slabs (ct/streamed.hpp);
+# FDK of it resident and under the same limit.
 # Without a GPU: small sizes on the host, the cap shrunk to match.
 if want ctlarge; then
   if [ "$gpu" = 1 ]; then
     mid=(512 768 1024 360 1.5) big=(1024 1024 1024 512 2.5) cap=4GiB dev=cuda
   else
-    mid=(32 48 64 36 1.5) big=(48 48 48 40 2.5) cap=256KiB dev=cpu
+    mid=(32 48 64 36 1.5) big=(48 48 48 40 2.5) cap=512KiB dev=cpu
   fi
   step "CT at size: cgls ${mid[0]}^3 x ${mid[3]}, ${big[0]}^3 x ${big[3]} resident and under a $cap device limit"
   cone_scan() {  # FILE N ROWS COLS VIEWS PIXEL: a circular scan over 360 degrees, magnification 1.5
@@ -268,6 +269,11 @@ if want ctlarge; then
   timed ct-cgls-big-capped-$dev 180 --device $dev --device-memory-limit $cap ct cgls "$work/s-big.npy" \
     "$work/c-big-capped.npy" --geometry "$work/big.json" --iters 2 --tol 0
   timed ct-cgls-big-streamed-vs-resident 60 --device cpu metrics "$work/c-big.npy" "$work/c-big-capped.npy"
+  rm -f "$work/c-big.npy" "$work/c-big-capped.npy"
+  timed ct-fdk-big-$dev 60 --device $dev ct fdk "$work/s-big.npy" "$work/f-big.npy" --geometry "$work/big.json"
+  timed ct-fdk-big-capped-$dev 120 --device $dev --device-memory-limit $cap ct fdk "$work/s-big.npy" \
+    "$work/f-big-capped.npy" --geometry "$work/big.json"
+  timed ct-fdk-big-streamed-vs-resident 60 --device cpu metrics "$work/f-big.npy" "$work/f-big-capped.npy"
   rm -f "$work"/*big*.npy
 fi
 

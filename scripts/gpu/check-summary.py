@@ -336,9 +336,11 @@ def main():
         if r.get("psnr") is not None:
             detail += f", PSNR {r['psnr']:.1f} dB"
         plan = r.get("streamed")
-        if plan:
+        if plan and "pieces" in plan:
             detail += (f", streamed in {plan['pieces']} pieces ({plan['slab_depth']} slices x "
                        f"{plan['views_per_chunk']} views)")
+        elif plan:
+            detail += f", streamed in slabs of {plan['slab_depth']} slices"
         print(f"  e2e {r['name']}: {r['status']}, wall {r['wall_s']} s (limit {r.get('limit_s')} s), "
               f"solver {r.get('elapsed_s')} s{per_it}{detail}")
         if r["status"] == "FAILED":
