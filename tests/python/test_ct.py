@@ -208,6 +208,11 @@ def test_astra_layout_3d_transposes_the_projections(name):
     assert rel(b.T(ya), a.T(a(x))) <= 1e-12
     out = np.empty_like(ya)
     assert b(x, out=out) is out
+    assert rel(recon.ct.sirt(ya, b, iters=3), recon.ct.sirt(a(x), a, iters=3)) <= 1e-12
+    if name == "cone":
+        assert rel(recon.ct.fdk(ya, g.with_layout("astra")), recon.ct.fdk(a(x), g)) <= 1e-12
+    with pytest.raises(recon.ShapeMismatch):  # recon's layout is refused where ASTRA's is expected
+        b.adjoint(a(x))
 
 
 @pytest.mark.parametrize("kind", ["parallel", "fanflat"])
