@@ -18,3 +18,4 @@
 #include "recon/operators/hadamard.hpp"
 #include "recon/operators/linear_operator.hpp"
 #include "recon/operators/operator.hpp"
+#include "recon/operators/wavelet.hpp"
