@@ -51,8 +51,13 @@ int main(int argc, char** argv) {
   CLI::App app{"recon " RECON_VERSION_STRING ": sparse-regularised image reconstruction on GPUs"};
   app.require_subcommand(1);
   recon::cli::GlobalOptions global;
-  app.add_option("--device", global.device, "where to run: auto (CUDA when present), cpu or cuda")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+  app.add_option("--device", global.device, "where to run: auto (CUDA when present), cpu, cuda or cuda:N")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return recon::is_device_choice(text) ? std::string()
+                                                 : "expected auto, cpu, cuda or cuda:N, got " + text;
+          },
+          "auto|cpu|cuda|cuda:N"))
       ->capture_default_str();
   // More threads than any host has would only make OpenMP fail to create them.
   app.add_option("--threads", global.threads, "host threads (0: all)")

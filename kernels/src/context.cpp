@@ -139,11 +139,26 @@ Context Context::cuda(int ordinal) {
 #endif
 }
 
+namespace {
+// N of "cuda:N" (at most 4 digits), or -1.
+int cuda_ordinal(const std::string& choice) {
+  const std::string n = choice.rfind("cuda:", 0) == 0 ? choice.substr(5) : "";
+  if (n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos) return -1;
+  return std::stoi(n);
+}
+}  // namespace
+
+bool is_device_choice(const std::string& choice) {
+  return choice == "auto" || choice == "cpu" || choice == "host" || choice == "cuda" ||
+         cuda_ordinal(choice) >= 0;
+}
+
 Context Context::from_choice(const std::string& choice) {
   if (choice == "cpu" || choice == "host") return host();
   if (choice == "cuda") return cuda();
   if (choice == "auto") return cuda_available() ? cuda() : host();
-  throw InvalidArgument("device choice '" + choice + "' is not one of auto, cpu, cuda");
+  if (cuda_ordinal(choice) >= 0) return cuda(cuda_ordinal(choice));
+  throw InvalidArgument("device choice '" + choice + "' is not one of auto, cpu, cuda, cuda:N");
 }
 
 Device Context::device() const { return state_ ? state_->device : Device::Host; }

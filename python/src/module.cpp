@@ -119,15 +119,7 @@ Context context_for(const std::string& choice) {
   std::lock_guard<std::mutex> lock(mutex);
   const auto it = cache.find(key);
   if (it != cache.end()) return it->second;
-  Context ctx = Context::host();
-  if (key.rfind("cuda:", 0) == 0) {
-    const std::string n = key.substr(5);
-    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos || n.size() > 4)
-      throw InvalidArgument("device '" + choice + "': expected auto, cpu, cuda or cuda:N");
-    ctx = Context::cuda(std::stoi(n));
-  } else if (key != "cpu") {
-    throw InvalidArgument("device '" + choice + "': expected auto, cpu, cuda or cuda:N");
-  }
+  const Context ctx = Context::from_choice(key);
   cache.emplace(key, ctx);
   return ctx;
 }

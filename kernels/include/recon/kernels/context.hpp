@@ -27,6 +27,10 @@ struct DeviceInfo {
   int multiprocessors = 0;     // host: hardware threads
 };
 
+// Whether `choice` is a device choice Context::from_choice understands (auto, cpu, host, cuda,
+// cuda:N), whether or not that device exists here.
+bool is_device_choice(const std::string& choice);
+
 // Every device this process can use: the host first, then each CUDA device.
 std::vector<DeviceInfo> list_devices();
 
@@ -44,7 +48,7 @@ class Context {
   static Context host(int threads = 0);
   // CUDA context on device `ordinal` with its own stream; DeviceError if there is none.
   static Context cuda(int ordinal = 0);
-  // "auto" (CUDA when available, else host), "cpu" or "cuda" (error if unavailable).
+  // "auto" (CUDA when available, else host), "cpu", "cuda" or "cuda:N" (DeviceError if unavailable).
   static Context from_choice(const std::string& choice);
 
   Device device() const;
