@@ -404,6 +404,21 @@ class Projector:
         estimate from below)."""
         return self._p.norm(int(iterations))
 
+    def to_scipy(self, dtype=np.float32):
+        """A as a ``scipy.sparse.linalg.LinearOperator`` of shape ``A.shape`` acting on flattened
+        arrays of ``dtype`` (matvec: A, rmatvec: A^T), for scipy's solvers (lsqr, cg, ...)."""
+        from scipy.sparse.linalg import LinearOperator
+
+        dtype = np.dtype(dtype)
+
+        def matvec(v):
+            return self.forward(np.ascontiguousarray(v, dtype=dtype).reshape(self.volume_shape)).ravel()
+
+        def rmatvec(v):
+            return self.adjoint(np.ascontiguousarray(v, dtype=dtype).reshape(self.projection_shape)).ravel()
+
+        return LinearOperator(self.shape, matvec=matvec, rmatvec=rmatvec, dtype=dtype)
+
     def _recon_y(self, y, dtype=None):
         """y in recon's layout for the engine."""
         y = as_input(y, dtype=dtype, name="y")

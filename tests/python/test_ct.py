@@ -91,6 +91,25 @@ def test_sirt_callback_stops_and_nonneg():
     assert x.min() >= 0
 
 
+def test_to_scipy_is_the_projector_for_scipys_solvers():
+    from scipy.sparse.linalg import lsqr
+
+    g = circular()["fan2d"]
+    a = Projector(g, device="cpu")
+    op = a.to_scipy(np.float64)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(a.volume_shape)
+    y = rng.standard_normal(a.projection_shape)
+    assert op.shape == a.shape and op.dtype == np.float64
+    assert np.array_equal(op.matvec(x.ravel()), a(x).ravel())
+    assert np.array_equal(op.rmatvec(y.ravel()), a.T(y).ravel())
+    # scipy's LSQR through the operator reaches recon's CGLS solution (same least-squares problem).
+    b = a(smooth_volume(g.volume_shape))
+    ours = recon.ct.cgls(b, a, iters=3000, tol=1e-10)
+    theirs = lsqr(op, b.ravel(), atol=1e-12, btol=1e-12, iter_lim=3000)[0].reshape(a.volume_shape)
+    assert rel(theirs, ours) < 1e-5
+
+
 def test_cgls_converges_to_least_squares():
     g = circular()["parallel2d"]
     a = Projector(g, device="cpu")
