@@ -345,6 +345,10 @@ def _geometry_of(g):
 class Projector:
     """Joseph's ray-driven projector A (line integrals) with its exact adjoint A^T, on one device:
     ``device`` is ``'auto'`` (CUDA when available), ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
+    ``memory_limit`` (bytes, or a size such as ``'4GiB'``) caps the device memory the projector
+    uses: the arrays then stay in host memory and go through the device in z-slabs x view
+    chunks that fit (for volumes and sinograms larger than the GPU; the results equal the
+    in-memory projector's to float rounding; the CLI's ``--device-memory-limit``).
 
     ``A(x)`` / ``A.forward(x, out=None)``: projections of a volume; ``A.adjoint(y, out=None)``:
     the back-projection A^T y; ``A.T`` the adjoint as an operator; ``A.shape`` is
@@ -352,14 +356,17 @@ class Projector:
     ``A.projection_shape`` are the array shapes (in the geometry's layout). float32 in, float32
     out; float64 in, float64 out; ``out`` must be a C-contiguous array of that dtype and shape."""
 
-    def __init__(self, geometry, device="auto"):
+    def __init__(self, geometry, device="auto", memory_limit=None):
         self.geometry = _geometry_of(geometry)
         g = self.geometry
         self._astra2d = g.layout == "astra" and g.ndim == 2
         self._astra3d = g.layout == "astra" and g.ndim == 3
-        self._p = _recon._Projector(_mirrored_y(g) if self._astra2d else g._g, device)
+        limit = "" if memory_limit is None else str(memory_limit)
+        self._p = _recon._Projector(_mirrored_y(g) if self._astra2d else g._g, device, limit)
 
     device = property(lambda self: self._p.device, doc="'cpu' or 'cuda:N'.")
+    streamed = property(lambda self: self._p.streamed,
+                        doc="Whether the arrays stay in host memory and stream through the device (memory_limit).")
     volume_shape = property(lambda self: self.geometry.volume_shape, doc="Shape of x.")
     projection_shape = property(lambda self: self.geometry.projection_shape, doc="Shape of y (geometry's layout).")
 

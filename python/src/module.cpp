@@ -29,11 +29,13 @@
 #include "recon/kernels/context.hpp"
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/memory.hpp"
+#include "recon/kernels/memory_budget.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/penalties/function.hpp"
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/geometry.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "recon/operators/ct/streamed.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -346,14 +348,22 @@ bool equal(const Geometry& a, const Geometry& b) {
   return true;
 }
 
-// The projector pair on one device, float and double instances made on first use.
+// The projector pair on one device, float and double instances made on first use. With a
+// memory limit the arrays stay in host memory and the projector streams them through a
+// device context of its own capped at the limit (ct/streamed.hpp).
 class PyProjector {
  public:
-  PyProjector(const Geometry& g, const std::string& device) : geometry_(g), ctx_(context_for(device)) {
+  PyProjector(const Geometry& g, const std::string& device, const std::string& memory_limit)
+      : geometry_(g), ctx_(context_for(device)) {
     ct::validate(g, "Projector");
+    if (memory_limit.empty()) return;
+    streamed_device_ = Context::from_choice(device_name(ctx_));
+    streamed_device_->set_memory_limit(parse_memory_size(memory_limit, "Projector: memory_limit"));
+    ctx_ = context_for("cpu");
   }
+  bool streamed() const { return streamed_device_.has_value(); }
   const Context& context() const { return ctx_; }
-  std::string device() const { return device_name(ctx_); }
+  std::string device() const { return device_name(streamed_device_ ? *streamed_device_ : ctx_); }
   std::vector<index_t> domain() const { return dims(geometry_.volume.shape); }
   std::vector<index_t> range() const { return dims(geometry_.projection.shape()); }
 
@@ -361,7 +371,9 @@ class PyProjector {
   const Operator<T>& op() {
     std::lock_guard<std::mutex> lock(mutex_);
     auto& slot = std::get<std::optional<Operator<T>>>(ops_);
-    if (!slot) slot = ct::joseph_projector<T>(geometry_);
+    if (!slot)
+      slot = streamed_device_ ? ct::streamed_projector<T>(geometry_, *streamed_device_)
+                              : ct::joseph_projector<T>(geometry_);
     return *slot;
   }
 
@@ -388,7 +400,8 @@ class PyProjector {
 
  private:
   Geometry geometry_;
-  Context ctx_;
+  Context ctx_;                             // where the arrays live
+  std::optional<Context> streamed_device_;  // where a streamed projector computes
   std::mutex mutex_;
   std::tuple<std::optional<Operator<float>>, std::optional<Operator<double>>> ops_;
 };
@@ -623,7 +636,9 @@ NB_MODULE(_recon, m) {
       .def_prop_ro("vectors", &vectors_of, nb::rv_policy::automatic);
 
   nb::class_<PyProjector>(m, "_Projector", "Joseph's projector A and its exact adjoint on one device.")
-      .def(nb::init<const ct::Geometry&, const std::string&>(), "geometry"_a, "device"_a)
+      .def(nb::init<const ct::Geometry&, const std::string&, const std::string&>(), "geometry"_a, "device"_a,
+           "memory_limit"_a)
+      .def_prop_ro("streamed", &PyProjector::streamed)
       .def_prop_ro("device", &PyProjector::device)
       .def_prop_ro("domain", &PyProjector::domain)
       .def_prop_ro("range", &PyProjector::range)

@@ -91,6 +91,25 @@ def test_sirt_callback_stops_and_nonneg():
     assert x.min() >= 0
 
 
+@pytest.mark.parametrize("name", ["parallel3d", "cone", "fan2d"])
+def test_memory_limit_streams_and_equals_the_in_memory_projector(name):
+    g = FAMILIES[name]
+    a = Projector(g, device="cpu")
+    vol, proj = int(np.prod(g.volume_shape)), int(np.prod(g.projection_shape))
+    # Bytes below A's two arrays; a 2D image is not split: two images and half the views fit.
+    limit = 4 * (vol + proj) * 3 // 4 if g.ndim == 3 else int(4 * (2 * vol + proj // 2) / 0.9) + 64
+    assert limit < 4 * (vol + proj)
+    s = Projector(g, device="cpu", memory_limit=int(limit))
+    assert s.streamed and not a.streamed
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal(a.volume_shape).astype(np.float32)
+    y = rng.standard_normal(a.projection_shape).astype(np.float32)
+    assert rel(s(x), a(x)) < 1e-5 and rel(s.T(y), a.T(y)) < 1e-5
+    assert rel(recon.ct.cgls(a(x), s, iters=5), recon.ct.cgls(a(x), a, iters=5)) < 1e-4
+    with pytest.raises(ValueError, match="memory_limit: '4 parsecs' is not a memory size"):
+        Projector(g, device="cpu", memory_limit="4 parsecs")
+
+
 def test_to_scipy_is_the_projector_for_scipys_solvers():
     from scipy.sparse.linalg import lsqr
 
