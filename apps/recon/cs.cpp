@@ -47,6 +47,7 @@ struct RecoveryArgs {
 struct SimulateArgs {
   std::string in, out, sensing = "hadamard", basis = "none", noise = "none", save_y, save_spec;
   double rate = 0.5, range = 0;
+  int levels = 0;
   std::uint64_t seed = 0;
   ImageReadFlags read;
 };
@@ -102,9 +103,13 @@ cs::Problem make_problem(const RecoveryArgs& a, cs::Options& options) {
 }
 
 nlohmann::json spec_json(const cs::SensingSpec& s) {
-  return {
-      {"sensing", s.kind}, {"shape", shape_json(s.shape)}, {"measurements", s.measurements}, {"seed", s.seed},
-      {"basis", s.basis},  {"indices", s.indices}};
+  return {{"sensing", s.kind},
+          {"shape", shape_json(s.shape)},
+          {"measurements", s.measurements},
+          {"seed", s.seed},
+          {"basis", s.basis},
+          {"levels", s.levels},
+          {"indices", s.indices}};
 }
 
 // The spec written by --save-spec; every key typed (a seed of -1 must not wrap, a shape of
@@ -112,7 +117,7 @@ nlohmann::json spec_json(const cs::SensingSpec& s) {
 cs::SensingSpec read_spec(const std::string& path) {
   const json_input::Reader r{path};
   const json_input::json j = json_input::parse(json_input::read_text(path, "operator spec"), path);
-  r.only_keys(j, "spec", {"sensing", "shape", "measurements", "seed", "basis", "indices"});
+  r.only_keys(j, "spec", {"sensing", "shape", "measurements", "seed", "basis", "levels", "indices"});
   cs::SensingSpec s;
   s.kind = r.string(r.at(j, "spec", "sensing"), "sensing");
   const json_input::json& shape = r.at(j, "spec", "shape");
@@ -124,6 +129,7 @@ cs::SensingSpec read_spec(const std::string& path) {
   s.measurements = r.integer(r.at(j, "spec", "measurements"), "measurements", 1);
   s.seed = r.seed(r.at(j, "spec", "seed"), "seed");
   if (j.contains("basis")) s.basis = r.string(j["basis"], "basis");
+  if (j.contains("levels")) s.levels = static_cast<int>(r.integer(j["levels"], "levels", 0, 64));
   if (j.contains("indices")) {
     const json_input::json& idx = j["indices"];
     if (!idx.is_array()) r.wrong(idx, "indices", "an array of integers");
@@ -186,6 +192,7 @@ nlohmann::json summary(const std::string& out, const Context& ctx, const cs::Sen
           {"device", to_string(ctx.device())},
           {"sensing", spec.kind},
           {"basis", spec.basis},
+          {"levels", spec.levels},
           {"n", spec.shape.size()},
           {"m", spec.measurements},
           {"penalty", penalties::describe(p.penalty)},
@@ -211,7 +218,8 @@ void simulate_and_recover(const SimulateArgs& a, const RecoveryArgs& ra, const G
   const Context host = Context::host(global.threads);
   io::Image<float> input = read_input(host, a.in, read_options(a.read));
   const Array<float> truth = input.data.to(ctx);
-  const cs::SensingSpec spec = cs::make_sensing_spec(a.sensing, truth.shape(), a.rate, a.seed, a.basis);
+  const cs::SensingSpec spec =
+      cs::make_sensing_spec(a.sensing, truth.shape(), a.rate, a.seed, a.basis, a.levels);
   require_cs_memory(ctx, spec, a.in);
   const Operator<float> A = cs::sensing_operator<float>(ctx, spec);
   Array<float> y(ctx, A.range());
@@ -283,9 +291,18 @@ void add_cs_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--rate", sim->rate, "m / N, in (0, 1]")
       ->capture_default_str()
       ->check(number_check(between(0, 1, true, false)));
-  cmd->add_option("--basis", sim->basis, "sparsifying basis W: none or hadamard (x = H c)")
-      ->check(CLI::IsMember({"none", "hadamard"}))
+  cmd->add_option(
+         "--basis", sim->basis,
+         "sparsifying basis W (x = W c): none, hadamard, or an orthonormal periodic wavelet haar, db2, db3, "
+         "db4")
+      ->check(CLI::IsMember({"none", "hadamard", "haar", "db2", "db3", "db4"}))
       ->capture_default_str();
+  cmd->add_option(
+         "--levels", sim->levels,
+         "wavelet levels (0: as many as every extent allows, at most 5); every extent must be divisible "
+         "by 2^levels")
+      ->capture_default_str()
+      ->check(number_check(int_at_least(0)));
   cmd->add_option("--noise", sim->noise, "none, gaussian:SIGMA, snr:DB, cauchy:GAMMA (added to y)")
       ->capture_default_str();
   cmd->add_option("--seed", sim->seed, "sensing seed (the noise uses seed + 1)")

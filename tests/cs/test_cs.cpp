@@ -57,6 +57,36 @@ TYPED_TEST(CsTest, RecoversSparseSignalsWithoutNoise) {
   const auto spec = cs::make_sensing_spec("gaussian", Shape{256}, 0.45, 4, "hadamard");
   o.solver = cs::CsSolver::Monotone;
   EXPECT_LT(this->relative_error(spec, p, o, 10), this->recovery_tol());
+  // Sparse in a wavelet basis, x = D^T c: Haar (default levels: 5 for 256) measured by a
+  // Gaussian matrix, db2 on a 16 x 16 image (2 levels) by subsampled Hadamard rows.
+  const auto haar = cs::make_sensing_spec("gaussian", Shape{256}, 0.45, 4, "haar");
+  EXPECT_EQ(haar.levels, 5);
+  EXPECT_LT(this->relative_error(haar, p, o, 10), this->recovery_tol());
+  const auto db2 = cs::make_sensing_spec("hadamard", Shape{16, 16}, 0.45, 6, "db2", 2);
+  EXPECT_LT(this->relative_error(db2, p, o, 10), this->recovery_tol());
+}
+
+// The wavelet basis is D^T for the analysis transform D: W^T W = I and W c for a unit
+// coefficient is a wavelet (not the coefficient itself); bad levels are refused.
+TEST(CsWaveletBasis, IsTheSynthesisOfTheOrthonormalWavelet) {
+  const Context ctx = Context::host();
+  const auto spec = cs::make_sensing_spec("hadamard", Shape{16, 16}, 0.5, 1, "db4", 2);
+  const Operator<double> W = cs::basis_operator<double>(spec);
+  Array<double> c(ctx, spec.shape), x(ctx, spec.shape), back(ctx, spec.shape);
+  fill<double>(ctx, c.view(), 0.0);
+  std::vector<double> unit(256, 0.0);
+  unit[3 * 16 + 5] = 1;  // a detail coefficient
+  c = Array<double>::from_host(ctx, spec.shape, unit);
+  W.apply(ctx, c, x.view());
+  W.adjoint(ctx, x, back.view());
+  EXPECT_NEAR(norm2<double>(ctx, x), 1.0, 1e-12);
+  EXPECT_LT(distance2<double>(ctx, back, c), 1e-12);
+  int nonzero = 0;
+  for (double v : x.to_host_vector()) nonzero += std::fabs(v) > 1e-12;
+  EXPECT_GT(nonzero, 4);
+  EXPECT_THROW(cs::make_sensing_spec("hadamard", Shape{16, 16}, 0.5, 1, "db2", 5), InvalidArgument);
+  EXPECT_THROW(cs::make_sensing_spec("hadamard", Shape{16, 16}, 0.5, 1, "hadamard", 2), InvalidArgument);
+  EXPECT_EQ(cs::make_sensing_spec("fourier", Shape{24, 40}, 0.5, 1, "haar").levels, 3);
 }
 
 // Without sparsity (k = N) the same measurements cannot determine the signal: the recovery

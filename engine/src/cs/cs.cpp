@@ -20,6 +20,7 @@
 #include "recon/operators/elementwise.hpp"
 #include "recon/operators/fourier.hpp"
 #include "recon/operators/hadamard.hpp"
+#include "recon/operators/wavelet.hpp"
 
 #include "../loss_fit.hpp"
 
@@ -104,14 +105,35 @@ const char* to_string(CsSolver s) {
   return "?";
 }
 
+bool is_wavelet_basis(const std::string& basis) {
+  return basis == "haar" || basis == "db1" || basis == "db2" || basis == "db3" || basis == "db4";
+}
+
+namespace {
+
+// The most levels every extent of `shape` allows (divisible by 2^levels), at most 5.
+int default_levels(const Shape& shape) {
+  int levels = 0;
+  const auto divisible = [&](int l) {
+    for (int a = 0; a < shape.ndim(); ++a)
+      if (shape[a] % (index_t(1) << l) != 0) return false;
+    return true;
+  };
+  while (levels < 5 && divisible(levels + 1)) ++levels;
+  return levels;
+}
+
+}  // namespace
+
 SensingSpec make_sensing_spec(const std::string& kind, const Shape& shape, double rate, std::uint64_t seed,
-                              const std::string& basis) {
+                              const std::string& basis, int levels) {
   check_rate(rate);
   SensingSpec s;
   s.kind = kind;
   s.shape = shape;
   s.seed = seed;
   s.basis = basis;
+  s.levels = is_wavelet_basis(basis) && levels == 0 ? default_levels(shape) : levels;
   s.measurements =
       std::max<index_t>(1, static_cast<index_t>(std::llround(rate * static_cast<double>(shape.size()))));
   if (kind == "hadamard" || kind == "fourier") {
@@ -127,11 +149,21 @@ SensingSpec make_sensing_spec(const std::string& kind, const Shape& shape, doubl
 void validate(const SensingSpec& s) {
   if (s.kind != "gaussian" && s.kind != "hadamard" && s.kind != "fourier")
     throw InvalidArgument("cs: unknown sensing '" + s.kind + "'; expected gaussian, hadamard or fourier");
-  if (s.basis != "none" && s.basis != "hadamard")
-    throw InvalidArgument("cs: unknown sparsifying basis '" + s.basis + "'; expected none or hadamard");
+  if (s.basis != "none" && s.basis != "hadamard" && !is_wavelet_basis(s.basis))
+    throw InvalidArgument("cs: unknown sparsifying basis '" + s.basis +
+                          "'; expected none, hadamard, haar, db2, db3 or db4");
   if (s.shape.ndim() == 0 || s.shape.size() == 0)
     throw InvalidArgument("cs: empty signal shape " + s.shape.str());
   if (s.basis == "hadamard") check_hadamard_shape(s.shape, "basis");
+  if (!is_wavelet_basis(s.basis) && s.levels != 0)
+    throw InvalidArgument("cs: levels (" + std::to_string(s.levels) + ") apply to wavelet bases only, not '" +
+                          s.basis + "'");
+  if (is_wavelet_basis(s.basis)) {
+    if (s.shape.ndim() > 3)
+      throw InvalidArgument("cs: a wavelet basis transforms at most 3 axes, the signal has " +
+                            std::to_string(s.shape.ndim()));
+    wavelet<float>(s.shape, parse_wavelet(s.basis), s.levels);  // its checks: levels >= 1, sizes
+  }
   if (s.measurements < 1) throw InvalidArgument("cs: at least one measurement is needed");
   if (s.kind == "gaussian") {
     if (s.measurements > s.shape.size())
@@ -175,6 +207,7 @@ Operator<T> sensing_operator(const Context& ctx, const SensingSpec& s) {
 
 template <class T>
 Operator<T> basis_operator(const SensingSpec& s) {
+  if (is_wavelet_basis(s.basis)) return wavelet<T>(s.shape, parse_wavelet(s.basis), s.levels).T();
   return s.basis == "hadamard" ? walsh_hadamard<T>(s.shape) : identity<T>(s.shape);
 }
 

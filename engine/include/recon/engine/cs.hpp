@@ -15,8 +15,10 @@
 //             sampled independently): subsample o fourier(RealToComplex)
 // chosen uniformly at random without replacement from the seed (the indices are part of
 // the spec so that `recon cs recover --operator spec.json` rebuilds A exactly).
-// Sparsifying basis W: none (x sparse itself) or hadamard (x = H c, H the orthonormal
-// Walsh-Hadamard transform, symmetric and its own inverse).
+// Sparsifying basis W: none (x sparse itself), hadamard (x = H c, H the orthonormal
+// Walsh-Hadamard transform, symmetric and its own inverse) or an orthonormal wavelet, haar,
+// db2, db3 or db4, periodic, over every axis, `levels` levels (wavelet.hpp; x = D^T c, D the
+// analysis transform; 0 levels: as many as every extent allows, at most 5).
 // Solvers: APGM (apgm.hpp: monotone, fista, ista) need a smooth loss (Properties::
 // differentiable with a finite gradient Lipschitz constant); the step is 1/L with
 // L = 1.05 ||A||^2 Lip(psi') (power method) and backtracking as a safeguard (always for the
@@ -43,14 +45,18 @@ struct SensingSpec {
   Shape shape;                   // the signal's shape
   index_t measurements = 0;      // m
   std::uint64_t seed = 0;        // gaussian: the matrix; others: the drawn indices
-  std::string basis = "none";    // none | hadamard
+  std::string basis = "none";    // none | hadamard | haar | db2 | db3 | db4
+  int levels = 0;                // wavelet bases: decomposition levels (>= 1 once made)
   std::vector<index_t> indices;  // hadamard, fourier: kept coefficients, ascending
 };
+
+// Whether `basis` names a wavelet (haar, db1, db2, db3, db4).
+bool is_wavelet_basis(const std::string& basis);
 
 // m = round(rate * shape.size()), indices drawn from the seed. InvalidArgument for an
 // unknown kind or basis, rate outside (0, 1], shapes the transform does not take.
 SensingSpec make_sensing_spec(const std::string& kind, const Shape& shape, double rate, std::uint64_t seed,
-                              const std::string& basis = "none");
+                              const std::string& basis = "none", int levels = 0);
 // Checks a spec (e.g. read back from JSON): kind, basis, sizes, indices in range and distinct.
 void validate(const SensingSpec& spec);
 
