@@ -1,6 +1,8 @@
 // Device selection and its errors.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "backends.hpp"
 
 namespace recon::testing {
@@ -19,12 +21,19 @@ TEST(Context, AutoPicksCudaExactlyWhenAvailable) {
 }
 
 TEST(Context, UnknownChoiceIsInvalidArgument) {
-  try {
-    Context::from_choice("gpu");
-    FAIL();
-  } catch (const InvalidArgument& e) {
-    EXPECT_STREQ(e.what(), "device choice 'gpu' is not one of auto, cpu, cuda");
+  for (const char* bad : {"gpu", "cuda:", "cuda:x", "cuda:-1", "cuda:12345"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(is_device_choice(bad));
+    try {
+      Context::from_choice(bad);
+      FAIL();
+    } catch (const InvalidArgument& e) {
+      EXPECT_EQ(std::string(e.what()),
+                std::string("device choice '") + bad + "' is not one of auto, cpu, cuda, cuda:N");
+    }
   }
+  for (const char* good : {"auto", "cpu", "host", "cuda", "cuda:0", "cuda:7"})
+    EXPECT_TRUE(is_device_choice(good));
 }
 
 TEST(Context, CudaWithoutDeviceIsDeviceError) {
