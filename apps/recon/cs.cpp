@@ -38,7 +38,7 @@ struct RecoveryArgs {
   double lambda = 0.1;
   double eps = -1;  // < 0: penalised form
   std::string solver = "apgm";
-  std::string init = "adjoint";
+  std::string init = "adjoint", tv;
   int iters = 500;
   double tol = 1e-6, rho = 1;
   ImageWriteFlags write;
@@ -72,6 +72,10 @@ void add_recovery_flags(CLI::App& cmd, RecoveryArgs& a) {
   cmd.add_option("--solver", a.solver, "apgm (monotone, Li & Lin), fista, ista, admm")
       ->check(CLI::IsMember({"apgm", "fista", "ista", "admm"}))
       ->capture_default_str();
+  cmd.add_option("--tv", a.tv,
+                 "iso | aniso: a TV prior, the penalty on the gradient of x instead of on x (--basis none; "
+                 "--solver admm)")
+      ->check(CLI::IsMember({"iso", "aniso"}));
   cmd.add_option("--init", a.init, "starting point: adjoint ((A W)^T y) or zero")
       ->check(CLI::IsMember({"adjoint", "zero"}))
       ->capture_default_str();
@@ -94,6 +98,7 @@ cs::Problem make_problem(const RecoveryArgs& a, cs::Options& options) {
   p.lambda = a.lambda;
   p.constrained = a.eps >= 0;
   p.eps = std::max(a.eps, 0.0);
+  if (!a.tv.empty()) p.tv = a.tv == "iso" ? TvNorm::Isotropic : TvNorm::Anisotropic;
   options.solver = cs::parse_cs_solver(a.solver);
   options.max_iters = a.iters;
   options.tol = a.tol;
@@ -167,6 +172,9 @@ struct Recovered {
 // c from y on A W, then x = W c.
 Recovered solve(const Context& ctx, const cs::SensingSpec& spec, View<const float> y, const cs::Problem& p,
                 const cs::Options& o, const std::string& init, const GlobalOptions& global) {
+  if (p.tv && spec.basis != "none")
+    throw InvalidArgument("cs: --tv puts the prior on the gradient of x; use it with --basis none, not '" +
+                          spec.basis + "'");
   const Operator<float> W = cs::basis_operator<float>(spec);
   const Operator<float> AW = compose(cs::sensing_operator<float>(ctx, spec), W);
   Array<float> c(ctx, spec.shape), x(ctx, spec.shape);
@@ -196,6 +204,7 @@ nlohmann::json summary(const std::string& out, const Context& ctx, const cs::Sen
           {"n", spec.shape.size()},
           {"m", spec.measurements},
           {"penalty", penalties::describe(p.penalty)},
+          {"tv", p.tv ? nlohmann::json(*p.tv == TvNorm::Isotropic ? "iso" : "aniso") : nlohmann::json()},
           {"loss", penalties::describe(p.loss)},
           {"lambda", p.lambda},
           {"form", p.constrained ? "constrained" : "penalised"},

@@ -18,6 +18,7 @@
 #include "recon/kernels/vector_ops.hpp"
 #include "recon/operators/dense_matrix.hpp"
 #include "recon/operators/elementwise.hpp"
+#include "recon/operators/finite_difference.hpp"
 #include "recon/operators/fourier.hpp"
 #include "recon/operators/hadamard.hpp"
 #include "recon/operators/wavelet.hpp"
@@ -270,9 +271,27 @@ void validate(const Problem& p, const Options& o) {
                             "geman-mcclure, welsch, barron, eq8) or --solver admm");
   }
   if (o.solver == CsSolver::Admm && !(o.rho > 0)) throw InvalidArgument("cs: admm needs rho > 0");
+  if (p.tv && o.solver != CsSolver::Admm)
+    throw InvalidArgument(std::string("cs: a TV prior (--tv) is solved by admm, not ") + to_string(o.solver));
 }
 
 namespace detail_cs {
+
+// {psi(A c - y), lambda phi(D c)}: the TV prior's terms, D the forward differences along the
+// axes with more than one sample (Neumann boundary), grouped per pixel when isotropic.
+template <class T>
+std::vector<CompositeTerm<T>> tv_terms(const Operator<T>& A, View<const T> y, const Problem& p) {
+  std::vector<int> axes;
+  for (int k = 0; k < A.domain().ndim(); ++k)
+    if (A.domain()[k] > 1) axes.push_back(k);
+  require(!axes.empty(), "cs", "a TV prior needs at least two samples along one axis");
+  return {{A, y, p.loss, 1.0, false},
+          {gradient<T>(A.domain(), Boundary::Neumann, axes),
+           {},
+           p.penalty,
+           p.lambda,
+           *p.tv == TvNorm::Isotropic}};
+}
 
 // Psi(A c - y) and, with gradients, A^T psi'(A c - y) (scaled by the constrained form's
 // outer derivative max(Psi - eps, 0)).
@@ -315,8 +334,10 @@ SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, c
     throw ShapeMismatch("cs::recover: c has shape " + c.shape().str() + ", the operator's domain is " +
                         A.domain().str());
   if (o.solver == CsSolver::Admm) {
-    const std::vector<CompositeTerm<T>> terms{{A, y, p.loss, 1.0, false},
-                                              {{}, {}, p.penalty, p.lambda, false}};
+    const std::vector<CompositeTerm<T>> terms =
+        p.tv
+            ? detail_cs::tv_terms(A, y, p)
+            : std::vector<CompositeTerm<T>>{{A, y, p.loss, 1.0, false}, {{}, {}, p.penalty, p.lambda, false}};
     CompositeAdmmOptions ao;
     ao.max_iters = o.max_iters;
     ao.tol = o.tol;
@@ -341,6 +362,7 @@ SolveReport recover(const Context& ctx, const Operator<T>& A, View<const T> y, c
 template <class T>
 double objective(const Context& ctx, const Operator<T>& A, View<const T> y, const Problem& p,
                  View<const T> c) {
+  if (p.tv) return composite_objective<T>(ctx, detail_cs::tv_terms(A, y, p), c);
   detail_cs::DataTerm<T> data(ctx, A, y, p);
   return data.value(ctx, c) + p.lambda * penalties::value_sum<T>(ctx, p.penalty, c);
 }

@@ -30,11 +30,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "recon/engine/apgm.hpp"
 #include "recon/engine/solver_types.hpp"
+#include "recon/engine/tv.hpp"
 #include "recon/kernels/penalties/function.hpp"
 #include "recon/operators/operator.hpp"
 
@@ -82,6 +84,10 @@ void add_noise(const Context& ctx, const NoiseSpec& noise, View<T> y, std::uint6
 struct Problem {
   penalties::Function penalty = penalties::L1{};
   double lambda = 0.1;
+  // A TV prior instead: the penalty on the forward differences D c of the recovered variable
+  // (x itself with the basis none), isotropic (phi of each gradient's norm) or anisotropic;
+  // solved by ADMM ({psi(A c - y), lambda phi(D c)}, admm_composite).
+  std::optional<TvNorm> tv;
   penalties::Function loss = penalties::SqL2{};
   bool constrained = false;
   double eps = 0;  // constrained form: the loss budget
@@ -102,7 +108,7 @@ struct Options {
 };
 
 // Throws InvalidArgument for a solver value outside CsSolver, a non-smooth loss with an APGM
-// solver, the constrained form with ADMM, bad lambda/eps.
+// solver, the constrained form with ADMM, a TV prior with another solver than ADMM, bad lambda/eps.
 void validate(const Problem& problem, const Options& options);
 
 // Solves for c on A (which already includes W, e.g. compose(A, W)); c holds the warm start.
