@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 recon=$1; dir=$2
 mkdir -p "$dir"; cd "$dir"
 rm -f ./*.npy ./*.json
-fail() { echo "FAIL: $*"; exit 1; }
+source "$here/compare.sh"
 field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
 "$recon" phantom shepp-logan --size 32 ph.npy >/dev/null
 run() {  # BASIS OUT [extra]
@@ -32,8 +32,7 @@ awk -v a="$db2" -v b="$none" 'BEGIN { exit !(a > b + 2) }' || fail "db2 $db2 dB 
 grep -q '"levels":5' spec.json || fail "the spec does not carry the levels"
 "$recon" --device cpu cs recover --operator spec.json y.npy again.npy --penalty l1 --lambda 0.003 --iters 1000 \
   --solver fista >/dev/null
-p=$("$recon" --device cpu metrics haar.npy again.npy | sed -n 's/^ *"psnr": *\([^,]*\),*$/\1/p')
-[ "$p" = "null" ] || awk -v p="$p" 'BEGIN { exit !(p > 100) }' || fail "cs recover from the spec differs: PSNR $p dB"
+psnr_above haar.npy again.npy 100 "cs recover from the spec"
 "$here/expect_error.sh" "axis 0 of \(32, 32\) has length 32, not divisible by 2\^6" --no-file bad.npy \
   -- "$recon" --device cpu cs ph.npy bad.npy --basis db2 --levels 6
 "$here/expect_error.sh" "levels \(2\) apply to wavelet bases only, not 'hadamard'" --no-file bad.npy \

@@ -5,6 +5,7 @@
 # close to it (PSNR > 20 dB against it), and `ct sirt --backprojector voxel` runs with the
 # unmatched operator and reconstructs Shepp-Logan within 1 dB of matched SIRT.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 recon=$1; dir=$2
 mkdir -p "$dir"; cd "$dir"
 rm -f ./*.npy ./*.json
@@ -14,10 +15,7 @@ cat >fan.json <<'JSON'
                 "angles": {"start": 0, "stop": 6.283185307179586, "count": 60},
                 "source_origin": 80, "origin_detector": 40}}
 JSON
-psnr() {  # REFERENCE TEST: the PSNR printed by `recon metrics` (null when identical)
-  "$recon" --device cpu metrics "$1" "$2" | sed -n 's/^ *"psnr": *\([^,]*\),*$/\1/p'
-}
-fail() { echo "FAIL: $*"; exit 1; }
+source "$here/compare.sh"
 "$recon" --device cpu ct simulate --geometry fan.json sino.npy --truth truth.npy >/dev/null
 "$recon" --device cpu ct backproject --geometry fan.json sino.npy bp.npy | grep -q '"operator":"ct.joseph_fan2d"'
 "$recon" --device cpu ct backproject --geometry fan.json sino.npy bpu.npy --unmatched \
