@@ -154,6 +154,20 @@ def cases(work):
              setup=image_and_ref, code=2))
     add(Case("list-tune-lambdas-nan", tune + ["--lambdas", "nan"], r"--lambdas: 'nan' is not a number",
              setup=image_and_ref, code=2))
+    add(Case("tune-no-lambdas", tune, r"tune: expected either --lambdas \(a list\) or --lambda-range",
+             setup=image_and_ref, code=2))
+    add(Case("tune-lambdas-and-range", tune + ["--lambdas", "0.1", "--lambda-range", "0.01:1"],
+             r"not both", setup=image_and_ref, code=2))
+    add(Case("tune-range-reversed", tune + ["--lambda-range", "1:0.1"],
+             r"--lambda-range '1:0.1': expected LO:HI with 0 < LO < HI", setup=image_and_ref, code=2))
+    add(Case("tune-range-zero", tune + ["--lambda-range", "0:1"], r"expected LO:HI with 0 < LO < HI",
+             setup=image_and_ref, code=2))
+    add(Case("tune-evals-without-range", tune + ["--lambdas", "0.1", "--evals", "4"],
+             r"--evals requires --lambda-range", setup=image_and_ref, code=2))
+    add(Case("tune-evals-zero", tune + ["--lambda-range", "0.01:1", "--evals", "0"], r"--evals: 0 is out of range",
+             setup=image_and_ref, code=2))
+    add(Case("tune-select-unknown", tune + ["--lambdas", "0.1", "--select", "mse"], r"--select: mse not in",
+             setup=image_and_ref, code=2))
     add(Case("list-tune-grid-empty-value", tune + ["--lambdas", "0.1", "--grid", "theta=1::2"],
              r"--grid 'theta=1::2': .* has an empty item", setup=image_and_ref, code=2))
     add(Case("list-tune-grid-no-key", tune + ["--lambdas", "0.1", "--grid", "=1:2"], r"--grid '=1:2': expected",
