@@ -4,20 +4,10 @@
 #include <cmath>
 
 #include "fft.hpp"
+#include "mirror_extension.hpp"
 #include "recon/kernels/parallel_for.hpp"
 
 namespace recon::detail {
-
-namespace {
-// The 3 axes of a shape of at most 3 axes, padded in front with extent 1.
-struct Dims3 {
-  index_t n[3];
-};
-Dims3 dims3(const Shape& s) {
-  Dims3 d{{s.back(2), s.back(1), s.back(0)}};
-  return d;
-}
-}  // namespace
 
 LaplacianGrid laplacian_grid(const Shape& shape, const std::vector<int>& axes, bool periodic) {
   LaplacianGrid g{shape, Shape{}, 0, periodic};
@@ -29,28 +19,6 @@ LaplacianGrid laplacian_grid(const Shape& shape, const std::vector<int>& axes, b
 
 Shape laplacian_spectrum_shape(const LaplacianGrid& g) {
   return Shape{fft_shape(g.extended, g.extended.ndim(), "normal_inverse").half_size(), 2};
-}
-
-namespace {
-// Mirror index of the half-sample symmetric extension: j for j < n, 2n - 1 - j after.
-RECON_HD inline index_t mirror(index_t j, index_t n) { return j < n ? j : 2 * n - 1 - j; }
-}  // namespace
-
-// ext(z, y, x) = b(mirror(z), mirror(y), mirror(x)) on the extended grid.
-template <class T>
-void mirror_extend(const Context& ctx, Dims3 n, Dims3 m, const T* b, T* ext) {
-  parallel_for(ctx, Extent3{m.n[0], m.n[1], m.n[2]}, [=] RECON_HD(index_t z, index_t y, index_t x) {
-    ext[(z * m.n[1] + y) * m.n[2] + x] =
-        b[(mirror(z, n.n[0]) * n.n[1] + mirror(y, n.n[1])) * n.n[2] + mirror(x, n.n[2])];
-  });
-}
-
-// x = the first n entries along each axis of ext.
-template <class T>
-void restrict_to_domain(const Context& ctx, Dims3 n, Dims3 m, const T* ext, T* x) {
-  parallel_for(ctx, Extent3{n.n[0], n.n[1], n.n[2]}, [=] RECON_HD(index_t z, index_t y, index_t x_) {
-    x[(z * n.n[1] + y) * n.n[2] + x_] = ext[(z * m.n[1] + y) * m.n[2] + x_];
-  });
 }
 
 // v *= 1 / ((sum_a w_a 4 sin^2(pi k_a / period_a) + lambda) * scale) over a grid of `bins`

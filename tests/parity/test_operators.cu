@@ -140,6 +140,30 @@ TYPED_TEST(ParityOperators, Fourier) {
   }
 }
 
+// The DCT-II is one r2c FFT of the mirrored extension (2^rank N) and a phase per bin, its
+// adjoint one c2r: normwise as Fourier, with log2 of the extended size.
+TYPED_TEST(ParityOperators, Dct) {
+  using T = TypeParam;
+  this->expect_operator(
+      "dct 2d",
+      [&](const Context&) {
+        return dct<T>(Shape{37, 64});
+      },
+      4 * 14, true);
+  this->expect_operator(
+      "dct 3d",
+      [&](const Context&) {
+        return dct<T>(Shape{6, 9, 17});
+      },
+      4 * 13, true);
+  this->expect_operator(
+      "dct 1d batch",
+      [&](const Context&) {
+        return dct<T>(Shape{5, 97}, 1);
+      },
+      4 * 8, true);
+}
+
 // Circular: through the FFT (normwise, as Fourier). Direct stencils: sums of k taps, so an
 // element-wise factor k (the floor covers cancellation).
 TYPED_TEST(ParityOperators, Convolution) {

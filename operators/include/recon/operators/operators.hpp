@@ -11,6 +11,7 @@
 #include "recon/operators/ct/projector.hpp"
 #include "recon/operators/ct/streamed.hpp"
 #include "recon/operators/ct/unmatched_projector.hpp"
+#include "recon/operators/dct.hpp"
 #include "recon/operators/dense_matrix.hpp"
 #include "recon/operators/elementwise.hpp"
 #include "recon/operators/finite_difference.hpp"
