@@ -152,13 +152,16 @@ cs::SensingSpec read_spec(const std::string& path) {
 }
 
 // Refuses, before anything is allocated, a signal whose arrays cannot fit: the signal, its
-// coefficients and the solver's iterates (about ten arrays of N) and the measurements.
+// coefficients and the solver's iterates (about ten arrays of N), the measurements and the dct
+// basis's work buffers (the mirrored extension, 2^ndim N, and its half spectrum, dct.hpp).
 void require_cs_memory(const Context& ctx, const cs::SensingSpec& spec, const std::string& where) {
   double n = 1;
   for (int a = 0; a < spec.shape.ndim(); ++a) n *= static_cast<double>(spec.shape[a]);
   const double m = static_cast<double>(spec.measurements);
   const double dense = spec.kind == "gaussian" ? m * n : 0;
-  require_memory(ctx, 4 * (10 * n + 4 * m + dense),
+  const double last = static_cast<double>(spec.shape[spec.shape.ndim() - 1]);
+  const double dct = spec.basis == "dct" ? std::ldexp(n, spec.shape.ndim()) * (2 + 1 / last) : 0;
+  require_memory(ctx, 4 * (10 * n + 4 * m + dense + dct),
                  where + ": a signal of shape " + spec.shape.str() + " with " +
                      std::to_string(spec.measurements) + " measurements");
 }
@@ -302,9 +305,9 @@ void add_cs_command(CLI::App& app, const GlobalOptions& global) {
       ->check(number_check(between(0, 1, true, false)));
   cmd->add_option(
          "--basis", sim->basis,
-         "sparsifying basis W (x = W c): none, hadamard, or an orthonormal periodic wavelet haar, db2, db3, "
-         "db4")
-      ->check(CLI::IsMember({"none", "hadamard", "haar", "db2", "db3", "db4"}))
+         "sparsifying basis W (x = W c): none, hadamard, dct (orthonormal DCT-II, any extents: c = dctn(x)), "
+         "or an orthonormal periodic wavelet haar, db2, db3, db4")
+      ->check(CLI::IsMember({"none", "hadamard", "dct", "haar", "db2", "db3", "db4"}))
       ->capture_default_str();
   cmd->add_option(
          "--levels", sim->levels,

@@ -1,6 +1,7 @@
 // Compressive sensing pipeline (engine/include/recon/engine/cs.hpp): exact recovery of sparse
-// signals without noise (gaussian, subsampled Hadamard, partial Fourier, a Hadamard basis), the
-// constrained form's feasibility, APGM against ADMM, reproducible specs and input errors.
+// signals without noise (gaussian, subsampled Hadamard, partial Fourier, Hadamard, wavelet and
+// DCT bases, pixel sparsity failing on a DCT-sparse image), the constrained form's feasibility,
+// APGM against ADMM, reproducible specs and input errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -66,6 +67,37 @@ TYPED_TEST(CsTest, RecoversSparseSignalsWithoutNoise) {
   EXPECT_LT(this->relative_error(db2, p, o, 10), this->recovery_tol());
 }
 
+// Sparse in the DCT, x = C^T c: 8 of 256 coefficients of a 16 x 16 image (cosines, dense in
+// pixels) from 100 Gaussian measurements come back with the dct basis; pixel sparsity (basis
+// none) on the same measurements of the same image does not.
+TYPED_TEST(CsTest, RecoversDctSparseImages) {
+  using T = typename TypeParam::value_type;
+  const Context& ctx = this->ctx();
+  cs::Problem p;
+  p.penalty = make_function("log", {{"p", 0.5}, {"eps", 0.01}});
+  p.lambda = 1e-5;
+  cs::Options o;
+  o.solver = cs::CsSolver::Fista;
+  o.max_iters = 3000;
+  o.tol = 1e-9;
+  const Shape shape{16, 16};
+  const auto spec = cs::make_sensing_spec("gaussian", shape, 100.0 / 256, 5, "dct");
+  EXPECT_EQ(spec.measurements, 100);
+  EXPECT_EQ(spec.levels, 0);
+  const double dct_error = this->relative_error(spec, p, o, 8);
+  EXPECT_LT(dct_error, this->recovery_tol());
+  cs::SensingSpec pixels = spec;
+  pixels.basis = "none";
+  const Operator<T> W = cs::basis_operator<T>(spec), A = cs::sensing_operator<T>(ctx, pixels);
+  Array<T> c0 = datasets::sparse_vector<T>(ctx, shape.size(), 8, 21);
+  Array<T> x0(ctx, shape), y(ctx, A.range()), x(ctx, shape);
+  W.apply(ctx, c0.view().reshaped(shape), x0.view());
+  A.apply(ctx, x0, y.view());
+  fill<T>(ctx, x.view(), T(0));
+  cs::recover<T>(ctx, A, y, p, o, x.view());
+  EXPECT_GT(distance2<T>(ctx, x, x0) / norm2<T>(ctx, x0), 0.3) << "dct basis: " << dct_error;
+}
+
 // A TV prior (ADMM on {||A x - y||^2 / 2, lambda ||D x||_iso}) from noise-free subsampled Hadamard
 // measurements (DC included) of a piecewise-constant image: its objective is no higher than at the truth or
 // at the back-projection, and it lands far closer to the truth than the back-projection; a TV
@@ -126,6 +158,54 @@ TEST(CsWaveletBasis, IsTheSynthesisOfTheOrthonormalWavelet) {
   EXPECT_THROW(cs::make_sensing_spec("hadamard", Shape{16, 16}, 0.5, 1, "db2", 5), InvalidArgument);
   EXPECT_THROW(cs::make_sensing_spec("hadamard", Shape{16, 16}, 0.5, 1, "hadamard", 2), InvalidArgument);
   EXPECT_EQ(cs::make_sensing_spec("fourier", Shape{24, 40}, 0.5, 1, "haar").levels, 3);
+}
+
+// The dct basis is C^T for the orthonormal DCT-II C: W^T W = I, W of a unit coefficient is the
+// separable cosine s_k cos(pi k (2j + 1) / (2n)) on every axis, any extents; levels and more
+// than 3 axes are refused.
+TEST(CsDctBasis, IsTheInverseOrthonormalDct) {
+  const Context ctx = Context::host();
+  const Shape shape{6, 10};
+  const auto spec = cs::make_sensing_spec("fourier", shape, 0.5, 1, "dct");
+  const Operator<double> W = cs::basis_operator<double>(spec);
+  std::vector<double> unit(60, 0.0);
+  unit[2 * 10 + 3] = 1;  // k = (2, 3)
+  const auto c = Array<double>::from_host(ctx, shape, unit);
+  Array<double> x(ctx, shape), back(ctx, shape);
+  W.apply(ctx, c, x.view());
+  W.adjoint(ctx, x, back.view());
+  EXPECT_LT(distance2<double>(ctx, back, c), 1e-12);
+  const auto xs = x.to_host_vector();
+  const double pi = 3.141592653589793;
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 10; ++j)
+      ASSERT_NEAR(xs[i * 10 + j],
+                  std::sqrt(2.0 / 6) * std::cos(pi * 2 * (2 * i + 1) / 12) * std::sqrt(2.0 / 10) *
+                      std::cos(pi * 3 * (2 * j + 1) / 20),
+                  1e-12)
+          << i << " " << j;
+  EXPECT_EQ(cs::make_sensing_spec("gaussian", Shape{7, 9}, 0.5, 1, "dct").basis, "dct");
+  const auto message = [](auto&& fn) {
+    try {
+      fn();
+    } catch (const InvalidArgument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message([] {
+              cs::make_sensing_spec("gaussian", Shape{16, 16}, 0.5, 1, "dct", 2);
+            }),
+            "cs: levels (2) apply to wavelet bases only, not 'dct'");
+  auto leveled = spec;
+  leveled.levels = 1;
+  EXPECT_THROW(cs::validate(leveled), InvalidArgument);
+  EXPECT_EQ(message([] {
+              cs::make_sensing_spec("gaussian", Shape{2, 2, 2, 2}, 0.5, 1, "dct");
+            }),
+            "cs: the dct basis transforms at most 3 axes, the signal has 4");
+  EXPECT_EQ(message([] { cs::make_sensing_spec("gaussian", Shape{16}, 0.5, 1, "dst"); }),
+            "cs: unknown sparsifying basis 'dst'; expected none, hadamard, dct, haar, db2, db3 or db4");
 }
 
 // Without sparsity (k = N) the same measurements cannot determine the signal: the recovery

@@ -16,6 +16,7 @@
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
+#include "recon/operators/dct.hpp"
 #include "recon/operators/dense_matrix.hpp"
 #include "recon/operators/elementwise.hpp"
 #include "recon/operators/finite_difference.hpp"
@@ -150,9 +151,9 @@ SensingSpec make_sensing_spec(const std::string& kind, const Shape& shape, doubl
 void validate(const SensingSpec& s) {
   if (s.kind != "gaussian" && s.kind != "hadamard" && s.kind != "fourier")
     throw InvalidArgument("cs: unknown sensing '" + s.kind + "'; expected gaussian, hadamard or fourier");
-  if (s.basis != "none" && s.basis != "hadamard" && !is_wavelet_basis(s.basis))
+  if (s.basis != "none" && s.basis != "hadamard" && s.basis != "dct" && !is_wavelet_basis(s.basis))
     throw InvalidArgument("cs: unknown sparsifying basis '" + s.basis +
-                          "'; expected none, hadamard, haar, db2, db3 or db4");
+                          "'; expected none, hadamard, dct, haar, db2, db3 or db4");
   if (s.shape.ndim() == 0 || s.shape.size() == 0)
     throw InvalidArgument("cs: empty signal shape " + s.shape.str());
   if (s.basis == "hadamard") check_hadamard_shape(s.shape, "basis");
@@ -165,6 +166,9 @@ void validate(const SensingSpec& s) {
                             std::to_string(s.shape.ndim()));
     wavelet<float>(s.shape, parse_wavelet(s.basis), s.levels);  // its checks: levels >= 1, sizes
   }
+  if (s.basis == "dct" && s.shape.ndim() > 3)
+    throw InvalidArgument("cs: the dct basis transforms at most 3 axes, the signal has " +
+                          std::to_string(s.shape.ndim()));
   if (s.measurements < 1) throw InvalidArgument("cs: at least one measurement is needed");
   if (s.kind == "gaussian") {
     if (s.measurements > s.shape.size())
@@ -209,6 +213,7 @@ Operator<T> sensing_operator(const Context& ctx, const SensingSpec& s) {
 template <class T>
 Operator<T> basis_operator(const SensingSpec& s) {
   if (is_wavelet_basis(s.basis)) return wavelet<T>(s.shape, parse_wavelet(s.basis), s.levels).T();
+  if (s.basis == "dct") return dct<T>(s.shape).T();
   return s.basis == "hadamard" ? walsh_hadamard<T>(s.shape) : identity<T>(s.shape);
 }
 

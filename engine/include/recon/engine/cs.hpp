@@ -16,17 +16,20 @@
 // chosen uniformly at random without replacement from the seed (the indices are part of
 // the spec so that `recon cs recover --operator spec.json` rebuilds A exactly).
 // Sparsifying basis W: none (x sparse itself), hadamard (x = H c, H the orthonormal
-// Walsh-Hadamard transform, symmetric and its own inverse) or an orthonormal wavelet, haar,
-// db2, db3 or db4, periodic, over every axis, `levels` levels (wavelet.hpp; x = D^T c, D the
-// analysis transform; 0 levels: as many as every extent allows, at most 5).
+// Walsh-Hadamard transform, symmetric and its own inverse), dct (x = C^T c, C the orthonormal
+// DCT-II over every axis, dct.hpp: any extents, c = scipy's dctn(x, norm="ortho")) or an
+// orthonormal wavelet, haar, db2, db3 or db4, periodic, over every axis, `levels` levels
+// (wavelet.hpp; x = D^T c, D the analysis transform; 0 levels: as many as every extent allows,
+// at most 5). levels stay 0 for the other bases.
 // Solvers: APGM (apgm.hpp: monotone, fista, ista) need a smooth loss (Properties::
 // differentiable with a finite gradient Lipschitz constant); the step is 1/L with
 // L = 1.05 ||A||^2 Lip(psi') (power method) and backtracking as a safeguard (always for the
 // constrained form, whose gradient is not globally Lipschitz). ADMM is admm_composite
 // (composite.hpp) with the terms {psi(A W c - y), weight 1} and {phi(c), weight lambda}; it
 // takes non-smooth losses too but only the penalised form.
-// Tests: tests/cs/test_cs.cpp (exact recovery without noise for gaussian and hadamard, the
-// constrained form's feasibility, APGM and ADMM agreeing, errors).
+// Tests: tests/cs/test_cs.cpp (exact recovery without noise for gaussian and hadamard sensing,
+// hadamard, wavelet and dct bases, the constrained form's feasibility, APGM and ADMM agreeing,
+// errors).
 #pragma once
 
 #include <cstdint>
@@ -47,7 +50,7 @@ struct SensingSpec {
   Shape shape;                   // the signal's shape
   index_t measurements = 0;      // m
   std::uint64_t seed = 0;        // gaussian: the matrix; others: the drawn indices
-  std::string basis = "none";    // none | hadamard | haar | db2 | db3 | db4
+  std::string basis = "none";    // none | hadamard | dct | haar | db2 | db3 | db4
   int levels = 0;                // wavelet bases: decomposition levels (>= 1 once made)
   std::vector<index_t> indices;  // hadamard, fourier: kept coefficients, ascending
 };
