@@ -7,6 +7,7 @@
 #include "json_output.hpp"
 #include "recon/engine/build_info.hpp"
 #include "recon/kernels/bandwidth.hpp"
+#include "recon/kernels/communicator.hpp"
 #include "recon/kernels/context.hpp"
 
 namespace recon::cli {
@@ -46,11 +47,13 @@ void add_info_command(CLI::App& app, const GlobalOptions& global) {
                           {"build",
                            {{"cuda", b.cuda},
                             {"cuda_architectures", b.cuda_architectures},
+                            {"mpi", b.mpi},
                             {"host_arch", b.host_arch},
                             {"host_clone", b.host_clone},
                             {"compiler", b.compiler},
                             {"build_type", b.build_type}}},
                           {"cuda_available", cuda_available()},
+                          {"ranks", dist::world()->size()},
                           {"selected_device", to_string(Context::from_choice(global.device).device())}};
     for (const DeviceInfo& d : list_devices())
       out["devices"].push_back(describe(d, !*no_measure, global.threads));

@@ -13,6 +13,7 @@ BuildInfo build_info() {
   BuildInfo b;
   b.version = RECON_VERSION_STRING;
   b.cuda = RECON_WITH_CUDA != 0;
+  b.mpi = RECON_WITH_MPI != 0;
   b.cuda_architectures = RECON_CUDA_ARCHITECTURES;
   b.host_arch = RECON_HOST_ARCH;
   b.host_clone = host_clone_level();

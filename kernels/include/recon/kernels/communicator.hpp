@@ -1,0 +1,130 @@
+// The communicator of distributed runs (DESIGN.md section 10): the collectives the distributed
+// operators and solvers need, behind one interface with two backends.
+//   - single rank, in process: always built; rank 0 of 1, every collective is the identity;
+//   - MPI (a build with RECON_MPI): MPI_COMM_WORLD of a process started by mpiexec.
+// Buffers are host memory; all_reduce_sum on a View of a Cuda context stages through the host
+// (copy out, reduce, copy back). NCCL for device buffers is not built yet (docs/distributed.md).
+// Sizes are 64-bit: the MPI backend cuts buffers beyond MPI's int counts into pieces.
+//
+// Failures: a collective that one rank never reaches would hang the others. Work that may fail
+// on some ranks only (reading a file on rank 0, an allocation) runs through agree() / root_does(),
+// after which every rank throws the same error (an Agreed<E>), so that the CLI prints it once
+// from rank 0 and every rank exits non-zero.
+// Tests: tests/dist/test_distributed.cpp, run plainly (the single rank, every build) and under
+// mpiexec -n 1, 2 and 3.
+#pragma once
+
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "recon/kernels/array.hpp"
+#include "recon/kernels/context.hpp"
+#include "recon/kernels/error.hpp"
+
+namespace recon::dist {
+
+enum class ReduceOp { Sum, Max, Min };
+
+class Communicator {
+ public:
+  virtual ~Communicator() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  // "single" or "mpi".
+  virtual std::string backend() const = 0;
+  virtual void barrier() const = 0;
+  // data[i] = sum over ranks of data[i], in place (host memory); the same result on every rank.
+  virtual void all_reduce_sum(float* data, std::size_t count) const = 0;
+  virtual void all_reduce_sum(double* data, std::size_t count) const = 0;
+  // op over the ranks' values, returned on every rank.
+  virtual double all_reduce(double value, ReduceOp op) const = 0;
+  // root's `bytes` bytes at data, copied to data on every rank.
+  virtual void broadcast(void* data, std::size_t bytes, int root) const = 0;
+  // Rank r's `bytes[r]` bytes at send, concatenated in rank order into recv on root (recv is
+  // only read on root; it holds the sum of bytes there).
+  virtual void gather(const void* send, void* recv, const std::vector<std::size_t>& bytes,
+                      int root) const = 0;
+  // The inverse: root's send (the concatenation) cut into bytes[r] for rank r's recv.
+  virtual void scatter(const void* send, void* recv, const std::vector<std::size_t>& bytes,
+                       int root) const = 0;
+
+  bool is_root() const { return rank() == 0; }
+  // True on every rank when it is true on some rank.
+  bool any(bool local) const { return all_reduce(local ? 1.0 : 0.0, ReduceOp::Max) > 0; }
+};
+
+// The single-rank communicator (shared).
+std::shared_ptr<const Communicator> single_rank();
+
+// MPI_COMM_WORLD when a Session started MPI, else the single-rank communicator.
+std::shared_ptr<const Communicator> world();
+
+// Whether this build has the MPI backend.
+bool mpi_built();
+
+// Starts MPI for the life of the object when the build has it and the process was started by an
+// MPI launcher (mpiexec, srun: its rank variables are set), so that a plain `recon ...` never
+// initialises MPI (MPICH would start a process manager of its own). Finalises it at the end.
+// One per process, made first thing in main.
+class Session {
+ public:
+  Session(int* argc, char*** argv);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+};
+
+// Ends every rank of an MPI run at once (MPI_Abort) after an error that the ranks did not agree
+// on; returns normally with the single-rank communicator (the caller then exits).
+void abort_all(const Communicator& comm, int code);
+
+// Marks an error every rank has thrown (agree, root_does): the CLI prints it once, from rank 0.
+class Agreed {
+ public:
+  virtual ~Agreed() = default;
+};
+template <class E>
+class AgreedError final : public E, public Agreed {
+ public:
+  using E::E;
+};
+inline bool is_agreed(const std::exception& e) { return dynamic_cast<const Agreed*>(&e) != nullptr; }
+
+// Collective: when `local` (this rank's failure, or null) or any other rank's is set, every rank
+// throws the failure of the lowest failing rank, as AgreedError of the same recon::Error kind
+// (InvalidArgument, ShapeMismatch, IoError, DeviceError, OutOfMemory; other exceptions become an
+// Error naming the rank). Returns normally when no rank failed.
+void rethrow_agreed(const Communicator& comm, std::exception_ptr local);
+
+// Runs fn() on every rank and agrees on its failure (rethrow_agreed).
+template <class F>
+void agree(const Communicator& comm, F&& fn) {
+  std::exception_ptr failure;
+  try {
+    fn();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  rethrow_agreed(comm, failure);
+}
+
+// Runs fn() on rank 0 only and agrees on its failure.
+template <class F>
+void root_does(const Communicator& comm, F&& fn) {
+  agree(comm, [&] {
+    if (comm.is_root()) fn();
+  });
+}
+
+// x = sum over ranks of x, for an array on any device (a Cuda context's data are staged
+// through host memory).
+template <class T>
+void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x);
+
+// The same string on every rank: root's.
+std::string broadcast_string(const Communicator& comm, std::string text, int root = 0);
+
+}  // namespace recon::dist

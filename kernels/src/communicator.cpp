@@ -1,0 +1,194 @@
+// The single-rank communicator, the choice of the world communicator, MPI's life in a process
+// and the agreement on failures (communicator.hpp).
+#include "recon/kernels/communicator.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "recon/kernels/config.hpp"
+#include "recon/kernels/memory.hpp"
+
+#if RECON_WITH_MPI
+#include "mpi_backend.hpp"
+#endif
+
+namespace recon::dist {
+
+namespace {
+
+// Rank 0 of 1: every collective leaves the data as they are (gather and scatter copy rank 0's
+// part, which is all of it).
+class SingleRank final : public Communicator {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  std::string backend() const override { return "single"; }
+  void barrier() const override {}
+  void all_reduce_sum(float*, std::size_t) const override {}
+  void all_reduce_sum(double*, std::size_t) const override {}
+  double all_reduce(double value, ReduceOp) const override { return value; }
+  void broadcast(void*, std::size_t, int root) const override { check_root(root); }
+  void gather(const void* send, void* recv, const std::vector<std::size_t>& bytes, int root) const override {
+    copy_own(send, recv, bytes, root, "gather");
+  }
+  void scatter(const void* send, void* recv, const std::vector<std::size_t>& bytes, int root) const override {
+    copy_own(send, recv, bytes, root, "scatter");
+  }
+
+ private:
+  static void check_root(int root) {
+    if (root != 0)
+      throw InvalidArgument("dist: root " + std::to_string(root) +
+                            " of a single-rank communicator; expected 0");
+  }
+  static void copy_own(const void* send, void* recv, const std::vector<std::size_t>& bytes, int root,
+                       const char* what) {
+    check_root(root);
+    if (bytes.size() != 1)
+      throw InvalidArgument(std::string("dist::") + what + ": " + std::to_string(bytes.size()) +
+                            " counts for 1 rank; expected one per rank");
+    if (bytes[0] > 0 && send != recv) std::memcpy(recv, send, bytes[0]);
+  }
+};
+
+// Set by a launcher: MPICH's and Intel MPI's Hydra (PMI_RANK), PMIx launchers (Open MPI,
+// Slurm), Open MPI's own (OMPI_COMM_WORLD_SIZE).
+bool started_by_mpi_launcher() {
+  for (const char* name : {"PMI_RANK", "PMI_SIZE", "PMIX_RANK", "OMPI_COMM_WORLD_SIZE"})
+    if (std::getenv(name) != nullptr) return true;
+  return false;
+}
+
+// The kinds of recon::Error that travel between ranks, most derived first.
+enum class Kind : int { None, OutOfMemory, DeviceError, IoError, ShapeMismatch, InvalidArgument, Error };
+
+Kind kind_of(std::exception_ptr e, std::string& message) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const OutOfMemory& x) {
+    message = x.what();
+    return Kind::OutOfMemory;
+  } catch (const DeviceError& x) {
+    message = x.what();
+    return Kind::DeviceError;
+  } catch (const IoError& x) {
+    message = x.what();
+    return Kind::IoError;
+  } catch (const ShapeMismatch& x) {
+    message = x.what();
+    return Kind::ShapeMismatch;
+  } catch (const InvalidArgument& x) {
+    message = x.what();
+    return Kind::InvalidArgument;
+  } catch (const Error& x) {
+    message = x.what();
+    return Kind::Error;
+  } catch (const std::bad_alloc&) {
+    message = "out of host memory";
+    return Kind::OutOfMemory;
+  } catch (const std::exception& x) {
+    message = std::string("an unexpected internal failure (") + x.what() + ")";
+    return Kind::Error;
+  } catch (...) {
+    message = "an unexpected internal failure";
+    return Kind::Error;
+  }
+}
+
+[[noreturn]] void throw_kind(Kind kind, const std::string& message) {
+  switch (kind) {
+    case Kind::OutOfMemory:
+      throw AgreedError<OutOfMemory>(message);
+    case Kind::DeviceError:
+      throw AgreedError<DeviceError>(message);
+    case Kind::IoError:
+      throw AgreedError<IoError>(message);
+    case Kind::ShapeMismatch:
+      throw AgreedError<ShapeMismatch>(message);
+    case Kind::InvalidArgument:
+      throw AgreedError<InvalidArgument>(message);
+    default:
+      throw AgreedError<Error>(message);
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const Communicator> single_rank() {
+  static const auto one = std::make_shared<const SingleRank>();
+  return one;
+}
+
+bool mpi_built() { return RECON_WITH_MPI != 0; }
+
+std::shared_ptr<const Communicator> world() {
+#if RECON_WITH_MPI
+  if (auto w = detail::mpi_world()) return w;
+#endif
+  return single_rank();
+}
+
+Session::Session([[maybe_unused]] int* argc, [[maybe_unused]] char*** argv) {
+#if RECON_WITH_MPI
+  if (started_by_mpi_launcher()) detail::mpi_start(argc, argv);
+#endif
+}
+
+Session::~Session() {
+#if RECON_WITH_MPI
+  detail::mpi_finish();
+#endif
+}
+
+void abort_all(const Communicator& comm, [[maybe_unused]] int code) {
+#if RECON_WITH_MPI
+  if (comm.backend() == "mpi" && comm.size() > 1) detail::mpi_abort(code);
+#else
+  (void)comm;
+#endif
+}
+
+void rethrow_agreed(const Communicator& comm, std::exception_ptr local) {
+  // The lowest failing rank (size() when none) tells the others what failed.
+  const int first = static_cast<int>(comm.all_reduce(local ? comm.rank() : comm.size(), ReduceOp::Min));
+  if (first >= comm.size()) return;
+  std::string message;
+  Kind kind = Kind::None;
+  if (comm.rank() == first) kind = kind_of(local, message);
+  int code = static_cast<int>(kind);
+  comm.broadcast(&code, sizeof code, first);
+  message = broadcast_string(comm, message, first);
+  throw_kind(static_cast<Kind>(code), message);
+}
+
+std::string broadcast_string(const Communicator& comm, std::string text, int root) {
+  unsigned long long length = text.size();
+  comm.broadcast(&length, sizeof length, root);
+  text.resize(static_cast<std::size_t>(length));
+  if (length > 0) comm.broadcast(text.data(), text.size(), root);
+  return text;
+}
+
+template <class T>
+void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x) {
+  if (comm.size() == 1 || x.size() == 0) return;
+  if (x.device() != ctx.device())
+    throw InvalidArgument("dist::all_reduce_sum: the array lives on " + to_string(x.device()) +
+                          ", expected the context's device " + to_string(ctx.device()));
+  const std::size_t n = static_cast<std::size_t>(x.size());
+  if (!ctx.is_cuda()) {
+    comm.all_reduce_sum(x.data(), n);
+    return;
+  }
+  std::vector<T> staged(n);  // host staging until the NCCL backend exists
+  recon::detail::copy_bytes(ctx, staged.data(), Device::Host, x.data(), ctx.device(), sizeof(T) * n);
+  comm.all_reduce_sum(staged.data(), n);
+  recon::detail::copy_bytes(ctx, x.data(), ctx.device(), staged.data(), Device::Host, sizeof(T) * n);
+}
+
+template void all_reduce_sum<float>(const Communicator&, const Context&, View<float>);
+template void all_reduce_sum<double>(const Communicator&, const Context&, View<double>);
+
+}  // namespace recon::dist

@@ -1,0 +1,169 @@
+// The MPI backend of the communicator (communicator.hpp): MPI_COMM_WORLD. MPI counts are int, so
+// every buffer goes in pieces of at most kPiece elements or bytes; gather and scatter are
+// point-to-point transfers to and from the root in the same pieces (their sizes per rank may
+// exceed an int too).
+#include <mpi.h>
+
+#include <algorithm>
+#include <climits>
+
+#include "mpi_backend.hpp"
+
+namespace recon::dist {
+
+namespace {
+
+constexpr std::size_t kPiece = std::size_t(1) << 30;
+
+void check(int status, const char* call) {
+  if (status == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(status, text, &length);
+  throw Error(std::string("dist (MPI): ") + call +
+              " failed: " + std::string(text, static_cast<std::size_t>(length)));
+}
+
+MPI_Op mpi_op(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::Sum:
+      return MPI_SUM;
+    case ReduceOp::Max:
+      return MPI_MAX;
+    default:
+      return MPI_MIN;
+  }
+}
+
+// Pieces [offset, offset + length) of a buffer of `count` units, each within MPI's int counts.
+template <class F>
+void in_pieces(std::size_t count, F&& f) {
+  for (std::size_t offset = 0; offset < count; offset += kPiece)
+    f(offset, static_cast<int>(std::min(kPiece, count - offset)));
+}
+
+class Mpi final : public Communicator {
+ public:
+  Mpi() {
+    check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
+    check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
+  }
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  std::string backend() const override { return "mpi"; }
+  void barrier() const override { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+  void all_reduce_sum(float* data, std::size_t count) const override { sum(data, count, MPI_FLOAT); }
+  void all_reduce_sum(double* data, std::size_t count) const override { sum(data, count, MPI_DOUBLE); }
+  double all_reduce(double value, ReduceOp op) const override {
+    double out = 0;
+    check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, mpi_op(op), MPI_COMM_WORLD), "MPI_Allreduce");
+    return out;
+  }
+  void broadcast(void* data, std::size_t bytes, int root) const override {
+    check_root(root);
+    in_pieces(bytes, [&](std::size_t offset, int n) {
+      check(MPI_Bcast(static_cast<char*>(data) + offset, n, MPI_BYTE, root, MPI_COMM_WORLD), "MPI_Bcast");
+    });
+  }
+  void gather(const void* send, void* recv, const std::vector<std::size_t>& bytes, int root) const override {
+    check_counts(bytes, root, "gather");
+    if (rank_ != root) {
+      in_pieces(bytes[rank_], [&](std::size_t offset, int n) {
+        check(MPI_Send(static_cast<const char*>(send) + offset, n, MPI_BYTE, root, kTag, MPI_COMM_WORLD),
+              "MPI_Send");
+      });
+      return;
+    }
+    char* out = static_cast<char*>(recv);
+    for (int r = 0; r < size_; out += bytes[r], ++r) {
+      if (r == root) {
+        std::copy_n(static_cast<const char*>(send), bytes[r], out);
+        continue;
+      }
+      in_pieces(bytes[r], [&](std::size_t offset, int n) {
+        check(MPI_Recv(out + offset, n, MPI_BYTE, r, kTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+      });
+    }
+  }
+  void scatter(const void* send, void* recv, const std::vector<std::size_t>& bytes, int root) const override {
+    check_counts(bytes, root, "scatter");
+    if (rank_ != root) {
+      in_pieces(bytes[rank_], [&](std::size_t offset, int n) {
+        check(MPI_Recv(static_cast<char*>(recv) + offset, n, MPI_BYTE, root, kTag, MPI_COMM_WORLD,
+                       MPI_STATUS_IGNORE),
+              "MPI_Recv");
+      });
+      return;
+    }
+    const char* in = static_cast<const char*>(send);
+    for (int r = 0; r < size_; in += bytes[r], ++r) {
+      if (r == root) {
+        std::copy_n(in, bytes[r], static_cast<char*>(recv));
+        continue;
+      }
+      in_pieces(bytes[r], [&](std::size_t offset, int n) {
+        check(MPI_Send(in + offset, n, MPI_BYTE, r, kTag, MPI_COMM_WORLD), "MPI_Send");
+      });
+    }
+  }
+
+ private:
+  static constexpr int kTag = 7101;
+  template <class T>
+  void sum(T* data, std::size_t count, MPI_Datatype type) const {
+    in_pieces(count, [&](std::size_t offset, int n) {
+      check(MPI_Allreduce(MPI_IN_PLACE, data + offset, n, type, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+    });
+  }
+  void check_root(int root) const {
+    if (root < 0 || root >= size_)
+      throw InvalidArgument("dist: root " + std::to_string(root) + " out of range; expected 0.." +
+                            std::to_string(size_ - 1));
+  }
+  void check_counts(const std::vector<std::size_t>& bytes, int root, const char* what) const {
+    check_root(root);
+    if (bytes.size() != static_cast<std::size_t>(size_))
+      throw InvalidArgument(std::string("dist::") + what + ": " + std::to_string(bytes.size()) +
+                            " counts for " + std::to_string(size_) + " ranks; expected one per rank");
+  }
+  int rank_ = 0, size_ = 1;
+};
+
+bool started_here = false;
+std::shared_ptr<const Communicator> the_world;
+
+}  // namespace
+
+namespace detail {
+
+void mpi_start(int* argc, char*** argv) {
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (!initialised) {
+    int provided = 0;
+    check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    started_here = true;
+  }
+  // Errors come back as codes (check() turns them into exceptions) instead of aborting.
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  the_world = std::make_shared<const Mpi>();
+}
+
+void mpi_finish() {
+  the_world.reset();
+  int finalised = 0;
+  MPI_Finalized(&finalised);
+  if (started_here && !finalised) MPI_Finalize();
+  started_here = false;
+}
+
+std::shared_ptr<const Communicator> mpi_world() { return the_world; }
+
+void mpi_abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::abort();  // MPI_Abort does not return; this keeps [[noreturn]] honest
+}
+
+}  // namespace detail
+
+}  // namespace recon::dist

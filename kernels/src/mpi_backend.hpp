@@ -1,0 +1,20 @@
+// The MPI backend of the communicator (communicator_mpi.cpp), compiled only in a build with
+// RECON_MPI; communicator.cpp reaches it through these functions.
+#pragma once
+
+#include <memory>
+
+#include "recon/kernels/communicator.hpp"
+
+namespace recon::dist::detail {
+
+// MPI_Init_thread (funneled: only the main thread calls MPI) unless MPI is already initialised.
+void mpi_start(int* argc, char*** argv);
+// MPI_Finalize when mpi_start initialised MPI and it is not finalised yet.
+void mpi_finish();
+// MPI_COMM_WORLD once mpi_start ran, else null.
+std::shared_ptr<const Communicator> mpi_world();
+// MPI_Abort(MPI_COMM_WORLD, code).
+[[noreturn]] void mpi_abort(int code);
+
+}  // namespace recon::dist::detail
