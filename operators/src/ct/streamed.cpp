@@ -77,8 +77,8 @@ VolumeGeometry slab_volume(const Geometry& g, index_t z0, index_t z1) {
   return v;
 }
 
-// The geometry of one piece: its slab, and the chunk's views as vectors on a detector cut to
-// the window (centre moved along v).
+}  // namespace
+
 Geometry piece_geometry(const Geometry& g, const StreamPiece& p) {
   Geometry c;
   c.volume = slab_volume(g, p.z0, p.z1);
@@ -90,6 +90,8 @@ Geometry piece_geometry(const Geometry& g, const StreamPiece& p) {
   c.projection = vector_geometry(pg.ndim, pg.beam, p.r1 - p.r0, pg.cols, std::move(views));
   return c;
 }
+
+namespace {
 
 void check_plan(const Geometry& g, const StreamPlan& plan) {
   require(

@@ -28,7 +28,7 @@ namespace recon {
 
 namespace detail {
 // Throws ShapeMismatch / InvalidArgument naming `where` unless v has exactly `expected` as
-// shape, lives on ctx's device and has storage.
+// shape, lives on ctx's device and has storage (when the shape has elements).
 void check_view(const Context& ctx, const std::string& where, const char* name, const Shape& shape,
                 Device device, const void* data, const Shape& expected);
 // Throws InvalidArgument when the byte ranges [a, a+na) and [b, b+nb) overlap.
@@ -40,6 +40,9 @@ void check_data_device(const Context& ctx, const std::string& where, Device data
 
 template <class T>
 class DifferenceOperator;
+namespace dist {
+class Communicator;
+}
 
 template <class T>
 class LinearOperator {
@@ -48,6 +51,15 @@ class LinearOperator {
       : name_(std::move(name)), domain_(domain), range_(range) {
     if (domain.size() == 0 || range.size() == 0)
       throw InvalidArgument(name_ + ": empty domain " + domain.str() + " or range " + range.str() +
+                            "; operators need at least one element");
+  }
+  // An operator whose range may be empty here: one rank's share of a distributed operator's
+  // rows (ct::DistributedProjector on a rank without views). The domain may not be empty.
+  struct EmptyRangeAllowed {};
+  LinearOperator(std::string name, const Shape& domain, const Shape& range, EmptyRangeAllowed)
+      : name_(std::move(name)), domain_(domain), range_(range) {
+    if (domain.size() == 0)
+      throw InvalidArgument(name_ + ": empty domain " + domain.str() +
                             "; operators need at least one element");
   }
   virtual ~LinearOperator() = default;
@@ -81,6 +93,10 @@ class LinearOperator {
   // The finite-difference operator this is, for the solvers' fused stencil passes
   // (engine/src/solvers/fused_split.hpp); null for every other operator.
   virtual const DifferenceOperator<T>* as_difference() const { return nullptr; }
+  // The communicator over whose ranks the range is split, each rank holding a share of the
+  // rows (ct::DistributedProjector); null when the whole range is here. Solvers sum their inner
+  // products over the range across these ranks (engine/src/solvers/range_reduce.hpp).
+  virtual const dist::Communicator* range_split() const { return nullptr; }
   // x = (A^T A + lambda I)^{-1} b; lambda > 0 (some operators also accept 0).
   void normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const {
     check_pair(ctx, "normal_inverse", b, domain_, x, domain_);

@@ -53,6 +53,12 @@ struct StreamPiece {
 // left out.
 std::vector<StreamPiece> stream_pieces(const Geometry& g, const StreamPlan& plan);
 
+// The geometry of one piece: its slab as a volume of its own, and its views as vectors on a
+// detector cut to rows [r0, r1) (centre moved along v). The views' vectors are copied, so a
+// piece with every slice and row projects its views exactly as g does (ct::DistributedProjector
+// takes its ranks' view ranges this way).
+Geometry piece_geometry(const Geometry& g, const StreamPiece& p);
+
 // A and A^T (Joseph, matched) applied with a host context to host arrays, computed on `device`
 // piece by piece. The plan is validated against g (InvalidArgument).
 template <class T>
