@@ -1,9 +1,12 @@
 // CGLS (cgls.hpp), in the stable form that updates r = y - A x rather than recomputing it.
+// Sums over the range (r, q = A p) go through range_reduce.hpp, so a view-split projector runs
+// it distributed: r and q are each rank's share, x, s and p are replicated.
 #include "recon/engine/ct/cgls.hpp"
 
 #include <cmath>
 
 #include "iteration_log.hpp"
+#include "range_reduce.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
 namespace recon::ct {
@@ -22,12 +25,12 @@ SolveReport cgls(const Context& ctx, const Operator<T>& a, View<const T> y, View
   a.adjoint(ctx, r.view(), s.view());       // s = A^T r
   copy<T>(ctx, s.view(), p.view());
   double gamma = dot<T>(ctx, s.view(), s.view());
-  const double rr = norm2<T>(ctx, r.view());
+  const double rr = solvers::range_norm2<T>(ctx, a, r.view());
   if (std::sqrt(gamma) <= target)
     return log.converged_at_start({0, 0.5 * rr * rr, std::sqrt(gamma), 0, 0, 0});
   for (int k = 1; k <= options.max_iters; ++k) {
     a.apply(ctx, p.view(), q.view());
-    const double qq = dot<T>(ctx, q.view(), q.view());
+    const double qq = solvers::range_dot<T>(ctx, a, q.view(), q.view());
     if (!(qq > 0)) {  // p in the null space of A: nothing left to reduce
       log.stop(StopReason::Converged);
       break;
@@ -39,7 +42,7 @@ SolveReport cgls(const Context& ctx, const Operator<T>& a, View<const T> y, View
     const double gamma_new = dot<T>(ctx, s.view(), s.view());
     axpby<T>(ctx, T(1), s.view(), static_cast<T>(gamma_new / gamma), p.view());
     gamma = gamma_new;
-    const double res = norm2<T>(ctx, r.view());
+    const double res = solvers::range_norm2<T>(ctx, a, r.view());
     if (log.record(k, 0.5 * res * res, std::sqrt(gamma), 0, alpha, std::sqrt(gamma) <= target)) break;
   }
   return log.finish();

@@ -1,7 +1,11 @@
 // SIRT (sirt.hpp). The weights are computed once per call; the loop allocates nothing.
+// Distributed over views (a range split, range_reduce.hpp): the row weights 1 / (A 1) are each
+// rank's own, the column weights 1 / (A^T 1) come from the all-reduced adjoint, and the residual
+// norms are summed over the ranks.
 #include <cmath>
 
 #include "iteration_log.hpp"
+#include "range_reduce.hpp"
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/kernels/parallel_for.hpp"
 #include "recon/kernels/vector_ops.hpp"
@@ -51,9 +55,9 @@ SolveReport sirt(const Context& ctx, const Operator<T>& a, View<const T> y, View
   auto residual = [&] {  // r = y - A x; returns ||r||
     a.apply(ctx, View<const T>(x), r.view());
     axpby<T>(ctx, T(1), y, T(-1), r.view());
-    return norm2<T>(ctx, r.view());
+    return solvers::range_norm2<T>(ctx, a, r.view());
   };
-  const double target = options.rel_tol * norm2<T>(ctx, y);
+  const double target = options.rel_tol * solvers::range_norm2<T>(ctx, a, y);
   double res = residual();
   if (res <= target) return log.converged_at_start({0, 0.5 * res * res, res, 0, 0, 0});
   for (int k = 1; k <= options.max_iters; ++k) {

@@ -4,7 +4,9 @@
 // A and one A^T per iteration.
 // Stops when ||A^T (y - A x)|| <= rel_tol ||A^T y|| or after max_iters; the monitor sees
 // primal_residual = ||A^T (y - A x)|| (the gradient norm) and objective = ||y - A x||^2 / 2.
-// No constraints (use SIRT with nonneg for x >= 0). Tests: tests/ct/test_iterative.cu.
+// No constraints (use SIRT with nonneg for x >= 0). With a range split over ranks
+// (ct::DistributedProjector) it runs distributed: the sums over the range are all-reduced.
+// Tests: tests/ct/test_iterative.cu, tests/dist/test_distributed.cpp.
 #pragma once
 
 #include "recon/engine/solver_types.hpp"

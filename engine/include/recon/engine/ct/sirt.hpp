@@ -8,7 +8,9 @@
 // The back-projections (A^T R r and C) go through a.adjoint, so an unmatched pair such as
 // ct::UnmatchedProjector (voxel-driven B ~ A^T) runs SIRT with B: its fixed points solve
 // B R (y - A x) = 0 instead (tests/ct/test_unmatched.cpp compares the two on Shepp-Logan).
-// Tests: tests/ct/test_iterative.cu.
+// With a range split over ranks (ct::DistributedProjector) it runs distributed: the row weights
+// are local, the column weights and residual norms summed over the ranks.
+// Tests: tests/ct/test_iterative.cu, tests/dist/test_distributed.cpp.
 #pragma once
 
 #include "recon/engine/solver_types.hpp"

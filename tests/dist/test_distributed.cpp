@@ -1,0 +1,351 @@
+// Distributed CT over views (docs/distributed.md), written for any number of ranks: ctest runs
+// it plainly (the single-rank communicator, no MPI needed) and, in a build with MPI, under
+// mpiexec -n 1, 2 and 3. Every rank also computes the serial result for its comparisons.
+//   - the communicator's collectives and the agreement on failures (a non-root rank failing);
+//   - the forward projection of a rank's views bitwise equal to the serial projector's rows;
+//   - the adjoint identity <A x, y> = <x, A^T y> summed across ranks;
+//   - the back-projection equal to the serial one to float rounding: max |d - s| <= tol max |s|
+//     with tol 1e-5 in float, 1e-12 in double (the all-reduce sums in another order), and the
+//     same bits on every rank;
+//   - CGLS and SIRT in double equal to the serial solvers to 1e-6 relative (x and the objective),
+//     same iterations, the same bits of x on every rank;
+//   - uneven splits: 7 views on 2 and 3 ranks, 2 views on 3 ranks (a rank without views).
+// Collectives must be reached by every rank: checks use EXPECT (never ASSERT) between them.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <numeric>
+
+#include "backends.hpp"
+#include "recon/engine/ct/cgls.hpp"
+#include "recon/engine/ct/sirt.hpp"
+#include "recon/kernels/communicator.hpp"
+#include "recon/operators/ct/distributed.hpp"
+#include "recon/operators/ct/projector.hpp"
+
+namespace recon::testing {
+namespace {
+
+using dist::Communicator;
+
+std::shared_ptr<const Communicator> comm() { return dist::world(); }
+
+// Geometries of every family with view counts that split unevenly: 7 on 2 or 3 ranks, 2 on 3
+// ranks (one rank without views), 1 view.
+std::vector<std::pair<std::string, ct::Geometry>> geometries() {
+  using namespace recon::ct;
+  const double pi = M_PI;
+  std::vector<std::pair<std::string, Geometry>> out;
+  out.push_back({"parallel2d_7", {volume2d(17, 19), parallel2d(27, 0.9, uniform_angles(7, 0, pi), 0.3)}});
+  out.push_back({"fan2d_2", {volume2d(16, 15), fan2d(25, 1.3, uniform_angles(2, 0.2, 2 * pi), 40, 30)}});
+  out.push_back({"parallel3d_7",
+                 {volume3d(6, 11, 10), parallel3d(8, 14, 1.1, 0.9, uniform_angles(7, 0, pi), 0.4, -0.2)}});
+  out.push_back({"cone_7",
+                 {volume3d(7, 12, 11, {1, 1, 1.2}, {0.5, 0, 0.4}),
+                  cone(10, 15, 1.4, 1.3, uniform_angles(7, 0, 2 * pi), 40, 25, 0.6, -0.5)}});
+  out.push_back({"cone_2", {volume3d(5, 9, 8), cone(8, 12, 1.5, 1.5, uniform_angles(2, 0, 2 * pi), 30, 20)}});
+  out.push_back({"cone_1", {volume3d(5, 9, 8), cone(8, 12, 1.5, 1.5, {0.7}, 30, 20)}});
+  return out;
+}
+
+index_t per_view(const ct::Geometry& g) { return g.projection.rows * g.projection.cols; }
+
+// This rank's rows of a whole projection array.
+template <class T>
+std::vector<T> share(const std::vector<T>& whole, const ct::Geometry& g, const ct::ViewRange& v) {
+  return std::vector<T>(whole.begin() + v.begin * per_view(g), whole.begin() + v.end * per_view(g));
+}
+
+// Whether every rank holds the same bits as rank 0.
+template <class T>
+bool same_on_every_rank(const Communicator& c, const std::vector<T>& mine) {
+  std::vector<T> root = mine;
+  c.broadcast(root.data(), sizeof(T) * root.size(), 0);
+  return !c.any(std::memcmp(root.data(), mine.data(), sizeof(T) * mine.size()) != 0);
+}
+
+// max |a - b| / max |b|
+template <class T>
+double relative_max_error(const std::vector<T>& a, const std::vector<T>& b) {
+  double peak = 0, diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    peak = std::max(peak, std::fabs(static_cast<double>(b[i])));
+    diff = std::max(diff, std::fabs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
+  }
+  return diff / peak;
+}
+
+// ctest sets RECON_TEST_RANKS to the ranks it starts (1 for the run without mpiexec).
+TEST(Communicator, WorldMatchesTheLauncher) {
+  const auto c = comm();
+  const char* expected = std::getenv("RECON_TEST_RANKS");
+  if (expected) {
+    EXPECT_EQ(c->size(), std::atoi(expected));
+  }
+  EXPECT_EQ(c->backend(), std::getenv("PMI_RANK") && dist::mpi_built() ? "mpi" : "single");
+  EXPECT_LT(c->rank(), c->size());
+}
+
+TEST(Communicator, ScalarReductions) {
+  const auto c = comm();
+  const int p = c->size(), r = c->rank();
+  EXPECT_EQ(c->all_reduce(r + 1.0, dist::ReduceOp::Sum), p * (p + 1) / 2.0);
+  EXPECT_EQ(c->all_reduce(r + 1.0, dist::ReduceOp::Max), static_cast<double>(p));
+  EXPECT_EQ(c->all_reduce(r + 1.0, dist::ReduceOp::Min), 1.0);
+  EXPECT_EQ(c->any(r == p - 1), true);
+  EXPECT_EQ(c->any(false), false);
+}
+
+TEST(Communicator, BufferSumsBroadcastGatherScatter) {
+  const auto c = comm();
+  const int p = c->size(), r = c->rank();
+  std::vector<double> d(5);
+  std::vector<float> f(3);
+  for (int i = 0; i < 5; ++i) d[i] = (r + 1) * 10.0 + i;
+  for (int i = 0; i < 3; ++i) f[i] = static_cast<float>(r + i);
+  c->all_reduce_sum(d.data(), d.size());
+  c->all_reduce_sum(f.data(), f.size());
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(d[i], 10.0 * p * (p + 1) / 2 + p * i);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(f[i], static_cast<float>(p * (p - 1) / 2 + p * i));
+
+  const std::string text = dist::broadcast_string(*c, r == 0 ? "from the root" : "not this");
+  EXPECT_EQ(text, "from the root");
+
+  // Rank k sends k + 1 bytes of value k, except the last rank, which sends none (uneven, empty).
+  std::vector<std::size_t> bytes(p);
+  for (int k = 0; k < p; ++k) bytes[k] = k == p - 1 && p > 1 ? 0 : k + 1;
+  const std::size_t total = std::accumulate(bytes.begin(), bytes.end(), std::size_t(0));
+  std::vector<char> mine(bytes[r], static_cast<char>(r)), all(r == 0 ? total : 0);
+  c->gather(mine.data(), all.data(), bytes, 0);
+  if (r == 0) {
+    std::vector<char> expected;
+    for (int k = 0; k < p; ++k) expected.insert(expected.end(), bytes[k], static_cast<char>(k));
+    EXPECT_EQ(all, expected);
+  }
+  std::vector<char> back(bytes[r], 'x');
+  c->scatter(all.data(), back.data(), bytes, 0);
+  EXPECT_EQ(back, mine);
+}
+
+TEST(Communicator, DeviceBufferSumOnTheHost) {
+  const auto c = comm();
+  const Context host = Context::host();
+  Array<double> a = Array<double>::from_host(host, Shape{4}, {1, 2, 3, 4});
+  dist::all_reduce_sum<double>(*c, host, a.view());
+  EXPECT_EQ(a.to_host_vector(),
+            (std::vector<double>{1.0 * c->size(), 2.0 * c->size(), 3.0 * c->size(), 4.0 * c->size()}));
+}
+
+// The last rank fails; every rank throws its error, of the same kind, marked as agreed.
+TEST(Communicator, AFailingRankFailsEveryRank) {
+  const auto c = comm();
+  const int last = c->size() - 1;
+  try {
+    dist::agree(*c, [&] {
+      if (c->rank() == last) throw IoError("cannot read 'x.npy' on rank " + std::to_string(last));
+    });
+    ADD_FAILURE() << "no error on rank " << c->rank();
+  } catch (const IoError& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot read 'x.npy' on rank " + std::to_string(last));
+    EXPECT_TRUE(dist::is_agreed(e));
+  }
+  // Several failures: the lowest rank's; another kind; then no failure at all.
+  try {
+    dist::agree(*c, [&] { throw ShapeMismatch("rank " + std::to_string(c->rank())); });
+    ADD_FAILURE() << "no error";
+  } catch (const ShapeMismatch& e) {
+    EXPECT_EQ(std::string(e.what()), "rank 0");
+  }
+  try {
+    dist::root_does(*c, [] { throw std::runtime_error("boom"); });
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("boom"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(dist::agree(*c, [] {}));
+}
+
+TEST(Communicator, SingleRankIsTheIdentity) {
+  const auto one = dist::single_rank();
+  EXPECT_EQ(one->rank(), 0);
+  EXPECT_EQ(one->size(), 1);
+  double v[2] = {1.5, -2};
+  one->all_reduce_sum(v, 2);
+  EXPECT_EQ(v[0], 1.5);
+  EXPECT_EQ(one->all_reduce(3.0, dist::ReduceOp::Max), 3.0);
+  char src[3] = {'a', 'b', 'c'}, dst[3] = {};
+  one->gather(src, dst, {3}, 0);
+  EXPECT_EQ(std::string(dst, 3), "abc");
+  EXPECT_THROW(one->gather(src, dst, {1, 2}, 0), InvalidArgument);
+  EXPECT_THROW(one->broadcast(src, 3, 1), InvalidArgument);
+  EXPECT_THROW(dist::agree(*one, [] { throw OutOfMemory("too big"); }), OutOfMemory);
+}
+
+TEST(ViewShare, CoversTheViewsContiguously) {
+  for (index_t views : {0, 1, 2, 7, 180})
+    for (int ranks : {1, 2, 3, 8}) {
+      index_t next = 0;
+      for (int r = 0; r < ranks; ++r) {
+        const ct::ViewRange v = ct::view_share(views, r, ranks);
+        EXPECT_EQ(v.begin, next);
+        EXPECT_GE(v.count(), views / ranks);
+        EXPECT_LE(v.count(), views / ranks + 1);
+        next = v.end;
+      }
+      EXPECT_EQ(next, views);
+    }
+  EXPECT_THROW(ct::view_share(7, 3, 3), InvalidArgument);
+}
+
+template <class T>
+class DistributedCt : public ::testing::Test {};
+using Reals = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(DistributedCt, Reals);
+
+TYPED_TEST(DistributedCt, ForwardIsBitwiseTheSerialRows) {
+  using T = TypeParam;
+  const Context ctx = Context::host();
+  for (const auto& [name, g] : geometries()) {
+    const ct::JosephProjector<T> serial(g);
+    const ct::DistributedProjector<T> part(g, comm());
+    const auto x = Array<T>::from_host(ctx, serial.domain(), random_values<T>(serial.domain().size(), 3));
+    Array<T> whole(ctx, serial.range()), mine(ctx, part.range());
+    serial.apply(ctx, x.view(), whole.view());
+    part.apply(ctx, x.view(), mine.view());
+    EXPECT_EQ(mine.size(), part.views().count() * per_view(g)) << name;
+    const std::vector<T> expected = share(whole.to_host_vector(), g, part.views()),
+                         got = mine.to_host_vector();
+    EXPECT_TRUE(got.size() == expected.size() &&
+                std::memcmp(got.data(), expected.data(), sizeof(T) * got.size()) == 0)
+        << name << ": rank " << comm()->rank() << " views [" << part.views().begin << ", " << part.views().end
+        << ")";
+  }
+}
+
+TYPED_TEST(DistributedCt, AdjointIdentityAcrossRanks) {
+  using T = TypeParam;
+  const Context ctx = Context::host();
+  const auto c = comm();
+  for (const auto& [name, g] : geometries()) {
+    const ct::DistributedProjector<T> a(g, c);
+    const ct::JosephProjector<T> serial(g);
+    const auto x = Array<T>::from_host(ctx, a.domain(), random_values<T>(a.domain().size(), 5));
+    const auto y =
+        Array<T>::from_host(ctx, a.range(), share(random_values<T>(serial.range().size(), 6), g, a.views()));
+    Array<T> ax(ctx, a.range()), aty(ctx, a.domain());
+    a.apply(ctx, x.view(), ax.view());
+    a.adjoint(ctx, y.view(), aty.view());
+    const double lhs = c->all_reduce(dot<T>(ctx, ax.view(), y.view()), dist::ReduceOp::Sum);
+    const double rhs = dot<T>(ctx, x.view(), aty.view());
+    const double norms = std::sqrt(c->all_reduce(dot<T>(ctx, ax.view(), ax.view()), dist::ReduceOp::Sum) *
+                                   c->all_reduce(dot<T>(ctx, y.view(), y.view()), dist::ReduceOp::Sum));
+    EXPECT_LT(std::fabs(lhs - rhs) / norms, sizeof(T) == 4 ? 1e-5 : 1e-13) << name;
+  }
+}
+
+TYPED_TEST(DistributedCt, BackprojectionIsTheSerialOneToRounding) {
+  using T = TypeParam;
+  const Context ctx = Context::host();
+  const auto c = comm();
+  for (const auto& [name, g] : geometries()) {
+    const ct::JosephProjector<T> serial(g);
+    const ct::DistributedProjector<T> part(g, c);
+    const std::vector<T> y = random_values<T>(serial.range().size(), 8);
+    const auto yd = Array<T>::from_host(ctx, serial.range(), y);
+    const auto ys = Array<T>::from_host(ctx, part.range(), share(y, g, part.views()));
+    Array<T> whole(ctx, serial.domain()), summed(ctx, part.domain());
+    serial.adjoint(ctx, yd.view(), whole.view());
+    part.adjoint(ctx, ys.view(), summed.view());
+    const std::vector<T> got = summed.to_host_vector();
+    EXPECT_LE(relative_max_error(got, whole.to_host_vector()), sizeof(T) == 4 ? 1e-5 : 1e-12) << name;
+    EXPECT_TRUE(same_on_every_rank(*c, got)) << name << ": the replicas of A^T y differ";
+  }
+}
+
+// Least-squares data: y = A x_true + noise, so that neither solver converges exactly.
+template <class Solve>
+void expect_solver_matches_serial(Solve solve, const char* solver) {
+  const Context ctx = Context::host();
+  const auto c = comm();
+  for (const auto& [name, g] : geometries()) {
+    const ct::JosephProjector<double> serial(g);
+    const Operator<double> whole = ct::joseph_projector<double>(g);
+    const Operator<double> part = ct::distributed_projector<double>(g, c);
+    const auto* split = dynamic_cast<const ct::DistributedProjector<double>*>(&part.get());
+    const auto truth =
+        Array<double>::from_host(ctx, whole.domain(), random_values<double>(whole.domain().size(), 9, 0, 1));
+    Array<double> y(ctx, whole.range());
+    whole.apply(ctx, truth.view(), y.view());
+    std::vector<double> yv = y.to_host_vector();
+    const std::vector<double> noise = random_values<double>(yv.size(), 10, -0.05, 0.05);
+    for (std::size_t i = 0; i < yv.size(); ++i) yv[i] += noise[i];
+    const auto yd = Array<double>::from_host(ctx, whole.range(), yv);
+    const auto ys = Array<double>::from_host(ctx, part.range(), share(yv, g, split->views()));
+    Array<double> xs(ctx, whole.domain()), xd(ctx, whole.domain());
+    fill<double>(ctx, xs.view(), 0.0);
+    fill<double>(ctx, xd.view(), 0.0);
+    const SolveReport rs = solve(ctx, whole, yd.view(), xs.view());
+    const SolveReport rd = solve(ctx, part, ys.view(), xd.view());
+    EXPECT_EQ(rd.iterations, rs.iterations) << solver << " " << name;
+    EXPECT_GT(rs.iterations, 0) << solver << " " << name;
+    const double diff = distance2<double>(ctx, xd.view(), xs.view()), size = norm2<double>(ctx, xs.view());
+    EXPECT_LE(diff, 1e-6 * size) << solver << " " << name << ": |x_dist - x_serial| = " << diff
+                                 << ", |x_serial| = " << size;
+    // The objective: ||y - A x||^2 / 2 summed over the ranks' views (the gradient norm that
+    // CGLS reports is a small difference, relatively less accurate than x).
+    EXPECT_NEAR(rd.last.objective, rs.last.objective, 1e-6 * rs.last.objective) << solver << " " << name;
+    EXPECT_TRUE(same_on_every_rank(*c, xd.to_host_vector())) << solver << " " << name << ": replicas differ";
+  }
+}
+
+TEST(DistributedSolvers, CglsMatchesTheSerialSolver) {
+  expect_solver_matches_serial(
+      [](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
+        ct::CglsOptions o;
+        o.max_iters = 12;
+        o.rel_tol = 0;
+        return ct::cgls<double>(ctx, a, y, x, o);
+      },
+      "cgls");
+}
+
+TEST(DistributedSolvers, SirtMatchesTheSerialSolver) {
+  expect_solver_matches_serial(
+      [](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
+        ct::SirtOptions o;
+        o.max_iters = 15;
+        o.rel_tol = 0;
+        o.nonneg = true;
+        o.relaxation = 1.5;
+        return ct::sirt<double>(ctx, a, y, x, o);
+      },
+      "sirt");
+}
+
+// The stopping test sees the global residual: with a tolerance, every rank stops at the
+// serial solver's iteration (a rank stopping alone would leave the others in a collective).
+TEST(DistributedSolvers, StopAtTheSerialIteration) {
+  expect_solver_matches_serial(
+      [](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
+        ct::CglsOptions o;
+        o.max_iters = 200;
+        o.rel_tol = 1e-3;
+        return ct::cgls<double>(ctx, a, y, x, o);
+      },
+      "cgls with a tolerance");
+}
+
+}  // namespace
+}  // namespace recon::testing
+
+// gtest's main, with MPI started first when an MPI launcher ran this process; ranks other than
+// 0 print only their failures.
+int main(int argc, char** argv) {
+  recon::dist::Session session(&argc, &argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  if (!recon::dist::world()->is_root()) GTEST_FLAG_SET(brief, true);
+  return RUN_ALL_TESTS();
+}
