@@ -5,7 +5,6 @@
 # (scripts/setup-deps: mpich libmpich-dev) runs as root and oversubscribes cores without flags;
 # the distributed tests run through ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} N.
 set(RECON_WITH_MPI OFF)
-set(RECON_WITH_MPI_01 0)
 if(RECON_MPI STREQUAL "OFF")
   message(STATUS "MPI: off")
   return()
@@ -20,7 +19,6 @@ endif()
 find_package(MPI COMPONENTS CXX)
 if(MPI_CXX_FOUND)
   set(RECON_WITH_MPI ON)
-  set(RECON_WITH_MPI_01 1)
   message(STATUS "MPI: on (MPI ${MPI_CXX_VERSION}, ${MPIEXEC_EXECUTABLE})")
 elseif(RECON_MPI STREQUAL "ON")
   message(FATAL_ERROR "RECON_MPI=ON but MPI's C++ development files were not found "

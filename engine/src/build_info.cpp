@@ -1,5 +1,6 @@
 #include "recon/engine/build_info.hpp"
 
+#include "recon/kernels/communicator.hpp"
 #include "recon/kernels/config.hpp"
 #include "recon/kernels/host_clones.hpp"
 
@@ -13,7 +14,7 @@ BuildInfo build_info() {
   BuildInfo b;
   b.version = RECON_VERSION_STRING;
   b.cuda = RECON_WITH_CUDA != 0;
-  b.mpi = RECON_WITH_MPI != 0;
+  b.mpi = dist::mpi_built();
   b.cuda_architectures = RECON_CUDA_ARCHITECTURES;
   b.host_arch = RECON_HOST_ARCH;
   b.host_clone = host_clone_level();

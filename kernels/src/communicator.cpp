@@ -7,9 +7,12 @@
 #include <new>
 #include <vector>
 
-#include "recon/kernels/config.hpp"
 #include "recon/kernels/memory.hpp"
 
+// RECON_WITH_MPI: set for this file alone in a build with MPI (kernels/CMakeLists.txt).
+#ifndef RECON_WITH_MPI
+#define RECON_WITH_MPI 0
+#endif
 #if RECON_WITH_MPI
 #include "mpi_backend.hpp"
 #endif
