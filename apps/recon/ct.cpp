@@ -6,6 +6,8 @@
 //   fbp | fdk   --geometry g.json SINO OUT [--filter ramp|shepp-logan|cosine|hann]
 //   sirt | cgls --geometry g.json SINO OUT [--iters N --tol T] [--nonneg --relaxation L] [--log log.json]
 //               sirt [--backprojector matched|voxel]: A^T or the voxel-driven B (no atomics, unmatched)
+//   project, backproject, sirt and cgls also run under mpiexec, split by views over the ranks
+//   (--distribute views, the default with several ranks; ct_data.hpp, docs/distributed.md)
 //   recon       --geometry g.json SINO OUT [--solver admm|pdhg --loss L --penalty P --lambda ..]
 //               (ct_recon.cpp)
 //   simulate    --geometry g.json OUT [--phantom shepp-logan|ball | --volume VOL.npy]
@@ -20,6 +22,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "ct_data.hpp"
 #include "ct_io.hpp"
 #include "ct_recon.hpp"
 #include "iteration_log.hpp"
@@ -45,6 +48,7 @@ namespace {
 struct CtArgs {
   std::string geometry, in, out, filter = "ramp", log, phantom = "shepp-logan", volume, truth;
   std::string backprojector = "matched";
+  std::string distribute;  // empty: views when run on several ranks
   int iters = 100;
   double tol = 1e-6, relaxation = 1.0, flux = 0, sigma = 0;
   bool nonneg = false, unmatched = false;
@@ -61,6 +65,14 @@ CLI::App* add_io(CLI::App& ct, const char* name, const char* help, CtArgs& a, co
   return c;
 }
 
+// --distribute: how a command run by mpiexec on several ranks splits its work.
+void add_distribute(CLI::App& c, CtArgs& a) {
+  c.add_option("--distribute", a.distribute,
+               "under mpiexec: views (each rank a range of views and the whole volume; the default with "
+               "several ranks) | slabs (not implemented yet)")
+      ->check(CLI::IsMember({"views", "slabs"}));
+}
+
 // Joseph's A with its exact adjoint, or with the voxel-driven back-projector
 // (unmatched_projector.hpp), which is not streamed.
 Operator<float> projector(const CtPlacement& p, bool unmatched, const char* command) {
@@ -71,25 +83,40 @@ Operator<float> projector(const CtPlacement& p, bool unmatched, const char* comm
   return ct::unmatched_projector<float>(p.geometry);
 }
 
+// The command's data and projector: split by views over the ranks (ct_data.hpp), or serial
+// (in memory or streamed) with the matched or the voxel-driven back-projector.
+CtData ct_data(const CtArgs& a, const GlobalOptions& global, double volumes, double sinograms,
+               const std::string& command, bool unmatched) {
+  bool split = false;
+  dist::agree(*dist::world(), [&] {
+    split = distribute_views(a.distribute, command);
+    require(!split || !unmatched, command,
+            "the voxel-driven back-projector is not distributed; use the matched one");
+  });
+  if (split) return CtData::distributed(global, a.geometry, volumes, sinograms, command);
+  const CtPlacement place = place_ct(global, a.geometry, volumes, sinograms, command, true);
+  return CtData(place, projector(place, unmatched, command.c_str()));
+}
+
 void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
   const char* command = adjoint ? "ct backproject" : "ct project";
-  const CtPlacement place = place_ct(global, a.geometry, 2, 2, command, true);
-  const Context& ctx = place.data;
-  const Operator<float> op = projector(place, adjoint && a.unmatched, command);
-  const Array<float> in = read_ct_array(ctx, a.in, adjoint ? op.range() : op.domain(),
-                                        adjoint ? "projection shape" : "volume shape");
+  const CtData data = ct_data(a, global, 2, 2, command, adjoint && a.unmatched);
+  const Context& ctx = data.ctx();
+  const Operator<float>& op = data.op();
+  const Array<float> in = adjoint ? data.read_projections(a.in) : data.read_volume(a.in);
   Array<float> out(ctx, adjoint ? op.domain() : op.range());
-  if (adjoint)
+  if (adjoint) {
     op.adjoint(ctx, in.view(), out.view());
-  else
+    data.write_volume(a.out, out, command, "the values of " + a.in);
+  } else {
     op.apply(ctx, in.view(), out.view());
-  require_finite_result(out, command, "the values of " + a.in);
-  io::write_image(a.out, out);
-  print_summary({{"output", a.out},
-                 {"operator", op.name()},
-                 {"adjoint", adjoint},
-                 {"shape", out.shape().str()},
-                 {"streamed", streaming_summary(op)}});
+    data.write_projections(a.out, out, command, "the values of " + a.in);
+  }
+  const ct::Geometry& g = data.geometry();
+  print_summary(data.summary({{"output", a.out},
+                              {"operator", op.name()},
+                              {"adjoint", adjoint},
+                              {"shape", (adjoint ? g.volume.shape : g.projection.shape()).str()}}));
 }
 
 void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
@@ -123,14 +150,16 @@ void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
 
 void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) {
   const char* name = use_sirt ? "sirt" : "cgls";
-  if (!use_sirt && a.nonneg)
-    throw InvalidArgument("ct cgls: --nonneg is not supported by CGLS (use 'ct sirt --nonneg')");
-  require_log_memory(!a.log.empty(), a.iters, 1);
+  dist::agree(*dist::world(), [&] {  // on every rank alike (ct_data.hpp)
+    if (!use_sirt && a.nonneg)
+      throw InvalidArgument("ct cgls: --nonneg is not supported by CGLS (use 'ct sirt --nonneg')");
+    require_log_memory(!a.log.empty(), a.iters, 1);
+  });
   const std::string command = std::string("ct ") + name;
-  const CtPlacement place = place_ct(global, a.geometry, 5, 4, command, true);
-  const Context& ctx = place.data;
-  const Operator<float> op = projector(place, use_sirt && a.backprojector == "voxel", command.c_str());
-  const Array<float> y = read_ct_array(ctx, a.in, op.range(), "projection shape");
+  const CtData data = ct_data(a, global, 5, 4, command, use_sirt && a.backprojector == "voxel");
+  const Context& ctx = data.ctx();
+  const Operator<float>& op = data.op();
+  const Array<float> y = data.read_projections(a.in);
   Array<float> x(ctx, op.domain());
   fill<float>(ctx, x.view(), 0.0f);
   nlohmann::json log = nlohmann::json::array();
@@ -158,20 +187,21 @@ void run_iterative(const CtArgs& a, const GlobalOptions& global, bool use_sirt) 
     o.rel_tol = a.tol;
     rep = ct::cgls<float>(ctx, op, y.view(), x.view(), o, monitor);
   }
-  require_finite_result(x, std::string("ct ") + name, "the values of " + a.in);
-  io::write_image(a.out, x);
-  const nlohmann::json summary = {{"output", a.out},
-                                  {"solver", name},
-                                  {"operator", op.name()},
-                                  {"iterations", rep.iterations},
-                                  {"stop", to_string(rep.reason)},
-                                  {"residual", rep.last.primal_residual},
-                                  {"elapsed_s", rep.last.elapsed_s},
-                                  {"streamed", streaming_summary(op)}};
+  data.write_volume(a.out, x, command, "the values of " + a.in);
+  const nlohmann::json summary = data.summary({{"output", a.out},
+                                               {"solver", name},
+                                               {"operator", op.name()},
+                                               {"iterations", rep.iterations},
+                                               {"stop", to_string(rep.reason)},
+                                               {"residual", rep.last.primal_residual},
+                                               {"elapsed_s", rep.last.elapsed_s}});
   if (!a.log.empty())
-    io::write_file_atomically(a.log, [&](std::ostream& os) {
-      os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(2, ' ', false, kReplaceInvalidUtf8)
-         << "\n";
+    data.on_writer([&] {
+      io::write_file_atomically(a.log, [&](std::ostream& os) {
+        os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(2, ' ', false,
+                                                                             kReplaceInvalidUtf8)
+           << "\n";
+      });
     });
   print_summary(summary);
 }
@@ -234,10 +264,11 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
   ct->require_subcommand(1);
   auto a = std::make_shared<CtArgs>();
 
-  add_io(*ct, "project", "forward projection y = A x", *a, "volume .npy")->callback([a, &global] {
-    run_linear(*a, global, false);
-  });
+  auto* fp = add_io(*ct, "project", "forward projection y = A x", *a, "volume .npy");
+  add_distribute(*fp, *a);
+  fp->callback([a, &global] { run_linear(*a, global, false); });
   auto* bp = add_io(*ct, "backproject", "exact adjoint x = A^T y", *a, "projections .npy");
+  add_distribute(*bp, *a);
   bp->add_flag("--unmatched", a->unmatched,
                "voxel-driven back-projection B ~ A^T instead (a gather without atomics, not the exact "
                "adjoint; circular geometries)");
@@ -266,6 +297,7 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
         ->capture_default_str()
         ->check(number_check(at_least(0)));
     c->add_option("--log", a->log, "write the per-iteration log (JSON) here");
+    add_distribute(*c, *a);
     c->add_flag("--nonneg", a->nonneg,
                 use_sirt ? "project onto x >= 0 every iteration" : "not supported by CGLS");
     if (use_sirt) {

@@ -1,12 +1,17 @@
 // `recon`: the command-line tool. Every error becomes one line on stderr and exit code 1
-// (2 for bad usage); nothing aborts with a stack trace.
+// (2 for bad usage); nothing aborts with a stack trace. Under mpiexec only rank 0 speaks
+// (summary and error line); see QuietRank below.
+#include <cstdio>
 #include <iostream>
 #include <new>
+#include <set>
+#include <streambuf>
 
 #include "commands.hpp"
 #include "input_files.hpp"
 #include "option_checks.hpp"
 #include "recon/io/output_set.hpp"
+#include "recon/kernels/communicator.hpp"
 #include "recon/kernels/config.hpp"
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/memory_budget.hpp"
@@ -45,9 +50,59 @@ std::string one_line(std::string text) {
   return text;
 }
 
+// Output of ranks other than 0 of an MPI run: std::cout and std::cerr discard it while this
+// lives, so that the JSON summary, progress and the error line appear once. Errors the ranks did
+// not agree on (communicator.hpp) are printed by the rank itself before it ends the run.
+class QuietRank {
+ public:
+  explicit QuietRank(bool quiet) {
+    if (!quiet) return;
+    out_ = std::cout.rdbuf(&discard_);
+    err_ = std::cerr.rdbuf(&discard_);
+  }
+  ~QuietRank() {
+    if (out_) std::cout.rdbuf(out_);
+    if (err_) std::cerr.rdbuf(err_);
+  }
+  QuietRank(const QuietRank&) = delete;
+  QuietRank& operator=(const QuietRank&) = delete;
+
+ private:
+  struct Discard : std::streambuf {
+    int overflow(int c) override { return traits_type::not_eof(c); }
+  } discard_;
+  std::streambuf *out_ = nullptr, *err_ = nullptr;
+};
+
+// The commands that run distributed (ct_data.hpp); under mpiexec with several ranks the others
+// are refused, since every rank would run and write the whole command.
+void refuse_undistributed(const CLI::App& app, const recon::dist::Communicator& world) {
+  static const std::set<std::string> distributed = {"ct project", "ct backproject", "ct sirt", "ct cgls",
+                                                    "info"};
+  if (world.size() == 1 || distributed.count(command_name(app))) return;
+  throw recon::dist::AgreedError<recon::InvalidArgument>(
+      command_name(app) + ": does not run distributed (" + std::to_string(world.size()) +
+      " ranks); run it without mpiexec, or use ct project, backproject, sirt or cgls");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const recon::dist::Session mpi(&argc, &argv);
+  const auto world = recon::dist::world();
+  const QuietRank quiet(!world->is_root());
+  // The error line; `agreed`: every rank has the same error (communicator.hpp; usage errors
+  // too), so rank 0 prints it. An error on this rank alone would leave the others waiting in a
+  // collective: it is printed by this rank, whatever its number, and the whole run ends.
+  const auto report = [&](const std::string& line, int code, bool agreed) {
+    if (world->size() > 1 && !agreed) {
+      std::fprintf(stderr, "recon: error: rank %d: %s\n", world->rank(), line.c_str());
+      std::fflush(stderr);
+      recon::dist::abort_all(*world, code);
+    }
+    std::cerr << "recon: error: " << line << "\n";
+    return code;
+  };
   CLI::App app{"recon " RECON_VERSION_STRING ": sparse-regularised image reconstruction on GPUs"};
   app.require_subcommand(1);
   recon::cli::GlobalOptions global;
@@ -96,44 +151,47 @@ int main(int argc, char** argv) {
   // signal stops it (recon/io/output_set.hpp).
   recon::io::install_cleanup_on_signals();
   recon::io::OutputTransaction outputs;
+  app.parse_complete_callback([&] { refuse_undistributed(app, *world); });
   try {
     app.parse(argc, argv);
-    // The JSON summary is part of the result: a full disk or closed pipe on stdout fails the command.
-    if (!std::cout.flush())
-      throw recon::IoError(
-          "cannot write the summary to standard output (a full disk or a closed pipe); "
-          "expected a writable stdout");
-    recon::io::commit_outputs();
+    // Rank 0 printed the summary and wrote the outputs; every rank learns whether they are out.
+    recon::dist::agree(*world, [] {
+      // The JSON summary is part of the result: a full disk or closed pipe on stdout fails the command.
+      if (!std::cout.flush())
+        throw recon::IoError(
+            "cannot write the summary to standard output (a full disk or a closed pipe); "
+            "expected a writable stdout");
+      recon::io::commit_outputs();
+    });
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     // A bad value already says what was expected; other usage errors point at the help.
     const bool has_hint = dynamic_cast<const CLI::ValidationError*>(&e) != nullptr;
     const std::string unknown = dynamic_cast<const CLI::RequiredError*>(&e) ? unknown_command(app) : "";
-    std::cerr << "recon: error: " << one_line(unknown.empty() ? e.what() : unknown)
-              << (has_hint ? ""
-                           : " (see recon " + (command_name(app) == "recon" ? "" : command_name(app) + " ") +
-                                 "--help)")
-              << "\n";
-    return 2;
+    // The command line is the same on every rank: usage errors are agreed.
+    return report(
+        one_line(unknown.empty() ? e.what() : unknown) +
+            (has_hint ? ""
+                      : " (see recon " + (command_name(app) == "recon" ? "" : command_name(app) + " ") +
+                            "--help)"),
+        2, true);
   } catch (const recon::OutOfMemory& e) {
-    std::cerr << "recon: error: " << command_name(app) << ": " << one_line(e.what()) << "\n";
-    return 1;
+    return report(command_name(app) + ": " + one_line(e.what()), 1, recon::dist::is_agreed(e));
   } catch (const recon::Error& e) {
-    std::cerr << "recon: error: " << one_line(e.what()) << "\n";
-    return 1;
+    return report(one_line(e.what()), 1, recon::dist::is_agreed(e));
   } catch (const std::bad_alloc&) {
     // Every input is checked against the memory available before allocating; this is the
     // last resort (another process took the memory meanwhile).
-    std::cerr << "recon: error: " << command_name(app) << ": out of host memory ("
-              << recon::format_bytes(static_cast<double>(recon::available_host_bytes()))
-              << " available); expected a smaller input\n";
-    return 1;
+    return report(command_name(app) + ": out of host memory (" +
+                      recon::format_bytes(static_cast<double>(recon::available_host_bytes())) +
+                      " available); expected a smaller input",
+                  1, false);
   } catch (const std::exception&) {
     // Input is validated before it reaches the library, so this is a bug; a library's own
     // text (addresses, temporary paths) would tell the user nothing.
-    std::cerr << "recon: error: " << command_name(app)
-              << ": an unexpected internal failure (a bug in recon; please report the command line)\n";
-    return 1;
+    return report(command_name(app) +
+                      ": an unexpected internal failure (a bug in recon; please report the command line)",
+                  1, false);
   }
   return 0;
 }
