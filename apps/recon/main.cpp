@@ -90,6 +90,12 @@ void refuse_undistributed(const CLI::App& app, const recon::dist::Communicator& 
 int main(int argc, char** argv) {
   const recon::dist::Session mpi(&argc, &argv);
   const auto world = recon::dist::world();
+  if (const recon::dist::Launch launch = recon::dist::launched_as(); launch.size > world->size()) {
+    if (launch.rank == 0)
+      std::cerr << "recon: error: this build of recon has no MPI (RECON_MPI=OFF) but was started on "
+                << launch.size << " ranks; run it without mpiexec or rebuild with -DRECON_MPI=ON\n";
+    return 1;
+  }
   const QuietRank quiet(!world->is_root());
   // The error line; `agreed`: every rank has the same error (communicator.hpp; usage errors
   // too), so rank 0 prints it. An error on this rank alone would leave the others waiting in a

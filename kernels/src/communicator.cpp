@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <new>
 #include <vector>
 
@@ -125,6 +126,15 @@ std::shared_ptr<const Communicator> single_rank() {
 }
 
 bool mpi_built() { return RECON_WITH_MPI != 0; }
+
+Launch launched_as() {
+  const auto number = [](std::initializer_list<const char*> names, int fallback) {
+    for (const char* name : names)
+      if (const char* v = std::getenv(name)) return std::atoi(v);
+    return fallback;
+  };
+  return {number({"PMI_RANK", "OMPI_COMM_WORLD_RANK"}, 0), number({"PMI_SIZE", "OMPI_COMM_WORLD_SIZE"}, 1)};
+}
 
 std::shared_ptr<const Communicator> world() {
 #if RECON_WITH_MPI

@@ -65,6 +65,14 @@ std::shared_ptr<const Communicator> world();
 // Whether this build has the MPI backend.
 bool mpi_built();
 
+// The rank and number of ranks an MPI launcher gave this process in its environment (Hydra's
+// PMI_RANK / PMI_SIZE, Open MPI's OMPI_COMM_WORLD_RANK / _SIZE); {0, 1} without a launcher. A
+// build without MPI uses it to refuse a run on several ranks (each would run the whole command).
+struct Launch {
+  int rank = 0, size = 1;
+};
+Launch launched_as();
+
 // Starts MPI for the life of the object when the build has it and the process was started by an
 // MPI launcher (mpiexec, srun: its rank variables are set), so that a plain `recon ...` never
 // initialises MPI (MPICH would start a process manager of its own). Finalises it at the end.
