@@ -1,10 +1,13 @@
 // sum loss(A x - y) and its gradient A^T loss'(A x - y): the smooth data term that APGM
 // minimises in `recon cs` and `ct recon --solver apgm`, with its residual buffers allocated once.
+// With a's range split over ranks (the view-split projector) the value is summed over the ranks;
+// the gradient's adjoint all-reduces itself.
 #pragma once
 
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
 #include "recon/operators/linear_operator.hpp"
+#include "solvers/range_reduce.hpp"
 
 namespace recon::detail {
 
@@ -18,7 +21,7 @@ class LossFit {
   double value(const Context& ctx, View<const T> x) {
     a_.apply(ctx, x, r_.view());
     axpby<T>(ctx, T(-1), y_, T(1), r_.view());
-    return penalties::value_sum<T>(ctx, loss_, r_);
+    return solvers::range_sum(a_.range_split(), penalties::value_sum<T>(ctx, loss_, r_));
   }
 
   double value_grad(const Context& ctx, View<const T> x, View<T> grad) {

@@ -5,6 +5,10 @@
 // Written on the array-level ops, operators and prox kernels, so one host-compiled source serves
 // both backends; the per-term fused stencil passes (fused_split.hpp) are the only kernels of
 // their own.
+// A term whose operator's range is split over ranks (the view-split projector,
+// docs/distributed.md) keeps its z, u and A x - b as this rank's share; their sums (residuals,
+// the objective) are all-reduced (range_reduce.hpp, terms.hpp), x and everything in its space
+// is replicated, so every rank takes the same steps.
 // x-update, solving M x = r with M = sum_split rho_k A_k^T A_k + sum_quadratic w_k A_k^T A_k:
 //   exact, x = (A^T A + (c/rho) I)^{-1} r/rho, when one term is split, its operator has a
 //   normal_inverse (DCT/FFT for finite differences) and the quadratic terms act on x itself
@@ -141,7 +145,7 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   Array<T> rhs_fixed(ctx, domain);
   fill<T>(ctx, rhs_fixed.view(), T(0));
   for (const auto* t : quadratic) {
-    if (!t->offset.data()) continue;
+    if (!has_offset(*t)) continue;
     backward<T>(ctx, *t, t->offset, tmp.view());
     axpby<T>(ctx, static_cast<T>(t->weight), tmp.view(), T(1), rhs_fixed.view());
   }
@@ -260,11 +264,13 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
       if (check) copy<T>(ctx, s.z.view(), s.spare.view());  // z_prev
       prox_term<T>(ctx, *s.term, gamma, s.u.view(), s.z.view());
       axpby<T>(ctx, T(-1), s.z.view(), T(1), s.u.view());  // u + A x - b - z
-      if (check) {
+      if (check) {  // summed over the ranks when the term's range is split (range_reduce.hpp)
         const double d = distance2<T>(ctx, s.ax.view(), s.z.view());
-        r2 += d * d;
-        ax2 += std::pow(norm2<T>(ctx, s.ax.view()), 2);
-        z2 += std::pow(norm2<T>(ctx, s.z.view()), 2);
+        const auto sums = range_sums<3>(split_of(*s.term), {d * d, std::pow(norm2<T>(ctx, s.ax.view()), 2),
+                                                            std::pow(norm2<T>(ctx, s.z.view()), 2)});
+        r2 += sums[0];
+        ax2 += sums[1];
+        z2 += sums[2];
       }
     }
     if (!check) {

@@ -83,7 +83,7 @@ SolveReport least_squares(const Context& ctx, const std::vector<CompositeTerm<T>
   Array<T> rhs(ctx, domain), tmp(ctx, domain);
   fill<T>(ctx, rhs.view(), T(0));
   for (const auto& t : terms) {
-    if (!t.offset.data()) continue;
+    if (!has_offset(t)) continue;  // agreed over a split range (terms.hpp)
     backward<T>(ctx, t, t.offset, tmp.view());
     axpby<T>(ctx, static_cast<T>(t.weight), tmp.view(), T(1), rhs.view());
   }

@@ -20,6 +20,9 @@
 //   dual    sqrt(sum_k ||y_k - prox_{sigma0_k F_k*}(y_k + sigma0_k (A_k x - b_k))||^2 / sigma0_k^2)
 // <= tol ||x||. Terms with fused stencil passes (fused_split.hpp) run their dual step, and with
 // the primal term their primal step, as single passes.
+// A dual term whose operator's range is split over ranks (the view-split projector) keeps y_k as
+// this rank's share; its sums (objective, KKT error) are all-reduced (range_reduce.hpp), x is
+// replicated.
 // Tests: tests/engine/test_composite.cpp, tests/engine/test_tv.cu (1D against Condat's exact
 // solution, 2D/3D against dual FISTA with a duality-gap certificate).
 #include <algorithm>
@@ -171,12 +174,16 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   };
   // A_k x - b_k for the objective, only for the terms whose value is not computed without it
   // (indicators are left out, the primal term and fused terms have their own value).
+  // (A flag, not an empty buffer, marks them: a rank without views holds an empty range but
+  // must still meet the all-reduce of the term's value.)
   std::vector<Array<T>> term_residual;
+  std::vector<bool> evaluated;
   for (const auto& t : terms) {
     const bool fused =
         std::any_of(duals.begin(), duals.end(), [&](const auto& d) { return d.term == &t && d.fused; });
     const bool needed = &t != primal && !fused && !is_indicator(t.phi);
     term_residual.emplace_back(ctx, needed ? range_of(t, domain) : Shape{0});
+    evaluated.push_back(needed);
   }
   copy<T>(ctx, x, x_bar.view());
   IterationLog log(o.max_iters, o.check_every, monitor);
@@ -221,7 +228,7 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
       objective += 0.5 * c * r * r;
     }
     for (std::size_t k = 0; k < terms.size(); ++k) {
-      if (term_residual[k].size() == 0) continue;
+      if (!evaluated[k]) continue;
       residual<T>(ctx, terms[k], x, term_residual[k].view());
       objective += term_value<T>(ctx, terms[k], term_residual[k].view());
     }
@@ -246,7 +253,8 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
     double dual2 = 0;
     for (auto& d : duals) {
       dual_step<T>(ctx, d, d.sigma0, View<const T>(x), d.y.view(), d.spare.view());
-      dual2 += std::pow(distance2<T>(ctx, d.y.view(), d.spare.view()) / d.sigma0, 2);
+      dual2 +=
+          range_sum(split_of(*d.term), std::pow(distance2<T>(ctx, d.y.view(), d.spare.view()) / d.sigma0, 2));
     }
     const double dual_res = std::sqrt(dual2);
     const double kkt = std::hypot(primal_res, dual_res);

@@ -1,5 +1,7 @@
 // Term utilities shared by the composite solvers (admm.cpp, pdhg.cpp):
-// A_k x - b_k, A_k^T y, the term's value and prox, and the up-front validation.
+// A_k x - b_k, A_k^T y, the term's value and prox, and the up-front validation. A term whose
+// operator's range is split over ranks (range_reduce.hpp) holds this rank's share of A_k x - b_k:
+// its value is summed over the ranks here, its prox is element-wise and stays local.
 #pragma once
 
 #include <cmath>
@@ -7,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "range_reduce.hpp"
 #include "recon/engine/composite.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
@@ -27,6 +30,21 @@ inline bool is_quadratic(const penalties::Function& fn, bool group) {
 template <class T>
 Shape range_of(const CompositeTerm<T>& t, const Shape& domain) {
   return t.op ? t.op.range() : domain;
+}
+
+// The communicator that t's range is split over, or null.
+template <class T>
+const dist::Communicator* split_of(const CompositeTerm<T>& t) {
+  return solvers::range_split_of(t.op);
+}
+
+// Whether t has an offset b_k. A rank whose share of a split range is empty holds no storage
+// either way, so the ranks agree: the branches that follow call the all-reducing adjoint.
+template <class T>
+bool has_offset(const CompositeTerm<T>& t) {
+  const bool local = t.offset.data() != nullptr;
+  const dist::Communicator* split = split_of(t);
+  return split ? split->any(local) : local;
 }
 
 // out = A x (the identity when op is null).
@@ -57,7 +75,7 @@ double term_value(const Context& ctx, const CompositeTerm<T>& t, View<const T> r
   if (t.weight == 0) return 0;
   const double v =
       t.group ? penalties::value_sum_group<T>(ctx, t.phi, r) : penalties::value_sum<T>(ctx, t.phi, r);
-  return t.weight * v;
+  return t.weight * solvers::range_sum(split_of(t), v);
 }
 
 template <class T>
@@ -86,6 +104,9 @@ void validate(const Context& ctx, const char* where, const std::vector<Composite
     if (t.offset.data()) detail::check_operand<const T>(ctx, where, "offset", t.offset, range.size());
     require(std::isfinite(t.weight) && t.weight >= 0, name, "weight must be finite and >= 0");
     require(std::isfinite(t.rho_scale) && t.rho_scale > 0, name, "rho_scale must be finite and > 0");
+    // The group norm runs along the leading axis, which a split range cuts across the ranks.
+    require(!t.group || !split_of(t), name,
+            "the group form is not supported on an operator whose range is split over ranks");
     penalties::validate(t.phi);
   }
 }
