@@ -6,8 +6,8 @@
 //   fbp | fdk   --geometry g.json SINO OUT [--filter ramp|shepp-logan|cosine|hann]
 //   sirt | cgls --geometry g.json SINO OUT [--iters N --tol T] [--nonneg --relaxation L] [--log log.json]
 //               sirt [--backprojector matched|voxel]: A^T or the voxel-driven B (no atomics, unmatched)
-//   project, backproject, sirt and cgls also run under mpiexec, split by views over the ranks
-//   (--distribute views, the default with several ranks; ct_data.hpp, docs/distributed.md)
+//   project, backproject, sirt, cgls and recon also run under mpiexec, split by views over the
+//   ranks (--distribute views, the default with several ranks; ct_data.hpp, docs/distributed.md)
 //   recon       --geometry g.json SINO OUT [--solver admm|pdhg --loss L --penalty P --lambda ..]
 //               (ct_recon.cpp)
 //   simulate    --geometry g.json OUT [--phantom shepp-logan|ball | --volume VOL.npy]
@@ -65,14 +65,6 @@ CLI::App* add_io(CLI::App& ct, const char* name, const char* help, CtArgs& a, co
   return c;
 }
 
-// --distribute: how a command run by mpiexec on several ranks splits its work.
-void add_distribute(CLI::App& c, CtArgs& a) {
-  c.add_option("--distribute", a.distribute,
-               "under mpiexec: views (each rank a range of views and the whole volume; the default with "
-               "several ranks) | slabs (not implemented yet)")
-      ->check(CLI::IsMember({"views", "slabs"}));
-}
-
 // Joseph's A with its exact adjoint, or with the voxel-driven back-projector
 // (unmatched_projector.hpp), which is not streamed.
 Operator<float> projector(const CtPlacement& p, bool unmatched, const char* command) {
@@ -87,15 +79,10 @@ Operator<float> projector(const CtPlacement& p, bool unmatched, const char* comm
 // (in memory or streamed) with the matched or the voxel-driven back-projector.
 CtData ct_data(const CtArgs& a, const GlobalOptions& global, double volumes, double sinograms,
                const std::string& command, bool unmatched) {
-  bool split = false;
-  dist::agree(*dist::world(), [&] {
-    split = distribute_views(a.distribute, command);
-    require(!split || !unmatched, command,
-            "the voxel-driven back-projector is not distributed; use the matched one");
-  });
-  if (split) return CtData::distributed(global, a.geometry, volumes, sinograms, command);
-  const CtPlacement place = place_ct(global, a.geometry, volumes, sinograms, command, true);
-  return CtData(place, projector(place, unmatched, command.c_str()));
+  return ct_data_for(
+      global, a.geometry, a.distribute, volumes, sinograms, command,
+      unmatched ? "the voxel-driven back-projector is not distributed; use the matched one" : "",
+      [&](const CtPlacement& p) { return projector(p, unmatched, command.c_str()); });
 }
 
 void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
@@ -265,10 +252,10 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
   auto a = std::make_shared<CtArgs>();
 
   auto* fp = add_io(*ct, "project", "forward projection y = A x", *a, "volume .npy");
-  add_distribute(*fp, *a);
+  add_distribute_option(*fp, a->distribute);
   fp->callback([a, &global] { run_linear(*a, global, false); });
   auto* bp = add_io(*ct, "backproject", "exact adjoint x = A^T y", *a, "projections .npy");
-  add_distribute(*bp, *a);
+  add_distribute_option(*bp, a->distribute);
   bp->add_flag("--unmatched", a->unmatched,
                "voxel-driven back-projection B ~ A^T instead (a gather without atomics, not the exact "
                "adjoint; circular geometries)");
@@ -297,7 +284,7 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
         ->capture_default_str()
         ->check(number_check(at_least(0)));
     c->add_option("--log", a->log, "write the per-iteration log (JSON) here");
-    add_distribute(*c, *a);
+    add_distribute_option(*c, a->distribute);
     c->add_flag("--nonneg", a->nonneg,
                 use_sirt ? "project onto x >= 0 every iteration" : "not supported by CGLS");
     if (use_sirt) {

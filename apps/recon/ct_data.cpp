@@ -33,6 +33,14 @@ bool distribute_views(const std::string& option, const std::string& command) {
   throw InvalidArgument(command + ": --distribute " + option + ": expected views or slabs");
 }
 
+void add_distribute_option(CLI::App& command, std::string& distribute) {
+  command
+      .add_option("--distribute", distribute,
+                  "under mpiexec: views (each rank a range of views and the whole volume; the default with "
+                  "several ranks) | slabs (not implemented yet)")
+      ->check(CLI::IsMember({"views", "slabs"}));
+}
+
 CtData::CtData(CtPlacement place, Operator<float> op) : place_(std::move(place)), op_(std::move(op)) {}
 
 CtData::CtData(CtPlacement place, Operator<float> op, std::shared_ptr<const dist::Communicator> comm)
@@ -95,6 +103,19 @@ void CtData::write_projections(const std::string& path, const Array<float>& y, c
   Array<float> whole(Context::host(), comm_->is_root() ? geometry().projection.shape() : Shape{0});
   comm_->gather(mine.data(), whole.data(), projection_bytes(geometry(), comm_->size()), 0);
   on_writer([&] { io::write_image(path, whole); });
+}
+
+CtData ct_data_for(const GlobalOptions& global, const std::string& geometry, const std::string& distribute,
+                   double volumes, double sinograms, const std::string& command, const std::string& refusal,
+                   const std::function<Operator<float>(const CtPlacement&)>& serial_op) {
+  bool split = false;
+  dist::agree(*dist::world(), [&] {
+    split = distribute_views(distribute, command);
+    if (split && !refusal.empty()) throw InvalidArgument(command + ": " + refusal);
+  });
+  if (split) return CtData::distributed(global, geometry, volumes, sinograms, command);
+  const CtPlacement place = place_ct(global, geometry, volumes, sinograms, command, true);
+  return CtData(place, serial_op(place));
 }
 
 nlohmann::json CtData::summary(nlohmann::json summary) const {

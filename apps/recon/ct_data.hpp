@@ -1,4 +1,4 @@
-// Where the arrays of `recon ct project|backproject|sirt|cgls` live and how they come and go,
+// Where the arrays of `recon ct project|backproject|sirt|cgls|recon` live and how they come and go,
 // so that each command is written once for both ways of running:
 //   - serially (place_ct in ct_io.hpp: on the device, or in host memory with the projector
 //     streamed through it); the files are read and written here;
@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,9 @@ namespace recon::cli {
 // several ranks. InvalidArgument for slabs (not built yet) and for anything else.
 bool distribute_views(const std::string& option, const std::string& command);
 
+// --distribute: how a command run by mpiexec on several ranks splits its work.
+void add_distribute_option(CLI::App& command, std::string& distribute);
+
 class CtData {
  public:
   // Serially, with the projector chosen for the placement.
@@ -38,6 +42,9 @@ class CtData {
                             double sinograms, const std::string& command);
 
   const Context& ctx() const { return place_.data; }
+  // Where the arrays live and where the projector runs (they differ when streamed).
+  const CtPlacement& placement() const { return place_; }
+  bool distributed() const { return comm_ != nullptr; }
   const ct::Geometry& geometry() const { return place_.geometry; }
   // A (serial or streamed), or this rank's rows of A with the all-reducing adjoint.
   const Operator<float>& op() const { return op_; }
@@ -70,5 +77,12 @@ class CtData {
   Operator<float> op_;
   std::shared_ptr<const dist::Communicator> comm_;  // null when serial
 };
+
+// A command's data: split by views when distribute_views(distribute) says so, else serial with
+// serial_op(placement) as its projector. `refusal`, when not empty, is the error of a split run
+// (an option the split does not support); every rank throws it alike.
+CtData ct_data_for(const GlobalOptions& global, const std::string& geometry, const std::string& distribute,
+                   double volumes, double sinograms, const std::string& command, const std::string& refusal,
+                   const std::function<Operator<float>(const CtPlacement&)>& serial_op);
 
 }  // namespace recon::cli

@@ -1,6 +1,9 @@
 // `recon ct recon --geometry g.json SINO OUT`: min loss(A x - y) + lambda sum phi(D x) [+ x >= 0]
 // by ADMM, PDHG or APGM, from zero or from an FBP/FDK start. A progress line on a terminal, a
 // per-iteration JSON log with --log, PSNR/SSIM against --reference, one JSON summary on stdout.
+// Under mpiexec it runs split by views (ct_data.hpp, docs/distributed.md): the solvers sum their
+// data term's residuals over the ranks and replicate the volume, so every solver runs
+// distributed; the FBP start needs every view on one rank and is refused there.
 #include "ct_recon.hpp"
 
 #include <unistd.h>
@@ -10,6 +13,7 @@
 #include <iostream>
 #include <memory>
 
+#include "ct_data.hpp"
 #include "ct_io.hpp"
 #include "function_options.hpp"
 #include "iteration_log.hpp"
@@ -28,6 +32,7 @@ namespace {
 struct CtReconArgs {
   std::string geometry, in, out, log, reference, solver = "admm", tv = "iso", init = "zero",
                                                  apgm_variant = "monotone", inner_solver = "pdhg";
+  std::string distribute;  // empty: views when run on several ranks
   FunctionFlags penalty{"l1", {}}, loss{"sq-l2", {}};
   double lambda = 0.01, tol = 1e-4, rho = 1, range = 0;
   int iters = 100, cg_iters = 10, check_every = 1, inner_iters = 10;
@@ -35,31 +40,40 @@ struct CtReconArgs {
 };
 
 void run(const CtReconArgs& a, const GlobalOptions& global) {
-  // Every option is checked before anything is read or written.
-  ct::TvReconProblem problem{make_function(a.loss), make_function(a.penalty), a.lambda, parse_tv_norm(a.tv),
-                             !a.allow_negative};
+  // Every option is checked before anything is read or written, alike on every rank.
+  ct::TvReconProblem problem;
   ct::TvReconOptions options;
-  options.solver = ct::parse_tv_recon_solver(a.solver);
-  options.max_iters = a.iters;
-  options.tol = a.tol;
-  options.rho = a.rho;
-  options.cg_max_iters = a.cg_iters;
-  options.check_every = a.check_every;
-  options.apgm_variant = parse_apgm_variant(a.apgm_variant);
-  options.inner_iters = a.inner_iters;
-  options.inner_solver = parse_tv_solver(a.inner_solver);
-  require(a.init == "zero" || a.init == "fbp", "ct recon",
-          "--init must be zero or fbp, got '" + a.init + "'");
-  require_log_memory(!a.log.empty(), a.iters, a.check_every);
+  dist::agree(*dist::world(), [&] {
+    problem = {make_function(a.loss), make_function(a.penalty), a.lambda, parse_tv_norm(a.tv),
+               !a.allow_negative};
+    options.solver = ct::parse_tv_recon_solver(a.solver);
+    options.max_iters = a.iters;
+    options.tol = a.tol;
+    options.rho = a.rho;
+    options.cg_max_iters = a.cg_iters;
+    options.check_every = a.check_every;
+    options.apgm_variant = parse_apgm_variant(a.apgm_variant);
+    options.inner_iters = a.inner_iters;
+    options.inner_solver = parse_tv_solver(a.inner_solver);
+    require(a.init == "zero" || a.init == "fbp", "ct recon",
+            "--init must be zero or fbp, got '" + a.init + "'");
+    require_log_memory(!a.log.empty(), a.iters, a.check_every);
+  });
 
   // x, the reference, ADMM's splits and CG's vectors: about twelve volumes and four sinograms.
-  const CtPlacement place = place_ct(global, a.geometry, 12, 4, "ct recon", true);
-  const Context& ctx = place.data;
-  const ct::Geometry& g = place.geometry;
-  const Operator<float> op = place.projector();
-  const Array<float> y = read_ct_array(ctx, a.in, op.range(), "projection shape");
+  const CtData data = ct_data_for(
+      global, a.geometry, a.distribute, 12, 4, "ct recon",
+      a.init == "fbp"
+          ? "--init fbp is not distributed (the FBP needs every view on one rank); use --init zero"
+          : "",
+      [](const CtPlacement& p) { return p.projector(); });
+  const CtPlacement& place = data.placement();
+  const Context& ctx = data.ctx();
+  const ct::Geometry& g = data.geometry();
+  const Operator<float>& op = data.op();
+  const Array<float> y = data.read_projections(a.in);
   Array<float> reference;
-  if (!a.reference.empty()) reference = read_ct_array(ctx, a.reference, op.domain(), "volume shape");
+  if (!a.reference.empty()) reference = data.read_volume(a.reference);
   // PSNR's data range: given, or the reference's maximum (attenuation has no fixed scale).
   const double range =
       a.range > 0 ? a.range : (reference.size() > 0 ? max_abs<float>(ctx, reference.view()) : 0);
@@ -89,30 +103,32 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   const SolveReport report =
       ct::tv_reconstruct<float>(ctx, op, y.view(), x.view(), problem, options, monitor);
 
-  require_finite_result(x, "ct recon", "the values of " + a.in + ", --lambda and --rho");
-  io::write_image(a.out, x);
-  nlohmann::json summary = {
-      {"output", a.out},
-      {"device", to_string(place.device.device())},
-      {"streamed", streaming_summary(op)},
-      {"solver", a.solver},
-      {"loss", penalties::describe(problem.loss)},
-      {"penalty", penalties::describe(problem.penalty)},
-      {"lambda", a.lambda},
-      {"tv", a.tv},
-      {"nonneg", problem.nonneg},
-      {"iterations", report.iterations},
-      {"stop", to_string(report.reason)},
-      {"objective", ct::tv_recon_objective<float>(ctx, op, y.view(), x.view(), problem)},
-      {"elapsed_s", report.last.elapsed_s}};
+  // Collective (the data term's value is summed over the ranks), before rank 0 writes.
+  const double objective = ct::tv_recon_objective<float>(ctx, op, y.view(), x.view(), problem);
+  data.write_volume(a.out, x, "ct recon", "the values of " + a.in + ", --lambda and --rho");
+  nlohmann::json summary = data.summary({{"output", a.out},
+                                         {"device", to_string(place.device.device())},
+                                         {"solver", a.solver},
+                                         {"loss", penalties::describe(problem.loss)},
+                                         {"penalty", penalties::describe(problem.penalty)},
+                                         {"lambda", a.lambda},
+                                         {"tv", a.tv},
+                                         {"nonneg", problem.nonneg},
+                                         {"iterations", report.iterations},
+                                         {"stop", to_string(report.reason)},
+                                         {"objective", objective},
+                                         {"elapsed_s", report.last.elapsed_s}});
   if (reference.size() > 0) {
     summary["psnr"] = psnr<float>(ctx, reference.view(), x.view(), range);
     summary["data_range"] = range;
   }
   if (!a.log.empty())
-    io::write_file_atomically(a.log, [&](std::ostream& os) {
-      os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(1, ' ', false, kReplaceInvalidUtf8)
-         << "\n";
+    data.on_writer([&] {
+      io::write_file_atomically(a.log, [&](std::ostream& os) {
+        os << nlohmann::json{{"summary", summary}, {"iterations", log}}.dump(1, ' ', false,
+                                                                             kReplaceInvalidUtf8)
+           << "\n";
+      });
     });
   std::cout << summary.dump(-1, ' ', false, kReplaceInvalidUtf8) << "\n";
 }
@@ -164,6 +180,7 @@ void add_ct_recon_command(CLI::App& ct, const GlobalOptions& global) {
       ->check(number_check(int_at_least(1)));
   c->add_option("--init", a->init, "zero or fbp (circular full-scan geometries)")->capture_default_str();
   c->add_flag("--allow-negative", a->allow_negative, "drop the x >= 0 constraint");
+  add_distribute_option(*c, a->distribute);
   c->add_option("--reference", a->reference, "ground-truth volume: PSNR in the log and the summary");
   c->add_option("--range", a->range, "PSNR data range (default: the reference's maximum)")
       ->check(number_check(above(0)));
