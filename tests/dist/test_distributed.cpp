@@ -229,8 +229,7 @@ TYPED_TEST(DistributedCt, ForwardIsBitwiseTheSerialRows) {
     EXPECT_EQ(mine.size(), part.views().count() * per_view(g)) << name;
     const std::vector<T> expected = share(whole.to_host_vector(), g, part.views()),
                          got = mine.to_host_vector();
-    EXPECT_TRUE(got.size() == expected.size() &&
-                same_bytes(got.data(), expected.data(), got.size()))
+    EXPECT_TRUE(got.size() == expected.size() && same_bytes(got.data(), expected.data(), got.size()))
         << name << ": rank " << comm()->rank() << " views [" << part.views().begin << ", " << part.views().end
         << ")";
   }
