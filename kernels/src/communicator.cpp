@@ -40,6 +40,16 @@ class SingleRank final : public Communicator {
   void scatter(const void* send, void* recv, const std::vector<std::size_t>& bytes, int root) const override {
     copy_own(send, recv, bytes, root, "scatter");
   }
+  // Only to itself: a periodic ring of one rank.
+  void send_receive(const void* send, std::size_t send_bytes, int dest, void* recv, std::size_t recv_bytes,
+                    int source) const override {
+    if ((dest != kNone && dest != 0) || (source != kNone && source != 0))
+      throw InvalidArgument("dist::send_receive: rank " + std::to_string(dest == 0 ? source : dest) +
+                            " of a single-rank communicator; expected 0 or none");
+    if ((dest == 0) != (source == 0) || (dest == 0 && send_bytes != recv_bytes))
+      throw InvalidArgument("dist::send_receive: a single rank must send itself what it receives");
+    if (dest == 0 && send_bytes > 0 && send != recv) std::memmove(recv, send, send_bytes);
+  }
 
  private:
   static void check_root(int root) {
@@ -119,6 +129,14 @@ Kind kind_of(std::exception_ptr e, std::string& message) {
 }
 
 }  // namespace
+
+Block block_share(index_t count, int rank, int ranks) {
+  require(
+      ranks >= 1 && rank >= 0 && rank < ranks, "dist::block_share",
+      "rank " + std::to_string(rank) + " of " + std::to_string(ranks) + " ranks; expected 0 <= rank < ranks");
+  require(count >= 0, "dist::block_share", "count must be >= 0, got " + std::to_string(count));
+  return {count * rank / ranks, count * (rank + 1) / ranks};
+}
 
 std::shared_ptr<const Communicator> single_rank() {
   static const auto one = std::make_shared<const SingleRank>();

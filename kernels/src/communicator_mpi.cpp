@@ -106,9 +106,25 @@ class Mpi final : public Communicator {
       });
     }
   }
+  void send_receive(const void* send, std::size_t send_bytes, int dest, void* recv, std::size_t recv_bytes,
+                    int source) const override {
+    for (int r : {dest, source})
+      if (r != kNone && (r < 0 || r >= size_))
+        throw InvalidArgument("dist::send_receive: rank " + std::to_string(r) +
+                              " out of range; expected 0.." + std::to_string(size_ - 1) + " or none");
+    // One message each way (a halo is one slice: far below MPI's int counts).
+    if (send_bytes > kPiece || recv_bytes > kPiece)
+      throw InvalidArgument("dist::send_receive: " + std::to_string(std::max(send_bytes, recv_bytes)) +
+                            " bytes in one exchange; expected at most 2^30");
+    check(MPI_Sendrecv(send, static_cast<int>(send_bytes), MPI_BYTE, dest == kNone ? MPI_PROC_NULL : dest,
+                       kHaloTag, recv, static_cast<int>(recv_bytes), MPI_BYTE,
+                       source == kNone ? MPI_PROC_NULL : source, kHaloTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+          "MPI_Sendrecv");
+  }
 
  private:
   static constexpr int kTag = 7101;
+  static constexpr int kHaloTag = 7102;
   template <class T>
   void sum(T* data, std::size_t count, MPI_Datatype type) const {
     in_pieces(count, [&](std::size_t offset, int n) {

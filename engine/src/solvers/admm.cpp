@@ -70,6 +70,7 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   const LinearisedStep* linearised = extras.linearised;
 
   const Shape domain = x.shape();
+  const dist::Communicator* x_split = x_split_of(terms, "admm");  // sums over x run over its ranks
   std::vector<SplitState<T>> split;
   std::vector<const CompositeTerm<T>*> quadratic;
   std::vector<Array<T>> quadratic_residual;
@@ -145,7 +146,7 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   Array<T> rhs_fixed(ctx, domain);
   fill<T>(ctx, rhs_fixed.view(), T(0));
   for (const auto* t : quadratic) {
-    if (!has_offset(*t)) continue;
+    if (!has_offset(*t, x_split)) continue;
     backward<T>(ctx, *t, t->offset, tmp.view());
     axpby<T>(ctx, static_cast<T>(t->weight), tmp.view(), T(1), rhs_fixed.view());
   }
@@ -176,7 +177,7 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   // Inexact x-updates must get more accurate as ADMM converges (Eckstein & Bertsekas 1992:
   // summable errors), or a warm-started CG stops moving x and the residuals stall. The CG
   // tolerance follows a tenth of the last relative ADMM residual, capped by cg_rel_tol.
-  CgOptions cg_options{o.cg_max_iters, o.cg_rel_tol};
+  CgOptions cg_options{o.cg_max_iters, o.cg_rel_tol, x_split};
   // The linearised x-step: one gradient step on the x-part of the augmented Lagrangian from x2,
   //   x1 -= eta (c (x2 - b) + rho_1 A^T (A x2 - b_1 - z + u)),  eta = 1 / (c + rho_1 L),
   //   x2 = (1 - alpha) x + alpha x1 before, x = (1 - alpha) x + alpha x1 after.
@@ -266,8 +267,9 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
       axpby<T>(ctx, T(-1), s.z.view(), T(1), s.u.view());  // u + A x - b - z
       if (check) {  // summed over the ranks when the term's range is split (range_reduce.hpp)
         const double d = distance2<T>(ctx, s.ax.view(), s.z.view());
-        const auto sums = range_sums<3>(split_of(*s.term), {d * d, std::pow(norm2<T>(ctx, s.ax.view()), 2),
-                                                            std::pow(norm2<T>(ctx, s.z.view()), 2)});
+        const auto sums = range_sums<3>(
+            split_of(*s.term, x_split),
+            {d * d, std::pow(norm2<T>(ctx, s.ax.view()), 2), std::pow(norm2<T>(ctx, s.z.view()), 2)});
         r2 += sums[0];
         ax2 += sums[1];
         z2 += sums[2];
@@ -290,12 +292,12 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
       backward<T>(ctx, *s.term, s.spare.view(), tmp.view());
       axpby<T>(ctx, static_cast<T>(rho * s.rho_scale), tmp.view(), T(1), acc.view());
     }
-    const double dual = norm2<T>(ctx, acc.view());
+    const double dual = split_norm2<T>(ctx, x_split, acc.view());
     // Per term, not summed: when every term is split, sum_k A_k^T y_k -> 0 at the solution.
     double dual_scale2 = 0;
     for (auto& s : split) {
       backward<T>(ctx, *s.term, s.u.view(), tmp.view());
-      dual_scale2 += std::pow(rho * s.rho_scale * norm2<T>(ctx, tmp.view()), 2);
+      dual_scale2 += std::pow(rho * s.rho_scale * split_norm2<T>(ctx, x_split, tmp.view()), 2);
     }
     const double dual_scale = std::sqrt(dual_scale2);
     const double primal = std::sqrt(r2);
@@ -307,10 +309,10 @@ SolveReport admm(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
     // out (z is feasible by construction, x only to within the primal residual).
     double objective = 0;
     for (const auto& s : split)
-      if (!is_indicator(s.term->phi)) objective += term_value<T>(ctx, *s.term, s.ax.view());
+      if (!is_indicator(s.term->phi)) objective += term_value<T>(ctx, *s.term, s.ax.view(), x_split);
     for (std::size_t q = 0; q < quadratic.size(); ++q) {
       residual<T>(ctx, *quadratic[q], x, quadratic_residual[q].view());
-      objective += term_value<T>(ctx, *quadratic[q], quadratic_residual[q].view());
+      objective += term_value<T>(ctx, *quadratic[q], quadratic_residual[q].view(), x_split);
     }
     if (log.record(it, objective, primal, dual, rho, primal <= eps_pri && dual <= eps_dual)) break;
     // Residual balancing (Boyd et al. 3.4.1) on the tolerance-normalised residuals; a halving
@@ -360,10 +362,11 @@ template <class T>
 double composite_objective(const Context& ctx, const std::vector<CompositeTerm<T>>& terms, View<const T> x) {
   using namespace detail_composite;
   double total = 0;
+  const dist::Communicator* x_split = x_split_of(terms, "composite_objective");
   for (const auto& t : terms) {
     Array<T> r(ctx, range_of(t, x.shape()));
     residual(ctx, t, x, r.view());
-    total += term_value<T>(ctx, t, r.view());
+    total += term_value<T>(ctx, t, r.view(), x_split);
   }
   return total;
 }

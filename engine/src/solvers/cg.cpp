@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "iteration_log.hpp"
+#include "range_reduce.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
 namespace recon {
@@ -22,21 +23,22 @@ SolveReport conjugate_gradient(const Context& ctx, const ApplyFn<T>& apply_a, Vi
   copy<T>(ctx, b, r);
   axpby<T>(ctx, T(-1), ap, T(1), r);  // r = b - A x
   copy<T>(ctx, r, p);
-  double rr = dot<T>(ctx, r, r);
-  const double b_norm = norm2<T>(ctx, b);
+  const dist::Communicator* split = options.split;
+  double rr = solvers::split_dot<T>(ctx, split, r, r);
+  const double b_norm = solvers::split_norm2<T>(ctx, split, b);
   const double target = options.rel_tol * (b_norm > 0 ? b_norm : 1.0);
 
   if (std::sqrt(rr) <= target) return log.converged_at_start({0, std::nan(""), std::sqrt(rr), 0, 0, 0});
   for (int k = 1; k <= options.max_iters; ++k) {
     apply_a(ctx, p, ap);
-    const double pap = dot<T>(ctx, p, ap);
+    const double pap = solvers::split_dot<T>(ctx, split, p, ap);
     if (!(pap > 0))
       throw InvalidArgument("conjugate_gradient: the operator is not positive definite (p^T A p = " +
                             std::to_string(pap) + " at iteration " + std::to_string(k) + ")");
     const double alpha = rr / pap;
     axpby<T>(ctx, static_cast<T>(alpha), p, T(1), x);
     axpby<T>(ctx, static_cast<T>(-alpha), ap, T(1), r);
-    const double rr_new = dot<T>(ctx, r, r);
+    const double rr_new = solvers::split_dot<T>(ctx, split, r, r);
     axpby<T>(ctx, T(1), r, static_cast<T>(rr_new / rr), p);
     rr = rr_new;
 

@@ -47,8 +47,9 @@ double operator_norm2(const Context& ctx, const CompositeTerm<T>& t) {
 template <class T>
 class SmoothSum {
  public:
-  SmoothSum(const Context& ctx, std::vector<CompositeTerm<T>> terms, const Shape& domain)
-      : terms_(std::move(terms)), back_(ctx, domain) {
+  SmoothSum(const Context& ctx, std::vector<CompositeTerm<T>> terms, const Shape& domain,
+            const dist::Communicator* x_split)
+      : terms_(std::move(terms)), x_split_(x_split), back_(ctx, domain) {
     for (const auto& t : terms_) {
       r_.emplace_back(ctx, detail_composite::range_of(t, domain));
       g_.emplace_back(ctx, detail_composite::range_of(t, domain));
@@ -61,7 +62,7 @@ class SmoothSum {
     for (std::size_t k = 0; k < terms_.size(); ++k) {
       const CompositeTerm<T>& t = terms_[k];
       residual<T>(ctx, t, x, r_[k].view());
-      value += term_value<T>(ctx, t, r_[k].view());
+      value += term_value<T>(ctx, t, r_[k].view(), x_split_);
       penalties::gradient<T>(ctx, t.phi, r_[k].view(), g_[k].view());
       backward<T>(ctx, t, g_[k].view(), back_.view());
       axpby<T>(ctx, static_cast<T>(t.weight), back_.view(), T(1), grad);
@@ -71,6 +72,7 @@ class SmoothSum {
 
  private:
   std::vector<CompositeTerm<T>> terms_;
+  const dist::Communicator* x_split_;
   std::vector<Array<T>> r_, g_;
   Array<T> back_;
 };
@@ -80,10 +82,11 @@ SolveReport least_squares(const Context& ctx, const std::vector<CompositeTerm<T>
                           const CompositeSolveOptions& o, const Monitor& monitor) {
   using namespace detail_composite;
   const Shape domain = x.shape();
+  const dist::Communicator* x_split = x_split_of(terms, "solve_composite");
   Array<T> rhs(ctx, domain), tmp(ctx, domain);
   fill<T>(ctx, rhs.view(), T(0));
   for (const auto& t : terms) {
-    if (!has_offset(t)) continue;  // agreed over a split range (terms.hpp)
+    if (!has_offset(t, x_split)) continue;  // agreed over a split range (terms.hpp)
     backward<T>(ctx, t, t.offset, tmp.view());
     axpby<T>(ctx, static_cast<T>(t.weight), tmp.view(), T(1), rhs.view());
   }
@@ -98,7 +101,7 @@ SolveReport least_squares(const Context& ctx, const std::vector<CompositeTerm<T>
     }
   };
   CgWorkspace<T> work(ctx, domain);
-  return conjugate_gradient<T>(ctx, normal, rhs.view(), x, {o.max_iters, o.tol}, work, monitor);
+  return conjugate_gradient<T>(ctx, normal, rhs.view(), x, {o.max_iters, o.tol, x_split}, work, monitor);
 }
 
 }  // namespace
@@ -163,6 +166,10 @@ SolveReport solve_composite(const Context& ctx, const std::vector<CompositeTerm<
       return least_squares<T>(ctx, terms, x, o, monitor);
     case CompositeAlgorithm::Fista:
     case CompositeAlgorithm::MonotoneApg: {
+      // APGM's own sums over x (apgm.cpp) are not split-aware yet.
+      const dist::Communicator* x_split = detail_composite::x_split_of(terms, "solve_composite");
+      require(!x_split, "solve_composite",
+              "the proximal-gradient solver does not run on x split over ranks yet; use ADMM or PDHG");
       std::vector<CompositeTerm<T>> smooth;
       const CompositeTerm<T>* g = nullptr;
       for (const auto& t : terms) {
@@ -171,16 +178,18 @@ SolveReport solve_composite(const Context& ctx, const std::vector<CompositeTerm<
         else
           g = &t;
       }
-      SmoothSum<T> sum(ctx, smooth, x.shape());
+      SmoothSum<T> sum(ctx, smooth, x.shape(), nullptr);
       const ValueGradFn<T> f = [&sum](const Context& cx, View<const T> v, View<T> grad) {
         return sum(cx, v, grad);
       };
-      const ProxTerm<T> prox{
-          [g](const Context& cx, double alpha, View<const T> v, View<T> out) {
-            detail_composite::prox_term<T>(cx, *g, static_cast<T>(alpha * g->weight), v, out);
-          },
-          [g](const Context& cx, View<const T> v) { return detail_composite::term_value<T>(cx, *g, v); },
-          false};
+      const ProxTerm<T> prox{[g](const Context& cx, double alpha, View<const T> v, View<T> out) {
+                               detail_composite::prox_term<T>(cx, *g, static_cast<T>(alpha * g->weight), v,
+                                                              out);
+                             },
+                             [g](const Context& cx, View<const T> v) {
+                               return detail_composite::term_value<T>(cx, *g, v, nullptr);
+                             },
+                             false};
       ApgmOptions ao;
       ao.variant = c.algorithm == CompositeAlgorithm::Fista ? ApgmVariant::Fista : ApgmVariant::Monotone;
       ao.max_iters = o.max_iters;

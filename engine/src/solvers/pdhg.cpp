@@ -103,8 +103,9 @@ PdhgPlan plan_pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& term
   // Lemma 2 with block scalars); 0.99 keeps it strict.
   PdhgPlan plan;
   double norm_sum = 0;
+  const dist::Communicator* x_split = detail_composite::x_split_of(terms, "pdhg_composite");
   for (const auto& t : terms) {
-    const double n = std::max(detail_composite::operator_norm<T>(ctx, t, domain), 1e-12);
+    const double n = std::max(detail_composite::operator_norm<T>(ctx, t, domain, x_split), 1e-12);
     norm_sum += n;
     plan.sigma.push_back(0.99 / n);
   }
@@ -137,6 +138,7 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   const char* where = "pdhg";
   validate_pdhg<T>(ctx, terms, x, o, plan.allow_nonconvex);
   const Shape domain = x.shape();
+  const dist::Communicator* x_split = x_split_of(terms, where);  // sums over x run over its ranks
   const CompositeTerm<T>* primal = plan.primal_term >= 0 ? &terms[plan.primal_term] : nullptr;
   require(!primal || (!primal->op && !primal->group && std::holds_alternative<penalties::SqL2>(primal->phi) &&
                       primal->weight > 0),
@@ -224,17 +226,18 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
     for (const auto& d : duals)
       if (d.fused) objective += d.term->weight * d.fused->value_sum(ctx, x.data());
     if (primal) {
-      const double r = b ? distance2<T>(ctx, x, primal->offset) : norm2<T>(ctx, x);
+      const double r =
+          b ? split_distance2<T>(ctx, x_split, x, primal->offset) : split_norm2<T>(ctx, x_split, x);
       objective += 0.5 * c * r * r;
     }
     for (std::size_t k = 0; k < terms.size(); ++k) {
       if (!evaluated[k]) continue;
       residual<T>(ctx, terms[k], x, term_residual[k].view());
-      objective += term_value<T>(ctx, terms[k], term_residual[k].view());
+      objective += term_value<T>(ctx, terms[k], term_residual[k].view(), x_split);
     }
     if (!kkt_stop) {
-      const double change = distance2<T>(ctx, x, x_old.view());
-      const double scale_x = std::max(norm2<T>(ctx, x), 1e-30);
+      const double change = split_distance2<T>(ctx, x_split, x, x_old.view());
+      const double scale_x = std::max(split_norm2<T>(ctx, x_split, x), 1e-30);
       if (log.record(it, objective, change / tau, 0, tau, change <= o.tol * scale_x)) break;
       continue;
     }
@@ -248,17 +251,17 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
         axpby<T>(ctx, static_cast<T>(c), x, T(1), grad.view());
         if (b) axpby<T>(ctx, static_cast<T>(-c), primal->offset, T(1), grad.view());
       }
-      primal_res = norm2<T>(ctx, grad.view());
+      primal_res = split_norm2<T>(ctx, x_split, grad.view());
     }
     double dual2 = 0;
     for (auto& d : duals) {
       dual_step<T>(ctx, d, d.sigma0, View<const T>(x), d.y.view(), d.spare.view());
-      dual2 +=
-          range_sum(split_of(*d.term), std::pow(distance2<T>(ctx, d.y.view(), d.spare.view()) / d.sigma0, 2));
+      dual2 += range_sum(split_of(*d.term, x_split),
+                         std::pow(distance2<T>(ctx, d.y.view(), d.spare.view()) / d.sigma0, 2));
     }
     const double dual_res = std::sqrt(dual2);
     const double kkt = std::hypot(primal_res, dual_res);
-    const double x_norm = norm2<T>(ctx, x);
+    const double x_norm = split_norm2<T>(ctx, x_split, x);
     const bool done = kkt / (x_norm > 1e-300 ? x_norm : 1e-300) <= o.tol;
     if (log.record(it, objective, primal_res, dual_res, step_taken, done)) break;
     if (accelerate && rule.due(it, kkt)) {

@@ -1,12 +1,12 @@
-// Sums over an operator's range for the solvers: when the range is split over the ranks of a
+// Sums over split vectors for the solvers. When an operator's range is split over the ranks of a
 // communicator (LinearOperator::range_split, ct::DistributedProjector), each rank holds a share
-// of the rows and the sums run over every rank; the domain is replicated, so its inner products
-// stay local (reducing them would count them once per rank). Without a split these are the
-// local sums themselves. CGLS and SIRT use them for r = y - A x; the composite solvers (ADMM,
-// PDHG) and APGM's data term for their terms' residuals, values and splits (terms.hpp,
-// loss_fit.hpp). Every decision a solver takes (stopping, rho balancing, restarts) depends on
-// such reduced sums or on replicated values only, so that every rank takes the same branches and
-// meets the same collectives.
+// of the rows and the sums over the range run over every rank; when its domain is split
+// (LinearOperator::domain_split, SlabGradient: z-slabs), the sums over x do. A vector that is
+// replicated keeps its sums local (reducing them would count them once per rank). Without a
+// split these are the local sums themselves. CGLS and SIRT use them for r = y - A x; the composite solvers
+// (ADMM, PDHG) and APGM's data term for their terms' residuals, values and splits (terms.hpp, loss_fit.hpp).
+// Every decision a solver takes (stopping, rho balancing, restarts) depends on such reduced sums or on
+// replicated values only, so that every rank takes the same branches and meets the same collectives.
 #pragma once
 
 #include <array>
@@ -36,6 +36,30 @@ template <std::size_t N>
 std::array<double, N> range_sums(const dist::Communicator* split, std::array<double, N> local) {
   if (split) split->all_reduce_sum(local.data(), N);
   return local;
+}
+
+// The communicator that a's domain is split over, or null.
+template <class T>
+const dist::Communicator* domain_split_of(const Operator<T>& a) {
+  return a ? a.get().domain_split() : nullptr;
+}
+
+// Sums over a vector split over `split` (null: whole here).
+template <class T>
+double split_dot(const Context& ctx, const dist::Communicator* split, View<const T> u, View<const T> v) {
+  return range_sum(split, dot<T>(ctx, u, v));
+}
+template <class T>
+double split_norm2(const Context& ctx, const dist::Communicator* split, View<const T> u) {
+  if (!split) return norm2<T>(ctx, u);
+  return std::sqrt(split_dot<T>(ctx, split, u, u));
+}
+template <class T>
+double split_distance2(const Context& ctx, const dist::Communicator* split, View<const T> u,
+                       View<const T> v) {
+  if (!split) return distance2<T>(ctx, u, v);
+  const double d = distance2<T>(ctx, u, v);
+  return std::sqrt(range_sum(split, d * d));
 }
 
 template <class T>

@@ -14,13 +14,7 @@ Shape local_range(const Geometry& g, index_t views) {
 
 }  // namespace
 
-ViewRange view_share(index_t views, int rank, int ranks) {
-  require(
-      ranks >= 1 && rank >= 0 && rank < ranks, "ct::view_share",
-      "rank " + std::to_string(rank) + " of " + std::to_string(ranks) + " ranks; expected 0 <= rank < ranks");
-  require(views >= 0, "ct::view_share", "views must be >= 0, got " + std::to_string(views));
-  return {views * rank / ranks, views * (rank + 1) / ranks};
-}
+ViewRange view_share(index_t views, int rank, int ranks) { return dist::block_share(views, rank, ranks); }
 
 template <class T>
 DistributedProjector<T>::DistributedProjector(const Geometry& g,

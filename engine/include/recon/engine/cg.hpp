@@ -13,9 +13,15 @@ namespace recon {
 template <class T>
 using ApplyFn = std::function<void(const Context&, View<const T> in, View<T> out)>;
 
+namespace dist {
+class Communicator;
+}
+
 struct CgOptions {
   int max_iters = 100;
   double rel_tol = 1e-6;
+  // When x (and b) are split over ranks (z-slabs), the inner products run over these ranks.
+  const dist::Communicator* split = nullptr;
 };
 
 // Work arrays of one size, allocated once and reused by every solve (no allocation inside

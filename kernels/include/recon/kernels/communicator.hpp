@@ -50,11 +50,27 @@ class Communicator {
   // The inverse: root's send (the concatenation) cut into bytes[r] for rank r's recv.
   virtual void scatter(const void* send, void* recv, const std::vector<std::size_t>& bytes,
                        int root) const = 0;
+  // Sends `send_bytes` bytes at send to rank `dest` while receiving `recv_bytes` bytes from rank
+  // `source` into recv (MPI_Sendrecv: no deadlock when every rank calls it at once); kNone for
+  // either side skips it. The neighbour exchange of halos (slab_gradient.hpp).
+  static constexpr int kNone = -1;
+  virtual void send_receive(const void* send, std::size_t send_bytes, int dest, void* recv,
+                            std::size_t recv_bytes, int source) const = 0;
 
   bool is_root() const { return rank() == 0; }
   // True on every rank when it is true on some rank.
   bool any(bool local) const { return all_reduce(local ? 1.0 : 0.0, ReduceOp::Max) > 0; }
 };
+
+// A contiguous block [begin, end) of `count` items (views, slices) for rank `rank` of `ranks`:
+// [floor(rank count / ranks), floor((rank + 1) count / ranks)), so that the shares differ by at
+// most one and a rank has none when count < ranks. InvalidArgument for a rank out of range or
+// count < 0.
+struct Block {
+  index_t begin = 0, end = 0;
+  index_t count() const { return end - begin; }
+};
+Block block_share(index_t count, int rank, int ranks);
 
 // The single-rank communicator (shared).
 std::shared_ptr<const Communicator> single_rank();

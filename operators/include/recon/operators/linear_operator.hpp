@@ -97,6 +97,13 @@ class LinearOperator {
   // rows (ct::DistributedProjector); null when the whole range is here. Solvers sum their inner
   // products over the range across these ranks (engine/src/solvers/range_reduce.hpp).
   virtual const dist::Communicator* range_split() const { return nullptr; }
+  // The communicator over whose ranks the domain is split, each rank holding a block of x
+  // (SlabGradient, ct::SlabProjector: z-slabs of a volume); null when x is whole here. Solvers
+  // then sum their inner products over x across these ranks too.
+  virtual const dist::Communicator* domain_split() const { return nullptr; }
+  // Whether each rank holds whole groups along the range's leading axis (the components of a
+  // slab's gradient), so that a group prox (isotropic TV) is local; true for an unsplit range.
+  virtual bool range_groups_local() const { return range_split() == nullptr; }
   // x = (A^T A + lambda I)^{-1} b; lambda > 0 (some operators also accept 0).
   void normal_inverse(const Context& ctx, T lambda, View<const T> b, View<T> x) const {
     check_pair(ctx, "normal_inverse", b, domain_, x, domain_);

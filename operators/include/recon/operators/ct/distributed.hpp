@@ -24,10 +24,7 @@
 namespace recon::ct {
 
 // Views [begin, end) of rank `rank` among `ranks`.
-struct ViewRange {
-  index_t begin = 0, end = 0;
-  index_t count() const { return end - begin; }
-};
+using ViewRange = dist::Block;
 ViewRange view_share(index_t views, int rank, int ranks);
 
 template <class T>
