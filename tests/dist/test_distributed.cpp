@@ -23,6 +23,7 @@
 #include <numeric>
 
 #include "backends.hpp"
+#include "dist_support.hpp"
 #include "recon/engine/ct/cgls.hpp"
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/engine/ct/tv_recon.hpp"
@@ -57,36 +58,10 @@ std::vector<std::pair<std::string, ct::Geometry>> geometries() {
 
 index_t per_view(const ct::Geometry& g) { return g.projection.rows * g.projection.cols; }
 
-// Whether n elements at a and b have the same bits; n = 0 compares nothing (an empty vector's
-// data() may be null, which memcmp must not be given even for a zero length).
-template <class T>
-bool same_bytes(const T* a, const T* b, std::size_t n) {
-  return n == 0 || std::memcmp(a, b, sizeof(T) * n) == 0;
-}
-
 // This rank's rows of a whole projection array.
 template <class T>
 std::vector<T> share(const std::vector<T>& whole, const ct::Geometry& g, const ct::ViewRange& v) {
   return std::vector<T>(whole.begin() + v.begin * per_view(g), whole.begin() + v.end * per_view(g));
-}
-
-// Whether every rank holds the same bits as rank 0.
-template <class T>
-bool same_on_every_rank(const Communicator& c, const std::vector<T>& mine) {
-  std::vector<T> root = mine;
-  c.broadcast(root.data(), sizeof(T) * root.size(), 0);
-  return !c.any(!same_bytes(root.data(), mine.data(), mine.size()));
-}
-
-// max |a - b| / max |b|
-template <class T>
-double relative_max_error(const std::vector<T>& a, const std::vector<T>& b) {
-  double peak = 0, diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    peak = std::max(peak, std::fabs(static_cast<double>(b[i])));
-    diff = std::max(diff, std::fabs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
-  }
-  return diff / peak;
 }
 
 // ctest sets RECON_TEST_RANKS to the ranks it starts (1 for the run without mpiexec).
@@ -440,12 +415,3 @@ TEST(DistributedSolvers, ApgmTvMatchesTheSerialSolver) {
 
 }  // namespace
 }  // namespace recon::testing
-
-// gtest's main, with MPI started first when an MPI launcher ran this process; ranks other than
-// 0 print only their failures.
-int main(int argc, char** argv) {
-  recon::dist::Session session(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  if (!recon::dist::world()->is_root()) GTEST_FLAG_SET(brief, true);
-  return RUN_ALL_TESTS();
-}

@@ -3,7 +3,11 @@
 #include <cmath>
 
 #include "../solvers/fused_split.hpp"
+#include "../solvers/range_reduce.hpp"
 #include "../solvers/solvers.hpp"
+#include "recon/kernels/communicator.hpp"
+#include "recon/kernels/penalties/apply.hpp"
+#include "recon/operators/slab_gradient.hpp"
 #include "tv_solvers.hpp"
 
 namespace recon {
@@ -218,6 +222,81 @@ double tv_objective(const Context& ctx, View<const T> x, View<const T> u, const 
     throw ShapeMismatch("tv_objective: x " + x.shape().str() + " and u " + u.shape().str() + " differ");
   return tv::tv_objective_impl(ctx, tv::make_setup<T>(u.shape(), problem), problem.penalty, x, u);
 }
+
+namespace {
+
+// The setup of a rank's block: D is the slab gradient (no fused passes: the solvers run its
+// apply and adjoint, which exchange the halos).
+template <class T>
+tv::Setup<T> slab_setup(const Shape& whole, const TvProblem& problem,
+                        std::shared_ptr<const dist::Communicator> comm) {
+  tv::Setup<T> s;
+  s.op = slab_gradient<T>(whole, problem.boundary, std::move(comm));
+  s.iso = problem.norm == TvNorm::Isotropic;
+  s.shape = s.op.domain();
+  s.range = s.op.range();
+  s.lambda = static_cast<T>(problem.lambda);
+  s.norm_sq_bound = 4.0 * whole.ndim();
+  return s;
+}
+
+}  // namespace
+
+template <class T>
+SolveReport tv_denoise_slabs(const Context& ctx, std::shared_ptr<const dist::Communicator> comm,
+                             const Shape& whole, View<const T> u, View<T> x, const TvProblem& problem,
+                             const TvOptions& options, const Monitor& monitor) {
+  tv::Setup<T> setup;
+  dist::agree(*comm, [&] {
+    require(
+        options.solver != TvSolver::Apgm && options.solver != TvSolver::Lbfgs, "tv_denoise_slabs",
+        "the " + to_string(options.solver) +
+            " solver does not run on an array split over ranks yet; use admm, ladmm, ladmm-eq129 or pdhg");
+    setup = slab_setup<T>(whole, problem, comm);
+    if (u.shape() != setup.shape)
+      throw ShapeMismatch("tv_denoise_slabs: this rank's block has shape " + u.shape().str() + ", expected " +
+                          setup.shape.str() + " (rows " + std::to_string(setup.shape[0]) + " of " +
+                          whole.str() + ")");
+    validate(ctx, u, x, problem, options);
+  });
+  switch (options.solver) {
+    case TvSolver::Pdhg:
+      return pdhg_denoise<T>(ctx, setup, problem, options, monitor, u, x, nullptr);
+    default:
+      return admm_denoise<T>(ctx, setup, problem, options, monitor, u, x, nullptr);
+  }
+}
+
+template <class T>
+double tv_objective_slabs(const Context& ctx, std::shared_ptr<const dist::Communicator> comm,
+                          const Shape& whole, View<const T> x, View<const T> u, const TvProblem& problem) {
+  const dist::Communicator* split = comm->size() > 1 ? comm.get() : nullptr;
+  const tv::Setup<T> s = slab_setup<T>(whole, problem, std::move(comm));
+  if (u.shape() != s.shape || x.shape() != s.shape)
+    throw ShapeMismatch("tv_objective_slabs: x " + x.shape().str() + " and u " + u.shape().str() +
+                        " must be this rank's block " + s.shape.str());
+  tv::visit_tv_penalty(problem.penalty, [](const auto&) { return 0; });
+  Array<T> dx(ctx, s.range);
+  s.op.apply(ctx, x, dx.view());
+  const double fit = distance2<T>(ctx, x, u);
+  const double phi = s.iso ? penalties::value_sum_group<T>(ctx, problem.penalty, dx.view())
+                           : penalties::value_sum<T>(ctx, problem.penalty, dx.view());
+  const auto sums = solvers::range_sums<2>(split, {fit * fit, phi});
+  return 0.5 * sums[0] + problem.lambda * sums[1];
+}
+
+template SolveReport tv_denoise_slabs<float>(const Context&, std::shared_ptr<const dist::Communicator>,
+                                             const Shape&, View<const float>, View<float>, const TvProblem&,
+                                             const TvOptions&, const Monitor&);
+template SolveReport tv_denoise_slabs<double>(const Context&, std::shared_ptr<const dist::Communicator>,
+                                              const Shape&, View<const double>, View<double>,
+                                              const TvProblem&, const TvOptions&, const Monitor&);
+template double tv_objective_slabs<float>(const Context&, std::shared_ptr<const dist::Communicator>,
+                                          const Shape&, View<const float>, View<const float>,
+                                          const TvProblem&);
+template double tv_objective_slabs<double>(const Context&, std::shared_ptr<const dist::Communicator>,
+                                           const Shape&, View<const double>, View<const double>,
+                                           const TvProblem&);
 
 template SolveReport tv_denoise<float>(const Context&, View<const float>, View<float>, const TvProblem&,
                                        const TvOptions&, const Monitor&, Array<float>*);

@@ -18,6 +18,7 @@
 // Tests: tests/engine/test_tv.cu.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "recon/engine/solver_types.hpp"
@@ -26,6 +27,10 @@
 #include "recon/operators/finite_difference.hpp"
 
 namespace recon {
+
+namespace dist {
+class Communicator;
+}
 
 enum class TvNorm { Anisotropic, Isotropic };
 enum class TvSolver { Admm, Ladmm, LadmmEq129, Pdhg, Apgm, Lbfgs };
@@ -65,5 +70,23 @@ SolveReport tv_denoise(const Context& ctx, View<const T> u, View<T> x, const TvP
 // 0.5||x - u||^2 + lambda * sum phi(D x), in double.
 template <class T>
 double tv_objective(const Context& ctx, View<const T> x, View<const T> u, const TvProblem& problem);
+
+// TV denoising of an array split into blocks along axis 0 over the ranks of comm: z-slabs of a
+// volume, row blocks of an image (docs/distributed.md). `whole` is the whole array's shape; u
+// and x are this rank's block, rows dist::block_share(whole[0], rank, ranks). Every rank calls it;
+// a failure on any rank throws the same error on every rank. Solvers: pdhg, ladmm, ladmm-eq129 and
+// admm, whose x-update is then CG (the DCT/FFT closed form needs the whole array); apgm and lbfgs
+// raise InvalidArgument. D x and D^T p are the serial operator's rows bitwise (SlabGradient);
+// the sums of the checks run over the ranks, so the result is the serial solver's up to the
+// rounding of those sums (and, for admm, up to CG's tolerance against the closed form).
+template <class T>
+SolveReport tv_denoise_slabs(const Context& ctx, std::shared_ptr<const dist::Communicator> comm,
+                             const Shape& whole, View<const T> u, View<T> x, const TvProblem& problem,
+                             const TvOptions& options, const Monitor& monitor = {});
+
+// tv_objective of the whole array from every rank's block, the same value on every rank.
+template <class T>
+double tv_objective_slabs(const Context& ctx, std::shared_ptr<const dist::Communicator> comm,
+                          const Shape& whole, View<const T> x, View<const T> u, const TvProblem& problem);
 
 }  // namespace recon

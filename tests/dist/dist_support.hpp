@@ -1,0 +1,41 @@
+// What the distributed tests share: bitwise and relative comparisons across ranks. Each test
+// executable is written for any number of ranks and links dist_main.cpp (gtest's main with MPI
+// started first).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "recon/kernels/communicator.hpp"
+
+namespace recon::testing {
+
+// Whether n elements at a and b have the same bits; n = 0 compares nothing (an empty vector's
+// data() may be null, which memcmp must not be given even for a zero length).
+template <class T>
+bool same_bytes(const T* a, const T* b, std::size_t n) {
+  return n == 0 || std::memcmp(a, b, sizeof(T) * n) == 0;
+}
+
+// Whether every rank holds the same bits as rank 0.
+template <class T>
+bool same_on_every_rank(const dist::Communicator& c, const std::vector<T>& mine) {
+  std::vector<T> root = mine;
+  c.broadcast(root.data(), sizeof(T) * root.size(), 0);
+  return !c.any(!same_bytes(root.data(), mine.data(), mine.size()));
+}
+
+// max |a - b| / max |b|
+template <class T>
+double relative_max_error(const std::vector<T>& a, const std::vector<T>& b) {
+  double peak = 0, diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    peak = std::max(peak, std::fabs(static_cast<double>(b[i])));
+    diff = std::max(diff, std::fabs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
+  }
+  return diff / peak;
+}
+
+}  // namespace recon::testing

@@ -1,0 +1,258 @@
+// TV over arrays split into row blocks along axis 0 (z-slabs; docs/distributed.md), written for
+// any number of ranks: ctest runs it plainly (one rank) and under mpiexec -n 1, 2 and 3. Every
+// rank also computes the serial result on the whole array for its comparisons.
+//   - SlabGradient's D x and D^T p equal the serial gradient's rows of the block bitwise, for 1D,
+//     2D and 3D arrays, Neumann and periodic boundaries, uneven blocks and one-row blocks (as
+//     many rows as ranks), in float and double; the adjoint identity summed over the ranks;
+//   - tv_denoise_slabs with solvers whose steps depend on no sum (linearised ADMM with a fixed
+//     rho, PDHG with a nonconvex penalty: fixed steps, no restarts; tol 0) gives the same bits
+//     as the same solver on one rank holding the whole array, on every rank count;
+//   - PDHG (accelerated, restarted) and ADMM (x-update by CG, residual balancing) equal the serial
+//     tv_denoise (PDHG; ADMM with use_cg) to 1e-6 relative in double, with the same iterations;
+//   - tv_objective_slabs equals tv_objective; a NaN on the last rank only, an unsupported
+//     solver and fewer rows than ranks fail every rank with the same error.
+// Collectives must be reached by every rank: checks use EXPECT (never ASSERT) between them.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "dist_support.hpp"
+#include "recon/engine/tv.hpp"
+#include "recon/operators/slab_gradient.hpp"
+
+namespace recon::testing {
+namespace {
+
+std::shared_ptr<const dist::Communicator> comm() { return dist::world(); }
+
+template <class T>
+std::vector<T> random_values(index_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<double> d(-1, 1);
+  std::vector<T> v(static_cast<std::size_t>(n));
+  for (auto& e : v) e = static_cast<T>(d(gen));
+  return v;
+}
+
+index_t row_size(const Shape& s) { return s.size() / s[0]; }
+
+// This rank's rows [b.begin, b.end) of a whole array (whole shape s).
+template <class T>
+std::vector<T> block_rows(const std::vector<T>& whole, const Shape& s, const dist::Block& b) {
+  const index_t r = row_size(s);
+  return std::vector<T>(whole.begin() + b.begin * r, whole.begin() + b.end * r);
+}
+
+// The same rows of every component of a (k, s...) array.
+template <class T>
+std::vector<T> component_block_rows(const std::vector<T>& whole, const Shape& s, const dist::Block& b) {
+  const index_t k = s.ndim(), part = s.size();
+  std::vector<T> out;
+  for (index_t c = 0; c < k; ++c) {
+    const auto first = whole.begin() + c * part;
+    out.insert(out.end(), first + b.begin * row_size(s), first + b.end * row_size(s));
+  }
+  return out;
+}
+
+// Shapes with uneven blocks on 2 and 3 ranks, and one with one row per rank.
+std::vector<Shape> shapes(int ranks) {
+  return {Shape{7, 5, 6}, Shape{ranks, 4, 5}, Shape{9, 8}, Shape{ranks, 6}, Shape{11}};
+}
+
+template <class T>
+class SlabGradientTest : public ::testing::Test {};
+using Reals = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(SlabGradientTest, Reals);
+
+TYPED_TEST(SlabGradientTest, ForwardAndAdjointAreTheSerialRowsBitwise) {
+  using T = TypeParam;
+  const auto c = comm();
+  const Context ctx = Context::host(1);
+  for (const Shape& s : shapes(c->size())) {
+    for (const Boundary boundary : {Boundary::Neumann, Boundary::Periodic}) {
+      const std::string name = s.str() + (boundary == Boundary::Periodic ? " periodic" : " neumann");
+      const Operator<T> serial = gradient<T>(s, boundary);
+      const auto slab = std::make_shared<const SlabGradient<T>>(s, boundary, c);
+      const dist::Block b = slab->block();
+      const std::vector<T> x = random_values<T>(s.size(), 3), p = random_values<T>(serial.range().size(), 4);
+      Array<T> dx(ctx, serial.range()), dtp(ctx, s);
+      serial.apply(ctx, Array<T>::from_host(ctx, s, x).view(), dx.view());
+      serial.adjoint(ctx, Array<T>::from_host(ctx, serial.range(), p).view(), dtp.view());
+
+      const Array<T> xb = Array<T>::from_host(ctx, slab->domain(), block_rows(x, s, b));
+      const Array<T> pb = Array<T>::from_host(ctx, slab->range(), component_block_rows(p, s, b));
+      Array<T> got_dx(ctx, slab->range()), got_dtp(ctx, slab->domain());
+      slab->apply(ctx, xb.view(), got_dx.view());
+      slab->adjoint(ctx, pb.view(), got_dtp.view());
+      const std::vector<T> want_dx = component_block_rows(dx.to_host_vector(), s, b);
+      const std::vector<T> want_dtp = block_rows(dtp.to_host_vector(), s, b);
+      EXPECT_TRUE(same_bytes(got_dx.to_host_vector().data(), want_dx.data(), want_dx.size()))
+          << name << ": D x";
+      EXPECT_TRUE(same_bytes(got_dtp.to_host_vector().data(), want_dtp.data(), want_dtp.size()))
+          << name << ": D^T p";
+
+      // <D x, p> = <x, D^T p>, each summed over the ranks.
+      const double lhs = c->all_reduce(dot<T>(ctx, got_dx.view(), pb.view()), dist::ReduceOp::Sum);
+      const double rhs = c->all_reduce(dot<T>(ctx, xb.view(), got_dtp.view()), dist::ReduceOp::Sum);
+      EXPECT_NEAR(lhs, rhs, (std::is_same_v<T, float> ? 1e-5 : 1e-13) * std::fabs(lhs)) << name;
+    }
+  }
+}
+
+TEST(SlabGradient, FewerRowsThanRanksFailOnEveryRank) {
+  const auto c = comm();
+  EXPECT_THROW(SlabGradient<float>(Shape{c->size() - 1, 4}, Boundary::Neumann, c), InvalidArgument);
+  EXPECT_THROW(SlabGradient<float>(Shape{2, 2, 2, 2}, Boundary::Neumann, c), InvalidArgument);
+}
+
+// A noisy piecewise-constant volume.
+std::vector<double> noisy_volume(const Shape& s) {
+  std::vector<double> u = random_values<double>(s.size(), 11);
+  for (index_t i = 0; i < s.size(); ++i) u[i] = 0.2 * u[i] + (i % row_size(s) < row_size(s) / 2 ? 1.0 : 0.0);
+  return u;
+}
+
+struct SlabRun {
+  std::vector<double> x;
+  SolveReport report;
+};
+
+SlabRun run_slabs(std::shared_ptr<const dist::Communicator> c, const Shape& s, const TvProblem& p,
+                  const TvOptions& o) {
+  const Context ctx = Context::host(1);
+  const dist::Block b = dist::block_share(s[0], c->rank(), c->size());
+  Shape local{b.count()};
+  for (int a = 1; a < s.ndim(); ++a) local.push_back(s[a]);
+  const Array<double> u = Array<double>::from_host(ctx, local, block_rows(noisy_volume(s), s, b));
+  Array<double> x(ctx, local);
+  const SolveReport r = tv_denoise_slabs<double>(ctx, c, s, u.view(), x.view(), p, o);
+  return {x.to_host_vector(), r};
+}
+
+// The same solver on one rank holding the whole array: this rank's rows of its result.
+std::vector<double> whole_on_one_rank(const Shape& s, const TvProblem& p, const TvOptions& o) {
+  const dist::Block b = dist::block_share(s[0], comm()->rank(), comm()->size());
+  return block_rows(run_slabs(dist::single_rank(), s, p, o).x, s, b);
+}
+
+TEST(SlabTv, SumFreeSolversGiveTheOneRankBitsOnEveryRankCount) {
+  const auto c = comm();
+  const Shape s{7, 6, 5};
+  TvProblem p;
+  p.lambda = 0.15;
+  TvOptions o;
+  o.max_iters = 30;
+  o.tol = 0;
+  o.check_every = 7;
+  o.solver = TvSolver::Ladmm;
+  o.rho = 2;
+  const SlabRun ladmm = run_slabs(c, s, p, o);
+  const std::vector<double> want = whole_on_one_rank(s, p, o);
+  EXPECT_TRUE(same_bytes(ladmm.x.data(), want.data(), want.size())) << "ladmm";
+
+  p.penalty = penalties::Mcp{1, 3};
+  p.norm = TvNorm::Anisotropic;
+  p.boundary = Boundary::Periodic;
+  o.solver = TvSolver::Pdhg;
+  const SlabRun pdhg = run_slabs(c, s, p, o);
+  const std::vector<double> want_pdhg = whole_on_one_rank(s, p, o);
+  EXPECT_TRUE(same_bytes(pdhg.x.data(), want_pdhg.data(), want_pdhg.size())) << "pdhg, mcp";
+}
+
+// The serial tv_denoise on the whole array.
+std::vector<double> serial_rows(const Shape& s, const TvProblem& p, const TvOptions& o, SolveReport* report) {
+  const Context ctx = Context::host(1);
+  const Array<double> u = Array<double>::from_host(ctx, s, noisy_volume(s));
+  Array<double> x(ctx, s);
+  *report = tv_denoise<double>(ctx, u.view(), x.view(), p, o);
+  return block_rows(x.to_host_vector(), s, dist::block_share(s[0], comm()->rank(), comm()->size()));
+}
+
+void expect_matches_serial(const TvProblem& p, const TvOptions& slab_options, const TvOptions& serial_options,
+                           const std::string& name) {
+  const auto c = comm();
+  const Shape s{8, 7, 6};
+  const SlabRun got = run_slabs(c, s, p, slab_options);
+  SolveReport serial;
+  const std::vector<double> want = serial_rows(s, p, serial_options, &serial);
+  // max-norm relative error over the whole array: the ranks' maxima, reduced.
+  double diff = 0, peak = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    diff = std::max(diff, std::fabs(got.x[i] - want[i]));
+    peak = std::max(peak, std::fabs(want[i]));
+  }
+  diff = c->all_reduce(diff, dist::ReduceOp::Max);
+  peak = c->all_reduce(peak, dist::ReduceOp::Max);
+  EXPECT_LE(diff, 1e-6 * peak) << name;
+  EXPECT_EQ(got.report.iterations, serial.iterations) << name;
+  EXPECT_NEAR(got.report.last.objective, serial.last.objective, 1e-9 * std::fabs(serial.last.objective))
+      << name;
+  EXPECT_LT(serial.iterations, serial_options.max_iters) << name << ": the tolerance should stop it";
+  EXPECT_TRUE(same_on_every_rank(*c, std::vector<int>{got.report.iterations})) << name;
+}
+
+TEST(SlabTv, PdhgMatchesTheSerialSolver) {
+  TvProblem p;
+  p.lambda = 0.2;
+  TvOptions o;
+  o.solver = TvSolver::Pdhg;
+  o.max_iters = 2000;
+  o.tol = 1e-5;
+  expect_matches_serial(p, o, o, "pdhg iso");
+}
+
+TEST(SlabTv, AdmmWithCgMatchesTheSerialSolverWithCg) {
+  TvProblem p;
+  p.lambda = 0.2;
+  p.norm = TvNorm::Anisotropic;
+  TvOptions o;
+  o.max_iters = 500;
+  o.tol = 1e-4;
+  TvOptions serial = o;
+  serial.use_cg = true;  // the slab run's x-update is CG, as the serial one then
+  expect_matches_serial(p, o, serial, "admm aniso");
+}
+
+TEST(SlabTv, ObjectiveIsTheSerialOne) {
+  const auto c = comm();
+  const Context ctx = Context::host(1);
+  const Shape s{5, 4, 6};
+  TvProblem p;
+  p.lambda = 0.3;
+  const std::vector<double> u = noisy_volume(s), x = random_values<double>(s.size(), 5);
+  const double want = tv_objective<double>(ctx, Array<double>::from_host(ctx, s, x).view(),
+                                           Array<double>::from_host(ctx, s, u).view(), p);
+  const dist::Block b = dist::block_share(s[0], c->rank(), c->size());
+  const Shape local{b.count(), s[1], s[2]};
+  const double got =
+      tv_objective_slabs<double>(ctx, c, s, Array<double>::from_host(ctx, local, block_rows(x, s, b)).view(),
+                                 Array<double>::from_host(ctx, local, block_rows(u, s, b)).view(), p);
+  EXPECT_NEAR(got, want, 1e-12 * std::fabs(want));
+}
+
+TEST(SlabTv, FailuresReachEveryRank) {
+  const auto c = comm();
+  const Context ctx = Context::host(1);
+  const Shape s{6, 4, 4};
+  const dist::Block b = dist::block_share(s[0], c->rank(), c->size());
+  const Shape local{b.count(), 4, 4};
+  std::vector<double> u(static_cast<std::size_t>(local.size()), 1.0);
+  if (c->rank() == c->size() - 1) u[3] = std::nan("");
+  Array<double> x(ctx, local);
+  const Array<double> ua = Array<double>::from_host(ctx, local, u);
+  EXPECT_THROW(tv_denoise_slabs<double>(ctx, c, s, ua.view(), x.view(), TvProblem{}, TvOptions{}),
+               InvalidArgument);
+  TvOptions lbfgs;
+  lbfgs.solver = TvSolver::Lbfgs;
+  u.assign(u.size(), 1.0);
+  const Array<double> clean = Array<double>::from_host(ctx, local, u);
+  EXPECT_THROW(tv_denoise_slabs<double>(ctx, c, s, clean.view(), x.view(), TvProblem{}, lbfgs),
+               InvalidArgument);
+  Array<double> wrong(ctx, Shape{b.count() + 1, 4, 4});
+  EXPECT_THROW(tv_denoise_slabs<double>(ctx, c, s, clean.view(), wrong.view(), TvProblem{}, TvOptions{}),
+               ShapeMismatch);
+}
+
+}  // namespace
+}  // namespace recon::testing
