@@ -1,6 +1,8 @@
 // CGLS (cgls.hpp), in the stable form that updates r = y - A x rather than recomputing it.
-// Sums over the range (r, q = A p) go through range_reduce.hpp, so a view-split projector runs
-// it distributed: r and q are each rank's share, x, s and p are replicated.
+// Sums over the range (r, q = A p) and over the domain (s = A^T r) go through range_reduce.hpp,
+// so a split projector runs it distributed: by views (range split), r and q are each rank's
+// share and x, s and p are replicated; by z-slabs (domain split), x, s and p are each rank's slab
+// and r, q replicated.
 #include "recon/engine/ct/cgls.hpp"
 
 #include <cmath>
@@ -19,12 +21,13 @@ SolveReport cgls(const Context& ctx, const Operator<T>& a, View<const T> y, View
   solvers::IterationLog log(options.max_iters, 1, monitor);
   Array<T> r(ctx, a.range()), q(ctx, a.range()), s(ctx, a.domain()), p(ctx, a.domain());
   a.adjoint(ctx, y, s.view());
-  const double target = options.rel_tol * norm2<T>(ctx, s.view());
+  const dist::Communicator* x_split = solvers::domain_split_of(a);
+  const double target = options.rel_tol * solvers::split_norm2<T>(ctx, x_split, s.view());
   a.apply(ctx, View<const T>(x), r.view());
   axpby<T>(ctx, T(1), y, T(-1), r.view());  // r = y - A x
   a.adjoint(ctx, r.view(), s.view());       // s = A^T r
   copy<T>(ctx, s.view(), p.view());
-  double gamma = dot<T>(ctx, s.view(), s.view());
+  double gamma = solvers::split_dot<T>(ctx, x_split, s.view(), s.view());
   const double rr = solvers::range_norm2<T>(ctx, a, r.view());
   if (std::sqrt(gamma) <= target)
     return log.converged_at_start({0, 0.5 * rr * rr, std::sqrt(gamma), 0, 0, 0});
@@ -39,7 +42,7 @@ SolveReport cgls(const Context& ctx, const Operator<T>& a, View<const T> y, View
     axpby<T>(ctx, static_cast<T>(alpha), p.view(), T(1), x);
     axpby<T>(ctx, static_cast<T>(-alpha), q.view(), T(1), r.view());
     a.adjoint(ctx, r.view(), s.view());
-    const double gamma_new = dot<T>(ctx, s.view(), s.view());
+    const double gamma_new = solvers::split_dot<T>(ctx, x_split, s.view(), s.view());
     axpby<T>(ctx, T(1), s.view(), static_cast<T>(gamma_new / gamma), p.view());
     gamma = gamma_new;
     const double res = solvers::range_norm2<T>(ctx, a, r.view());
