@@ -142,6 +142,13 @@ StreamPlan plan_stream(const Geometry& g, std::size_t element_bytes, std::size_t
                     (nz > 1 ? "" : " (a 2D image is not split)"));
 }
 
+StreamPiece slab_piece(const Geometry& g, index_t z0, index_t z1) {
+  StreamPiece p{z0, z1, 0, g.projection.views(), 0, 0};
+  row_window(g, p);
+  p.r1 = std::max(p.r0, p.r1);
+  return p;
+}
+
 std::vector<StreamPiece> stream_pieces(const Geometry& g, const StreamPlan& plan) {
   check_plan(g, plan);
   std::vector<StreamPiece> out;
@@ -176,10 +183,27 @@ struct PieceRows {
   index_t rows, cols;
   index_t row_values() const { return (p.r1 - p.r0) * cols; }
   index_t offset(index_t v) const { return (v * rows + p.r0) * cols; }
-  bool whole_views() const { return p.r0 == 0 && p.r1 == rows; }
 };
 
 }  // namespace
+
+template <class T>
+void add_piece_rows(const Context& ctx, const Geometry& g, const StreamPiece& p, const T* part, View<T> y) {
+  const PieceRows rows{p, g.projection.rows, g.projection.cols};
+  const Shape run{rows.row_values()};
+  for (index_t v = p.v0; v < p.v1; ++v)
+    axpby<T>(ctx, T(1), View<const T>(part + (v - p.v0) * rows.row_values(), run, ctx.device()), T(1),
+             View<T>(y.data() + rows.offset(v), run, ctx.device()));
+}
+
+template <class T>
+void copy_piece_rows(const Context& ctx, const Geometry& g, const StreamPiece& p, View<const T> y, T* part) {
+  const PieceRows rows{p, g.projection.rows, g.projection.cols};
+  const Shape run{rows.row_values()};
+  for (index_t v = p.v0; v < p.v1; ++v)
+    copy<T>(ctx, View<const T>(y.data() + rows.offset(v), run, ctx.device()),
+            View<T>(part + (v - p.v0) * rows.row_values(), run, ctx.device()));
+}
 
 template <class T>
 void StreamedProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
@@ -207,11 +231,7 @@ void StreamedProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T>
                                 sizeof(T) * staging.size());
       values = staging.data();
     }
-    const PieceRows rows{p, geometry_.projection.rows, geometry_.projection.cols};
-    const Shape run{rows.row_values()};
-    for (index_t v = p.v0; v < p.v1; ++v)
-      axpby<T>(ctx, T(1), View<const T>(values + (v - p.v0) * rows.row_values(), run, Device::Host), T(1),
-               View<T>(y.data() + rows.offset(v), run, Device::Host));
+    add_piece_rows<T>(ctx, geometry_, p, values, y);
   }
 }
 
@@ -233,11 +253,9 @@ void StreamedProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<
       Array<T> part(device_, op.range());
       const PieceRows rows{p, geometry_.projection.rows, geometry_.projection.cols};
       const T* source = y.data() + rows.offset(p.v0);
-      if (!rows.whole_views()) {  // gather the window's rows of each view
+      if (p.r0 != 0 || p.r1 != rows.rows) {  // gather the window's rows of each view
         staging.resize(static_cast<std::size_t>(part.size()));
-        for (index_t v = p.v0; v < p.v1; ++v)
-          std::copy_n(y.data() + rows.offset(v), rows.row_values(),
-                      staging.data() + (v - p.v0) * rows.row_values());
+        copy_piece_rows<T>(ctx, geometry_, p, y, staging.data());
         source = staging.data();
       }
       recon::detail::copy_bytes(device_, part.data(), device_.device(), source, Device::Host,
@@ -307,6 +325,14 @@ template index_t filtered_backprojection_streamed<float>(const Context&, const G
                                                          View<float>, FbpFilter, std::size_t);
 template index_t filtered_backprojection_streamed<double>(const Context&, const Geometry&, View<const double>,
                                                           View<double>, FbpFilter, std::size_t);
+template void add_piece_rows<float>(const Context&, const Geometry&, const StreamPiece&, const float*,
+                                    View<float>);
+template void add_piece_rows<double>(const Context&, const Geometry&, const StreamPiece&, const double*,
+                                     View<double>);
+template void copy_piece_rows<float>(const Context&, const Geometry&, const StreamPiece&, View<const float>,
+                                     float*);
+template void copy_piece_rows<double>(const Context&, const Geometry&, const StreamPiece&, View<const double>,
+                                      double*);
 template class StreamedProjector<float>;
 template class StreamedProjector<double>;
 
