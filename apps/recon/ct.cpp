@@ -7,7 +7,8 @@
 //   sirt | cgls --geometry g.json SINO OUT [--iters N --tol T] [--nonneg --relaxation L] [--log log.json]
 //               sirt [--backprojector matched|voxel]: A^T or the voxel-driven B (no atomics, unmatched)
 //   project, backproject, sirt, cgls and recon also run under mpiexec, split by views over the
-//   ranks (--distribute views, the default with several ranks; ct_data.hpp, docs/distributed.md)
+//   ranks (--distribute views, the default with several ranks; ct_data.hpp, docs/distributed.md);
+//   project, backproject, sirt and cgls also by z-slabs of the volume (--distribute slabs)
 //   recon       --geometry g.json SINO OUT [--solver admm|pdhg --loss L --penalty P --lambda ..]
 //               (ct_recon.cpp)
 //   simulate    --geometry g.json OUT [--phantom shepp-logan|ball | --volume VOL.npy]
@@ -75,14 +76,14 @@ Operator<float> projector(const CtPlacement& p, bool unmatched, const char* comm
   return ct::unmatched_projector<float>(p.geometry);
 }
 
-// The command's data and projector: split by views over the ranks (ct_data.hpp), or serial
-// (in memory or streamed) with the matched or the voxel-driven back-projector.
+// The command's data and projector: split by views or z-slabs over the ranks (ct_data.hpp), or
+// serial (in memory or streamed) with the matched or the voxel-driven back-projector.
 CtData ct_data(const CtArgs& a, const GlobalOptions& global, double volumes, double sinograms,
                const std::string& command, bool unmatched) {
   return ct_data_for(
       global, a.geometry, a.distribute, volumes, sinograms, command,
       unmatched ? "the voxel-driven back-projector is not distributed; use the matched one" : "",
-      [&](const CtPlacement& p) { return projector(p, unmatched, command.c_str()); });
+      [&](const CtPlacement& p) { return projector(p, unmatched, command.c_str()); }, true);
 }
 
 void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {

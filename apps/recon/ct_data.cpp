@@ -1,35 +1,66 @@
-// The ct commands' data, serial or split by views over MPI ranks (ct_data.hpp).
+// The ct commands' data, serial or split by views or z-slabs over MPI ranks (ct_data.hpp).
 #include "ct_data.hpp"
 
+#include <optional>
 #include <vector>
 
 #include "read_input.hpp"
 #include "recon/io/image.hpp"
+#include "recon/operators/ct/slab_projector.hpp"
 #include "recon/operators/json_reader.hpp"
 
 namespace recon::cli {
 
 namespace {
 
-// Bytes of each rank's projections (its views' rows), for scatter and gather.
-std::vector<std::size_t> projection_bytes(const ct::Geometry& g, int ranks) {
-  const auto per_view = static_cast<std::size_t>(g.projection.rows * g.projection.cols);
+// Bytes of each rank's block of `count` items of `item` floats each.
+std::vector<std::size_t> block_bytes(index_t count, index_t item, int ranks) {
   std::vector<std::size_t> bytes(static_cast<std::size_t>(ranks));
   for (int r = 0; r < ranks; ++r)
-    bytes[r] = sizeof(float) * per_view *
-               static_cast<std::size_t>(ct::view_share(g.projection.views(), r, ranks).count());
+    bytes[r] = sizeof(float) * static_cast<std::size_t>(item * dist::block_share(count, r, ranks).count());
   return bytes;
+}
+
+index_t per_view(const ct::Geometry& g) { return g.projection.rows * g.projection.cols; }
+index_t per_slice(const ct::Geometry& g) { return g.volume.ny() * g.volume.nx(); }
+
+// Whether g splits into z-slabs over `ranks` ranks (3D, at least one slice each).
+bool slabs_apply(const ct::Geometry& g, int ranks) {
+  return g.volume.ndim() == 3 && g.projection.ndim == 3 && g.volume.nz() >= ranks;
+}
+
+// The bytes a rank holds under `split` (float32): `volumes` times its share of the volume,
+// `sinograms` times its share of the projections, and what they are, for a memory error.
+struct RankArrays {
+  double bytes;
+  std::string what;
+};
+RankArrays rank_arrays(const ct::Geometry& g, Split split, int rank, int ranks, double volumes,
+                       double sinograms) {
+  const double stack = static_cast<double>(g.projection.shape().size());
+  if (split == Split::Slabs) {
+    const index_t slices = dist::block_share(g.volume.nz(), rank, ranks).count();
+    return {4 * (volumes * static_cast<double>(slices * per_slice(g)) + sinograms * stack),
+            "a slab of " + std::to_string(slices) + " slices of the volume " + g.volume.shape.str() +
+                " and the projections " + g.projection.shape().str()};
+  }
+  const index_t views = ct::view_share(g.projection.views(), rank, ranks).count();
+  return {4 * (volumes * static_cast<double>(g.volume.shape.size()) +
+               sinograms * static_cast<double>(views * per_view(g))),
+          "the volume " + g.volume.shape.str() + " and " + std::to_string(views) + " views"};
 }
 
 }  // namespace
 
-bool distribute_views(const std::string& option, const std::string& command) {
-  if (option.empty()) return dist::world()->size() > 1;
-  if (option == "views") return true;
-  if (option == "slabs")
-    throw InvalidArgument(command +
-                          ": --distribute slabs: the z-slab decomposition is not implemented yet; use "
-                          "--distribute views (docs/distributed.md)");
+Split requested_split(const std::string& option, const std::string& command, bool slabs) {
+  if (option.empty()) return dist::world()->size() > 1 ? Split::Views : Split::Serial;
+  if (option == "views") return Split::Views;
+  if (option == "slabs") {
+    if (!slabs)
+      throw InvalidArgument(command + ": --distribute slabs is not implemented for " + command +
+                            " yet; use --distribute views");
+    return Split::Slabs;
+  }
   throw InvalidArgument(command + ": --distribute " + option + ": expected views or slabs");
 }
 
@@ -37,83 +68,133 @@ void add_distribute_option(CLI::App& command, std::string& distribute) {
   command
       .add_option("--distribute", distribute,
                   "under mpiexec: views (each rank a range of views and the whole volume; the default with "
-                  "several ranks) | slabs (not implemented yet)")
+                  "several ranks) | slabs (each rank a z-slab of the volume and every projection; ct "
+                  "project, backproject, sirt, cgls; chosen when only it fits in memory)")
       ->check(CLI::IsMember({"views", "slabs"}));
 }
 
 CtData::CtData(CtPlacement place, Operator<float> op) : place_(std::move(place)), op_(std::move(op)) {}
 
-CtData::CtData(CtPlacement place, Operator<float> op, std::shared_ptr<const dist::Communicator> comm)
-    : place_(std::move(place)), op_(std::move(op)), comm_(std::move(comm)) {}
+CtData::CtData(CtPlacement place, Operator<float> op, std::shared_ptr<const dist::Communicator> comm,
+               Split split)
+    : place_(std::move(place)), op_(std::move(op)), comm_(std::move(comm)), split_(split) {}
 
 CtData CtData::distributed(const GlobalOptions& global, const std::string& geometry, double volumes,
-                           double sinograms, const std::string& command) {
+                           double sinograms, const std::string& command, Split split, bool may_choose_slabs) {
   const auto comm = dist::world();
+  const int rank = comm->rank(), ranks = comm->size();
   std::string text;
   dist::root_does(*comm, [&] { text = json_input::read_text(geometry, "geometry file"); });
   text = dist::broadcast_string(*comm, text);
+  std::optional<Context> device;
+  ct::Geometry g;
+  dist::agree(*comm, [&] {
+    device = make_context(global);
+    g = ct::geometry_from_json(text, geometry, {4 * volumes, 4 * sinograms, command});
+  });
+  if (split == Split::Views && may_choose_slabs && slabs_apply(g, ranks)) {
+    // The slabs when the views exceed some rank's memory and the slabs fit on every rank.
+    const double room = static_cast<double>(available_bytes(*device));
+    const bool views_fit = rank_arrays(g, Split::Views, rank, ranks, volumes, sinograms).bytes <= room;
+    const bool slabs_fit = rank_arrays(g, Split::Slabs, rank, ranks, volumes, sinograms).bytes <= room;
+    if (comm->any(!views_fit) && !comm->any(!slabs_fit)) split = Split::Slabs;
+  }
   std::unique_ptr<CtData> out;
   dist::agree(*comm, [&] {
-    const Context device = make_context(global);
-    const ct::Geometry g = ct::geometry_from_json(text, geometry, {4 * volumes, 4 * sinograms, command});
-    const ct::ViewRange views = ct::view_share(g.projection.views(), comm->rank(), comm->size());
-    const double samples = static_cast<double>(views.count() * g.projection.rows * g.projection.cols);
-    require_memory(device, 4 * (volumes * static_cast<double>(g.volume.shape.size()) + sinograms * samples),
-                   geometry + ": rank " + std::to_string(comm->rank()) + "'s arrays (the volume " +
-                       g.volume.shape.str() + " and " + std::to_string(views.count()) +
-                       " views; distributed runs are not streamed)");
-    out.reset(new CtData(CtPlacement{g, device, device}, ct::distributed_projector<float>(g, comm), comm));
+    if (split == Split::Slabs) ct::slab_share(g, rank, ranks, command);
+    const RankArrays mine = rank_arrays(g, split, rank, ranks, volumes, sinograms);
+    require_memory(*device, mine.bytes,
+                   geometry + ": rank " + std::to_string(rank) + "'s arrays (" + mine.what +
+                       "; distributed runs are not streamed)");
+    Operator<float> op = split == Split::Slabs ? ct::slab_projector<float>(g, comm)
+                                               : ct::distributed_projector<float>(g, comm);
+    out.reset(new CtData(CtPlacement{g, *device, *device}, std::move(op), comm, split));
   });
   return std::move(*out);
+}
+
+std::vector<std::size_t> CtData::volume_bytes() const {
+  return block_bytes(geometry().volume.nz(), per_slice(geometry()), comm_->size());
+}
+
+std::vector<std::size_t> CtData::projection_bytes() const {
+  return block_bytes(geometry().projection.views(), per_view(geometry()), comm_->size());
+}
+
+Array<float> CtData::read_broadcast(const std::string& path, const Shape& whole, const char* what) const {
+  Array<float> a(Context::host(), whole);
+  dist::root_does(*comm_, [&] { a = read_ct_array(Context::host(), path, whole, what); });
+  comm_->broadcast(a.data(), sizeof(float) * static_cast<std::size_t>(a.size()), 0);
+  return a.to(ctx());
+}
+
+Array<float> CtData::read_scattered(const std::string& path, const Shape& whole, const Shape& mine,
+                                    const std::vector<std::size_t>& bytes, const char* what) const {
+  Array<float> all(Context::host(), Shape{0});
+  dist::root_does(*comm_, [&] { all = read_ct_array(Context::host(), path, whole, what); });
+  Array<float> share(Context::host(), mine);
+  comm_->scatter(all.data(), share.data(), bytes, 0);
+  return share.to(ctx());
 }
 
 Array<float> CtData::read_volume(const std::string& path) const {
   const Shape& shape = geometry().volume.shape;
   if (!comm_) return read_ct_array(ctx(), path, shape, "volume shape");
-  Array<float> x(Context::host(), shape);
-  dist::root_does(*comm_, [&] { x = read_ct_array(Context::host(), path, shape, "volume shape"); });
-  comm_->broadcast(x.data(), sizeof(float) * static_cast<std::size_t>(x.size()), 0);
-  return x.to(ctx());
+  if (split_ == Split::Slabs)
+    return read_scattered(path, shape, op_.domain(), volume_bytes(), "volume shape");
+  return read_broadcast(path, shape, "volume shape");
 }
 
 Array<float> CtData::read_projections(const std::string& path) const {
+  const Shape shape = geometry().projection.shape();
   if (!comm_) return read_ct_array(ctx(), path, op_.range(), "projection shape");
-  Array<float> whole(Context::host(), Shape{0});
-  dist::root_does(*comm_, [&] {
-    whole = read_ct_array(Context::host(), path, geometry().projection.shape(), "projection shape");
+  if (split_ == Split::Slabs) return read_broadcast(path, shape, "projection shape");
+  return read_scattered(path, shape, op_.range(), projection_bytes(), "projection shape");
+}
+
+void CtData::write_replicated(const std::string& path, const Array<float>& a, const std::string& command,
+                              const std::string& causes) const {
+  on_writer([&] {
+    require_finite_result(a, command, causes);
+    io::write_image(path, a);
   });
-  Array<float> mine(Context::host(), op_.range());
-  comm_->scatter(whole.data(), mine.data(), projection_bytes(geometry(), comm_->size()), 0);
-  return mine.to(ctx());
+}
+
+void CtData::write_gathered(const std::string& path, const Array<float>& mine, const Shape& whole,
+                            const std::vector<std::size_t>& bytes, const std::string& command,
+                            const std::string& causes) const {
+  dist::agree(*comm_, [&] { require_finite_result(mine, command, causes); });
+  const Array<float> host = mine.to(Context::host());
+  Array<float> all(Context::host(), comm_->is_root() ? whole : Shape{0});
+  comm_->gather(host.data(), all.data(), bytes, 0);
+  on_writer([&] { io::write_image(path, all); });
 }
 
 void CtData::write_volume(const std::string& path, const Array<float>& x, const std::string& command,
                           const std::string& causes) const {
-  on_writer([&] {
-    require_finite_result(x, command, causes);
-    io::write_image(path, x);
-  });
+  if (split_ == Split::Slabs)
+    return write_gathered(path, x, geometry().volume.shape, volume_bytes(), command, causes);
+  write_replicated(path, x, command, causes);
 }
 
 void CtData::write_projections(const std::string& path, const Array<float>& y, const std::string& command,
                                const std::string& causes) const {
-  if (!comm_) return write_volume(path, y, command, causes);
-  dist::agree(*comm_, [&] { require_finite_result(y, command, causes); });
-  const Array<float> mine = y.to(Context::host());
-  Array<float> whole(Context::host(), comm_->is_root() ? geometry().projection.shape() : Shape{0});
-  comm_->gather(mine.data(), whole.data(), projection_bytes(geometry(), comm_->size()), 0);
-  on_writer([&] { io::write_image(path, whole); });
+  if (split_ == Split::Views)
+    return write_gathered(path, y, geometry().projection.shape(), projection_bytes(), command, causes);
+  write_replicated(path, y, command, causes);
 }
 
 CtData ct_data_for(const GlobalOptions& global, const std::string& geometry, const std::string& distribute,
                    double volumes, double sinograms, const std::string& command, const std::string& refusal,
-                   const std::function<Operator<float>(const CtPlacement&)>& serial_op) {
-  bool split = false;
+                   const std::function<Operator<float>(const CtPlacement&)>& serial_op, bool slabs) {
+  Split split = Split::Serial;
   dist::agree(*dist::world(), [&] {
-    split = distribute_views(distribute, command);
-    if (split && !refusal.empty()) throw InvalidArgument(command + ": " + refusal);
+    split = requested_split(distribute, command, slabs);
+    if (split != Split::Serial && !refusal.empty()) throw InvalidArgument(command + ": " + refusal);
   });
-  if (split) return CtData::distributed(global, geometry, volumes, sinograms, command);
+  if (split != Split::Serial)
+    return CtData::distributed(global, geometry, volumes, sinograms, command, split,
+                               distribute.empty() && slabs);
   const CtPlacement place = place_ct(global, geometry, volumes, sinograms, command, true);
   return CtData(place, serial_op(place));
 }
@@ -122,7 +203,7 @@ nlohmann::json CtData::summary(nlohmann::json summary) const {
   summary["streamed"] = streaming_summary(op_);
   if (comm_) {
     summary["ranks"] = comm_->size();
-    summary["distribute"] = "views";
+    summary["distribute"] = split_ == Split::Slabs ? "slabs" : "views";
   }
   return summary;
 }

@@ -1,14 +1,16 @@
 // Where the arrays of `recon ct project|backproject|sirt|cgls|recon` live and how they come and go,
-// so that each command is written once for both ways of running:
+// so that each command is written once for every way of running:
 //   - serially (place_ct in ct_io.hpp: on the device, or in host memory with the projector
 //     streamed through it); the files are read and written here;
-//   - split by views over the ranks of an MPI run (--distribute views, the default under
-//     mpiexec with several ranks; docs/distributed.md): rank 0 reads every input file and sends
-//     each rank what it needs (the whole volume; its views' projections), every rank computes
-//     its part with ct::DistributedProjector, and rank 0 gathers and writes the outputs through
-//     the same atomic writers. Every step that may fail on one rank only (reading, memory,
-//     writing) is agreed (recon/kernels/communicator.hpp), so that every rank exits non-zero
-//     and main prints rank 0's one error line.
+//   - split over the ranks of an MPI run (docs/distributed.md), by views (--distribute views, the
+//     default under mpiexec with several ranks: each rank the whole volume and its views'
+//     projections, ct::DistributedProjector) or by z-slabs (--distribute slabs, project,
+//     backproject, sirt and cgls: each rank its slab of the volume and the whole projection stack,
+//     ct::SlabProjector). Rank 0 reads every input file and sends each rank what it needs
+//     (broadcast of what is replicated, scatter of what is split), and gathers and writes the
+//     outputs through the same atomic writers. Every step that may fail on one rank only
+//     (reading, memory, writing) is agreed (recon/kernels/communicator.hpp), so that every rank
+//     exits non-zero and main prints rank 0's one error line.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -16,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "ct_io.hpp"
@@ -24,9 +27,13 @@
 
 namespace recon::cli {
 
-// Whether a command runs split by views: --distribute views, or no --distribute and a run on
-// several ranks. InvalidArgument for slabs (not built yet) and for anything else.
-bool distribute_views(const std::string& option, const std::string& command);
+// How a command runs: serially, split by views or split by z-slabs.
+enum class Split { Serial, Views, Slabs };
+
+// The split --distribute asks for: views, slabs (InvalidArgument when the command does not run
+// by slabs, `slabs` false), or with no --distribute views on several ranks and serial on one
+// (CtData::distributed then picks slabs when only they fit in memory).
+Split requested_split(const std::string& option, const std::string& command, bool slabs);
 
 // --distribute: how a command run by mpiexec on several ranks splits its work.
 void add_distribute_option(CLI::App& command, std::string& distribute);
@@ -35,26 +42,32 @@ class CtData {
  public:
   // Serially, with the projector chosen for the placement.
   CtData(CtPlacement place, Operator<float> op);
-  // Split by views over dist::world(): the geometry read by rank 0, each rank's arrays
-  // (`volumes` volumes and `sinograms` times its share of the views, float32) checked against
-  // its device's memory (distributed runs are not streamed).
+  // Split over dist::world() by `split` (views or slabs): the geometry read by rank 0, each
+  // rank's arrays (`volumes` volumes and `sinograms` projection stacks, float32, of its share)
+  // checked against its device's memory (distributed runs are not streamed). With
+  // `may_choose_slabs`, a view split that exceeds some rank's memory becomes a slab split when
+  // that fits on every rank.
   static CtData distributed(const GlobalOptions& global, const std::string& geometry, double volumes,
-                            double sinograms, const std::string& command);
+                            double sinograms, const std::string& command, Split split, bool may_choose_slabs);
 
   const Context& ctx() const { return place_.data; }
   // Where the arrays live and where the projector runs (they differ when streamed).
   const CtPlacement& placement() const { return place_; }
   bool distributed() const { return comm_ != nullptr; }
   const ct::Geometry& geometry() const { return place_.geometry; }
-  // A (serial or streamed), or this rank's rows of A with the all-reducing adjoint.
+  Split split() const { return split_; }
+  // A (serial or streamed), this rank's rows of A with the all-reducing adjoint (views), or A
+  // of this rank's slab with the all-reducing forward (slabs).
   const Operator<float>& op() const { return op_; }
 
-  // The whole volume, on every rank.
+  // The volume in op()'s domain: the whole volume (serially and split by views), or this
+  // rank's slab.
   Array<float> read_volume(const std::string& path) const;
-  // The projections of this rank's views (all of them serially), in op()'s range.
+  // The projections in op()'s range: all of them (serially and split by slabs), or those of
+  // this rank's views.
   Array<float> read_projections(const std::string& path) const;
-  // Refuses a result with non-finite values, then writes it: the (replicated) volume from rank
-  // 0, projections gathered from every rank's views on rank 0.
+  // Refuses a result with non-finite values, then writes it from rank 0: what is replicated
+  // as it is, what is split (the slabs of a volume, the views of projections) gathered there.
   void write_volume(const std::string& path, const Array<float>& x, const std::string& command,
                     const std::string& causes) const;
   void write_projections(const std::string& path, const Array<float>& y, const std::string& command,
@@ -68,21 +81,37 @@ class CtData {
       fn();
   }
   // `summary` with how the command ran: "streamed" (the plan, or null), and when distributed
-  // "ranks" and "distribute".
+  // "ranks" and "distribute" (views or slabs).
   nlohmann::json summary(nlohmann::json summary) const;
 
  private:
-  CtData(CtPlacement place, Operator<float> op, std::shared_ptr<const dist::Communicator> comm);
+  CtData(CtPlacement place, Operator<float> op, std::shared_ptr<const dist::Communicator> comm, Split split);
+  // Bytes of each rank's share of the volume (its slices) and of the projections (its views).
+  std::vector<std::size_t> volume_bytes() const;
+  std::vector<std::size_t> projection_bytes() const;
+  // Rank 0 reads an array of `whole` shape and sends it to every rank, or scatters it by `bytes`
+  // into op()-shaped `mine`.
+  Array<float> read_broadcast(const std::string& path, const Shape& whole, const char* what) const;
+  Array<float> read_scattered(const std::string& path, const Shape& whole, const Shape& mine,
+                              const std::vector<std::size_t>& bytes, const char* what) const;
+  // Writes a replicated array from rank 0, or gathers the ranks' shares by `bytes` there.
+  void write_replicated(const std::string& path, const Array<float>& a, const std::string& command,
+                        const std::string& causes) const;
+  void write_gathered(const std::string& path, const Array<float>& mine, const Shape& whole,
+                      const std::vector<std::size_t>& bytes, const std::string& command,
+                      const std::string& causes) const;
   CtPlacement place_;
   Operator<float> op_;
   std::shared_ptr<const dist::Communicator> comm_;  // null when serial
+  Split split_ = Split::Serial;
 };
 
-// A command's data: split by views when distribute_views(distribute) says so, else serial with
-// serial_op(placement) as its projector. `refusal`, when not empty, is the error of a split run
-// (an option the split does not support); every rank throws it alike.
+// A command's data: split when requested_split(distribute) says so, else serial with
+// serial_op(placement) as its projector. `slabs`: the command runs split by z-slabs too (else
+// --distribute slabs is refused). `refusal`, when not empty, is the error of a split run (an
+// option the split does not support); every rank throws it alike.
 CtData ct_data_for(const GlobalOptions& global, const std::string& geometry, const std::string& distribute,
                    double volumes, double sinograms, const std::string& command, const std::string& refusal,
-                   const std::function<Operator<float>(const CtPlacement&)>& serial_op);
+                   const std::function<Operator<float>(const CtPlacement&)>& serial_op, bool slabs = false);
 
 }  // namespace recon::cli

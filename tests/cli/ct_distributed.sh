@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Usage: ct_distributed.sh RECON WORKDIR MPIEXEC
-# `recon ct` under mpiexec, split by views (docs/distributed.md), against the serial runs on a
-# small cone-beam geometry whose 31 views split unevenly (15 + 16 on 2 ranks, 10 + 10 + 11 on 3):
-# project writes the serial file byte for byte (the rows of each view are computed alike);
-# backproject, CGLS, SIRT and TV-regularised ct recon (ADMM on 2 ranks, PDHG on 3) write what
-# the serial run writes up to the all-reduce's float rounding (PSNR above 120 dB; about 140-160
-# dB measured); only rank 0
-# prints a summary, with "ranks" and "distribute". Failures: a missing input (rank 0 reads it),
-# a memory limit that only rank 1 exceeds (its share has one view more), --distribute slabs,
-# ct recon's FBP start and an undistributed command each give one error line, a non-zero exit
-# and no output file.
+# `recon ct` under mpiexec, split by views and by z-slabs (docs/distributed.md), against the
+# serial runs on a small cone-beam geometry whose 31 views split unevenly (15 + 16 on 2 ranks,
+# 10 + 10 + 11 on 3) and whose 16 slices split 8 + 8 and 5 + 5 + 6:
+# by views, project writes the serial file byte for byte (the rows of each view are computed
+# alike); backproject, CGLS, SIRT and TV-regularised ct recon (ADMM on 2 ranks, PDHG on 3) write
+# what the serial run writes up to the all-reduce's float rounding (PSNR above 120 dB; about
+# 140-160 dB measured); by slabs, project (a sum of the slabs' partial projections), backproject,
+# CGLS and SIRT likewise; with no --distribute, slabs when the view split exceeds the memory
+# limit and the slab split fits. Only rank 0 prints a summary, with "ranks" and "distribute".
+# Failures: ct recon --distribute slabs, a volume with fewer slices than ranks, ct recon's FBP
+# start and an undistributed command each give one error line, a non-zero exit and no output
+# file.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 recon=$1; dir=$2; mpiexec=$3
@@ -56,6 +58,47 @@ for solver in cgls sirt; do
     echo "ok: $solver on $n ranks (PSNR $(psnr $solver-serial.npy $solver-$n.npy) dB against serial)"
   done
 done
+
+# Split by z-slabs: each rank a slab of the volume and every projection.
+for n in 2 3; do
+  out=$(run $n ct project --distribute slabs --geometry cone.json x.npy ps-$n.npy)
+  [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q '"distribute":"slabs"' <<<"$out" && grep -q "\"ranks\":$n" <<<"$out" ||
+    fail "project --distribute slabs on $n ranks: expected one summary line with ranks and slabs: $out"
+  psnr_above p-serial.npy ps-$n.npy 120 "project --distribute slabs on $n ranks"
+  out=$(run $n ct backproject --distribute slabs --geometry cone.json y.npy bs-$n.npy)
+  grep -q '"distribute":"slabs"' <<<"$out" || fail "backproject --distribute slabs on $n ranks: $out"
+  psnr_above b-serial.npy bs-$n.npy 120 "backproject --distribute slabs on $n ranks"
+  echo "ok: slabs on $n ranks: project (PSNR $(psnr p-serial.npy ps-$n.npy) dB), backproject ($(psnr b-serial.npy bs-$n.npy) dB)"
+  for solver in cgls sirt; do
+    out=$(run $n ct $solver --distribute slabs --geometry cone.json y.npy $solver-s$n.npy --iters 10 \
+      --log $solver-s$n.json)
+    [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q '"iterations":10' <<<"$out" && grep -q '"distribute":"slabs"' <<<"$out" ||
+      fail "$solver --distribute slabs on $n ranks: $out"
+    [ -s $solver-s$n.json ] || fail "$solver --distribute slabs on $n ranks: no log written"
+    psnr_above $solver-serial.npy $solver-s$n.npy 120 "$solver --distribute slabs on $n ranks"
+    echo "ok: $solver --distribute slabs on $n ranks (PSNR $(psnr $solver-serial.npy $solver-s$n.npy) dB against serial)"
+  done
+done
+
+# The default split under a memory limit: with 4 views the volume dominates; CGLS holds 5
+# volumes and 4 projection stacks: by views 5 x 36 KiB + 4 x 10 KiB per rank (200 KiB), by slabs
+# 5 x 18 KiB + 4 x 10 KiB (130 KiB). Under a 160000-byte limit only the slabs fit.
+sed 's/"count": 31/"count": 4/' cone.json >few.json
+"$recon" --device cpu ct simulate --geometry few.json y4.npy >/dev/null
+"$recon" --device cpu ct cgls --geometry few.json y4.npy c4-serial.npy --iters 5 >/dev/null
+out=$(run 2 --device-memory-limit 160000 ct cgls --geometry few.json y4.npy c4-2.npy --iters 5)
+grep -q '"distribute":"slabs"' <<<"$out" || fail "cgls on 2 ranks under a memory limit: not split by slabs: $out"
+psnr_above c4-serial.npy c4-2.npy 120 "cgls on 2 ranks under a memory limit"
+out=$(run 2 ct cgls --geometry few.json y4.npy c4-v.npy --iters 5)
+grep -q '"distribute":"views"' <<<"$out" || fail "cgls on 2 ranks without a limit: not split by views: $out"
+echo "ok: the default split is slabs when only they fit"
+
+sed 's/"shape": \[16, 24, 24\]/"shape": [2, 24, 24]/' cone.json >thin.json
+"$recon" --device cpu ct simulate --geometry thin.json y2.npy --truth x2.npy >/dev/null
+"$here/expect_error.sh" "ct project: a volume of 2 slices cannot be split into 3 slabs; use at most 2 ranks or --distribute views" \
+  --no-file e6.npy -- "$mpiexec" -n 3 "$recon" --device cpu ct project --distribute slabs --geometry thin.json x2.npy e6.npy
+"$here/expect_error.sh" "ct recon: --distribute slabs is not implemented for ct recon yet; use --distribute views" \
+  --no-file e7.npy -- "${on2[@]}" ct recon --distribute slabs --geometry cone.json y.npy e7.npy
 
 # Regularised: isotropic TV, x >= 0, against the serial runs. ADMM on 2 ranks to a tolerance:
 # it stops at the serial iteration (157) only when its residuals are summed over the ranks, with
