@@ -1,6 +1,7 @@
 // `recon denoise IN OUT`: TV denoising of a 1D signal, 2D image or 3D volume with any
 // penalty and solver (engine/include/recon/engine/tv.hpp). Prints one JSON summary; with
-// --log, every checked iteration goes to a JSON file; on a terminal a progress line.
+// --log, every checked iteration goes to a JSON file; on a terminal a progress line. Under
+// mpiexec with several ranks it runs split into row blocks (denoise_split.cpp).
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "denoise_run.hpp"
 #include "function_options.hpp"
 #include "image_options.hpp"
 #include "iteration_log.hpp"
@@ -24,38 +26,50 @@ namespace recon::cli {
 
 namespace {
 
-struct DenoiseArgs {
-  std::string in, out, log, reference;
-  FunctionFlags penalty;
-  double lambda = 0.1;
-  std::string solver = "admm", tv = "iso", boundary = "neumann";
-  int iters = 500;
-  double tol = 1e-5, rho = 0, range = 1.0, alpha = 0.5;
-  int check_every = 10;
-  bool no_balance = false;
-  ImageReadFlags read;
-  ImageWriteFlags write;
-};
-
 Boundary parse_boundary(const std::string& s) {
   if (s == "neumann") return Boundary::Neumann;
   if (s == "periodic") return Boundary::Periodic;
   throw InvalidArgument("--boundary '" + s + "' is not neumann or periodic");
 }
 
-void run(const DenoiseArgs& a, const GlobalOptions& global) {
-  // Every option is checked before anything is read or written.
-  TvProblem problem{make_function(a.penalty), a.lambda, parse_tv_norm(a.tv), parse_boundary(a.boundary)};
-  TvOptions options;
-  options.solver = parse_tv_solver(a.solver);
-  options.max_iters = a.iters;
-  options.tol = a.tol;
-  options.rho = a.rho;
-  options.check_every = a.check_every;
-  options.balance_rho = !a.no_balance;
-  options.ladmm_alpha = a.alpha;
-  const io::WriteOptions write = write_options(a.write);
+}  // namespace
+
+DenoiseSetup make_denoise_setup(const DenoiseArgs& a) {
+  DenoiseSetup s{{make_function(a.penalty), a.lambda, parse_tv_norm(a.tv), parse_boundary(a.boundary)},
+                 {},
+                 write_options(a.write)};
+  s.options.solver = parse_tv_solver(a.solver);
+  s.options.max_iters = a.iters;
+  s.options.tol = a.tol;
+  s.options.rho = a.rho;
+  s.options.check_every = a.check_every;
+  s.options.balance_rho = !a.no_balance;
+  s.options.ladmm_alpha = a.alpha;
   require_log_memory(!a.log.empty(), a.iters, a.check_every);
+  return s;
+}
+
+nlohmann::json denoise_summary(const DenoiseArgs& a, const Context& ctx, const DenoiseSetup& s,
+                               const SolveReport& report, double objective) {
+  return {{"output", a.out},
+          {"device", to_string(ctx.device())},
+          {"solver", to_string(s.options.solver)},
+          {"penalty", penalties::describe(s.problem.penalty)},
+          {"lambda", a.lambda},
+          {"iterations", report.iterations},
+          {"stop", to_string(report.reason)},
+          {"objective", objective},
+          {"elapsed_s", report.last.elapsed_s}};
+}
+
+namespace {
+
+void run(const DenoiseArgs& a, const GlobalOptions& global) {
+  if (dist::world()->size() > 1) return run_denoise_split(a, global, *dist::world());
+  // Every option is checked before anything is read or written.
+  const DenoiseSetup setup = make_denoise_setup(a);
+  const TvProblem& problem = setup.problem;
+  const TvOptions& options = setup.options;
 
   const Context ctx = make_context(global);
   const Context host = Context::host(global.threads);
@@ -84,19 +98,11 @@ void run(const DenoiseArgs& a, const GlobalOptions& global) {
   const SolveReport report = tv_denoise<float>(ctx, u, x, problem, options, monitor);
 
   require_finite_result(x, "denoise", "the values of " + a.in + ", --lambda and --rho");
-  io::write_image(a.out, x, input.meta, write);
+  io::write_image(a.out, x, input.meta, setup.write);
   if (!a.log.empty())
     io::write_file_atomically(
         a.log, [&](std::ostream& out) { out << log.dump(1, ' ', false, kReplaceInvalidUtf8) << "\n"; });
-  nlohmann::json summary = {{"output", a.out},
-                            {"device", to_string(ctx.device())},
-                            {"solver", to_string(options.solver)},
-                            {"penalty", penalties::describe(problem.penalty)},
-                            {"lambda", a.lambda},
-                            {"iterations", report.iterations},
-                            {"stop", to_string(report.reason)},
-                            {"objective", tv_objective<float>(ctx, x, u, problem)},
-                            {"elapsed_s", report.last.elapsed_s}};
+  nlohmann::json summary = denoise_summary(a, ctx, setup, report, tv_objective<float>(ctx, x, u, problem));
   if (reference.size() > 0) {
     summary["psnr"] = psnr<float>(ctx, reference, x, a.range);
     if (ssim_defined(u.shape())) summary["ssim"] = ssim<float>(ctx, reference, x, a.range);
