@@ -4,8 +4,10 @@
 #include <cmath>
 #include <random>
 
+#include "recon/kernels/communicator.hpp"
 #include "recon/kernels/vector_ops.hpp"
 #include "recon/operators/operator.hpp"
+#include "recon/operators/power_start.hpp"
 
 namespace recon {
 
@@ -241,19 +243,23 @@ Operator<Real> Operator<Real>::T() const {
 template <class Real>
 double Operator<Real>::norm_estimate(const Context& ctx, int iterations, unsigned seed) const {
   require(iterations > 0, "norm_estimate", "iterations must be positive");
-  std::mt19937 gen(seed);
-  std::normal_distribution<double> dist;
-  std::vector<Real> start(static_cast<std::size_t>(domain().size()));
-  for (auto& v : start) v = static_cast<Real>(dist(gen));
-  Array<Real> x = Array<Real>::from_host(ctx, domain(), start), ax(ctx, range()), z(ctx, domain());
+  // With the domain split into blocks over ranks (z-slabs) the norms run over every rank's
+  // block, so that all ranks hold the same estimate.
+  const dist::Communicator* split = get().domain_split();
+  Array<Real> x = Array<Real>::from_host(ctx, domain(), power_start<Real>(domain().size(), seed, split)),
+              ax(ctx, range()), z(ctx, domain());
+  const auto domain_norm = [&](View<const Real> v) {
+    const double n = norm2<Real>(ctx, v);
+    return split ? std::sqrt(split->all_reduce(n * n, dist::ReduceOp::Sum)) : n;
+  };
   double sigma2 = 0;
   for (int it = 0; it < iterations; ++it) {
-    const double nx = norm2<Real>(ctx, x);
+    const double nx = domain_norm(x);
     if (nx == 0) return 0;
     scale<Real>(ctx, static_cast<Real>(1 / nx), x, x);
     apply(ctx, x, ax);
     adjoint(ctx, ax, z);
-    sigma2 = norm2<Real>(ctx, z);
+    sigma2 = domain_norm(z);
     std::swap(x, z);
   }
   return std::sqrt(sigma2);

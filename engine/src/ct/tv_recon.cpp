@@ -9,9 +9,11 @@
 #include "recon/engine/apgm.hpp"
 #include "recon/engine/choose.hpp"
 #include "recon/engine/composite.hpp"
+#include "recon/kernels/communicator.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/operators/finite_difference.hpp"
 #include "recon/operators/operator.hpp"
+#include "recon/operators/slab_gradient.hpp"
 
 #include "../loss_fit.hpp"
 
@@ -35,8 +37,20 @@ std::vector<int> varying_axes(const Shape& s) {
   return axes;
 }
 
+// D of the projector's volume. A projector split by z-slabs (its domain_split) gets the slab
+// gradient over the same ranks: the whole volume's slice count is the sum of the slabs', and
+// block_share gives both operators the same slabs. Every axis is differenced there (a single-voxel
+// axis adds a zero component, which changes neither the TV value nor its prox).
 template <class T>
-Operator<T> volume_gradient(const Shape& domain) {
+Operator<T> volume_gradient(const Operator<T>& a) {
+  const Shape& domain = a.domain();
+  if (const dist::Communicator* split = a.get().domain_split()) {
+    Shape whole{static_cast<index_t>(split->all_reduce(static_cast<double>(domain[0]), dist::ReduceOp::Sum))};
+    for (int k = 1; k < domain.ndim(); ++k) whole.push_back(domain[k]);
+    // Not owned: the projector keeps the communicator alive for the solve.
+    const std::shared_ptr<const dist::Communicator> comm(std::shared_ptr<const void>(), split);
+    return slab_gradient<T>(whole, Boundary::Neumann, comm);
+  }
   const std::vector<int> axes = varying_axes(domain);
   require(!axes.empty(), "ct recon", "the volume has a single voxel; TV needs at least two along one axis");
   return gradient<T>(domain, Boundary::Neumann, axes);
@@ -126,6 +140,9 @@ template <class T>
 SolveReport solve_apgm(const Context& ctx, const Operator<T>& a, View<const T> y,
                        const std::vector<CompositeTerm<T>>& terms, View<T> x, const TvReconProblem& p,
                        const TvReconOptions& o, const Monitor& monitor) {
+  require(!a.get().domain_split(), "ct recon",
+          "solver apgm does not run on a volume split into slabs yet (its inner TV prox needs the whole "
+          "volume); use --solver admm or pdhg, or --distribute views");
   const penalties::Properties loss = penalties::properties_of(p.loss);
   if (!loss.differentiable || !std::isfinite(loss.grad_lipschitz))
     throw InvalidArgument(
@@ -152,7 +169,7 @@ SolveReport solve_apgm(const Context& ctx, const Operator<T>& a, View<const T> y
 template <class T>
 SolveReport tv_reconstruct(const Context& ctx, const Operator<T>& a, View<const T> y, View<T> x,
                            const TvReconProblem& problem, const TvReconOptions& o, const Monitor& monitor) {
-  const Operator<T> d = volume_gradient<T>(a.domain());
+  const Operator<T> d = volume_gradient<T>(a);
   std::vector<CompositeTerm<T>> terms = make_terms<T>(a, y, d, problem);
   SolveReport report;
   switch (o.solver) {
@@ -174,7 +191,7 @@ SolveReport tv_reconstruct(const Context& ctx, const Operator<T>& a, View<const 
 template <class T>
 double tv_recon_objective(const Context& ctx, const Operator<T>& a, View<const T> y, View<const T> x,
                           const TvReconProblem& problem) {
-  const Operator<T> d = volume_gradient<T>(a.domain());
+  const Operator<T> d = volume_gradient<T>(a);
   return composite_objective<T>(ctx, make_terms<T>(a, y, d, problem), x);
 }
 

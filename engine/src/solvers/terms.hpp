@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cmath>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -14,6 +13,7 @@
 #include "recon/engine/composite.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
+#include "recon/operators/power_start.hpp"
 
 namespace recon {
 
@@ -135,18 +135,13 @@ void validate(const Context& ctx, const char* where, const std::vector<Composite
   }
 }
 
-// ||A|| by 50 power iterations on A^T A from a fixed random start (1 for the identity). With x
-// split (x_split) each rank starts from the same draw for its block: an estimate like the
-// serial one, not the same bits.
+// ||A|| by 50 power iterations on A^T A from a fixed random start (1 for the identity); with x
+// split (x_split) its norms run over the ranks, from each rank's block of the serial start.
 template <class T>
 double operator_norm(const Context& ctx, const CompositeTerm<T>& t, const Shape& domain,
                      const dist::Communicator* x_split) {
   if (!t.op) return 1;
-  std::mt19937 gen(7);
-  std::normal_distribution<double> dist;
-  std::vector<T> start(static_cast<std::size_t>(domain.size()));
-  for (auto& v : start) v = static_cast<T>(dist(gen));
-  Array<T> v = Array<T>::from_host(ctx, domain, start), w(ctx, domain);
+  Array<T> v = Array<T>::from_host(ctx, domain, power_start<T>(domain.size(), 7, x_split)), w(ctx, domain);
   double sigma2 = 0;
   for (int it = 0; it < 50; ++it) {
     const double nv = solvers::split_norm2<T>(ctx, x_split, v.view());
