@@ -3,7 +3,9 @@
 // per-iteration JSON log with --log, PSNR/SSIM against --reference, one JSON summary on stdout.
 // Under mpiexec it runs split by views (ct_data.hpp, docs/distributed.md): the solvers sum their
 // data term's residuals over the ranks and replicate the volume, so every solver runs
-// distributed; the FBP start needs every view on one rank and is refused there.
+// distributed. Split by z-slabs (--distribute slabs) the volume is split and the TV term is the
+// slab gradient with one-slice halos (tv_recon.cpp); ADMM and PDHG run so, APGM is refused. The
+// FBP start needs every view and the whole volume on one rank and is refused on a split run.
 #include "ct_recon.hpp"
 
 #include <unistd.h>
@@ -24,6 +26,7 @@
 #include "recon/io/atomic_file.hpp"
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "row_blocks.hpp"
 
 namespace recon::cli {
 
@@ -63,10 +66,15 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   // x, the reference, ADMM's splits and CG's vectors: about twelve volumes and four sinograms.
   const CtData data = ct_data_for(
       global, a.geometry, a.distribute, 12, 4, "ct recon",
-      a.init == "fbp"
-          ? "--init fbp is not distributed (the FBP needs every view on one rank); use --init zero"
-          : "",
-      [](const CtPlacement& p) { return p.projector(); });
+      a.init == "fbp" ? "--init fbp is not distributed (the FBP needs every view and the whole volume on one "
+                        "rank); use --init zero"
+                      : "",
+      [](const CtPlacement& p) { return p.projector(); }, true);
+  dist::agree(*dist::world(), [&] {  // the engine refuses it too, but on every rank apart
+    require(data.split() != Split::Slabs || options.solver != ct::TvReconSolver::Apgm, "ct recon",
+            "solver apgm does not run on a volume split into slabs yet (its inner TV prox needs the whole "
+            "volume); use --solver admm or pdhg, or --distribute views");
+  });
   const CtPlacement& place = data.placement();
   const Context& ctx = data.ctx();
   const ct::Geometry& g = data.geometry();
@@ -74,9 +82,12 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   const Array<float> y = data.read_projections(a.in);
   Array<float> reference;
   if (!a.reference.empty()) reference = data.read_volume(a.reference);
+  // Sums over the volume run over the ranks when it is split into slabs.
+  const dist::Communicator* volume_split = data.split() == Split::Slabs ? dist::world().get() : nullptr;
+  const bool has_reference = !a.reference.empty();
   // PSNR's data range: given, or the reference's maximum (attenuation has no fixed scale).
   const double range =
-      a.range > 0 ? a.range : (reference.size() > 0 ? max_abs<float>(ctx, reference.view()) : 0);
+      a.range > 0 ? a.range : (has_reference ? max_abs_over_blocks(ctx, volume_split, reference.view()) : 0);
 
   Array<float> x(ctx, op.domain());
   if (a.init == "fbp") {
@@ -94,7 +105,7 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   const Monitor monitor = [&](const IterationInfo& it) {
     if (!a.log.empty()) {
       nlohmann::json rec = iteration_record(it);
-      if (reference.size() > 0) rec["psnr"] = psnr<float>(ctx, reference.view(), x.view(), range);
+      if (has_reference) rec["psnr"] = psnr_over_blocks(ctx, volume_split, reference.view(), x.view(), range);
       log.push_back(rec);
     }
     progress.step(it.iteration, objective_text(it));
@@ -118,8 +129,8 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
                                          {"stop", to_string(report.reason)},
                                          {"objective", objective},
                                          {"elapsed_s", report.last.elapsed_s}});
-  if (reference.size() > 0) {
-    summary["psnr"] = psnr<float>(ctx, reference.view(), x.view(), range);
+  if (has_reference) {
+    summary["psnr"] = psnr_over_blocks(ctx, volume_split, reference.view(), x.view(), range);
     summary["data_range"] = range;
   }
   if (!a.log.empty())

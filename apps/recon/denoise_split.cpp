@@ -4,9 +4,7 @@
 // block (halo exchanges and all-reduced sums inside); rank 0 gathers x and writes OUT and --log
 // through the same atomic writers as a serial run. Every step that may fail on some ranks only
 // is agreed, so that all ranks exit with the same one error line.
-#include <cmath>
 #include <iostream>
-#include <limits>
 
 #include "denoise_run.hpp"
 #include "iteration_log.hpp"
@@ -17,19 +15,6 @@
 #include "row_blocks.hpp"
 
 namespace recon::cli {
-
-namespace {
-
-// The PSNR of the whole array from the ranks' blocks (metrics.hpp's definition: mean squared
-// error over every element), the same on every rank.
-double split_psnr(const Context& ctx, const dist::Communicator& comm, View<const float> reference,
-                  View<const float> x, double range, index_t whole_size) {
-  const double d = distance2<float>(ctx, reference, x);
-  const double mse = comm.all_reduce(d * d, dist::ReduceOp::Sum) / static_cast<double>(whole_size);
-  return mse == 0 ? std::numeric_limits<double>::infinity() : 10 * std::log10(range * range / mse);
-}
-
-}  // namespace
 
 void run_denoise_split(const DenoiseArgs& a, const GlobalOptions& global, const dist::Communicator& comm) {
   DenoiseSetup setup;
@@ -71,7 +56,7 @@ void run_denoise_split(const DenoiseArgs& a, const GlobalOptions& global, const 
   const Monitor monitor = [&](const IterationInfo& it) {  // called on every rank alike
     if (!a.log.empty()) {
       nlohmann::json rec = iteration_record(it);
-      if (has_reference) rec["psnr"] = split_psnr(ctx, comm, ref_block, x, a.range, whole.size());
+      if (has_reference) rec["psnr"] = psnr_over_blocks(ctx, &comm, ref_block, x, a.range);
       log.push_back(rec);
     }
     progress.step(it.iteration, objective_text(it));

@@ -1,7 +1,12 @@
 // Row blocks over the ranks (row_blocks.hpp).
 #include "row_blocks.hpp"
 
+#include <cmath>
+#include <limits>
 #include <vector>
+
+#include "recon/engine/metrics.hpp"
+#include "recon/kernels/vector_ops.hpp"
 
 namespace recon::cli {
 
@@ -51,6 +56,21 @@ Array<float> gather_rows(const dist::Communicator& comm, const Array<float>& blo
   const Array<float> host = block.to(Context::host());
   comm.gather(host.data(), out.data(), block_bytes(comm, whole), 0);
   return out;
+}
+
+double psnr_over_blocks(const Context& ctx, const dist::Communicator* split, View<const float> reference,
+                        View<const float> x, double range) {
+  if (!split) return psnr<float>(ctx, reference, x, range);
+  const double d = distance2<float>(ctx, reference, x);
+  double sums[2] = {d * d, static_cast<double>(x.size())};
+  split->all_reduce_sum(sums, 2);
+  const double mse = sums[0] / sums[1];
+  return mse == 0 ? std::numeric_limits<double>::infinity() : 10 * std::log10(range * range / mse);
+}
+
+double max_abs_over_blocks(const Context& ctx, const dist::Communicator* split, View<const float> a) {
+  const double m = max_abs<float>(ctx, a);
+  return split ? split->all_reduce(m, dist::ReduceOp::Max) : m;
 }
 
 }  // namespace recon::cli
