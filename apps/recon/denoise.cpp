@@ -65,7 +65,8 @@ nlohmann::json denoise_summary(const DenoiseArgs& a, const Context& ctx, const D
 namespace {
 
 void run(const DenoiseArgs& a, const GlobalOptions& global) {
-  if (dist::world()->size() > 1) return run_denoise_split(a, global, *dist::world());
+  if (dist::world()->size() > 1 || a.distribute == "slabs")
+    return run_denoise_split(a, global, *dist::world());
   // Every option is checked before anything is read or written.
   const DenoiseSetup setup = make_denoise_setup(a);
   const TvProblem& problem = setup.problem;
@@ -157,6 +158,10 @@ void add_denoise_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--range", a->range, "data range for PSNR/SSIM")
       ->capture_default_str()
       ->check(number_check(above(0)));
+  cmd->add_option("--distribute", a->distribute,
+                  "slabs: split into blocks of rows along axis 0 over the mpiexec ranks (the default with "
+                  "several ranks; on one rank it runs the split code path)")
+      ->check(CLI::IsMember({"slabs"}));
   add_read_flags(*cmd, a->read);
   add_write_flags(*cmd, a->write);
   cmd->callback([a, &global] { run(*a, global); });

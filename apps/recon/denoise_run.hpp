@@ -24,6 +24,7 @@ struct DenoiseArgs {
   double tol = 1e-5, rho = 0, range = 1.0, alpha = 0.5;
   int check_every = 10;
   bool no_balance = false;
+  std::string distribute;  // "slabs", or empty: slabs when run on several ranks
   ImageReadFlags read;
   ImageWriteFlags write;
 };
@@ -40,8 +41,9 @@ DenoiseSetup make_denoise_setup(const DenoiseArgs& a);
 nlohmann::json denoise_summary(const DenoiseArgs& a, const Context& ctx, const DenoiseSetup& s,
                                const SolveReport& report, double objective);
 
-// The run under mpiexec with several ranks: rank 0 reads IN, each rank denoises its block of
-// rows along axis 0 (tv_denoise_slabs), rank 0 writes OUT.
+// The run split into blocks (under mpiexec with several ranks, or --distribute slabs): rank 0
+// reads IN, each rank denoises its block of rows along axis 0 (tv_denoise_slabs), rank 0 writes
+// OUT.
 void run_denoise_split(const DenoiseArgs& a, const GlobalOptions& global, const dist::Communicator& comm);
 
 }  // namespace recon::cli
