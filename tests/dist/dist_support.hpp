@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "recon/engine/ct/cgls.hpp"
+#include "recon/engine/ct/sirt.hpp"
 #include "recon/kernels/communicator.hpp"
 
 namespace recon::testing {
@@ -36,6 +38,27 @@ double relative_max_error(const std::vector<T>& a, const std::vector<T>& b) {
     diff = std::max(diff, std::fabs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
   }
   return diff / peak;
+}
+
+// The CT solver runs the distributed tests compare with the serial ones (in double): CGLS, and
+// SIRT with x >= 0 and relaxation 1.5.
+inline auto cgls_solve(int max_iters, double rel_tol) {
+  return [=](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
+    ct::CglsOptions o;
+    o.max_iters = max_iters;
+    o.rel_tol = rel_tol;
+    return ct::cgls<double>(ctx, a, y, x, o);
+  };
+}
+inline auto sirt_solve(int max_iters) {
+  return [=](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
+    ct::SirtOptions o;
+    o.max_iters = max_iters;
+    o.rel_tol = 0;
+    o.nonneg = true;
+    o.relaxation = 1.5;
+    return ct::sirt<double>(ctx, a, y, x, o);
+  };
 }
 
 }  // namespace recon::testing

@@ -188,29 +188,9 @@ void expect_solver_matches_serial(Solve solve, const char* solver) {
   }
 }
 
-TEST(SlabSolvers, CglsMatchesTheSerialSolver) {
-  expect_solver_matches_serial(
-      [](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
-        ct::CglsOptions o;
-        o.max_iters = 12;
-        o.rel_tol = 0;
-        return ct::cgls<double>(ctx, a, y, x, o);
-      },
-      "cgls");
-}
+TEST(SlabSolvers, CglsMatchesTheSerialSolver) { expect_solver_matches_serial(cgls_solve(12, 0), "cgls"); }
 
-TEST(SlabSolvers, SirtMatchesTheSerialSolver) {
-  expect_solver_matches_serial(
-      [](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
-        ct::SirtOptions o;
-        o.max_iters = 15;
-        o.rel_tol = 0;
-        o.nonneg = true;
-        o.relaxation = 1.5;
-        return ct::sirt<double>(ctx, a, y, x, o);
-      },
-      "sirt");
-}
+TEST(SlabSolvers, SirtMatchesTheSerialSolver) { expect_solver_matches_serial(sirt_solve(15), "sirt"); }
 
 // The stopping test reads ||A^T r|| summed over the slabs: every rank stops at the serial
 // iteration. The tolerance stops these small problems within 12 iterations: past about 15, CGLS
@@ -220,10 +200,7 @@ TEST(SlabSolvers, SirtMatchesTheSerialSolver) {
 TEST(SlabSolvers, CglsStopsAtTheSerialIteration) {
   expect_solver_matches_serial(
       [](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
-        ct::CglsOptions o;
-        o.max_iters = 200;
-        o.rel_tol = 1e-2;
-        const SolveReport r = ct::cgls<double>(ctx, a, y, x, o);
+        const SolveReport r = cgls_solve(200, 1e-2)(ctx, a, y, x);
         EXPECT_EQ(r.reason, StopReason::Converged);
         return r;
       },

@@ -305,40 +305,15 @@ void expect_solver_matches_serial(
 }
 
 TEST(DistributedSolvers, CglsMatchesTheSerialSolver) {
-  expect_solver_matches_serial(
-      [](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
-        ct::CglsOptions o;
-        o.max_iters = 12;
-        o.rel_tol = 0;
-        return ct::cgls<double>(ctx, a, y, x, o);
-      },
-      "cgls");
+  expect_solver_matches_serial(cgls_solve(12, 0), "cgls");
 }
 
-TEST(DistributedSolvers, SirtMatchesTheSerialSolver) {
-  expect_solver_matches_serial(
-      [](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
-        ct::SirtOptions o;
-        o.max_iters = 15;
-        o.rel_tol = 0;
-        o.nonneg = true;
-        o.relaxation = 1.5;
-        return ct::sirt<double>(ctx, a, y, x, o);
-      },
-      "sirt");
-}
+TEST(DistributedSolvers, SirtMatchesTheSerialSolver) { expect_solver_matches_serial(sirt_solve(15), "sirt"); }
 
 // The stopping test sees the global residual: with a tolerance, every rank stops at the
 // serial solver's iteration (a rank stopping alone would leave the others in a collective).
 TEST(DistributedSolvers, StopAtTheSerialIteration) {
-  expect_solver_matches_serial(
-      [](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
-        ct::CglsOptions o;
-        o.max_iters = 200;
-        o.rel_tol = 1e-3;
-        return ct::cgls<double>(ctx, a, y, x, o);
-      },
-      "cgls with a tolerance");
+  expect_solver_matches_serial(cgls_solve(200, 1e-3), "cgls with a tolerance");
 }
 
 // TV-regularised reconstruction (ct recon): the data term's split, dual and residual are each
