@@ -121,20 +121,50 @@ std::vector<std::size_t> CtData::projection_bytes() const {
   return block_bytes(geometry().projection.views(), per_view(geometry()), comm_->size());
 }
 
+Array<float> CtData::broadcast_from_root(Array<float> all, const Shape& whole) const {
+  if (!comm_->is_root()) all = Array<float>(Context::host(), whole);
+  comm_->broadcast(all.data(), sizeof(float) * static_cast<std::size_t>(all.size()), 0);
+  return all.to(ctx());
+}
+
+Array<float> CtData::scatter_from_root(const Array<float>& all, const Shape& mine,
+                                       const std::vector<std::size_t>& bytes) const {
+  Array<float> share(Context::host(), mine);
+  comm_->scatter(all.data(), share.data(), bytes, 0);
+  return share.to(ctx());
+}
+
+Array<float> CtData::gather_to_root(const Array<float>& mine, const Shape& whole,
+                                    const std::vector<std::size_t>& bytes) const {
+  const Array<float> host = mine.to(Context::host());
+  Array<float> all(Context::host(), comm_->is_root() ? whole : Shape{0});
+  comm_->gather(host.data(), all.data(), bytes, 0);
+  return all;
+}
+
 Array<float> CtData::read_broadcast(const std::string& path, const Shape& whole, const char* what) const {
-  Array<float> a(Context::host(), whole);
+  Array<float> a(Context::host(), Shape{0});
   dist::root_does(*comm_, [&] { a = read_ct_array(Context::host(), path, whole, what); });
-  comm_->broadcast(a.data(), sizeof(float) * static_cast<std::size_t>(a.size()), 0);
-  return a.to(ctx());
+  return broadcast_from_root(std::move(a), whole);
 }
 
 Array<float> CtData::read_scattered(const std::string& path, const Shape& whole, const Shape& mine,
                                     const std::vector<std::size_t>& bytes, const char* what) const {
   Array<float> all(Context::host(), Shape{0});
   dist::root_does(*comm_, [&] { all = read_ct_array(Context::host(), path, whole, what); });
-  Array<float> share(Context::host(), mine);
-  comm_->scatter(all.data(), share.data(), bytes, 0);
-  return share.to(ctx());
+  return scatter_from_root(all, mine, bytes);
+}
+
+Array<float> CtData::projections_on_root(const Array<float>& y) const {
+  if (split_ == Split::Views) return gather_to_root(y, geometry().projection.shape(), projection_bytes());
+  if (comm_ && !comm_->is_root()) return Array<float>(Context::host(), Shape{0});
+  return y.to(Context::host());
+}
+
+Array<float> CtData::share_volume(const Array<float>& whole_on_root) const {
+  if (!comm_) return whole_on_root.to(ctx());
+  if (split_ == Split::Slabs) return scatter_from_root(whole_on_root, op_.domain(), volume_bytes());
+  return broadcast_from_root(whole_on_root.to(Context::host()), geometry().volume.shape);
 }
 
 Array<float> CtData::read_volume(const std::string& path) const {
@@ -164,9 +194,7 @@ void CtData::write_gathered(const std::string& path, const Array<float>& mine, c
                             const std::vector<std::size_t>& bytes, const std::string& command,
                             const std::string& causes) const {
   dist::agree(*comm_, [&] { require_finite_result(mine, command, causes); });
-  const Array<float> host = mine.to(Context::host());
-  Array<float> all(Context::host(), comm_->is_root() ? whole : Shape{0});
-  comm_->gather(host.data(), all.data(), bytes, 0);
+  const Array<float> all = gather_to_root(mine, whole, bytes);
   on_writer([&] { io::write_image(path, all); });
 }
 

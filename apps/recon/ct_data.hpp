@@ -72,6 +72,12 @@ class CtData {
                     const std::string& causes) const;
   void write_projections(const std::string& path, const Array<float>& y, const std::string& command,
                          const std::string& causes) const;
+  // The whole projections on rank 0 (an empty array on the other ranks), gathered there when
+  // they are split by views; serially y itself.
+  Array<float> projections_on_root(const Array<float>& y) const;
+  // op()'s share of a volume that rank 0 holds whole (the others pass an empty array):
+  // broadcast (views) or scattered by slabs; serially the volume itself.
+  Array<float> share_volume(const Array<float>& whole_on_root) const;
   // fn() on the rank that writes files (rank 0), every rank agreeing on its failure.
   template <class F>
   void on_writer(F&& fn) const {
@@ -89,6 +95,14 @@ class CtData {
   // Bytes of each rank's share of the volume (its slices) and of the projections (its views).
   std::vector<std::size_t> volume_bytes() const;
   std::vector<std::size_t> projection_bytes() const;
+  // Rank 0's host array of `whole` shape on every rank (others pass an empty array), or cut by
+  // `bytes` into op()-shaped `mine`; on this rank's device.
+  Array<float> broadcast_from_root(Array<float> all, const Shape& whole) const;
+  Array<float> scatter_from_root(const Array<float>& all, const Shape& mine,
+                                 const std::vector<std::size_t>& bytes) const;
+  // The ranks' shares concatenated by `bytes` on rank 0 (an empty host array elsewhere).
+  Array<float> gather_to_root(const Array<float>& mine, const Shape& whole,
+                              const std::vector<std::size_t>& bytes) const;
   // Rank 0 reads an array of `whole` shape and sends it to every rank, or scatters it by `bytes`
   // into op()-shaped `mine`.
   Array<float> read_broadcast(const std::string& path, const Shape& whole, const char* what) const;

@@ -5,7 +5,7 @@
 // data term's residuals over the ranks and replicate the volume, so every solver runs
 // distributed. Split by z-slabs (--distribute slabs) the volume is split and the TV term is the
 // slab gradient with one-slice halos (tv_recon.cpp); ADMM and PDHG run so, APGM is refused. The
-// FBP start needs every view and the whole volume on one rank and is refused on a split run.
+// FBP start of a split run is computed on rank 0 (projections gathered there) and shared out.
 #include "ct_recon.hpp"
 
 #include <unistd.h>
@@ -65,10 +65,7 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
 
   // x, the reference, ADMM's splits and CG's vectors: about twelve volumes and four sinograms.
   const CtData data = ct_data_for(
-      global, a.geometry, a.distribute, 12, 4, "ct recon",
-      a.init == "fbp" ? "--init fbp is not distributed (the FBP needs every view and the whole volume on one "
-                        "rank); use --init zero"
-                      : "",
+      global, a.geometry, a.distribute, 12, 4, "ct recon", "",
       [](const CtPlacement& p) { return p.projector(); }, true);
   dist::agree(*dist::world(), [&] {  // the engine refuses it too, but on every rank apart
     require(data.split() != Split::Slabs || options.solver != ct::TvReconSolver::Apgm, "ct recon",
@@ -90,7 +87,18 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
       a.range > 0 ? a.range : (has_reference ? max_abs_over_blocks(ctx, volume_split, reference.view()) : 0);
 
   Array<float> x(ctx, op.domain());
-  if (a.init == "fbp") {
+  if (a.init == "fbp" && data.distributed()) {
+    // The FBP needs every view and the whole volume: rank 0 gathers the projections, runs it,
+    // and sends each rank its share of the volume (rank 0 holds both whole for that while).
+    const Array<float> all = data.projections_on_root(y);
+    Array<float> whole(Context::host(), Shape{0});
+    data.on_writer([&] {
+      Array<float> volume(ctx, g.volume.shape);
+      ct::filtered_backprojection<float>(ctx, g, all.to(ctx).view(), volume.view(), ct::FbpFilter::Ramp);
+      whole = volume.to(Context::host());
+    });
+    x = data.share_volume(whole);
+  } else if (a.init == "fbp") {
     if (place.streamed)
       ct::filtered_backprojection_streamed<float>(place.device, g, y.view(), x.view(), ct::FbpFilter::Ramp,
                                                   available_bytes(place.device) / 10 * 9);

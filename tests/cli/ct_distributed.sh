@@ -10,9 +10,9 @@
 # CGLS and SIRT likewise; with no --distribute, slabs when the view split exceeds the memory
 # limit and the slab split fits. Only rank 0 prints a summary, with "ranks" and "distribute".
 # ct recon by slabs too (ADMM on 3 ranks, PDHG on 2: the TV term differenced with halos).
-# Failures: ct recon --solver apgm by slabs, a volume with fewer slices than ranks, ct recon's FBP
-# start and an undistributed command each give one error line, a non-zero exit and no output
-# file.
+# ct recon --init fbp by views and by slabs: the FBP on rank 0, shared out.
+# Failures: ct recon --solver apgm by slabs, a volume with fewer slices than ranks and an
+# undistributed command each give one error line, a non-zero exit and no output file.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 recon=$1; dir=$2; mpiexec=$3
@@ -127,8 +127,14 @@ for case in "admm 2 views --iters 300 --tol 1e-2" "pdhg 3 views --iters 10" "adm
   echo "ok: ct recon (TV, $solver) by $split on $n ranks, $(field iterations <<<"$out") iterations as serially (PSNR $(psnr tv-$solver-serial.npy tv-$solver-$n.npy) dB against serial)"
 done
 
-"$here/expect_error.sh" "ct recon: --init fbp is not distributed" --no-file e5.npy \
-  -- "${on2[@]}" ct recon --init fbp --geometry cone.json y.npy e5.npy
+# The FBP start of a split run: computed on rank 0 from the gathered views, then shared out.
+"$recon" --device cpu ct recon --init fbp --solver pdhg --iters 5 --geometry cone.json y.npy fbp-serial.npy >/dev/null
+for case in "2 views" "3 slabs"; do
+  read -r n split <<<"$case"
+  run $n ct recon --init fbp --solver pdhg --iters 5 --distribute $split --geometry cone.json y.npy fbp-$n.npy >/dev/null
+  psnr_above fbp-serial.npy fbp-$n.npy 120 "ct recon --init fbp by $split on $n ranks"
+  echo "ok: ct recon --init fbp by $split on $n ranks (PSNR $(psnr fbp-serial.npy fbp-$n.npy) dB against serial)"
+done
 "$here/expect_error.sh" "ct fdk: does not run distributed \(2 ranks\)" --no-file e4.npy \
   -- "${on2[@]}" ct fdk --geometry cone.json y.npy e4.npy
 out=$(run 2 info --no-measure)
