@@ -1,7 +1,7 @@
 """TV denoising (recon.denoise_tv)."""
 from . import _recon
 from ._arrays import as_input, check_shape, output
-from .penalty import Penalty
+from .penalty import as_function
 
 
 def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-5, callback=None, *,
@@ -38,7 +38,7 @@ def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-
             x0 = as_input(x0, dtype=u.dtype, name="x0")
             check_shape(x0, u.shape, "x0")
             x[...] = x0
-    fn = penalty if isinstance(penalty, Penalty) else Penalty(penalty)
+    fn = as_function(penalty)
     report = _recon.denoise_tv(u, x, fn._fn, float(lam), bool(iso), boundary, solver, int(iters), float(tol),
                                int(check_every), float(rho), bool(balance_rho), bool(use_cg), float(alpha), warm,
                                callback, device)

@@ -1,5 +1,5 @@
 """CT from Python: geometries (docs/ct-geometry.md, the CLI's JSON, ASTRA's dicts), Joseph's
-projector A with its exact adjoint, FBP/FDK and SIRT/CGLS.
+projector A with its exact adjoint, FBP/FDK, SIRT/CGLS and TV-regularised reconstruction.
 
 Conventions are recon's (docs/ct-geometry.md): volumes ``(ny, nx)`` / ``(nz, ny, nx)`` with y
 growing with the row index, projections ``(views, cols)`` / ``(views, rows, cols)``, angles in
@@ -23,8 +23,9 @@ import numpy as np
 from . import _recon
 from ._arrays import as_input, check_shape, output
 from ._recon import InvalidArgument
+from .penalty import as_function
 
-__all__ = ["Geometry", "Projector", "fbp", "fdk", "sirt", "cgls"]
+__all__ = ["Geometry", "Projector", "fbp", "fdk", "sirt", "cgls", "reconstruct"]
 
 _LAYOUTS = ("recon", "astra")
 
@@ -494,16 +495,26 @@ def fdk(y, g, filter="ramp", out=None, device="auto"):
     return _analytic(y, g, filter, out, device, True)
 
 
-def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device):
-    a = g if isinstance(g, Projector) else Projector(_geometry_of(g), device)
-    y = a._recon_y(y)
-    x = output(out, a.volume_shape, y.dtype)
+def _projector(g, device, memory_limit=None):
+    """g itself when it is a Projector (its device then wins), else a Projector of the geometry."""
+    return g if isinstance(g, Projector) else Projector(_geometry_of(g), device, memory_limit)
+
+
+def _start(x, x0):
+    """The iterative solvers' start in x: x0 (x itself: kept as it is), or zeros."""
     if x0 is None:
         x.fill(0)
     elif x0 is not x:
-        x0 = as_input(x0, dtype=y.dtype, name="x0")
-        check_shape(x0, a.volume_shape, "x0")
+        x0 = as_input(x0, dtype=x.dtype, name="x0")
+        check_shape(x0, x.shape, "x0")
         x[...] = x0
+
+
+def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device):
+    a = _projector(g, device)
+    y = a._recon_y(y)
+    x = output(out, a.volume_shape, y.dtype)
+    _start(x, x0)
     report = _recon.iterative(a._p, y, x, sirt, int(iters), float(tol), float(relaxation), bool(nonneg), callback)
     return (x, report) if return_report else x
 
@@ -522,3 +533,70 @@ def cgls(y, g, iters=100, tol=1e-6, *, x0=None, out=None, callback=None, return_
     """CGLS least squares (like ``recon ct cgls``): stops after ``iters`` iterations or when
     ||A^T (y - A x)|| <= tol ||A^T y||. Arguments as :func:`sirt`."""
     return _iterative(y, g, False, iters, tol, 1.0, False, x0, out, callback, return_report, device)
+
+
+def _tv_norm(tv, iso):
+    """The TV norm's name from ``tv`` (``'iso'``/``'aniso'``) or ``iso`` (a bool), not both at odds."""
+    if iso is None:
+        return "iso" if tv is None else str(tv)
+    name = "iso" if iso else "aniso"
+    if tv is not None and str(tv) != name:
+        raise InvalidArgument("reconstruct: tv='%s' and iso=%s disagree; give one of them" % (tv, bool(iso)))
+    return name
+
+
+def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters=100, nonneg=True, callback=None, *,
+                tv=None, iso=None, tol=1e-4, rho=1.0, cg_iters=10, check_every=1, inner_iters=10,
+                inner_solver="pdhg", apgm_variant="monotone", init="zero", x0=None, out=None, return_report=False,
+                device="auto", memory_limit=None):
+    """TV-regularised CT reconstruction, as ``recon ct recon`` computes it
+    (engine/include/recon/engine/ct/tv_recon.hpp):
+
+        min_x  sum loss(A x - y) + lam * sum phi(D x)  [+ x >= 0]
+
+    with A Joseph's projector of ``g`` and D the forward-difference gradient of the volume.
+
+    g: a Geometry or a Projector (then its device and memory limit are used; otherwise a
+        Projector is made on ``device`` with ``memory_limit``, as :class:`Projector` takes them).
+    loss, penalty: a name (``'sq-l2'``, ``'huber'``, ``'l1'``, ...) or a
+        :class:`recon.penalty.Penalty` with its parameters (``recon.penalty.huber(delta=0.1)``).
+    solver: ``'admm'`` (any loss and penalty; nonconvex ones reach a stationary point),
+        ``'pdhg'`` (convex ones) or ``'apgm'`` (smooth losses: its TV prox is an inner
+        ``denoise_tv`` solve of ``inner_iters`` iterations by ``inner_solver``, in the
+        ``apgm_variant`` ``'monotone'``, ``'fista'`` or ``'ista'``).
+    tv / iso: ``'iso'`` (phi of the gradient magnitude, the default) or ``'aniso'`` (every
+        component); ``iso=True/False`` says the same.
+    nonneg: add x >= 0 (the CLI's default; ``--allow-negative`` is ``nonneg=False``).
+    iters, tol, rho, cg_iters, check_every: the CLI's --iters, --tol, --rho (ADMM's penalty
+        before the per-operator scaling), --cg-iters (ADMM's CG per x-update), --check-every.
+    init: ``'zero'`` or ``'fbp'`` (a ramp-filtered FBP/FDK start, as ``--init fbp``: circular
+        geometries; computed in memory on the projector's device); x0: a start array instead.
+    callback: called with a dict (iteration, objective, primal_residual, dual_residual, step,
+        elapsed_s) as the solver reports progress; returning False stops the solver, an
+        exception stops it and is raised from reconstruct.
+    out: the result array (the volume's shape, y's float dtype). y and the result follow the
+        geometry's layout (``'astra'`` included), as :func:`sirt`; D differences the array as
+        stored, so isotropic TV of a 2D ASTRA-layout image (rows with decreasing y) pairs the
+        differences slightly otherwise than recon's layout does (anisotropic TV is the same).
+    return_report: also return a dict (iterations, stop, converged, objective, last, solver,
+        loss, penalty).
+    Returns x (float32 for float32 y, else float64), or (x, report).
+    """
+    a = _projector(g, device, memory_limit)
+    loss_fn, penalty_fn = as_function(loss), as_function(penalty)
+    norm = _tv_norm(tv, iso)
+    yr = a._recon_y(y)
+    x = output(out, a.volume_shape, yr.dtype)
+    if init not in ("zero", "fbp"):
+        raise InvalidArgument("reconstruct: init must be 'zero' or 'fbp', got '%s'" % (init,))
+    if init == "fbp":
+        if x0 is not None:
+            raise InvalidArgument("reconstruct: give init='fbp' or x0, not both")
+        # In y's own layout: _analytic maps an ASTRA layout as the projector does.
+        _analytic(y, a.geometry, "ramp", x, a.device, a.geometry.type == "cone")
+    else:
+        _start(x, x0)
+    report = _recon.reconstruct(a._p, yr, x, loss_fn._fn, penalty_fn._fn, float(lam), norm, bool(nonneg),
+                                str(solver), int(iters), float(tol), float(rho), int(cg_iters), int(check_every),
+                                int(inner_iters), str(inner_solver), str(apgm_variant), callback)
+    return (x, report) if return_report else x

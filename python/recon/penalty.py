@@ -14,7 +14,7 @@ import numpy as np
 from . import _recon
 from ._arrays import as_input, output
 
-__all__ = ["Penalty", "make", "names", "prox"]
+__all__ = ["Penalty", "as_function", "make", "names", "prox"]
 
 
 class Penalty:
@@ -69,6 +69,12 @@ class Penalty:
         out = output(out, x.shape, x.dtype)
         self._fn.grad(x, out, group, device)
         return out
+
+
+def as_function(f):
+    """f itself when it is a :class:`Penalty`, else the function of that name with its default
+    parameters (how the solvers take their ``penalty=``/``loss=`` arguments)."""
+    return f if isinstance(f, Penalty) else Penalty(f)
 
 
 def make(name, **params):

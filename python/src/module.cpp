@@ -15,6 +15,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -24,6 +25,7 @@
 #include "recon/engine/build_info.hpp"
 #include "recon/engine/ct/cgls.hpp"
 #include "recon/engine/ct/sirt.hpp"
+#include "recon/engine/ct/tv_recon.hpp"
 #include "recon/engine/tv.hpp"
 #include "recon/kernels/array.hpp"
 #include "recon/kernels/context.hpp"
@@ -236,6 +238,28 @@ nb::dict report_dict(const SolveReport& r) {
   return d;
 }
 
+// Runs solve(monitor) without the GIL, the Python callback feeding the monitor, then re-raises
+// the callback's exception if it stopped the solver with one.
+template <class Solve>
+SolveReport solve_with_callback(nb::object callback, const Solve& solve) {
+  PyMonitor mon{std::move(callback), {}};
+  const Monitor monitor = mon.monitor();
+  SolveReport rep;
+  {
+    nb::gil_scoped_release release;
+    rep = solve(monitor);
+  }
+  mon.rethrow();
+  return rep;
+}
+
+// The CLI's integer options are >= 1 (its --iters, --check-every, ...); the engine accepts some
+// of them as 0 or checks them only for the solver that uses them.
+void require_at_least_one(const char* where, const char* name, int value) {
+  if (value < 1)
+    throw InvalidArgument(std::string(where) + ": " + name + " must be >= 1, got " + std::to_string(value));
+}
+
 // ---------------------------------------------------------------------------------------------
 // CT
 
@@ -425,27 +449,24 @@ nb::dict iterative(PyProjector& p, const In<T>& y, const Out<T>& x, bool use_sir
   const Context& ctx = p.context();
   Staged<T> in = stage_in(ctx, y);
   Staged<T> out = stage_out(ctx, x, true);  // x holds the start
-  PyMonitor mon{std::move(callback), {}};
-  const Monitor monitor = mon.monitor();
-  SolveReport rep;
-  {
-    nb::gil_scoped_release release;
+  const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
+    SolveReport r;
     if (use_sirt) {
       ct::SirtOptions o;
       o.max_iters = iters;
       o.rel_tol = tol;
       o.relaxation = relaxation;
       o.nonneg = nonneg;
-      rep = ct::sirt<T>(ctx, a, in.cview(), out.view(), o, monitor);
+      r = ct::sirt<T>(ctx, a, in.cview(), out.view(), o, monitor);
     } else {
       ct::CglsOptions o;
       o.max_iters = iters;
       o.rel_tol = tol;
-      rep = ct::cgls<T>(ctx, a, in.cview(), out.view(), o, monitor);
+      r = ct::cgls<T>(ctx, a, in.cview(), out.view(), o, monitor);
     }
     out.finish();
-  }
-  mon.rethrow();
+    return r;
+  });
   return report_dict(rep);
 }
 
@@ -563,26 +584,78 @@ nb::dict denoise_tv(const In<T>& u, const Out<T>& x, const PyFunction& penalty, 
   o.use_cg = use_cg;
   o.ladmm_alpha = alpha;
   o.warm_start = warm_start;
-  if (iters < 1) throw InvalidArgument("denoise_tv: iters must be >= 1, got " + std::to_string(iters));
-  if (check_every < 1)
-    throw InvalidArgument("denoise_tv: check_every must be >= 1, got " + std::to_string(check_every));
+  require_at_least_one("denoise_tv", "iters", iters);
+  require_at_least_one("denoise_tv", "check_every", check_every);
   const Context ctx = context_for(device);
   Staged<T> in = stage_in(ctx, u);
   Staged<T> out = stage_out(ctx, x, warm_start);
-  PyMonitor mon{std::move(callback), {}};
-  const Monitor monitor = mon.monitor();
-  SolveReport rep;
   double objective = 0;
-  {
-    nb::gil_scoped_release release;
-    rep = tv_denoise<T>(ctx, in.cview(), out.view(), problem, o, monitor);
+  const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
+    const SolveReport r = tv_denoise<T>(ctx, in.cview(), out.view(), problem, o, monitor);
     objective = tv_objective<T>(ctx, out.cview(), in.cview(), problem);
     out.finish();
-  }
-  mon.rethrow();
+    return r;
+  });
   nb::dict d = report_dict(rep);
   d["objective"] = objective;
   d["solver"] = to_string(o.solver);
+  d["penalty"] = penalties::describe(penalty.fn);
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regularised CT reconstruction (recon ct recon)
+
+// TvReconOptions as apps/recon/ct_recon.cpp builds them, every option checked as the CLI's
+// ranges do, whichever solver uses it.
+ct::TvReconOptions recon_options(const std::string& solver, int iters, double tol, double rho, int cg_iters,
+                                 int check_every, int inner_iters, const std::string& inner_solver,
+                                 const std::string& apgm_variant) {
+  const char* where = "reconstruct";
+  require_at_least_one(where, "iters", iters);
+  require_at_least_one(where, "cg_iters", cg_iters);
+  require_at_least_one(where, "check_every", check_every);
+  require_at_least_one(where, "inner_iters", inner_iters);
+  if (!(tol >= 0)) throw InvalidArgument("reconstruct: tol must be >= 0");
+  if (!(std::isfinite(rho) && rho > 0)) throw InvalidArgument("reconstruct: rho must be finite and > 0");
+  ct::TvReconOptions o;
+  o.solver = ct::parse_tv_recon_solver(solver);
+  o.max_iters = iters;
+  o.tol = tol;
+  o.rho = rho;
+  o.cg_max_iters = cg_iters;
+  o.check_every = check_every;
+  o.inner_iters = inner_iters;
+  o.inner_solver = parse_tv_solver(inner_solver);
+  o.apgm_variant = parse_apgm_variant(apgm_variant);
+  return o;
+}
+
+// x holds the start (zeros, an FBP or the caller's) and receives the result.
+template <class T>
+nb::dict reconstruct(PyProjector& p, const In<T>& y, const Out<T>& x, const PyFunction& loss,
+                     const PyFunction& penalty, double lambda, const std::string& tv, bool nonneg,
+                     const std::string& solver, int iters, double tol, double rho, int cg_iters,
+                     int check_every, int inner_iters, const std::string& inner_solver,
+                     const std::string& apgm_variant, nb::object callback) {
+  const ct::TvReconProblem problem{loss.fn, penalty.fn, lambda, parse_tv_norm(tv), nonneg};
+  const ct::TvReconOptions o =
+      recon_options(solver, iters, tol, rho, cg_iters, check_every, inner_iters, inner_solver, apgm_variant);
+  const Operator<T>& a = p.op<T>();
+  const Context& ctx = p.context();
+  Staged<T> in = stage_in(ctx, y);
+  Staged<T> out = stage_out(ctx, x, true);
+  double objective = 0;
+  const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
+    const SolveReport r = ct::tv_reconstruct<T>(ctx, a, in.cview(), out.view(), problem, o, monitor);
+    objective = ct::tv_recon_objective<T>(ctx, a, in.cview(), out.cview(), problem);
+    out.finish();
+    return r;
+  });
+  nb::dict d = report_dict(rep);
+  d["objective"] = objective;
+  d["solver"] = solver;
+  d["loss"] = penalties::describe(loss.fn);
   d["penalty"] = penalties::describe(penalty.fn);
   return d;
 }
@@ -678,4 +751,11 @@ NB_MODULE(_recon, m) {
   m.def("denoise_tv", &denoise_tv<double>, "u"_a.noconvert(), "x"_a.noconvert(), "penalty"_a, "lam"_a,
         "iso"_a, "boundary"_a, "solver"_a, "iters"_a, "tol"_a, "check_every"_a, "rho"_a, "balance_rho"_a,
         "use_cg"_a, "alpha"_a, "warm_start"_a, "callback"_a.none(), "device"_a);
+
+  m.def("reconstruct", &reconstruct<float>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "loss"_a,
+        "penalty"_a, "lam"_a, "tv"_a, "nonneg"_a, "solver"_a, "iters"_a, "tol"_a, "rho"_a, "cg_iters"_a,
+        "check_every"_a, "inner_iters"_a, "inner_solver"_a, "apgm_variant"_a, "callback"_a.none());
+  m.def("reconstruct", &reconstruct<double>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "loss"_a,
+        "penalty"_a, "lam"_a, "tv"_a, "nonneg"_a, "solver"_a, "iters"_a, "tol"_a, "rho"_a, "cg_iters"_a,
+        "check_every"_a, "inner_iters"_a, "inner_solver"_a, "apgm_variant"_a, "callback"_a.none());
 }
