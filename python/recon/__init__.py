@@ -1,5 +1,6 @@
-"""recon: sparse-regularised image reconstruction (CT projectors, FBP/FDK, SIRT/CGLS, TV
-denoising, the penalty and loss library) from Python.
+"""recon: sparse-regularised image reconstruction (CT projectors, FBP/FDK, SIRT/CGLS,
+TV-regularised CT reconstruction, TV denoising, the penalty and loss library, the CLI's file
+formats) from Python.
 
 Arrays are C-contiguous float32 or float64 NumPy arrays on the host; they cross into the C++
 engine without a copy (inputs of another dtype or layout are converted once on the way in; an
@@ -7,8 +8,10 @@ engine without a copy (inputs of another dtype or layout are converted once on t
 runs. Errors raised by the engine are :class:`recon.Error` subclasses carrying its message;
 :class:`InvalidArgument` and :class:`ShapeMismatch` are also :class:`ValueError`.
 
-Modules: :mod:`recon.ct` (geometry, projector, fbp/fdk, sirt/cgls), :mod:`recon.penalty`
-(penalties and losses); functions :func:`denoise_tv`, :func:`prox`, :func:`devices`.
+Modules: :mod:`recon.ct` (geometry, projector, fbp/fdk, sirt/cgls, reconstruct: ``recon ct
+recon``), :mod:`recon.penalty` (penalties and losses), :mod:`recon.io` (read/write every format
+the CLI reads and writes, atomically); functions :func:`denoise_tv`, :func:`prox`,
+:func:`devices`.
 """
 from . import _recon
 from ._recon import (DeviceError, Error, InvalidArgument, IoError, OutOfMemory,  # noqa: F401
@@ -25,8 +28,9 @@ def devices():
 
 from . import penalty  # noqa: E402
 from . import ct  # noqa: E402
+from . import io  # noqa: E402
 from .penalty import prox  # noqa: E402
 from ._tv import denoise_tv  # noqa: E402
 
-__all__ = ["__version__", "devices", "ct", "penalty", "prox", "denoise_tv", "Error", "InvalidArgument",
+__all__ = ["__version__", "devices", "ct", "io", "penalty", "prox", "denoise_tv", "Error", "InvalidArgument",
            "ShapeMismatch", "IoError", "DeviceError", "OutOfMemory"]

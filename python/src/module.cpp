@@ -27,6 +27,7 @@
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/engine/ct/tv_recon.hpp"
 #include "recon/engine/tv.hpp"
+#include "recon/io/image.hpp"
 #include "recon/kernels/array.hpp"
 #include "recon/kernels/context.hpp"
 #include "recon/kernels/error.hpp"
@@ -660,6 +661,72 @@ nb::dict reconstruct(PyProjector& p, const In<T>& y, const Out<T>& x, const PyFu
   return d;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Files (recon.io): the CLI's readers and writers, format by extension (recon/io/image.hpp)
+
+io::PixelScaling parse_scaling(const std::string& s) {
+  if (s == "auto") return io::PixelScaling::Auto;
+  if (s == "unit") return io::PixelScaling::Unit;
+  if (s == "stored") return io::PixelScaling::Stored;
+  throw InvalidArgument("read: scaling '" + s + "': expected auto, unit or stored");
+}
+
+// The array (owning the engine's buffer, no copy), its spacing and its origin.
+template <class T>
+nb::tuple read_file(const std::string& path, const std::string& scaling) {
+  io::ReadOptions options;
+  options.scaling = parse_scaling(scaling);
+  io::Image<T> image;
+  {
+    nb::gil_scoped_release release;
+    image = io::read_image<T>(context_for("cpu"), path, options);
+  }
+  const Shape s = image.data.shape();
+  std::vector<size_t> shape;
+  for (int k = 0; k < s.ndim(); ++k) shape.push_back(static_cast<size_t>(s[k]));
+  auto* owner = new Array<T>(std::move(image.data));
+  nb::capsule capsule(owner, [](void* q) noexcept { delete static_cast<Array<T>*>(q); });
+  nb::ndarray<nb::numpy, T> array(owner->data(), shape.size(), shape.data(), capsule);
+  return nb::make_tuple(nb::cast(array, nb::rv_policy::reference), image.meta.spacing, image.meta.origin);
+}
+
+// bits as the CLI's --bits (0: auto); window as its --window, kind range, minmax or percentile.
+io::WriteOptions write_options(int bits, const std::string& window, double lo, double hi) {
+  io::WriteOptions o;
+  if (bits == 0)
+    o.pixel = io::PixelType::Auto;
+  else if (bits == 8)
+    o.pixel = io::PixelType::UInt8;
+  else if (bits == 16)
+    o.pixel = io::PixelType::UInt16;
+  else if (bits == 32)
+    o.pixel = io::PixelType::Float32;
+  else
+    throw InvalidArgument("write: bits must be 8, 16, 32 or 'auto', got " + std::to_string(bits));
+  if (window == "range")
+    o.window.kind = io::Window::Kind::Range;
+  else if (window == "minmax")
+    o.window.kind = io::Window::Kind::MinMax;
+  else if (window == "percentile")
+    o.window.kind = io::Window::Kind::Percentile;
+  else
+    throw InvalidArgument("write: window kind '" + window + "': expected range, minmax or percentile");
+  o.window.lo = lo;
+  o.window.hi = hi;
+  return o;
+}
+
+template <class T>
+void write_file(const std::string& path, const In<T>& x, int bits, const std::string& window, double lo,
+                double hi, const std::vector<double>& spacing, const std::vector<double>& origin) {
+  const io::WriteOptions options = write_options(bits, window, lo, hi);
+  const Shape shape = shape_of(x);
+  nb::gil_scoped_release release;
+  const Array<T> a =
+      Array<T>::from_host(context_for("cpu"), shape, std::vector<T>(x.data(), x.data() + x.size()));
+  io::write_image<T>(path, a, {spacing, origin}, options);
+}
+
 }  // namespace
 }  // namespace recon::python
 
@@ -758,4 +825,12 @@ NB_MODULE(_recon, m) {
   m.def("reconstruct", &reconstruct<double>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "loss"_a,
         "penalty"_a, "lam"_a, "tv"_a, "nonneg"_a, "solver"_a, "iters"_a, "tol"_a, "rho"_a, "cg_iters"_a,
         "check_every"_a, "inner_iters"_a, "inner_solver"_a, "apgm_variant"_a, "callback"_a.none());
+
+  m.def("read_float32", &read_file<float>, "path"_a, "scaling"_a);
+  m.def("read_float64", &read_file<double>, "path"_a, "scaling"_a);
+  m.def("itk_available", &io::itk_available, "Whether this build reads and writes the ITK formats.");
+  m.def("write", &write_file<float>, "path"_a, "x"_a.noconvert(), "bits"_a, "window"_a, "lo"_a, "hi"_a,
+        "spacing"_a, "origin"_a);
+  m.def("write", &write_file<double>, "path"_a, "x"_a.noconvert(), "bits"_a, "window"_a, "lo"_a, "hi"_a,
+        "spacing"_a, "origin"_a);
 }
