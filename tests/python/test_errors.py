@@ -46,5 +46,6 @@ def test_version():
     for name in ["Geometry", "Projector", "fbp", "fdk", "sirt", "cgls"]:
         assert getattr(recon.ct, name).__doc__
     for f in [recon.denoise_tv, recon.prox, recon.devices, recon.penalty.mcp, Projector.forward,
-              Projector.adjoint, Geometry.to_astra, Geometry.from_astra, Geometry.to_json]:
+              Projector.adjoint, Geometry.to_astra, Geometry.from_astra, Geometry.to_json, recon.ct.reconstruct,
+              recon.io.read, recon.io.write, recon.io.itk_available]:
         assert f.__doc__, f
