@@ -31,13 +31,6 @@ dist::Block rows_of(const Shape& whole, const dist::Communicator& comm) {
   return dist::block_share(whole[0], comm.rank(), comm.size());
 }
 
-// Rows [first, first + count) of every component of a (k, rows, ...) array, as a view of
-// component c.
-template <class T>
-View<T> component_rows(View<T> a, int c, index_t rows, index_t first, index_t count, index_t row_size) {
-  return View<T>(a.data() + (c * rows + first) * row_size, Shape{count * row_size}, a.device());
-}
-
 }  // namespace
 
 template <class T>
@@ -55,13 +48,10 @@ SlabGradient<T>::SlabGradient(const Shape& whole, Boundary boundary,
     next_ = rank + 1 < ranks ? rank + 1 : (periodic ? 0 : dist::Communicator::kNone);
     prev_ = rank > 0 ? rank - 1 : (periodic ? ranks - 1 : dist::Communicator::kNone);
   }
-  const index_t rows = block_.count();
   const index_t has_next = next_ != dist::Communicator::kNone, has_prev = prev_ != dist::Communicator::kNone;
-  forward_rows_ = rows + has_next;
-  backward_offset_ = has_prev;
-  backward_rows_ = rows + has_prev + has_next;
-  forward_ = gradient<T>(with_rows(whole, forward_rows_), boundary);
-  backward_ = gradient<T>(with_rows(whole, backward_rows_), boundary);
+  halo_before_ = has_prev;
+  padded_rows_ = block_.count() + has_prev + has_next;
+  padded_ = gradient<T>(with_rows(whole, padded_rows_), boundary);
 }
 
 template <class T>
@@ -79,48 +69,74 @@ void SlabGradient<T>::exchange_row(const Context& ctx, const T* from, int dest, 
   if (recv_bytes) detail::copy_bytes(ctx, into, ctx.device(), in.data(), Device::Host, bytes);
 }
 
+template <class T>
+void SlabGradient<T>::pad_domain(const Context& ctx, const T* x, T* padded) const {
+  const index_t rows = block_.count(), n = rows * row_size_;
+  copy<T>(ctx, View<const T>(x, Shape{n}, ctx.device()),
+          View<T>(padded + halo_before_ * row_size_, Shape{n}, ctx.device()));
+  // The first row goes back to the previous rank while the next rank's first row arrives, then the
+  // last row forward while the previous rank's last row arrives.
+  exchange_row(ctx, x, prev_, padded + (halo_before_ + rows) * row_size_, next_);
+  exchange_row(ctx, x + (rows - 1) * row_size_, next_, padded, prev_);
+}
+
+template <class T>
+void SlabGradient<T>::unpad_domain(const Context& ctx, const T* padded, T* x) const {
+  const index_t n = block_.count() * row_size_;
+  copy<T>(ctx, View<const T>(padded + halo_before_ * row_size_, Shape{n}, ctx.device()),
+          View<T>(x, Shape{n}, ctx.device()));
+}
+
+template <class T>
+void SlabGradient<T>::pad_range(const Context& ctx, const T* p, T* padded) const {
+  const index_t rows = block_.count(), n = rows * row_size_;
+  const int k = static_cast<int>(this->range()[0]);
+  const bool after = padded_rows_ > rows + halo_before_;
+  for (int c = 0; c < k; ++c) {
+    copy<T>(ctx, View<const T>(rows_at(p, c, rows, 0), Shape{n}, ctx.device()),
+            View<T>(rows_at(padded, c, padded_rows_, halo_before_), Shape{n}, ctx.device()));
+    if (after)
+      fill<T>(ctx,
+              View<T>(rows_at(padded, c, padded_rows_, halo_before_ + rows), Shape{row_size_}, ctx.device()),
+              T(0));
+    exchange_row(ctx, rows_at(p, c, rows, rows - 1), next_, rows_at(padded, c, padded_rows_, 0), prev_);
+  }
+}
+
+template <class T>
+void SlabGradient<T>::unpad_range(const Context& ctx, const T* padded, T* p) const {
+  const index_t rows = block_.count(), n = rows * row_size_;
+  const int k = static_cast<int>(this->range()[0]);
+  for (int c = 0; c < k; ++c)
+    copy<T>(ctx, View<const T>(rows_at(padded, c, padded_rows_, halo_before_), Shape{n}, ctx.device()),
+            View<T>(rows_at(p, c, rows, 0), Shape{n}, ctx.device()));
+}
+
 // Work buffers from slot 1 on: slot 0 holds the default normal()'s A x while it calls adjoint().
 template <class T>
 void SlabGradient<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
-  const index_t rows = block_.count();
   if (!split()) {
-    forward_.apply(ctx, x, y);
+    padded_.apply(ctx, x, y);
     return;
   }
-  // [own rows, the next rank's first row]; the first row goes to the previous rank.
-  View<T> padded = this->scratch(ctx, 1, forward_.domain());
-  copy<T>(ctx, x, View<T>(padded.data(), x.shape(), padded.device()));
-  exchange_row(ctx, x.data(), prev_, padded.data() + rows * row_size_, next_);
-  View<T> out = this->scratch(ctx, 2, forward_.range());
-  forward_.apply(ctx, padded, out);
-  const int k = static_cast<int>(this->range()[0]);
-  for (int c = 0; c < k; ++c)
-    copy<T>(ctx, component_rows<const T>(out, c, forward_rows_, 0, rows, row_size_),
-            component_rows<T>(y, c, rows, 0, rows, row_size_));
+  View<T> padded = this->scratch(ctx, 1, padded_.domain());
+  pad_domain(ctx, x.data(), padded.data());
+  View<T> out = this->scratch(ctx, 2, padded_.range());
+  padded_.apply(ctx, padded, out);
+  unpad_range(ctx, out.data(), y.data());
 }
 
 template <class T>
 void SlabGradient<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
-  const index_t rows = block_.count();
   if (!split()) {
-    backward_.adjoint(ctx, y, x);
+    padded_.adjoint(ctx, y, x);
     return;
   }
-  // Per component [halo row, own rows, zero row]: component 0's halo row is the previous rank's
-  // last row (p_{j-1} at the block's first row); the other halo rows only reach halo outputs.
-  View<T> padded = this->scratch(ctx, 3, backward_.range());
-  const int k = static_cast<int>(this->range()[0]);
-  const index_t off = backward_offset_, after = backward_rows_ - off - rows;
-  for (int c = 0; c < k; ++c) {
-    copy<T>(ctx, component_rows<const T>(y, c, rows, 0, rows, row_size_),
-            component_rows<T>(padded, c, backward_rows_, off, rows, row_size_));
-    if (off && c > 0) fill<T>(ctx, component_rows<T>(padded, c, backward_rows_, 0, 1, row_size_), T(0));
-    if (after) fill<T>(ctx, component_rows<T>(padded, c, backward_rows_, off + rows, 1, row_size_), T(0));
-  }
-  exchange_row(ctx, y.data() + (rows - 1) * row_size_, next_, padded.data(), prev_);
-  View<T> out = this->scratch(ctx, 4, backward_.domain());
-  backward_.adjoint(ctx, padded, out);
-  copy<T>(ctx, View<const T>(out.data() + off * row_size_, x.shape(), out.device()), x);
+  View<T> padded = this->scratch(ctx, 3, padded_.range());
+  pad_range(ctx, y.data(), padded.data());
+  View<T> out = this->scratch(ctx, 4, padded_.domain());
+  padded_.adjoint(ctx, padded, out);
+  unpad_domain(ctx, out.data(), x.data());
 }
 
 template class SlabGradient<float>;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "../solvers/fused_split.hpp"
+#include "slab_fused_split.hpp"
 #include "tv_setup.hpp"
 
 namespace recon::tv {
@@ -53,6 +54,12 @@ namespace recon::solvers {
 template <class T>
 std::unique_ptr<FusedSplit<T>> make_fused_split(const LinearOperator<T>& op, const penalties::Function& phi,
                                                 bool group) {
+  // A gradient split into row blocks over ranks: the same passes on its padded blocks.
+  if (const auto* slab = dynamic_cast<const SlabGradient<T>*>(&op)) {
+    std::unique_ptr<FusedSplit<T>> padded = make_fused_split<T>(slab->padded(), phi, group);
+    if (!padded) return nullptr;
+    return std::make_unique<tv::SlabFusedSplit<T>>(*slab, std::move(padded), phi, group);
+  }
   const DifferenceOperator<T>* diff = op.as_difference();
   // The passes index the range as (k, domain...), k components over at most 3 axes; a group
   // is the Euclidean norm over those components.
