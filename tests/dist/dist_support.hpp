@@ -8,9 +8,11 @@
 #include <cstring>
 #include <vector>
 
+#include "backends.hpp"
 #include "recon/engine/ct/cgls.hpp"
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/kernels/communicator.hpp"
+#include "recon/operators/operator.hpp"
 
 namespace recon::testing {
 
@@ -38,6 +40,19 @@ double relative_max_error(const std::vector<T>& a, const std::vector<T>& b) {
     diff = std::max(diff, std::fabs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
   }
   return diff / peak;
+}
+
+// Least-squares data for the solver comparisons: y = A x_true + noise (x_true in [0, 1), noise in
+// [-0.05, 0.05)), so that no solver converges exactly.
+inline std::vector<double> noisy_projections(const Context& ctx, const Operator<double>& a) {
+  const auto truth =
+      Array<double>::from_host(ctx, a.domain(), random_values<double>(a.domain().size(), 9, 0, 1));
+  Array<double> y(ctx, a.range());
+  a.apply(ctx, truth.view(), y.view());
+  std::vector<double> yv = y.to_host_vector();
+  const std::vector<double> noise = random_values<double>(yv.size(), 10, -0.05, 0.05);
+  for (std::size_t i = 0; i < yv.size(); ++i) yv[i] += noise[i];
+  return yv;
 }
 
 // The CT solver runs the distributed tests compare with the serial ones (in double): CGLS, and

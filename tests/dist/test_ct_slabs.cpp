@@ -148,7 +148,7 @@ TYPED_TEST(SlabCt, BackprojectionIsTheSerialSlices) {
   }
 }
 
-// Least-squares data: y = A x_true + noise, so that no solver converges exactly.
+// Least-squares data (noisy_projections), so that no solver converges exactly.
 template <class Solve>
 void expect_solver_matches_serial(Solve solve, const char* solver) {
   const Context ctx = Context::host();
@@ -157,13 +157,7 @@ void expect_solver_matches_serial(Solve solve, const char* solver) {
     const Operator<double> whole = ct::joseph_projector<double>(g);
     const Operator<double> part = ct::slab_projector<double>(g, c);
     const auto& split = dynamic_cast<const ct::SlabProjector<double>&>(part.get());
-    const auto truth =
-        Array<double>::from_host(ctx, whole.domain(), random_values<double>(whole.domain().size(), 9, 0, 1));
-    Array<double> y(ctx, whole.range());
-    whole.apply(ctx, truth.view(), y.view());
-    std::vector<double> yv = y.to_host_vector();
-    const std::vector<double> noise = random_values<double>(yv.size(), 10, -0.05, 0.05);
-    for (std::size_t i = 0; i < yv.size(); ++i) yv[i] += noise[i];
+    const std::vector<double> yv = noisy_projections(ctx, whole);
     const auto yd = Array<double>::from_host(ctx, whole.range(), yv);
     Array<double> xs(ctx, whole.domain()), xd(ctx, part.domain());
     fill<double>(ctx, xs.view(), 0.0);

@@ -264,7 +264,7 @@ std::vector<std::pair<std::string, ct::Geometry>> tv_geometries() {
            {volume3d(16, 16, 16), cone(20, 26, 1.5, 1.5, uniform_angles(2, 0.3, 2 * pi), 60, 30)}}};
 }
 
-// Least-squares data: y = A x_true + noise, so that no solver converges exactly.
+// Least-squares data (noisy_projections), so that no solver converges exactly.
 template <class Solve>
 void expect_solver_matches_serial(
     Solve solve, const char* solver,
@@ -276,13 +276,7 @@ void expect_solver_matches_serial(
     const Operator<double> whole = ct::joseph_projector<double>(g);
     const Operator<double> part = ct::distributed_projector<double>(g, c);
     const auto* split = dynamic_cast<const ct::DistributedProjector<double>*>(&part.get());
-    const auto truth =
-        Array<double>::from_host(ctx, whole.domain(), random_values<double>(whole.domain().size(), 9, 0, 1));
-    Array<double> y(ctx, whole.range());
-    whole.apply(ctx, truth.view(), y.view());
-    std::vector<double> yv = y.to_host_vector();
-    const std::vector<double> noise = random_values<double>(yv.size(), 10, -0.05, 0.05);
-    for (std::size_t i = 0; i < yv.size(); ++i) yv[i] += noise[i];
+    const std::vector<double> yv = noisy_projections(ctx, whole);
     const auto yd = Array<double>::from_host(ctx, whole.range(), yv);
     const auto ys = Array<double>::from_host(ctx, part.range(), share(yv, g, split->views()));
     Array<double> xs(ctx, whole.domain()), xd(ctx, whole.domain());

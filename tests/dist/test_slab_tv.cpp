@@ -18,8 +18,7 @@
 // Collectives must be reached by every rank: checks use EXPECT (never ASSERT) between them.
 #include <gtest/gtest.h>
 
-#include <random>
-
+#include "backends.hpp"
 #include "dist_support.hpp"
 #include "recon/engine/ct/tv_recon.hpp"
 #include "recon/engine/tv.hpp"
@@ -31,15 +30,6 @@ namespace recon::testing {
 namespace {
 
 std::shared_ptr<const dist::Communicator> comm() { return dist::world(); }
-
-template <class T>
-std::vector<T> random_values(index_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<double> d(-1, 1);
-  std::vector<T> v(static_cast<std::size_t>(n));
-  for (auto& e : v) e = static_cast<T>(d(gen));
-  return v;
-}
 
 index_t row_size(const Shape& s) { return s.size() / s[0]; }
 
