@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "recon/kernels/communicator.hpp"
 #include "recon/kernels/context.hpp"
 #include "recon/kernels/memory_budget.hpp"
 
@@ -19,9 +20,12 @@ struct GlobalOptions {
 };
 
 // The context the global options ask for (--device, --threads on the host, and
-// --device-memory-limit).
+// --device-memory-limit); on several ranks --device cuda or auto picks the rank's GPU.
 inline Context make_context(const GlobalOptions& g) {
-  const Context from_choice = Context::from_choice(g.device);
+  // Under mpiexec the ranks of a node spread over its GPUs (communicator.hpp).
+  const int cuda_devices = static_cast<int>(list_devices().size()) - 1;
+  const Context from_choice =
+      Context::from_choice(dist::device_for_rank(g.device, dist::launched_as(), cuda_devices));
   const Context c = from_choice.is_cuda() ? from_choice : Context::host(g.threads);
   c.set_memory_limit(parse_memory_size(g.device_memory_limit, "--device-memory-limit"));
   return c;

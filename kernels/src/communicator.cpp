@@ -151,7 +151,13 @@ Launch launched_as() {
       if (const char* v = std::getenv(name)) return std::atoi(v);
     return fallback;
   };
-  return {number({"PMI_RANK", "OMPI_COMM_WORLD_RANK"}, 0), number({"PMI_SIZE", "OMPI_COMM_WORLD_SIZE"}, 1)};
+  return {number({"PMI_RANK", "OMPI_COMM_WORLD_RANK"}, 0), number({"PMI_SIZE", "OMPI_COMM_WORLD_SIZE"}, 1),
+          number({"MPI_LOCALRANKID", "OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID"}, 0)};
+}
+
+std::string device_for_rank(const std::string& choice, const Launch& launch, int cuda_devices) {
+  if (launch.size <= 1 || cuda_devices <= 0 || (choice != "cuda" && choice != "auto")) return choice;
+  return "cuda:" + std::to_string(launch.local_rank % cuda_devices);
 }
 
 std::shared_ptr<const Communicator> world() {

@@ -2,6 +2,7 @@
 // it plainly (the single-rank communicator, no MPI needed) and, in a build with MPI, under
 // mpiexec -n 1, 2 and 3. Every rank also computes the serial result for its comparisons.
 //   - the communicator's collectives and the agreement on failures (a non-root rank failing);
+//   - the device each rank picks (device_for_rank) and the launcher's local rank;
 //   - the forward projection of a rank's views bitwise equal to the serial projector's rows;
 //   - the adjoint identity <A x, y> = <x, A^T y> summed across ranks;
 //   - the back-projection equal to the serial one to float rounding: max |d - s| <= tol max |s|
@@ -73,6 +74,22 @@ TEST(Communicator, WorldMatchesTheLauncher) {
   }
   EXPECT_EQ(c->backend(), std::getenv("PMI_RANK") && dist::mpi_built() ? "mpi" : "single");
   EXPECT_LT(c->rank(), c->size());
+}
+
+// The ranks of a node spread over its GPUs; explicit choices, one rank and no GPU are kept.
+TEST(Communicator, DeviceForRank) {
+  const dist::Launch third_of_four{2, 4, 2}, one{0, 1, 0};
+  EXPECT_EQ(dist::device_for_rank("cuda", third_of_four, 2), "cuda:0");
+  EXPECT_EQ(dist::device_for_rank("auto", {1, 4, 1}, 2), "cuda:1");
+  EXPECT_EQ(dist::device_for_rank("auto", {3, 4, 3}, 8), "cuda:3");
+  EXPECT_EQ(dist::device_for_rank("cuda:1", third_of_four, 2), "cuda:1");
+  EXPECT_EQ(dist::device_for_rank("cpu", third_of_four, 2), "cpu");
+  EXPECT_EQ(dist::device_for_rank("auto", third_of_four, 0), "auto");
+  EXPECT_EQ(dist::device_for_rank("cuda", one, 2), "cuda");
+  // This process: the launcher's local rank (MPICH's Hydra sets MPI_LOCALRANKID).
+  const dist::Launch me = dist::launched_as();
+  EXPECT_GE(me.local_rank, 0);
+  EXPECT_LT(me.local_rank, me.size);
 }
 
 TEST(Communicator, ScalarReductions) {

@@ -84,10 +84,18 @@ bool mpi_built();
 // The rank and number of ranks an MPI launcher gave this process in its environment (Hydra's
 // PMI_RANK / PMI_SIZE, Open MPI's OMPI_COMM_WORLD_RANK / _SIZE); {0, 1} without a launcher. A
 // build without MPI uses it to refuse a run on several ranks (each would run the whole command).
+// local_rank: the rank among those on this node (Hydra's MPI_LOCALRANKID, Open MPI's
+// OMPI_COMM_WORLD_LOCAL_RANK, Slurm's SLURM_LOCALID; 0 without them).
 struct Launch {
-  int rank = 0, size = 1;
+  int rank = 0, size = 1, local_rank = 0;
 };
 Launch launched_as();
+
+// The device a rank runs on: on several ranks, `choice` "cuda" or "auto" becomes cuda:(local
+// rank mod `cuda_devices`), so that the ranks of a node spread over its GPUs (several ranks share
+// a GPU when there are more ranks than GPUs); an explicit cuda:N, cpu, one rank or no CUDA device
+// keep the choice as it is.
+std::string device_for_rank(const std::string& choice, const Launch& launch, int cuda_devices);
 
 // Starts MPI for the life of the object when the build has it and the process was started by an
 // MPI launcher (mpiexec, srun: its rank variables are set), so that a plain `recon ...` never
