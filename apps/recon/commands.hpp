@@ -23,9 +23,10 @@ struct GlobalOptions {
 // --device-memory-limit); on several ranks --device cuda or auto picks the rank's GPU.
 inline Context make_context(const GlobalOptions& g) {
   // Under mpiexec the ranks of a node spread over its GPUs (communicator.hpp).
-  const int cuda_devices = static_cast<int>(list_devices().size()) - 1;
-  const Context from_choice =
-      Context::from_choice(dist::device_for_rank(g.device, dist::launched_as(), cuda_devices));
+  // (The devices are listed only then: a serial run does not query CUDA for this.)
+  const dist::Launch launch = dist::launched_as();
+  const int cuda_devices = launch.size > 1 ? static_cast<int>(list_devices().size()) - 1 : 0;
+  const Context from_choice = Context::from_choice(dist::device_for_rank(g.device, launch, cuda_devices));
   const Context c = from_choice.is_cuda() ? from_choice : Context::host(g.threads);
   c.set_memory_limit(parse_memory_size(g.device_memory_limit, "--device-memory-limit"));
   return c;
