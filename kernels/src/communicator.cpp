@@ -228,4 +228,26 @@ void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x) {
 template void all_reduce_sum<float>(const Communicator&, const Context&, View<float>);
 template void all_reduce_sum<double>(const Communicator&, const Context&, View<double>);
 
+template <class T>
+void send_receive(const Communicator& comm, const Context& ctx, View<const T> send, int dest, View<T> recv,
+                  int source) {
+  const std::size_t send_bytes =
+      dest == Communicator::kNone ? 0 : sizeof(T) * static_cast<std::size_t>(send.size());
+  const std::size_t recv_bytes =
+      source == Communicator::kNone ? 0 : sizeof(T) * static_cast<std::size_t>(recv.size());
+  if (!ctx.is_cuda())
+    return comm.send_receive(send.data(), send_bytes, dest, recv.data(), recv_bytes, source);
+  std::vector<T> out(send_bytes / sizeof(T)), in(recv_bytes / sizeof(T));  // host staging
+  if (send_bytes)
+    recon::detail::copy_bytes(ctx, out.data(), Device::Host, send.data(), ctx.device(), send_bytes);
+  comm.send_receive(out.data(), send_bytes, dest, in.data(), recv_bytes, source);
+  if (recv_bytes)
+    recon::detail::copy_bytes(ctx, recv.data(), ctx.device(), in.data(), Device::Host, recv_bytes);
+}
+
+template void send_receive<float>(const Communicator&, const Context&, View<const float>, int, View<float>,
+                                  int);
+template void send_receive<double>(const Communicator&, const Context&, View<const double>, int, View<double>,
+                                   int);
+
 }  // namespace recon::dist

@@ -7,6 +7,7 @@
 #include "recon/kernels/memory.hpp"
 #include "recon/kernels/memory_budget.hpp"
 #include "recon/kernels/vector_ops.hpp"
+#include "recon/operators/ct/projection_rows.hpp"
 #include "recon/operators/ct/projector.hpp"
 
 namespace recon::ct {
@@ -177,33 +178,30 @@ namespace {
 
 const char* kHostData = "the streamed projector reads and writes host arrays; apply it with a host context";
 
-// Where a piece's rows [r0, r1) of each view lie in the projections (views, rows, cols).
-struct PieceRows {
-  const StreamPiece& p;
-  index_t rows, cols;
-  index_t row_values() const { return (p.r1 - p.r0) * cols; }
-  index_t offset(index_t v) const { return (v * rows + p.r0) * cols; }
-};
+// A piece's projections `part` (views v0..v1 of rows [r0, r1)) and the same rows of the whole
+// stack y (views, rows, cols) of g, as row bands (projection_rows.hpp).
+template <class T>
+RowBand<T> piece_band(T* part, const StreamPiece& p) {
+  return {part, p.r1 - p.r0, 0};
+}
+template <class T>
+RowBand<T> stack_band(const Geometry& g, T* y, const StreamPiece& p) {
+  return {y + p.v0 * g.projection.rows * g.projection.cols, g.projection.rows, p.r0};
+}
 
-}  // namespace
-
+// y += part on the piece's rows, and part = y's rows of the piece.
 template <class T>
 void add_piece_rows(const Context& ctx, const Geometry& g, const StreamPiece& p, const T* part, View<T> y) {
-  const PieceRows rows{p, g.projection.rows, g.projection.cols};
-  const Shape run{rows.row_values()};
-  for (index_t v = p.v0; v < p.v1; ++v)
-    axpby<T>(ctx, T(1), View<const T>(part + (v - p.v0) * rows.row_values(), run, ctx.device()), T(1),
-             View<T>(y.data() + rows.offset(v), run, ctx.device()));
+  move_rows<T>(ctx, p.v1 - p.v0, g.projection.cols, p.r1 - p.r0, piece_band(part, p),
+               stack_band(g, y.data(), p), RowMove::Add);
 }
-
 template <class T>
 void copy_piece_rows(const Context& ctx, const Geometry& g, const StreamPiece& p, View<const T> y, T* part) {
-  const PieceRows rows{p, g.projection.rows, g.projection.cols};
-  const Shape run{rows.row_values()};
-  for (index_t v = p.v0; v < p.v1; ++v)
-    copy<T>(ctx, View<const T>(y.data() + rows.offset(v), run, ctx.device()),
-            View<T>(part + (v - p.v0) * rows.row_values(), run, ctx.device()));
+  move_rows<T>(ctx, p.v1 - p.v0, g.projection.cols, p.r1 - p.r0, stack_band(g, y.data(), p),
+               piece_band(part, p), RowMove::Copy);
 }
+
+}  // namespace
 
 template <class T>
 void StreamedProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
@@ -251,9 +249,8 @@ void StreamedProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<
       const StreamPiece& p = pieces_[i];
       const JosephProjector<T> op(piece_geometry(geometry_, p));
       Array<T> part(device_, op.range());
-      const PieceRows rows{p, geometry_.projection.rows, geometry_.projection.cols};
-      const T* source = y.data() + rows.offset(p.v0);
-      if (p.r0 != 0 || p.r1 != rows.rows) {  // gather the window's rows of each view
+      const T* source = y.data() + p.v0 * geometry_.projection.rows * geometry_.projection.cols;
+      if (p.r0 != 0 || p.r1 != geometry_.projection.rows) {  // gather the window's rows of each view
         staging.resize(static_cast<std::size_t>(part.size()));
         copy_piece_rows<T>(ctx, geometry_, p, y, staging.data());
         source = staging.data();
@@ -325,14 +322,6 @@ template index_t filtered_backprojection_streamed<float>(const Context&, const G
                                                          View<float>, FbpFilter, std::size_t);
 template index_t filtered_backprojection_streamed<double>(const Context&, const Geometry&, View<const double>,
                                                           View<double>, FbpFilter, std::size_t);
-template void add_piece_rows<float>(const Context&, const Geometry&, const StreamPiece&, const float*,
-                                    View<float>);
-template void add_piece_rows<double>(const Context&, const Geometry&, const StreamPiece&, const double*,
-                                     View<double>);
-template void copy_piece_rows<float>(const Context&, const Geometry&, const StreamPiece&, View<const float>,
-                                     float*);
-template void copy_piece_rows<double>(const Context&, const Geometry&, const StreamPiece&, View<const double>,
-                                      double*);
 template class StreamedProjector<float>;
 template class StreamedProjector<double>;
 

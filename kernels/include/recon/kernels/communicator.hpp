@@ -156,6 +156,13 @@ void root_does(const Communicator& comm, F&& fn) {
 template <class T>
 void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x);
 
+// Communicator::send_receive of arrays on any device (a Cuda context's data are staged through
+// host memory): `send` to rank `dest` while `recv` arrives from rank `source`; kNone for either
+// side skips it (its view may then be empty).
+template <class T>
+void send_receive(const Communicator& comm, const Context& ctx, View<const T> send, int dest, View<T> recv,
+                  int source);
+
 // The same string on every rank: root's.
 std::string broadcast_string(const Communicator& comm, std::string text, int root = 0);
 
