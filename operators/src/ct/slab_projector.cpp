@@ -2,6 +2,7 @@
 #include "recon/operators/ct/slab_projector.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "recon/kernels/vector_ops.hpp"
 #include "recon/operators/ct/projection_rows.hpp"
@@ -22,11 +23,14 @@ dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string
 
 SlabRows slab_rows(const Geometry& g, int ranks, const std::string& where) {
   SlabRows out;
-  std::vector<int> reached;  // ranks whose slab some view reaches
+  std::vector<int> reached;     // ranks whose slab some view reaches
+  std::vector<double> centres;  // the row each slab's centre projects onto
   for (int r = 0; r < ranks; ++r) {
     const dist::Block s = slab_share(g, r, ranks, where);
     const StreamPiece p = slab_piece(g, s.begin, s.end);
     out.window.push_back({p.r0, p.r1});
+    const double c = slab_centre_row(g, s.begin, s.end);
+    centres.push_back(std::isnan(c) ? 0.5 * static_cast<double>(p.r0 + p.r1 - 1) : c);
     if (p.r1 > p.r0) reached.push_back(r);
   }
   const index_t rows = g.projection.rows;
@@ -35,13 +39,14 @@ SlabRows slab_rows(const Geometry& g, int ranks, const std::string& where) {
     out.owned[0] = {0, rows};
     return out;
   }
-  const auto centre = [&](int r) { return out.window[r].begin + out.window[r].end; };
-  std::stable_sort(reached.begin(), reached.end(), [&](int a, int b) { return centre(a) < centre(b); });
+  std::stable_sort(reached.begin(), reached.end(), [&](int a, int b) { return centres[a] < centres[b]; });
   index_t cut = 0;
   for (std::size_t i = 0; i < reached.size(); ++i) {
     index_t end = rows;
-    if (i + 1 < reached.size())
-      end = std::clamp((out.window[reached[i]].end + out.window[reached[i + 1]].begin) / 2, cut, rows);
+    if (i + 1 < reached.size()) {
+      const double between = std::ceil(0.5 * (centres[reached[i]] + centres[reached[i + 1]]));
+      end = std::clamp(static_cast<index_t>(std::clamp(between, 0.0, static_cast<double>(rows))), cut, rows);
+    }
     out.owned[reached[i]] = {cut, end};
     cut = end;
   }

@@ -31,6 +31,29 @@ double third_unknown(const Vec3& c0, const Vec3& c1, const Vec3& c2, const Vec3&
   return d == 0 ? NAN : det(c0, c1, r) / d;
 }
 
+// Where the ray of view w through point x meets the detector: b along v, in pixels from the
+// detector's centre; NaN when it does not (a ray parallel to the detector, or x behind the source).
+double detector_row_coordinate(const ProjectionGeometry& pg, const ViewVectors& w, const Vec3& x) {
+  const Vec3 mu{-w.u[0], -w.u[1], -w.u[2]}, mv{-w.v[0], -w.v[1], -w.v[2]};
+  // parallel: x + s d = det + a u + b v;  cone: src + s (x - src) = det + a u + b v, s > 0.
+  const Vec3 ray =
+      pg.parallel() ? w.source : Vec3{x[0] - w.source[0], x[1] - w.source[1], x[2] - w.source[2]};
+  const Vec3& from = pg.parallel() ? x : w.source;
+  const Vec3 rhs{w.detector[0] - from[0], w.detector[1] - from[1], w.detector[2] - from[2]};
+  const double b = third_unknown(ray, mu, mv, rhs);
+  const double s = pg.parallel() ? 1 : third_unknown(mv, mu, ray, rhs);
+  return std::isfinite(b) && s > 0 ? b : NAN;
+}
+
+// The point of volume index coordinates (i, j, k) (x, y, z order) in space.
+Vec3 volume_point(const VolumeGeometry& vg, const double (&index)[3]) {
+  const index_t n[3] = {vg.nx(), vg.ny(), vg.nz()};
+  Vec3 x{};
+  for (int a = 0; a < 3; ++a)
+    x[a] = vg.origin[a] + (index[a] - 0.5 * static_cast<double>(n[a] - 1)) * vg.voxel_size[a];
+  return x;
+}
+
 // Detector rows [r0, r1) whose rays can touch volume slices [z0, z1) in views [v0, v1): the
 // corners of the slab's index box [-1, n] (Joseph's interpolation support), projected along
 // each view's rays onto its detector; all rows when a corner does not project (behind a source).
@@ -40,29 +63,19 @@ void row_window(const Geometry& g, StreamPiece& p) {
   p.r1 = pg.rows;
   if (g.volume.ndim() != 3) return;
   const VolumeGeometry& vg = g.volume;
-  const index_t n[3] = {vg.nx(), vg.ny(), vg.nz()};
   const double lo[3] = {-1, -1, static_cast<double>(p.z0) - 1};
-  const double hi[3] = {static_cast<double>(n[0]), static_cast<double>(n[1]), static_cast<double>(p.z1)};
+  const double hi[3] = {static_cast<double>(vg.nx()), static_cast<double>(vg.ny()),
+                        static_cast<double>(p.z1)};
   double bmin = INFINITY, bmax = -INFINITY;
-  for (index_t v = p.v0; v < p.v1; ++v) {
-    const ViewVectors& w = pg.vectors[v];
-    const Vec3 mu{-w.u[0], -w.u[1], -w.u[2]}, mv{-w.v[0], -w.v[1], -w.v[2]};
+  for (index_t v = p.v0; v < p.v1; ++v)
     for (int corner = 0; corner < 8; ++corner) {
-      Vec3 x{};
-      for (int a = 0; a < 3; ++a)
-        x[a] = vg.origin[a] + ((corner >> a & 1 ? hi[a] : lo[a]) - 0.5 * (n[a] - 1)) * vg.voxel_size[a];
-      // parallel: x + s d = det + a u + b v;  cone: src + s (x - src) = det + a u + b v, s > 0.
-      const Vec3 ray =
-          pg.parallel() ? w.source : Vec3{x[0] - w.source[0], x[1] - w.source[1], x[2] - w.source[2]};
-      const Vec3& from = pg.parallel() ? x : w.source;
-      const Vec3 rhs{w.detector[0] - from[0], w.detector[1] - from[1], w.detector[2] - from[2]};
-      const double b = third_unknown(ray, mu, mv, rhs);
-      const double s = pg.parallel() ? 1 : third_unknown(mv, mu, ray, rhs);
-      if (!std::isfinite(b) || !(s > 0)) return;
+      const double index[3] = {corner & 1 ? hi[0] : lo[0], corner & 2 ? hi[1] : lo[1],
+                               corner & 4 ? hi[2] : lo[2]};
+      const double b = detector_row_coordinate(pg, pg.vectors[v], volume_point(vg, index));
+      if (std::isnan(b)) return;
       bmin = std::min(bmin, b);
       bmax = std::max(bmax, b);
     }
-  }
   // Row r is centred at b = r - (rows - 1) / 2; one more row each side against rounding.
   const double centre = 0.5 * static_cast<double>(pg.rows - 1);
   p.r0 = std::max<index_t>(0, static_cast<index_t>(std::floor(bmin + centre)) - 1);
@@ -141,6 +154,23 @@ StreamPlan plan_stream(const Geometry& g, std::size_t element_bytes, std::size_t
                     " of device memory: it needs " +
                     format_bytes(stream_piece_bytes(g, element_bytes, {1, 1})) +
                     (nz > 1 ? "" : " (a 2D image is not split)"));
+}
+
+double slab_centre_row(const Geometry& g, index_t z0, index_t z1) {
+  const VolumeGeometry& vg = g.volume;
+  const ProjectionGeometry& pg = g.projection;
+  const double centre[3] = {0.5 * static_cast<double>(vg.nx() - 1), 0.5 * static_cast<double>(vg.ny() - 1),
+                            0.5 * static_cast<double>(z0 + z1 - 1)};
+  const Vec3 x = volume_point(vg, centre);
+  double sum = 0;
+  index_t seen = 0;
+  for (const ViewVectors& w : pg.vectors) {
+    const double b = detector_row_coordinate(pg, w, x);
+    if (std::isnan(b)) continue;
+    sum += b;
+    ++seen;
+  }
+  return seen ? sum / static_cast<double>(seen) + 0.5 * static_cast<double>(pg.rows - 1) : NAN;
 }
 
 StreamPiece slab_piece(const Geometry& g, index_t z0, index_t z1) {

@@ -3,9 +3,9 @@
 // dist::block_share(nz, r, P) (axis 0 of (nz, ny, nx)) and a band of detector rows of every view:
 //   - its window: the rows its slab can reach (streamed.hpp's slab_piece: the slab's box widened
 //     by Joseph's interpolation support, projected onto each view's detector);
-//   - the rows it owns: a partition of the detector rows over the ranks (slab_rows below), each
-//     rank's band cut where its window meets its neighbour's. The projections are split by these
-//     bands: the operator's range on rank r is (views, owned rows, cols).
+//   - the rows it owns: a partition of the detector rows over the ranks (slab_rows below), cut
+//     halfway between the rows onto which neighbouring slabs' centres project. The projections
+//     are split by these bands: the operator's range on rank r is (views, owned rows, cols).
 //   A x   = Joseph's projector of the rank's slab alone into its window (the slab as a volume of
 //           its own, streamed.hpp's piece_geometry), then each rank sends the rows of its window
 //           that others own to them and adds the partial projections it receives for its own
@@ -43,9 +43,11 @@ dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string
 
 // The detector rows of the split over `ranks` (validated as slab_share), per rank: `window`, the
 // rows its slab reaches (empty when no view reaches it), and `owned`, its band of the partition
-// of [0, rows): the ranks with a window in the order of their windows' centres, each band ending
-// halfway between the end of its window and the start of the next one's (a rank without a
-// window owns no row, unless no rank has one: then rank 0 owns them all).
+// of [0, rows): the ranks with a window in the order of the rows onto which their slabs' centres
+// project (streamed.hpp's slab_centre_row, averaged over the views), each band ending halfway
+// to the next one's centre row. Window edges would skew the cuts: the outer slabs' windows are
+// clipped by the detector's edges. A rank without a window owns no row, unless no rank has one:
+// then rank 0 owns them all.
 struct SlabRows {
   std::vector<dist::Block> window, owned;
 };

@@ -57,6 +57,10 @@ std::vector<StreamPiece> stream_pieces(const Geometry& g, const StreamPlan& plan
 // view reaches them): ct::SlabProjector's piece.
 StreamPiece slab_piece(const Geometry& g, index_t z0, index_t z1);
 
+// The detector row (fractional; row r is centred at r) onto which the centre of volume slices
+// [z0, z1) projects, averaged over the views that see it; NaN when none does. A 3D geometry.
+double slab_centre_row(const Geometry& g, index_t z0, index_t z1);
+
 // The geometry of one piece: its slab as a volume of its own, and its views as vectors on a
 // detector cut to rows [r0, r1) (centre moved along v). The views' vectors are copied, so a
 // piece with every slice and row projects its views exactly as g does (ct::DistributedProjector
