@@ -23,6 +23,7 @@ import numpy as np
 from . import _recon
 from ._arrays import as_input, check_shape, output
 from ._recon import InvalidArgument
+from .ops import Operator
 from .penalty import as_function
 
 __all__ = ["Geometry", "Projector", "fbp", "fdk", "sirt", "cgls", "reconstruct"]
@@ -343,7 +344,7 @@ def _geometry_of(g):
     return g
 
 
-class Projector:
+class Projector(Operator):
     """Joseph's ray-driven projector A (line integrals) with its exact adjoint A^T, on one device:
     ``device`` is ``'auto'`` (CUDA when available), ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
     ``memory_limit`` (bytes, or a size such as ``'4GiB'``) caps the device memory the projector
@@ -355,7 +356,14 @@ class Projector:
     the back-projection A^T y; ``A.T`` the adjoint as an operator; ``A.shape`` is
     (projection size, volume size), as scipy's LinearOperator has it; ``A.volume_shape`` and
     ``A.projection_shape`` are the array shapes (in the geometry's layout). float32 in, float32
-    out; float64 in, float64 out; ``out`` must be a C-contiguous array of that dtype and shape."""
+    out; float64 in, float64 out; ``out`` must be a C-contiguous array of that dtype and shape.
+
+    A :class:`recon.ops.Operator`: ``A.to_scipy(dtype=np.float32)``, ``A.to_pylops()``,
+    ``A.to_torch()`` (a torch.autograd.Function, backward the exact adjoint, batched over
+    leading axes) and the algebra (``A @ B``, ``A + B``, ``s * A``) are the ones every operator
+    has."""
+
+    _default_dtype = np.float32
 
     def __init__(self, geometry, device="auto", memory_limit=None):
         self.geometry = _geometry_of(geometry)
@@ -371,61 +379,27 @@ class Projector:
     volume_shape = property(lambda self: self.geometry.volume_shape, doc="Shape of x.")
     projection_shape = property(lambda self: self.geometry.projection_shape, doc="Shape of y (geometry's layout).")
 
-    @property
-    def shape(self):
-        """(size of y, size of x): the matrix A's shape."""
-        return (int(np.prod(self.projection_shape)), int(np.prod(self.volume_shape)))
+    domain_shape = property(lambda self: tuple(self.geometry.volume_shape), doc="volume_shape (recon.ops.Operator).")
+    range_shape = property(lambda self: tuple(self.geometry.projection_shape),
+                           doc="projection_shape (recon.ops.Operator).")
 
-    def forward(self, x, out=None):
-        """y = A x: x of shape volume_shape; returns y (``out`` when given, written in place)."""
-        x = as_input(x, name="x")
-        check_shape(x, self.volume_shape, "x")
+    def _forward_into(self, x, out):
         if self._astra3d:
-            out = output(out, self.projection_shape, x.dtype)
             tmp = np.empty(self._p.range, dtype=x.dtype)
             self._p.apply(x, tmp, False)
             out[...] = tmp.transpose(1, 0, 2)
-            return out
-        out = output(out, self.projection_shape, x.dtype)
-        self._p.apply(x, out, False)
-        return out
+        else:
+            self._p.apply(x, out, False)
 
-    __call__ = forward
-
-    def adjoint(self, y, out=None):
-        """x = A^T y: the exact adjoint (<A x, y> = <x, A^T y> up to rounding)."""
-        y = as_input(y, name="y")
-        check_shape(y, self.projection_shape, "y")
+    def _adjoint_into(self, y, out):
         if self._astra3d:
             y = np.ascontiguousarray(y.transpose(1, 0, 2))
-        out = output(out, self.volume_shape, y.dtype)
         self._p.apply(y, out, True)
-        return out
-
-    @property
-    def T(self):
-        """The adjoint A^T as an operator (``A.T(y)``, ``A.T.T is`` A's forward)."""
-        return _Adjoint(self)
 
     def norm(self, iterations=100):
         """Largest singular value of A, estimated by the power method on A^T A (in double; an
         estimate from below)."""
         return self._p.norm(int(iterations))
-
-    def to_scipy(self, dtype=np.float32):
-        """A as a ``scipy.sparse.linalg.LinearOperator`` of shape ``A.shape`` acting on flattened
-        arrays of ``dtype`` (matvec: A, rmatvec: A^T), for scipy's solvers (lsqr, cg, ...)."""
-        from scipy.sparse.linalg import LinearOperator
-
-        dtype = np.dtype(dtype)
-
-        def matvec(v):
-            return self.forward(np.ascontiguousarray(v, dtype=dtype).reshape(self.volume_shape)).ravel()
-
-        def rmatvec(v):
-            return self.adjoint(np.ascontiguousarray(v, dtype=dtype).reshape(self.projection_shape)).ravel()
-
-        return LinearOperator(self.shape, matvec=matvec, rmatvec=rmatvec, dtype=dtype)
 
     def _recon_y(self, y, dtype=None):
         """y in recon's layout for the engine."""
@@ -436,30 +410,6 @@ class Projector:
     def __repr__(self):
         return "<recon.ct.Projector %s on %s: %s -> %s>" % (self.geometry.type, self.device, self.volume_shape,
                                                           self.projection_shape)
-
-
-class _Adjoint:
-    """A^T as an operator: forward is A's adjoint."""
-
-    def __init__(self, a):
-        self._a = a
-
-    def forward(self, y, out=None):
-        """x = A^T y."""
-        return self._a.adjoint(y, out=out)
-
-    __call__ = forward
-
-    def adjoint(self, x, out=None):
-        """y = A x."""
-        return self._a.forward(x, out=out)
-
-    T = property(lambda self: self._a, doc="The original projector.")
-    shape = property(lambda self: self._a.shape[::-1], doc="(size of x, size of y).")
-
-    def norm(self, iterations=100):
-        """Same as A's."""
-        return self._a.norm(iterations)
 
 
 def _analytic(y, g, filter, out, device, cone):
