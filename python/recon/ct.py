@@ -24,6 +24,7 @@ from . import _recon
 from ._arrays import as_input, check_shape, output
 from ._recon import InvalidArgument
 from .ops import Operator
+from ._progress import progress_callback
 from .penalty import as_function
 
 __all__ = ["Geometry", "Projector", "fbp", "fdk", "sirt", "cgls", "reconstruct"]
@@ -460,29 +461,33 @@ def _start(x, x0):
         x[...] = x0
 
 
-def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device):
+def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device, progress):
     a = _projector(g, device)
     y = a._recon_y(y)
     x = output(out, a.volume_shape, y.dtype)
     _start(x, x0)
-    report = _recon.iterative(a._p, y, x, sirt, int(iters), float(tol), float(relaxation), bool(nonneg), callback)
+    with progress_callback(progress, "sirt" if sirt else "cgls", iters, callback) as cb:
+        report = _recon.iterative(a._p, y, x, sirt, int(iters), float(tol), float(relaxation), bool(nonneg), cb)
     return (x, report) if return_report else x
 
 
 def sirt(y, g, iters=100, tol=1e-6, relaxation=1.0, nonneg=False, *, x0=None, out=None, callback=None,
-         return_report=False, device="auto"):
+         return_report=False, progress=False, device="auto"):
     """SIRT (ASTRA's form): x <- P(x + relaxation C A^T R (y - A x)), like ``recon ct sirt``.
     g: a Geometry or a Projector (then its device is used). Stops after ``iters`` iterations or
     when ||y - A x|| <= tol ||y||. x0: start (zeros otherwise). callback(info dict) after every
-    iteration; returning False stops, an exception stops and is raised. Returns x, or
-    (x, report) with ``return_report``."""
-    return _iterative(y, g, True, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device)
+    iteration; returning False stops, an exception stops and is raised. progress: True writes a
+    progress line with an estimate of the time left to stderr (or give a stream); it composes
+    with callback. Returns x, or (x, report) with ``return_report``."""
+    return _iterative(y, g, True, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device,
+                      progress)
 
 
-def cgls(y, g, iters=100, tol=1e-6, *, x0=None, out=None, callback=None, return_report=False, device="auto"):
+def cgls(y, g, iters=100, tol=1e-6, *, x0=None, out=None, callback=None, return_report=False, progress=False,
+         device="auto"):
     """CGLS least squares (like ``recon ct cgls``): stops after ``iters`` iterations or when
     ||A^T (y - A x)|| <= tol ||A^T y||. Arguments as :func:`sirt`."""
-    return _iterative(y, g, False, iters, tol, 1.0, False, x0, out, callback, return_report, device)
+    return _iterative(y, g, False, iters, tol, 1.0, False, x0, out, callback, return_report, device, progress)
 
 
 def _tv_norm(tv, iso):
@@ -498,7 +503,7 @@ def _tv_norm(tv, iso):
 def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters=100, nonneg=True, callback=None, *,
                 tv=None, iso=None, tol=1e-4, rho=1.0, cg_iters=10, check_every=1, inner_iters=10,
                 inner_solver="pdhg", apgm_variant="monotone", init="zero", x0=None, out=None, return_report=False,
-                device="auto", memory_limit=None):
+                progress=False, device="auto", memory_limit=None):
     """TV-regularised CT reconstruction, as ``recon ct recon`` computes it
     (engine/include/recon/engine/ct/tv_recon.hpp):
 
@@ -524,6 +529,9 @@ def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters
     callback: called with a dict (iteration, objective, primal_residual, dual_residual, step,
         elapsed_s) as the solver reports progress; returning False stops the solver, an
         exception stops it and is raised from reconstruct.
+    progress: True writes a progress line with an estimate of the time left to stderr (or give a
+        stream), updated as the solver reports (every ``check_every`` iterations); it composes
+        with ``callback``.
     out: the result array (the volume's shape, y's float dtype). y and the result follow the
         geometry's layout (``'astra'`` included), as :func:`sirt`; D differences the array as
         stored, so isotropic TV of a 2D ASTRA-layout image (rows with decreasing y) pairs the
@@ -546,7 +554,8 @@ def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters
         _analytic(y, a.geometry, "ramp", x, a.device, a.geometry.type == "cone")
     else:
         _start(x, x0)
-    report = _recon.reconstruct(a._p, yr, x, loss_fn._fn, penalty_fn._fn, float(lam), norm, bool(nonneg),
-                                str(solver), int(iters), float(tol), float(rho), int(cg_iters), int(check_every),
-                                int(inner_iters), str(inner_solver), str(apgm_variant), callback)
+    with progress_callback(progress, "reconstruct", iters, callback) as cb:
+        report = _recon.reconstruct(a._p, yr, x, loss_fn._fn, penalty_fn._fn, float(lam), norm, bool(nonneg),
+                                    str(solver), int(iters), float(tol), float(rho), int(cg_iters),
+                                    int(check_every), int(inner_iters), str(inner_solver), str(apgm_variant), cb)
     return (x, report) if return_report else x
