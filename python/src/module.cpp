@@ -579,6 +579,7 @@ NB_MODULE(_recon, m) {
   m.doc() = "recon's compiled core; use the `recon` package, which wraps and documents it.";
   register_errors(m);
   register_ops(m);
+  register_cs(m);
   m.attr("__version__") = build_info().version;
   m.attr("cuda_built") = build_info().cuda;
   m.def("devices", &devices, "Every device this process can use: 'cpu' first, then 'cuda:N'.");

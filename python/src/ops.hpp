@@ -84,5 +84,7 @@ class PyOperator {
 
 // recon._recon._Operator and its factories (ops.cpp).
 void register_ops(nb::module_& m);
+// recon._recon's compressive sensing: _Sensing, its operators, noise and recovery (cs.cpp).
+void register_cs(nb::module_& m);
 
 }  // namespace recon::python
