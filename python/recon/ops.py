@@ -28,7 +28,7 @@ from ._deps import require
 from ._recon import DeviceError, InvalidArgument, ShapeMismatch
 
 __all__ = ["Operator", "Gradient", "FiniteDifference", "Hadamard", "Fourier", "DCT", "Wavelet", "Matrix",
-           "Diagonal", "Subsample", "Identity"]
+           "Diagonal", "Subsample", "Identity", "Adjoint", "Composed", "Sum", "Scaled"]
 
 
 def _shape(shape, name="shape"):
@@ -163,16 +163,19 @@ class Operator:
         return self.forward(other)
 
     def __add__(self, other):
+        """``A + B``: the sum of two operators of equal shapes."""
         if not isinstance(other, Operator):
             return NotImplemented
         return Sum(self, other)
 
     def __sub__(self, other):
+        """``A - B``: A + (-1) B."""
         if not isinstance(other, Operator):
             return NotImplemented
         return Sum(self, Scaled(-1.0, other))
 
     def __mul__(self, s):
+        """``s * A`` (or ``A * s``) for a number s."""
         if isinstance(s, (int, float, np.integer, np.floating)):
             return Scaled(float(s), self)
         return NotImplemented
@@ -180,6 +183,7 @@ class Operator:
     __rmul__ = __mul__
 
     def __neg__(self):
+        """``-A``."""
         return Scaled(-1.0, self)
 
     def __repr__(self):
@@ -371,8 +375,9 @@ class Gradient(_Engine):
     is the D of :func:`recon.denoise_tv` and of TV-regularised reconstruction."""
 
     def __init__(self, shape, boundary="neumann", axes=None, device="auto"):
-        axes = [] if axes is None else [int(a) for a in np.atleast_1d(axes)]
-        self._init(_recon.op_gradient(list(_shape(shape)), str(boundary), axes, device))
+        s = _shape(shape)
+        axes = [] if axes is None else [int(a) + (len(s) if int(a) < 0 else 0) for a in np.atleast_1d(axes)]
+        self._init(_recon.op_gradient(list(s), str(boundary), axes, device))
 
 
 class FiniteDifference(_Engine):

@@ -82,6 +82,9 @@ def test_gradient_is_forward_differences():
     p = ops.Gradient(x.shape, boundary="periodic", device="cpu")(x)
     np.testing.assert_allclose(p[1], np.roll(x, -1, axis=1) - x, atol=1e-15)
     np.testing.assert_allclose(ops.FiniteDifference(x.shape, axis=0, device="cpu")(x), ref0, atol=1e-15)
+    last = ops.Gradient(x.shape, axes=[-1], device="cpu")(x)
+    assert last.shape == (1, 4, 5)
+    np.testing.assert_allclose(last[0], ref1, atol=1e-15)
 
 
 def test_hadamard_is_scipys_normalised():
