@@ -1,9 +1,6 @@
 // The gradient over row blocks with one-row halos (slab_gradient.hpp).
 #include "recon/operators/slab_gradient.hpp"
 
-#include <vector>
-
-#include "recon/kernels/memory.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
 namespace recon {
@@ -59,14 +56,7 @@ void SlabGradient<T>::exchange_row(const Context& ctx, const T* from, int dest, 
   const std::size_t bytes = sizeof(T) * static_cast<std::size_t>(row_size_);
   const std::size_t send_bytes = dest == dist::Communicator::kNone ? 0 : bytes;
   const std::size_t recv_bytes = source == dist::Communicator::kNone ? 0 : bytes;
-  if (!ctx.is_cuda()) {
-    comm_->send_receive(from, send_bytes, dest, into, recv_bytes, source);
-    return;
-  }
-  std::vector<T> out(static_cast<std::size_t>(row_size_)), in(out.size());  // host staging (no NCCL yet)
-  if (send_bytes) detail::copy_bytes(ctx, out.data(), Device::Host, from, ctx.device(), bytes);
-  comm_->send_receive(out.data(), send_bytes, dest, in.data(), recv_bytes, source);
-  if (recv_bytes) detail::copy_bytes(ctx, into, ctx.device(), in.data(), Device::Host, bytes);
+  dist::send_receive(*comm_, ctx, from, send_bytes, dest, into, recv_bytes, source);
 }
 
 template <class T>

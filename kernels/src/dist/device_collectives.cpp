@@ -1,0 +1,120 @@
+// The collectives on arrays of any device (communicator.hpp): the choice of transport, NCCL
+// (nccl_communicator.cpp) or staging through host memory.
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "recon/kernels/communicator.hpp"
+#include "recon/kernels/memory.hpp"
+
+// RECON_WITH_NCCL: set for this file and communicator.cpp in a build with NCCL
+// (kernels/CMakeLists.txt).
+#ifndef RECON_WITH_NCCL
+#define RECON_WITH_NCCL 0
+#endif
+#if RECON_WITH_NCCL
+#include "nccl_communicator.hpp"
+#endif
+
+namespace recon::dist {
+
+namespace {
+
+// RECON_DIST_STAGING=host: stage device buffers through host memory even where NCCL is built.
+bool staging_forced() {
+  const char* value = std::getenv("RECON_DIST_STAGING");
+  if (value == nullptr) return false;
+  const std::string v = value;
+  if (v.empty() || v == "auto") return false;
+  if (v == "host") return true;
+  throw InvalidArgument("RECON_DIST_STAGING=" + v +
+                        ": expected host (stage device buffers through host memory) or auto");
+}
+
+void check_transport(const Communicator& comm, const Context& ctx, Transport via, const char* what) {
+  if (ctx.is_cuda() == (via == Transport::Host) || (via == Transport::Nccl && !nccl_built()) ||
+      (via == Transport::Nccl && comm.backend() != "mpi"))
+    throw InvalidArgument(std::string("dist::") + what + ": transport " + to_string(via) + " for a " +
+                          to_string(ctx.device()) + " context on the " + comm.backend() +
+                          " communicator; this build and context allow " + to_string(transport(comm, ctx)));
+}
+
+// x = sum over ranks of x through a host buffer of at most kStagingBytes.
+template <class T>
+void staged_sum(const Communicator& comm, const Context& ctx, T* x, std::size_t n) {
+  const std::size_t piece = kStagingBytes / sizeof(T);
+  std::vector<T> host(std::min(n, piece));
+  for (std::size_t offset = 0; offset < n; offset += piece) {
+    const std::size_t m = std::min(piece, n - offset);
+    recon::detail::copy_bytes(ctx, host.data(), Device::Host, x + offset, ctx.device(), sizeof(T) * m);
+    comm.all_reduce_sum(host.data(), m);
+    recon::detail::copy_bytes(ctx, x + offset, ctx.device(), host.data(), Device::Host, sizeof(T) * m);
+  }
+}
+
+}  // namespace
+
+bool nccl_built() { return RECON_WITH_NCCL != 0; }
+
+std::string to_string(Transport t) {
+  switch (t) {
+    case Transport::Host:
+      return "host";
+    case Transport::Staged:
+      return "staged";
+    default:
+      return "nccl";
+  }
+}
+
+Transport transport(const Communicator& comm, const Context& ctx) {
+  const bool forced = staging_forced();  // read on the host too: a misspelt value fails everywhere
+  if (!ctx.is_cuda()) return Transport::Host;
+  if (forced || !nccl_built() || comm.backend() != "mpi") return Transport::Staged;
+  return Transport::Nccl;
+}
+
+template <class T>
+void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x, Transport via) {
+  check_transport(comm, ctx, via, "all_reduce_sum");
+  if (x.size() == 0) return;
+  if (x.device() != ctx.device())
+    throw InvalidArgument("dist::all_reduce_sum: the array lives on " + to_string(x.device()) +
+                          ", expected the context's device " + to_string(ctx.device()));
+  const std::size_t n = static_cast<std::size_t>(x.size());
+#if RECON_WITH_NCCL
+  // Also on one rank, where the sum is the identity: `mpiexec -n 1` runs the NCCL path.
+  if (via == Transport::Nccl) return detail::nccl_all_reduce_sum(comm, ctx, x.data(), n);
+#endif
+  if (comm.size() == 1) return;
+  if (via == Transport::Host) return comm.all_reduce_sum(x.data(), n);
+  staged_sum(comm, ctx, x.data(), n);
+}
+
+template <class T>
+void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x) {
+  all_reduce_sum(comm, ctx, x, transport(comm, ctx));
+}
+
+template void all_reduce_sum<float>(const Communicator&, const Context&, View<float>);
+template void all_reduce_sum<double>(const Communicator&, const Context&, View<double>);
+template void all_reduce_sum<float>(const Communicator&, const Context&, View<float>, Transport);
+template void all_reduce_sum<double>(const Communicator&, const Context&, View<double>, Transport);
+
+void send_receive(const Communicator& comm, const Context& ctx, const void* send, std::size_t send_bytes,
+                  int dest, void* recv, std::size_t recv_bytes, int source) {
+  const Transport via = transport(comm, ctx);
+#if RECON_WITH_NCCL
+  if (via == Transport::Nccl)
+    return detail::nccl_send_receive(comm, ctx, send, send_bytes, dest, recv, recv_bytes, source);
+#endif
+  if (via == Transport::Host) return comm.send_receive(send, send_bytes, dest, recv, recv_bytes, source);
+  std::vector<char> out(dest == Communicator::kNone ? 0 : send_bytes),
+      in(source == Communicator::kNone ? 0 : recv_bytes);
+  if (!out.empty()) recon::detail::copy_bytes(ctx, out.data(), Device::Host, send, ctx.device(), out.size());
+  comm.send_receive(out.data(), out.size(), dest, in.data(), in.size(), source);
+  if (!in.empty()) recon::detail::copy_bytes(ctx, recv, ctx.device(), in.data(), Device::Host, in.size());
+}
+
+}  // namespace recon::dist
