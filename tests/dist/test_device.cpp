@@ -5,6 +5,8 @@
 // RECON_DIST_STAGING=host (tests/dist/CMakeLists.txt: one GPU serves every rank there, which NCCL
 // refuses). Without a CUDA device the Cuda cases skip (suites */Cuda_*); the transport's choice
 // and its refusals are checked on the host.
+//   - RECON_DIST_STAGING=host stages; a misspelt value fails every rank alike (a host context
+//     never reads it);
 //   - the staged sum of arrays beyond one staging piece (kStagingBytes) is the sum of the ranks'
 //     arrays, with the same bits on every rank (float, double);
 //   - NCCL's sum equals the staged one: bitwise on 1 and 2 ranks (one addition, commutative),
@@ -66,23 +68,14 @@ TEST(DeviceTransport, HostArraysUseTheCommunicator) {
   EXPECT_EQ(dist::to_string(dist::Transport::Nccl), "nccl");
 }
 
-TEST(DeviceTransport, StagingSwitchIsCheckedWhereverItIsRead) {
+// The staging switch is for device buffers: a host context never reads it.
+TEST(DeviceTransport, HostArraysIgnoreTheStagingSwitch) {
   const auto c = comm();
   const Context host = Context::host();
-  {
-    ScopedEnv env("RECON_DIST_STAGING", "host");
-    EXPECT_EQ(dist::transport(*c, host), dist::Transport::Host);
-  }
-  {
-    ScopedEnv env("RECON_DIST_STAGING", "gpu");
-    try {
-      dist::transport(*c, host);
-      ADD_FAILURE() << "RECON_DIST_STAGING=gpu accepted";
-    } catch (const InvalidArgument& e) {
-      EXPECT_NE(std::string(e.what()).find("RECON_DIST_STAGING=gpu: expected host"), std::string::npos)
-          << e.what();
-    }
-  }
+  ScopedEnv env("RECON_DIST_STAGING", "gpu");
+  EXPECT_EQ(dist::transport(*c, host), dist::Transport::Host);
+  Array<double> a = Array<double>::from_host(host, Shape{2}, {1, 2});
+  EXPECT_NO_THROW(dist::all_reduce_sum<double>(*c, host, a.view()));
 }
 
 // Every rank's GPU: cuda:(local rank mod GPUs) under a launcher, as the CLI picks it.
@@ -174,6 +167,26 @@ TYPED_TEST(DeviceCollectives, NcclSumIsTheStagedSum) {
     expect_sum_of_ranks(got, c->size(), "nccl");
   }
   EXPECT_TRUE(same_on_every_rank(*c, got)) << "NCCL: the ranks' sums differ";
+}
+
+// RECON_DIST_STAGING=host stages; a misspelt value fails every rank with the same error.
+TYPED_TEST(DeviceCollectives, StagingSwitch) {
+  using T = typename TestFixture::T;
+  const auto c = comm();
+  Array<T> x = Array<T>::from_host(this->ctx(), Shape{3}, {1, 2, 3});
+  {
+    ScopedEnv env("RECON_DIST_STAGING", "host");
+    EXPECT_EQ(dist::transport(*c, this->ctx()), dist::Transport::Staged);
+  }
+  ScopedEnv env("RECON_DIST_STAGING", "gpu");
+  try {
+    dist::all_reduce_sum<T>(*c, this->ctx(), x.view());
+    ADD_FAILURE() << "RECON_DIST_STAGING=gpu accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("RECON_DIST_STAGING=gpu: expected host"), std::string::npos)
+        << e.what();
+    EXPECT_TRUE(dist::is_agreed(e));
+  }
 }
 
 // Each rank sends its row to the next rank and receives the previous rank's (a ring).

@@ -69,11 +69,24 @@ std::string to_string(Transport t) {
 }
 
 Transport transport(const Communicator& comm, const Context& ctx) {
-  const bool forced = staging_forced();  // read on the host too: a misspelt value fails everywhere
   if (!ctx.is_cuda()) return Transport::Host;
-  if (forced || !nccl_built() || comm.backend() != "mpi") return Transport::Staged;
+  if (staging_forced() || !nccl_built() || comm.backend() != "mpi") return Transport::Staged;
   return Transport::Nccl;
 }
+
+namespace {
+
+// transport() for a collective: a misspelt RECON_DIST_STAGING fails every rank alike (agreed), not
+// each rank on its own. Only a Cuda context reads it (one scalar all-reduce next to an array's
+// transfer); a host context's collectives stay as they were.
+Transport agreed_transport(const Communicator& comm, const Context& ctx) {
+  if (!ctx.is_cuda()) return Transport::Host;
+  Transport via = Transport::Staged;
+  agree(comm, [&] { via = transport(comm, ctx); });
+  return via;
+}
+
+}  // namespace
 
 template <class T>
 void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x, Transport via) {
@@ -94,7 +107,7 @@ void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x, Tra
 
 template <class T>
 void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x) {
-  all_reduce_sum(comm, ctx, x, transport(comm, ctx));
+  all_reduce_sum(comm, ctx, x, agreed_transport(comm, ctx));
 }
 
 template void all_reduce_sum<float>(const Communicator&, const Context&, View<float>);
@@ -104,7 +117,7 @@ template void all_reduce_sum<double>(const Communicator&, const Context&, View<d
 
 void send_receive(const Communicator& comm, const Context& ctx, const void* send, std::size_t send_bytes,
                   int dest, void* recv, std::size_t recv_bytes, int source) {
-  const Transport via = transport(comm, ctx);
+  const Transport via = agreed_transport(comm, ctx);
 #if RECON_WITH_NCCL
   if (via == Transport::Nccl)
     return detail::nccl_send_receive(comm, ctx, send, send_bytes, dest, recv, recv_bytes, source);

@@ -163,8 +163,8 @@ bool nccl_built();
 //           ranks sharing one GPU, which NCCL refuses);
 //   Nccl:   a Cuda context in a build with NCCL under the MPI communicator (any number of ranks,
 //           one included): NCCL on the context's stream, one GPU per rank.
-// RECON_DIST_STAGING: unset, empty or "auto" (the choice above) or "host"; any other value is an
-// InvalidArgument (for a host context too).
+// RECON_DIST_STAGING (read for a Cuda context only): unset, empty or "auto" (the choice above) or
+// "host"; any other value is an InvalidArgument, agreed by every rank in the collectives below.
 enum class Transport { Host, Staged, Nccl };
 std::string to_string(Transport t);
 Transport transport(const Communicator& comm, const Context& ctx);
