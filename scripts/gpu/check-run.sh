@@ -146,11 +146,13 @@ if want dist; then
   else
     # mpi NAME RANKS STAGING CAP COMMAND...: under the bundle's Hydra; "NAME rc=.." into rc.txt.
     # MPI only ever sees host memory here (staged, or NCCL's unique id): MPICH's GPU support off.
+    # NCCL's warnings go into the log.
     mpi() {
       local name=$1 ranks=$2 staging=$3 l
       l=$(limit "$4" "$dist_end")
       shift 4
-      RECON_DIST_STAGING=$staging MPIR_CVAR_ENABLE_GPU=0 OMP_NUM_THREADS=4 PATH="$bundle/bin:$PATH" \
+      RECON_DIST_STAGING=$staging MPIR_CVAR_ENABLE_GPU=0 NCCL_DEBUG=${NCCL_DEBUG:-WARN} OMP_NUM_THREADS=4 \
+        PATH="$bundle/bin:$PATH" \
         bounded "$l" "$hydra" -launcher fork -n "$ranks" "$@" >"$dist/$name.log" 2>&1
       echo "$name rc=$? limit=$l ranks=$ranks staging=${staging:-auto}" >>"$dist/rc.txt"
     }
