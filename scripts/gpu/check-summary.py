@@ -160,8 +160,8 @@ def dist():
             ok = rc["rc"] == 0 and counts["total"] > 0 and not counts["failed"]
             text = (f"{counts['total']} tests, {counts['failed']} failed, {counts['skipped']} skipped; Cuda cases "
                     f"{counts['cuda_run']} run, {counts['cuda_skipped']} skipped")
-            if reasons:
-                text += " (" + "; ".join(f"{v} {k}" for k, v in reasons.most_common()) + ")"
+            if reasons:  # every rank prints its skips into the one log
+                text += " (skip messages, all ranks: " + "; ".join(f"{v} {k}" for k, v in reasons.most_common()) + ")"
         elif name.startswith("cgls-n"):
             m = load_json(os.path.join(d, f"{name}-vs-serial.json")) or {}
             same = os.path.exists(os.path.join(d, f"{name}.same"))
