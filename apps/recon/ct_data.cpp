@@ -6,6 +6,7 @@
 
 #include "read_input.hpp"
 #include "recon/io/image.hpp"
+#include "recon/operators/ct/projection_rows.hpp"
 #include "recon/operators/ct/slab_projector.hpp"
 #include "recon/operators/json_reader.hpp"
 
@@ -22,6 +23,47 @@ std::vector<std::size_t> block_bytes(index_t count, index_t item, int ranks) {
 }
 
 index_t per_view(const ct::Geometry& g) { return g.projection.rows * g.projection.cols; }
+
+// Between a whole projection stack (host memory) and the ranks' bands of detector rows (`owned`,
+// one per rank) laid end to end in rank order, as scatter and gather move them.
+template <class From, class To>
+void move_bands(const ct::Geometry& g, const std::vector<dist::Block>& owned, From from, To to) {
+  const index_t views = g.projection.views(), cols = g.projection.cols;
+  index_t offset = 0;  // of the rank's band in the packed array
+  for (const dist::Block& o : owned) {
+    ct::move_rows<float>(Context::host(), views, cols, o.count(), from(o, offset), to(o, offset),
+                         ct::RowMove::Copy);
+    offset += views * o.count() * cols;
+  }
+}
+Array<float> pack_bands(const ct::Geometry& g, const std::vector<dist::Block>& owned,
+                        const Array<float>& whole) {
+  Array<float> packed(Context::host(), Shape{whole.size()});
+  const index_t rows = g.projection.rows;
+  move_bands(
+      g, owned,
+      [&](const dist::Block& o, index_t) {
+        return ct::RowBand<const float>{whole.data(), rows, o.begin};
+      },
+      [&](const dist::Block& o, index_t at) {
+        return ct::RowBand<float>{packed.data() + at, o.count(), 0};
+      });
+  return packed;
+}
+Array<float> unpack_bands(const ct::Geometry& g, const std::vector<dist::Block>& owned,
+                          const Array<float>& packed) {
+  Array<float> whole(Context::host(), g.projection.shape());
+  const index_t rows = g.projection.rows;
+  move_bands(
+      g, owned,
+      [&](const dist::Block& o, index_t at) {
+        return ct::RowBand<const float>{packed.data() + at, o.count(), 0};
+      },
+      [&](const dist::Block& o, index_t) {
+        return ct::RowBand<float>{whole.data(), rows, o.begin};
+      });
+  return whole;
+}
 index_t per_slice(const ct::Geometry& g) { return g.volume.ny() * g.volume.nx(); }
 
 // Whether g splits into z-slabs over `ranks` ranks (3D, at least one slice each).
@@ -37,12 +79,20 @@ struct RankArrays {
 };
 RankArrays rank_arrays(const ct::Geometry& g, Split split, int rank, int ranks, double volumes,
                        double sinograms) {
-  const double stack = static_cast<double>(g.projection.shape().size());
   if (split == Split::Slabs) {
+    // Its slab, its band of detector rows, and once more its window's rows (the projector's
+    // partial projection or gathered band).
     const index_t slices = dist::block_share(g.volume.nz(), rank, ranks).count();
-    return {4 * (volumes * static_cast<double>(slices * per_slice(g)) + sinograms * stack),
-            "a slab of " + std::to_string(slices) + " slices of the volume " + g.volume.shape.str() +
-                " and the projections " + g.projection.shape().str()};
+    const ct::SlabRows rows = ct::slab_rows(g, ranks, "ct");
+    const index_t owned = rows.owned[rank].count(), window = rows.window[rank].count();
+    const auto band = [&](index_t n) {
+      return static_cast<double>(g.projection.views() * n * g.projection.cols);
+    };
+    return {
+        4 * (volumes * static_cast<double>(slices * per_slice(g)) + sinograms * band(owned) + band(window)),
+        "a slab of " + std::to_string(slices) + " slices of the volume " + g.volume.shape.str() + " and " +
+            std::to_string(owned) + " of the " + std::to_string(g.projection.rows) + " detector rows of " +
+            std::to_string(g.projection.views()) + " views"};
   }
   const index_t views = ct::view_share(g.projection.views(), rank, ranks).count();
   return {4 * (volumes * static_cast<double>(g.volume.shape.size()) +
@@ -66,10 +116,11 @@ Split requested_split(const std::string& option, const std::string& command, boo
 
 void add_distribute_option(CLI::App& command, std::string& distribute) {
   command
-      .add_option("--distribute", distribute,
-                  "under mpiexec: views (each rank a range of views and the whole volume; the default with "
-                  "several ranks) | slabs (each rank a z-slab of the volume and every projection; ct "
-                  "project, backproject, sirt, cgls; chosen when only it fits in memory)")
+      .add_option(
+          "--distribute", distribute,
+          "under mpiexec: views (each rank a range of views and the whole volume; the default with "
+          "several ranks) | slabs (each rank a z-slab of the volume and the detector rows it reaches; "
+          "3D geometries; chosen when only it fits in memory)")
       ->check(CLI::IsMember({"views", "slabs"}));
 }
 
@@ -118,7 +169,17 @@ std::vector<std::size_t> CtData::volume_bytes() const {
 }
 
 std::vector<std::size_t> CtData::projection_bytes() const {
-  return block_bytes(geometry().projection.views(), per_view(geometry()), comm_->size());
+  const ct::Geometry& g = geometry();
+  if (split_ == Split::Views) return block_bytes(g.projection.views(), per_view(g), comm_->size());
+  std::vector<std::size_t> bytes;
+  for (const dist::Block& o : owned_rows())
+    bytes.push_back(sizeof(float) *
+                    static_cast<std::size_t>(g.projection.views() * o.count() * g.projection.cols));
+  return bytes;
+}
+
+const std::vector<dist::Block>& CtData::owned_rows() const {
+  return dynamic_cast<const ct::SlabProjector<float>&>(op_.get()).rows().owned;
 }
 
 Array<float> CtData::broadcast_from_root(Array<float> all, const Shape& whole) const {
@@ -156,9 +217,12 @@ Array<float> CtData::read_scattered(const std::string& path, const Shape& whole,
 }
 
 Array<float> CtData::projections_on_root(const Array<float>& y) const {
-  if (split_ == Split::Views) return gather_to_root(y, geometry().projection.shape(), projection_bytes());
-  if (comm_ && !comm_->is_root()) return Array<float>(Context::host(), Shape{0});
-  return y.to(Context::host());
+  if (!comm_) return y.to(Context::host());
+  const Shape whole = geometry().projection.shape();
+  if (split_ == Split::Views) return gather_to_root(y, whole, projection_bytes());
+  Array<float> packed = gather_to_root(y, Shape{whole.size()}, projection_bytes());
+  if (!comm_->is_root()) return packed;  // empty
+  return unpack_bands(geometry(), owned_rows(), packed);
 }
 
 Array<float> CtData::share_volume(const Array<float>& whole_on_root) const {
@@ -178,8 +242,14 @@ Array<float> CtData::read_volume(const std::string& path) const {
 Array<float> CtData::read_projections(const std::string& path) const {
   const Shape shape = geometry().projection.shape();
   if (!comm_) return read_ct_array(ctx(), path, op_.range(), "projection shape");
-  if (split_ == Split::Slabs) return read_broadcast(path, shape, "projection shape");
-  return read_scattered(path, shape, op_.range(), projection_bytes(), "projection shape");
+  if (split_ == Split::Views)
+    return read_scattered(path, shape, op_.range(), projection_bytes(), "projection shape");
+  Array<float> packed(Context::host(), Shape{0});
+  dist::root_does(*comm_, [&] {
+    packed =
+        pack_bands(geometry(), owned_rows(), read_ct_array(Context::host(), path, shape, "projection shape"));
+  });
+  return scatter_from_root(packed, op_.range(), projection_bytes());
 }
 
 void CtData::write_replicated(const std::string& path, const Array<float>& a, const std::string& command,
@@ -207,9 +277,10 @@ void CtData::write_volume(const std::string& path, const Array<float>& x, const 
 
 void CtData::write_projections(const std::string& path, const Array<float>& y, const std::string& command,
                                const std::string& causes) const {
-  if (split_ == Split::Views)
-    return write_gathered(path, y, geometry().projection.shape(), projection_bytes(), command, causes);
-  write_replicated(path, y, command, causes);
+  if (!comm_) return write_replicated(path, y, command, causes);
+  dist::agree(*comm_, [&] { require_finite_result(y, command, causes); });
+  const Array<float> all = projections_on_root(y);
+  on_writer([&] { io::write_image(path, all); });
 }
 
 CtData ct_data_for(const GlobalOptions& global, const std::string& geometry, const std::string& distribute,

@@ -4,13 +4,12 @@
 //     streamed through it); the files are read and written here;
 //   - split over the ranks of an MPI run (docs/distributed.md), by views (--distribute views, the
 //     default under mpiexec with several ranks: each rank the whole volume and its views'
-//     projections, ct::DistributedProjector) or by z-slabs (--distribute slabs, project,
-//     backproject, sirt and cgls: each rank its slab of the volume and the whole projection stack,
-//     ct::SlabProjector). Rank 0 reads every input file and sends each rank what it needs
-//     (broadcast of what is replicated, scatter of what is split), and gathers and writes the
-//     outputs through the same atomic writers. Every step that may fail on one rank only
-//     (reading, memory, writing) is agreed (recon/kernels/communicator.hpp), so that every rank
-//     exits non-zero and main prints rank 0's one error line.
+//     projections, ct::DistributedProjector) or by z-slabs (--distribute slabs: each rank its slab
+//     of the volume and its band of detector rows of every view, ct::SlabProjector). Rank 0 reads every input
+//     file and sends each rank what it needs (broadcast of what is replicated, scatter of what is split), and
+//     gathers and writes the outputs through the same atomic writers. Every step that may fail on one rank
+//     only (reading, memory, writing) is agreed (recon/kernels/communicator.hpp), so that every rank exits
+//     non-zero and main prints rank 0's one error line.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -63,17 +62,18 @@ class CtData {
   // The volume in op()'s domain: the whole volume (serially and split by views), or this
   // rank's slab.
   Array<float> read_volume(const std::string& path) const;
-  // The projections in op()'s range: all of them (serially and split by slabs), or those of
-  // this rank's views.
+  // The projections in op()'s range: all of them (serially), those of this rank's views, or its
+  // band of detector rows of every view (slabs).
   Array<float> read_projections(const std::string& path) const;
   // Refuses a result with non-finite values, then writes it from rank 0: what is replicated
-  // as it is, what is split (the slabs of a volume, the views of projections) gathered there.
+  // as it is, what is split (the slabs of a volume, the views or row bands of projections)
+  // gathered there.
   void write_volume(const std::string& path, const Array<float>& x, const std::string& command,
                     const std::string& causes) const;
   void write_projections(const std::string& path, const Array<float>& y, const std::string& command,
                          const std::string& causes) const;
   // The whole projections on rank 0 (an empty array on the other ranks), gathered there when
-  // they are split by views; serially y itself.
+  // split; serially y itself.
   Array<float> projections_on_root(const Array<float>& y) const;
   // op()'s share of a volume that rank 0 holds whole (the others pass an empty array):
   // broadcast (views) or scattered by slabs; serially the volume itself.
@@ -92,9 +92,12 @@ class CtData {
 
  private:
   CtData(CtPlacement place, Operator<float> op, std::shared_ptr<const dist::Communicator> comm, Split split);
-  // Bytes of each rank's share of the volume (its slices) and of the projections (its views).
+  // Bytes of each rank's share of the volume (its slices) and of the projections (its views or
+  // its band of rows).
   std::vector<std::size_t> volume_bytes() const;
   std::vector<std::size_t> projection_bytes() const;
+  // Split by slabs: every rank's band of detector rows (ct::SlabRows::owned).
+  const std::vector<dist::Block>& owned_rows() const;
   // Rank 0's host array of `whole` shape on every rank (others pass an empty array), or cut by
   // `bytes` into op()-shaped `mine`; on this rank's device.
   Array<float> broadcast_from_root(Array<float> all, const Shape& whole) const;

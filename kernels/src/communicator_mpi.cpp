@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <vector>
 
 #include "mpi_backend.hpp"
 
@@ -112,14 +113,35 @@ class Mpi final : public Communicator {
       if (r != kNone && (r < 0 || r >= size_))
         throw InvalidArgument("dist::send_receive: rank " + std::to_string(r) +
                               " out of range; expected 0.." + std::to_string(size_ - 1) + " or none");
-    // One message each way (a halo is one slice: far below MPI's int counts).
-    if (send_bytes > kPiece || recv_bytes > kPiece)
-      throw InvalidArgument("dist::send_receive: " + std::to_string(std::max(send_bytes, recv_bytes)) +
-                            " bytes in one exchange; expected at most 2^30");
-    check(MPI_Sendrecv(send, static_cast<int>(send_bytes), MPI_BYTE, dest == kNone ? MPI_PROC_NULL : dest,
-                       kHaloTag, recv, static_cast<int>(recv_bytes), MPI_BYTE,
-                       source == kNone ? MPI_PROC_NULL : source, kHaloTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
-          "MPI_Sendrecv");
+    // Pieces of at most kPiece bytes each way, posted at once: the two sides may send different
+    // numbers of pieces (the z-slab projector's row bands), and messages between a pair of ranks
+    // with one tag arrive in the order they were sent.
+    std::vector<MPI_Request> requests;
+    if (source != kNone)
+      in_pieces(recv_bytes, [&](std::size_t offset, int n) {
+        requests.emplace_back();
+        check(MPI_Irecv(static_cast<char*>(recv) + offset, n, MPI_BYTE, source, kHaloTag, MPI_COMM_WORLD,
+                        &requests.back()),
+              "MPI_Irecv");
+      });
+    if (dest != kNone)
+      in_pieces(send_bytes, [&](std::size_t offset, int n) {
+        requests.emplace_back();
+        check(MPI_Isend(static_cast<const char*>(send) + offset, n, MPI_BYTE, dest, kHaloTag, MPI_COMM_WORLD,
+                        &requests.back()),
+              "MPI_Isend");
+      });
+    // A zero-byte message each way still pairs the two calls, as MPI_Sendrecv did.
+    if (source != kNone && recv_bytes == 0) {
+      requests.emplace_back();
+      check(MPI_Irecv(recv, 0, MPI_BYTE, source, kHaloTag, MPI_COMM_WORLD, &requests.back()), "MPI_Irecv");
+    }
+    if (dest != kNone && send_bytes == 0) {
+      requests.emplace_back();
+      check(MPI_Isend(send, 0, MPI_BYTE, dest, kHaloTag, MPI_COMM_WORLD, &requests.back()), "MPI_Isend");
+    }
+    check(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE),
+          "MPI_Waitall");
   }
 
  private:

@@ -53,10 +53,9 @@ SlabGradient<T>::SlabGradient(const Shape& whole, Boundary boundary,
 
 template <class T>
 void SlabGradient<T>::exchange_row(const Context& ctx, const T* from, int dest, T* into, int source) const {
-  const std::size_t bytes = sizeof(T) * static_cast<std::size_t>(row_size_);
-  const std::size_t send_bytes = dest == dist::Communicator::kNone ? 0 : bytes;
-  const std::size_t recv_bytes = source == dist::Communicator::kNone ? 0 : bytes;
-  dist::send_receive(*comm_, ctx, from, send_bytes, dest, into, recv_bytes, source);
+  const Shape row{row_size_};
+  dist::send_receive<T>(*comm_, ctx, View<const T>(from, row, ctx.device()), dest,
+                        View<T>(into, row, ctx.device()), source);
 }
 
 template <class T>

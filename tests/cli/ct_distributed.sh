@@ -60,7 +60,8 @@ for solver in cgls sirt; do
   done
 done
 
-# Split by z-slabs: each rank a slab of the volume and every projection.
+# Split by z-slabs: each rank a slab of the volume and its band of detector rows of every view
+# (read, written and gathered through rank 0).
 for n in 2 3; do
   out=$(run $n ct project --distribute slabs --geometry cone.json x.npy ps-$n.npy)
   [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q '"distribute":"slabs"' <<<"$out" && grep -q "\"ranks\":$n" <<<"$out" ||
@@ -82,8 +83,9 @@ for n in 2 3; do
 done
 
 # The default split under a memory limit: with 4 views the volume dominates; CGLS holds 5
-# volumes and 4 projection stacks: by views 5 x 36 KiB + 4 x 10 KiB per rank (200 KiB), by slabs
-# 5 x 18 KiB + 4 x 10 KiB (130 KiB). Under a 160000-byte limit only the slabs fit.
+# volumes and 4 projection stacks: by views 5 x 36 KiB + 4 x 5 KiB (2 of the 4 views) per rank
+# (200 KiB), by slabs 5 x 18 KiB + 4 bands of about half the detector rows (5 KiB each) and one
+# window's rows (under 10 KiB): under 130 KiB. Under a 160000-byte limit only the slabs fit.
 sed 's/"count": 31/"count": 4/' cone.json >few.json
 "$recon" --device cpu ct simulate --geometry few.json y4.npy >/dev/null
 "$recon" --device cpu ct cgls --geometry few.json y4.npy c4-serial.npy --iters 5 >/dev/null

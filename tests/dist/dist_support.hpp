@@ -12,6 +12,7 @@
 #include "recon/engine/ct/cgls.hpp"
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/kernels/communicator.hpp"
+#include "recon/operators/ct/geometry.hpp"
 #include "recon/operators/operator.hpp"
 
 namespace recon::testing {
@@ -40,6 +41,18 @@ double relative_max_error(const std::vector<T>& a, const std::vector<T>& b) {
     diff = std::max(diff, std::fabs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
   }
   return diff / peak;
+}
+
+// Detector rows `rows` of every view of a whole projection stack (a z-slab rank's share).
+template <class T>
+std::vector<T> projection_rows_of(const std::vector<T>& whole, const ct::Geometry& g,
+                                  const dist::Block& rows) {
+  const index_t n = g.projection.rows, cols = g.projection.cols;
+  std::vector<T> out;
+  for (index_t v = 0; v < g.projection.views(); ++v)
+    out.insert(out.end(), whole.begin() + (v * n + rows.begin) * cols,
+               whole.begin() + (v * n + rows.end) * cols);
+  return out;
 }
 
 // Least-squares data for the solver comparisons: y = A x_true + noise (x_true in [0, 1), noise in

@@ -12,7 +12,8 @@
 //   - NCCL's sum equals the staged one: bitwise on 1 and 2 ranks (one addition, commutative),
 //     to rounding on more (another order);
 //   - send_receive around the ring of ranks delivers each neighbour's bytes;
-//   - CGLS by views and by z-slabs, and TV denoising by z-slabs (halo exchanges), on the GPU
+//   - CGLS by views and by z-slabs (the projections split by detector-row bands: send_receive of
+//     the bands), and TV denoising by z-slabs (halo exchanges), on the GPU
 //     equal to the serial solver on the same GPU to 1e-6 relative, with the same iterations.
 // Collectives must be reached by every rank: checks use EXPECT (never ASSERT) between them.
 #include <gtest/gtest.h>
@@ -199,7 +200,7 @@ TYPED_TEST(DeviceCollectives, SendReceiveAroundTheRing) {
   const Array<T> row =
       Array<T>::from_host(this->ctx(), Shape{static_cast<index_t>(n)}, values_of<T>(c->rank(), n));
   Array<T> got(this->ctx(), Shape{static_cast<index_t>(n)});
-  dist::send_receive(*c, this->ctx(), row.data(), sizeof(T) * n, next, got.data(), sizeof(T) * n, prev);
+  dist::send_receive<T>(*c, this->ctx(), row.view(), next, got.view(), prev);
   const std::vector<T> want = values_of<T>(prev, n), have = got.to_host_vector();
   EXPECT_TRUE(same_bytes(have.data(), want.data(), n))
       << "rank " << c->rank() << " did not receive rank " << prev << "'s row ("
@@ -217,22 +218,18 @@ ct::Geometry cone_scan() {
   return {volume3d(12, 14, 13), cone(16, 20, 1.5, 1.5, uniform_angles(9, 0.2, 2 * M_PI), 50, 30)};
 }
 
-// CGLS (12 iterations) with the split projector `part` against the serial projector, both on ctx;
-// `mine` cuts this rank's share out of the serial x (the whole x for the view split, whose x is
-// replicated: its distance then counts once, not once per rank).
-template <class Mine>
-void expect_cgls_matches_serial(const Context& ctx, const Operator<double>& part, Mine mine, bool replicated,
-                                const char* split) {
+// CGLS (12 iterations) with the split projector `part` against the serial projector, both on ctx.
+// `share` cuts this rank's rows out of the whole projections (views, or detector-row bands) and
+// `mine` its share out of the serial x (the whole x for the view split, whose x is replicated:
+// its distance then counts once, not once per rank).
+template <class Share, class Mine>
+void expect_cgls_matches_serial(const Context& ctx, const Operator<double>& part, Share share, Mine mine,
+                                bool replicated, const char* split) {
   const auto c = comm();
-  const ct::Geometry g = cone_scan();
-  const Operator<double> whole = ct::joseph_projector<double>(g);
+  const Operator<double> whole = ct::joseph_projector<double>(cone_scan());
   const std::vector<double> yv = noisy_projections(ctx, whole);
   const auto y = Array<double>::from_host(ctx, whole.range(), yv);
-  std::vector<double> y_part = yv;
-  if (const auto* views = dynamic_cast<const ct::DistributedProjector<double>*>(&part.get()))
-    y_part = std::vector<double>(yv.begin() + views->views().begin * g.projection.rows * g.projection.cols,
-                                 yv.begin() + views->views().end * g.projection.rows * g.projection.cols);
-  const auto yp = Array<double>::from_host(ctx, part.range(), y_part);
+  const auto yp = Array<double>::from_host(ctx, part.range(), share(yv));
   Array<double> xs(ctx, whole.domain()), xd(ctx, part.domain());
   fill<double>(ctx, xs.view(), 0.0);
   fill<double>(ctx, xd.view(), 0.0);
@@ -254,19 +251,28 @@ void expect_cgls_matches_serial(const Context& ctx, const Operator<double>& part
 
 TYPED_TEST(DeviceSolvers, CglsByViewsMatchesTheSerialSolver) {
   const auto c = comm();
-  const Operator<double> part = ct::distributed_projector<double>(cone_scan(), c);
+  const ct::Geometry g = cone_scan();
+  const Operator<double> part = ct::distributed_projector<double>(g, c);
+  const ct::ViewRange v = dynamic_cast<const ct::DistributedProjector<double>&>(part.get()).views();
+  const index_t per_view = g.projection.rows * g.projection.cols;
   expect_cgls_matches_serial(
-      this->ctx(), part, [](std::vector<double> x) { return x; }, true, "views");
+      this->ctx(), part,
+      [&](const std::vector<double>& y) {
+        return std::vector<double>(y.begin() + v.begin * per_view, y.begin() + v.end * per_view);
+      },
+      [](std::vector<double> x) { return x; }, true, "views");
 }
 
 TYPED_TEST(DeviceSolvers, CglsBySlabsMatchesTheSerialSolver) {
   const auto c = comm();
   const ct::Geometry g = cone_scan();
   const Operator<double> part = ct::slab_projector<double>(g, c);
-  const dist::Block b = dynamic_cast<const ct::SlabProjector<double>&>(part.get()).slices();
+  const auto& split = dynamic_cast<const ct::SlabProjector<double>&>(part.get());
+  const dist::Block b = split.slices();
   const index_t slice = g.volume.ny() * g.volume.nx();
   expect_cgls_matches_serial(
       this->ctx(), part,
+      [&](const std::vector<double>& y) { return projection_rows_of(y, g, split.owned_rows()); },
       [&](const std::vector<double>& x) {
         return std::vector<double>(x.begin() + b.begin * slice, x.begin() + b.end * slice);
       },

@@ -275,7 +275,10 @@ void expect_ct_recon_matches_serial(ct::TvReconOptions o, const std::string& nam
   fill<double>(ctx, xs.view(), 0.0);
   fill<double>(ctx, xd.view(), 0.0);
   const SolveReport rs = tv_reconstruct<double>(ctx, whole, y.view(), xs.view(), p, o);
-  const SolveReport rd = tv_reconstruct<double>(ctx, part, y.view(), xd.view(), p, o);
+  const auto& split = dynamic_cast<const SlabProjector<double>&>(part.get());
+  const auto yd = Array<double>::from_host(ctx, part.range(),
+                                           projection_rows_of(y.to_host_vector(), g, split.owned_rows()));
+  const SolveReport rd = tv_reconstruct<double>(ctx, part, yd.view(), xd.view(), p, o);
   EXPECT_EQ(rd.iterations, rs.iterations) << name;
   const std::vector<double> want =
       block_rows(xs.to_host_vector(), s, dist::block_share(s[0], c->rank(), c->size()));

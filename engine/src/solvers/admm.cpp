@@ -5,10 +5,10 @@
 // Written on the array-level ops, operators and prox kernels, so one host-compiled source serves
 // both backends; the per-term fused stencil passes (fused_split.hpp) are the only kernels of
 // their own.
-// A term whose operator's range is split over ranks (the view-split projector,
+// A term whose operator's range is split over ranks (the split projectors, the slab gradient,
 // docs/distributed.md) keeps its z, u and A x - b as this rank's share; their sums (residuals,
-// the objective) are all-reduced (range_reduce.hpp, terms.hpp), x and everything in its space
-// is replicated, so every rank takes the same steps.
+// the objective) are all-reduced (range_reduce.hpp, terms.hpp); x and everything in its space is
+// replicated, or split with the operators' domain (z-slabs), so every rank takes the same steps.
 // x-update, solving M x = r with M = sum_split rho_k A_k^T A_k + sum_quadratic w_k A_k^T A_k:
 //   exact, x = (A^T A + (c/rho) I)^{-1} r/rho, when one term is split, its operator has a
 //   normal_inverse (DCT/FFT for finite differences) and the quadratic terms act on x itself

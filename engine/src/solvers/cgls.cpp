@@ -1,8 +1,8 @@
 // CGLS (cgls.hpp), in the stable form that updates r = y - A x rather than recomputing it.
 // Sums over the range (r, q = A p) and over the domain (s = A^T r) go through range_reduce.hpp,
 // so a split projector runs it distributed: by views (range split), r and q are each rank's
-// share and x, s and p are replicated; by z-slabs (domain split), x, s and p are each rank's slab
-// and r, q replicated.
+// share and x, s and p are replicated; by z-slabs (both split), x, s and p are each rank's slab
+// and r, q its band of detector rows.
 #include "recon/engine/ct/cgls.hpp"
 
 #include <cmath>

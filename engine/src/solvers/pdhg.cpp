@@ -20,9 +20,9 @@
 //   dual    sqrt(sum_k ||y_k - prox_{sigma0_k F_k*}(y_k + sigma0_k (A_k x - b_k))||^2 / sigma0_k^2)
 // <= tol ||x||. Terms with fused stencil passes (fused_split.hpp) run their dual step, and with
 // the primal term their primal step, as single passes.
-// A dual term whose operator's range is split over ranks (the view-split projector) keeps y_k as
-// this rank's share; its sums (objective, KKT error) are all-reduced (range_reduce.hpp), x is
-// replicated.
+// A dual term whose operator's range is split over ranks (the split projectors, the slab
+// gradient) keeps y_k as this rank's share; its sums (objective, KKT error) are all-reduced
+// (range_reduce.hpp). x is replicated, or split with the operators' domain (z-slabs).
 // Tests: tests/engine/test_composite.cpp, tests/engine/test_tv.cu (1D against Condat's exact
 // solution, 2D/3D against dual FISTA with a duality-gap certificate).
 #include <algorithm>

@@ -1,10 +1,10 @@
 // SIRT (sirt.hpp). The weights are computed once per call; the loop allocates nothing.
 // Distributed over views (a range split, range_reduce.hpp): the row weights 1 / (A 1) are each
 // rank's own, the column weights 1 / (A^T 1) come from the all-reduced adjoint, and the residual
-// norms are summed over the ranks. Over z-slabs (a domain split): A 1 is all-reduced by the
-// forward, so the row weights are the serial ones; A^T 1 is the slab's share of the serial one,
-// so are the column weights; the update is element-wise in x and the residual replicated, so SIRT
-// itself sums nothing over x.
+// norms are summed over the ranks. Over z-slabs (domain and range split): A 1 on the rank's band
+// of detector rows is the serial one's rows (the forward sums the slabs' partial projections),
+// so are the row weights; A^T 1 is the slab's share of the serial one, so are the column
+// weights; the update is element-wise in x and the residual norms are summed over the ranks.
 #include <cmath>
 
 #include "iteration_log.hpp"

@@ -115,19 +115,32 @@ template void all_reduce_sum<double>(const Communicator&, const Context&, View<d
 template void all_reduce_sum<float>(const Communicator&, const Context&, View<float>, Transport);
 template void all_reduce_sum<double>(const Communicator&, const Context&, View<double>, Transport);
 
-void send_receive(const Communicator& comm, const Context& ctx, const void* send, std::size_t send_bytes,
-                  int dest, void* recv, std::size_t recv_bytes, int source) {
+template <class T>
+void send_receive(const Communicator& comm, const Context& ctx, View<const T> send, int dest, View<T> recv,
+                  int source) {
+  const std::size_t send_bytes =
+      dest == Communicator::kNone ? 0 : sizeof(T) * static_cast<std::size_t>(send.size());
+  const std::size_t recv_bytes =
+      source == Communicator::kNone ? 0 : sizeof(T) * static_cast<std::size_t>(recv.size());
   const Transport via = agreed_transport(comm, ctx);
 #if RECON_WITH_NCCL
   if (via == Transport::Nccl)
-    return detail::nccl_send_receive(comm, ctx, send, send_bytes, dest, recv, recv_bytes, source);
+    return detail::nccl_send_receive(comm, ctx, send.data(), send_bytes, dest, recv.data(), recv_bytes,
+                                     source);
 #endif
-  if (via == Transport::Host) return comm.send_receive(send, send_bytes, dest, recv, recv_bytes, source);
-  std::vector<char> out(dest == Communicator::kNone ? 0 : send_bytes),
-      in(source == Communicator::kNone ? 0 : recv_bytes);
-  if (!out.empty()) recon::detail::copy_bytes(ctx, out.data(), Device::Host, send, ctx.device(), out.size());
-  comm.send_receive(out.data(), out.size(), dest, in.data(), in.size(), source);
-  if (!in.empty()) recon::detail::copy_bytes(ctx, recv, ctx.device(), in.data(), Device::Host, in.size());
+  if (via == Transport::Host)
+    return comm.send_receive(send.data(), send_bytes, dest, recv.data(), recv_bytes, source);
+  std::vector<T> out(send_bytes / sizeof(T)), in(recv_bytes / sizeof(T));
+  if (send_bytes)
+    recon::detail::copy_bytes(ctx, out.data(), Device::Host, send.data(), ctx.device(), send_bytes);
+  comm.send_receive(out.data(), send_bytes, dest, in.data(), recv_bytes, source);
+  if (recv_bytes)
+    recon::detail::copy_bytes(ctx, recv.data(), ctx.device(), in.data(), Device::Host, recv_bytes);
 }
+
+template void send_receive<float>(const Communicator&, const Context&, View<const float>, int, View<float>,
+                                  int);
+template void send_receive<double>(const Communicator&, const Context&, View<const double>, int, View<double>,
+                                   int);
 
 }  // namespace recon::dist

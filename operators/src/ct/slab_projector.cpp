@@ -1,7 +1,11 @@
 // The z-slab-split projector (slab_projector.hpp).
 #include "recon/operators/ct/slab_projector.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "recon/kernels/vector_ops.hpp"
+#include "recon/operators/ct/projection_rows.hpp"
 
 namespace recon::ct {
 
@@ -17,11 +21,55 @@ dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string
   return dist::block_share(nz, rank, ranks);
 }
 
+SlabRows slab_rows(const Geometry& g, int ranks, const std::string& where) {
+  SlabRows out;
+  std::vector<int> reached;     // ranks whose slab some view reaches
+  std::vector<double> centres;  // the row each slab's centre projects onto
+  for (int r = 0; r < ranks; ++r) {
+    const dist::Block s = slab_share(g, r, ranks, where);
+    const StreamPiece p = slab_piece(g, s.begin, s.end);
+    out.window.push_back({p.r0, p.r1});
+    const double c = slab_centre_row(g, s.begin, s.end);
+    centres.push_back(std::isnan(c) ? 0.5 * static_cast<double>(p.r0 + p.r1 - 1) : c);
+    if (p.r1 > p.r0) reached.push_back(r);
+  }
+  const index_t rows = g.projection.rows;
+  out.owned.assign(static_cast<std::size_t>(ranks), dist::Block{});
+  if (reached.empty()) {
+    out.owned[0] = {0, rows};
+    return out;
+  }
+  std::stable_sort(reached.begin(), reached.end(), [&](int a, int b) { return centres[a] < centres[b]; });
+  index_t cut = 0;
+  for (std::size_t i = 0; i < reached.size(); ++i) {
+    index_t end = rows;
+    if (i + 1 < reached.size()) {
+      const double between = std::ceil(0.5 * (centres[reached[i]] + centres[reached[i + 1]]));
+      end = std::clamp(static_cast<index_t>(std::clamp(between, 0.0, static_cast<double>(rows))), cut, rows);
+    }
+    out.owned[reached[i]] = {cut, end};
+    cut = end;
+  }
+  return out;
+}
+
 namespace {
+
+// The rows two bands share (an empty block when none).
+dist::Block meet(const dist::Block& a, const dist::Block& b) {
+  const index_t begin = std::max(a.begin, b.begin);
+  return {begin, std::max(begin, std::min(a.end, b.end))};
+}
+
+bool same(const dist::Block& a, const dist::Block& b) { return a.begin == b.begin && a.end == b.end; }
 
 Shape slab_shape(const Geometry& g, const dist::Communicator& comm, const std::string& where) {
   const dist::Block b = slab_share(g, comm.rank(), comm.size(), where);
   return Shape{b.count(), g.volume.ny(), g.volume.nx()};
+}
+
+Shape band_shape(const Geometry& g, index_t rows) {
+  return Shape{g.projection.views(), rows, g.projection.cols};
 }
 
 }  // namespace
@@ -29,36 +77,85 @@ Shape slab_shape(const Geometry& g, const dist::Communicator& comm, const std::s
 template <class T>
 SlabProjector<T>::SlabProjector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm)
     : LinearOperator<T>("ct.slab_" + g.projection.type_name(), slab_shape(g, *comm, "ct::SlabProjector"),
-                        g.projection.shape()),
+                        band_shape(g, slab_rows(g, comm->size(), "ct::SlabProjector")
+                                          .owned[static_cast<std::size_t>(comm->rank())]
+                                          .count())),
       geometry_(g),
       comm_(std::move(comm)),
       slices_(dist::block_share(g.volume.nz(), comm_->rank(), comm_->size())),
-      piece_(slab_piece(g, slices_.begin, slices_.end)) {
-  if (piece_.r1 > piece_.r0) local_ = std::make_unique<JosephProjector<T>>(piece_geometry(g, piece_));
+      rows_(slab_rows(g, comm_->size(), "ct::SlabProjector")) {
+  const dist::Block& w = window();
+  if (w.count() > 0) {
+    const StreamPiece piece{slices_.begin, slices_.end, 0, g.projection.views(), w.begin, w.end};
+    local_ = std::make_unique<JosephProjector<T>>(piece_geometry(g, piece));
+  }
+}
+
+template <class T>
+bool SlabProjector<T>::step_moves_rows(int k) const {
+  const int ranks = comm_->size();
+  for (int a = 0; a < ranks; ++a)
+    if (meet(rows_.window[a], rows_.owned[(a + k) % ranks]).count() > 0) return true;
+  return false;
 }
 
 template <class T>
 void SlabProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
-  if (local_ && whole_rows()) {
-    local_->apply(ctx, x, y);
+  const index_t views = geometry_.projection.views(), cols = geometry_.projection.cols;
+  const dist::Block &win = window(), &own = owned_rows();
+  // The slab's partial projection of its window: straight into y when the window is the band
+  // it owns.
+  const bool direct = same(win, own);
+  Array<T> part(ctx, band_shape(geometry_, direct ? 0 : win.count()));
+  if (direct) {
+    if (local_) local_->apply(ctx, x, y);
   } else {
     fill<T>(ctx, y, T(0));
-    if (local_) {
-      Array<T> part(ctx, local_->range());
-      local_->apply(ctx, x, part.view());
-      add_piece_rows<T>(ctx, geometry_, piece_, part.data(), y);
-    }
+    if (local_) local_->apply(ctx, x, part.view());
+    const dist::Block mine = meet(win, own);
+    move_rows<T>(ctx, views, cols, mine.count(), {part.data(), win.count(), mine.begin - win.begin},
+                 {y.data(), own.count(), mine.begin - own.begin}, RowMove::Add);
   }
-  dist::all_reduce_sum<T>(*comm_, ctx, y);
+  const int ranks = comm_->size(), rank = comm_->rank();
+  for (int k = 1; k < ranks; ++k) {
+    if (!step_moves_rows(k)) continue;
+    const int dest = (rank + k) % ranks, source = (rank - k + ranks) % ranks;
+    const dist::Block out = meet(win, rows_.owned[dest]), in = meet(rows_.window[source], own);
+    Array<T> sent(ctx, band_shape(geometry_, out.count())), got(ctx, band_shape(geometry_, in.count()));
+    move_rows<T>(ctx, views, cols, out.count(), {part.data(), win.count(), out.begin - win.begin},
+                 {sent.data(), out.count(), 0}, RowMove::Copy);
+    dist::send_receive<T>(*comm_, ctx, sent.view(), dest, got.view(), source);
+    move_rows<T>(ctx, views, cols, in.count(), {got.data(), in.count(), 0},
+                 {y.data(), own.count(), in.begin - own.begin}, RowMove::Add);
+  }
 }
 
 template <class T>
 void SlabProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
+  const index_t views = geometry_.projection.views(), cols = geometry_.projection.cols;
+  const dist::Block &win = window(), &own = owned_rows();
+  // The window's rows of y: y itself when the window is the band this rank owns.
+  const bool direct = same(win, own);
+  Array<T> band(ctx, band_shape(geometry_, direct ? 0 : win.count()));
+  if (!direct) {
+    const dist::Block mine = meet(own, win);
+    move_rows<T>(ctx, views, cols, mine.count(), {y.data(), own.count(), mine.begin - own.begin},
+                 {band.data(), win.count(), mine.begin - win.begin}, RowMove::Copy);
+  }
+  const int ranks = comm_->size(), rank = comm_->rank();
+  for (int k = 1; k < ranks; ++k) {
+    if (!step_moves_rows(k)) continue;
+    const int dest = (rank + k) % ranks, source = (rank - k + ranks) % ranks;
+    const dist::Block out = meet(own, rows_.window[dest]), in = meet(rows_.owned[source], win);
+    Array<T> sent(ctx, band_shape(geometry_, out.count())), got(ctx, band_shape(geometry_, in.count()));
+    move_rows<T>(ctx, views, cols, out.count(), {y.data(), own.count(), out.begin - own.begin},
+                 {sent.data(), out.count(), 0}, RowMove::Copy);
+    dist::send_receive<T>(*comm_, ctx, sent.view(), dest, got.view(), source);
+    move_rows<T>(ctx, views, cols, in.count(), {got.data(), in.count(), 0},
+                 {band.data(), win.count(), in.begin - win.begin}, RowMove::Copy);
+  }
   if (!local_) return fill<T>(ctx, x, T(0));
-  if (whole_rows()) return local_->adjoint(ctx, y, x);
-  Array<T> part(ctx, local_->range());
-  copy_piece_rows<T>(ctx, geometry_, piece_, y, part.data());
-  local_->adjoint(ctx, part.view(), x);
+  local_->adjoint(ctx, direct ? y : View<const T>(band.view()), x);
 }
 
 template class SlabProjector<float>;

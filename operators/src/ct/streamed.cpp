@@ -7,6 +7,7 @@
 #include "recon/kernels/memory.hpp"
 #include "recon/kernels/memory_budget.hpp"
 #include "recon/kernels/vector_ops.hpp"
+#include "recon/operators/ct/projection_rows.hpp"
 #include "recon/operators/ct/projector.hpp"
 
 namespace recon::ct {
@@ -30,6 +31,29 @@ double third_unknown(const Vec3& c0, const Vec3& c1, const Vec3& c2, const Vec3&
   return d == 0 ? NAN : det(c0, c1, r) / d;
 }
 
+// Where the ray of view w through point x meets the detector: b along v, in pixels from the
+// detector's centre; NaN when it does not (a ray parallel to the detector, or x behind the source).
+double detector_row_coordinate(const ProjectionGeometry& pg, const ViewVectors& w, const Vec3& x) {
+  const Vec3 mu{-w.u[0], -w.u[1], -w.u[2]}, mv{-w.v[0], -w.v[1], -w.v[2]};
+  // parallel: x + s d = det + a u + b v;  cone: src + s (x - src) = det + a u + b v, s > 0.
+  const Vec3 ray =
+      pg.parallel() ? w.source : Vec3{x[0] - w.source[0], x[1] - w.source[1], x[2] - w.source[2]};
+  const Vec3& from = pg.parallel() ? x : w.source;
+  const Vec3 rhs{w.detector[0] - from[0], w.detector[1] - from[1], w.detector[2] - from[2]};
+  const double b = third_unknown(ray, mu, mv, rhs);
+  const double s = pg.parallel() ? 1 : third_unknown(mv, mu, ray, rhs);
+  return std::isfinite(b) && s > 0 ? b : NAN;
+}
+
+// The point of volume index coordinates (i, j, k) (x, y, z order) in space.
+Vec3 volume_point(const VolumeGeometry& vg, const double (&index)[3]) {
+  const index_t n[3] = {vg.nx(), vg.ny(), vg.nz()};
+  Vec3 x{};
+  for (int a = 0; a < 3; ++a)
+    x[a] = vg.origin[a] + (index[a] - 0.5 * static_cast<double>(n[a] - 1)) * vg.voxel_size[a];
+  return x;
+}
+
 // Detector rows [r0, r1) whose rays can touch volume slices [z0, z1) in views [v0, v1): the
 // corners of the slab's index box [-1, n] (Joseph's interpolation support), projected along
 // each view's rays onto its detector; all rows when a corner does not project (behind a source).
@@ -39,29 +63,19 @@ void row_window(const Geometry& g, StreamPiece& p) {
   p.r1 = pg.rows;
   if (g.volume.ndim() != 3) return;
   const VolumeGeometry& vg = g.volume;
-  const index_t n[3] = {vg.nx(), vg.ny(), vg.nz()};
   const double lo[3] = {-1, -1, static_cast<double>(p.z0) - 1};
-  const double hi[3] = {static_cast<double>(n[0]), static_cast<double>(n[1]), static_cast<double>(p.z1)};
+  const double hi[3] = {static_cast<double>(vg.nx()), static_cast<double>(vg.ny()),
+                        static_cast<double>(p.z1)};
   double bmin = INFINITY, bmax = -INFINITY;
-  for (index_t v = p.v0; v < p.v1; ++v) {
-    const ViewVectors& w = pg.vectors[v];
-    const Vec3 mu{-w.u[0], -w.u[1], -w.u[2]}, mv{-w.v[0], -w.v[1], -w.v[2]};
+  for (index_t v = p.v0; v < p.v1; ++v)
     for (int corner = 0; corner < 8; ++corner) {
-      Vec3 x{};
-      for (int a = 0; a < 3; ++a)
-        x[a] = vg.origin[a] + ((corner >> a & 1 ? hi[a] : lo[a]) - 0.5 * (n[a] - 1)) * vg.voxel_size[a];
-      // parallel: x + s d = det + a u + b v;  cone: src + s (x - src) = det + a u + b v, s > 0.
-      const Vec3 ray =
-          pg.parallel() ? w.source : Vec3{x[0] - w.source[0], x[1] - w.source[1], x[2] - w.source[2]};
-      const Vec3& from = pg.parallel() ? x : w.source;
-      const Vec3 rhs{w.detector[0] - from[0], w.detector[1] - from[1], w.detector[2] - from[2]};
-      const double b = third_unknown(ray, mu, mv, rhs);
-      const double s = pg.parallel() ? 1 : third_unknown(mv, mu, ray, rhs);
-      if (!std::isfinite(b) || !(s > 0)) return;
+      const double index[3] = {corner & 1 ? hi[0] : lo[0], corner & 2 ? hi[1] : lo[1],
+                               corner & 4 ? hi[2] : lo[2]};
+      const double b = detector_row_coordinate(pg, pg.vectors[v], volume_point(vg, index));
+      if (std::isnan(b)) return;
       bmin = std::min(bmin, b);
       bmax = std::max(bmax, b);
     }
-  }
   // Row r is centred at b = r - (rows - 1) / 2; one more row each side against rounding.
   const double centre = 0.5 * static_cast<double>(pg.rows - 1);
   p.r0 = std::max<index_t>(0, static_cast<index_t>(std::floor(bmin + centre)) - 1);
@@ -142,6 +156,23 @@ StreamPlan plan_stream(const Geometry& g, std::size_t element_bytes, std::size_t
                     (nz > 1 ? "" : " (a 2D image is not split)"));
 }
 
+double slab_centre_row(const Geometry& g, index_t z0, index_t z1) {
+  const VolumeGeometry& vg = g.volume;
+  const ProjectionGeometry& pg = g.projection;
+  const double centre[3] = {0.5 * static_cast<double>(vg.nx() - 1), 0.5 * static_cast<double>(vg.ny() - 1),
+                            0.5 * static_cast<double>(z0 + z1 - 1)};
+  const Vec3 x = volume_point(vg, centre);
+  double sum = 0;
+  index_t seen = 0;
+  for (const ViewVectors& w : pg.vectors) {
+    const double b = detector_row_coordinate(pg, w, x);
+    if (std::isnan(b)) continue;
+    sum += b;
+    ++seen;
+  }
+  return seen ? sum / static_cast<double>(seen) + 0.5 * static_cast<double>(pg.rows - 1) : NAN;
+}
+
 StreamPiece slab_piece(const Geometry& g, index_t z0, index_t z1) {
   StreamPiece p{z0, z1, 0, g.projection.views(), 0, 0};
   row_window(g, p);
@@ -177,33 +208,30 @@ namespace {
 
 const char* kHostData = "the streamed projector reads and writes host arrays; apply it with a host context";
 
-// Where a piece's rows [r0, r1) of each view lie in the projections (views, rows, cols).
-struct PieceRows {
-  const StreamPiece& p;
-  index_t rows, cols;
-  index_t row_values() const { return (p.r1 - p.r0) * cols; }
-  index_t offset(index_t v) const { return (v * rows + p.r0) * cols; }
-};
+// A piece's projections `part` (views v0..v1 of rows [r0, r1)) and the same rows of the whole
+// stack y (views, rows, cols) of g, as row bands (projection_rows.hpp).
+template <class T>
+RowBand<T> piece_band(T* part, const StreamPiece& p) {
+  return {part, p.r1 - p.r0, 0};
+}
+template <class T>
+RowBand<T> stack_band(const Geometry& g, T* y, const StreamPiece& p) {
+  return {y + p.v0 * g.projection.rows * g.projection.cols, g.projection.rows, p.r0};
+}
 
-}  // namespace
-
+// y += part on the piece's rows, and part = y's rows of the piece.
 template <class T>
 void add_piece_rows(const Context& ctx, const Geometry& g, const StreamPiece& p, const T* part, View<T> y) {
-  const PieceRows rows{p, g.projection.rows, g.projection.cols};
-  const Shape run{rows.row_values()};
-  for (index_t v = p.v0; v < p.v1; ++v)
-    axpby<T>(ctx, T(1), View<const T>(part + (v - p.v0) * rows.row_values(), run, ctx.device()), T(1),
-             View<T>(y.data() + rows.offset(v), run, ctx.device()));
+  move_rows<T>(ctx, p.v1 - p.v0, g.projection.cols, p.r1 - p.r0, piece_band(part, p),
+               stack_band(g, y.data(), p), RowMove::Add);
 }
-
 template <class T>
 void copy_piece_rows(const Context& ctx, const Geometry& g, const StreamPiece& p, View<const T> y, T* part) {
-  const PieceRows rows{p, g.projection.rows, g.projection.cols};
-  const Shape run{rows.row_values()};
-  for (index_t v = p.v0; v < p.v1; ++v)
-    copy<T>(ctx, View<const T>(y.data() + rows.offset(v), run, ctx.device()),
-            View<T>(part + (v - p.v0) * rows.row_values(), run, ctx.device()));
+  move_rows<T>(ctx, p.v1 - p.v0, g.projection.cols, p.r1 - p.r0, stack_band(g, y.data(), p),
+               piece_band(part, p), RowMove::Copy);
 }
+
+}  // namespace
 
 template <class T>
 void StreamedProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
@@ -251,9 +279,8 @@ void StreamedProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<
       const StreamPiece& p = pieces_[i];
       const JosephProjector<T> op(piece_geometry(geometry_, p));
       Array<T> part(device_, op.range());
-      const PieceRows rows{p, geometry_.projection.rows, geometry_.projection.cols};
-      const T* source = y.data() + rows.offset(p.v0);
-      if (p.r0 != 0 || p.r1 != rows.rows) {  // gather the window's rows of each view
+      const T* source = y.data() + p.v0 * geometry_.projection.rows * geometry_.projection.cols;
+      if (p.r0 != 0 || p.r1 != geometry_.projection.rows) {  // gather the window's rows of each view
         staging.resize(static_cast<std::size_t>(part.size()));
         copy_piece_rows<T>(ctx, geometry_, p, y, staging.data());
         source = staging.data();
@@ -325,14 +352,6 @@ template index_t filtered_backprojection_streamed<float>(const Context&, const G
                                                          View<float>, FbpFilter, std::size_t);
 template index_t filtered_backprojection_streamed<double>(const Context&, const Geometry&, View<const double>,
                                                           View<double>, FbpFilter, std::size_t);
-template void add_piece_rows<float>(const Context&, const Geometry&, const StreamPiece&, const float*,
-                                    View<float>);
-template void add_piece_rows<double>(const Context&, const Geometry&, const StreamPiece&, const double*,
-                                     View<double>);
-template void copy_piece_rows<float>(const Context&, const Geometry&, const StreamPiece&, View<const float>,
-                                     float*);
-template void copy_piece_rows<double>(const Context&, const Geometry&, const StreamPiece&, View<const double>,
-                                      double*);
 template class StreamedProjector<float>;
 template class StreamedProjector<double>;
 

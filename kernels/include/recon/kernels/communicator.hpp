@@ -179,11 +179,14 @@ void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x);
 template <class T>
 void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x, Transport via);
 
-// Communicator::send_receive for buffers on ctx's device (the halo exchange of slab_gradient),
-// moved by transport(comm, ctx): NCCL's grouped ncclSend/ncclRecv on the context's stream, or
-// staged through host memory.
-void send_receive(const Communicator& comm, const Context& ctx, const void* send, std::size_t send_bytes,
-                  int dest, void* recv, std::size_t recv_bytes, int source);
+// Communicator::send_receive of arrays on ctx's device (the slab gradient's halo rows, the z-slab
+// projector's row bands): `send` to rank `dest` while `recv` arrives from rank `source`; kNone for
+// either side skips it (its view may then be empty). Moved by transport(comm, ctx): NCCL's
+// ncclSend/ncclRecv in one group on the context's stream (an empty side posts nothing; the
+// sizes match pairwise), or staged through host memory.
+template <class T>
+void send_receive(const Communicator& comm, const Context& ctx, View<const T> send, int dest, View<T> recv,
+                  int source);
 
 // The same string on every rank: root's.
 std::string broadcast_string(const Communicator& comm, std::string text, int root = 0);

@@ -1,25 +1,32 @@
 // The CT projector split by z-slabs of the volume over the ranks of a communicator
 // (docs/distributed.md, "The z-slab decomposition"). Rank r of P holds volume slices
-// dist::block_share(nz, r, P) (axis 0 of (nz, ny, nx)) and the whole projection stack:
-//   A x   = sum over ranks of A_r x_r: Joseph's projector of the rank's slab alone (streamed.hpp's
-//           slab_piece and piece_geometry: the slab as a volume of its own against every view,
-//           cut to the detector rows it can reach), written into its row window of a zero stack,
-//           then one all-reduce sum of the stack. Joseph's walk clips rays to the interpolation
-//           support (-1, n) of each slab, so a sample between the last slice of one slab and the
-//           first of the next gets its weight from both, as in the streamed projector; the sum
-//           equals the serial projection to float rounding.
-//   A^T y = the rank's slab of the serial A^T y: the local back-projection of the rows its slab
-//           reaches, no communication.
-// Domain: the rank's slab (nz_r, ny, nx), so domain_split() names the communicator and the solvers
-// sum over x across ranks (engine/src/solvers/range_reduce.hpp). Range: the whole stack,
-// replicated on every rank (this phase splits the volume's memory, not the projections'), so
-// range_split() is null and sums over the range stay local.
+// dist::block_share(nz, r, P) (axis 0 of (nz, ny, nx)) and a band of detector rows of every view:
+//   - its window: the rows its slab can reach (streamed.hpp's slab_piece: the slab's box widened
+//     by Joseph's interpolation support, projected onto each view's detector);
+//   - the rows it owns: a partition of the detector rows over the ranks (slab_rows below), cut
+//     halfway between the rows onto which neighbouring slabs' centres project. The projections
+//     are split by these bands: the operator's range on rank r is (views, owned rows, cols).
+//   A x   = Joseph's projector of the rank's slab alone into its window (the slab as a volume of
+//           its own, streamed.hpp's piece_geometry), then each rank sends the rows of its window
+//           that others own to them and adds the partial projections it receives for its own
+//           rows (its own first, then in the fixed order of the exchange). Joseph's walk clips
+//           rays to the interpolation support (-1, n) of each slab, so a sample between the last
+//           slice of one slab and the first of the next gets its weight from both; the sum equals
+//           the serial projection to float rounding.
+//   A^T y = the rank's slab of the serial A^T y: its window's rows gathered from their owners,
+//           then the local back-projection.
+// Only where windows overlap does anything move: for a parallel beam the few rows around each
+// slab boundary, for a cone beam the rows both slabs' shadows cover (the exchanges between
+// ranks whose windows do not meet are skipped).
+// domain_split() and range_split() both name the communicator (with more than one rank), so the
+// solvers sum over x and over the projections across ranks (engine/src/solvers/range_reduce.hpp).
 // 3D geometries only (parallel3d, cone and their vector forms): a 2D image is one slice.
 // Tests: tests/dist/test_ct_slabs.cpp under mpiexec -n 1, 2, 3.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "recon/kernels/communicator.hpp"
 #include "recon/operators/ct/geometry.hpp"
@@ -34,29 +41,45 @@ namespace recon::ct {
 // has at least `ranks` slices: InvalidArgument "<where>: ..." otherwise.
 dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string& where);
 
+// The detector rows of the split over `ranks` (validated as slab_share), per rank: `window`, the
+// rows its slab reaches (empty when no view reaches it), and `owned`, its band of the partition
+// of [0, rows): the ranks with a window in the order of the rows onto which their slabs' centres
+// project (streamed.hpp's slab_centre_row, averaged over the views), each band ending halfway
+// to the next one's centre row. Window edges would skew the cuts: the outer slabs' windows are
+// clipped by the detector's edges. A rank without a window owns no row, unless no rank has one:
+// then rank 0 owns them all.
+struct SlabRows {
+  std::vector<dist::Block> window, owned;
+};
+SlabRows slab_rows(const Geometry& g, int ranks, const std::string& where);
+
 template <class T>
 class SlabProjector final : public LinearOperator<T> {
  public:
   SlabProjector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm);
   // The rank's slices of the volume.
   const dist::Block& slices() const { return slices_; }
-  // The rank's slab against every view, with the detector rows [r0, r1) it reaches.
-  const StreamPiece& piece() const { return piece_; }
+  // Every rank's window and owned rows; this rank's owned rows are its range's rows.
+  const SlabRows& rows() const { return rows_; }
+  const dist::Block& owned_rows() const { return rows_.owned[static_cast<std::size_t>(comm_->rank())]; }
   const dist::Communicator& communicator() const { return *comm_; }
-  const dist::Communicator* domain_split() const override {
-    return comm_->size() > 1 ? comm_.get() : nullptr;
-  }
+  const dist::Communicator* domain_split() const override { return split(); }
+  const dist::Communicator* range_split() const override { return split(); }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override;
   void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override;
 
  private:
-  bool whole_rows() const { return piece_.r0 == 0 && piece_.r1 == geometry_.projection.rows; }
+  const dist::Communicator* split() const { return comm_->size() > 1 ? comm_.get() : nullptr; }
+  const dist::Block& window() const { return rows_.window[static_cast<std::size_t>(comm_->rank())]; }
+  // Whether step k of the exchange (each rank r sending to r + k and receiving from r - k,
+  // modulo P) moves rows between any pair of ranks.
+  bool step_moves_rows(int k) const;
   Geometry geometry_;
   std::shared_ptr<const dist::Communicator> comm_;
   dist::Block slices_;
-  StreamPiece piece_;
+  SlabRows rows_;
   std::unique_ptr<JosephProjector<T>> local_;  // null when no view reaches the slab
 };
 

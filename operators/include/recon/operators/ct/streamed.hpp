@@ -57,13 +57,9 @@ std::vector<StreamPiece> stream_pieces(const Geometry& g, const StreamPlan& plan
 // view reaches them): ct::SlabProjector's piece.
 StreamPiece slab_piece(const Geometry& g, index_t z0, index_t z1);
 
-// Moving a piece's rows between its own projections `part` (views v0..v1 of rows [r0, r1), as
-// piece_geometry's range) and the whole stack `y` (views, rows, cols) of g, both in ctx's memory:
-// y += part on the piece's rows, and part = y's rows of the piece.
-template <class T>
-void add_piece_rows(const Context& ctx, const Geometry& g, const StreamPiece& p, const T* part, View<T> y);
-template <class T>
-void copy_piece_rows(const Context& ctx, const Geometry& g, const StreamPiece& p, View<const T> y, T* part);
+// The detector row (fractional; row r is centred at r) onto which the centre of volume slices
+// [z0, z1) projects, averaged over the views that see it; NaN when none does. A 3D geometry.
+double slab_centre_row(const Geometry& g, index_t z0, index_t z1);
 
 // The geometry of one piece: its slab as a volume of its own, and its views as vectors on a
 // detector cut to rows [r0, r1) (centre moved along v). The views' vectors are copied, so a
