@@ -8,8 +8,11 @@ engine without a copy (inputs of another dtype or layout are converted once on t
 runs. Errors raised by the engine are :class:`recon.Error` subclasses carrying its message;
 :class:`InvalidArgument` and :class:`ShapeMismatch` are also :class:`ValueError`.
 
-Modules: :mod:`recon.ct` (geometry, projector, fbp/fdk, sirt/cgls, reconstruct: ``recon ct
-recon``), :mod:`recon.penalty` (penalties and losses), :mod:`recon.io` (read/write every format
+Modules: :mod:`recon.ops` (linear operators: Gradient, Hadamard, Fourier, DCT, Wavelet,
+Matrix, ...; every operator, the CT projector included, has ``to_scipy``, ``to_pylops`` and
+``to_torch``), :mod:`recon.ct` (geometry, projector, fbp/fdk, sirt/cgls, reconstruct: ``recon ct
+recon``), :mod:`recon.cs` (compressive sensing: ``recon cs`` and ``recon cs recover``),
+:mod:`recon.penalty` (penalties and losses), :mod:`recon.io` (read/write every format
 the CLI reads and writes, atomically); functions :func:`denoise_tv`, :func:`prox`,
 :func:`devices`.
 """
@@ -26,11 +29,15 @@ def devices():
     return list(_recon.devices())
 
 
+from ._deps import MissingDependency  # noqa: E402
 from . import penalty  # noqa: E402
+from . import ops  # noqa: E402
 from . import ct  # noqa: E402
 from . import io  # noqa: E402
+from . import cs  # noqa: E402
 from .penalty import prox  # noqa: E402
 from ._tv import denoise_tv  # noqa: E402
 
-__all__ = ["__version__", "devices", "ct", "io", "penalty", "prox", "denoise_tv", "Error", "InvalidArgument",
-           "ShapeMismatch", "IoError", "DeviceError", "OutOfMemory"]
+__all__ = ["__version__", "devices", "ops", "ct", "cs", "io", "penalty", "prox", "denoise_tv", "Error", "InvalidArgument",
+           "ShapeMismatch", "IoError", "DeviceError", "OutOfMemory",
+           "MissingDependency"]

@@ -1,12 +1,13 @@
 """TV denoising (recon.denoise_tv)."""
 from . import _recon
 from ._arrays import as_input, check_shape, output
+from ._progress import progress_callback
 from .penalty import as_function
 
 
 def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-5, callback=None, *,
                boundary="neumann", check_every=10, rho=0.0, balance_rho=True, use_cg=False, alpha=0.5,
-               x0=None, out=None, return_report=False, device="auto"):
+               x0=None, out=None, return_report=False, progress=False, device="auto"):
     """Total-variation denoising of a 1D signal, 2D image or 3D volume u:
 
         min_x 0.5 ||x - u||^2 + lam * sum phi(D x)
@@ -25,6 +26,9 @@ def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-
     callback: called with a dict (iteration, objective, primal_residual, dual_residual, step,
         elapsed_s) as the solver reports progress (the GIL is taken for it); returning False stops
         the solver, and an exception stops it and is raised from denoise_tv.
+    progress: True writes a progress line with an estimate of the time left to stderr (or give a
+        stream), updated as the solver reports (every ``check_every`` iterations); it composes
+        with ``callback``.
     x0: start (warm start) instead of u. out: the result array (u's shape and float dtype).
     return_report: also return a dict (iterations, stop, converged, objective, last, solver,
         penalty).
@@ -39,7 +43,8 @@ def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-
             check_shape(x0, u.shape, "x0")
             x[...] = x0
     fn = as_function(penalty)
-    report = _recon.denoise_tv(u, x, fn._fn, float(lam), bool(iso), boundary, solver, int(iters), float(tol),
-                               int(check_every), float(rho), bool(balance_rho), bool(use_cg), float(alpha), warm,
-                               callback, device)
+    with progress_callback(progress, "denoise_tv", iters, callback) as cb:
+        report = _recon.denoise_tv(u, x, fn._fn, float(lam), bool(iso), boundary, solver, int(iters), float(tol),
+                                   int(check_every), float(rho), bool(balance_rho), bool(use_cg), float(alpha),
+                                   warm, cb, device)
     return (x, report) if return_report else x

@@ -23,6 +23,8 @@ import numpy as np
 from . import _recon
 from ._arrays import as_input, check_shape, output
 from ._recon import InvalidArgument
+from .ops import Operator
+from ._progress import progress_callback
 from .penalty import as_function
 
 __all__ = ["Geometry", "Projector", "fbp", "fdk", "sirt", "cgls", "reconstruct"]
@@ -343,7 +345,7 @@ def _geometry_of(g):
     return g
 
 
-class Projector:
+class Projector(Operator):
     """Joseph's ray-driven projector A (line integrals) with its exact adjoint A^T, on one device:
     ``device`` is ``'auto'`` (CUDA when available), ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
     ``memory_limit`` (bytes, or a size such as ``'4GiB'``) caps the device memory the projector
@@ -355,7 +357,14 @@ class Projector:
     the back-projection A^T y; ``A.T`` the adjoint as an operator; ``A.shape`` is
     (projection size, volume size), as scipy's LinearOperator has it; ``A.volume_shape`` and
     ``A.projection_shape`` are the array shapes (in the geometry's layout). float32 in, float32
-    out; float64 in, float64 out; ``out`` must be a C-contiguous array of that dtype and shape."""
+    out; float64 in, float64 out; ``out`` must be a C-contiguous array of that dtype and shape.
+
+    A :class:`recon.ops.Operator`: ``A.to_scipy(dtype=np.float32)``, ``A.to_pylops()``,
+    ``A.to_torch()`` (a torch.autograd.Function, backward the exact adjoint, batched over
+    leading axes) and the algebra (``A @ B``, ``A + B``, ``s * A``) are the ones every operator
+    has."""
+
+    _default_dtype = np.float32
 
     def __init__(self, geometry, device="auto", memory_limit=None):
         self.geometry = _geometry_of(geometry)
@@ -371,61 +380,27 @@ class Projector:
     volume_shape = property(lambda self: self.geometry.volume_shape, doc="Shape of x.")
     projection_shape = property(lambda self: self.geometry.projection_shape, doc="Shape of y (geometry's layout).")
 
-    @property
-    def shape(self):
-        """(size of y, size of x): the matrix A's shape."""
-        return (int(np.prod(self.projection_shape)), int(np.prod(self.volume_shape)))
+    domain_shape = property(lambda self: tuple(self.geometry.volume_shape), doc="volume_shape (recon.ops.Operator).")
+    range_shape = property(lambda self: tuple(self.geometry.projection_shape),
+                           doc="projection_shape (recon.ops.Operator).")
 
-    def forward(self, x, out=None):
-        """y = A x: x of shape volume_shape; returns y (``out`` when given, written in place)."""
-        x = as_input(x, name="x")
-        check_shape(x, self.volume_shape, "x")
+    def _forward_into(self, x, out):
         if self._astra3d:
-            out = output(out, self.projection_shape, x.dtype)
             tmp = np.empty(self._p.range, dtype=x.dtype)
             self._p.apply(x, tmp, False)
             out[...] = tmp.transpose(1, 0, 2)
-            return out
-        out = output(out, self.projection_shape, x.dtype)
-        self._p.apply(x, out, False)
-        return out
+        else:
+            self._p.apply(x, out, False)
 
-    __call__ = forward
-
-    def adjoint(self, y, out=None):
-        """x = A^T y: the exact adjoint (<A x, y> = <x, A^T y> up to rounding)."""
-        y = as_input(y, name="y")
-        check_shape(y, self.projection_shape, "y")
+    def _adjoint_into(self, y, out):
         if self._astra3d:
             y = np.ascontiguousarray(y.transpose(1, 0, 2))
-        out = output(out, self.volume_shape, y.dtype)
         self._p.apply(y, out, True)
-        return out
-
-    @property
-    def T(self):
-        """The adjoint A^T as an operator (``A.T(y)``, ``A.T.T is`` A's forward)."""
-        return _Adjoint(self)
 
     def norm(self, iterations=100):
         """Largest singular value of A, estimated by the power method on A^T A (in double; an
         estimate from below)."""
         return self._p.norm(int(iterations))
-
-    def to_scipy(self, dtype=np.float32):
-        """A as a ``scipy.sparse.linalg.LinearOperator`` of shape ``A.shape`` acting on flattened
-        arrays of ``dtype`` (matvec: A, rmatvec: A^T), for scipy's solvers (lsqr, cg, ...)."""
-        from scipy.sparse.linalg import LinearOperator
-
-        dtype = np.dtype(dtype)
-
-        def matvec(v):
-            return self.forward(np.ascontiguousarray(v, dtype=dtype).reshape(self.volume_shape)).ravel()
-
-        def rmatvec(v):
-            return self.adjoint(np.ascontiguousarray(v, dtype=dtype).reshape(self.projection_shape)).ravel()
-
-        return LinearOperator(self.shape, matvec=matvec, rmatvec=rmatvec, dtype=dtype)
 
     def _recon_y(self, y, dtype=None):
         """y in recon's layout for the engine."""
@@ -436,30 +411,6 @@ class Projector:
     def __repr__(self):
         return "<recon.ct.Projector %s on %s: %s -> %s>" % (self.geometry.type, self.device, self.volume_shape,
                                                           self.projection_shape)
-
-
-class _Adjoint:
-    """A^T as an operator: forward is A's adjoint."""
-
-    def __init__(self, a):
-        self._a = a
-
-    def forward(self, y, out=None):
-        """x = A^T y."""
-        return self._a.adjoint(y, out=out)
-
-    __call__ = forward
-
-    def adjoint(self, x, out=None):
-        """y = A x."""
-        return self._a.forward(x, out=out)
-
-    T = property(lambda self: self._a, doc="The original projector.")
-    shape = property(lambda self: self._a.shape[::-1], doc="(size of x, size of y).")
-
-    def norm(self, iterations=100):
-        """Same as A's."""
-        return self._a.norm(iterations)
 
 
 def _analytic(y, g, filter, out, device, cone):
@@ -510,29 +461,33 @@ def _start(x, x0):
         x[...] = x0
 
 
-def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device):
+def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device, progress):
     a = _projector(g, device)
     y = a._recon_y(y)
     x = output(out, a.volume_shape, y.dtype)
     _start(x, x0)
-    report = _recon.iterative(a._p, y, x, sirt, int(iters), float(tol), float(relaxation), bool(nonneg), callback)
+    with progress_callback(progress, "sirt" if sirt else "cgls", iters, callback) as cb:
+        report = _recon.iterative(a._p, y, x, sirt, int(iters), float(tol), float(relaxation), bool(nonneg), cb)
     return (x, report) if return_report else x
 
 
 def sirt(y, g, iters=100, tol=1e-6, relaxation=1.0, nonneg=False, *, x0=None, out=None, callback=None,
-         return_report=False, device="auto"):
+         return_report=False, progress=False, device="auto"):
     """SIRT (ASTRA's form): x <- P(x + relaxation C A^T R (y - A x)), like ``recon ct sirt``.
     g: a Geometry or a Projector (then its device is used). Stops after ``iters`` iterations or
     when ||y - A x|| <= tol ||y||. x0: start (zeros otherwise). callback(info dict) after every
-    iteration; returning False stops, an exception stops and is raised. Returns x, or
-    (x, report) with ``return_report``."""
-    return _iterative(y, g, True, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device)
+    iteration; returning False stops, an exception stops and is raised. progress: True writes a
+    progress line with an estimate of the time left to stderr (or give a stream); it composes
+    with callback. Returns x, or (x, report) with ``return_report``."""
+    return _iterative(y, g, True, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device,
+                      progress)
 
 
-def cgls(y, g, iters=100, tol=1e-6, *, x0=None, out=None, callback=None, return_report=False, device="auto"):
+def cgls(y, g, iters=100, tol=1e-6, *, x0=None, out=None, callback=None, return_report=False, progress=False,
+         device="auto"):
     """CGLS least squares (like ``recon ct cgls``): stops after ``iters`` iterations or when
     ||A^T (y - A x)|| <= tol ||A^T y||. Arguments as :func:`sirt`."""
-    return _iterative(y, g, False, iters, tol, 1.0, False, x0, out, callback, return_report, device)
+    return _iterative(y, g, False, iters, tol, 1.0, False, x0, out, callback, return_report, device, progress)
 
 
 def _tv_norm(tv, iso):
@@ -548,7 +503,7 @@ def _tv_norm(tv, iso):
 def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters=100, nonneg=True, callback=None, *,
                 tv=None, iso=None, tol=1e-4, rho=1.0, cg_iters=10, check_every=1, inner_iters=10,
                 inner_solver="pdhg", apgm_variant="monotone", init="zero", x0=None, out=None, return_report=False,
-                device="auto", memory_limit=None):
+                progress=False, device="auto", memory_limit=None):
     """TV-regularised CT reconstruction, as ``recon ct recon`` computes it
     (engine/include/recon/engine/ct/tv_recon.hpp):
 
@@ -574,6 +529,9 @@ def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters
     callback: called with a dict (iteration, objective, primal_residual, dual_residual, step,
         elapsed_s) as the solver reports progress; returning False stops the solver, an
         exception stops it and is raised from reconstruct.
+    progress: True writes a progress line with an estimate of the time left to stderr (or give a
+        stream), updated as the solver reports (every ``check_every`` iterations); it composes
+        with ``callback``.
     out: the result array (the volume's shape, y's float dtype). y and the result follow the
         geometry's layout (``'astra'`` included), as :func:`sirt`; D differences the array as
         stored, so isotropic TV of a 2D ASTRA-layout image (rows with decreasing y) pairs the
@@ -596,7 +554,8 @@ def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters
         _analytic(y, a.geometry, "ramp", x, a.device, a.geometry.type == "cone")
     else:
         _start(x, x0)
-    report = _recon.reconstruct(a._p, yr, x, loss_fn._fn, penalty_fn._fn, float(lam), norm, bool(nonneg),
-                                str(solver), int(iters), float(tol), float(rho), int(cg_iters), int(check_every),
-                                int(inner_iters), str(inner_solver), str(apgm_variant), callback)
+    with progress_callback(progress, "reconstruct", iters, callback) as cb:
+        report = _recon.reconstruct(a._p, yr, x, loss_fn._fn, penalty_fn._fn, float(lam), norm, bool(nonneg),
+                                    str(solver), int(iters), float(tol), float(rho), int(cg_iters),
+                                    int(check_every), int(inner_iters), str(inner_solver), str(apgm_variant), cb)
     return (x, report) if return_report else x

@@ -1,11 +1,13 @@
 """examples/python run (small sizes): the cone-beam script writes its preview and volumes, and
-its TV step lowers the CGLS error; the ASTRA port reconstructs the image it projected."""
+its TV step lowers the CGLS error; the ASTRA port reconstructs the image it projected; the torch
+training loop through the projector lowers its loss and beats FBP on its test images."""
 import os
 import re
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "python")
 
@@ -36,3 +38,13 @@ def test_astra_port_script():
     m = re.search(r"SIRT relative error ([0-9.]+); FBP relative error ([0-9.]+)", text)
     assert m, text
     assert float(m.group(1)) < 0.2 and float(m.group(2)) < 0.2
+
+
+def test_torch_training_script():
+    pytest.importorskip("torch")
+    text = run("torch_training.py", "--size", "24", "--steps", "40", "--train", "16", "--device", "cpu")
+    losses = [float(v) for v in re.findall(r"\[train\] step +\d+/40: loss ([0-9.]+)", text)]
+    assert len(losses) >= 2 and losses[-1] < losses[0], text
+    errors = dict(re.findall(r"\[test\] (FBP|learned unrolled \(3 iterations\)): rmse ([0-9.]+)", text))
+    assert len(errors) == 2, text
+    assert float(errors["learned unrolled (3 iterations)"]) < float(errors["FBP"])

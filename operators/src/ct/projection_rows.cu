@@ -30,14 +30,17 @@ void move_rows(const Context& ctx, index_t views, index_t cols, index_t count, R
   if (views <= 0 || cols <= 0 || count <= 0) return;
   const Extent3 e{views, count, cols};
   if (how == RowMove::Add)
-    parallel_for(ctx, e, MoveRows<T, true>{from.data, to.data, from.rows, from.first, to.rows, to.first, count, cols});
+    parallel_for(
+        ctx, e, MoveRows<T, true>{from.data, to.data, from.rows, from.first, to.rows, to.first, count, cols});
   else
-    parallel_for(ctx, e, MoveRows<T, false>{from.data, to.data, from.rows, from.first, to.rows, to.first, count, cols});
+    parallel_for(
+        ctx, e,
+        MoveRows<T, false>{from.data, to.data, from.rows, from.first, to.rows, to.first, count, cols});
 }
 
-template void move_rows<float>(const Context&, index_t, index_t, index_t, RowBand<const float>, RowBand<float>,
-                               RowMove);
-template void move_rows<double>(const Context&, index_t, index_t, index_t, RowBand<const double>, RowBand<double>,
-                                RowMove);
+template void move_rows<float>(const Context&, index_t, index_t, index_t, RowBand<const float>,
+                               RowBand<float>, RowMove);
+template void move_rows<double>(const Context&, index_t, index_t, index_t, RowBand<const double>,
+                                RowBand<double>, RowMove);
 
 }  // namespace recon::ct
