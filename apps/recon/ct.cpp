@@ -8,7 +8,8 @@
 //               sirt [--backprojector matched|voxel]: A^T or the voxel-driven B (no atomics, unmatched)
 //   project, backproject, sirt, cgls and recon also run under mpiexec, split by views over the
 //   ranks (--distribute views, the default with several ranks; ct_data.hpp, docs/distributed.md);
-//   project, backproject, sirt and cgls also by z-slabs of the volume (--distribute slabs)
+//   project, backproject, sirt and cgls also by z-slabs of the volume (--distribute slabs), fbp
+//   and fdk by z-slabs only
 //   recon       --geometry g.json SINO OUT [--solver admm|pdhg --loss L --penalty P --lambda ..]
 //               (ct_recon.cpp)
 //   simulate    --geometry g.json OUT [--phantom shepp-logan|ball | --volume VOL.npy]
@@ -40,6 +41,7 @@
 #include "recon/kernels/vector_ops.hpp"
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "recon/operators/ct/slab_fbp.hpp"
 #include "recon/operators/ct/unmatched_projector.hpp"
 
 namespace recon::cli {
@@ -107,15 +109,50 @@ void run_linear(const CtArgs& a, const GlobalOptions& global, bool adjoint) {
                               {"shape", (adjoint ? g.volume.shape : g.projection.shape()).str()}}));
 }
 
-void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
-  const CtPlacement place = place_ct(global, a.geometry, 2, 3, cone ? "ct fdk" : "ct fbp", true);
-  const Context& ctx = place.data;
-  const ct::Geometry& g = place.geometry;
+// `ct fbp` on a geometry for `ct fdk` or the other way round: InvalidArgument.
+void require_fbp_family(const ct::Geometry& g, const CtArgs& a, bool cone) {
   const bool is_cone = g.projection.type_name() == "cone";
   if (cone != is_cone)
     throw InvalidArgument(std::string("ct ") + (cone ? "fdk" : "fbp") + ": " + a.geometry + " is a " +
                           g.projection.type_name() + " geometry; use " + (is_cone ? "'ct fdk'" : "'ct fbp'") +
                           (g.projection.circular ? "" : " (or sirt/cgls)"));
+}
+
+// FBP / FDK split by z-slabs over the ranks of an MPI run (slab_fbp.hpp): each rank filters its
+// band of detector rows and back-projects its slab; rank 0 reads, scatters, gathers and writes.
+void run_fbp_slabs(const CtArgs& a, const GlobalOptions& global, bool cone) {
+  const std::string command = cone ? "ct fdk" : "ct fbp";
+  dist::agree(*dist::world(), [&] {
+    require(a.distribute != "views", command,
+            "--distribute views is not implemented for FBP/FDK; use --distribute slabs (the default under "
+            "mpiexec)");
+  });
+  const CtData data = CtData::distributed(global, a.geometry, 2, 3, command, Split::Slabs, false, false);
+  const ct::Geometry& g = data.geometry();
+  ct::FbpFilter filter{};
+  dist::agree(*dist::world(), [&] {
+    require_fbp_family(g, a, cone);
+    filter = ct::parse_fbp_filter(a.filter);
+    ct::detail::fbp_angles(g.projection, command);
+  });
+  const auto& slabs = dynamic_cast<const ct::SlabProjector<float>&>(data.op().get());
+  const Array<float> band = data.read_projections(a.in);
+  Array<float> out(data.ctx(), slabs.domain());
+  {
+    Progress progress(global, command, 1, "filtered back-projection");
+    ct::filtered_backprojection_slabs<float>(data.ctx(), slabs, band.view(), out.view(), filter);
+    progress.step(1);
+  }
+  data.write_volume(a.out, out, command, "the values of " + a.in);
+  print_summary(data.summary({{"output", a.out}, {"method", cone ? "fdk" : "fbp"}, {"filter", a.filter}}));
+}
+
+void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
+  if (dist::world()->size() > 1 || !a.distribute.empty()) return run_fbp_slabs(a, global, cone);
+  const CtPlacement place = place_ct(global, a.geometry, 2, 3, cone ? "ct fdk" : "ct fbp", true);
+  const Context& ctx = place.data;
+  const ct::Geometry& g = place.geometry;
+  require_fbp_family(g, a, cone);
   const ct::FbpFilter filter = ct::parse_fbp_filter(a.filter);
   const Array<float> sino = read_ct_array(ctx, a.in, g.projection.shape(), "projection shape");
   Array<float> out(ctx, g.volume.shape);
@@ -272,6 +309,10 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
     c->add_option("--filter", a->filter, "ramp | shepp-logan | cosine | hann")
         ->check(CLI::IsMember({"ramp", "shepp-logan", "cosine", "hann"}))
         ->capture_default_str();
+    c->add_option("--distribute", a->distribute,
+                  "under mpiexec: slabs (each rank a z-slab of the volume and its band of detector rows; "
+                  "3D circular geometries; the default with several ranks)")
+        ->check(CLI::IsMember({"views", "slabs"}));
     c->callback([a, &global, cone] { run_fbp(*a, global, cone); });
   }
   for (const char* name : {"sirt", "cgls"}) {

@@ -45,9 +45,11 @@ class CtData {
   // rank's arrays (`volumes` volumes and `sinograms` projection stacks, float32, of its share)
   // checked against its device's memory (distributed runs are not streamed). With
   // `may_choose_slabs`, a view split that exceeds some rank's memory becomes a slab split when
-  // that fits on every rank.
+  // that fits on every rank. `views_possible` false (FBP): a geometry that does not split into
+  // slabs is refused with the advice to run without mpiexec rather than by views.
   static CtData distributed(const GlobalOptions& global, const std::string& geometry, double volumes,
-                            double sinograms, const std::string& command, Split split, bool may_choose_slabs);
+                            double sinograms, const std::string& command, Split split, bool may_choose_slabs,
+                            bool views_possible = true);
 
   const Context& ctx() const { return place_.data; }
   // Where the arrays live and where the projector runs (they differ when streamed).

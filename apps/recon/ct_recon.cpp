@@ -26,6 +26,7 @@
 #include "recon/io/atomic_file.hpp"
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "recon/operators/ct/slab_fbp.hpp"
 #include "row_blocks.hpp"
 
 namespace recon::cli {
@@ -87,9 +88,18 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
       a.range > 0 ? a.range : (has_reference ? max_abs_over_blocks(ctx, volume_split, reference.view()) : 0);
 
   Array<float> x(ctx, op.domain());
-  if (a.init == "fbp" && data.distributed()) {
-    // The FBP needs every view and the whole volume: rank 0 gathers the projections, runs it,
-    // and sends each rank its share of the volume (rank 0 holds both whole for that while).
+  if (a.init == "fbp" && data.split() == Split::Slabs) {
+    // FBP by slabs (slab_fbp.hpp): each rank filters its band of rows and back-projects its slab.
+    dist::agree(*dist::world(), [&] {
+      require(g.projection.circular, "ct recon",
+              "--init fbp needs a circular geometry, got " + g.projection.type_name());
+      ct::detail::fbp_angles(g.projection, "ct recon --init fbp");
+    });
+    ct::filtered_backprojection_slabs<float>(ctx, dynamic_cast<const ct::SlabProjector<float>&>(op.get()),
+                                             y.view(), x.view(), ct::FbpFilter::Ramp);
+  } else if (a.init == "fbp" && data.distributed()) {
+    // By views the FBP needs every view: rank 0 gathers the projections, runs it, and broadcasts
+    // the volume (rank 0 holds both whole for that while).
     const Array<float> all = data.projections_on_root(y);
     Array<float> whole(Context::host(), Shape{0});
     data.on_writer([&] {

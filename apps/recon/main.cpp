@@ -77,12 +77,14 @@ class QuietRank {
 // The commands that run distributed (ct_data.hpp); under mpiexec with several ranks the others
 // are refused, since every rank would run and write the whole command.
 void refuse_undistributed(const CLI::App& app, const recon::dist::Communicator& world) {
-  static const std::set<std::string> distributed = {"ct project", "ct backproject", "ct sirt", "ct cgls",
+  static const std::set<std::string> distributed = {"ct project", "ct backproject", "ct sirt",
+                                                    "ct cgls",    "ct fbp",         "ct fdk",
                                                     "ct recon",   "denoise",        "info"};
   if (world.size() == 1 || distributed.count(command_name(app))) return;
   throw recon::dist::AgreedError<recon::InvalidArgument>(
       command_name(app) + ": does not run distributed (" + std::to_string(world.size()) +
-      " ranks); run it without mpiexec, or use ct project, backproject, sirt, cgls, recon or denoise");
+      " ranks); run it without mpiexec, or use ct project, backproject, fbp, fdk, sirt, cgls, recon or "
+      "denoise");
 }
 
 }  // namespace

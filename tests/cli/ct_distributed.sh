@@ -10,7 +10,8 @@
 # CGLS and SIRT likewise; with no --distribute, slabs when the view split exceeds the memory
 # limit and the slab split fits. Only rank 0 prints a summary, with "ranks" and "distribute".
 # ct recon by slabs too (ADMM on 3 ranks, PDHG on 2: the TV term differenced with halos).
-# ct recon --init fbp by views and by slabs: the FBP on rank 0, shared out.
+# ct recon --init fbp by views (the FBP on rank 0, broadcast) and by slabs (FBP by slabs); ct fdk
+# by slabs on 2 and 3 ranks.
 # Failures: ct recon --solver apgm by slabs, a volume with fewer slices than ranks and an
 # undistributed command each give one error line, a non-zero exit and no output file.
 set -euo pipefail
@@ -129,7 +130,8 @@ for case in "admm 2 views --iters 300 --tol 1e-2" "pdhg 3 views --iters 10" "adm
   echo "ok: ct recon (TV, $solver) by $split on $n ranks, $(field iterations <<<"$out") iterations as serially (PSNR $(psnr tv-$solver-serial.npy tv-$solver-$n.npy) dB against serial)"
 done
 
-# The FBP start of a split run: computed on rank 0 from the gathered views, then shared out.
+# The FBP start of a split run: by views computed on rank 0 from the gathered views and broadcast,
+# by slabs each rank filtering its band of rows and back-projecting its slab.
 "$recon" --device cpu ct recon --init fbp --solver pdhg --iters 5 --geometry cone.json y.npy fbp-serial.npy >/dev/null
 for case in "2 views" "3 slabs"; do
   read -r n split <<<"$case"
@@ -137,8 +139,22 @@ for case in "2 views" "3 slabs"; do
   psnr_above fbp-serial.npy fbp-$n.npy 120 "ct recon --init fbp by $split on $n ranks"
   echo "ok: ct recon --init fbp by $split on $n ranks (PSNR $(psnr fbp-serial.npy fbp-$n.npy) dB against serial)"
 done
-"$here/expect_error.sh" "ct fdk: does not run distributed \(2 ranks\)" --no-file e4.npy \
-  -- "${on2[@]}" ct fdk --geometry cone.json y.npy e4.npy
+# FDK by slabs (the only split of FBP, its default under mpiexec): each rank filters its band of
+# detector rows, gathers its window's filtered rows and back-projects its slab.
+"$recon" --device cpu ct fdk --filter hann --geometry cone.json y.npy fdk-serial.npy >/dev/null
+for n in 2 3; do
+  out=$(run $n ct fdk --filter hann --geometry cone.json y.npy fdk-$n.npy)
+  [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q '"distribute":"slabs"' <<<"$out" && grep -q "\"ranks\":$n" <<<"$out" ||
+    fail "fdk on $n ranks: expected one summary with ranks and slabs: $out"
+  psnr_above fdk-serial.npy fdk-$n.npy 120 "fdk by slabs on $n ranks"
+  echo "ok: fdk by slabs on $n ranks (PSNR $(psnr fdk-serial.npy fdk-$n.npy) dB against serial)"
+done
+"$here/expect_error.sh" "ct fdk: --distribute views is not implemented for FBP/FDK; use --distribute slabs" \
+  --no-file e4.npy -- "${on2[@]}" ct fdk --distribute views --geometry cone.json y.npy e4.npy
+"$here/expect_error.sh" "ct fdk: a volume of 2 slices cannot be split into 3 slabs; use at most 2 ranks or a run without mpiexec" \
+  --no-file e8.npy -- "$mpiexec" -n 3 "$recon" --device cpu ct fdk --geometry thin.json y2.npy e8.npy
+"$here/expect_error.sh" "ct simulate: does not run distributed \(2 ranks\)" --no-file e9.npy \
+  -- "${on2[@]}" ct simulate --geometry cone.json e9.npy
 out=$(run 2 info --no-measure)
 grep -q '"ranks": 2' <<<"$out" && [ "$(grep -c '"version"' <<<"$out")" -eq 1 ] ||
   fail "info on 2 ranks: expected one report with the ranks: $out"

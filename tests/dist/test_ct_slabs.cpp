@@ -12,6 +12,10 @@
 //   - parallel3d and cone geometries (offset detectors, anisotropic shifted volumes, tilted
 //     vector forms), slice counts that split evenly and unevenly on 2 and 3 ranks and one-slice
 //     slabs (3 slices on 3 ranks, 2 on 2);
+//   - FBP/FDK by slabs (each rank filters its band, gathers its window's filtered rows and
+//     back-projects its slab) equal to the serial FBP's slices: parallel beam, a full-circle cone
+//     with detector offsets and a Parker-weighted short scan, every filter shape; vector
+//     geometries refused alike on every rank;
 //   - fewer slices than ranks and 2D geometries refused (InvalidArgument).
 // Collectives must be reached by every rank: checks use EXPECT (never ASSERT) between them.
 // main: dist_main.cpp.
@@ -27,6 +31,7 @@
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/kernels/communicator.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "recon/operators/ct/slab_fbp.hpp"
 #include "recon/operators/ct/slab_projector.hpp"
 
 namespace recon::testing {
@@ -229,6 +234,56 @@ TEST(SlabSolvers, CglsStopsAtTheSerialIteration) {
         return r;
       },
       "cgls with a tolerance");
+}
+
+// Circular geometries FBP/FDK accepts, with at least 3 slices: a parallel beam over 180 degrees,
+// a full-circle cone with detector offsets, a cone short scan (180 degrees plus twice the
+// largest fan angle, atan(11 / 40) = 15.4 degrees: 215 degrees here).
+std::vector<std::pair<std::string, ct::Geometry>> fbp_geometries() {
+  using namespace recon::ct;
+  const double pi = M_PI;
+  std::vector<double> short_scan;
+  for (int k = 0; k < 40; ++k) short_scan.push_back(0.2 + 215.0 / 180.0 * pi * k / 39.0);
+  return {{"parallel3d",
+           {volume3d(7, 12, 11), parallel3d(9, 16, 1.1, 1.0, uniform_angles(24, 0, pi), 0.3, -0.4)}},
+          {"cone_offsets",
+           {volume3d(8, 12, 13, {1, 1, 1.2}, {0.3, 0, 0.5}),
+            cone(14, 20, 1.4, 1.2, uniform_angles(30, 0, 2 * pi), 40, 25, 0.7, -0.6)}},
+          {"cone_short_scan", {volume3d(5, 12, 12), cone(12, 18, 1.5, 1.4, short_scan, 40, 25)}}};
+}
+
+TYPED_TEST(SlabCt, FbpIsTheSerialFbpsSlices) {
+  using T = TypeParam;
+  const Context ctx = Context::host();
+  const auto c = comm();
+  for (const auto& [name, g] : fbp_geometries()) {
+    if (g.volume.nz() < c->size()) continue;
+    const ct::SlabProjector<T> part(g, c);
+    const std::vector<T> yv = random_values<T>(g.projection.shape().size(), 12, 0, 1);
+    const auto y = Array<T>::from_host(ctx, g.projection.shape(), yv);
+    const auto band = Array<T>::from_host(ctx, part.range(), projection_rows_of(yv, g, part.owned_rows()));
+    for (ct::FbpFilter f : {ct::FbpFilter::Ramp, ct::FbpFilter::Hann}) {
+      Array<T> whole(ctx, g.volume.shape), mine(ctx, part.domain());
+      ct::filtered_backprojection<T>(ctx, g, y.view(), whole.view(), f);
+      ct::filtered_backprojection_slabs<T>(ctx, part, band.view(), mine.view(), f);
+      const std::vector<T> all = whole.to_host_vector();
+      EXPECT_LE(max_error(mine.to_host_vector(), slab_of(all, g, part.slices()), peak(all)),
+                sizeof(T) == 4 ? 1e-5 : 1e-12)
+          << name << " filter " << static_cast<int>(f) << ": rank " << c->rank();
+    }
+  }
+}
+
+TEST(SlabFbp, RefusesVectorGeometriesOnEveryRank) {
+  const auto c = comm();
+  for (const auto& [name, g] : geometries()) {
+    if (g.projection.circular) continue;
+    const ct::SlabProjector<float> part(g, c);
+    Array<float> band(Context::host(), part.range()), slab(Context::host(), part.domain());
+    EXPECT_THROW(ct::filtered_backprojection_slabs<float>(Context::host(), part, band.view(), slab.view()),
+                 InvalidArgument)
+        << name;
+  }
 }
 
 TEST(SlabProjector, RefusesFewerSlicesThanRanksAnd2D) {

@@ -9,15 +9,17 @@
 
 namespace recon::ct {
 
-dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string& where) {
+dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string& where,
+                       bool views_possible) {
   validate(g, where);
+  const std::string otherwise = views_possible ? "--distribute views" : "a run without mpiexec";
   require(g.volume.ndim() == 3 && g.projection.ndim == 3, where,
           "the z-slab decomposition needs a 3D geometry (parallel3d, cone or their vector forms), got " +
-              g.projection.type_name() + "; use --distribute views");
+              g.projection.type_name() + "; use " + otherwise);
   const index_t nz = g.volume.nz();
   require(nz >= ranks, where,
           "a volume of " + std::to_string(nz) + " slices cannot be split into " + std::to_string(ranks) +
-              " slabs; use at most " + std::to_string(nz) + " ranks or --distribute views");
+              " slabs; use at most " + std::to_string(nz) + " ranks or " + otherwise);
   return dist::block_share(nz, rank, ranks);
 }
 
@@ -131,16 +133,22 @@ void SlabProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) 
 }
 
 template <class T>
-void SlabProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
+void SlabProjector<T>::gather_window(const Context& ctx, View<const T> band, View<T> window_rows) const {
+  const std::string where = this->name() + ".gather_window";
+  recon::detail::check_view(ctx, where, "band", band.shape(), band.device(), band.data(), this->range());
+  recon::detail::check_view(ctx, where, "window rows", window_rows.shape(), window_rows.device(),
+                            window_rows.data(), band_shape(geometry_, window().count()));
+  exchange_window(ctx, band, window_rows.data());
+}
+
+template <class T>
+void SlabProjector<T>::exchange_window(const Context& ctx, View<const T> band, T* window_rows) const {
   const index_t views = geometry_.projection.views(), cols = geometry_.projection.cols;
   const dist::Block &win = window(), &own = owned_rows();
-  // The window's rows of y: y itself when the window is the band this rank owns.
-  const bool direct = same(win, own);
-  Array<T> band(ctx, band_shape(geometry_, direct ? 0 : win.count()));
-  if (!direct) {
+  if (window_rows) {
     const dist::Block mine = meet(own, win);
-    move_rows<T>(ctx, views, cols, mine.count(), {y.data(), own.count(), mine.begin - own.begin},
-                 {band.data(), win.count(), mine.begin - win.begin}, RowMove::Copy);
+    move_rows<T>(ctx, views, cols, mine.count(), {band.data(), own.count(), mine.begin - own.begin},
+                 {window_rows, win.count(), mine.begin - win.begin}, RowMove::Copy);
   }
   const int ranks = comm_->size(), rank = comm_->rank();
   for (int k = 1; k < ranks; ++k) {
@@ -148,14 +156,23 @@ void SlabProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x
     const int dest = (rank + k) % ranks, source = (rank - k + ranks) % ranks;
     const dist::Block out = meet(own, rows_.window[dest]), in = meet(rows_.owned[source], win);
     Array<T> sent(ctx, band_shape(geometry_, out.count())), got(ctx, band_shape(geometry_, in.count()));
-    move_rows<T>(ctx, views, cols, out.count(), {y.data(), own.count(), out.begin - own.begin},
+    move_rows<T>(ctx, views, cols, out.count(), {band.data(), own.count(), out.begin - own.begin},
                  {sent.data(), out.count(), 0}, RowMove::Copy);
     dist::send_receive<T>(*comm_, ctx, sent.view(), dest, got.view(), source);
     move_rows<T>(ctx, views, cols, in.count(), {got.data(), in.count(), 0},
-                 {band.data(), win.count(), in.begin - win.begin}, RowMove::Copy);
+                 {window_rows, win.count(), in.begin - win.begin}, RowMove::Copy);
   }
+}
+
+template <class T>
+void SlabProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
+  // y itself when the window is the band this rank owns: nothing arrives from the others, though
+  // they may still need this rank's rows.
+  const bool direct = same(window(), owned_rows());
+  Array<T> rows(ctx, band_shape(geometry_, direct ? 0 : window().count()));
+  exchange_window(ctx, y, direct ? nullptr : rows.data());
   if (!local_) return fill<T>(ctx, x, T(0));
-  local_->adjoint(ctx, direct ? y : View<const T>(band.view()), x);
+  local_->adjoint(ctx, direct ? y : View<const T>(rows.view()), x);
 }
 
 template class SlabProjector<float>;

@@ -38,8 +38,10 @@
 namespace recon::ct {
 
 // Slices [begin, end) of rank `rank` among `ranks`, after checking that g (validated) is 3D and
-// has at least `ranks` slices: InvalidArgument "<where>: ..." otherwise.
-dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string& where);
+// has at least `ranks` slices: InvalidArgument "<where>: ..." otherwise, whose advice is
+// --distribute views, or (`views_possible` false: FBP) a run without mpiexec.
+dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string& where,
+                       bool views_possible = true);
 
 // The detector rows of the split over `ranks` (validated as slab_share), per rank: `window`, the
 // rows its slab reaches (empty when no view reaches it), and `owned`, its band of the partition
@@ -63,6 +65,12 @@ class SlabProjector final : public LinearOperator<T> {
   const SlabRows& rows() const { return rows_; }
   const dist::Block& owned_rows() const { return rows_.owned[static_cast<std::size_t>(comm_->rank())]; }
   const dist::Communicator& communicator() const { return *comm_; }
+  const Geometry& geometry() const { return geometry_; }
+  // The rows this rank's slab reaches (its window).
+  const dist::Block& window() const { return rows_.window[static_cast<std::size_t>(comm_->rank())]; }
+  // The window's rows (views, window rows, cols) of a stack split by the ranks' bands of rows, as
+  // `band` (views, owned rows, cols) holds this rank's: gathered from their owners. Collective.
+  void gather_window(const Context& ctx, View<const T> band, View<T> window_rows) const;
   const dist::Communicator* domain_split() const override { return split(); }
   const dist::Communicator* range_split() const override { return split(); }
 
@@ -72,10 +80,12 @@ class SlabProjector final : public LinearOperator<T> {
 
  private:
   const dist::Communicator* split() const { return comm_->size() > 1 ? comm_.get() : nullptr; }
-  const dist::Block& window() const { return rows_.window[static_cast<std::size_t>(comm_->rank())]; }
   // Whether step k of the exchange (each rank r sending to r + k and receiving from r - k,
   // modulo P) moves rows between any pair of ranks.
   bool step_moves_rows(int k) const;
+  // gather_window into `window_rows`, or, when that is null (the window is the rank's own band,
+  // so nothing arrives), only the sending of this rank's rows to the others.
+  void exchange_window(const Context& ctx, View<const T> band, T* window_rows) const;
   Geometry geometry_;
   std::shared_ptr<const dist::Communicator> comm_;
   dist::Block slices_;
