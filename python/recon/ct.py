@@ -512,10 +512,10 @@ class Projector(Operator):
 
 
 def _analytic(y, g, filter, out, device, cone):
+    if isinstance(g, Projector) and g.comm is not None:
+        return _analytic_split(y, g, filter, out, cone)
     g = _geometry_of(g)
-    name = "fdk" if cone else "fbp"
-    if (g.type == "cone") != cone:
-        raise InvalidArgument("%s: this is a %s geometry; use %s" % (name, g.type, "fdk" if g.type == "cone" else "fbp"))
+    _check_family(g, cone)
     y = as_input(y, name="y")
     check_shape(y, g.projection_shape, "y")
     if g.layout == "astra" and g.ndim == 3:
@@ -530,17 +530,41 @@ def _analytic(y, g, filter, out, device, cone):
     return out
 
 
+def _check_family(g, cone):
+    if (g.type == "cone") != cone:
+        raise InvalidArgument("%s: this is a %s geometry; use %s" % ("fdk" if cone else "fbp", g.type,
+                                                                    "fdk" if g.type == "cone" else "fbp"))
+
+
+def _analytic_split(y, a, filter, out, cone):
+    """FBP/FDK on a Projector split by slabs (the engine's filtered_backprojection_slabs): y the
+    rank's band of detector rows, the result its slab."""
+    def prepare():
+        _check_family(a.geometry, cone)
+        if a.distribute != "slabs":
+            raise InvalidArgument("%s: split by %s; FBP/FDK run split by slabs only (distribute='slabs'), or on "
+                                  "one rank with the gathered projections" % ("fdk" if cone else "fbp", a.distribute))
+        v = a._recon_y(y)
+        return v, output(out, a.volume_shape, v.dtype)
+
+    y, out = a._agreed(prepare, same=lambda r: r[0].dtype.name)
+    _recon.fbp_slabs(a._p, y, out, str(filter))
+    return out
+
+
 def fbp(y, g, filter="ramp", out=None, device="auto"):
     """Filtered back-projection of parallel2d, fan2d and parallel3d projections y (like
     ``recon ct fbp``): a circular geometry with equally spaced angles over 180 or 360 degrees
     (parallel), 360 degrees or a Parker-weighted short scan (fan). filter: ``'ramp'``,
-    ``'shepp-logan'``, ``'cosine'`` or ``'hann'``. Returns the volume (attenuation per unit)."""
+    ``'shepp-logan'``, ``'cosine'`` or ``'hann'``. Returns the volume (attenuation per unit).
+    g: a Geometry or a Projector; a Projector split by slabs (``comm=``, ``distribute='slabs'``,
+    3D) runs it split: y is the rank's band of detector rows, the result its slab."""
     return _analytic(y, g, filter, out, device, False)
 
 
 def fdk(y, g, filter="ramp", out=None, device="auto"):
     """FDK reconstruction of circular cone-beam projections (full circle or Parker-weighted
-    short scan), like ``recon ct fdk``; filters as :func:`fbp`."""
+    short scan), like ``recon ct fdk``; filters and a Projector split by slabs as :func:`fbp`."""
     return _analytic(y, g, filter, out, device, True)
 
 
@@ -662,8 +686,8 @@ def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters
         loss, penalty).
     comm, distribute: split over MPI ranks as :func:`sirt` (or g a Projector made with
         ``comm=``): y, x0, out and the result are this rank's shares; every solver by views,
-        admm and pdhg by slabs; ``init='fbp'`` gathers y on rank 0, which computes the FBP/FDK
-        and sends each rank its share.
+        admm and pdhg by slabs; ``init='fbp'`` runs FBP/FDK by slabs (split by slabs) or gathers
+        y on rank 0, which computes it and sends each rank the volume (split by views).
     Returns x (float32 for float32 y, else float64), or (x, report).
     """
     a = _projector(g, device, memory_limit, comm, distribute)
@@ -688,7 +712,9 @@ def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters
         if a.comm is None:
             # In y's own layout: _analytic maps an ASTRA layout as the projector does.
             _analytic(y, a.geometry, "ramp", x, a.device, cone)
-        else:  # rank 0 computes it on the whole projections and sends each rank its share
+        elif a.distribute == "slabs":  # FBP/FDK by slabs, as the CLI's ct recon --init fbp
+            _analytic_split(yr, a, "ramp", x, cone)
+        else:  # by views rank 0 computes it on the whole projections and sends each rank its share
             whole = a.gather_projections(yr)
             root = a.comm.Get_rank() == 0
             start = a._agreed(lambda: _analytic(whole, a.geometry, "ramp", None, a.device, cone) if root else None)

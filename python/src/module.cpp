@@ -43,6 +43,7 @@
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/geometry.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "recon/operators/ct/slab_fbp.hpp"
 #include "recon/operators/ct/slab_projector.hpp"
 #include "recon/operators/ct/streamed.hpp"
 
@@ -283,13 +284,21 @@ class PyProjector {
       out[2] = v.begin;
       out[3] = v.end;
     } else if (distribute_ == "slabs") {
-      const auto& a = dynamic_cast<const ct::SlabProjector<double>&>(op<double>().get());
+      const ct::SlabProjector<double>& a = slab<double>("Projector");
       out[0] = a.slices().begin;
       out[1] = a.slices().end;
       out[4] = a.owned_rows().begin;
       out[5] = a.owned_rows().end;
     }
     return out;
+  }
+
+  // The z-slab projector, or InvalidArgument naming `where` unless the split is by slabs.
+  template <class T>
+  const ct::SlabProjector<T>& slab(const std::string& where) {
+    if (distribute_ != "slabs")
+      throw InvalidArgument(where + ": needs a projector split by slabs (comm=..., distribute='slabs')");
+    return dynamic_cast<const ct::SlabProjector<T>&>(op<T>().get());
   }
 
   template <class T>
@@ -348,6 +357,19 @@ void fbp(const Geometry& g, const In<T>& y, const Out<T>& x, const std::string& 
   Staged<T> out = stage_out(ctx, x);
   nb::gil_scoped_release release;
   ct::filtered_backprojection<T>(ctx, g, in.cview(), out.view(), f);
+  out.finish();
+}
+
+// FBP / FDK by z-slabs (ct/slab_fbp.hpp): y this rank's band of detector rows, x its slab.
+template <class T>
+void fbp_slabs(PyProjector& p, const In<T>& y, const Out<T>& x, const std::string& filter) {
+  const ct::FbpFilter f = ct::parse_fbp_filter(filter);
+  const ct::SlabProjector<T>& a = p.slab<T>("fbp");
+  const Context& ctx = p.context();
+  Staged<T> in = stage_in(ctx, y);
+  Staged<T> out = stage_out(ctx, x);
+  nb::gil_scoped_release release;
+  ct::filtered_backprojection_slabs<T>(ctx, a, in.cview(), out.view(), f);
   out.finish();
 }
 
@@ -713,6 +735,8 @@ NB_MODULE(_recon, m) {
 
   m.def("fbp", &fbp<float>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "device"_a);
   m.def("fbp", &fbp<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "device"_a);
+  m.def("fbp_slabs", &fbp_slabs<float>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a);
+  m.def("fbp_slabs", &fbp_slabs<double>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a);
   m.def("iterative", &iterative<float>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
         "iters"_a, "tol"_a, "relaxation"_a, "nonneg"_a, "callback"_a.none());
   m.def("iterative", &iterative<double>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,

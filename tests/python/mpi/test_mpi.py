@@ -189,6 +189,20 @@ def test_reconstruct_pdhg_equals_the_serial_solver(distribute, init):
     everywhere(abs(rd["objective"] - rs["objective"]) <= 1e-6 * abs(rs["objective"]), "objective")
 
 
+@pytest.mark.parametrize("name", sorted(GEOMETRIES))
+def test_fbp_and_fdk_by_slabs_equal_the_serial_ones(name):
+    g = GEOMETRIES[name]()
+    x_true, _ = data(g, np.float64, seed=7)
+    y = Projector(g, device="cpu")(x_true)
+    analytic = recon.ct.fdk if g.type == "cone" else recon.ct.fbp
+    xs = analytic(y, g, device="cpu")
+    A = Projector(g, device="cpu", comm=comm, distribute="slabs")
+    xd = analytic(A.scatter_projections(y), A)
+    everywhere(xd.shape == A.volume_shape and rel_max(xd, local_volume(A, xs)) <= 1e-10, "slab of the serial FBP")
+    B = Projector(g, device="cpu", comm=comm, distribute="views")
+    raises_everywhere(recon.InvalidArgument, lambda: analytic(B.scatter_projections(y), B), match="slabs")
+
+
 @pytest.mark.parametrize("shape", [(13, 12, 11), (17, 15)])
 @pytest.mark.parametrize("solver", ["pdhg", "admm"])
 def test_denoise_tv_by_slabs_equals_the_serial_one(shape, solver):
