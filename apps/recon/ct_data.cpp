@@ -144,23 +144,34 @@ CtData CtData::distributed(const GlobalOptions& global, const std::string& geome
     device = make_context(global);
     g = ct::geometry_from_json(text, geometry, {4 * volumes, 4 * sinograms, command});
   });
+  // A device that can stream (a GPU, or any device under --device-memory-limit) takes arrays
+  // beyond its memory: they stay in host memory and each rank's projector streams through it.
+  const bool can_stream = device->is_cuda() || device->memory_limit() > 0;
+  const double room = static_cast<double>(available_bytes(*device));
+  const auto fits = [&](Split s) { return rank_arrays(g, s, rank, ranks, volumes, sinograms).bytes <= room; };
   if (split == Split::Views && may_choose_slabs && slabs_apply(g, ranks)) {
-    // The slabs when the views exceed some rank's memory and the slabs fit on every rank.
-    const double room = static_cast<double>(available_bytes(*device));
-    const bool views_fit = rank_arrays(g, Split::Views, rank, ranks, volumes, sinograms).bytes <= room;
-    const bool slabs_fit = rank_arrays(g, Split::Slabs, rank, ranks, volumes, sinograms).bytes <= room;
-    if (comm->any(!views_fit) && !comm->any(!slabs_fit)) split = Split::Slabs;
+    // The slabs when the views exceed some rank's memory and the slabs fit on every rank, or
+    // must be streamed anyway (each rank then holds a slab rather than the whole volume).
+    const bool views_fit = !comm->any(!fits(Split::Views));
+    if (!views_fit && (!comm->any(!fits(Split::Slabs)) || can_stream)) split = Split::Slabs;
   }
   std::unique_ptr<CtData> out;
   dist::agree(*comm, [&] {
     if (split == Split::Slabs) ct::slab_share(g, rank, ranks, command, views_possible);
+  });
+  const bool stream = can_stream && comm->any(!fits(split));
+  dist::agree(*comm, [&] {
     const RankArrays mine = rank_arrays(g, split, rank, ranks, volumes, sinograms);
-    require_memory(*device, mine.bytes,
-                   geometry + ": rank " + std::to_string(rank) + "'s arrays (" + mine.what +
-                       "; distributed runs are not streamed)");
-    Operator<float> op = split == Split::Slabs ? ct::slab_projector<float>(g, comm)
-                                               : ct::distributed_projector<float>(g, comm);
-    out.reset(new CtData(CtPlacement{g, *device, *device}, std::move(op), comm, split));
+    const Context data = stream ? Context::host(global.threads) : *device;
+    require_memory(
+        data, mine.bytes,
+        geometry + ": rank " + std::to_string(rank) + "'s arrays (" + mine.what +
+            (stream ? ", in host memory: they exceed the device and are streamed through it" : "") + ")");
+    std::optional<Context> through;
+    if (stream) through = *device;
+    Operator<float> op = split == Split::Slabs ? ct::slab_projector<float>(g, comm, through)
+                                               : ct::distributed_projector<float>(g, comm, through);
+    out.reset(new CtData(CtPlacement{g, *device, data, stream}, std::move(op), comm, split));
   });
   return std::move(*out);
 }
@@ -300,7 +311,13 @@ CtData ct_data_for(const GlobalOptions& global, const std::string& geometry, con
 }
 
 nlohmann::json CtData::summary(nlohmann::json summary) const {
-  summary["streamed"] = streaming_summary(op_);
+  // A split run's own projector (the slab's or the views') is the one that may stream.
+  const LinearOperator<float>* local = &op_.get();
+  if (const auto* slabs = dynamic_cast<const ct::SlabProjector<float>*>(local))
+    local = slabs->local();
+  else if (const auto* views = dynamic_cast<const ct::DistributedProjector<float>*>(local))
+    local = views->local();
+  summary["streamed"] = streaming_summary(local);
   if (comm_) {
     summary["ranks"] = comm_->size();
     summary["distribute"] = split_ == Split::Slabs ? "slabs" : "views";

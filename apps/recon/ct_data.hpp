@@ -43,10 +43,12 @@ class CtData {
   CtData(CtPlacement place, Operator<float> op);
   // Split over dist::world() by `split` (views or slabs): the geometry read by rank 0, each
   // rank's arrays (`volumes` volumes and `sinograms` projection stacks, float32, of its share)
-  // checked against its device's memory (distributed runs are not streamed). With
-  // `may_choose_slabs`, a view split that exceeds some rank's memory becomes a slab split when
-  // that fits on every rank. `views_possible` false (FBP): a geometry that does not split into
-  // slabs is refused with the advice to run without mpiexec rather than by views.
+  // on its device when they fit there on every rank; otherwise, when the device can stream (a
+  // GPU, or under --device-memory-limit), in host memory with each rank's projector streamed
+  // through the device (streamed.hpp). With `may_choose_slabs`, a view split that exceeds some
+  // rank's memory becomes a slab split when that fits on every rank or must be streamed anyway.
+  // `views_possible` false (FBP): a geometry that does not split into slabs is refused with the
+  // advice to run without mpiexec rather than by views.
   static CtData distributed(const GlobalOptions& global, const std::string& geometry, double volumes,
                             double sinograms, const std::string& command, Split split, bool may_choose_slabs,
                             bool views_possible = true);

@@ -46,9 +46,10 @@ struct CtPlacement {
   }
 };
 
-// The streaming plan of op for the JSON summary; null when op is not streamed.
-inline nlohmann::json streaming_summary(const Operator<float>& op) {
-  const auto* s = dynamic_cast<const ct::StreamedProjector<float>*>(&op.get());
+// The streaming plan of op (a projector, or null) for the JSON summary; null when op is not
+// streamed.
+inline nlohmann::json streaming_summary(const LinearOperator<float>* op) {
+  const auto* s = dynamic_cast<const ct::StreamedProjector<float>*>(op);
   if (!s) return nullptr;
   return {{"slab_depth", s->plan().slab_depth},
           {"views_per_chunk", s->plan().views_per_chunk},

@@ -48,6 +48,7 @@ void add_info_command(CLI::App& app, const GlobalOptions& global) {
                            {{"cuda", b.cuda},
                             {"cuda_architectures", b.cuda_architectures},
                             {"mpi", b.mpi},
+                            {"nccl", b.nccl},
                             {"host_arch", b.host_arch},
                             {"host_clone", b.host_clone},
                             {"compiler", b.compiler},

@@ -15,6 +15,7 @@ BuildInfo build_info() {
   b.version = RECON_VERSION_STRING;
   b.cuda = RECON_WITH_CUDA != 0;
   b.mpi = dist::mpi_built();
+  b.nccl = dist::nccl_built();
   b.cuda_architectures = RECON_CUDA_ARCHITECTURES;
   b.host_arch = RECON_HOST_ARCH;
   b.host_clone = host_clone_level();

@@ -8,14 +8,19 @@
 #include <new>
 #include <vector>
 
-#include "recon/kernels/memory.hpp"
-
 // RECON_WITH_MPI: set for this file alone in a build with MPI (kernels/CMakeLists.txt).
 #ifndef RECON_WITH_MPI
 #define RECON_WITH_MPI 0
 #endif
 #if RECON_WITH_MPI
 #include "mpi_backend.hpp"
+#endif
+// RECON_WITH_NCCL: likewise (NCCL's communicators end with the Session).
+#ifndef RECON_WITH_NCCL
+#define RECON_WITH_NCCL 0
+#endif
+#if RECON_WITH_NCCL
+#include "dist/nccl_communicator.hpp"
 #endif
 
 namespace recon::dist {
@@ -174,6 +179,9 @@ Session::Session([[maybe_unused]] int* argc, [[maybe_unused]] char*** argv) {
 }
 
 Session::~Session() {
+#if RECON_WITH_NCCL
+  detail::nccl_finish();
+#endif
 #if RECON_WITH_MPI
   detail::mpi_finish();
 #endif
@@ -207,47 +215,5 @@ std::string broadcast_string(const Communicator& comm, std::string text, int roo
   if (length > 0) comm.broadcast(text.data(), text.size(), root);
   return text;
 }
-
-template <class T>
-void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x) {
-  if (comm.size() == 1 || x.size() == 0) return;
-  if (x.device() != ctx.device())
-    throw InvalidArgument("dist::all_reduce_sum: the array lives on " + to_string(x.device()) +
-                          ", expected the context's device " + to_string(ctx.device()));
-  const std::size_t n = static_cast<std::size_t>(x.size());
-  if (!ctx.is_cuda()) {
-    comm.all_reduce_sum(x.data(), n);
-    return;
-  }
-  std::vector<T> staged(n);  // host staging until the NCCL backend exists
-  recon::detail::copy_bytes(ctx, staged.data(), Device::Host, x.data(), ctx.device(), sizeof(T) * n);
-  comm.all_reduce_sum(staged.data(), n);
-  recon::detail::copy_bytes(ctx, x.data(), ctx.device(), staged.data(), Device::Host, sizeof(T) * n);
-}
-
-template void all_reduce_sum<float>(const Communicator&, const Context&, View<float>);
-template void all_reduce_sum<double>(const Communicator&, const Context&, View<double>);
-
-template <class T>
-void send_receive(const Communicator& comm, const Context& ctx, View<const T> send, int dest, View<T> recv,
-                  int source) {
-  const std::size_t send_bytes =
-      dest == Communicator::kNone ? 0 : sizeof(T) * static_cast<std::size_t>(send.size());
-  const std::size_t recv_bytes =
-      source == Communicator::kNone ? 0 : sizeof(T) * static_cast<std::size_t>(recv.size());
-  if (!ctx.is_cuda())
-    return comm.send_receive(send.data(), send_bytes, dest, recv.data(), recv_bytes, source);
-  std::vector<T> out(send_bytes / sizeof(T)), in(recv_bytes / sizeof(T));  // host staging
-  if (send_bytes)
-    recon::detail::copy_bytes(ctx, out.data(), Device::Host, send.data(), ctx.device(), send_bytes);
-  comm.send_receive(out.data(), send_bytes, dest, in.data(), recv_bytes, source);
-  if (recv_bytes)
-    recon::detail::copy_bytes(ctx, recv.data(), ctx.device(), in.data(), Device::Host, recv_bytes);
-}
-
-template void send_receive<float>(const Communicator&, const Context&, View<const float>, int, View<float>,
-                                  int);
-template void send_receive<double>(const Communicator&, const Context&, View<const double>, int, View<double>,
-                                   int);
 
 }  // namespace recon::dist

@@ -2,14 +2,17 @@
 # The device part of scripts/gpu-check: runs from a bundle folder (scripts/gpu/layout.sh: bin/,
 # lib/) on the GPU machine and writes every log into RESULTS; check-summary.py summarises them.
 # Steps, in order of what matters most when time runs short: nvidia-smi; recon info (measured copy
-# bandwidth); every test executable (Host and Cuda cases, parity included); the end-to-end CLI
+# bandwidth); every test executable (Host and Cuda cases, parity included); the distributed runs
+# on the one GPU (test_device under the bundle's mpiexec: 1 rank through NCCL, 2 ranks sharing the
+# GPU staged through host memory; ct cgls split by views on 1 and 2 ranks against the serial
+# file); the end-to-end CLI
 # runs on the GPU; one short pass of every benchmark suite (JSON per suite); TV against its GPU
 # peers (bench/gpu_tv_peers.py); ASTRA 2.5 against recon on the same CT geometries
 # (bench/astra_ct.py); CT at size (CGLS at 512^3 and 1024^3, resident and streamed under
 # --device-memory-limit); compute-sanitizer memcheck on the Cuda cases of the core suites and
 # racecheck on the reductions; last, the same end-to-end problems on the host (all cores; fewer
 # iterations, FDK at half size).
-# RECON_CHECK_STEPS (default all): a comma-separated choice of tests, e2e (GPU and host), bench,
+# RECON_CHECK_STEPS (default all): a comma-separated choice of tests, dist, e2e (GPU and host), bench,
 # peers, astra, ctlarge (CGLS at 512^3 and 1024^3, resident and under a 4 GiB limit), sanitizer; nvidia-smi and recon info always run. RECON_CHECK_STEPS=astra gives
 # the ASTRA comparison the whole budget (scripts/gpu-check device-auto with it: docs/ct-benchmarks.md).
 # Time: everything ends by RECON_CHECK_BUDGET seconds (default 360): each step has its own limit
@@ -30,6 +33,9 @@ export PATH="/usr/local/cuda/bin:$PATH"
 export LD_LIBRARY_PATH="$bundle/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 recon=$bundle/bin/recon
 root=$(cd "$(dirname "$0")/../.." && pwd)  # the working tree (bench/ scripts, .gpu-deps)
+# NCCL, which the bundle leaves out (layout.sh): the machine's own, after the bundle's libraries.
+nccl_lib=$(bash "$root/scripts/gpu/nccl-lib.sh" "$root")
+[ -z "$nccl_lib" ] || export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$nccl_lib"
 start=$SECONDS
 # Absolute times (EPOCHSECONDS): the test runner's `bash -c` children have their own SECONDS.
 deadline=$((EPOCHSECONDS + ${RECON_CHECK_BUDGET:-360}))
@@ -116,6 +122,66 @@ cone_geometry() {  # FILE N DETECTOR VIEWS: an N^3 circular cone-beam scan over 
 }
 cone() { cone_geometry "$1" "$2" $(($2 * 3 / 2)) $(($2 * 45 / 32)); }  # 256: 384^2 detector, 360 views
 tv_iters=500 ct_iters=100
+# Distributed runs on the one GPU (docs/distributed.md). The GPU image has no MPI runtime: the
+# bundle carries MPICH's Hydra (bin/mpiexec.hydra, bin/hydra_pmi_proxy; fork launcher, one node)
+# and libmpich (lib/). test_device's Cuda cases under mpiexec -n 1 (NCCL, in a build with it) and
+# -n 2 with RECON_DIST_STAGING=host (the two ranks share the GPU, which NCCL refuses), then the
+# CLI's CGLS split by views on 1 rank (NCCL) and 2 ranks (staged) against the serial file, the
+# same bits or PSNR >= 100 dB expected (float rounding of the all-reduced back-projection). About a
+# minute on the GPU. Without one (a host rehearsal) the same flow on the CPU at a small size.
+if want dist; then
+  dist=$results/dist
+  mkdir -p "$dist"
+  dist_end=$((EPOCHSECONDS + ${RECON_CHECK_DIST_PHASE:-75}))
+  hydra=$bundle/bin/mpiexec.hydra
+  if [ "$gpu" = 1 ]; then
+    dist_dev=cuda dist_n=${RECON_CHECK_DIST_N:-96}
+  else
+    dist_dev=cpu dist_n=${RECON_CHECK_DIST_N:-24}
+  fi
+  step "distributed: test_device on 1 rank (NCCL) and 2 ranks (staged), ct cgls ${dist_n}^3 by views on 1 and 2 ranks against serial"
+  echo "{\"device\": \"$dist_dev\", \"n\": $dist_n, \"nccl_lib\": \"${nccl_lib:-}\"}" >"$dist/setup.json"
+  if [ ! -x "$hydra" ]; then
+    echo "no mpiexec.hydra in the bundle: built without MPI" >"$dist/missing.txt"
+  else
+    # mpi NAME RANKS STAGING CAP COMMAND...: under the bundle's Hydra; "NAME rc=.." into rc.txt.
+    # MPI only ever sees host memory here (staged, or NCCL's unique id): MPICH's GPU support off.
+    # NCCL's warnings go into the log.
+    mpi() {
+      local name=$1 ranks=$2 staging=$3 l
+      l=$(limit "$4" "$dist_end")
+      shift 4
+      RECON_DIST_STAGING=$staging MPIR_CVAR_ENABLE_GPU=0 NCCL_DEBUG=${NCCL_DEBUG:-WARN} OMP_NUM_THREADS=4 \
+        PATH="$bundle/bin:$PATH" \
+        bounded "$l" "$hydra" -launcher fork -n "$ranks" "$@" >"$dist/$name.log" 2>&1
+      echo "$name rc=$? limit=$l ranks=$ranks staging=${staging:-auto}" >>"$dist/rc.txt"
+    }
+    # gtest's JSON report per rank (NAME-RANK.json; check-summary.py reads rank 0's).
+    per_rank_report='exec "$0" --gtest_brief=1 --gtest_output="json:$1-${PMI_RANK:-0}.json"'
+    mpi ranks-n2 2 host 10 sh -c 'echo "rank $PMI_RANK: CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES-unset}"'
+    mpi test_device-n1 1 "" 60 bash -c "$per_rank_report" "$bundle/bin/test_device" "$dist/test_device-n1"
+    mpi test_device-n2 2 host 60 bash -c "$per_rank_report" "$bundle/bin/test_device" "$dist/test_device-n2"
+    cone "$work/dist.json" "$dist_n"
+    bounded "$(limit 30 "$dist_end")" "$recon" --device auto ct simulate "$work/dist-y.npy" --geometry "$work/dist.json" \
+      --phantom shepp-logan --seed 6 >"$dist/simulate.json" 2>&1
+    cgls=(--device "$dist_dev" ct cgls "$work/dist-y.npy" --geometry "$work/dist.json" --iters 10 --tol 0)
+    bounded "$(limit 30 "$dist_end")" "$recon" "${cgls[@]:0:5}" "$work/dist-serial.npy" "${cgls[@]:5}" \
+      >"$dist/cgls-serial.json" 2>&1
+    echo "cgls-serial rc=$? ranks=0" >>"$dist/rc.txt"
+    for ranks in 1 2; do
+      staging=$([ "$ranks" = 1 ] && echo "" || echo host)
+      mpi "cgls-n$ranks" "$ranks" "$staging" 30 "$recon" "${cgls[@]:0:5}" "$work/dist-n$ranks.npy" "${cgls[@]:5}" \
+        --distribute views
+      if [ -f "$work/dist-serial.npy" ] && [ -f "$work/dist-n$ranks.npy" ]; then
+        cmp -s "$work/dist-serial.npy" "$work/dist-n$ranks.npy" && echo same >"$dist/cgls-n$ranks.same"
+        bounded "$(limit 20 "$dist_end")" "$recon" --device cpu metrics "$work/dist-serial.npy" "$work/dist-n$ranks.npy" \
+          >"$dist/cgls-n$ranks-vs-serial.json" 2>&1
+      fi
+    done
+    rm -f "$work"/dist-*.npy
+  fi
+fi
+
 if want e2e; then
   echo "{\"tv_n\": $tv_n, \"ct_n\": $ct_n, \"fdk_n\": $fdk_n, \"host_fdk_n\": $host_fdk_n, \"tv_iters\": $tv_iters, \"ct_iters\": $ct_iters, \"host_tv_iters\": ${RECON_CHECK_HOST_TV_ITERS:-100}, \"host_ct_iters\": ${RECON_CHECK_HOST_CT_ITERS:-1}}" >"$e2e/sizes.json"
 

@@ -12,7 +12,10 @@ timeout, one given no time at all is "not run: no time left"; without a GPU (nvi
 the GPU end-to-end runs that report no CUDA device are "skipped: no GPU", not failures. Steps
 left out by RECON_CHECK_STEPS (steps-chosen.txt) are not counted as problems. "astra vs recon":
 bench/astra_ct.py's mapping checks and rows (ASTRA ms, recon ms, their ratio, GUPS, relative
-difference); ASTRA missing or slower is reported, never a problem.
+difference); ASTRA missing or slower is reported, never a problem. "distributed": the dist step's
+test_device per rank count (rank 0's report; skip reasons from every rank's log) and ct cgls by
+views against the serial file (the same bits or PSNR >= 100 dB); a bundle without mpiexec is a
+problem when the step was chosen.
 Usage: check-summary.py RESULTS_DIR COMMIT"""
 import collections
 import datetime
@@ -84,6 +87,27 @@ def skip_reasons(log):
     return reasons
 
 
+def case_counts(report):
+    """gtest's JSON report -> cases run, failed, skipped; Cuda and parity cases among them."""
+    n = dict.fromkeys(("total", "failed", "skipped", "cuda_run", "cuda_skipped", "parity_run", "parity_skipped",
+                       "parity_failed"), 0)
+    for suite in (report or {}).get("testsuites", []):
+        for t in suite.get("testsuite", []):
+            if t.get("status", "RUN") != "RUN":
+                continue
+            skipped = t.get("result") == "SKIPPED"
+            failed = bool(t.get("failures"))
+            n["total"] += 1
+            n["failed"] += failed
+            n["skipped"] += skipped
+            if is_cuda_case(suite["name"], t):
+                n["cuda_skipped" if skipped else "cuda_run"] += 1
+            if is_parity_case(suite["name"]):
+                n["parity_skipped" if skipped else "parity_run"] += 1
+                n["parity_failed"] += failed
+    return n
+
+
 def tests():
     rows = []
     totals = {"total": 0, "failed": 0, "skipped": 0, "cuda_run": 0, "cuda_skipped": 0, "parity_run": 0,
@@ -94,21 +118,11 @@ def tests():
         row = {"suite": name, "rc": rc["rc"], "limit_s": rc.get("limit"), "total": 0, "failed": 0, "skipped": 0,
                "cuda_run": 0, "cuda_skipped": 0}
         why = stopped(rc["rc"], rc.get("limit"))
-        if report:
-            for suite in report.get("testsuites", []):
-                for t in suite.get("testsuite", []):
-                    if t.get("status", "RUN") != "RUN":
-                        continue
-                    skipped = t.get("result") == "SKIPPED"
-                    failed = bool(t.get("failures"))
-                    row["total"] += 1
-                    row["failed"] += failed
-                    row["skipped"] += skipped
-                    if is_cuda_case(suite["name"], t):
-                        row["cuda_skipped" if skipped else "cuda_run"] += 1
-                    if is_parity_case(suite["name"]):
-                        totals["parity_skipped" if skipped else "parity_run"] += 1
-                        totals["parity_failed"] += failed
+        counts = case_counts(report)
+        for k in ("total", "failed", "skipped", "cuda_run", "cuda_skipped"):
+            row[k] = counts[k]
+        for k in ("parity_run", "parity_skipped", "parity_failed"):
+            totals[k] += counts[k]
         if rc["rc"] != 0 and not row["failed"]:
             # Crashed, or stopped, before or after writing its report: the executable failed.
             row["note"] = why or ("no report" if not report else "nonzero exit, no failed case")
@@ -120,6 +134,55 @@ def tests():
         totals["executables_failed"] += rc["rc"] != 0
         rows.append(row)
     return rows, totals, reasons
+
+
+def dist():
+    """The distributed step: test_device per rank count (rank 0's report), and ct cgls split by
+    views against the serial file. -> (rows, lines, problems)."""
+    d = os.path.join(results, "dist")
+    if not os.path.isdir(d):
+        return [], [], []
+    missing = read(os.path.join(d, "missing.txt")).strip()
+    if missing:
+        return [], [f"not run: {missing}"], [f"dist not run ({missing})"]
+    setup = load_json(os.path.join(d, "setup.json")) or {}
+    rows, lines, problems = [], [], []
+    lines.append(f"on {setup.get('device')}, ct cgls {setup.get('n')}^3; NCCL library: {setup.get('nccl_lib') or 'none found'}")
+    for name, rc in rc_lines(os.path.join(d, "rc.txt")).items():
+        why = stopped(rc["rc"], rc.get("limit"))
+        how = f"{rc.get('ranks')} rank(s), staging {rc.get('staging')}" if rc.get("ranks") else "serial"
+        row = {"run": name, "rc": rc["rc"], "ranks": rc.get("ranks"), "staging": rc.get("staging"),
+               "limit_s": rc.get("limit")}
+        if name.startswith("test_"):
+            counts = case_counts(load_json(os.path.join(d, f"{name}-0.json")))
+            row.update(counts)
+            reasons = skip_reasons(read(os.path.join(d, name + ".log")))
+            ok = rc["rc"] == 0 and counts["total"] > 0 and not counts["failed"]
+            text = (f"{counts['total']} tests, {counts['failed']} failed, {counts['skipped']} skipped; Cuda cases "
+                    f"{counts['cuda_run']} run, {counts['cuda_skipped']} skipped")
+            if reasons:  # every rank prints its skips into the one log
+                text += " (skip messages, all ranks: " + "; ".join(f"{v} {k}" for k, v in reasons.most_common()) + ")"
+        elif name.startswith("cgls-n"):
+            m = load_json(os.path.join(d, f"{name}-vs-serial.json")) or {}
+            same = os.path.exists(os.path.join(d, f"{name}.same"))
+            row.update(same_bits=same, psnr=m.get("psnr"), rmse=m.get("rmse"))
+            ok = rc["rc"] == 0 and (same or (m.get("psnr") or 0) >= 100)
+            text = "vs serial: " + ("the same bits" if same else
+                                    f"PSNR {m['psnr']:.1f} dB, rmse {m.get('rmse'):.3g}" if m.get("psnr") else "no comparison")
+        elif name == "ranks-n2":
+            ok = rc["rc"] == 0
+            text = "; ".join(sorted(read(os.path.join(d, name + ".log")).split("\n")))[:200].strip("; ")
+        else:
+            ok = rc["rc"] == 0
+            text = "ok" if ok else ""
+        if not ok:
+            tail = read(os.path.join(d, name + ".log")).strip().splitlines()[-2:]
+            text += f" FAILED rc {rc['rc']}" + (f", {why}" if why else "") + (": " + " | ".join(tail)[-200:] if tail else "")
+            problems.append(f"dist {name}")
+        row["ok"] = ok
+        rows.append(row)
+        lines.append(f"{name} ({how}): {text}")
+    return rows, lines, problems
 
 
 def sanitizer():
@@ -238,6 +301,7 @@ def main():
     bench = benchmarks()
     peer_data, peer_line = peers()
     astra_data, astra_lines = astra()
+    dist_rows, dist_lines, dist_problems = dist()
     chosen = read(os.path.join(results, "steps-chosen.txt")).strip()
     wanted = (lambda step: not chosen or step in chosen.split(","))
     san_errors = sum(r["errors"] or 0 for r in san)
@@ -261,7 +325,7 @@ def main():
         "sanitizer_runs": san, "sanitizer_errors": san_errors,
         "benchmark_suites_ok": sum(b["ok"] for b in bench), "benchmark_suites": len(bench), "benchmarks": bench,
         "end_to_end_sizes": sizes, "suites": rows, "end_to_end": runs, "tv_peers": peer_data,
-        "steps_chosen": chosen or "all", "astra_ct": astra_data,
+        "steps_chosen": chosen or "all", "astra_ct": astra_data, "dist": dist_rows,
     }
     with open(os.path.join(results, "check.json"), "w") as f:
         json.dump(check, f, indent=1)
@@ -277,6 +341,7 @@ def main():
     lines += [f"| {r['run']} | {r['errors']} | {r['rc']} | {r['stopped'] or ''} |" for r in san]
     lines += ["", "| benchmark suite | device | rc | results | status |", "|---|---|---|---|---|"]
     lines += [f"| {b['suite']} | {b['device']} | {b['rc']} | {b['results']} | {b['status']} |" for b in bench]
+    lines += ["", "Distributed runs (dist step):", ""] + [f"- {x}" for x in dist_lines]
     lines += ["", f"TV against its GPU peers (bench/gpu_tv_peers.py): {peer_line}"]
     lines += ["", "ASTRA vs recon (bench/astra_ct.py; GUPS ASTRA / recon):", ""] + [f"- {a}" for a in astra_lines]
     lines += ["", f"End-to-end sizes: {json.dumps(sizes)}", "",
@@ -347,6 +412,11 @@ def main():
             problems.append(f"e2e {r['name']}")
         elif r["status"].startswith(("timed out", "not run")) and not r["name"].endswith(("-cpu", "-host")):
             problems.append(f"e2e {r['name']} {r['status']}")
+    if dist_lines and wanted("dist"):
+        print("  distributed (mpiexec):")
+        for x in dist_lines:
+            print(f"    {x}")
+        problems += dist_problems
     if t["failed"]:
         problems.insert(0, f"{t['failed']} failed tests")
     if chosen:

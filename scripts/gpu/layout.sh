@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Lays out a CUDA build as the folder scripts/gpu/check-run.sh runs from: bin/ (every test and
-# benchmark executable and the `recon` tool, stripped) and lib/ (recon's shared libraries and
-# every other library they load, except glibc, the loader and the CUDA driver/toolkit libraries,
-# which a GPU machine provides in versions matching its driver), with RPATH $ORIGIN/../lib where
+# benchmark executable and the `recon` tool, stripped; in a build with MPI also MPICH's launcher,
+# mpiexec.hydra and hydra_pmi_proxy, since the GPU image has no MPI runtime) and lib/ (recon's
+# shared libraries and every other library they load, except glibc, the loader and the CUDA
+# driver/toolkit libraries, which a GPU machine provides in versions matching its driver, and
+# NCCL's libnccl.so.2: 199 MB, over what travels; check-run.sh finds the machine's own through
+# scripts/gpu/nccl-lib.sh), with RPATH $ORIGIN/../lib where
 # patchelf exists (check-run.sh puts lib/ on LD_LIBRARY_PATH as well, so a machine without
 # patchelf loads the same libraries). Shared by scripts/gpu-bundle (here) and
 # `scripts/gpu-check device-build` (on the GPU machine, from the libraries of .gpu-deps).
@@ -23,13 +26,25 @@ recon=$(find "$build" -path "$build/CMakeFiles" -prune -o -name recon -type f -e
   sort -n | tail -n 1 | cut -d' ' -f2-)
 [ -n "$recon" ] || { echo "layout: no recon executable under $build" >&2; exit 1; }
 exes+=("$recon")
+# MPICH's Hydra (the launcher the build's tests ran under) where the binaries link MPI: the
+# dist step of check-run.sh starts the ranks with it (mpiexec.hydra finds hydra_pmi_proxy beside
+# itself).
+mpiexec=$(sed -n 's/^MPIEXEC_EXECUTABLE:FILEPATH=//p' "$build/CMakeCache.txt" 2>/dev/null)
+if [ -n "$mpiexec" ] && ldd "$recon" 2>/dev/null | grep -q 'libmpi'; then
+  hydra=$(readlink -f "$mpiexec")
+  if [ "$(basename "$hydra")" = mpiexec.hydra ] && [ -x "$(dirname "$hydra")/hydra_pmi_proxy" ]; then
+    exes+=("$hydra" "$(dirname "$hydra")/hydra_pmi_proxy")
+  else
+    echo "layout: $mpiexec is not MPICH's Hydra: no launcher in the bundle" >&2
+  fi
+fi
 have_strip=$(command -v strip || true)
 for exe in "${exes[@]}"; do
   cp "$exe" "$out/bin/"
   [ -z "$have_strip" ] || strip --strip-unneeded "$out/bin/$(basename "$exe")"
 done
 
-system_lib='^(linux-vdso|ld-linux|libc\.so|libm\.so|libpthread|libdl\.so|librt\.so|libcuda\.so|libcublas|libcublasLt|libcufft|libcudart|libcurand|libcusolver|libcusparse|libnvJitLink)'
+system_lib='^(linux-vdso|ld-linux|libc\.so|libm\.so|libpthread|libdl\.so|librt\.so|libcuda\.so|libcublas|libcublasLt|libcufft|libcudart|libcurand|libcusolver|libcusparse|libnvJitLink|libnccl\.so)'
 missing=0
 for exe in "$out"/bin/*; do
   while read -r name arrow path _; do

@@ -8,7 +8,8 @@
 # what the serial run writes up to the all-reduce's float rounding (PSNR above 120 dB; about
 # 140-160 dB measured); by slabs, project (a sum of the slabs' partial projections), backproject,
 # CGLS and SIRT likewise; with no --distribute, slabs when the view split exceeds the memory
-# limit and the slab split fits. Only rank 0 prints a summary, with "ranks" and "distribute".
+# limit and the slab split fits; under a limit no rank fits, streamed through the device (slabs
+# and views). Only rank 0 prints a summary, with "ranks" and "distribute".
 # ct recon by slabs too (ADMM on 3 ranks, PDHG on 2: the TV term differenced with halos).
 # ct recon --init fbp by views (the FBP on rank 0, broadcast) and by slabs (FBP by slabs); ct fdk
 # by slabs on 2 and 3 ranks.
@@ -96,6 +97,18 @@ psnr_above c4-serial.npy c4-2.npy 120 "cgls on 2 ranks under a memory limit"
 out=$(run 2 ct cgls --geometry few.json y4.npy c4-v.npy --iters 5)
 grep -q '"distribute":"views"' <<<"$out" || fail "cgls on 2 ranks without a limit: not split by views: $out"
 echo "ok: the default split is slabs when only they fit"
+
+# Beyond the device: under a 60000-byte limit no rank's arrays fit (by slabs about 300 KiB per
+# rank), so they stay in host memory and each rank's projector streams through the device in
+# pieces; the summary gives the plan; the result is the serial one to rounding. By views too.
+for split in slabs views; do
+  out=$(run 2 --device-memory-limit 60000 ct cgls --distribute $split --geometry cone.json y.npy cgls-st-$split.npy \
+    --iters 10)
+  grep -q "\"distribute\":\"$split\"" <<<"$out" && grep -q '"streamed":{' <<<"$out" ||
+    fail "cgls by $split on 2 ranks under a 60000-byte limit: not streamed: $out"
+  psnr_above cgls-serial.npy cgls-st-$split.npy 120 "cgls by $split, streamed, on 2 ranks"
+  echo "ok: cgls by $split on 2 ranks streamed through a 60000-byte device (PSNR $(psnr cgls-serial.npy cgls-st-$split.npy) dB against serial)"
+done
 
 sed 's/"shape": \[16, 24, 24\]/"shape": [2, 24, 24]/' cone.json >thin.json
 "$recon" --device cpu ct simulate --geometry thin.json y2.npy --truth x2.npy >/dev/null

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "backends.hpp"
@@ -13,6 +14,8 @@
 #include "recon/engine/ct/sirt.hpp"
 #include "recon/kernels/communicator.hpp"
 #include "recon/operators/ct/geometry.hpp"
+#include "recon/operators/ct/projector.hpp"
+#include "recon/operators/ct/streamed.hpp"
 #include "recon/operators/operator.hpp"
 
 namespace recon::testing {
@@ -53,6 +56,30 @@ std::vector<T> projection_rows_of(const std::vector<T>& whole, const ct::Geometr
     out.insert(out.end(), whole.begin() + (v * n + rows.begin) * cols,
                whole.begin() + (v * n + rows.end) * cols);
   return out;
+}
+
+// A host "device" under a memory limit that streams a split projector's local projector `local`
+// (Joseph's, in memory) in several pieces: 40 % of what it holds in memory, or, where that is
+// below what the smallest piece needs (one slice of a 2D image against one view: a tiny 2D
+// case), that need (ct/streamed.hpp; streamed_projector plans for 9/10 of the limit).
+template <class T>
+Context streaming_device(const LinearOperator<T>& local) {
+  const auto& joseph = dynamic_cast<const ct::JosephProjector<T>&>(local);
+  const double in_memory = static_cast<double>(sizeof(T) * (local.domain().size() + local.range().size()));
+  const double one_piece = ct::stream_piece_bytes(joseph.geometry(), sizeof(T), {1, 1});
+  const Context device = Context::host();
+  device.set_memory_limit(static_cast<std::size_t>(std::max(0.4 * in_memory, one_piece / 0.9 + 64)));
+  return device;
+}
+
+// That a split projector's local projector (null on a rank without any) is streamed, in more than
+// one piece unless it has one view (its smallest piece is then the whole of it).
+template <class T>
+void expect_streamed_in_pieces(const LinearOperator<T>* local, const std::string& name) {
+  if (!local) return;
+  const auto* streamed = dynamic_cast<const ct::StreamedProjector<T>*>(local);
+  EXPECT_TRUE(streamed != nullptr) << name << ": not streamed";
+  if (streamed && local->range()[0] > 1) EXPECT_GT(streamed->pieces().size(), 1u) << name << ": one piece";
 }
 
 // Least-squares data for the solver comparisons: y = A x_true + noise (x_true in [0, 1), noise in

@@ -16,6 +16,7 @@
 //     back-projects its slab) equal to the serial FBP's slices: parallel beam, a full-circle cone
 //     with detector offsets and a Parker-weighted short scan, every filter shape; vector
 //     geometries refused alike on every rank;
+//   - the rank's projector streamed through a device under a memory limit: the same results;
 //   - fewer slices than ranks and 2D geometries refused (InvalidArgument).
 // Collectives must be reached by every rank: checks use EXPECT (never ASSERT) between them.
 // main: dist_main.cpp.
@@ -177,6 +178,43 @@ TYPED_TEST(SlabCt, BackprojectionIsTheSerialSlices) {
     const std::vector<T> all = whole.to_host_vector();
     EXPECT_LE(max_error(mine.to_host_vector(), slab_of(all, g, part.slices()), peak(all)),
               sizeof(T) == 4 ? 1e-5 : 1e-12)
+        << name << ": rank " << c->rank();
+  }
+}
+
+// The rank's projector streamed through a device under a memory limit (arrays in host memory):
+// the same projection and back-projection, computed piece by piece.
+TYPED_TEST(SlabCt, StreamedSlabsAreTheSerialProjection) {
+  using T = TypeParam;
+  const Context ctx = Context::host();
+  const auto c = comm();
+  for (const auto& [name, g] : geometries()) {
+    const ct::JosephProjector<T> serial(g);
+    // Every rank takes part in the exchanges; a slab no view reaches has nothing to stream.
+    const ct::SlabProjector<T> in_memory(g, c);
+    std::optional<Context> device;
+    if (in_memory.local()) device = streaming_device(*in_memory.local());
+    const ct::SlabProjector<T> part(g, c, device);
+    expect_streamed_in_pieces(part.local(), name);
+    const std::vector<T> xv = random_values<T>(serial.domain().size(), 3),
+                         yv = random_values<T>(serial.range().size(), 8);
+    const auto x = Array<T>::from_host(ctx, serial.domain(), xv),
+               y = Array<T>::from_host(ctx, serial.range(), yv);
+    const auto xs = Array<T>::from_host(ctx, part.domain(), slab_of(xv, g, part.slices()));
+    const auto ys = Array<T>::from_host(ctx, part.range(), projection_rows_of(yv, g, part.owned_rows()));
+    Array<T> ax(ctx, serial.range()), aty(ctx, serial.domain()), axs(ctx, part.range()),
+        atys(ctx, part.domain());
+    serial.apply(ctx, x.view(), ax.view());
+    serial.adjoint(ctx, y.view(), aty.view());
+    part.apply(ctx, xs.view(), axs.view());
+    part.adjoint(ctx, ys.view(), atys.view());
+    const std::vector<T> forward = ax.to_host_vector(), back = aty.to_host_vector();
+    const double tol = sizeof(T) == 4 ? 1e-5 : 1e-12;
+    EXPECT_LE(
+        max_error(axs.to_host_vector(), projection_rows_of(forward, g, part.owned_rows()), peak(forward)),
+        tol)
+        << name << ": rank " << c->rank();
+    EXPECT_LE(max_error(atys.to_host_vector(), slab_of(back, g, part.slices()), peak(back)), tol)
         << name << ": rank " << c->rank();
   }
 }

@@ -18,7 +18,8 @@ ViewRange view_share(index_t views, int rank, int ranks) { return dist::block_sh
 
 template <class T>
 DistributedProjector<T>::DistributedProjector(const Geometry& g,
-                                              std::shared_ptr<const dist::Communicator> comm)
+                                              std::shared_ptr<const dist::Communicator> comm,
+                                              const std::optional<Context>& stream_through)
     : LinearOperator<T>("ct.distributed_" + g.projection.type_name(), g.volume.shape,
                         local_range(g, view_share(g.projection.views(), comm->rank(), comm->size()).count()),
                         typename LinearOperator<T>::EmptyRangeAllowed{}),
@@ -27,19 +28,20 @@ DistributedProjector<T>::DistributedProjector(const Geometry& g,
   validate(g, this->name());
   const index_t slices = g.volume.ndim() == 3 ? g.volume.nz() : 1;
   if (views_.count() > 0)
-    local_ = std::make_unique<JosephProjector<T>>(
-        piece_geometry(g, StreamPiece{0, slices, views_.begin, views_.end, 0, g.projection.rows}));
+    local_ = piece_projector<T>(
+        piece_geometry(g, StreamPiece{0, slices, views_.begin, views_.end, 0, g.projection.rows}),
+        stream_through);
 }
 
 template <class T>
 void DistributedProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
-  if (local_) local_->apply(ctx, x, y);
+  if (local_) local_.apply(ctx, x, y);
 }
 
 template <class T>
 void DistributedProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
   if (local_)
-    local_->adjoint(ctx, y, x);
+    local_.adjoint(ctx, y, x);
   else
     fill<T>(ctx, x, T(0));
   dist::all_reduce_sum<T>(*comm_, ctx, x);

@@ -77,7 +77,8 @@ Shape band_shape(const Geometry& g, index_t rows) {
 }  // namespace
 
 template <class T>
-SlabProjector<T>::SlabProjector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm)
+SlabProjector<T>::SlabProjector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm,
+                                const std::optional<Context>& stream_through)
     : LinearOperator<T>("ct.slab_" + g.projection.type_name(), slab_shape(g, *comm, "ct::SlabProjector"),
                         band_shape(g, slab_rows(g, comm->size(), "ct::SlabProjector")
                                           .owned[static_cast<std::size_t>(comm->rank())]
@@ -89,7 +90,7 @@ SlabProjector<T>::SlabProjector(const Geometry& g, std::shared_ptr<const dist::C
   const dist::Block& w = window();
   if (w.count() > 0) {
     const StreamPiece piece{slices_.begin, slices_.end, 0, g.projection.views(), w.begin, w.end};
-    local_ = std::make_unique<JosephProjector<T>>(piece_geometry(g, piece));
+    local_ = piece_projector<T>(piece_geometry(g, piece), stream_through);
   }
 }
 
@@ -110,10 +111,10 @@ void SlabProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) 
   const bool direct = same(win, own);
   Array<T> part(ctx, band_shape(geometry_, direct ? 0 : win.count()));
   if (direct) {
-    if (local_) local_->apply(ctx, x, y);
+    if (local_) local_.apply(ctx, x, y);
   } else {
     fill<T>(ctx, y, T(0));
-    if (local_) local_->apply(ctx, x, part.view());
+    if (local_) local_.apply(ctx, x, part.view());
     const dist::Block mine = meet(win, own);
     move_rows<T>(ctx, views, cols, mine.count(), {part.data(), win.count(), mine.begin - win.begin},
                  {y.data(), own.count(), mine.begin - own.begin}, RowMove::Add);
@@ -172,7 +173,7 @@ void SlabProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x
   Array<T> rows(ctx, band_shape(geometry_, direct ? 0 : window().count()));
   exchange_window(ctx, y, direct ? nullptr : rows.data());
   if (!local_) return fill<T>(ctx, x, T(0));
-  local_->adjoint(ctx, direct ? y : View<const T>(rows.view()), x);
+  local_.adjoint(ctx, direct ? y : View<const T>(rows.view()), x);
 }
 
 template class SlabProjector<float>;

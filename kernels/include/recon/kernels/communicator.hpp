@@ -2,8 +2,9 @@
 // operators and solvers need, behind one interface with two backends.
 //   - single rank, in process: always built; rank 0 of 1, every collective is the identity;
 //   - MPI (a build with RECON_MPI): MPI_COMM_WORLD of a process started by mpiexec.
-// Buffers are host memory; all_reduce_sum on a View of a Cuda context stages through the host
-// (copy out, reduce, copy back). NCCL for device buffers is not built yet (docs/distributed.md).
+// Buffers are host memory; the device-aware collectives at the end (all_reduce_sum of a View,
+// send_receive with a Context) move a Cuda context's arrays through NCCL on the context's stream
+// in a build with NCCL (RECON_NCCL), else staged through host memory (Transport below).
 // Sizes are 64-bit: the MPI backend cuts buffers beyond MPI's int counts into pieces.
 //
 // Failures: a collective that one rank never reaches would hang the others. Work that may fail
@@ -158,14 +159,38 @@ void root_does(const Communicator& comm, F&& fn) {
   });
 }
 
-// x = sum over ranks of x, for an array on any device (a Cuda context's data are staged
-// through host memory).
+// Whether this build has NCCL for device buffers (RECON_NCCL: CUDA, MPI and NCCL).
+bool nccl_built();
+
+// How the collectives below move the arrays of a context:
+//   Host:   a host context: the communicator's own calls on the arrays;
+//   Staged: a Cuda context, copied to host memory (in pieces of kStagingBytes for sums), moved by
+//           the communicator (MPI), copied back: a build without NCCL, the single-rank
+//           communicator (nothing moves), or RECON_DIST_STAGING=host in the environment (several
+//           ranks sharing one GPU, which NCCL refuses);
+//   Nccl:   a Cuda context in a build with NCCL under the MPI communicator (any number of ranks,
+//           one included): NCCL on the context's stream, one GPU per rank.
+// RECON_DIST_STAGING (read for a Cuda context only): unset, empty or "auto" (the choice above) or
+// "host"; any other value is an InvalidArgument, agreed by every rank in the collectives below.
+enum class Transport { Host, Staged, Nccl };
+std::string to_string(Transport t);
+Transport transport(const Communicator& comm, const Context& ctx);
+constexpr std::size_t kStagingBytes = std::size_t(64) << 20;
+
+// x = sum over ranks of x, for an array on ctx's device, moved by transport(comm, ctx) or by an
+// explicit transport (Nccl where it cannot run, or Host for a Cuda context: InvalidArgument).
+// NCCL's communicator of (comm, device) is made on the first call (ncclCommInitRank with the
+// unique id broadcast by comm) and destroyed at the Session's end; its failures are agreed.
 template <class T>
 void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x);
+template <class T>
+void all_reduce_sum(const Communicator& comm, const Context& ctx, View<T> x, Transport via);
 
-// Communicator::send_receive of arrays on any device (a Cuda context's data are staged through
-// host memory): `send` to rank `dest` while `recv` arrives from rank `source`; kNone for either
-// side skips it (its view may then be empty).
+// Communicator::send_receive of arrays on ctx's device (the slab gradient's halo rows, the z-slab
+// projector's row bands): `send` to rank `dest` while `recv` arrives from rank `source`; kNone for
+// either side skips it (its view may then be empty). Moved by transport(comm, ctx): NCCL's
+// ncclSend/ncclRecv in one group on the context's stream (an empty side posts nothing; the
+// sizes match pairwise), or staged through host memory.
 template <class T>
 void send_receive(const Communicator& comm, const Context& ctx, View<const T> send, int dest, View<T> recv,
                   int source);

@@ -15,7 +15,8 @@
 // wrap, whose value is the interior formula's), so both equal the serial operator's rows bitwise.
 // The solvers' fused TV passes run on the same padded blocks (engine/src/tv/slab_fused_split.hpp),
 // hence the padding helpers below. Per application one send_receive of one row each way
-// (domain) or of k rows (range); device data are staged through host memory (no NCCL yet).
+// (domain) or of k rows (range); device data move by dist::send_receive (NCCL, or staged
+// through host memory: communicator.hpp's Transport).
 // Neumann and periodic boundaries; periodic wraps the ring of ranks.
 // Tests: tests/dist/test_slab_tv.cpp (plainly and under mpiexec -n 1, 2, 3).
 #pragma once

@@ -10,10 +10,13 @@
 // Domain: the volume (replicated); range: the rank's share (views_r, rows, cols), empty on a
 // rank without views. range_split() names the communicator, so that the solvers sum their inner
 // products over the range across ranks (engine/src/solvers/range_reduce.hpp).
+// With `stream_through` (a device) the arrays live in host memory and the rank's projector is
+// streamed through that device (streamed.hpp), for data beyond its memory.
 // Tests: tests/dist/test_distributed.cpp under mpiexec -n 1, 2, 3.
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "recon/kernels/communicator.hpp"
 #include "recon/operators/ct/geometry.hpp"
@@ -31,8 +34,11 @@ template <class T>
 class DistributedProjector final : public LinearOperator<T> {
  public:
   // Validates g (InvalidArgument naming the field at fault).
-  DistributedProjector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm);
+  DistributedProjector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm,
+                       const std::optional<Context>& stream_through = std::nullopt);
   const ViewRange& views() const { return views_; }
+  // The rank's projector (null on a rank without views).
+  const LinearOperator<T>* local() const { return local_ ? &local_.get() : nullptr; }
   const dist::Communicator& communicator() const { return *comm_; }
   // The communicator when it has more than one rank (a single rank holds the whole range).
   const dist::Communicator* range_split() const override { return comm_->size() > 1 ? comm_.get() : nullptr; }
@@ -44,12 +50,13 @@ class DistributedProjector final : public LinearOperator<T> {
  private:
   std::shared_ptr<const dist::Communicator> comm_;
   ViewRange views_;
-  std::unique_ptr<JosephProjector<T>> local_;  // null on a rank without views
+  Operator<T> local_;  // empty on a rank without views
 };
 
 template <class T>
-Operator<T> distributed_projector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm) {
-  return Operator<T>(std::make_shared<const DistributedProjector<T>>(g, std::move(comm)));
+Operator<T> distributed_projector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm,
+                                  const std::optional<Context>& stream_through = std::nullopt) {
+  return Operator<T>(std::make_shared<const DistributedProjector<T>>(g, std::move(comm), stream_through));
 }
 
 }  // namespace recon::ct

@@ -20,11 +20,14 @@
 // ranks whose windows do not meet are skipped).
 // domain_split() and range_split() both name the communicator (with more than one rank), so the
 // solvers sum over x and over the projections across ranks (engine/src/solvers/range_reduce.hpp).
+// With `stream_through` (a device) the arrays live in host memory and the rank's projector of its
+// slab is streamed through that device (streamed.hpp), for slabs beyond its memory.
 // 3D geometries only (parallel3d, cone and their vector forms): a 2D image is one slice.
 // Tests: tests/dist/test_ct_slabs.cpp under mpiexec -n 1, 2, 3.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,7 +61,10 @@ SlabRows slab_rows(const Geometry& g, int ranks, const std::string& where);
 template <class T>
 class SlabProjector final : public LinearOperator<T> {
  public:
-  SlabProjector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm);
+  SlabProjector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm,
+                const std::optional<Context>& stream_through = std::nullopt);
+  // The projector of the rank's slab into its window (null when no view reaches the slab).
+  const LinearOperator<T>* local() const { return local_ ? &local_.get() : nullptr; }
   // The rank's slices of the volume.
   const dist::Block& slices() const { return slices_; }
   // Every rank's window and owned rows; this rank's owned rows are its range's rows.
@@ -90,12 +96,13 @@ class SlabProjector final : public LinearOperator<T> {
   std::shared_ptr<const dist::Communicator> comm_;
   dist::Block slices_;
   SlabRows rows_;
-  std::unique_ptr<JosephProjector<T>> local_;  // null when no view reaches the slab
+  Operator<T> local_;  // empty when no view reaches the slab
 };
 
 template <class T>
-Operator<T> slab_projector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm) {
-  return Operator<T>(std::make_shared<const SlabProjector<T>>(g, std::move(comm)));
+Operator<T> slab_projector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm,
+                           const std::optional<Context>& stream_through = std::nullopt) {
+  return Operator<T>(std::make_shared<const SlabProjector<T>>(g, std::move(comm), stream_through));
 }
 
 }  // namespace recon::ct

@@ -20,11 +20,13 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "recon/kernels/memory_budget.hpp"
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/geometry.hpp"
+#include "recon/operators/ct/projector.hpp"
 #include "recon/operators/linear_operator.hpp"
 #include "recon/operators/operator.hpp"
 
@@ -104,6 +106,13 @@ Operator<T> streamed_projector(const Geometry& g, const Context& device) {
   const std::size_t budget = available_bytes(device) / 10 * 9;
   return Operator<T>(
       std::make_shared<const StreamedProjector<T>>(g, device, plan_stream(g, sizeof(T), budget)));
+}
+
+// A piece's projector for a split run (distributed.hpp, slab_projector.hpp): Joseph's in memory,
+// or, given `stream_through`, streamed through that device for arrays in host memory.
+template <class T>
+Operator<T> piece_projector(const Geometry& piece, const std::optional<Context>& stream_through) {
+  return stream_through ? streamed_projector<T>(piece, *stream_through) : joseph_projector<T>(piece);
 }
 
 }  // namespace recon::ct
