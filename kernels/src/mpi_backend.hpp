@@ -14,6 +14,9 @@ void mpi_start(int* argc, char*** argv);
 void mpi_finish();
 // MPI_COMM_WORLD once mpi_start ran, else null.
 std::shared_ptr<const Communicator> mpi_world();
+// A communicator over a duplicate of the MPI_Comm at comm_address (communicator.hpp's
+// mpi_communicator); MPI must be initialised, and is not finalised by it.
+std::shared_ptr<const Communicator> mpi_over(const void* comm_address);
 // MPI_Abort(MPI_COMM_WORLD, code).
 [[noreturn]] void mpi_abort(int code);
 

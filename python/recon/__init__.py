@@ -13,7 +13,8 @@ Matrix, ...; every operator, the CT projector included, has ``to_scipy``, ``to_p
 ``to_torch``), :mod:`recon.ct` (geometry, projector, fbp/fdk, sirt/cgls, reconstruct: ``recon ct
 recon``), :mod:`recon.cs` (compressive sensing: ``recon cs`` and ``recon cs recover``),
 :mod:`recon.penalty` (penalties and losses), :mod:`recon.io` (read/write every format
-the CLI reads and writes, atomically); functions :func:`denoise_tv`, :func:`prox`,
+the CLI reads and writes, atomically), :mod:`recon.dist` (MPI ranks through mpi4py: ``comm=`` on
+the projector, the solvers and denoise_tv); functions :func:`denoise_tv`, :func:`prox`,
 :func:`devices`.
 """
 from . import _recon
@@ -35,9 +36,10 @@ from . import ops  # noqa: E402
 from . import ct  # noqa: E402
 from . import io  # noqa: E402
 from . import cs  # noqa: E402
+from . import dist  # noqa: E402
 from .penalty import prox  # noqa: E402
 from ._tv import denoise_tv  # noqa: E402
 
-__all__ = ["__version__", "devices", "ops", "ct", "cs", "io", "penalty", "prox", "denoise_tv", "Error", "InvalidArgument",
+__all__ = ["__version__", "devices", "ops", "ct", "cs", "dist", "io", "penalty", "prox", "denoise_tv", "Error", "InvalidArgument",
            "ShapeMismatch", "IoError", "DeviceError", "OutOfMemory",
            "MissingDependency"]

@@ -1,5 +1,6 @@
 """TV denoising (recon.denoise_tv)."""
-from . import _recon
+from . import _recon, dist
+from ._recon import InvalidArgument
 from ._arrays import as_input, check_shape, output
 from ._progress import progress_callback
 from .penalty import as_function
@@ -7,7 +8,7 @@ from .penalty import as_function
 
 def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-5, callback=None, *,
                boundary="neumann", check_every=10, rho=0.0, balance_rho=True, use_cg=False, alpha=0.5,
-               x0=None, out=None, return_report=False, progress=False, device="auto"):
+               x0=None, out=None, return_report=False, progress=False, device="auto", comm=None):
     """Total-variation denoising of a 1D signal, 2D image or 3D volume u:
 
         min_x 0.5 ||x - u||^2 + lam * sum phi(D x)
@@ -32,19 +33,48 @@ def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-
     x0: start (warm start) instead of u. out: the result array (u's shape and float dtype).
     return_report: also return a dict (iterations, stop, converged, objective, last, solver,
         penalty).
+    comm: an mpi4py communicator: the array is split into blocks of rows along axis 0 (z-slabs of
+        a volume, row blocks of an image) over its ranks, each rank passing its block
+        (``recon.dist.block(n, comm)``: rows ``[r n // P, (r + 1) n // P)`` of n; cut and join
+        with ``recon.dist.scatter`` / ``gather``); u, x0, out and the result are the rank's block,
+        the objective that of the whole array. Solvers pdhg, ladmm, ladmm-eq129 and admm (its
+        x-update by CG); apgm and lbfgs are refused. Progress: rank 0 only.
     Returns x (float32 for float32 input, else float64), or (x, report).
     """
-    u = as_input(u, name="u")
-    x = output(out, u.shape, u.dtype)
     warm = x0 is not None
-    if warm:
-        if x0 is not x:
-            x0 = as_input(x0, dtype=u.dtype, name="x0")
-            check_shape(x0, u.shape, "x0")
-            x[...] = x0
-    fn = as_function(penalty)
+
+    def prepare():
+        v = as_input(u, name="u")
+        x = output(out, v.shape, v.dtype)
+        if warm and x0 is not x:
+            w = as_input(x0, dtype=v.dtype, name="x0")
+            check_shape(w, v.shape, "x0")
+            x[...] = w
+        scalars = (float(lam), bool(iso), str(boundary), str(solver), int(iters), float(tol), int(check_every),
+                   float(rho), bool(balance_rho), bool(use_cg), float(alpha))
+        return v, x, as_function(penalty), scalars
+
+    if comm is None:
+        u, x, fn, scalars = prepare()
+        engine_comm, whole = None, []
+    else:
+        u, x, fn, scalars = dist.agreed(comm, prepare, same=lambda r: "%s %s" % (r[0].dtype.name, r[0].shape[1:]),
+                                        what="the dtypes or block shapes (after axis 0)")
+        rows = comm.allgather(u.shape[0])
+        whole = [sum(rows)] + list(u.shape[1:])
+        rank, size = comm.Get_rank(), comm.Get_size()
+        dist.agreed(comm, lambda: _check_block(rows[rank], whole[0], rank, size))
+        engine_comm = dist.engine_communicator(comm, "denoise_tv")
+        if rank != 0:
+            progress = False
     with progress_callback(progress, "denoise_tv", iters, callback) as cb:
-        report = _recon.denoise_tv(u, x, fn._fn, float(lam), bool(iso), boundary, solver, int(iters), float(tol),
-                                   int(check_every), float(rho), bool(balance_rho), bool(use_cg), float(alpha),
-                                   warm, cb, device)
+        report = _recon.denoise_tv(u, x, fn._fn, *scalars, warm, cb, device, engine_comm, whole)
     return (x, report) if return_report else x
+
+
+def _check_block(rows, total, rank, size):
+    """InvalidArgument unless a rank's block has its share of the rows (recon.dist.block)."""
+    begin, end = dist._share(total, rank, size)
+    if rows != end - begin:
+        raise InvalidArgument("denoise_tv: rank %d holds %d rows of %d, expected %d (rows %d..%d: "
+                              "recon.dist.block(%d, comm))" % (rank, rows, total, end - begin, begin, end, total))

@@ -16,11 +16,12 @@ keeps its arrays (docs/python.md):
 
 ``g.with_layout('recon')`` is the same geometry with recon's layout.
 """
+import hashlib
 import math
 
 import numpy as np
 
-from . import _recon
+from . import _recon, dist
 from ._arrays import as_input, check_shape, output
 from ._recon import InvalidArgument
 from .ops import Operator
@@ -362,27 +363,124 @@ class Projector(Operator):
     A :class:`recon.ops.Operator`: ``A.to_scipy(dtype=np.float32)``, ``A.to_pylops()``,
     ``A.to_torch()`` (a torch.autograd.Function, backward the exact adjoint, batched over
     leading axes) and the algebra (``A @ B``, ``A + B``, ``s * A``) are the ones every operator
-    has."""
+    has.
+
+    ``comm`` (an mpi4py communicator, e.g. ``MPI.COMM_WORLD``) splits A over its ranks
+    (docs/python.md, "MPI"): ``distribute='views'`` (the engine's DistributedProjector: each rank
+    the whole volume and its views ``A.views``) or ``'slabs'`` (SlabProjector, 3D only: each rank
+    its slices ``A.slices`` and its band of detector rows ``A.rows`` of every view). forward and
+    adjoint then take and return the rank's shares (``volume_shape``, ``projection_shape``);
+    :meth:`scatter_volume`, :meth:`scatter_projections`, :meth:`gather_volume` and
+    :meth:`gather_projections` cut whole arrays into shares and join them on one rank. Every
+    rank makes the same calls (collective) with the same geometry; a bad argument on one rank
+    raises on all of them. Not with ``memory_limit`` or an ASTRA layout."""
 
     _default_dtype = np.float32
 
-    def __init__(self, geometry, device="auto", memory_limit=None):
+    def __init__(self, geometry, device="auto", memory_limit=None, *, comm=None, distribute="views"):
         self.geometry = _geometry_of(geometry)
         g = self.geometry
         self._astra2d = g.layout == "astra" and g.ndim == 2
         self._astra3d = g.layout == "astra" and g.ndim == 3
         limit = "" if memory_limit is None else str(memory_limit)
-        self._p = _recon._Projector(_mirrored_y(g) if self._astra2d else g._g, device, limit)
+        self.comm = comm
+        self.distribute = None
+        if comm is None:
+            self._p = _recon._Projector(_mirrored_y(g) if self._astra2d else g._g, device, limit, None, "")
+            return
+        # Split over comm's ranks (docs/python.md, "MPI"): every rank passes the same geometry.
+        dist._check_comm(comm, "Projector")
+
+        def check():
+            if distribute not in ("views", "slabs"):
+                raise InvalidArgument("Projector: distribute must be 'views' or 'slabs', got %r" % (distribute,))
+            if g.layout != "recon":
+                raise InvalidArgument("Projector: comm= takes geometries in recon's layout; use "
+                                      "g.with_layout('recon')")
+            if memory_limit is not None:
+                raise InvalidArgument("Projector: memory_limit cannot be combined with comm= (a split projector "
+                                      "is not streamed)")
+
+        dist.agreed(comm, check, same=lambda _: (hashlib.sha1(g.to_json().encode()).hexdigest()[:12], distribute),
+                    what="the geometries or distribute")
+        engine_comm = dist.engine_communicator(comm, "Projector")
+        self._p = dist.agreed(comm, lambda: _recon._Projector(g._g, device, limit, engine_comm, distribute))
+        self.distribute = distribute
+        # Rows of every rank along the split axis of the volume and of the projections (axis,
+        # counts; counts None: replicated).
+        s, v, r = self.slices, self.views, self.rows
+        counts = lambda share: comm.allgather(share[1] - share[0])  # noqa: E731
+        if distribute == "views":
+            self._splits = {"volume": (0, None), "projections": (0, counts(v))}
+        else:
+            self._splits = {"volume": (0, counts(s)), "projections": (1, counts(r))}
 
     device = property(lambda self: self._p.device, doc="'cpu' or 'cuda:N'.")
     streamed = property(lambda self: self._p.streamed,
                         doc="Whether the arrays stay in host memory and stream through the device (memory_limit).")
-    volume_shape = property(lambda self: self.geometry.volume_shape, doc="Shape of x.")
-    projection_shape = property(lambda self: self.geometry.projection_shape, doc="Shape of y (geometry's layout).")
+    volume_shape = property(lambda self: tuple(self._p.domain) if self.comm is not None else
+                            self.geometry.volume_shape,
+                            doc="Shape of x (with comm=: this rank's share, the whole volume by views).")
+    projection_shape = property(lambda self: tuple(self._p.range) if self.comm is not None else
+                                self.geometry.projection_shape,
+                                doc="Shape of y (geometry's layout; with comm=: this rank's share).")
 
-    domain_shape = property(lambda self: tuple(self.geometry.volume_shape), doc="volume_shape (recon.ops.Operator).")
-    range_shape = property(lambda self: tuple(self.geometry.projection_shape),
-                           doc="projection_shape (recon.ops.Operator).")
+    domain_shape = property(lambda self: self.volume_shape, doc="volume_shape (recon.ops.Operator).")
+    range_shape = property(lambda self: self.projection_shape, doc="projection_shape (recon.ops.Operator).")
+
+    slices = property(lambda self: tuple(self._p.shares[0:2]),
+                      doc="(begin, end): the volume slices (axis 0) this rank holds; all of them unless split by "
+                          "slabs.")
+    views = property(lambda self: tuple(self._p.shares[2:4]),
+                     doc="(begin, end): the views (axis 0 of y) this rank holds; all of them unless split by views.")
+    rows = property(lambda self: tuple(self._p.shares[4:6]),
+                    doc="(begin, end): the detector rows (axis 1 of 3D y) this rank holds; all of them unless "
+                        "split by slabs.")
+
+    def _agreed(self, fn, same=None):
+        return fn() if self.comm is None else dist.agreed(self.comm, fn, same)
+
+    def _scatter(self, whole, what, root):
+        if self.comm is None:
+            return as_input(whole, name="scatter_" + what)
+        axis, counts = self._splits[what]
+        if counts is None:
+            return dist.broadcast(whole, self.comm, root)
+        return dist.scatter(whole, self.comm, root, axis, counts)
+
+    def _gather(self, local, what, root):
+        def checked():
+            a = as_input(local, name="gather_" + what)
+            check_shape(a, self.volume_shape if what == "volume" else self.projection_shape, "gather_" + what)
+            return a
+
+        local = self._agreed(checked, same=lambda a: a.dtype.name)
+        if self.comm is None:
+            return local
+        axis, counts = self._splits[what]
+        if counts is None:  # replicated: root's copy
+            return local if self.comm.Get_rank() == root else None
+        return dist.gather(local, self.comm, root, axis)
+
+    def scatter_volume(self, x, root=0):
+        """This rank's share of a whole volume that rank ``root`` passes (others may pass None):
+        its slab (by slabs), or the whole volume broadcast (by views). Without comm: x."""
+        return self._scatter(x, "volume", root)
+
+    def scatter_projections(self, y, root=0):
+        """This rank's share of the whole projections that rank ``root`` passes (others may pass
+        None): its views (by views) or its band of detector rows of every view (by slabs)."""
+        return self._scatter(y, "projections", root)
+
+    def gather_volume(self, x, root=0):
+        """The whole volume on rank ``root`` from every rank's share x (``volume_shape``); None on
+        the other ranks. By views (a replicated volume) root's own copy."""
+        return self._gather(x, "volume", root)
+
+    def gather_projections(self, y, root=0):
+        """The whole projections on rank ``root`` from every rank's share y
+        (``projection_shape``); None on the other ranks."""
+        return self._gather(y, "projections", root)
 
     def _forward_into(self, x, out):
         if self._astra3d:
@@ -414,10 +512,10 @@ class Projector(Operator):
 
 
 def _analytic(y, g, filter, out, device, cone):
+    if isinstance(g, Projector) and g.comm is not None:
+        return _analytic_split(y, g, filter, out, cone)
     g = _geometry_of(g)
-    name = "fdk" if cone else "fbp"
-    if (g.type == "cone") != cone:
-        raise InvalidArgument("%s: this is a %s geometry; use %s" % (name, g.type, "fdk" if g.type == "cone" else "fbp"))
+    _check_family(g, cone)
     y = as_input(y, name="y")
     check_shape(y, g.projection_shape, "y")
     if g.layout == "astra" and g.ndim == 3:
@@ -432,23 +530,59 @@ def _analytic(y, g, filter, out, device, cone):
     return out
 
 
+def _check_family(g, cone):
+    if (g.type == "cone") != cone:
+        raise InvalidArgument("%s: this is a %s geometry; use %s" % ("fdk" if cone else "fbp", g.type,
+                                                                    "fdk" if g.type == "cone" else "fbp"))
+
+
+def _analytic_split(y, a, filter, out, cone):
+    """FBP/FDK on a Projector split by slabs (the engine's filtered_backprojection_slabs): y the
+    rank's band of detector rows, the result its slab."""
+    def prepare():
+        _check_family(a.geometry, cone)
+        if a.distribute != "slabs":
+            raise InvalidArgument("%s: split by %s; FBP/FDK run split by slabs only (distribute='slabs'), or on "
+                                  "one rank with the gathered projections" % ("fdk" if cone else "fbp", a.distribute))
+        v = a._recon_y(y)
+        return v, output(out, a.volume_shape, v.dtype)
+
+    y, out = a._agreed(prepare, same=lambda r: r[0].dtype.name)
+    _recon.fbp_slabs(a._p, y, out, str(filter))
+    return out
+
+
 def fbp(y, g, filter="ramp", out=None, device="auto"):
     """Filtered back-projection of parallel2d, fan2d and parallel3d projections y (like
     ``recon ct fbp``): a circular geometry with equally spaced angles over 180 or 360 degrees
     (parallel), 360 degrees or a Parker-weighted short scan (fan). filter: ``'ramp'``,
-    ``'shepp-logan'``, ``'cosine'`` or ``'hann'``. Returns the volume (attenuation per unit)."""
+    ``'shepp-logan'``, ``'cosine'`` or ``'hann'``. Returns the volume (attenuation per unit).
+    g: a Geometry or a Projector; a Projector split by slabs (``comm=``, ``distribute='slabs'``,
+    3D) runs it split: y is the rank's band of detector rows, the result its slab."""
     return _analytic(y, g, filter, out, device, False)
 
 
 def fdk(y, g, filter="ramp", out=None, device="auto"):
     """FDK reconstruction of circular cone-beam projections (full circle or Parker-weighted
-    short scan), like ``recon ct fdk``; filters as :func:`fbp`."""
+    short scan), like ``recon ct fdk``; filters and a Projector split by slabs as :func:`fbp`."""
     return _analytic(y, g, filter, out, device, True)
 
 
-def _projector(g, device, memory_limit=None):
-    """g itself when it is a Projector (its device then wins), else a Projector of the geometry."""
-    return g if isinstance(g, Projector) else Projector(_geometry_of(g), device, memory_limit)
+def _projector(g, device, memory_limit=None, comm=None, distribute="views"):
+    """g itself when it is a Projector (its device and comm then win; a different comm is refused),
+    else a Projector of the geometry (split over comm's ranks when comm is given)."""
+    if isinstance(g, Projector):
+        if comm is not None and comm is not g.comm:
+            raise InvalidArgument("comm: the Projector was made with %s; give comm to the Projector or to the "
+                                  "solver, not a different one to each" % ("no comm" if g.comm is None else
+                                                                            "another communicator"))
+        return g
+    return Projector(_geometry_of(g), device, memory_limit, comm=comm, distribute=distribute)
+
+
+def _quiet_off_root(a, progress):
+    """progress on rank 0 only of a split projector (every rank runs the same iterations)."""
+    return progress if a.comm is None or a.comm.Get_rank() == 0 else False
 
 
 def _start(x, x0):
@@ -461,33 +595,45 @@ def _start(x, x0):
         x[...] = x0
 
 
-def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device, progress):
-    a = _projector(g, device)
-    y = a._recon_y(y)
-    x = output(out, a.volume_shape, y.dtype)
-    _start(x, x0)
-    with progress_callback(progress, "sirt" if sirt else "cgls", iters, callback) as cb:
-        report = _recon.iterative(a._p, y, x, sirt, int(iters), float(tol), float(relaxation), bool(nonneg), cb)
+def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device, progress,
+               comm, distribute):
+    a = _projector(g, device, None, comm, distribute)
+
+    def prepare():
+        yr = a._recon_y(y)
+        x = output(out, a.volume_shape, yr.dtype)
+        _start(x, x0)
+        return yr, x, (int(iters), float(tol), float(relaxation), bool(nonneg))
+
+    y, x, scalars = a._agreed(prepare, same=lambda r: r[0].dtype.name)
+    with progress_callback(_quiet_off_root(a, progress), "sirt" if sirt else "cgls", iters, callback) as cb:
+        report = _recon.iterative(a._p, y, x, sirt, *scalars, cb)
     return (x, report) if return_report else x
 
 
 def sirt(y, g, iters=100, tol=1e-6, relaxation=1.0, nonneg=False, *, x0=None, out=None, callback=None,
-         return_report=False, progress=False, device="auto"):
+         return_report=False, progress=False, device="auto", comm=None, distribute="views"):
     """SIRT (ASTRA's form): x <- P(x + relaxation C A^T R (y - A x)), like ``recon ct sirt``.
     g: a Geometry or a Projector (then its device is used). Stops after ``iters`` iterations or
     when ||y - A x|| <= tol ||y||. x0: start (zeros otherwise). callback(info dict) after every
     iteration; returning False stops, an exception stops and is raised. progress: True writes a
     progress line with an estimate of the time left to stderr (or give a stream); it composes
-    with callback. Returns x, or (x, report) with ``return_report``."""
+    with callback. Returns x, or (x, report) with ``return_report``.
+
+    Split over MPI ranks: g a Projector made with ``comm=``, or comm (an mpi4py communicator) and
+    distribute (``'views'`` or ``'slabs'``) here; y, x0, out and the result are then this rank's
+    shares (:class:`Projector`), every rank runs the same iterations and progress is written by
+    rank 0 only."""
     return _iterative(y, g, True, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device,
-                      progress)
+                      progress, comm, distribute)
 
 
 def cgls(y, g, iters=100, tol=1e-6, *, x0=None, out=None, callback=None, return_report=False, progress=False,
-         device="auto"):
+         device="auto", comm=None, distribute="views"):
     """CGLS least squares (like ``recon ct cgls``): stops after ``iters`` iterations or when
-    ||A^T (y - A x)|| <= tol ||A^T y||. Arguments as :func:`sirt`."""
-    return _iterative(y, g, False, iters, tol, 1.0, False, x0, out, callback, return_report, device, progress)
+    ||A^T (y - A x)|| <= tol ||A^T y||. Arguments (comm and distribute included) as :func:`sirt`."""
+    return _iterative(y, g, False, iters, tol, 1.0, False, x0, out, callback, return_report, device, progress,
+                      comm, distribute)
 
 
 def _tv_norm(tv, iso):
@@ -503,7 +649,7 @@ def _tv_norm(tv, iso):
 def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters=100, nonneg=True, callback=None, *,
                 tv=None, iso=None, tol=1e-4, rho=1.0, cg_iters=10, check_every=1, inner_iters=10,
                 inner_solver="pdhg", apgm_variant="monotone", init="zero", x0=None, out=None, return_report=False,
-                progress=False, device="auto", memory_limit=None):
+                progress=False, device="auto", memory_limit=None, comm=None, distribute="views"):
     """TV-regularised CT reconstruction, as ``recon ct recon`` computes it
     (engine/include/recon/engine/ct/tv_recon.hpp):
 
@@ -538,24 +684,41 @@ def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters
         differences slightly otherwise than recon's layout does (anisotropic TV is the same).
     return_report: also return a dict (iterations, stop, converged, objective, last, solver,
         loss, penalty).
+    comm, distribute: split over MPI ranks as :func:`sirt` (or g a Projector made with
+        ``comm=``): y, x0, out and the result are this rank's shares; every solver by views,
+        admm and pdhg by slabs; ``init='fbp'`` runs FBP/FDK by slabs (split by slabs) or gathers
+        y on rank 0, which computes it and sends each rank the volume (split by views).
     Returns x (float32 for float32 y, else float64), or (x, report).
     """
-    a = _projector(g, device, memory_limit)
-    loss_fn, penalty_fn = as_function(loss), as_function(penalty)
-    norm = _tv_norm(tv, iso)
-    yr = a._recon_y(y)
-    x = output(out, a.volume_shape, yr.dtype)
-    if init not in ("zero", "fbp"):
-        raise InvalidArgument("reconstruct: init must be 'zero' or 'fbp', got '%s'" % (init,))
-    if init == "fbp":
-        if x0 is not None:
+    a = _projector(g, device, memory_limit, comm, distribute)
+
+    def prepare():
+        loss_fn, penalty_fn = as_function(loss), as_function(penalty)
+        yr = a._recon_y(y)
+        x = output(out, a.volume_shape, yr.dtype)
+        if init not in ("zero", "fbp"):
+            raise InvalidArgument("reconstruct: init must be 'zero' or 'fbp', got '%s'" % (init,))
+        if init == "fbp" and x0 is not None:
             raise InvalidArgument("reconstruct: give init='fbp' or x0, not both")
-        # In y's own layout: _analytic maps an ASTRA layout as the projector does.
-        _analytic(y, a.geometry, "ramp", x, a.device, a.geometry.type == "cone")
-    else:
-        _start(x, x0)
-    with progress_callback(progress, "reconstruct", iters, callback) as cb:
-        report = _recon.reconstruct(a._p, yr, x, loss_fn._fn, penalty_fn._fn, float(lam), norm, bool(nonneg),
-                                    str(solver), int(iters), float(tol), float(rho), int(cg_iters),
-                                    int(check_every), int(inner_iters), str(inner_solver), str(apgm_variant), cb)
+        if init == "zero":
+            _start(x, x0)
+        scalars = (float(lam), _tv_norm(tv, iso), bool(nonneg), str(solver), int(iters), float(tol), float(rho), int(cg_iters),
+                   int(check_every), int(inner_iters), str(inner_solver), str(apgm_variant))
+        return loss_fn, penalty_fn, scalars, yr, x
+
+    loss_fn, penalty_fn, scalars, yr, x = a._agreed(prepare, same=lambda r: r[3].dtype.name)
+    if init == "fbp":
+        cone = a.geometry.type == "cone"
+        if a.comm is None:
+            # In y's own layout: _analytic maps an ASTRA layout as the projector does.
+            _analytic(y, a.geometry, "ramp", x, a.device, cone)
+        elif a.distribute == "slabs":  # FBP/FDK by slabs, as the CLI's ct recon --init fbp
+            _analytic_split(yr, a, "ramp", x, cone)
+        else:  # by views rank 0 computes it on the whole projections and sends each rank its share
+            whole = a.gather_projections(yr)
+            root = a.comm.Get_rank() == 0
+            start = a._agreed(lambda: _analytic(whole, a.geometry, "ramp", None, a.device, cone) if root else None)
+            x[...] = a.scatter_volume(start)
+    with progress_callback(_quiet_off_root(a, progress), "reconstruct", iters, callback) as cb:
+        report = _recon.reconstruct(a._p, yr, x, loss_fn._fn, penalty_fn._fn, *scalars, cb)
     return (x, report) if return_report else x

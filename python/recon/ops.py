@@ -67,20 +67,31 @@ class Operator:
         """y = A x. x: an array of ``domain_shape`` (float32 stays float32, other dtypes become
         float64); out: the result array (``range_shape``, x's float dtype), written in place.
         Returns y."""
-        x = as_input(x, name="x")
-        check_shape(x, self.domain_shape, "x")
-        out = output(out, self.range_shape, x.dtype)
+        x, out = self._checked(x, out, self.domain_shape, self.range_shape, "x")
         self._forward_into(x, out)
         return out
 
     def adjoint(self, y, out=None):
         """x = A^T y, the exact adjoint. y: an array of ``range_shape``; out as :meth:`forward`.
         Returns x."""
-        y = as_input(y, name="y")
-        check_shape(y, self.range_shape, "y")
-        out = output(out, self.domain_shape, y.dtype)
+        y, out = self._checked(y, out, self.range_shape, self.domain_shape, "y")
         self._adjoint_into(y, out)
         return out
+
+    def _checked(self, a, out, in_shape, out_shape, name):
+        """(a, out) checked and converted for forward/adjoint, through :meth:`_agreed`."""
+
+        def prepare():
+            v = as_input(a, name=name)
+            check_shape(v, in_shape, name)
+            return v, output(out, out_shape, v.dtype)
+
+        return self._agreed(prepare, same=lambda r: r[0].dtype.name)
+
+    def _agreed(self, fn, same=None):
+        """fn(): the argument checks of a call. An operator split over MPI ranks overrides this so
+        that a check failing on one rank raises on every rank (recon.dist.agreed)."""
+        return fn()
 
     def __call__(self, x, out=None):
         """A(x) is A.forward(x)."""

@@ -16,6 +16,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -31,15 +32,19 @@
 #include "recon/engine/tv.hpp"
 #include "recon/io/image.hpp"
 #include "recon/kernels/array.hpp"
+#include "recon/kernels/communicator.hpp"
 #include "recon/kernels/context.hpp"
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/memory.hpp"
 #include "recon/kernels/memory_budget.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/penalties/function.hpp"
+#include "recon/operators/ct/distributed.hpp"
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/geometry.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "recon/operators/ct/slab_fbp.hpp"
+#include "recon/operators/ct/slab_projector.hpp"
 #include "recon/operators/ct/streamed.hpp"
 
 namespace nb = nanobind;
@@ -226,14 +231,35 @@ bool equal(const Geometry& a, const Geometry& b) {
   return true;
 }
 
+// The engine's communicator over an mpi4py communicator (its MPI_Comm's address) or the single
+// rank; python/recon/dist.py makes it (docs/python.md, "MPI").
+struct PyComm {
+  std::shared_ptr<const dist::Communicator> comm;
+};
+
 // The projector pair on one device, float and double instances made on first use. With a
 // memory limit the arrays stay in host memory and the projector streams them through a
-// device context of its own capped at the limit (ct/streamed.hpp).
+// device context of its own capped at the limit (ct/streamed.hpp). With a communicator the
+// projector is split over its ranks (docs/distributed.md): `distribute` "views"
+// (ct::DistributedProjector) or "slabs" (ct::SlabProjector); its domain and range are then this
+// rank's shares.
 class PyProjector {
  public:
-  PyProjector(const Geometry& g, const std::string& device, const std::string& memory_limit)
+  PyProjector(const Geometry& g, const std::string& device, const std::string& memory_limit,
+              const PyComm* comm, const std::string& distribute)
       : geometry_(g), ctx_(context_for(device)) {
     ct::validate(g, "Projector");
+    if (comm) {
+      if (distribute != "views" && distribute != "slabs")
+        throw InvalidArgument("Projector: distribute '" + distribute + "': expected 'views' or 'slabs'");
+      if (!memory_limit.empty())
+        throw InvalidArgument(
+            "Projector: memory_limit is not supported with comm (a split projector is not streamed)");
+      comm_ = comm->comm;
+      distribute_ = distribute;
+      op<double>();  // a bad split (fewer slices than ranks, a 2D geometry by slabs) raises here
+      return;
+    }
     if (memory_limit.empty()) return;
     streamed_device_ = Context::from_choice(device_name(ctx_));
     streamed_device_->set_memory_limit(parse_memory_size(memory_limit, "Projector: memory_limit"));
@@ -242,16 +268,52 @@ class PyProjector {
   bool streamed() const { return streamed_device_.has_value(); }
   const Context& context() const { return ctx_; }
   std::string device() const { return device_name(streamed_device_ ? *streamed_device_ : ctx_); }
-  std::vector<index_t> domain() const { return dims(geometry_.volume.shape); }
-  std::vector<index_t> range() const { return dims(geometry_.projection.shape()); }
+  std::vector<index_t> domain() {
+    return distribute_.empty() ? dims(geometry_.volume.shape) : dims(op<double>().domain());
+  }
+  std::vector<index_t> range() {
+    return distribute_.empty() ? dims(geometry_.projection.shape()) : dims(op<double>().range());
+  }
+  // This rank's [begin, end) of the volume's slices, the views and the detector rows (the whole
+  // ranges where they are not split).
+  std::vector<index_t> shares() {
+    const ct::ProjectionGeometry& p = geometry_.projection;
+    std::vector<index_t> out{0, geometry_.volume.shape[0], 0, p.views(), 0, p.rows};
+    if (distribute_ == "views") {
+      const dist::Block v = ct::view_share(p.views(), comm_->rank(), comm_->size());
+      out[2] = v.begin;
+      out[3] = v.end;
+    } else if (distribute_ == "slabs") {
+      const ct::SlabProjector<double>& a = slab<double>("Projector");
+      out[0] = a.slices().begin;
+      out[1] = a.slices().end;
+      out[4] = a.owned_rows().begin;
+      out[5] = a.owned_rows().end;
+    }
+    return out;
+  }
+
+  // The z-slab projector, or InvalidArgument naming `where` unless the split is by slabs.
+  template <class T>
+  const ct::SlabProjector<T>& slab(const std::string& where) {
+    if (distribute_ != "slabs")
+      throw InvalidArgument(where + ": needs a projector split by slabs (comm=..., distribute='slabs')");
+    return dynamic_cast<const ct::SlabProjector<T>&>(op<T>().get());
+  }
 
   template <class T>
   const Operator<T>& op() {
     std::lock_guard<std::mutex> lock(mutex_);
     auto& slot = std::get<std::optional<Operator<T>>>(ops_);
-    if (!slot)
-      slot = streamed_device_ ? ct::streamed_projector<T>(geometry_, *streamed_device_)
-                              : ct::joseph_projector<T>(geometry_);
+    if (!slot) {
+      if (distribute_ == "views")
+        slot = ct::distributed_projector<T>(geometry_, comm_);
+      else if (distribute_ == "slabs")
+        slot = ct::slab_projector<T>(geometry_, comm_);
+      else
+        slot = streamed_device_ ? ct::streamed_projector<T>(geometry_, *streamed_device_)
+                                : ct::joseph_projector<T>(geometry_);
+    }
     return *slot;
   }
 
@@ -278,8 +340,10 @@ class PyProjector {
 
  private:
   Geometry geometry_;
-  Context ctx_;                             // where the arrays live
-  std::optional<Context> streamed_device_;  // where a streamed projector computes
+  Context ctx_;                                     // where the arrays live
+  std::optional<Context> streamed_device_;          // where a streamed projector computes
+  std::shared_ptr<const dist::Communicator> comm_;  // with distribute_: the split's ranks
+  std::string distribute_;                          // "", "views" or "slabs"
   std::mutex mutex_;
   std::tuple<std::optional<Operator<float>>, std::optional<Operator<double>>> ops_;
 };
@@ -293,6 +357,19 @@ void fbp(const Geometry& g, const In<T>& y, const Out<T>& x, const std::string& 
   Staged<T> out = stage_out(ctx, x);
   nb::gil_scoped_release release;
   ct::filtered_backprojection<T>(ctx, g, in.cview(), out.view(), f);
+  out.finish();
+}
+
+// FBP / FDK by z-slabs (ct/slab_fbp.hpp): y this rank's band of detector rows, x its slab.
+template <class T>
+void fbp_slabs(PyProjector& p, const In<T>& y, const Out<T>& x, const std::string& filter) {
+  const ct::FbpFilter f = ct::parse_fbp_filter(filter);
+  const ct::SlabProjector<T>& a = p.slab<T>("fbp");
+  const Context& ctx = p.context();
+  Staged<T> in = stage_in(ctx, y);
+  Staged<T> out = stage_out(ctx, x);
+  nb::gil_scoped_release release;
+  ct::filtered_backprojection_slabs<T>(ctx, a, in.cview(), out.view(), f);
   out.finish();
 }
 
@@ -415,7 +492,8 @@ template <class T>
 nb::dict denoise_tv(const In<T>& u, const Out<T>& x, const PyFunction& penalty, double lambda, bool iso,
                     const std::string& boundary, const std::string& solver, int iters, double tol,
                     int check_every, double rho, bool balance_rho, bool use_cg, double alpha, bool warm_start,
-                    nb::object callback, const std::string& device) {
+                    nb::object callback, const std::string& device, const PyComm* comm,
+                    const std::vector<index_t>& whole) {
   TvProblem problem{penalty.fn, lambda, iso ? TvNorm::Isotropic : TvNorm::Anisotropic,
                     parse_boundary(boundary)};
   TvOptions o;
@@ -435,8 +513,16 @@ nb::dict denoise_tv(const In<T>& u, const Out<T>& x, const PyFunction& penalty, 
   Staged<T> out = stage_out(ctx, x, warm_start);
   double objective = 0;
   const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
-    const SolveReport r = tv_denoise<T>(ctx, in.cview(), out.view(), problem, o, monitor);
-    objective = tv_objective<T>(ctx, out.cview(), in.cview(), problem);
+    SolveReport r;
+    if (comm) {  // u and x are this rank's block of rows of an array of shape `whole`
+      Shape w;
+      for (index_t n : whole) w.push_back(n);
+      r = tv_denoise_slabs<T>(ctx, comm->comm, w, in.cview(), out.view(), problem, o, monitor);
+      objective = tv_objective_slabs<T>(ctx, comm->comm, w, out.cview(), in.cview(), problem);
+    } else {
+      r = tv_denoise<T>(ctx, in.cview(), out.view(), problem, o, monitor);
+      objective = tv_objective<T>(ctx, out.cview(), in.cview(), problem);
+    }
     out.finish();
     return r;
   });
@@ -582,6 +668,20 @@ NB_MODULE(_recon, m) {
   register_cs(m);
   m.attr("__version__") = build_info().version;
   m.attr("cuda_built") = build_info().cuda;
+  m.attr("mpi_built") = dist::mpi_built();
+
+  nb::class_<PyComm>(m, "_Communicator", "The engine's communicator (recon::dist::Communicator).")
+      .def_static(
+          "over_mpi",
+          [](std::uintptr_t address) {
+            return PyComm{dist::mpi_communicator(reinterpret_cast<const void*>(address))};
+          },
+          "address"_a, "Over a duplicate of the MPI_Comm at `address` (mpi4py's MPI._addressof(comm)).")
+      .def_static(
+          "single", [] { return PyComm{dist::single_rank()}; }, "The single-rank communicator.")
+      .def_prop_ro("rank", [](const PyComm& c) { return c.comm->rank(); })
+      .def_prop_ro("size", [](const PyComm& c) { return c.comm->size(); })
+      .def_prop_ro("backend", [](const PyComm& c) { return c.comm->backend(); });
   m.def("devices", &devices, "Every device this process can use: 'cpu' first, then 'cuda:N'.");
 
   nb::class_<ct::Geometry>(m, "_Geometry", "A CT acquisition geometry (recon::ct::Geometry).")
@@ -621,8 +721,10 @@ NB_MODULE(_recon, m) {
       .def_prop_ro("vectors", &vectors_of, nb::rv_policy::automatic);
 
   nb::class_<PyProjector>(m, "_Projector", "Joseph's projector A and its exact adjoint on one device.")
-      .def(nb::init<const ct::Geometry&, const std::string&, const std::string&>(), "geometry"_a, "device"_a,
-           "memory_limit"_a)
+      .def(nb::init<const ct::Geometry&, const std::string&, const std::string&, const PyComm*,
+                    const std::string&>(),
+           "geometry"_a, "device"_a, "memory_limit"_a, "comm"_a.none(), "distribute"_a)
+      .def_prop_ro("shares", &PyProjector::shares)
       .def_prop_ro("streamed", &PyProjector::streamed)
       .def_prop_ro("device", &PyProjector::device)
       .def_prop_ro("domain", &PyProjector::domain)
@@ -633,6 +735,8 @@ NB_MODULE(_recon, m) {
 
   m.def("fbp", &fbp<float>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "device"_a);
   m.def("fbp", &fbp<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "device"_a);
+  m.def("fbp_slabs", &fbp_slabs<float>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a);
+  m.def("fbp_slabs", &fbp_slabs<double>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a);
   m.def("iterative", &iterative<float>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
         "iters"_a, "tol"_a, "relaxation"_a, "nonneg"_a, "callback"_a.none());
   m.def("iterative", &iterative<double>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
@@ -659,10 +763,10 @@ NB_MODULE(_recon, m) {
 
   m.def("denoise_tv", &denoise_tv<float>, "u"_a.noconvert(), "x"_a.noconvert(), "penalty"_a, "lam"_a, "iso"_a,
         "boundary"_a, "solver"_a, "iters"_a, "tol"_a, "check_every"_a, "rho"_a, "balance_rho"_a, "use_cg"_a,
-        "alpha"_a, "warm_start"_a, "callback"_a.none(), "device"_a);
+        "alpha"_a, "warm_start"_a, "callback"_a.none(), "device"_a, "comm"_a.none(), "whole"_a);
   m.def("denoise_tv", &denoise_tv<double>, "u"_a.noconvert(), "x"_a.noconvert(), "penalty"_a, "lam"_a,
         "iso"_a, "boundary"_a, "solver"_a, "iters"_a, "tol"_a, "check_every"_a, "rho"_a, "balance_rho"_a,
-        "use_cg"_a, "alpha"_a, "warm_start"_a, "callback"_a.none(), "device"_a);
+        "use_cg"_a, "alpha"_a, "warm_start"_a, "callback"_a.none(), "device"_a, "comm"_a.none(), "whole"_a);
 
   m.def("reconstruct", &reconstruct<float>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "loss"_a,
         "penalty"_a, "lam"_a, "tv"_a, "nonneg"_a, "solver"_a, "iters"_a, "tol"_a, "rho"_a, "cg_iters"_a,

@@ -82,6 +82,13 @@ std::shared_ptr<const Communicator> world();
 // Whether this build has the MPI backend.
 bool mpi_built();
 
+// The MPI backend over a communicator the caller made (Python: mpi4py's, whose MPI._addressof(comm)
+// is the address of its MPI_Comm; docs/python.md): over a duplicate of it (MPI_Comm_dup, a
+// collective call), freed with the last reference unless MPI is finalised by then. MPI must be
+// initialised by the caller; recon neither initialises nor finalises it then. InvalidArgument in a
+// build without MPI, when MPI is not initialised or for MPI_COMM_NULL.
+std::shared_ptr<const Communicator> mpi_communicator(const void* comm_address);
+
 // The rank and number of ranks an MPI launcher gave this process in its environment (Hydra's
 // PMI_RANK / PMI_SIZE, Open MPI's OMPI_COMM_WORLD_RANK / _SIZE); {0, 1} without a launcher. A
 // build without MPI uses it to refuse a run on several ranks (each would run the whole command).
