@@ -139,10 +139,16 @@ void check_tiff(const std::string& path) {
                            " pixels of " + std::to_string(spp) + " samples of " + std::to_string(bps) +
                            " bits, expected positive sizes and at most 64 bits");
     }
-    total_samples = saturating_mul(saturating_mul(width, height), spp) + total_samples;
+    const std::uint64_t samples = saturating_mul(saturating_mul(width, height), spp);
+    total_samples = samples + total_samples;
     const bool tiled = TIFFIsTiled(tif);
     const std::uint64_t size = tiled ? TIFFTileSize64(tif) : TIFFStripSize64(tif);
-    if (total_samples > kMaxSamples || size == 0 || size > kMaxSamples * 8) {
+    // A strip holds at most the directory's bytes, a tile that padded to whole tiles: twice the
+    // directory (or 16 MiB for a small one) bounds both, so that a header cannot size the decode
+    // buffer far beyond its image.
+    const std::uint64_t plausible =
+        std::max<std::uint64_t>(saturating_mul(saturating_mul(samples, (bps + 7u) / 8u), 2), 1u << 24);
+    if (total_samples > kMaxSamples || size == 0 || size > plausible) {
       TIFFClose(tif);
       bad_header(path,
                  "the TIFF directories make more than 2^31 samples or an implausible strip size, "
