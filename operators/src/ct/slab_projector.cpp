@@ -119,18 +119,7 @@ void SlabProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) 
     move_rows<T>(ctx, views, cols, mine.count(), {part.data(), win.count(), mine.begin - win.begin},
                  {y.data(), own.count(), mine.begin - own.begin}, RowMove::Add);
   }
-  const int ranks = comm_->size(), rank = comm_->rank();
-  for (int k = 1; k < ranks; ++k) {
-    if (!step_moves_rows(k)) continue;
-    const int dest = (rank + k) % ranks, source = (rank - k + ranks) % ranks;
-    const dist::Block out = meet(win, rows_.owned[dest]), in = meet(rows_.window[source], own);
-    Array<T> sent(ctx, band_shape(geometry_, out.count())), got(ctx, band_shape(geometry_, in.count()));
-    move_rows<T>(ctx, views, cols, out.count(), {part.data(), win.count(), out.begin - win.begin},
-                 {sent.data(), out.count(), 0}, RowMove::Copy);
-    dist::send_receive<T>(*comm_, ctx, sent.view(), dest, got.view(), source);
-    move_rows<T>(ctx, views, cols, in.count(), {got.data(), in.count(), 0},
-                 {y.data(), own.count(), in.begin - own.begin}, RowMove::Add);
-  }
+  exchange_rows(ctx, part.data(), win, rows_.owned, y.data(), own, rows_.window, RowMove::Add);
 }
 
 template <class T>
@@ -151,17 +140,26 @@ void SlabProjector<T>::exchange_window(const Context& ctx, View<const T> band, T
     move_rows<T>(ctx, views, cols, mine.count(), {band.data(), own.count(), mine.begin - own.begin},
                  {window_rows, win.count(), mine.begin - win.begin}, RowMove::Copy);
   }
+  exchange_rows(ctx, band.data(), own, rows_.window, window_rows, win, rows_.owned, RowMove::Copy);
+}
+
+template <class T>
+void SlabProjector<T>::exchange_rows(const Context& ctx, const T* from, const dist::Block& from_rows,
+                                     const std::vector<dist::Block>& theirs, T* to,
+                                     const dist::Block& to_rows, const std::vector<dist::Block>& sources,
+                                     RowMove how) const {
+  const index_t views = geometry_.projection.views(), cols = geometry_.projection.cols;
   const int ranks = comm_->size(), rank = comm_->rank();
   for (int k = 1; k < ranks; ++k) {
     if (!step_moves_rows(k)) continue;
     const int dest = (rank + k) % ranks, source = (rank - k + ranks) % ranks;
-    const dist::Block out = meet(own, rows_.window[dest]), in = meet(rows_.owned[source], win);
+    const dist::Block out = meet(from_rows, theirs[dest]), in = meet(sources[source], to_rows);
     Array<T> sent(ctx, band_shape(geometry_, out.count())), got(ctx, band_shape(geometry_, in.count()));
-    move_rows<T>(ctx, views, cols, out.count(), {band.data(), own.count(), out.begin - own.begin},
+    move_rows<T>(ctx, views, cols, out.count(), {from, from_rows.count(), out.begin - from_rows.begin},
                  {sent.data(), out.count(), 0}, RowMove::Copy);
     dist::send_receive<T>(*comm_, ctx, sent.view(), dest, got.view(), source);
     move_rows<T>(ctx, views, cols, in.count(), {got.data(), in.count(), 0},
-                 {window_rows, win.count(), in.begin - win.begin}, RowMove::Copy);
+                 {to, to_rows.count(), in.begin - to_rows.begin}, how);
   }
 }
 

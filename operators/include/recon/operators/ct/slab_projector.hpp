@@ -33,6 +33,7 @@
 
 #include "recon/kernels/communicator.hpp"
 #include "recon/operators/ct/geometry.hpp"
+#include "recon/operators/ct/projection_rows.hpp"
 #include "recon/operators/ct/projector.hpp"
 #include "recon/operators/ct/streamed.hpp"
 #include "recon/operators/linear_operator.hpp"
@@ -92,6 +93,12 @@ class SlabProjector final : public LinearOperator<T> {
   // gather_window into `window_rows`, or, when that is null (the window is the rank's own band,
   // so nothing arrives), only the sending of this rank's rows to the others.
   void exchange_window(const Context& ctx, View<const T> band, T* window_rows) const;
+  // The exchange steps of A and A^T: `from` holds rows `from_rows` of every view and sends each
+  // rank dest the rows it has in theirs[dest]; the rows of sources[source] that fall in
+  // `to_rows` arrive from each rank source and are copied or added into `to` (rows `to_rows`).
+  void exchange_rows(const Context& ctx, const T* from, const dist::Block& from_rows,
+                     const std::vector<dist::Block>& theirs, T* to, const dist::Block& to_rows,
+                     const std::vector<dist::Block>& sources, RowMove how) const;
   Geometry geometry_;
   std::shared_ptr<const dist::Communicator> comm_;
   dist::Block slices_;
