@@ -5,9 +5,10 @@ They reach the engine without a copy: the extension imports them through DLPack
 (``nb::ndarray<T, c_contig, device::cuda>``), and the call runs on the caller's current CUDA stream
 of the array's library, which this module reads and passes as an integer (``stream_of``). Results
 are new arrays of the input's library on its device (``empty``), so CuPy in gives CuPy out and
-torch in gives torch out. nanobind does not read ``__cuda_array_interface__``: objects that only
-have that interface (Numba's device arrays, say) are wrapped by ``cupy.asarray`` (no copy) where
-CuPy imports, and are refused otherwise."""
+torch in gives torch out. Other libraries' CUDA arrays are wrapped by CuPy without a copy where it
+imports (``cupy.from_dlpack``; ``cupy.asarray`` for objects that have only
+``__cuda_array_interface__``, which nanobind does not read, Numba's device arrays say), the
+results then being CuPy arrays, and are refused otherwise."""
 import numpy as np
 
 from . import _recon
@@ -46,18 +47,20 @@ def require_cuda_build(what, a):
 
 
 def wrap(a, what):
-    """``a`` as an array of a library the extension imports by DLPack (torch, CuPy): itself, or
-    CuPy's view of an object that has only ``__cuda_array_interface__``."""
+    """``a`` as an array of a library this module knows (torch, CuPy): itself, or CuPy's view of
+    another library's CUDA array (``cupy.from_dlpack``, which passes CuPy's current stream to the
+    producer; ``cupy.asarray`` for an object with only ``__cuda_array_interface__``, which
+    nanobind does not read). No copy either way."""
     require_cuda_build(what, a)
-    if _library(a) is not None or hasattr(a, "__dlpack__"):
+    if _library(a) is not None:
         return a
     try:
         import cupy
     except ImportError:
-        raise InvalidArgument("%s: a %s has __cuda_array_interface__ but no DLPack, and nanobind reads only "
-                              "DLPack: install CuPy (which wraps it without a copy) or pass a CuPy or torch "
-                              "array" % (what, type(a).__name__)) from None
-    return cupy.asarray(a)
+        raise InvalidArgument("%s: a CUDA array of %s: recon takes CuPy arrays and torch tensors, and other "
+                              "libraries' arrays through CuPy (DLPack or __cuda_array_interface__), which does not "
+                              "import here" % (what, type(a).__name__)) from None
+    return cupy.from_dlpack(a) if hasattr(a, "__dlpack__") else cupy.asarray(a)
 
 
 def device_of(a):
@@ -68,7 +71,7 @@ def device_of(a):
 def stream_of(a):
     """The caller's current CUDA stream (a cudaStream_t as an int; 0 is the legacy default
     stream) on a's device, as a's library has it: torch's ``current_stream(device).cuda_stream``,
-    CuPy's ``get_current_stream().ptr``; other libraries: the legacy default stream."""
+    CuPy's ``get_current_stream().ptr`` (other libraries' arrays arrive as CuPy's, ``wrap``)."""
     lib = _library(a)
     if lib == "torch":
         import torch
