@@ -319,7 +319,7 @@ fi
 # (RECON_CHECK_STEPS=python), since building the module there takes most of a run.
 if [[ ",$steps," == *",python,"* ]]; then
   step "python: build the CUDA module, CuPy/torch arrays (tests/python/test_cuda_arrays.py), bench/python_overhead.py"
-  l=$(limit "${RECON_CHECK_PYTHON_LIMIT:-420}")
+  l=$(limit "${RECON_CHECK_PYTHON_LIMIT:-520}")
   bash "$root/scripts/gpu/python-step.sh" "$bundle" "$results" "$l" >"$results/python-step.log" 2>&1
   echo "rc=$? limit=$l" >>"$results/python-step.log"
 fi
