@@ -10,9 +10,7 @@
 # racecheck on the reductions; last, the same end-to-end problems on the host (all cores; fewer
 # iterations, FDK at half size).
 # RECON_CHECK_STEPS (default all): a comma-separated choice of tests, e2e (GPU and host), bench,
-# peers, astra, ctlarge (CGLS at 512^3 and 1024^3, resident and under a 4 GiB limit), sanitizer,
-# and python (not in all: the CUDA Python module built there, its tests and bench/python_overhead.py;
-# scripts/gpu/python-step.sh); nvidia-smi and recon info always run. RECON_CHECK_STEPS=astra gives
+# peers, astra, ctlarge (CGLS at 512^3 and 1024^3, resident and under a 4 GiB limit), sanitizer; nvidia-smi and recon info always run. RECON_CHECK_STEPS=astra gives
 # the ASTRA comparison the whole budget (scripts/gpu-check device-auto with it: docs/ct-benchmarks.md).
 # Time: everything ends by RECON_CHECK_BUDGET seconds (default 360): each step has its own limit
 # and no process runs past the deadline (a step with no time left is recorded as skipped). A
@@ -315,8 +313,9 @@ if want e2e; then
     --phantom shepp-logan --seed 3
   timed ct-fdk-cpu 60 --device cpu ct fdk "$work/s-fdk-host.npy" "$work/f-cpu.npy" --geometry "$work/cone-fdk-host.json"
 fi
-# The Python package with CUDA arrays (scripts/gpu/python-step.sh): only when named
-# (RECON_CHECK_STEPS=python), since building the module there takes most of a run.
+# The Python package with CUDA arrays (scripts/gpu/python-step.sh): the CUDA module built there,
+# tests/python/test_cuda_arrays.py and bench/python_overhead.py. Not part of `all`: only when
+# RECON_CHECK_STEPS names `python`, since building the module there takes most of a run.
 if [[ ",$steps," == *",python,"* ]]; then
   step "python: build the CUDA module, CuPy/torch arrays (tests/python/test_cuda_arrays.py), bench/python_overhead.py"
   l=$(limit "${RECON_CHECK_PYTHON_LIMIT:-520}")
