@@ -50,7 +50,8 @@ build_module() {
   arch=${RECON_CHECK_PYTHON_ARCH:-90-real}
   t0=$EPOCHSECONDS
   if ! timeout -k 5 "$(left)" cmake -S "$root" -B "$build" -G Ninja -DRECON_CUDA=ON -DRECON_PYTHON=ON \
-    -DRECON_BUILD_TESTS=OFF -DRECON_BUILD_BENCH=OFF -DRECON_ITK=OFF -DCMAKE_BUILD_TYPE=Release \
+    -DRECON_BUILD_TESTS=OFF -DRECON_BUILD_BENCH=OFF -DRECON_ITK=OFF -DRECON_MPI=OFF -DRECON_NCCL=OFF \
+    -DCMAKE_BUILD_TYPE=Release \
     "-DCMAKE_CUDA_ARCHITECTURES=$arch" "-DPython_EXECUTABLE=$(command -v "$python")" \
     "-DCMAKE_PREFIX_PATH=$prefix/usr" "-DCMAKE_LIBRARY_PATH=${libs//:/;}" "-DCMAKE_INCLUDE_PATH=$prefix/usr/include" \
     "-DCMAKE_BUILD_RPATH=${libs//:/;}" >"$results/configure.log" 2>&1; then
