@@ -8,7 +8,7 @@
 // with no synchronisation of the host. docs/python.md, "CUDA arrays".
 //
 // The entry points are registered in every build; in a host-only build they raise DeviceError
-// (Context::cuda_on_stream has no device to run on), and the Python layer says so first.
+// (no context there is a CUDA one), and the Python layer says so first ("host-only").
 #pragma once
 
 #include <cstdint>
