@@ -4,8 +4,8 @@ Pass an mpi4py communicator as ``comm=`` to :class:`recon.ct.Projector` (with
 ``distribute='views'`` or ``'slabs'``) and to :func:`recon.denoise_tv`; the solvers of
 :mod:`recon.ct` then run split over its ranks, each rank holding its share of the arrays. Every
 rank must make the same calls in the same order (they are collective). The engine works on a
-duplicate of the communicator (``MPI_Comm_dup``), so its messages never meet the caller's; it
-neither initialises nor finalises MPI (mpi4py does).
+duplicate of the communicator (``MPI_Comm_dup``, once per communicator, kept for the process), so
+its messages never meet the caller's; it neither initialises nor finalises MPI (mpi4py does).
 
 Helpers for arrays split into blocks along axis 0 (z-slabs of a volume, row blocks of an image):
 :func:`block` (this rank's rows), :func:`scatter` (root's whole array -> each rank's block),
@@ -41,9 +41,17 @@ def _check_comm(comm, where):
     return comm
 
 
+# One engine communicator per mpi4py communicator, kept for the life of the process: MPI_Comm_dup
+# once, and the engine's per-communicator state (a CUDA build's NCCL communicators, keyed by the
+# engine communicator's address) never outlives the communicator it was made for.
+_engine_comms = {}
+
+
 def engine_communicator(comm, where="comm"):
     """The engine's communicator for an mpi4py communicator (internal): over a duplicate of it,
-    or the single rank for a communicator of one rank in a build without MPI. Collective."""
+    made on the first use of that communicator (collective: every rank makes the same calls with
+    the same communicator) and kept, or the single rank for a communicator of one rank in a build
+    without MPI."""
     comm = _check_comm(comm, where)
     if not mpi_built():
         if comm.Get_size() > 1:
@@ -56,7 +64,13 @@ def engine_communicator(comm, where="comm"):
     if "mpich" not in version.lower():
         raise InvalidArgument("%s: mpi4py runs on another MPI library (%s) than recon's (MPICH); install mpi4py "
                               "built against MPICH (scripts/setup-deps)" % (where, version.splitlines()[0]))
-    return _recon._Communicator.over_mpi(MPI._addressof(comm))
+    key = MPI._handleof(comm)
+    known = _engine_comms.get(key)
+    if known is not None and known[0] == comm:  # the same handle (a freed communicator's is null)
+        return known[1]
+    made = _recon._Communicator.over_mpi(MPI._addressof(comm))
+    _engine_comms[key] = (comm, made)
+    return made
 
 
 _KINDS = ("InvalidArgument", "ShapeMismatch", "IoError", "OutOfMemory", "DeviceError", "MissingDependency",

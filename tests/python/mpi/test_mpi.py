@@ -224,6 +224,24 @@ def test_denoise_tv_by_slabs_equals_the_serial_one(shape, solver):
     everywhere(rank != 0 or rel_l2(whole, xs) <= 1e-6, "gathered x")
 
 
+def test_a_sub_communicator():
+    sub = comm.Split(rank % 2, rank)  # 3 ranks: {0, 2} and {1}; 2 ranks: two single ranks
+    try:
+        engine = recon.dist.engine_communicator(sub)
+        everywhere(engine.size == sub.Get_size() and engine.rank == sub.Get_rank(), "sub-communicator's ranks")
+        everywhere(recon.dist.engine_communicator(sub) is engine, "one duplicate per communicator")
+        g = cone()
+        x_true, _ = data(g, np.float64, seed=8)
+        y = Projector(g, device="cpu")(x_true)
+        xs, rs = recon.ct.cgls(y, g, iters=6, tol=0.0, device="cpu", return_report=True)
+        A = Projector(g, device="cpu", comm=sub, distribute="slabs")
+        everywhere(A.slices == recon.dist.block(g.volume_shape[0], sub), "slabs of the sub-communicator")
+        xd, rd = recon.ct.cgls(A.scatter_projections(y), A, iters=6, tol=0.0, return_report=True)
+        everywhere(rd["iterations"] == rs["iterations"] and rel_l2(xd, local_volume(A, xs)) <= 1e-6, "cgls")
+    finally:
+        sub.Free()
+
+
 def test_dist_helpers_round_trip_on_any_axis():
     a = np.arange(5 * 7 * 3, dtype=np.float32).reshape(5, 7, 3)
     for axis in (0, 1, 2):
