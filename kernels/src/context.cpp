@@ -28,6 +28,7 @@ struct ContextState {
   int multiprocessors = 0;
   void* stream = nullptr;
   void* cublas = nullptr;
+  bool owns_stream = true;  // false: the caller's stream (Context::cuda_on_stream)
   std::atomic<std::size_t> memory_limit{0}, memory_in_use{0};
   std::mutex mutex;
   std::map<std::string, std::shared_ptr<void>> cache;
@@ -37,9 +38,9 @@ struct ContextState {
 #if RECON_WITH_CUDA
     if (device == Device::Cuda) {
       cudaSetDevice(ordinal);
-      if (stream) cudaStreamSynchronize(static_cast<cudaStream_t>(stream));
+      if (owns_stream && stream) cudaStreamSynchronize(static_cast<cudaStream_t>(stream));
       if (cublas) cublasDestroy(static_cast<cublasHandle_t>(cublas));
-      if (stream) cudaStreamDestroy(static_cast<cudaStream_t>(stream));
+      if (owns_stream && stream) cudaStreamDestroy(static_cast<cudaStream_t>(stream));
     }
 #endif
   }
@@ -114,28 +115,58 @@ Context Context::host(int threads) {
   return Context(s);
 }
 
-Context Context::cuda(int ordinal) {
+namespace detail {
+namespace {
 #if RECON_WITH_CUDA
-  const int count = detail::cuda_device_count();
+// A Cuda context's state on device `ordinal` (checked against the devices present); no stream yet.
+std::shared_ptr<ContextState> cuda_state(int ordinal, const char* where) {
+  const int count = cuda_device_count();
   if (count == 0)
-    throw DeviceError("Context::cuda: no CUDA device is available on this machine (expected at least one)");
+    throw DeviceError(std::string(where) +
+                      ": no CUDA device is available on this machine (expected at least one)");
   if (ordinal < 0 || ordinal >= count)
-    throw DeviceError("Context::cuda: device " + std::to_string(ordinal) + " requested, but only " +
+    throw DeviceError(std::string(where) + ": device " + std::to_string(ordinal) + " requested, but only " +
                       std::to_string(count) + " CUDA device(s) exist");
-  auto s = std::make_shared<detail::ContextState>();
+  auto s = std::make_shared<ContextState>();
   s->device = Device::Cuda;
   s->ordinal = ordinal;
   s->threads = omp_get_max_threads();
   RECON_CUDA_CHECK(cudaSetDevice(ordinal));
   RECON_CUDA_CHECK(cudaDeviceGetAttribute(&s->multiprocessors, cudaDevAttrMultiProcessorCount, ordinal));
+  return s;
+}
+#else
+[[noreturn]] void no_cuda(const char* where) {
+  throw DeviceError(std::string(where) +
+                    ": this build of recon has no CUDA support (configure with -DRECON_CUDA=ON)");
+}
+#endif
+}  // namespace
+}  // namespace detail
+
+Context Context::cuda(int ordinal) {
+#if RECON_WITH_CUDA
+  auto s = detail::cuda_state(ordinal, "Context::cuda");
   cudaStream_t stream = nullptr;
   RECON_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   s->stream = stream;
   return Context(s);
 #else
   (void)ordinal;
-  throw DeviceError(
-      "Context::cuda: this build of recon has no CUDA support (configure with -DRECON_CUDA=ON)");
+  detail::no_cuda("Context::cuda");
+#endif
+}
+
+Context Context::cuda_on_stream(int ordinal, void* stream) {
+#if RECON_WITH_CUDA
+  auto s = detail::cuda_state(ordinal, "Context::cuda_on_stream");
+  s->stream = stream;
+  s->owns_stream = false;
+  return Context(s);
+#else
+  (void)ordinal;
+  (void)stream;
+  detail::no_cuda("Context::cuda_on_stream");
 #endif
 }
 
@@ -180,6 +211,23 @@ DeviceInfo Context::info() const {
 void Context::synchronize() const {
 #if RECON_WITH_CUDA
   if (is_cuda()) RECON_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(state_->stream)));
+#endif
+}
+
+void Context::wait_for(const Context& other) const {
+#if RECON_WITH_CUDA
+  if (!is_cuda() || !other.is_cuda() || state_->stream == other.state_->stream) return;
+  cudaEvent_t done = nullptr;
+  RECON_CUDA_CHECK(cudaSetDevice(other.ordinal()));
+  RECON_CUDA_CHECK(cudaEventCreateWithFlags(&done, cudaEventDisableTiming));
+  const cudaError_t recorded = cudaEventRecord(done, static_cast<cudaStream_t>(other.stream()));
+  const cudaError_t waited = recorded == cudaSuccess
+                                 ? cudaStreamWaitEvent(static_cast<cudaStream_t>(state_->stream), done, 0)
+                                 : recorded;
+  cudaEventDestroy(done);  // released once the wait no longer needs it
+  RECON_CUDA_CHECK(waited);
+#else
+  (void)other;
 #endif
 }
 

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from . import _recon, dist
+from . import _cuda, _recon, dist
 from ._arrays import as_input, check_shape, output
 from ._recon import InvalidArgument
 from .ops import Operator
@@ -483,17 +483,31 @@ class Projector(Operator):
         return self._gather(y, "projections", root)
 
     def _forward_into(self, x, out):
-        if self._astra3d:
+        if self._astra3d and not self._cuda_check(x, "forward"):
             tmp = np.empty(self._p.range, dtype=x.dtype)
             self._p.apply(x, tmp, False)
             out[...] = tmp.transpose(1, 0, 2)
         else:
-            self._p.apply(x, out, False)
+            self._p.apply(x, out, False, *_cuda.stream_args(x))
 
     def _adjoint_into(self, y, out):
-        if self._astra3d:
+        if self._astra3d and not self._cuda_check(y, "adjoint"):
             y = np.ascontiguousarray(y.transpose(1, 0, 2))
-        self._p.apply(y, out, True)
+        self._p.apply(y, out, True, *_cuda.stream_args(y))
+
+    def _cuda_check(self, a, what):
+        """Whether a is a CUDA array this projector takes: raises for the ones it does not (a
+        streamed projector computes from host arrays; ASTRA's 3D layout would need a transposed
+        copy, which is done on the host only)."""
+        if not _cuda.is_cuda(a):
+            return False
+        if self.streamed:
+            raise InvalidArgument("%s: a streamed projector (memory_limit) takes host arrays, got a CUDA array"
+                                  % what)
+        if self._astra3d:
+            raise InvalidArgument("%s: CUDA arrays in ASTRA's 3D layout are not supported; use "
+                                  "g.with_layout('recon') (projections (views, rows, cols))" % what)
+        return True
 
     def norm(self, iterations=100):
         """Largest singular value of A, estimated by the power method on A^T A (in double; an
@@ -516,6 +530,16 @@ def _analytic(y, g, filter, out, device, cone):
         return _analytic_split(y, g, filter, out, cone)
     g = _geometry_of(g)
     _check_family(g, cone)
+    name = "fdk" if cone else "fbp"
+    if _cuda.is_cuda(y):
+        if g.layout == "astra":
+            raise InvalidArgument("%s: CUDA arrays with an ASTRA layout are not supported; use "
+                                  "g.with_layout('recon')" % name)
+        y = _cuda.as_input(y, name, "y")
+        check_shape(y, g.projection_shape, "y")
+        out = _cuda.output(out, y, g.volume_shape)
+        _recon.fbp(g._g, y, out, filter, _cuda.stream_of(y))  # on y's device
+        return out
     y = as_input(y, name="y")
     check_shape(y, g.projection_shape, "y")
     if g.layout == "astra" and g.ndim == 3:
@@ -586,11 +610,15 @@ def _quiet_off_root(a, progress):
 
 
 def _start(x, x0):
-    """The iterative solvers' start in x: x0 (x itself: kept as it is), or zeros."""
+    """The iterative solvers' start in x: x0 (x itself: kept as it is), or zeros. x: a NumPy
+    array, or a CUDA array (CuPy, torch) with x0 then read on its device."""
     if x0 is None:
-        x.fill(0)
+        x[...] = 0
     elif x0 is not x:
-        x0 = as_input(x0, dtype=x.dtype, name="x0")
+        if _cuda.is_cuda(x):
+            x0 = _cuda.as_input(x0, "x0", "x0", dtype=_cuda.dtype_of(x))
+        else:
+            x0 = as_input(x0, dtype=x.dtype, name="x0")
         check_shape(x0, x.shape, "x0")
         x[...] = x0
 
@@ -598,16 +626,22 @@ def _start(x, x0):
 def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device, progress,
                comm, distribute):
     a = _projector(g, device, None, comm, distribute)
+    name = "sirt" if sirt else "cgls"
 
     def prepare():
-        yr = a._recon_y(y)
-        x = output(out, a.volume_shape, yr.dtype)
+        if a._cuda_check(y, name):  # CUDA arrays of y's library, on the caller's stream
+            yr = _cuda.as_input(y, name, "y")
+            check_shape(yr, a.projection_shape, "y")
+            x = _cuda.output(out, yr, a.volume_shape)
+        else:
+            yr = a._recon_y(y)
+            x = output(out, a.volume_shape, yr.dtype)
         _start(x, x0)
         return yr, x, (int(iters), float(tol), float(relaxation), bool(nonneg))
 
-    y, x, scalars = a._agreed(prepare, same=lambda r: r[0].dtype.name)
-    with progress_callback(_quiet_off_root(a, progress), "sirt" if sirt else "cgls", iters, callback) as cb:
-        report = _recon.iterative(a._p, y, x, sirt, *scalars, cb)
+    y, x, scalars = a._agreed(prepare, same=lambda r: str(r[0].dtype))
+    with progress_callback(_quiet_off_root(a, progress), name, iters, callback) as cb:
+        report = _recon.iterative(a._p, y, x, sirt, *scalars, cb, *_cuda.stream_args(y))
     return (x, report) if return_report else x
 
 

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from . import _recon
+from . import _cuda, _recon
 from ._arrays import as_input, check_shape, output
 from ._deps import require
 from ._recon import DeviceError, InvalidArgument, ShapeMismatch
@@ -42,6 +42,18 @@ def _shape(shape, name="shape"):
     if not s or any(n < 1 for n in s):
         raise InvalidArgument("%s: expected 1 or more extents, each >= 1, got %s" % (name, s))
     return s
+
+
+def _in_out(a, in_shape, out, out_shape, what, name):
+    """One call's checked input and output: NumPy arrays on the host (as_input, output), or
+    arrays of a CUDA input's library on its device (recon._cuda)."""
+    if _cuda.is_cuda(a):
+        a = _cuda.as_input(a, what, name)
+        check_shape(a, in_shape, name)
+        return a, _cuda.output(out, a, out_shape)
+    a = as_input(a, name=name)
+    check_shape(a, in_shape, name)
+    return a, output(out, out_shape, a.dtype)
 
 
 class Operator:
@@ -66,27 +78,25 @@ class Operator:
     def forward(self, x, out=None):
         """y = A x. x: an array of ``domain_shape`` (float32 stays float32, other dtypes become
         float64); out: the result array (``range_shape``, x's float dtype), written in place.
-        Returns y."""
-        x, out = self._checked(x, out, self.domain_shape, self.range_shape, "x")
+        Returns y. A CUDA array x (CuPy, torch; a CUDA build, the operator on x's device) gives
+        a CUDA array of its library, computed on the caller's current stream
+        (docs/python.md, "CUDA arrays")."""
+        x, out = self._checked(x, out, self.domain_shape, self.range_shape, "forward", "x")
         self._forward_into(x, out)
         return out
 
     def adjoint(self, y, out=None):
         """x = A^T y, the exact adjoint. y: an array of ``range_shape``; out as :meth:`forward`.
         Returns x."""
-        y, out = self._checked(y, out, self.range_shape, self.domain_shape, "y")
+        y, out = self._checked(y, out, self.range_shape, self.domain_shape, "adjoint", "y")
         self._adjoint_into(y, out)
         return out
 
-    def _checked(self, a, out, in_shape, out_shape, name):
-        """(a, out) checked and converted for forward/adjoint, through :meth:`_agreed`."""
-
-        def prepare():
-            v = as_input(a, name=name)
-            check_shape(v, in_shape, name)
-            return v, output(out, out_shape, v.dtype)
-
-        return self._agreed(prepare, same=lambda r: r[0].dtype.name)
+    def _checked(self, a, out, in_shape, out_shape, what, name):
+        """(a, out) checked and converted for forward/adjoint (_in_out: NumPy, or a CUDA array's
+        library), through :meth:`_agreed`."""
+        return self._agreed(lambda: _in_out(a, in_shape, out, out_shape, what, name),
+                            same=lambda r: str(r[0].dtype))
 
     def _agreed(self, fn, same=None):
         """fn(): the argument checks of a call. An operator split over MPI ranks overrides this so
@@ -159,8 +169,9 @@ class Operator:
         leading batch axes, each item transformed on its own) and y has shape
         ``(*batch, *range_shape)`` and x's dtype. CPU tensors cross without a copy when they
         are contiguous (``Tensor.numpy()`` shares their memory; others are made contiguous
-        once). CUDA tensors: in this host-only build, :class:`recon.DeviceError`; a CUDA build
-        copies them to the host and the result back (no zero-copy device path yet).
+        once). CUDA tensors: in a CUDA build they stay on their device, each item reaching the
+        operator by DLPack without a copy and computed on torch's current stream (the operator
+        must be on the tensor's device); in a host-only build, :class:`recon.DeviceError`.
         torch is imported here only: :class:`recon.MissingDependency` where it is missing."""
         if getattr(self, "_torch_fn", None) is None:
             self._torch_fn = _torch_functions(self, require("torch", "Operator.to_torch"))[0]
@@ -218,22 +229,26 @@ def _torch_apply(torch, op, t, adjoint):
         raise ShapeMismatch("%s: a tensor of shape %s; expected (*batch, %s)"
                             % (what, tuple(t.shape), ", ".join(str(n) for n in in_shape)))
     device = t.device
-    if device.type != "cpu":
-        if not _recon.cuda_built:
-            raise DeviceError("%s: a tensor on %s, and this build of recon is host-only (built without CUDA); "
-                              "move it to the CPU (t.cpu())" % (what, device))
-        t = t.cpu()
+    if device.type != "cpu" and not _recon.cuda_built:
+        raise DeviceError("%s: a tensor on %s, and this build of recon is host-only (built without CUDA); "
+                          "move it to the CPU (t.cpu())" % (what, device))
+    if device.type not in ("cpu", "cuda"):
+        raise DeviceError("%s: a tensor on %s; recon takes CPU and CUDA tensors" % (what, device))
     batch = tuple(t.shape[:t.dim() - nd])
     x = t.detach()
     if not x.is_contiguous():
         x = x.contiguous()
-    out = torch.empty(batch + tuple(out_shape), dtype=t.dtype)
-    xs = x.numpy().reshape((-1,) + tuple(in_shape))  # views of the tensors' memory
-    ys = out.numpy().reshape((-1,) + tuple(out_shape))
+    out = torch.empty(batch + tuple(out_shape), dtype=t.dtype, device=device)
+    if device.type == "cpu":  # NumPy views of the tensors' memory
+        xs, ys = x.numpy(), out.numpy()
+    else:  # CUDA tensors stay on the device: the operator takes them by DLPack (recon._cuda)
+        xs, ys = x, out
+    xs = xs.reshape((-1,) + tuple(in_shape))
+    ys = ys.reshape((-1,) + tuple(out_shape))
     apply = op.adjoint if adjoint else op.forward
     for k in range(xs.shape[0]):
         apply(xs[k], out=ys[k])
-    return out if device.type == "cpu" else out.to(device)
+    return out
 
 
 def _torch_functions(op, torch):
@@ -367,10 +382,10 @@ class _Engine(Operator):
     device = property(lambda self: self._op.device, doc="'cpu' or 'cuda:N'.")
 
     def _forward_into(self, x, out):
-        self._op.apply(x, out, False)
+        self._op.apply(x, out, False, *_cuda.stream_args(x))
 
     def _adjoint_into(self, y, out):
-        self._op.apply(y, out, True)
+        self._op.apply(y, out, True, *_cuda.stream_args(y))
 
     def norm(self, iterations=100):
         """The largest singular value, by the engine's power method on A^T A in double (an

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "cuda_arrays.hpp"
 #include "ops.hpp"
 #include "recon/engine/build_info.hpp"
 #include "recon/engine/ct/cgls.hpp"
@@ -319,17 +320,22 @@ class PyProjector {
 
   template <class T>
   void apply(const In<T>& x, const Out<T>& y, bool adjoint) {
-    const Operator<T>& a = op<T>();
     Staged<T> in = stage_in(ctx_, x);
     Staged<T> out = stage_out(ctx_, y);
-    {
-      nb::gil_scoped_release release;
-      if (adjoint)
-        a.adjoint(ctx_, in.cview(), out.view());
-      else
-        a.apply(ctx_, in.cview(), out.view());
-      out.finish();
-    }
+    nb::gil_scoped_release release;
+    apply_views<T>(ctx_, in.cview(), out.view(), adjoint);
+    out.finish();
+  }
+
+  // The same on arrays already on ctx's device (ctx_, or a context on the caller's stream for
+  // CUDA arrays, cuda_arrays.hpp).
+  template <class T>
+  void apply_views(const Context& ctx, View<const T> x, View<T> y, bool adjoint) {
+    const Operator<T>& a = op<T>();
+    if (adjoint)
+      a.adjoint(ctx, x, y);
+    else
+      a.apply(ctx, x, y);
   }
 
   double norm(int iterations) {
@@ -373,6 +379,25 @@ void fbp_slabs(PyProjector& p, const In<T>& y, const Out<T>& x, const std::strin
   out.finish();
 }
 
+// SIRT or CGLS on arrays on ctx's device, x holding the start.
+template <class T>
+SolveReport iterative_views(const Context& ctx, const Operator<T>& a, View<const T> y, View<T> x,
+                            bool use_sirt, int iters, double tol, double relaxation, bool nonneg,
+                            const Monitor& monitor) {
+  if (use_sirt) {
+    ct::SirtOptions o;
+    o.max_iters = iters;
+    o.rel_tol = tol;
+    o.relaxation = relaxation;
+    o.nonneg = nonneg;
+    return ct::sirt<T>(ctx, a, y, x, o, monitor);
+  }
+  ct::CglsOptions o;
+  o.max_iters = iters;
+  o.rel_tol = tol;
+  return ct::cgls<T>(ctx, a, y, x, o, monitor);
+}
+
 template <class T>
 nb::dict iterative(PyProjector& p, const In<T>& y, const Out<T>& x, bool use_sirt, int iters, double tol,
                    double relaxation, bool nonneg, nb::object callback) {
@@ -381,24 +406,44 @@ nb::dict iterative(PyProjector& p, const In<T>& y, const Out<T>& x, bool use_sir
   Staged<T> in = stage_in(ctx, y);
   Staged<T> out = stage_out(ctx, x, true);  // x holds the start
   const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
-    SolveReport r;
-    if (use_sirt) {
-      ct::SirtOptions o;
-      o.max_iters = iters;
-      o.rel_tol = tol;
-      o.relaxation = relaxation;
-      o.nonneg = nonneg;
-      r = ct::sirt<T>(ctx, a, in.cview(), out.view(), o, monitor);
-    } else {
-      ct::CglsOptions o;
-      o.max_iters = iters;
-      o.rel_tol = tol;
-      r = ct::cgls<T>(ctx, a, in.cview(), out.view(), o, monitor);
-    }
+    const SolveReport r =
+        iterative_views<T>(ctx, a, in.cview(), out.view(), use_sirt, iters, tol, relaxation, nonneg, monitor);
     out.finish();
     return r;
   });
   return report_dict(rep);
+}
+
+// The same on CUDA arrays, on the caller's stream (cuda_arrays.hpp).
+template <class T>
+nb::dict iterative_cuda(PyProjector& p, const CudaIn<T>& y, const CudaOut<T>& x, bool use_sirt, int iters,
+                        double tol, double relaxation, bool nonneg, nb::object callback,
+                        std::uintptr_t stream) {
+  const char* where = use_sirt ? "sirt" : "cgls";
+  const Context caller = caller_context(p.context(), common_device(where, y, x), stream, where);
+  const Operator<T>& a = p.op<T>();
+  const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
+    return on_caller_stream(p.context(), caller, [&](const Context& ctx) {
+      return iterative_views<T>(ctx, a, device_view(y), device_view(x), use_sirt, iters, tol, relaxation,
+                                nonneg, monitor);
+    });
+  });
+  return report_dict(rep);
+}
+
+// FBP/FDK of CUDA arrays on the caller's stream, on the arrays' device.
+template <class T>
+void fbp_cuda(const Geometry& g, const CudaIn<T>& y, const CudaOut<T>& x, const std::string& filter,
+              std::uintptr_t stream) {
+  const ct::FbpFilter f = ct::parse_fbp_filter(filter);
+  const int id = common_device("fbp", y, x);
+  const Context device = context_for("cuda:" + std::to_string(id));
+  const Context caller = caller_context(device, id, stream, "fbp");
+  nb::gil_scoped_release release;
+  on_caller_stream(device, caller, [&](const Context& ctx) {
+    ct::filtered_backprojection<T>(ctx, g, device_view(y), device_view(x), f);
+    return true;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -720,7 +765,9 @@ NB_MODULE(_recon, m) {
       .def_prop_ro("origin_detector", [](const ct::Geometry& g) { return g.projection.origin_detector; })
       .def_prop_ro("vectors", &vectors_of, nb::rv_policy::automatic);
 
-  nb::class_<PyProjector>(m, "_Projector", "Joseph's projector A and its exact adjoint on one device.")
+  auto projector_class =
+      nb::class_<PyProjector>(m, "_Projector", "Joseph's projector A and its exact adjoint on one device.");
+  projector_class
       .def(nb::init<const ct::Geometry&, const std::string&, const std::string&, const PyComm*,
                     const std::string&>(),
            "geometry"_a, "device"_a, "memory_limit"_a, "comm"_a.none(), "distribute"_a)
@@ -732,6 +779,7 @@ NB_MODULE(_recon, m) {
       .def("apply", &PyProjector::apply<float>, "x"_a.noconvert(), "out"_a.noconvert(), "adjoint"_a)
       .def("apply", &PyProjector::apply<double>, "x"_a.noconvert(), "out"_a.noconvert(), "adjoint"_a)
       .def("norm", &PyProjector::norm, "iterations"_a);
+  def_cuda_apply(projector_class);
 
   m.def("fbp", &fbp<float>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "device"_a);
   m.def("fbp", &fbp<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "device"_a);
@@ -741,6 +789,15 @@ NB_MODULE(_recon, m) {
         "iters"_a, "tol"_a, "relaxation"_a, "nonneg"_a, "callback"_a.none());
   m.def("iterative", &iterative<double>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
         "iters"_a, "tol"_a, "relaxation"_a, "nonneg"_a, "callback"_a.none());
+  // CUDA arrays on the caller's stream (cuda_arrays.hpp).
+  m.def("iterative", &iterative_cuda<float>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
+        "iters"_a, "tol"_a, "relaxation"_a, "nonneg"_a, "callback"_a.none(), "stream"_a);
+  m.def("iterative", &iterative_cuda<double>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
+        "iters"_a, "tol"_a, "relaxation"_a, "nonneg"_a, "callback"_a.none(), "stream"_a);
+  m.def("fbp", &fbp_cuda<float>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
+        "stream"_a);
+  m.def("fbp", &fbp_cuda<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
+        "stream"_a);
 
   nb::class_<PyFunction>(m, "_Function", "A penalty or loss of the library (recon::penalties::Function).")
       .def_static("make", &make_function, "name"_a, "params"_a)

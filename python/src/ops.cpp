@@ -5,6 +5,8 @@
 // argument raises where the operator is made, not at its first use.
 #include "ops.hpp"
 
+#include "cuda_arrays.hpp"
+
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
@@ -163,14 +165,16 @@ PyOperator identity_op(const std::vector<index_t>& shape, const std::string& dev
 }  // namespace
 
 void register_ops(nb::module_& m) {
-  nb::class_<PyOperator>(m, "_Operator", "A linear operator of the engine on one device (recon::Operator).")
-      .def_prop_ro("name", &PyOperator::name)
+  auto op_class = nb::class_<PyOperator>(m, "_Operator",
+                                         "A linear operator of the engine on one device (recon::Operator).");
+  op_class.def_prop_ro("name", &PyOperator::name)
       .def_prop_ro("device", &PyOperator::device)
       .def_prop_ro("domain", &PyOperator::domain)
       .def_prop_ro("range", &PyOperator::range)
       .def("apply", &PyOperator::apply<float>, "x"_a.noconvert(), "out"_a.noconvert(), "adjoint"_a)
       .def("apply", &PyOperator::apply<double>, "x"_a.noconvert(), "out"_a.noconvert(), "adjoint"_a)
       .def("norm", &PyOperator::norm, "iterations"_a);
+  def_cuda_apply(op_class);
 
   m.def("op_gradient", &gradient_op, "shape"_a, "boundary"_a, "axes"_a, "device"_a);
   m.def("op_difference", &difference_op, "shape"_a, "axis"_a, "boundary"_a, "device"_a);

@@ -43,17 +43,24 @@ class PyOperator {
   // out = A x (or A^T x). One call at a time per operator: its work buffers are shared.
   template <class T>
   void apply(const In<T>& x, const Out<T>& out, bool adjoint) const {
-    const Operator<T>& a = op<T>();
     const Context& ctx = state_->ctx;
     Staged<T> in = stage_in(ctx, x);
     Staged<T> o = stage_out(ctx, out);
     nb::gil_scoped_release release;
+    apply_views<T>(ctx, in.cview(), o.view(), adjoint);
+    o.finish();
+  }
+
+  // The same on arrays already on ctx's device (ctx: this operator's context, or one on the
+  // caller's stream for CUDA arrays, cuda_arrays.hpp). Called without the GIL.
+  template <class T>
+  void apply_views(const Context& ctx, View<const T> x, View<T> out, bool adjoint) const {
+    const Operator<T>& a = op<T>();
     std::lock_guard<std::mutex> lock(state_->apply_mutex);
     if (adjoint)
-      a.adjoint(ctx, in.cview(), o.view());
+      a.adjoint(ctx, x, out);
     else
-      a.apply(ctx, in.cview(), o.view());
-    o.finish();
+      a.apply(ctx, x, out);
   }
 
   double norm(int iterations) const {

@@ -379,4 +379,13 @@ if want e2e; then
     --phantom shepp-logan --seed 3
   timed ct-fdk-cpu 60 --device cpu ct fdk "$work/s-fdk-host.npy" "$work/f-cpu.npy" --geometry "$work/cone-fdk-host.json"
 fi
+# The Python package with CUDA arrays (scripts/gpu/python-step.sh): the CUDA module built there,
+# tests/python/test_cuda_arrays.py and bench/python_overhead.py. Not part of `all`: only when
+# RECON_CHECK_STEPS names `python`, since building the module there takes most of a run.
+if [[ ",$steps," == *",python,"* ]]; then
+  step "python: build the CUDA module, CuPy/torch arrays (tests/python/test_cuda_arrays.py), bench/python_overhead.py"
+  l=$(limit "${RECON_CHECK_PYTHON_LIMIT:-520}")
+  bash "$root/scripts/gpu/python-step.sh" "$bundle" "$results" "$l" >"$results/python-step.log" 2>&1
+  echo "rc=$? limit=$l" >>"$results/python-step.log"
+fi
 step "done"

@@ -4,6 +4,13 @@
 #include <string>
 
 #include "backends.hpp"
+#include "recon/kernels/vector_ops.hpp"
+
+#if RECON_WITH_CUDA
+#include <cuda_runtime.h>
+
+#include "recon/kernels/cuda_check.hpp"
+#endif
 
 namespace recon::testing {
 namespace {
@@ -65,6 +72,87 @@ TEST(Context, CudaStreamAndCublasHandleExistOnDevice) {
   EXPECT_NE(ctx.stream(), nullptr);
   EXPECT_NE(ctx.cublas_handle(), nullptr);
   EXPECT_GT(ctx.multiprocessors(), 0);
+}
+
+TEST(Context, CudaOnStreamWithoutDeviceIsDeviceError) {
+  if (cuda_available()) GTEST_SKIP() << "a CUDA device is present";
+  EXPECT_THROW(Context::cuda_on_stream(0, nullptr), DeviceError);
+}
+
+TEST(Context, WaitForIsANoOpOnTheHost) {
+  const Context a = Context::host(), b = Context::host();
+  a.wait_for(b);
+}
+
+#if RECON_WITH_CUDA
+// Spins for about `cycles` clock cycles, then writes `value` everywhere: work that is still
+// running when the host queues the next operation.
+__global__ void slow_fill(float* p, index_t n, float value, long long cycles) {
+  const long long t0 = clock64();
+  while (clock64() - t0 < cycles) {
+  }
+  for (index_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += index_t(gridDim.x) * blockDim.x)
+    p[i] = value;
+}
+
+constexpr index_t kN = 1 << 20;
+constexpr long long kSpin = 200'000'000;  // ~0.1 s at 2 GHz
+
+// x zeroed and finished, then filled with 2 by slow_fill on `stream` (still running on return).
+void zero_then_slow_fill(const Context& ctx, Array<float>& x, cudaStream_t stream) {
+  ctx.synchronize();  // x's stream-ordered allocation has happened
+  RECON_CUDA_CHECK(cudaMemset(x.data(), 0, sizeof(float) * kN));
+  RECON_CUDA_CHECK(cudaDeviceSynchronize());
+  slow_fill<<<64, 256, 0, stream>>>(x.data(), kN, 2.0f, kSpin);
+  RECON_CUDA_CHECK(cudaGetLastError());
+}
+#endif
+
+// The engine's work on a context made on the caller's stream runs after what the caller queued
+// there: y = 3 x right after a slow kernel that writes x, with no synchronisation between them,
+// sees the kernel's x (an engine that used a stream of its own would read the zeros).
+TEST(Context, CudaOnStreamRunsAfterTheCallersWork) {
+  if (!cuda_available()) GTEST_SKIP() << "no CUDA device on this machine";
+#if RECON_WITH_CUDA
+  cudaStream_t stream = nullptr;
+  RECON_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  {
+    const Context ctx = Context::cuda_on_stream(0, stream);
+    EXPECT_TRUE(ctx.is_cuda());
+    EXPECT_EQ(ctx.stream(), static_cast<void*>(stream));
+    EXPECT_NE(ctx.cublas_handle(), nullptr);
+    Array<float> x(ctx, Shape{kN}), y(ctx, Shape{kN});
+    zero_then_slow_fill(ctx, x, stream);
+    EXPECT_EQ(cudaStreamQuery(stream), cudaErrorNotReady);  // the kernel is still running
+    scale<float>(ctx, 3.0f, x.view(), y.view());
+    const std::vector<float> host = y.to_host_vector();
+    EXPECT_EQ(host.front(), 6.0f);
+    EXPECT_EQ(host.back(), 6.0f);
+  }
+  // The context neither destroyed nor left work on the caller's stream.
+  EXPECT_EQ(cudaStreamQuery(stream), cudaSuccess);
+  RECON_CUDA_CHECK(cudaStreamDestroy(stream));
+#endif
+}
+
+// wait_for orders a context's own stream after another's queued work.
+TEST(Context, WaitForOrdersAfterTheOtherStream) {
+  if (!cuda_available()) GTEST_SKIP() << "no CUDA device on this machine";
+#if RECON_WITH_CUDA
+  cudaStream_t stream = nullptr;
+  RECON_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  {
+    const Context own = Context::cuda(0), caller = Context::cuda_on_stream(0, stream);
+    Array<float> x(own, Shape{kN}), y(own, Shape{kN});
+    zero_then_slow_fill(own, x, stream);
+    own.wait_for(caller);
+    scale<float>(own, 3.0f, x.view(), y.view());
+    const std::vector<float> host = y.to_host_vector();
+    EXPECT_EQ(host.front(), 6.0f);
+    EXPECT_EQ(host.back(), 6.0f);
+  }
+  RECON_CUDA_CHECK(cudaStreamDestroy(stream));
+#endif
 }
 
 }  // namespace

@@ -117,7 +117,8 @@ def test_errors():
         f.apply(torch.zeros(3, 4, dtype=torch.float16))
 
 
-@pytest.mark.skipif(recon._recon.cuda_built, reason="a CUDA build moves CUDA tensors through the host")
+@pytest.mark.skipif(recon._recon.cuda_built,
+                    reason="a CUDA build takes CUDA tensors on the device (tests/python/test_cuda_arrays.py)")
 def test_cuda_tensors_raise_in_a_host_only_build():
     f = ops.Identity(3, device="cpu").to_torch()
     meta = torch.zeros(3, device="meta")  # a non-CPU tensor without a GPU

@@ -48,6 +48,13 @@ class Context {
   static Context host(int threads = 0);
   // CUDA context on device `ordinal` with its own stream; DeviceError if there is none.
   static Context cuda(int ordinal = 0);
+  // CUDA context on device `ordinal` that queues all its work on `stream`, a cudaStream_t the
+  // caller owns (a framework's current stream, say; nullptr is the legacy default stream): the
+  // context neither creates, synchronises on release nor destroys it, and its cuBLAS handle,
+  // cuFFT plans and stream-ordered allocations are bound to it, so the engine's work runs after
+  // what the caller queued there before and before what it queues after. The stream must outlive
+  // every copy of the context. DeviceError on a host-only build or when the device does not exist.
+  static Context cuda_on_stream(int ordinal, void* stream);
   // "auto" (CUDA when available, else host), "cpu", "cuda" or "cuda:N" (DeviceError if unavailable).
   static Context from_choice(const std::string& choice);
 
@@ -61,6 +68,11 @@ class Context {
 
   // Waits until every operation queued on this context has finished.
   void synchronize() const;
+
+  // Makes the work queued on this context from now on wait for everything queued on `other` so
+  // far (an event recorded on other's stream that this stream waits on; the host waits for
+  // nothing). A no-op unless both are Cuda contexts: host work has finished when it returns.
+  void wait_for(const Context& other) const;
 
   // Opaque CUDA handles (cudaStream_t, cublasHandle_t); nullptr on the host. The cuBLAS
   // handle is created on first use and bound to the stream.
