@@ -11,7 +11,7 @@ imports (``cupy.from_dlpack``; ``cupy.asarray`` for objects that have only
 results then being CuPy arrays, and are refused otherwise."""
 import numpy as np
 
-from . import _recon
+from . import _arrays, _recon
 from ._recon import DeviceError, InvalidArgument, ShapeMismatch
 
 _KDL_CUDA = 2  # DLPack's kDLCUDA
@@ -166,3 +166,46 @@ def copy_into(dst, src):
         dst.copy_(src)
     else:
         dst[...] = src
+
+
+def place(a, device):
+    """Where the extension runs a call on ``a``, as its entry points take it: for a CUDA array the
+    caller's stream (an int; the call runs on a's device and ``device`` is not used, as
+    ``fbp``'s), for a host array the ``device`` string."""
+    return stream_of(a) if is_cuda(a) else device
+
+
+def input_of(a, what, name):
+    """A call's input: a CUDA array as ``as_input`` takes it, else a NumPy array
+    (``_arrays.as_input``)."""
+    return as_input(a, what, name) if is_cuda(a) else _arrays.as_input(a, name=name)
+
+
+def in_out(a, in_shape, out, out_shape, what, name):
+    """One call's checked input and output: NumPy arrays on the host (``_arrays.as_input``,
+    ``output``), or arrays of a CUDA input's library on its device (``as_input``, ``output``).
+    ``in_shape`` None: any shape; ``out_shape`` None: the input's."""
+    a = input_of(a, what, name)
+    if in_shape is not None:
+        _arrays.check_shape(a, in_shape, name)
+    shape = a.shape if out_shape is None else out_shape
+    return a, (output(out, a, shape) if is_cuda(a) else _arrays.output(out, shape, a.dtype))
+
+
+def input_like(a, like, what, name):
+    """A further input of a call on ``like`` (a start x0, per-element weights): like's dtype and
+    shape, on like's side. A host array with a CUDA ``like`` (or the reverse) raises DeviceError:
+    every array of one call is on one device, and none is moved behind the caller's back."""
+    if is_cuda(a) != is_cuda(like):
+        raise DeviceError("%s: %s is %s and the input %s; pass both on the same device"
+                          % (what, name, _where(a), _where(like)))
+    if is_cuda(like):
+        a = as_input(a, what, name, dtype=dtype_of(like))
+    else:
+        a = _arrays.as_input(a, dtype=like.dtype, name=name)
+    _arrays.check_shape(a, like.shape, name)
+    return a
+
+
+def _where(a):
+    return "on cuda:%d" % device_of(a) if is_cuda(a) else "a host array"

@@ -1,7 +1,6 @@
 """TV denoising (recon.denoise_tv)."""
-from . import _recon, dist
+from . import _cuda, _recon, dist
 from ._recon import InvalidArgument
-from ._arrays import as_input, check_shape, output
 from ._progress import progress_callback
 from .penalty import as_function
 
@@ -31,6 +30,9 @@ def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-
         stream), updated as the solver reports (every ``check_every`` iterations); it composes
         with ``callback``.
     x0: start (warm start) instead of u. out: the result array (u's shape and float dtype).
+    u may be a CUDA array (CuPy, torch; docs/python.md, "CUDA arrays"): the solve then runs on its
+        device on the caller's current stream (``device`` is not used), the result is an array of
+        u's library there, and x0 and out must be CUDA arrays on that device.
     return_report: also return a dict (iterations, stop, converged, objective, last, solver,
         penalty).
     comm: an mpi4py communicator: the array is split into blocks of rows along axis 0 (z-slabs of
@@ -44,12 +46,9 @@ def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-
     warm = x0 is not None
 
     def prepare():
-        v = as_input(u, name="u")
-        x = output(out, v.shape, v.dtype)
+        v, x = _cuda.in_out(u, None, out, None, "denoise_tv", "u")
         if warm and x0 is not x:
-            w = as_input(x0, dtype=v.dtype, name="x0")
-            check_shape(w, v.shape, "x0")
-            x[...] = w
+            x[...] = _cuda.input_like(x0, x, "denoise_tv", "x0")
         scalars = (float(lam), bool(iso), str(boundary), str(solver), int(iters), float(tol), int(check_every),
                    float(rho), bool(balance_rho), bool(use_cg), float(alpha))
         return v, x, as_function(penalty), scalars
@@ -58,7 +57,8 @@ def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-
         u, x, fn, scalars = prepare()
         engine_comm, whole = None, []
     else:
-        u, x, fn, scalars = dist.agreed(comm, prepare, same=lambda r: "%s %s" % (r[0].dtype.name, r[0].shape[1:]),
+        u, x, fn, scalars = dist.agreed(comm, prepare,
+                                        same=lambda r: "%s %s" % (_cuda.dtype_of(r[0]).name, tuple(r[0].shape[1:])),
                                         what="the dtypes or block shapes (after axis 0)")
         rows = comm.allgather(u.shape[0])
         whole = [sum(rows)] + list(u.shape[1:])
@@ -68,7 +68,9 @@ def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-
         if rank != 0:
             progress = False
     with progress_callback(progress, "denoise_tv", iters, callback) as cb:
-        report = _recon.denoise_tv(u, x, fn._fn, *scalars, warm, cb, device, engine_comm, whole)
+        # device (host arrays) or the caller's stream (CUDA arrays, on their device)
+        report = _recon.denoise_tv(u, x, fn._fn, *scalars, warm, cb, _cuda.place(u, device), engine_comm,
+                                   whole)
     return (x, report) if return_report else x
 
 

@@ -514,6 +514,15 @@ class Projector(Operator):
         estimate from below)."""
         return self._p.norm(int(iterations))
 
+    def _y_and_x(self, y, out, what):
+        """y for the engine and the result array (the volume): CUDA arrays of y's library on its
+        device when y is one this projector takes (the engine then runs on the caller's stream),
+        else NumPy arrays with y in recon's layout."""
+        if self._cuda_check(y, what):
+            return _cuda.in_out(y, self.projection_shape, out, self.volume_shape, what, "y")
+        yr = self._recon_y(y)
+        return yr, output(out, self.volume_shape, yr.dtype)
+
     def _recon_y(self, y, dtype=None):
         """y in recon's layout for the engine."""
         y = as_input(y, dtype=dtype, name="y")
@@ -535,9 +544,7 @@ def _analytic(y, g, filter, out, device, cone):
         if g.layout == "astra":
             raise InvalidArgument("%s: CUDA arrays with an ASTRA layout are not supported; use "
                                   "g.with_layout('recon')" % name)
-        y = _cuda.as_input(y, name, "y")
-        check_shape(y, g.projection_shape, "y")
-        out = _cuda.output(out, y, g.volume_shape)
+        y, out = _cuda.in_out(y, g.projection_shape, out, g.volume_shape, name, "y")
         _recon.fbp(g._g, y, out, filter, _cuda.stream_of(y))  # on y's device
         return out
     y = as_input(y, name="y")
@@ -609,18 +616,13 @@ def _quiet_off_root(a, progress):
     return progress if a.comm is None or a.comm.Get_rank() == 0 else False
 
 
-def _start(x, x0):
+def _start(x, x0, what):
     """The iterative solvers' start in x: x0 (x itself: kept as it is), or zeros. x: a NumPy
     array, or a CUDA array (CuPy, torch) with x0 then read on its device."""
     if x0 is None:
         x[...] = 0
     elif x0 is not x:
-        if _cuda.is_cuda(x):
-            x0 = _cuda.as_input(x0, "x0", "x0", dtype=_cuda.dtype_of(x))
-        else:
-            x0 = as_input(x0, dtype=x.dtype, name="x0")
-        check_shape(x0, x.shape, "x0")
-        x[...] = x0
+        x[...] = _cuda.input_like(x0, x, what, "x0")
 
 
 def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, return_report, device, progress,
@@ -629,14 +631,8 @@ def _iterative(y, g, sirt, iters, tol, relaxation, nonneg, x0, out, callback, re
     name = "sirt" if sirt else "cgls"
 
     def prepare():
-        if a._cuda_check(y, name):  # CUDA arrays of y's library, on the caller's stream
-            yr = _cuda.as_input(y, name, "y")
-            check_shape(yr, a.projection_shape, "y")
-            x = _cuda.output(out, yr, a.volume_shape)
-        else:
-            yr = a._recon_y(y)
-            x = output(out, a.volume_shape, yr.dtype)
-        _start(x, x0)
+        yr, x = a._y_and_x(y, out, name)
+        _start(x, x0, name)
         return yr, x, (int(iters), float(tol), float(relaxation), bool(nonneg))
 
     y, x, scalars = a._agreed(prepare, same=lambda r: str(r[0].dtype))
@@ -722,25 +718,31 @@ def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters
         ``comm=``): y, x0, out and the result are this rank's shares; every solver by views,
         admm and pdhg by slabs; ``init='fbp'`` runs FBP/FDK by slabs (split by slabs) or gathers
         y on rank 0, which computes it and sends each rank the volume (split by views).
+    y may be a CUDA array (CuPy, torch; docs/python.md, "CUDA arrays") when the projector is on its
+    device: the solve then runs there on the caller's current stream, x0 and out must be CUDA
+    arrays on that device, and the result is an array of y's library.
     Returns x (float32 for float32 y, else float64), or (x, report).
     """
     a = _projector(g, device, memory_limit, comm, distribute)
 
     def prepare():
         loss_fn, penalty_fn = as_function(loss), as_function(penalty)
-        yr = a._recon_y(y)
-        x = output(out, a.volume_shape, yr.dtype)
+        yr, x = a._y_and_x(y, out, "reconstruct")
         if init not in ("zero", "fbp"):
             raise InvalidArgument("reconstruct: init must be 'zero' or 'fbp', got '%s'" % (init,))
         if init == "fbp" and x0 is not None:
             raise InvalidArgument("reconstruct: give init='fbp' or x0, not both")
+        if init == "fbp" and a.comm is not None and _cuda.is_cuda(yr):
+            # The split FBP start gathers or cuts host arrays (recon.dist), not CUDA ones.
+            raise InvalidArgument("reconstruct: init='fbp' split over MPI ranks takes host arrays; pass x0 "
+                                  "(an FBP of your own) with CUDA arrays")
         if init == "zero":
-            _start(x, x0)
+            _start(x, x0, "reconstruct")
         scalars = (float(lam), _tv_norm(tv, iso), bool(nonneg), str(solver), int(iters), float(tol), float(rho), int(cg_iters),
                    int(check_every), int(inner_iters), str(inner_solver), str(apgm_variant))
         return loss_fn, penalty_fn, scalars, yr, x
 
-    loss_fn, penalty_fn, scalars, yr, x = a._agreed(prepare, same=lambda r: r[3].dtype.name)
+    loss_fn, penalty_fn, scalars, yr, x = a._agreed(prepare, same=lambda r: _cuda.dtype_of(r[3]).name)
     if init == "fbp":
         cone = a.geometry.type == "cone"
         if a.comm is None:
@@ -754,5 +756,6 @@ def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters
             start = a._agreed(lambda: _analytic(whole, a.geometry, "ramp", None, a.device, cone) if root else None)
             x[...] = a.scatter_volume(start)
     with progress_callback(_quiet_off_root(a, progress), "reconstruct", iters, callback) as cb:
-        report = _recon.reconstruct(a._p, yr, x, loss_fn._fn, penalty_fn._fn, *scalars, cb)
+        report = _recon.reconstruct(a._p, yr, x, loss_fn._fn, penalty_fn._fn, *scalars, cb,
+                                    *_cuda.stream_args(yr))
     return (x, report) if return_report else x

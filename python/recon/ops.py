@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from . import _cuda, _recon
-from ._arrays import as_input, check_shape, output
+from ._arrays import as_input
 from ._deps import require
 from ._recon import DeviceError, InvalidArgument, ShapeMismatch
 
@@ -42,18 +42,6 @@ def _shape(shape, name="shape"):
     if not s or any(n < 1 for n in s):
         raise InvalidArgument("%s: expected 1 or more extents, each >= 1, got %s" % (name, s))
     return s
-
-
-def _in_out(a, in_shape, out, out_shape, what, name):
-    """One call's checked input and output: NumPy arrays on the host (as_input, output), or
-    arrays of a CUDA input's library on its device (recon._cuda)."""
-    if _cuda.is_cuda(a):
-        a = _cuda.as_input(a, what, name)
-        check_shape(a, in_shape, name)
-        return a, _cuda.output(out, a, out_shape)
-    a = as_input(a, name=name)
-    check_shape(a, in_shape, name)
-    return a, output(out, out_shape, a.dtype)
 
 
 class Operator:
@@ -93,9 +81,9 @@ class Operator:
         return out
 
     def _checked(self, a, out, in_shape, out_shape, what, name):
-        """(a, out) checked and converted for forward/adjoint (_in_out: NumPy, or a CUDA array's
+        """(a, out) checked and converted for forward/adjoint (_cuda.in_out: NumPy, or a CUDA array's
         library), through :meth:`_agreed`."""
-        return self._agreed(lambda: _in_out(a, in_shape, out, out_shape, what, name),
+        return self._agreed(lambda: _cuda.in_out(a, in_shape, out, out_shape, what, name),
                             same=lambda r: str(r[0].dtype))
 
     def _agreed(self, fn, same=None):

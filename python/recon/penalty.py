@@ -7,12 +7,13 @@ Each name is a factory here, with ``-`` written ``_``: ``recon.penalty.mcp(mu=1,
 elements), ``prox`` (the global minimiser of gamma phi(x) + (x - z)^2 / 2, element-wise) and
 ``grad`` (phi', for the functions that have one: not l0 or the indicators), each also in the group
 form phi(|u|) over a leading component axis (``group=True``). :func:`recon.prox` is the one-call
-form.
+form. Each takes CUDA arrays too (CuPy, torch; docs/python.md, "CUDA arrays"): it then runs on
+their device on the caller's current stream (``device`` is not used) and returns an array of
+their library there.
 """
 import numpy as np
 
-from . import _recon
-from ._arrays import as_input, output
+from . import _cuda, _recon
 
 __all__ = ["Penalty", "as_function", "make", "names", "prox"]
 
@@ -44,30 +45,25 @@ class Penalty:
     def value(self, x, group=False, device="cpu"):
         """sum_i phi(x_i) (float, accumulated in double; inf outside an indicator's set). With
         ``group``, sum_j phi(|x[:, j]|) over groups along the leading axis."""
-        x = as_input(x, name="x")
-        return self._fn.value(x, group, device)
+        x = _cuda.input_of(x, "value", "x")
+        return self._fn.value(x, group, _cuda.place(x, device))
 
     def prox(self, z, gamma=1.0, out=None, group=False, device="cpu"):
         """prox_{gamma phi}(z): argmin_x gamma phi(x) + (x - z)^2 / 2 for every element (the
         global minimiser; nonconvex functions included). ``gamma`` is a scalar > 0 or an array
         of per-element weights shaped like z. ``group``: the group form over the leading axis,
         prox(u) = prox_phi(|u|) u / |u| (even functions only). ``out`` may be z itself (in place)."""
-        z = as_input(z, name="z")
-        out = output(out, z.shape, z.dtype)
-        if np.ndim(gamma) == 0:
-            self._fn.prox(float(gamma), z, out, group, device)
-        else:
-            g = as_input(gamma, dtype=z.dtype, name="gamma")
-            self._fn.prox(g, z, out, group, device)
+        z, out = _cuda.in_out(z, None, out, None, "prox", "z")
+        g = float(gamma) if np.ndim(gamma) == 0 else _cuda.input_like(gamma, z, "prox", "gamma")
+        self._fn.prox(g, z, out, group, _cuda.place(z, device))
         return out
 
     def grad(self, x, out=None, group=False, device="cpu"):
         """phi'(x) element-wise (at kinks the library's documented choice, e.g. 0 at 0 for l1),
         or with ``group`` phi'(|u|) u / |u| per group. Functions without a gradient (l0, the
         indicators) raise :class:`recon.InvalidArgument`."""
-        x = as_input(x, name="x")
-        out = output(out, x.shape, x.dtype)
-        self._fn.grad(x, out, group, device)
+        x, out = _cuda.in_out(x, None, out, None, "grad", "x")
+        self._fn.grad(x, out, group, _cuda.place(x, device))
         return out
 
 

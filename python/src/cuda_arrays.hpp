@@ -66,7 +66,8 @@ inline Context caller_context(const Context& owner, int device_id, std::uintptr_
 template <class A, class... More>
 int common_device(const char* where, const A& first, const More&... more) {
   const int id = first.device_id();
-  for (const int other : {more.device_id()...})
+  const int all[] = {id, more.device_id()...};  // id first: a one-array call has an empty pack
+  for (const int other : all)
     if (other != id)
       throw DeviceError(std::string(where) + ": the arrays are on cuda:" + std::to_string(id) + " and cuda:" +
                         std::to_string(other) + "; every array of one call must be on the same device");
@@ -83,6 +84,29 @@ auto on_caller_stream(const Context& owner, const Context& caller, const Work& w
   auto result = work(caller);
   owner.wait_for(caller);
   return result;
+}
+
+// The calls that belong to no operator or projector (fbp, the penalties, denoise_tv) run on the
+// device their CUDA arrays are on: the owner is that device's context (context_for's, where cached
+// plans and workspaces live), the work runs on the caller's stream there. `stream` as in
+// caller_context; DeviceError when the arrays are on different devices.
+struct ArraysDevice {
+  Context device;  // context_for("cuda:N")
+  Context caller;  // on the caller's stream
+};
+template <class... A>
+ArraysDevice arrays_device(const char* where, std::uintptr_t stream, const A&... arrays) {
+  const int id = common_device(where, arrays...);
+  const Context device = context_for("cuda:" + std::to_string(id));
+  return {device, caller_context(device, id, stream, where)};
+}
+
+// work(caller) without the GIL on the arrays' device, stream-ordered as on_caller_stream.
+template <class Work, class... A>
+auto run_on_arrays_device(const char* where, std::uintptr_t stream, const Work& work, const A&... arrays) {
+  const ArraysDevice d = arrays_device(where, stream, arrays...);
+  nb::gil_scoped_release release;
+  return on_caller_stream(d.device, d.caller, work);
 }
 
 // `cls.def("apply", ...)` overloads taking CUDA arrays and the caller's stream, for a binding class

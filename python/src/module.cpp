@@ -436,53 +436,79 @@ template <class T>
 void fbp_cuda(const Geometry& g, const CudaIn<T>& y, const CudaOut<T>& x, const std::string& filter,
               std::uintptr_t stream) {
   const ct::FbpFilter f = ct::parse_fbp_filter(filter);
-  const int id = common_device("fbp", y, x);
-  const Context device = context_for("cuda:" + std::to_string(id));
-  const Context caller = caller_context(device, id, stream, "fbp");
-  nb::gil_scoped_release release;
-  on_caller_stream(device, caller, [&](const Context& ctx) {
-    ct::filtered_backprojection<T>(ctx, g, device_view(y), device_view(x), f);
-    return true;
-  });
+  run_on_arrays_device(
+      "fbp", stream,
+      [&](const Context& ctx) {
+        ct::filtered_backprojection<T>(ctx, g, device_view(y), device_view(x), f);
+        return true;
+      },
+      y, x);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Penalties and TV
+// Penalties and TV. Each computation is written once on views (`*_views`); the host entry points
+// stage NumPy arrays onto context_for(device), the `*_cuda` ones take CUDA arrays in place on the
+// caller's stream on their device (cuda_arrays.hpp).
 
 PyFunction make_function(const std::string& name, const std::map<std::string, double>& params) {
   return PyFunction{penalties::make_function(name, params)};
 }
 
+template <class A, class B>
+void require_same_shape(const char* where, const A& in, const B& out) {
+  if (shape_of(in) != shape_of(out))
+    throw ShapeMismatch(std::string(where) + ": out has shape " + shape_of(out).str() + ", the input " +
+                        shape_of(in).str());
+}
+
+// gamma: a scalar T or per-element weights View<const T>. These return a value (true where there
+// is none) because on_caller_stream hands its work's result back.
+template <class T, class Gamma>
+bool prox_views(const Context& ctx, const PyFunction& f, const Gamma& gamma, View<const T> z, View<T> out,
+                bool group) {
+  if (group)
+    penalties::prox_group<T>(ctx, f.fn, gamma, z, out);
+  else
+    penalties::prox<T>(ctx, f.fn, gamma, z, out);
+  return true;
+}
+
+template <class T>
+double value_views(const Context& ctx, const PyFunction& f, View<const T> x, bool group) {
+  return group ? penalties::value_sum_group<T>(ctx, f.fn, x) : penalties::value_sum<T>(ctx, f.fn, x);
+}
+
+template <class T>
+bool gradient_views(const Context& ctx, const PyFunction& f, View<const T> x, View<T> out, bool group) {
+  if (group)
+    penalties::gradient_group<T>(ctx, f.fn, x, out);
+  else
+    penalties::gradient<T>(ctx, f.fn, x, out);
+  return true;
+}
+
 template <class T>
 void prox_scalar(const PyFunction& f, double gamma, const In<T>& z, const Out<T>& out, bool group,
                  const std::string& device) {
+  require_same_shape("prox", z, out);
   const Context ctx = context_for(device);
-  if (shape_of(z) != shape_of(out))
-    throw ShapeMismatch("prox: out has shape " + shape_of(out).str() + ", the input " + shape_of(z).str());
   Staged<T> in = stage_in(ctx, z);
   Staged<T> o = stage_out(ctx, out);
   nb::gil_scoped_release release;
-  if (group)
-    penalties::prox_group<T>(ctx, f.fn, static_cast<T>(gamma), in.cview(), o.view());
-  else
-    penalties::prox<T>(ctx, f.fn, static_cast<T>(gamma), in.cview(), o.view());
+  prox_views<T>(ctx, f, static_cast<T>(gamma), in.cview(), o.view(), group);
   o.finish();
 }
 
 template <class T>
 void prox_array(const PyFunction& f, const In<T>& gamma, const In<T>& z, const Out<T>& out, bool group,
                 const std::string& device) {
+  require_same_shape("prox", z, out);
   const Context ctx = context_for(device);
-  if (shape_of(z) != shape_of(out))
-    throw ShapeMismatch("prox: out has shape " + shape_of(out).str() + ", the input " + shape_of(z).str());
   Staged<T> g = stage_in(ctx, gamma);
   Staged<T> in = stage_in(ctx, z);
   Staged<T> o = stage_out(ctx, out);
   nb::gil_scoped_release release;
-  if (group)
-    penalties::prox_group<T>(ctx, f.fn, g.cview(), in.cview(), o.view());
-  else
-    penalties::prox<T>(ctx, f.fn, g.cview(), in.cview(), o.view());
+  prox_views<T>(ctx, f, g.cview(), in.cview(), o.view(), group);
   o.finish();
 }
 
@@ -491,24 +517,59 @@ double value_sum(const PyFunction& f, const In<T>& x, bool group, const std::str
   const Context ctx = context_for(device);
   Staged<T> in = stage_in(ctx, x);
   nb::gil_scoped_release release;
-  return group ? penalties::value_sum_group<T>(ctx, f.fn, in.cview())
-               : penalties::value_sum<T>(ctx, f.fn, in.cview());
+  return value_views<T>(ctx, f, in.cview(), group);
 }
 
 template <class T>
 void fn_gradient(const PyFunction& f, const In<T>& x, const Out<T>& out, bool group,
                  const std::string& device) {
+  require_same_shape("grad", x, out);
   const Context ctx = context_for(device);
-  if (shape_of(x) != shape_of(out))
-    throw ShapeMismatch("grad: out has shape " + shape_of(out).str() + ", the input " + shape_of(x).str());
   Staged<T> in = stage_in(ctx, x);
   Staged<T> o = stage_out(ctx, out);
   nb::gil_scoped_release release;
-  if (group)
-    penalties::gradient_group<T>(ctx, f.fn, in.cview(), o.view());
-  else
-    penalties::gradient<T>(ctx, f.fn, in.cview(), o.view());
+  gradient_views<T>(ctx, f, in.cview(), o.view(), group);
   o.finish();
+}
+
+template <class T>
+void prox_scalar_cuda(const PyFunction& f, double gamma, const CudaIn<T>& z, const CudaOut<T>& out,
+                      bool group, std::uintptr_t stream) {
+  require_same_shape("prox", z, out);
+  run_on_arrays_device(
+      "prox", stream,
+      [&](const Context& ctx) {
+        return prox_views<T>(ctx, f, static_cast<T>(gamma), device_view(z), device_view(out), group);
+      },
+      z, out);
+}
+
+template <class T>
+void prox_array_cuda(const PyFunction& f, const CudaIn<T>& gamma, const CudaIn<T>& z, const CudaOut<T>& out,
+                     bool group, std::uintptr_t stream) {
+  require_same_shape("prox", z, out);
+  run_on_arrays_device(
+      "prox", stream,
+      [&](const Context& ctx) {
+        return prox_views<T>(ctx, f, device_view(gamma), device_view(z), device_view(out), group);
+      },
+      gamma, z, out);
+}
+
+template <class T>
+double value_sum_cuda(const PyFunction& f, const CudaIn<T>& x, bool group, std::uintptr_t stream) {
+  return run_on_arrays_device(
+      "value", stream, [&](const Context& ctx) { return value_views<T>(ctx, f, device_view(x), group); }, x);
+}
+
+template <class T>
+void fn_gradient_cuda(const PyFunction& f, const CudaIn<T>& x, const CudaOut<T>& out, bool group,
+                      std::uintptr_t stream) {
+  require_same_shape("grad", x, out);
+  run_on_arrays_device(
+      "grad", stream,
+      [&](const Context& ctx) { return gradient_views<T>(ctx, f, device_view(x), device_view(out), group); },
+      x, out);
 }
 
 nb::dict properties(const PyFunction& f) {
@@ -533,15 +594,21 @@ std::vector<nb::tuple> signatures() {
   return out;
 }
 
-template <class T>
-nb::dict denoise_tv(const In<T>& u, const Out<T>& x, const PyFunction& penalty, double lambda, bool iso,
-                    const std::string& boundary, const std::string& solver, int iters, double tol,
-                    int check_every, double rho, bool balance_rho, bool use_cg, double alpha, bool warm_start,
-                    nb::object callback, const std::string& device, const PyComm* comm,
-                    const std::vector<index_t>& whole) {
-  TvProblem problem{penalty.fn, lambda, iso ? TvNorm::Isotropic : TvNorm::Anisotropic,
-                    parse_boundary(boundary)};
-  TvOptions o;
+// denoise_tv's problem and options from its arguments (host and CUDA entry points alike).
+struct TvCall {
+  TvProblem problem;
+  TvOptions options;
+};
+
+TvCall tv_call(const PyFunction& penalty, double lambda, bool iso, const std::string& boundary,
+               const std::string& solver, int iters, double tol, int check_every, double rho,
+               bool balance_rho, bool use_cg, double alpha, bool warm_start) {
+  require_at_least_one("denoise_tv", "iters", iters);
+  require_at_least_one("denoise_tv", "check_every", check_every);
+  TvCall c{
+      TvProblem{penalty.fn, lambda, iso ? TvNorm::Isotropic : TvNorm::Anisotropic, parse_boundary(boundary)},
+      TvOptions{}};
+  TvOptions& o = c.options;
   o.solver = parse_tv_solver(solver);
   o.max_iters = iters;
   o.tol = tol;
@@ -551,41 +618,87 @@ nb::dict denoise_tv(const In<T>& u, const Out<T>& x, const PyFunction& penalty, 
   o.use_cg = use_cg;
   o.ladmm_alpha = alpha;
   o.warm_start = warm_start;
-  require_at_least_one("denoise_tv", "iters", iters);
-  require_at_least_one("denoise_tv", "check_every", check_every);
+  return c;
+}
+
+// The solve on arrays on ctx's device, x holding the start; objective receives the result's.
+template <class T>
+SolveReport denoise_views(const Context& ctx, View<const T> u, View<T> x, const TvCall& c, const PyComm* comm,
+                          const std::vector<index_t>& whole, const Monitor& monitor, double& objective) {
+  if (comm) {  // u and x are this rank's block of rows of an array of shape `whole`
+    Shape w;
+    for (index_t n : whole) w.push_back(n);
+    const SolveReport r = tv_denoise_slabs<T>(ctx, comm->comm, w, u, x, c.problem, c.options, monitor);
+    objective = tv_objective_slabs<T>(ctx, comm->comm, w, View<const T>(x), u, c.problem);
+    return r;
+  }
+  const SolveReport r = tv_denoise<T>(ctx, u, x, c.problem, c.options, monitor);
+  objective = tv_objective<T>(ctx, View<const T>(x), u, c.problem);
+  return r;
+}
+
+nb::dict tv_report(const SolveReport& rep, double objective, const TvCall& c) {
+  nb::dict d = report_dict(rep);
+  d["objective"] = objective;
+  d["solver"] = to_string(c.options.solver);
+  d["penalty"] = penalties::describe(c.problem.penalty);
+  return d;
+}
+
+template <class T>
+nb::dict denoise_tv(const In<T>& u, const Out<T>& x, const PyFunction& penalty, double lambda, bool iso,
+                    const std::string& boundary, const std::string& solver, int iters, double tol,
+                    int check_every, double rho, bool balance_rho, bool use_cg, double alpha, bool warm_start,
+                    nb::object callback, const std::string& device, const PyComm* comm,
+                    const std::vector<index_t>& whole) {
+  const TvCall c = tv_call(penalty, lambda, iso, boundary, solver, iters, tol, check_every, rho, balance_rho,
+                           use_cg, alpha, warm_start);
   const Context ctx = context_for(device);
   Staged<T> in = stage_in(ctx, u);
   Staged<T> out = stage_out(ctx, x, warm_start);
   double objective = 0;
   const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
-    SolveReport r;
-    if (comm) {  // u and x are this rank's block of rows of an array of shape `whole`
-      Shape w;
-      for (index_t n : whole) w.push_back(n);
-      r = tv_denoise_slabs<T>(ctx, comm->comm, w, in.cview(), out.view(), problem, o, monitor);
-      objective = tv_objective_slabs<T>(ctx, comm->comm, w, out.cview(), in.cview(), problem);
-    } else {
-      r = tv_denoise<T>(ctx, in.cview(), out.view(), problem, o, monitor);
-      objective = tv_objective<T>(ctx, out.cview(), in.cview(), problem);
-    }
+    const SolveReport r = denoise_views<T>(ctx, in.cview(), out.view(), c, comm, whole, monitor, objective);
     out.finish();
     return r;
   });
-  nb::dict d = report_dict(rep);
-  d["objective"] = objective;
-  d["solver"] = to_string(o.solver);
-  d["penalty"] = penalties::describe(penalty.fn);
-  return d;
+  return tv_report(rep, objective, c);
+}
+
+// The same on CUDA arrays, on their device and the caller's stream.
+template <class T>
+nb::dict denoise_tv_cuda(const CudaIn<T>& u, const CudaOut<T>& x, const PyFunction& penalty, double lambda,
+                         bool iso, const std::string& boundary, const std::string& solver, int iters,
+                         double tol, int check_every, double rho, bool balance_rho, bool use_cg, double alpha,
+                         bool warm_start, nb::object callback, const PyComm* comm,
+                         const std::vector<index_t>& whole, std::uintptr_t stream) {
+  const TvCall c = tv_call(penalty, lambda, iso, boundary, solver, iters, tol, check_every, rho, balance_rho,
+                           use_cg, alpha, warm_start);
+  const ArraysDevice d = arrays_device("denoise_tv", stream, u, x);
+  double objective = 0;
+  const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
+    return on_caller_stream(d.device, d.caller, [&](const Context& ctx) {
+      return denoise_views<T>(ctx, device_view(u), device_view(x), c, comm, whole, monitor, objective);
+    });
+  });
+  return tv_report(rep, objective, c);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Regularised CT reconstruction (recon ct recon)
 
-// TvReconOptions as apps/recon/ct_recon.cpp builds them, every option checked as the CLI's
-// ranges do, whichever solver uses it.
-ct::TvReconOptions recon_options(const std::string& solver, int iters, double tol, double rho, int cg_iters,
-                                 int check_every, int inner_iters, const std::string& inner_solver,
-                                 const std::string& apgm_variant) {
+// The problem and the TvReconOptions as apps/recon/ct_recon.cpp builds them, every option checked
+// as the CLI's ranges do, whichever solver uses it.
+struct ReconCall {
+  ct::TvReconProblem problem;
+  ct::TvReconOptions options;
+  std::string solver;
+};
+
+ReconCall recon_call(const PyFunction& loss, const PyFunction& penalty, double lambda, const std::string& tv,
+                     bool nonneg, const std::string& solver, int iters, double tol, double rho, int cg_iters,
+                     int check_every, int inner_iters, const std::string& inner_solver,
+                     const std::string& apgm_variant) {
   const char* where = "reconstruct";
   require_at_least_one(where, "iters", iters);
   require_at_least_one(where, "cg_iters", cg_iters);
@@ -593,7 +706,9 @@ ct::TvReconOptions recon_options(const std::string& solver, int iters, double to
   require_at_least_one(where, "inner_iters", inner_iters);
   if (!(tol >= 0)) throw InvalidArgument("reconstruct: tol must be >= 0");
   if (!(std::isfinite(rho) && rho > 0)) throw InvalidArgument("reconstruct: rho must be finite and > 0");
-  ct::TvReconOptions o;
+  ReconCall c{ct::TvReconProblem{loss.fn, penalty.fn, lambda, parse_tv_norm(tv), nonneg},
+              ct::TvReconOptions{}, solver};
+  ct::TvReconOptions& o = c.options;
   o.solver = ct::parse_tv_recon_solver(solver);
   o.max_iters = iters;
   o.tol = tol;
@@ -603,7 +718,25 @@ ct::TvReconOptions recon_options(const std::string& solver, int iters, double to
   o.inner_iters = inner_iters;
   o.inner_solver = parse_tv_solver(inner_solver);
   o.apgm_variant = parse_apgm_variant(apgm_variant);
-  return o;
+  return c;
+}
+
+// The solve on arrays on ctx's device, x holding the start; objective receives the result's.
+template <class T>
+SolveReport reconstruct_views(const Context& ctx, const Operator<T>& a, View<const T> y, View<T> x,
+                              const ReconCall& c, const Monitor& monitor, double& objective) {
+  const SolveReport r = ct::tv_reconstruct<T>(ctx, a, y, x, c.problem, c.options, monitor);
+  objective = ct::tv_recon_objective<T>(ctx, a, y, View<const T>(x), c.problem);
+  return r;
+}
+
+nb::dict recon_report(const SolveReport& rep, double objective, const ReconCall& c) {
+  nb::dict d = report_dict(rep);
+  d["objective"] = objective;
+  d["solver"] = c.solver;
+  d["loss"] = penalties::describe(c.problem.loss);
+  d["penalty"] = penalties::describe(c.problem.penalty);
+  return d;
 }
 
 // x holds the start (zeros, an FBP or the caller's) and receives the result.
@@ -613,26 +746,40 @@ nb::dict reconstruct(PyProjector& p, const In<T>& y, const Out<T>& x, const PyFu
                      const std::string& solver, int iters, double tol, double rho, int cg_iters,
                      int check_every, int inner_iters, const std::string& inner_solver,
                      const std::string& apgm_variant, nb::object callback) {
-  const ct::TvReconProblem problem{loss.fn, penalty.fn, lambda, parse_tv_norm(tv), nonneg};
-  const ct::TvReconOptions o =
-      recon_options(solver, iters, tol, rho, cg_iters, check_every, inner_iters, inner_solver, apgm_variant);
+  const ReconCall c = recon_call(loss, penalty, lambda, tv, nonneg, solver, iters, tol, rho, cg_iters,
+                                 check_every, inner_iters, inner_solver, apgm_variant);
   const Operator<T>& a = p.op<T>();
   const Context& ctx = p.context();
   Staged<T> in = stage_in(ctx, y);
   Staged<T> out = stage_out(ctx, x, true);
   double objective = 0;
   const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
-    const SolveReport r = ct::tv_reconstruct<T>(ctx, a, in.cview(), out.view(), problem, o, monitor);
-    objective = ct::tv_recon_objective<T>(ctx, a, in.cview(), out.cview(), problem);
+    const SolveReport r = reconstruct_views<T>(ctx, a, in.cview(), out.view(), c, monitor, objective);
     out.finish();
     return r;
   });
-  nb::dict d = report_dict(rep);
-  d["objective"] = objective;
-  d["solver"] = solver;
-  d["loss"] = penalties::describe(loss.fn);
-  d["penalty"] = penalties::describe(penalty.fn);
-  return d;
+  return recon_report(rep, objective, c);
+}
+
+// The same on CUDA arrays, on the caller's stream (the projector on their device).
+template <class T>
+nb::dict reconstruct_cuda(PyProjector& p, const CudaIn<T>& y, const CudaOut<T>& x, const PyFunction& loss,
+                          const PyFunction& penalty, double lambda, const std::string& tv, bool nonneg,
+                          const std::string& solver, int iters, double tol, double rho, int cg_iters,
+                          int check_every, int inner_iters, const std::string& inner_solver,
+                          const std::string& apgm_variant, nb::object callback, std::uintptr_t stream) {
+  const ReconCall c = recon_call(loss, penalty, lambda, tv, nonneg, solver, iters, tol, rho, cg_iters,
+                                 check_every, inner_iters, inner_solver, apgm_variant);
+  const char* where = "reconstruct";
+  const Context caller = caller_context(p.context(), common_device(where, y, x), stream, where);
+  const Operator<T>& a = p.op<T>();
+  double objective = 0;
+  const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
+    return on_caller_stream(p.context(), caller, [&](const Context& ctx) {
+      return reconstruct_views<T>(ctx, a, device_view(y), device_view(x), c, monitor, objective);
+    });
+  });
+  return recon_report(rep, objective, c);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -699,6 +846,40 @@ void write_file(const std::string& path, const In<T>& x, int bits, const std::st
   const Array<T> a =
       Array<T>::from_host(context_for("cpu"), shape, std::vector<T>(x.data(), x.data() + x.size()));
   io::write_image<T>(path, a, {spacing, origin}, options);
+}
+
+// The bindings of one element type: host arrays with `device`, CUDA arrays with the caller's
+// `stream` (nanobind picks the overload by the arrays' device).
+template <class T>
+void def_function_methods(nb::class_<PyFunction>& cls) {
+  cls.def("prox", &prox_scalar<T>, "gamma"_a, "z"_a.noconvert(), "out"_a.noconvert(), "group"_a, "device"_a)
+      .def("prox", &prox_array<T>, "gamma"_a.noconvert(), "z"_a.noconvert(), "out"_a.noconvert(), "group"_a,
+           "device"_a)
+      .def("value", &value_sum<T>, "x"_a.noconvert(), "group"_a, "device"_a)
+      .def("grad", &fn_gradient<T>, "x"_a.noconvert(), "out"_a.noconvert(), "group"_a, "device"_a)
+      .def("prox", &prox_scalar_cuda<T>, "gamma"_a, "z"_a.noconvert(), "out"_a.noconvert(), "group"_a,
+           "stream"_a)
+      .def("prox", &prox_array_cuda<T>, "gamma"_a.noconvert(), "z"_a.noconvert(), "out"_a.noconvert(),
+           "group"_a, "stream"_a)
+      .def("value", &value_sum_cuda<T>, "x"_a.noconvert(), "group"_a, "stream"_a)
+      .def("grad", &fn_gradient_cuda<T>, "x"_a.noconvert(), "out"_a.noconvert(), "group"_a, "stream"_a);
+}
+
+template <class T>
+void def_tv_and_reconstruct(nb::module_& m) {
+  m.def("denoise_tv", &denoise_tv<T>, "u"_a.noconvert(), "x"_a.noconvert(), "penalty"_a, "lam"_a, "iso"_a,
+        "boundary"_a, "solver"_a, "iters"_a, "tol"_a, "check_every"_a, "rho"_a, "balance_rho"_a, "use_cg"_a,
+        "alpha"_a, "warm_start"_a, "callback"_a.none(), "device"_a, "comm"_a.none(), "whole"_a);
+  m.def("denoise_tv", &denoise_tv_cuda<T>, "u"_a.noconvert(), "x"_a.noconvert(), "penalty"_a, "lam"_a,
+        "iso"_a, "boundary"_a, "solver"_a, "iters"_a, "tol"_a, "check_every"_a, "rho"_a, "balance_rho"_a,
+        "use_cg"_a, "alpha"_a, "warm_start"_a, "callback"_a.none(), "comm"_a.none(), "whole"_a, "stream"_a);
+  m.def("reconstruct", &reconstruct<T>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "loss"_a,
+        "penalty"_a, "lam"_a, "tv"_a, "nonneg"_a, "solver"_a, "iters"_a, "tol"_a, "rho"_a, "cg_iters"_a,
+        "check_every"_a, "inner_iters"_a, "inner_solver"_a, "apgm_variant"_a, "callback"_a.none());
+  m.def("reconstruct", &reconstruct_cuda<T>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "loss"_a,
+        "penalty"_a, "lam"_a, "tv"_a, "nonneg"_a, "solver"_a, "iters"_a, "tol"_a, "rho"_a, "cg_iters"_a,
+        "check_every"_a, "inner_iters"_a, "inner_solver"_a, "apgm_variant"_a, "callback"_a.none(),
+        "stream"_a);
 }
 
 }  // namespace
@@ -799,38 +980,18 @@ NB_MODULE(_recon, m) {
   m.def("fbp", &fbp_cuda<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
         "stream"_a);
 
-  nb::class_<PyFunction>(m, "_Function", "A penalty or loss of the library (recon::penalties::Function).")
-      .def_static("make", &make_function, "name"_a, "params"_a)
-      .def_prop_ro("name", [](const PyFunction& f) { return std::string(penalties::name_of(f.fn)); })
-      .def("describe", [](const PyFunction& f) { return penalties::describe(f.fn); })
-      .def("properties", &properties)
-      .def("prox", &prox_scalar<float>, "gamma"_a, "z"_a.noconvert(), "out"_a.noconvert(), "group"_a,
-           "device"_a)
-      .def("prox", &prox_scalar<double>, "gamma"_a, "z"_a.noconvert(), "out"_a.noconvert(), "group"_a,
-           "device"_a)
-      .def("prox", &prox_array<float>, "gamma"_a.noconvert(), "z"_a.noconvert(), "out"_a.noconvert(),
-           "group"_a, "device"_a)
-      .def("prox", &prox_array<double>, "gamma"_a.noconvert(), "z"_a.noconvert(), "out"_a.noconvert(),
-           "group"_a, "device"_a)
-      .def("value", &value_sum<float>, "x"_a.noconvert(), "group"_a, "device"_a)
-      .def("value", &value_sum<double>, "x"_a.noconvert(), "group"_a, "device"_a)
-      .def("grad", &fn_gradient<float>, "x"_a.noconvert(), "out"_a.noconvert(), "group"_a, "device"_a)
-      .def("grad", &fn_gradient<double>, "x"_a.noconvert(), "out"_a.noconvert(), "group"_a, "device"_a);
+  auto function_class =
+      nb::class_<PyFunction>(m, "_Function", "A penalty or loss of the library (recon::penalties::Function).")
+          .def_static("make", &make_function, "name"_a, "params"_a)
+          .def_prop_ro("name", [](const PyFunction& f) { return std::string(penalties::name_of(f.fn)); })
+          .def("describe", [](const PyFunction& f) { return penalties::describe(f.fn); })
+          .def("properties", &properties);
+  def_function_methods<float>(function_class);
+  def_function_methods<double>(function_class);
   m.def("signatures", &signatures, "Every penalty and loss name with its required and optional parameters.");
 
-  m.def("denoise_tv", &denoise_tv<float>, "u"_a.noconvert(), "x"_a.noconvert(), "penalty"_a, "lam"_a, "iso"_a,
-        "boundary"_a, "solver"_a, "iters"_a, "tol"_a, "check_every"_a, "rho"_a, "balance_rho"_a, "use_cg"_a,
-        "alpha"_a, "warm_start"_a, "callback"_a.none(), "device"_a, "comm"_a.none(), "whole"_a);
-  m.def("denoise_tv", &denoise_tv<double>, "u"_a.noconvert(), "x"_a.noconvert(), "penalty"_a, "lam"_a,
-        "iso"_a, "boundary"_a, "solver"_a, "iters"_a, "tol"_a, "check_every"_a, "rho"_a, "balance_rho"_a,
-        "use_cg"_a, "alpha"_a, "warm_start"_a, "callback"_a.none(), "device"_a, "comm"_a.none(), "whole"_a);
-
-  m.def("reconstruct", &reconstruct<float>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "loss"_a,
-        "penalty"_a, "lam"_a, "tv"_a, "nonneg"_a, "solver"_a, "iters"_a, "tol"_a, "rho"_a, "cg_iters"_a,
-        "check_every"_a, "inner_iters"_a, "inner_solver"_a, "apgm_variant"_a, "callback"_a.none());
-  m.def("reconstruct", &reconstruct<double>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "loss"_a,
-        "penalty"_a, "lam"_a, "tv"_a, "nonneg"_a, "solver"_a, "iters"_a, "tol"_a, "rho"_a, "cg_iters"_a,
-        "check_every"_a, "inner_iters"_a, "inner_solver"_a, "apgm_variant"_a, "callback"_a.none());
+  def_tv_and_reconstruct<float>(m);
+  def_tv_and_reconstruct<double>(m);
 
   m.def("read_float32", &read_file<float>, "path"_a, "scaling"_a);
   m.def("read_float64", &read_file<double>, "path"_a, "scaling"_a);

@@ -85,16 +85,44 @@ def operators():
 OPS = operators()
 
 
+class FakeCudaArray:  # what the Python layer sees of a CuPy array, without a GPU
+    shape, dtype, ndim = (3,), np.float32, 1
+
+    def __init__(self, shape=(3,)):
+        self.shape, self.ndim = tuple(shape), len(shape)
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
+
+HOST_ONLY_CALLS = [
+    ("operator", lambda a: ops.Identity(3, device="cpu").forward(a)),
+    ("denoise_tv", lambda a: recon.denoise_tv(a, 0.1)),
+    ("prox", lambda a: recon.prox(a, "l1", 0.5)),
+    ("penalty-prox", lambda a: recon.penalty.mcp(mu=1, theta=3).prox(a, 0.5, group=True)),
+    ("penalty-value", lambda a: recon.penalty.huber(delta=0.1).value(a)),
+    ("penalty-grad", lambda a: recon.penalty.huber(delta=0.1).grad(a)),
+    ("reconstruct", lambda a: recon.ct.reconstruct(a, Projector(Geometry.parallel2d((4, 4), 3, 6), device="cpu"))),
+]
+
+
 @pytest.mark.skipif(CUDA_BUILT, reason="a CUDA build takes CUDA arrays (the tests below)")
-def test_cuda_arrays_raise_in_a_host_only_build():
-    class FakeCudaArray:  # what the Python layer sees of a CuPy array, without a GPU
-        shape, dtype = (3,), np.float32
-
-        def __dlpack_device__(self):
-            return (2, 0)
-
+@pytest.mark.parametrize("call", [c for _, c in HOST_ONLY_CALLS], ids=[n for n, _ in HOST_ONLY_CALLS])
+def test_cuda_arrays_raise_in_a_host_only_build(call):
     with pytest.raises(recon.DeviceError, match="host-only"):
-        ops.Identity(3, device="cpu").forward(FakeCudaArray())
+        call(FakeCudaArray())
+
+
+def test_a_cuda_start_or_weight_with_host_arrays_raises():
+    """Every array of one call on one device: a CUDA x0 or gamma with host arrays is refused
+    (DeviceError), not copied (in any build: the check comes before the CUDA array is read)."""
+    with pytest.raises(recon.DeviceError, match="x0 is on cuda:0 and the input a host array"):
+        recon.denoise_tv(np.ones(3), 0.1, x0=FakeCudaArray())
+    with pytest.raises(recon.DeviceError, match="gamma is on cuda:0"):
+        recon.prox(np.ones(3), "l1", FakeCudaArray())
+    with pytest.raises(recon.DeviceError, match="x0 is on cuda:0"):
+        recon.ct.reconstruct(np.ones((3, 6)), Projector(Geometry.parallel2d((4, 4), 3, 6), device="cpu"),
+                             x0=FakeCudaArray((4, 4)))
 
 
 @pytest.mark.parametrize("lib", LIBS)
@@ -143,16 +171,11 @@ def test_cgls_and_fdk_on_cuda_arrays(lib):
     np.testing.assert_allclose(to_host(lib, f), recon.ct.fdk(y, g), rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("lib", LIBS)
-def test_stream_ordered(lib):
-    """The engine runs on the caller's current stream: x is produced on a non-default stream by
-    a long chain of device work queued just before the call, nothing synchronises, and the
-    result is read on that stream right after. An engine on a stream of its own would read x
-    before the chain has written it (the zeros), or its result would be read before written."""
-    g = Geometry.cone((64, 64, 64), 90, (96, 96), 160.0, 80.0, pixel=1.5)
-    a = Projector(g, device="cuda")
-    x_host = np.random.default_rng(4).random(g.volume_shape, dtype=np.float32)
-    expected = a.forward(x_host)
+def behind_a_slow_chain(lib, x_host, call):
+    """call(x) with x produced on a non-blocking caller stream by a long chain of device work
+    queued just before the call, nothing synchronised, and the result read on that stream right
+    after; returns that read on the host. An engine on a stream of its own would read x before
+    the chain has written it (the zeros), or its result would be read before written."""
     src = to_device(lib, x_host)
     big = to_device(lib, np.random.default_rng(5).random((2048, 2048), dtype=np.float32))
     if lib == "cupy":
@@ -166,10 +189,110 @@ def test_stream_ordered(lib):
         for _ in range(20):  # ~tens of ms of matrix products, queued ahead of x's value
             big = (big @ big) * (1.0 / 2048)
         x += src + big[:1, :1] * 0
-        y = a.forward(x)
+        y = call(x)
         y_copy = y * 1  # read on the same stream, right after the call
     sync()
-    np.testing.assert_allclose(to_host(lib, y_copy), expected, rtol=2e-5, atol=1e-4)
+    return to_host(lib, y_copy)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_stream_ordered(lib):
+    """The engine runs on the caller's current stream (behind_a_slow_chain)."""
+    g = Geometry.cone((64, 64, 64), 90, (96, 96), 160.0, 80.0, pixel=1.5)
+    a = Projector(g, device="cuda")
+    x_host = np.random.default_rng(4).random(g.volume_shape, dtype=np.float32)
+    np.testing.assert_allclose(behind_a_slow_chain(lib, x_host, a.forward), a.forward(x_host), rtol=2e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_denoise_tv_stream_ordered(lib):
+    u = np.random.default_rng(6).random((256, 256), dtype=np.float32)
+    kw = dict(iters=20, tol=0)
+    got = behind_a_slow_chain(lib, u, lambda x: recon.denoise_tv(x, 0.1, **kw))
+    np.testing.assert_allclose(got, recon.denoise_tv(u, 0.1, device="cuda", **kw), rtol=1e-5, atol=1e-5)
+
+
+def tolerance(dtype):
+    return 2e-5 if dtype == np.float32 else 1e-12
+
+
+@pytest.mark.parametrize("lib", LIBS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_denoise_tv_on_cuda_arrays(lib, dtype):
+    """CUDA u: the result is an array of u's library, equal to the NumPy path on the same device;
+    x0 and out= on the device, out= written in place and never converted."""
+    rng = np.random.default_rng(7)
+    u, x0 = rng.random((24, 20)).astype(dtype), rng.random((24, 20)).astype(dtype)
+    for kw in (dict(), dict(penalty=recon.penalty.mcp(mu=1, theta=3), solver="admm", iso=False),
+               dict(x0=x0, solver="ladmm")):
+        expected, rep = recon.denoise_tv(u, 0.1, iters=30, tol=0, device="cuda", return_report=True, **kw)
+        if "x0" in kw:
+            kw["x0"] = to_device(lib, x0)
+        got, got_rep = recon.denoise_tv(to_device(lib, u), 0.1, iters=30, tol=0, return_report=True, **kw)
+        assert same_type(lib, got) and got_rep["iterations"] == rep["iterations"]
+        np.testing.assert_allclose(to_host(lib, got), expected, rtol=tolerance(dtype), atol=tolerance(dtype))
+        assert got_rep["objective"] == pytest.approx(rep["objective"], rel=tolerance(dtype))
+    du = to_device(lib, u)
+    out = to_device(lib, np.zeros(u.shape, dtype))
+    assert recon.denoise_tv(du, 0.1, iters=5, out=out) is out
+    with pytest.raises(recon.InvalidArgument, match="dtype"):
+        recon.denoise_tv(du, 0.1, out=to_device(lib, np.zeros(u.shape, np.float16)))
+    with pytest.raises(recon.ShapeMismatch):
+        recon.denoise_tv(du, 0.1, out=to_device(lib, np.zeros((3, 3), dtype)))
+    with pytest.raises(recon.DeviceError, match="x0 is a host array"):
+        recon.denoise_tv(du, 0.1, x0=u)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_penalties_on_cuda_arrays(lib, dtype):
+    """prox (scalar and per-element gamma, element-wise and group), value and grad of CUDA
+    arrays equal the NumPy path on the same device; out=z is in place."""
+    rng = np.random.default_rng(8)
+    z = rng.standard_normal((3, 40)).astype(dtype)
+    gamma = (rng.random(z.shape) + 0.1).astype(dtype)
+    dz, dgamma = to_device(lib, z), to_device(lib, gamma)
+    tol = tolerance(dtype)
+    for fn in (recon.penalty.l1(), recon.penalty.mcp(mu=1, theta=3), recon.penalty.huber(delta=0.5)):
+        for group in (False, True):
+            for g, dg in ((0.7, 0.7), (gamma, dgamma)):
+                got = fn.prox(dz, g, group=group)
+                assert same_type(lib, got)
+                expected = fn.prox(z, g, group=group, device="cuda")
+                np.testing.assert_allclose(to_host(lib, got), expected, rtol=tol, atol=tol)
+            assert fn.value(dz, group=group) == pytest.approx(fn.value(z, group=group, device="cuda"), rel=tol)
+            got = fn.grad(dz, group=group)
+            assert same_type(lib, got)
+            np.testing.assert_allclose(to_host(lib, got), fn.grad(z, group=group, device="cuda"), rtol=tol, atol=tol)
+    inplace = to_device(lib, z)
+    assert recon.prox(inplace, "scad", 0.5, out=inplace, mu=1, a=3.7) is inplace
+    expected = recon.prox(z, "scad", 0.5, mu=1, a=3.7, device="cuda")
+    np.testing.assert_allclose(to_host(lib, inplace), expected, rtol=tol, atol=tol)
+    with pytest.raises(recon.InvalidArgument, match="dtype"):
+        recon.prox(dz, "l1", out=to_device(lib, np.zeros(z.shape, np.float16)))
+    with pytest.raises(recon.DeviceError, match="gamma is a host array"):
+        recon.prox(dz, "l1", gamma)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_reconstruct_on_cuda_arrays(lib):
+    """reconstruct of CUDA y (x0, out= and init='fbp' too) equals the NumPy path on the same
+    projector."""
+    g = Geometry.parallel2d((32, 32), 24, 48)
+    a = Projector(g, device="cuda")
+    y = a.forward(np.random.default_rng(9).random(g.volume_shape, dtype=np.float32))
+    x0 = np.full(g.volume_shape, 0.1, np.float32)
+    for kw in (dict(solver="admm"), dict(solver="pdhg", init="fbp"), dict(solver="apgm", x0=x0)):
+        expected, rep = recon.ct.reconstruct(y, a, lam=0.01, iters=5, tol=0, return_report=True, **kw)
+        if "x0" in kw:
+            kw["x0"] = to_device(lib, x0)
+        out = to_device(lib, np.zeros(g.volume_shape, np.float32))
+        got, report = recon.ct.reconstruct(to_device(lib, y), a, lam=0.01, iters=5, tol=0, out=out,
+                                           return_report=True, **kw)
+        assert got is out and report["iterations"] == rep["iterations"]
+        np.testing.assert_allclose(to_host(lib, got), expected, rtol=1e-4, atol=1e-5 * np.abs(expected).max())
+    with pytest.raises(recon.DeviceError, match="device='cuda:0'"):
+        recon.ct.reconstruct(to_device(lib, y), Projector(g, device="cpu"), iters=1)
 
 
 @pytest.mark.skipif(_skip_reason(torch is not None, "torch") is not None,
