@@ -39,15 +39,61 @@ View<T> block(View<T> v, index_t offset, const Shape& shape) {
   return View<T>(v.data() + offset, shape, v.device());
 }
 
+// Splits over ranks (LinearOperator::range_split, domain_split) through the algebra, so that a
+// solver given a composite of a split projector still sums its inner products over the ranks.
+// An operator with no split at all is taken to act on each rank's share as it is (weights,
+// masks, scalings), so a composite takes its split parts' split. One space split two ways
+// (communicators of different sizes or ranks) is refused: the sums over it need one.
+const dist::Communicator* joint_split(const std::string& where, const char* space,
+                                      const dist::Communicator* a, const dist::Communicator* b) {
+  if (a == nullptr || b == nullptr || a == b) return a != nullptr ? a : b;
+  if (a->size() != b->size() || a->rank() != b->rank())
+    throw InvalidArgument(where + ": the " + space + " is split over " + std::to_string(a->size()) +
+                          " ranks in one part and " + std::to_string(b->size()) +
+                          " in the other; split both parts over the same ranks");
+  return a;
+}
+
+template <class T>
+bool has_split(const Operator<T>& a) {
+  return a.get().range_split() != nullptr || a.get().domain_split() != nullptr;
+}
+
+// Two blocks of a vstack split alike: a range split over the ranks in one block and whole on every
+// rank in another is refused, since the solvers' sum over the stacked range cannot both be
+// all-reduced and not.
+inline void require_same_split(const std::string& where, const char* space, const dist::Communicator* a,
+                               const dist::Communicator* b) {
+  if ((a == nullptr) != (b == nullptr))
+    throw InvalidArgument(where + ": the " + space +
+                          " is split over the ranks in one block and whole on every rank in another; "
+                          "stack blocks split alike (e.g. a slab projector with a slab gradient)");
+  joint_split(where, space, a, b);
+}
+
 template <class T>
 class Composed final : public LinearOperator<T> {
  public:
   Composed(Operator<T> outer, Operator<T> inner)
-      : LinearOperator<T>("(" + outer.name() + " o " + inner.name() + ")", inner.domain(), outer.range()),
+      : LinearOperator<T>("(" + outer.name() + " o " + inner.name() + ")", inner.domain(), outer.range(),
+                          typename LinearOperator<T>::PartsChecked{}),
         outer_(std::move(outer)),
         inner_(std::move(inner)) {}
   bool has_normal_inverse() const override { return inner_.is_orthogonal() && outer_.has_normal_inverse(); }
   bool is_orthogonal() const override { return inner_.is_orthogonal() && outer_.is_orthogonal(); }
+  // The space between the two parts is split as either part has it; an unsplit part takes it.
+  const dist::Communicator* domain_split() const override {
+    const dist::Communicator* d = inner_.get().domain_split();
+    return d != nullptr || has_split(inner_) ? d : middle_split();
+  }
+  const dist::Communicator* range_split() const override {
+    const dist::Communicator* r = outer_.get().range_split();
+    return r != nullptr || has_split(outer_) ? r : middle_split();
+  }
+  const dist::Communicator* middle_split() const {
+    return joint_split("compose", "space between the operators", inner_.get().range_split(),
+                       outer_.get().domain_split());
+  }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override {
@@ -77,11 +123,17 @@ template <class T>
 class Summed final : public LinearOperator<T> {
  public:
   Summed(Operator<T> a, Operator<T> b, T sign)
-      : LinearOperator<T>("(" + a.name() + (sign > 0 ? " + " : " - ") + b.name() + ")", a.domain(),
-                          a.range()),
+      : LinearOperator<T>("(" + a.name() + (sign > 0 ? " + " : " - ") + b.name() + ")", a.domain(), a.range(),
+                          typename LinearOperator<T>::PartsChecked{}),
         a_(std::move(a)),
         b_(std::move(b)),
         sign_(sign) {}
+  const dist::Communicator* domain_split() const override {
+    return joint_split(this->name(), "domain", a_.get().domain_split(), b_.get().domain_split());
+  }
+  const dist::Communicator* range_split() const override {
+    return joint_split(this->name(), "range", a_.get().range_split(), b_.get().range_split());
+  }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override {
@@ -106,11 +158,15 @@ template <class T>
 class Scaled final : public LinearOperator<T> {
  public:
   Scaled(T s, Operator<T> a)
-      : LinearOperator<T>(std::to_string(s) + "*" + a.name(), a.domain(), a.range()),
+      : LinearOperator<T>(std::to_string(s) + "*" + a.name(), a.domain(), a.range(),
+                          typename LinearOperator<T>::PartsChecked{}),
         s_(s),
         a_(std::move(a)) {}
   // (s^2 A^T A + lambda I)^{-1} b = s^-2 (A^T A + lambda s^-2 I)^{-1} b
   bool has_normal_inverse() const override { return s_ != T(0) && a_.has_normal_inverse(); }
+  const dist::Communicator* domain_split() const override { return a_.get().domain_split(); }
+  const dist::Communicator* range_split() const override { return a_.get().range_split(); }
+  bool range_groups_local() const override { return a_.get().range_groups_local(); }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override {
@@ -140,9 +196,12 @@ template <class T>
 class Adjoint final : public LinearOperator<T> {
  public:
   explicit Adjoint(Operator<T> a)
-      : LinearOperator<T>(a.name() + "^T", a.range(), a.domain()), a_(std::move(a)) {}
+      : LinearOperator<T>(a.name() + "^T", a.range(), a.domain(), typename LinearOperator<T>::PartsChecked{}),
+        a_(std::move(a)) {}
   const Operator<T>& original() const { return a_; }
   bool is_orthogonal() const override { return a_.is_orthogonal(); }
+  const dist::Communicator* domain_split() const override { return a_.get().range_split(); }
+  const dist::Communicator* range_split() const override { return a_.get().domain_split(); }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override { a_.adjoint(ctx, x, y); }
@@ -171,8 +230,16 @@ template <class T>
 class Stacked final : public LinearOperator<T> {
  public:
   explicit Stacked(std::vector<Operator<T>> blocks)
-      : LinearOperator<T>("vstack", blocks.front().domain(), stacked_range(blocks)),
-        blocks_(std::move(blocks)) {}
+      : LinearOperator<T>("vstack", blocks.front().domain(), stacked_range(blocks),
+                          typename LinearOperator<T>::PartsChecked{}),
+        blocks_(std::move(blocks)) {
+    for (const auto& b : blocks_) {
+      require_same_split("vstack", "range", b.get().range_split(), blocks_.front().get().range_split());
+      domain_split_ = joint_split("vstack", "domain", domain_split_, b.get().domain_split());
+    }
+  }
+  const dist::Communicator* domain_split() const override { return domain_split_; }
+  const dist::Communicator* range_split() const override { return blocks_.front().get().range_split(); }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override {
@@ -200,13 +267,18 @@ class Stacked final : public LinearOperator<T> {
 
  private:
   std::vector<Operator<T>> blocks_;
+  const dist::Communicator* domain_split_ = nullptr;
 };
 
 template <class T>
 class Gram final : public LinearOperator<T> {
  public:
   explicit Gram(Operator<T> a)
-      : LinearOperator<T>(a.name() + "^T " + a.name(), a.domain(), a.domain()), a_(std::move(a)) {}
+      : LinearOperator<T>(a.name() + "^T " + a.name(), a.domain(), a.domain(),
+                          typename LinearOperator<T>::PartsChecked{}),
+        a_(std::move(a)) {}
+  const dist::Communicator* domain_split() const override { return a_.get().domain_split(); }
+  const dist::Communicator* range_split() const override { return a_.get().domain_split(); }
 
  protected:
   void do_apply(const Context& ctx, View<const T> x, View<T> y) const override { a_.normal(ctx, x, y); }
@@ -272,7 +344,9 @@ Operator<T> compose(const Operator<T>& outer, const Operator<T>& inner) {
   if (inner.range() != outer.domain())
     throw ShapeMismatch("compose: " + outer.name() + " has domain " + outer.domain().str() + " but " +
                         inner.name() + " has range " + inner.range().str());
-  return Operator<T>(std::make_shared<Composed<T>>(outer, inner));
+  const auto composed = std::make_shared<Composed<T>>(outer, inner);
+  composed->middle_split();  // refuses a space split two ways now, not in a solver later
+  return Operator<T>(composed);
 }
 
 template <class T>
@@ -283,7 +357,10 @@ Operator<T> summed(const Operator<T>& a, const Operator<T>& b, T sign, const cha
     throw ShapeMismatch(std::string(where) + ": " + a.name() + " maps " + a.domain().str() + " -> " +
                         a.range().str() + " but " + b.name() + " maps " + b.domain().str() + " -> " +
                         b.range().str());
-  return Operator<T>(std::make_shared<Summed<T>>(a, b, sign));
+  const auto sum = std::make_shared<Summed<T>>(a, b, sign);
+  sum->domain_split();  // refuses a space split two ways now, not in a solver later
+  sum->range_split();
+  return Operator<T>(sum);
 }
 
 template <class T>

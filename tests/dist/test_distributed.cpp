@@ -31,6 +31,7 @@
 #include "recon/kernels/communicator.hpp"
 #include "recon/operators/ct/distributed.hpp"
 #include "recon/operators/ct/projector.hpp"
+#include "recon/operators/elementwise.hpp"
 
 namespace recon::testing {
 namespace {
@@ -350,6 +351,41 @@ void expect_solver_matches_serial(
 
 TEST(DistributedSolvers, CglsMatchesTheSerialSolver) {
   expect_solver_matches_serial(cgls_solve(12, 0), "cgls");
+}
+
+// CGLS on a composite of the split projector (the algebra passes the split on, so the solver
+// still sums over every rank's views): 2 A, A W with a weight on the volume, A/2 + 3A/2.
+TEST(DistributedSolvers, CglsOnCompositesMatchesTheSerialSolver) {
+  const auto on = [](auto make) {
+    return [=](const Context& ctx, const Operator<double>& a, View<const double> y, View<double> x) {
+      return cgls_solve(12, 0)(ctx, make(ctx, a), y, x);
+    };
+  };
+  expect_solver_matches_serial(on([](const Context&, const Operator<double>& a) { return scaled(2.0, a); }),
+                               "cgls on 2 A");
+  expect_solver_matches_serial(on([](const Context& ctx, const Operator<double>& a) {
+                                 std::vector<double> w(static_cast<std::size_t>(a.domain().size()));
+                                 for (std::size_t i = 0; i < w.size(); ++i)
+                                   w[i] = 0.5 + static_cast<double>(i % 7) / 7;
+                                 return compose(
+                                     a, diagonal<double>(Array<double>::from_host(ctx, a.domain(), w)));
+                               }),
+                               "cgls on A W");
+  expect_solver_matches_serial(
+      on([](const Context&, const Operator<double>& a) { return scaled(0.5, a) + scaled(1.5, a); }),
+      "cgls on A/2 + 3A/2");
+}
+
+// Blocks whose ranges are split differently cannot be stacked: the solvers' sum over the stacked
+// range would count the whole block once per rank.
+TEST(DistributedSolvers, StackingASplitRangeOnAWholeOneIsRefused) {
+  const ct::Geometry g = tv_geometries().front().second;
+  const Operator<double> part = ct::distributed_projector<double>(g, comm());
+  const std::vector<Operator<double>> blocks{part, identity<double>(part.domain())};
+  if (comm()->size() > 1)
+    EXPECT_THROW(vstack(blocks), InvalidArgument);
+  else
+    EXPECT_EQ(vstack(blocks).get().range_split(), nullptr);  // one rank: nothing is split
 }
 
 TEST(DistributedSolvers, SirtMatchesTheSerialSolver) { expect_solver_matches_serial(sirt_solve(15), "sirt"); }

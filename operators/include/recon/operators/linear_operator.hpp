@@ -62,6 +62,11 @@ class LinearOperator {
       throw InvalidArgument(name_ + ": empty domain " + domain.str() +
                             "; operators need at least one element");
   }
+  // A composite of the algebra (operator.hpp): its spaces are its parts', each checked when that
+  // part was made, so either may be empty exactly where a part's share of a split is.
+  struct PartsChecked {};
+  LinearOperator(std::string name, const Shape& domain, const Shape& range, PartsChecked)
+      : name_(std::move(name)), domain_(domain), range_(range) {}
   virtual ~LinearOperator() = default;
   LinearOperator(const LinearOperator&) = delete;
   LinearOperator& operator=(const LinearOperator&) = delete;
