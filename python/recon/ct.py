@@ -415,6 +415,17 @@ class Projector(Operator):
         else:
             self._splits = {"volume": (0, counts(s)), "projections": (1, counts(r))}
 
+    def to_scipy(self, dtype=None):
+        """A as a ``scipy.sparse.linalg.LinearOperator`` (:meth:`recon.ops.Operator.to_scipy`; float32
+        by default). Refused for a projector split over several ranks: scipy's solvers would take
+        their inner products over this rank's share alone (recon.ct.cgls, sirt and reconstruct sum
+        them over the ranks)."""
+        if self.comm is not None and self.comm.Get_size() > 1:
+            raise InvalidArgument("to_scipy: this Projector is split over %d ranks (comm=), and scipy's solvers "
+                                  "would take their inner products over this rank's share alone; use "
+                                  "recon.ct.cgls, sirt or reconstruct with it" % self.comm.Get_size())
+        return super().to_scipy(dtype)
+
     device = property(lambda self: self._p.device, doc="'cpu' or 'cuda:N'.")
     streamed = property(lambda self: self._p.streamed,
                         doc="Whether the arrays stay in host memory and stream through the device (memory_limit).")

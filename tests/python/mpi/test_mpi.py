@@ -293,6 +293,12 @@ def test_bad_projector_arguments_raise_on_every_rank():
                                                                    comm=comm), match="comm")
 
 
+def test_scipy_and_pylops_adapters_of_a_split_projector_are_refused():
+    A = Projector(cone(), device="cpu", comm=comm)
+    raises_everywhere(recon.InvalidArgument, lambda: A.to_scipy(), match="split over")
+    raises_everywhere(recon.InvalidArgument, lambda: A.to_pylops(), match="split over")
+
+
 def test_denoise_tv_errors_raise_on_every_rank():
     b, e = recon.dist.block(12, comm)
     u = np.zeros((e - b + (1 if rank == 0 else 0), 6))
