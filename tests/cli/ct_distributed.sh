@@ -13,8 +13,9 @@
 # ct recon by slabs too (ADMM on 3 ranks, PDHG on 2: the TV term differenced with halos).
 # ct recon --init fbp by views (the FBP on rank 0, broadcast) and by slabs (FBP by slabs); ct fdk
 # by slabs on 2 and 3 ranks.
-# Failures: ct recon --solver apgm by slabs, a volume with fewer slices than ranks and an
-# undistributed command each give one error line, a non-zero exit and no output file.
+# ct recon --solver apgm by slabs too (2 ranks: its inner TV prox by slabs).
+# Failures: ct recon --solver apgm --inner-solver apgm by slabs, a volume with fewer slices than
+# ranks and an undistributed command each give one error line, a non-zero exit and no output file.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 recon=$1; dir=$2; mpiexec=$3
@@ -114,16 +115,18 @@ sed 's/"shape": \[16, 24, 24\]/"shape": [2, 24, 24]/' cone.json >thin.json
 "$recon" --device cpu ct simulate --geometry thin.json y2.npy --truth x2.npy >/dev/null
 "$here/expect_error.sh" "ct project: a volume of 2 slices cannot be split into 3 slabs; use at most 2 ranks or --distribute views" \
   --no-file e6.npy -- "$mpiexec" -n 3 "$recon" --device cpu ct project --distribute slabs --geometry thin.json x2.npy e6.npy
-"$here/expect_error.sh" "ct recon: solver apgm does not run on a volume split into slabs yet" \
-  --no-file e7.npy -- "${on2[@]}" ct recon --distribute slabs --solver apgm --geometry cone.json y.npy e7.npy
+"$here/expect_error.sh" "ct recon: --inner-solver apgm does not run on a volume split into slabs" \
+  --no-file e7.npy -- "${on2[@]}" ct recon --distribute slabs --solver apgm --inner-solver apgm --geometry cone.json \
+  y.npy e7.npy
 
 # Regularised: isotropic TV, x >= 0, against the serial runs. ADMM on 2 ranks to a tolerance:
 # it stops at the serial iteration (157) only when its residuals are summed over the ranks, with
 # the serial objective (the data term summed over the ranks) to float rounding; PDHG on 3 ranks.
 field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
-# By z-slabs (ADMM on 3 ranks, PDHG on 2) the TV term is the slab gradient with one-slice halos.
+# By z-slabs (ADMM on 3 ranks, PDHG and APGM on 2) the TV term is the slab gradient with one-slice
+# halos (APGM: its inner TV prox by slabs).
 for case in "admm 2 views --iters 300 --tol 1e-2" "pdhg 3 views --iters 10" "admm 3 slabs --iters 300 --tol 1e-2" \
-  "pdhg 2 slabs --iters 10"; do
+  "pdhg 2 slabs --iters 10" "apgm 2 slabs --iters 8"; do
   read -r solver n split stop <<<"$case"
   opts=(--geometry cone.json y.npy --solver $solver --lambda 0.05 $stop)
   [ -e tv-$solver-serial.npy ] || "$recon" --device cpu ct recon "${opts[@]}" tv-$solver-serial.npy >tv-$solver-serial.out

@@ -41,16 +41,23 @@ std::vector<int> varying_axes(const Shape& s) {
 // gradient over the same ranks: the whole volume's slice count is the sum of the slabs', and
 // block_share gives both operators the same slabs. Every axis is differenced there (a single-voxel
 // axis adds a zero component, which changes neither the TV value nor its prox).
+// The whole volume's shape from every rank's slab (the sum of the slabs' slice counts).
+Shape whole_volume(const dist::Communicator& split, const Shape& slab) {
+  Shape whole{static_cast<index_t>(split.all_reduce(static_cast<double>(slab[0]), dist::ReduceOp::Sum))};
+  for (int k = 1; k < slab.ndim(); ++k) whole.push_back(slab[k]);
+  return whole;
+}
+
+// Not owned: the projector keeps the communicator alive for the solve.
+std::shared_ptr<const dist::Communicator> borrowed(const dist::Communicator* split) {
+  return std::shared_ptr<const dist::Communicator>(std::shared_ptr<const void>(), split);
+}
+
 template <class T>
 Operator<T> volume_gradient(const Operator<T>& a) {
   const Shape& domain = a.domain();
-  if (const dist::Communicator* split = a.get().domain_split()) {
-    Shape whole{static_cast<index_t>(split->all_reduce(static_cast<double>(domain[0]), dist::ReduceOp::Sum))};
-    for (int k = 1; k < domain.ndim(); ++k) whole.push_back(domain[k]);
-    // Not owned: the projector keeps the communicator alive for the solve.
-    const std::shared_ptr<const dist::Communicator> comm(std::shared_ptr<const void>(), split);
-    return slab_gradient<T>(whole, Boundary::Neumann, comm);
-  }
+  if (const dist::Communicator* split = a.get().domain_split())
+    return slab_gradient<T>(whole_volume(*split, domain), Boundary::Neumann, borrowed(split));
   const std::vector<int> axes = varying_axes(domain);
   require(!axes.empty(), "ct recon", "the volume has a single voxel; TV needs at least two along one axis");
   return gradient<T>(domain, Boundary::Neumann, axes);
@@ -115,10 +122,12 @@ Shape squeezed(const Shape& s) {
 }
 
 // g = lambda sum phi(D x) [+ i_{x >= 0}]: its value exactly (the composite terms after the loss),
-// its prox by a fixed budget of warm-started tv_denoise iterations, then clipped at 0.
+// its prox by a fixed budget of warm-started tv_denoise iterations, then clipped at 0. A volume
+// split into z-slabs (`split`) is denoised by tv_denoise_slabs, whose differences are the
+// serial ones.
 template <class T>
 ProxTerm<T> tv_prox_term(const std::vector<CompositeTerm<T>>& terms, const TvReconProblem& p,
-                         const TvReconOptions& o) {
+                         const TvReconOptions& o, const dist::Communicator* split) {
   const std::vector<CompositeTerm<T>> g_terms(terms.begin() + 1, terms.end());
   TvOptions inner;
   inner.solver = o.inner_solver;
@@ -126,10 +135,14 @@ ProxTerm<T> tv_prox_term(const std::vector<CompositeTerm<T>>& terms, const TvRec
   inner.tol = 0;  // the budget, not a tolerance, bounds the work per outer step
   inner.check_every = o.inner_iters;
   inner.warm_start = true;
-  return {[p, inner](const Context& ctx, double alpha, View<const T> v, View<T> out) {
-            const Shape s = squeezed(v.shape());
+  return {[p, inner, split](const Context& ctx, double alpha, View<const T> v, View<T> out) {
             const TvProblem tv{p.penalty, alpha * p.lambda, p.norm, Boundary::Neumann};
-            tv_denoise<T>(ctx, v.reshaped(s), out.reshaped(s), tv, inner);
+            if (split) {
+              tv_denoise_slabs<T>(ctx, borrowed(split), whole_volume(*split, v.shape()), v, out, tv, inner);
+            } else {
+              const Shape s = squeezed(v.shape());
+              tv_denoise<T>(ctx, v.reshaped(s), out.reshaped(s), tv, inner);
+            }
             // The constrained prox for anisotropic l1-TV, an approximation otherwise (tv_recon.hpp).
             if (p.nonneg) penalties::prox<T>(ctx, penalties::NonNeg{}, T(1), View<const T>(out), out);
           },
@@ -140,9 +153,7 @@ template <class T>
 SolveReport solve_apgm(const Context& ctx, const Operator<T>& a, View<const T> y,
                        const std::vector<CompositeTerm<T>>& terms, View<T> x, const TvReconProblem& p,
                        const TvReconOptions& o, const Monitor& monitor) {
-  require(!a.get().domain_split(), "ct recon",
-          "solver apgm does not run on a volume split into slabs yet (its inner TV prox needs the whole "
-          "volume); use --solver admm or pdhg, or --distribute views");
+  const dist::Communicator* split = a.get().domain_split();
   const penalties::Properties loss = penalties::properties_of(p.loss);
   if (!loss.differentiable || !std::isfinite(loss.grad_lipschitz))
     throw InvalidArgument(
@@ -161,7 +172,8 @@ SolveReport solve_apgm(const Context& ctx, const Operator<T>& a, View<const T> y
   // 1/L with L = max loss'' ||A||^2 (smooth_lipschitz); backtracking covers what remains.
   ao.lipschitz = smooth_lipschitz<T>(ctx, {terms.front()}, a.domain());
   ao.backtracking = true;
-  return apgm<T>(ctx, f, tv_prox_term<T>(terms, p, o), x, ao, monitor);
+  ao.x_split = split;
+  return apgm<T>(ctx, f, tv_prox_term<T>(terms, p, o, split), x, ao, monitor);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "iteration_log.hpp"
+#include "range_reduce.hpp"
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
@@ -86,8 +87,10 @@ class ProxGradientStep {
       if (!evaluated) return true;
       f_out = f_(ctx_, out, g_out);
       if (!o_.backtracking) return true;
-      const double d = distance2<T>(ctx_, out, p);
-      const double model = fp + dot<T>(ctx_, gp, out) - dot<T>(ctx_, gp, p) + d * d / (2 * alpha_);
+      const dist::Communicator* split = o_.x_split;
+      const double d = solvers::split_distance2<T>(ctx_, split, out, p);
+      const double model = fp + solvers::split_dot<T>(ctx_, split, gp, out) -
+                           solvers::split_dot<T>(ctx_, split, gp, p) + d * d / (2 * alpha_);
       if (f_out <= model + slack) return true;
       if (k + 1 >= o_.max_backtracks) return false;
       alpha_ *= o_.backtrack_factor;
@@ -125,7 +128,7 @@ class Progress {
 
 template <class T>
 SolveReport monotone_apg(const Context& ctx, const ValueGradFn<T>& f, ProxGradientStep<T>& step, View<T> x,
-                         Progress& progress, int max_iters) {
+                         Progress& progress, int max_iters, const dist::Communicator* x_split) {
   const Shape& s = x.shape();
   Array<T> x_prev(ctx, s), z(ctx, s), v(ctx, s), y(ctx, s), gx(ctx, s), gy(ctx, s), gz(ctx, s), gv(ctx, s);
   double fx = f(ctx, x, gx.view());
@@ -154,14 +157,14 @@ SolveReport monotone_apg(const Context& ctx, const ValueGradFn<T>& f, ProxGradie
     const bool take_z = Fz <= Fv;
     const View<const T> best = take_z ? z.view() : v.view();
     // The candidate's distance also when x stays: x is then a fixed point to within tol.
-    const double dx = distance2<T>(ctx, best, x);
+    const double dx = solvers::split_distance2<T>(ctx, x_split, best, x);
     if (std::min(Fz, Fv) <= Fx) {
       copy<T>(ctx, best, x);
       copy<T>(ctx, take_z ? gz.view() : gv.view(), gx.view());
       fx = take_z ? fz : fv;
       Fx = std::min(Fz, Fv);
     }
-    if (progress.done(t, Fx, dx, norm2<T>(ctx, x), step.alpha())) break;
+    if (progress.done(t, Fx, dx, solvers::split_norm2<T>(ctx, x_split, x), step.alpha())) break;
   }
   return progress.report();
 }
@@ -173,8 +176,9 @@ SolveReport monotone_apg(const Context& ctx, const ValueGradFn<T>& f, ProxGradie
 template <class T>
 class ValueGradMap final : public solvers::ProxGradientMap<T> {
  public:
-  ValueGradMap(const Context& ctx, const ValueGradFn<T>& f, ProxGradientStep<T>& step, const Shape& shape)
-      : f_(f), step_(step), gy_(ctx, shape), g_out_(ctx, shape) {}
+  ValueGradMap(const Context& ctx, const ValueGradFn<T>& f, ProxGradientStep<T>& step, const Shape& shape,
+               const dist::Communicator* x_split)
+      : f_(f), step_(step), gy_(ctx, shape), g_out_(ctx, shape), x_split_(x_split) {}
 
   bool apply(const Context& ctx, View<const T> y, bool y_is_last_out, View<const T> last_out,
              View<T> out) override {
@@ -197,6 +201,11 @@ class ValueGradMap final : public solvers::ProxGradientMap<T> {
     evaluate_last_out(ctx);
     return f_out_ + step_.g(out_);
   }
+  typename solvers::ProxGradientMap<T>::Check check(const Context& ctx, View<const T> x,
+                                                    View<const T> difference, double objective) override {
+    return {objective, solvers::split_norm2<T>(ctx, x_split_, difference),
+            solvers::split_norm2<T>(ctx, x_split_, x)};
+  }
 
  private:
   void evaluate_last_out(const Context& ctx) {
@@ -209,6 +218,7 @@ class ValueGradMap final : public solvers::ProxGradientMap<T> {
   double fy_ = 0, f_out_ = 0;
   bool f_out_known_ = false;
   View<const T> out_;
+  const dist::Communicator* x_split_;
 };
 
 }  // namespace
@@ -259,7 +269,7 @@ SolveReport fista(const Context& ctx, ProxGradientMap<T>& map, View<T> x_out, co
     bool restart = false;
     if (plan.momentum && plan.restart == ApgmRestart::Gradient) {
       axpby<T>(ctx, T(-1), xn.view(), T(1), y.view());  // y = y - x_{k+1}
-      restart = dot<T>(ctx, y.view(), x.view()) > 0;
+      restart = solvers::split_dot<T>(ctx, plan.x_split, y.view(), x.view()) > 0;
     }
     const double t_next = plan.momentum && !restart ? (1 + std::sqrt(1 + 4 * t * t)) / 2 : 1;
     const double beta = restart ? 0 : (t - 1) / t_next;
@@ -303,11 +313,15 @@ SolveReport apgm(const Context& ctx, const ValueGradFn<T>& f, const ProxTerm<T>&
   if (options.variant == ApgmVariant::Monotone) {
     Progress progress(options, monitor);
     if (options.max_iters == 0) return progress.report();
-    return monotone_apg(ctx, f, step, x, progress, options.max_iters);
+    return monotone_apg(ctx, f, step, x, progress, options.max_iters, options.x_split);
   }
-  ValueGradMap<T> map(ctx, f, step, x.shape());
-  const solvers::FistaPlan plan{options.variant == ApgmVariant::Fista, options.restart, options.max_iters,
-                                options.check_every, options.tol};
+  ValueGradMap<T> map(ctx, f, step, x.shape(), options.x_split);
+  const solvers::FistaPlan plan{options.variant == ApgmVariant::Fista,
+                                options.restart,
+                                options.max_iters,
+                                options.check_every,
+                                options.tol,
+                                options.x_split};
   return solvers::fista<T>(ctx, map, x, plan, monitor);
 }
 

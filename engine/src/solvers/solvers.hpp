@@ -99,6 +99,7 @@ struct FistaPlan {
   int max_iters = 500;
   int check_every = 1;
   double tol = 1e-6;
+  const dist::Communicator* x_split = nullptr;  // x split over ranks: the restart's dot over every block
 };
 
 // FISTA / ISTA on the map from x (x: the start on input, the last iterate on output).

@@ -175,12 +175,13 @@ def test_cgls_to_a_tolerance_stops_where_the_serial_one_does():
     everywhere(rel_l2(xd, local_volume(A, xs)) <= 1e-6, "x")
 
 
-@pytest.mark.parametrize("distribute,init", [("views", "zero"), ("slabs", "zero"), ("slabs", "fbp")])
-def test_reconstruct_pdhg_equals_the_serial_solver(distribute, init):
+@pytest.mark.parametrize("solver,distribute,init", [("pdhg", "views", "zero"), ("pdhg", "slabs", "zero"),
+                                                    ("pdhg", "slabs", "fbp"), ("apgm", "slabs", "zero")])
+def test_reconstruct_equals_the_serial_solver(solver, distribute, init):
     g = cone()
     x_true, _ = data(g, np.float64, seed=4)
     y = Projector(g, device="cpu")(x_true)
-    options = dict(lam=0.05, solver="pdhg", iters=15 if init == "zero" else 5, tol=0.0, device="cpu", init=init)
+    options = dict(lam=0.05, solver=solver, iters=15 if init == "zero" else 5, tol=0.0, device="cpu", init=init)
     xs, rs = recon.ct.reconstruct(y, g, return_report=True, **options)
     A = Projector(g, device="cpu", comm=comm, distribute=distribute)
     xd, rd = recon.ct.reconstruct(A.scatter_projections(y), A, return_report=True, **options)

@@ -46,6 +46,10 @@
 
 namespace recon {
 
+namespace dist {
+class Communicator;
+}
+
 enum class ApgmVariant { Monotone, Fista, Ista };
 enum class ApgmRestart { FunctionValue, Gradient, None };
 
@@ -64,6 +68,10 @@ struct ApgmOptions {
   bool backtracking = false;
   double backtrack_factor = 0.5;  // in (0, 1)
   int max_backtracks = 60;        // per prox step; exhausting them stops with LineSearchFailed
+  // x split into blocks over these ranks (z-slabs of a volume, docs/distributed.md): every rank
+  // runs apgm on its block, f and g summing their values over the ranks, and the solver's own
+  // inner products and norms of x run over every block. Null: x is whole here.
+  const dist::Communicator* x_split = nullptr;
 };
 
 // The nonsmooth part g. prox(ctx, alpha, v, out) writes prox_{alpha g}(v), or an approximation
