@@ -144,13 +144,15 @@ RECON_HOST_CLONED void stencil_row_host(const GradientGeometry<T>& g, const Body
   for (index_t x = hi; x < e.nx; ++x) edge(z, y, x);
 }
 
+// Row r = z * ny + y. The host passes run over the flat row index: a 2D launch over (z, y) would
+// run an image (z = 1) on one thread, its parallel loop being over z.
 template <int K, class T, class Body>
 struct StencilRows {
   GradientGeometry<T> g;
   Body body;
-  RECON_HD void operator()(index_t z, index_t y) const {
+  RECON_HD void operator()(index_t r) const {
 #if !defined(__CUDA_ARCH__)
-    stencil_row_host<K>(g, body, z, y);
+    stencil_row_host<K>(g, body, r / g.extent.ny, r % g.extent.ny);
 #endif
   }
 };
@@ -159,9 +161,9 @@ template <int K, class T, class Make>
 struct StencilComponentRows {
   GradientGeometry<T> g;
   Make make;
-  RECON_HD void operator()(index_t z, index_t y) const {
+  RECON_HD void operator()(index_t r) const {
 #if !defined(__CUDA_ARCH__)
-    for (int c = 0; c < K; ++c) stencil_row_host<K>(g, make(c), z, y);
+    for (int c = 0; c < K; ++c) stencil_row_host<K>(g, make(c), r / g.extent.ny, r % g.extent.ny);
 #endif
   }
 };
@@ -242,7 +244,7 @@ void stencil_pass_components(const Context& ctx, const GradientGeometry<T>& g, M
     for (int c = 0; c < g.k; ++c) stencil_pass(ctx, g, make(c));
     return;
   }
-  const Extent2 rows{g.extent.nz, g.extent.ny};
+  const index_t rows = g.extent.nz * g.extent.ny;
   const index_t cost = g.extent.nx * g.k;
   if (g.k == 1)
     parallel_for(ctx, rows, detail::StencilComponentRows<1, T, Make>{g, make}, cost);
@@ -256,7 +258,7 @@ void stencil_pass_components(const Context& ctx, const GradientGeometry<T>& g, M
 template <class T, class Body>
 void stencil_pass(const Context& ctx, const GradientGeometry<T>& g, Body body) {
   if (ctx.is_cuda()) return parallel_for(ctx, g.extent, detail::StencilPixel<T, Body>{g, body});
-  const Extent2 rows{g.extent.nz, g.extent.ny};
+  const index_t rows = g.extent.nz * g.extent.ny;
   if (g.k == 1)
     parallel_for(ctx, rows, detail::StencilRows<1, T, Body>{g, body}, g.extent.nx);
   else if (g.k == 2)
