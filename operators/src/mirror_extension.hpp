@@ -22,24 +22,15 @@ RECON_HD inline index_t mirror(index_t j, index_t n) { return j < n ? j : 2 * n 
 inline namespace RECON_LAUNCH_NS {
 
 // ext(i, z, y, x) = b(i, mirror(z), mirror(y), mirror(x)) for `batch` contiguous arrays of
-// extents n extended to extents m (each m.n[a] is n.n[a] or 2 n.n[a]).
+// extents n extended to extents m (each m.n[a] is n.n[a] or 2 n.n[a]). Defined once, in
+// mirror_extension.cu: nvcc's host wrappers of an extended lambda instantiated in two
+// translation units crash host runs of a shared-library CUDA build.
 template <class T>
-void mirror_extend(const Context& ctx, Dims3 n, Dims3 m, const T* b, T* ext, index_t batch = 1) {
-  parallel_for(ctx, Extent3{batch * m.n[0], m.n[1], m.n[2]}, [=] RECON_HD(index_t bz, index_t y, index_t x) {
-    const index_t i = bz / m.n[0], z = bz % m.n[0];
-    ext[(bz * m.n[1] + y) * m.n[2] + x] =
-        b[((i * n.n[0] + mirror(z, n.n[0])) * n.n[1] + mirror(y, n.n[1])) * n.n[2] + mirror(x, n.n[2])];
-  });
-}
+void mirror_extend(const Context& ctx, Dims3 n, Dims3 m, const T* b, T* ext, index_t batch = 1);
 
 // x = the first n entries along each axis of ext, for `batch` contiguous arrays.
 template <class T>
-void restrict_to_domain(const Context& ctx, Dims3 n, Dims3 m, const T* ext, T* x, index_t batch = 1) {
-  parallel_for(ctx, Extent3{batch * n.n[0], n.n[1], n.n[2]}, [=] RECON_HD(index_t bz, index_t y, index_t x_) {
-    const index_t i = bz / n.n[0], z = bz % n.n[0];
-    x[(bz * n.n[1] + y) * n.n[2] + x_] = ext[((i * m.n[0] + z) * m.n[1] + y) * m.n[2] + x_];
-  });
-}
+void restrict_to_domain(const Context& ctx, Dims3 n, Dims3 m, const T* ext, T* x, index_t batch = 1);
 
 }  // namespace RECON_LAUNCH_NS
 }  // namespace recon::detail
