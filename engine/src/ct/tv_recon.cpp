@@ -123,11 +123,11 @@ Shape squeezed(const Shape& s) {
 
 // g = lambda sum phi(D x) [+ i_{x >= 0}]: its value exactly (the composite terms after the loss),
 // its prox by a fixed budget of warm-started tv_denoise iterations, then clipped at 0. A volume
-// split into z-slabs (`split`) is denoised by tv_denoise_slabs, whose differences are the
-// serial ones.
+// split into z-slabs (`split`, the whole volume `whole`) is denoised by tv_denoise_slabs, whose
+// differences are the serial ones.
 template <class T>
 ProxTerm<T> tv_prox_term(const std::vector<CompositeTerm<T>>& terms, const TvReconProblem& p,
-                         const TvReconOptions& o, const dist::Communicator* split) {
+                         const TvReconOptions& o, const dist::Communicator* split, const Shape& whole) {
   const std::vector<CompositeTerm<T>> g_terms(terms.begin() + 1, terms.end());
   TvOptions inner;
   inner.solver = o.inner_solver;
@@ -135,10 +135,10 @@ ProxTerm<T> tv_prox_term(const std::vector<CompositeTerm<T>>& terms, const TvRec
   inner.tol = 0;  // the budget, not a tolerance, bounds the work per outer step
   inner.check_every = o.inner_iters;
   inner.warm_start = true;
-  return {[p, inner, split](const Context& ctx, double alpha, View<const T> v, View<T> out) {
+  return {[p, inner, split, whole](const Context& ctx, double alpha, View<const T> v, View<T> out) {
             const TvProblem tv{p.penalty, alpha * p.lambda, p.norm, Boundary::Neumann};
             if (split) {
-              tv_denoise_slabs<T>(ctx, borrowed(split), whole_volume(*split, v.shape()), v, out, tv, inner);
+              tv_denoise_slabs<T>(ctx, borrowed(split), whole, v, out, tv, inner);
             } else {
               const Shape s = squeezed(v.shape());
               tv_denoise<T>(ctx, v.reshaped(s), out.reshaped(s), tv, inner);
@@ -173,7 +173,9 @@ SolveReport solve_apgm(const Context& ctx, const Operator<T>& a, View<const T> y
   ao.lipschitz = smooth_lipschitz<T>(ctx, {terms.front()}, a.domain());
   ao.backtracking = true;
   ao.x_split = split;
-  return apgm<T>(ctx, f, tv_prox_term<T>(terms, p, o, split), x, ao, monitor);
+  // The whole volume's shape once, not an all-reduce in every prox.
+  const Shape whole = split ? whole_volume(*split, a.domain()) : a.domain();
+  return apgm<T>(ctx, f, tv_prox_term<T>(terms, p, o, split, whole), x, ao, monitor);
 }
 
 }  // namespace
