@@ -65,6 +65,8 @@ const bool registered = [] {
   for (const auto& [label, fn] : functions()) {
     const penalties::Function f = fn;
     benchmark::RegisterBenchmark(("BM_prox/" + label).c_str(), [f](benchmark::State& s) { bench_prox(s, f); })
+        ->Arg(512)
+        ->Arg(1024)
         ->Arg(2048)
         ->Arg(8192)
         ->UseManualTime()

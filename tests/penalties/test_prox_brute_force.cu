@@ -17,6 +17,7 @@
 #include "brute_force.hpp"
 #include "cases.hpp"
 #include "recon/kernels/penalties/apply.hpp"
+#include "recon/kernels/penalties/prox_fallbacks.hpp"
 
 namespace recon::testing {
 namespace {
@@ -87,9 +88,11 @@ Problem make_problem(const Function& fn, int per_function_target, int n_function
 }
 
 // prox of pb's z at its gammas: per element, or (scalar_gamma) one scalar-gamma call per run of
-// equal gammas (the problem is laid out gamma by gamma), the host's certified fast path.
+// equal gammas (the problem is laid out gamma by gamma), the host's certified fast path, whose
+// tiers `path` picks (automatic: by size).
 template <class T>
-std::vector<T> run_prox(const Context& ctx, const Function& fn, const Problem& pb, bool scalar_gamma) {
+std::vector<T> run_prox(const Context& ctx, const Function& fn, const Problem& pb, bool scalar_gamma,
+                        pn::detail::FastPath path) {
   const index_t n = static_cast<index_t>(pb.z.size());
   const auto z = Array<T>::from_host(ctx, Shape{n}, std::vector<T>(pb.z.begin(), pb.z.end()));
   Array<T> out(ctx, Shape{n});
@@ -104,7 +107,10 @@ std::vector<T> run_prox(const Context& ctx, const Function& fn, const Problem& p
     const auto zb =
         Array<T>::from_host(ctx, Shape{e - b}, std::vector<T>(pb.z.begin() + b, pb.z.begin() + e));
     Array<T> ob(ctx, Shape{e - b});
-    pn::prox<T>(ctx, fn, T(pb.t[b]), zb, ob);
+    if (path == pn::detail::FastPath::automatic)
+      pn::prox<T>(ctx, fn, T(pb.t[b]), zb, ob);
+    else
+      pn::detail::prox_fallbacks<T>(ctx, fn, T(pb.t[b]), zb, ob, path);
     const auto part = ob.to_host_vector();
     got.insert(got.end(), part.begin(), part.end());
   }
@@ -114,9 +120,10 @@ std::vector<T> run_prox(const Context& ctx, const Function& fn, const Problem& p
 // Returns a description of every disagreement (empty when all pass).
 template <class T>
 std::vector<std::string> check(const Context& ctx, const Function& fn, const Problem& pb,
-                               bool scalar_gamma = false) {
+                               bool scalar_gamma = false,
+                               pn::detail::FastPath path = pn::detail::FastPath::automatic) {
   const index_t n = static_cast<index_t>(pb.z.size());
-  const auto got = run_prox<T>(ctx, fn, pb, scalar_gamma);
+  const auto got = run_prox<T>(ctx, fn, pb, scalar_gamma, path);
   const long double eps = std::numeric_limits<T>::epsilon();
   std::vector<std::string> bad;
   std::visit(
@@ -197,6 +204,19 @@ TEST_P(ProxBruteForce, ScalarGammaMatchesGlobalMinimiser) {
         EXPECT_EQ(bad.size(), 0u) << to_string(ctx.device()) << ": " << bad.size() << " disagreements";
       }
     }
+  }
+}
+
+// The same through the host's prox table (prox_table.hpp) in float, built for every call
+// whatever its size.
+TEST_P(ProxBruteForce, TableMatchesGlobalMinimiser) {
+  const std::vector<Function> fns = functions_named(GetParam());
+  for (size_t k = 0; k < fns.size(); ++k) {
+    const Problem pb =
+        make_problem(fns[k], 10000, static_cast<int>(fns.size()), 1234u + static_cast<unsigned>(k));
+    const auto bad = check<float>(Context::host(), fns[k], pb, true, pn::detail::FastPath::table);
+    for (size_t j = 0; j < bad.size() && j < 8; ++j) ADD_FAILURE() << bad[j];
+    EXPECT_EQ(bad.size(), 0u) << bad.size() << " disagreements";
   }
 }
 

@@ -2,12 +2,15 @@
 // visited once here, on the host, and each struct gets its own kernel. Value sums write the
 // values to a temporary and reduce it with sum<T>: a reduction per function would
 // instantiate CUB's kernels (with the function inlined many times over) for every struct.
+#include <memory>
 #include <string>
+#include <type_traits>
 
 #include "launch.hpp"
 #include "recon/kernels/parallel_for.hpp"
 #include "recon/kernels/penalties/fast_prox.hpp"
 #include "recon/kernels/penalties/prox_fallbacks.hpp"
+#include "recon/kernels/penalties/prox_table_cache.hpp"
 
 namespace recon::penalties {
 
@@ -16,19 +19,31 @@ namespace {
 // Returns how many elements the host's certified fast path (float, scalar gamma only) left to
 // the exact routine, or -1 where it was not used.
 template <class T, class F, class W>
-index_t prox_kernel(const Context& ctx, F f, W w, const T* in, T* out, index_t n) {
+index_t prox_kernel(const Context& ctx, F f, W w, const T* in, T* out, index_t n, detail::FastPath) {
   detail::elementwise_for(ctx, n, [=] RECON_HD(index_t i) { out[i] = f.prox(in[i], w(i)); });
   return -1;
 }
 
 template <class T, class F>
-index_t prox_kernel(const Context& ctx, F f, detail::ScalarWeight<T> w, const T* in, T* out, index_t n) {
+index_t prox_kernel(const Context& ctx, F f, detail::ScalarWeight<T> w, const T* in, T* out, index_t n,
+                    detail::FastPath path) {
   index_t fallbacks = -1;
   const T t = w.gamma;
   if (!ctx.is_cuda() && t > T(0)) {
     fast::with_fast_prox(f, t, [&](auto fast) {
-      fallbacks = detail::certified_for(
-          ctx, n, fast, [&](T z) { return f.prox(z, t); }, in, out);
+      // automatic: the cached table (prox_table_cache.hpp); table: one built for this call.
+      std::shared_ptr<const fast::ProxTable> table;
+      if constexpr (std::is_same_v<T, float>) {
+        if (path == detail::FastPath::automatic)
+          table = fast::prox_table_cache().find(f, t, in, n, ctx.host_threads());
+        else if (path == detail::FastPath::table)
+          table = std::make_shared<const fast::ProxTable>(
+              fast::build_prox_table(f, t, in, n, ctx.host_threads()));
+      }
+      // The exact routine in double: see fast_prox.hpp on its float form's rounding error.
+      const auto exact = [&](T z) { return T(f.prox(double(z), double(t))); };
+      fallbacks = detail::certified_for(ctx, n, fast, exact, in, out,
+                                        table && table->count > 0 ? table.get() : nullptr);
     });
   }
   if (fallbacks < 0)
@@ -53,12 +68,13 @@ void gradient_kernel(const Context& ctx, F f, const T* x, T* g, index_t n) {
 }
 
 template <class T, class W>
-index_t prox_any(const Context& ctx, const Function& fn, W w, View<const T> in, View<T> out) {
+index_t prox_any(const Context& ctx, const Function& fn, W w, View<const T> in, View<T> out,
+                 detail::FastPath path = detail::FastPath::automatic) {
   validate(fn);
   recon::detail::check_operand(ctx, "prox", "in", in, in.size());
   recon::detail::check_operand(ctx, "prox", "out", out, in.size());
   return std::visit(
-      [&](const auto& f) { return prox_kernel<T>(ctx, f, w, in.data(), out.data(), in.size()); }, fn);
+      [&](const auto& f) { return prox_kernel<T>(ctx, f, w, in.data(), out.data(), in.size(), path); }, fn);
 }
 
 template <class T, class W>
@@ -82,8 +98,9 @@ void prox(const Context& ctx, const Function& fn, View<const T> gamma, View<cons
 
 namespace detail {
 template <class T>
-index_t prox_fallbacks(const Context& ctx, const Function& fn, T gamma, View<const T> in, View<T> out) {
-  return prox_any<T>(ctx, fn, scalar_weight("prox", gamma), in, out);
+index_t prox_fallbacks(const Context& ctx, const Function& fn, T gamma, View<const T> in, View<T> out,
+                       FastPath path) {
+  return prox_any<T>(ctx, fn, scalar_weight("prox", gamma), in, out, path);
 }
 }  // namespace detail
 
@@ -113,13 +130,14 @@ void gradient(const Context& ctx, const Function& fn, View<const T> x, View<T> g
       fn);
 }
 
-#define RECON_INSTANTIATE_PENALTY_ELEMENTWISE(T)                                                 \
-  template void prox<T>(const Context&, const Function&, T, View<const T>, View<T>);             \
-  template void prox<T>(const Context&, const Function&, View<const T>, View<const T>, View<T>); \
-  template double value_sum<T>(const Context&, const Function&, View<const T>);                  \
-  template double value_sum<T>(const Context&, const Function&, View<const T>, View<const T>);   \
-  template void gradient<T>(const Context&, const Function&, View<const T>, View<T>);            \
-  template index_t detail::prox_fallbacks<T>(const Context&, const Function&, T, View<const T>, View<T>);
+#define RECON_INSTANTIATE_PENALTY_ELEMENTWISE(T)                                                         \
+  template void prox<T>(const Context&, const Function&, T, View<const T>, View<T>);                     \
+  template void prox<T>(const Context&, const Function&, View<const T>, View<const T>, View<T>);         \
+  template double value_sum<T>(const Context&, const Function&, View<const T>);                          \
+  template double value_sum<T>(const Context&, const Function&, View<const T>, View<const T>);           \
+  template void gradient<T>(const Context&, const Function&, View<const T>, View<T>);                    \
+  template index_t detail::prox_fallbacks<T>(const Context&, const Function&, T, View<const T>, View<T>, \
+                                             detail::FastPath);
 
 RECON_INSTANTIATE_PENALTY_ELEMENTWISE(float)
 RECON_INSTANTIATE_PENALTY_ELEMENTWISE(double)

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "recon/kernels/host_clones.hpp"
 #include "recon/kernels/parallel_for.hpp"
 #include "recon/kernels/penalties/apply.hpp"
+#include "recon/kernels/penalties/prox_table.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
 namespace recon::penalties::detail {
@@ -72,14 +75,80 @@ RECON_HOST_CLONED __attribute__((optimize("fp-contract=fast", "schedule-insns"))
   }
 }
 
+// The misses of the prox table (prox_table.hpp) of one thread, collected over chunks so that
+// its refined tables and the certified path run vectorised on full buffers: a miss here and
+// there would otherwise cost the certified path's scalar tail per chunk.
+template <class Fast, class Exact>
+struct TableMisses {
+  const fast::ProxTable& table;
+  const Fast& fast;
+  const Exact& exact;
+  float* out;
+  index_t fallbacks = 0, pending = 0;
+  float z[kCertifiedChunk], x[kCertifiedChunk], failed[kCertifiedChunk];
+  index_t at[kCertifiedChunk];
+  std::int32_t local[kCertifiedChunk];
+
+  TableMisses(const fast::ProxTable& t, const Fast& f, const Exact& e, float* o)
+      : table(t), fast(f), exact(e), out(o) {}
+
+  void add(index_t c, const std::int32_t* misses, index_t k) {
+    for (index_t q = 0; q < k; ++q) {
+      if (pending == kCertifiedChunk) flush();
+      at[pending] = c + misses[q];
+      z[pending++] = out[c + misses[q]];
+    }
+  }
+  // Refined tables, then the certified path, then the exact routine, each on what is left.
+  void flush() {
+    for (const fast::ProxTable& fine : table.refined) {
+      const index_t k = fine.evaluate(z, x, pending, local);
+      index_t kept = 0;
+      for (index_t q = 0, next = 0; q < pending; ++q) {
+        if (next < k && local[next] == q) {
+          ++next;
+          at[kept] = at[q];
+          z[kept++] = z[q];
+        } else {
+          out[at[q]] = x[q];
+        }
+      }
+      pending = kept;
+    }
+    certified_chunk(fast, z, z, pending, failed);
+    for (index_t q = 0; q < pending; ++q) {
+      out[at[q]] = failed[q] != 0 ? exact(z[q]) : z[q];
+      fallbacks += failed[q] != 0;
+    }
+    pending = 0;
+  }
+};
+
+// With a table (float only), each chunk goes through it first and only its misses through the
+// certified path.
 template <class T, class Fast, class Exact>
-index_t certified_for(const Context& ctx, index_t n, Fast fast, Exact exact, const T* in, T* out) {
+index_t certified_for(const Context& ctx, index_t n, Fast fast, Exact exact, const T* in, T* out,
+                      const fast::ProxTable* table = nullptr) {
   const index_t parts = ctx.host_threads();
   index_t fallbacks = 0;
 #pragma omp parallel for num_threads(parts) schedule(static) reduction(+ : fallbacks) if (n > recon::detail::kHostParallelThreshold)
   for (index_t p = 0; p < parts; ++p) {
+    const index_t begin = n * p / parts, end = n * (p + 1) / parts;
+    if constexpr (std::is_same_v<T, float>) {
+      if (table) {
+        TableMisses<Fast, Exact> misses(*table, fast, exact, out);
+        std::int32_t local[kCertifiedChunk];
+        for (index_t c = begin; c < end; c += kCertifiedChunk) {
+          const index_t m = end - c < kCertifiedChunk ? end - c : kCertifiedChunk;
+          misses.add(c, local, table->evaluate(in + c, out + c, m, local));
+        }
+        misses.flush();
+        fallbacks += misses.fallbacks;
+        continue;
+      }
+    }
     T failed[kCertifiedChunk];
-    for (index_t c = n * p / parts, end = n * (p + 1) / parts; c < end; c += kCertifiedChunk) {
+    for (index_t c = begin; c < end; c += kCertifiedChunk) {
       const index_t m = end - c < kCertifiedChunk ? end - c : kCertifiedChunk;
       certified_chunk(fast, in + c, out + c, m, failed);
       for (index_t j = 0; j < m; ++j)
