@@ -3,6 +3,7 @@
 
 #include <cstddef>
 
+#include "recon/kernels/array.hpp"
 #include "recon/kernels/context.hpp"
 
 namespace recon {
@@ -16,5 +17,9 @@ struct CopyBandwidth {
 // Median over `repeats` copies y = x of a float buffer of `bytes` with the library's own
 // parallel_for (so it measures the path every kernel uses), after a warm-up.
 CopyBandwidth measure_copy_bandwidth(const Context& ctx, std::size_t bytes, int repeats = 20);
+
+// The same with the caller's buffers (to = from, equal sizes, on ctx's device), no warm-up: for
+// measurements repeated beside each benchmark, where the bandwidth of a shared host drifts.
+CopyBandwidth measure_copy_bandwidth(const Context& ctx, View<const float> from, View<float> to, int repeats);
 
 }  // namespace recon
