@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "backends.hpp"
+#include "recon/kernels/bandwidth.hpp"
 
 namespace recon::testing {
 namespace {
@@ -64,6 +65,21 @@ TEST(VectorOpsErrors, RejectsOperandOnAnotherDevice) {
   const Context host = Context::host(), cuda = Context::cuda();
   Array<float> x(host, Shape{4}), y(cuda, Shape{4});
   EXPECT_THROW(axpby<float>(cuda, 1.f, x, 1.f, y), InvalidArgument);
+}
+
+// The copy-bandwidth measurement on the caller's buffers (the benchmarks' roofline beside each
+// benchmark): it copies, reports the buffer's size and a positive rate, and refuses buffers of
+// two sizes.
+TEST(CopyBandwidth, MeasuresOnTheCallersBuffers) {
+  const Context ctx = Context::host();
+  const auto from = Array<float>::from_host(ctx, Shape{1000}, std::vector<float>(1000, 2.5f));
+  Array<float> to(ctx, Shape{1000}), other(ctx, Shape{999});
+  const CopyBandwidth bw = measure_copy_bandwidth(ctx, from.cview(), to.view(), 3);
+  EXPECT_EQ(to.to_host_vector(), std::vector<float>(1000, 2.5f));
+  EXPECT_EQ(bw.bytes, 1000 * sizeof(float));
+  EXPECT_GT(bw.gbytes_per_s, 0);
+  EXPECT_THROW(measure_copy_bandwidth(ctx, from.cview(), other.view(), 3), InvalidArgument);
+  EXPECT_THROW(measure_copy_bandwidth(ctx, from.cview(), to.view(), 0), InvalidArgument);
 }
 
 }  // namespace
