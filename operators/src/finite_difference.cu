@@ -12,13 +12,12 @@ namespace recon {
 
 namespace detail {
 
-// y_c[i] = (D_c x)[i] for one component c.
+// (D_c x)[i] for one component c.
 template <class T>
 struct ComponentDifference {
   const T* x;
-  T* yc;
   int c;
-  RECON_HD void operator()(index_t i, const PixelStencil<T>& at) const { yc[i] = at.d(x, c); }
+  RECON_HD T operator()(index_t, const PixelStencil<T>& at) const { return at.d(x, c); }
 };
 
 template <class T>
@@ -26,19 +25,31 @@ struct ComponentDifferences {
   const T* x;
   T* y;
   index_t size;
-  RECON_HD ComponentDifference<T> operator()(int c) const { return {x, y + c * size, c}; }
+  bool stream;
+  RECON_HD StoreTo<T, ComponentDifference<T>> operator()(int c) const {
+    return {y + c * size, ComponentDifference<T>{x, c}, stream};
+  }
 };
 
 // y[c * size + i] = (D_c x)[i] for every component c: per pixel one element read, k written.
 template <class T>
 void gradient_apply(const Context& ctx, const GradientGeometry<T>& g, const T* x, T* y) {
-  stencil_pass_components(ctx, g, ComponentDifferences<T>{x, y, g.size});
+  const bool stream = stream_stencil_stores(ctx, g);
+  stencil_pass_components(ctx, g, ComponentDifferences<T>{x, y, g.size, stream});
 }
+
+// (D^T y)[i] = sum_c (D_c^T y_c)[i].
+template <class T>
+struct DivergenceValue {
+  const T* y;
+  RECON_HD T operator()(index_t, const PixelStencil<T>& at) const { return at.dt(y); }
+};
 
 // x[i] = sum_c (D_c^T y_c)[i]: per pixel k elements read, one written.
 template <class T>
 void gradient_adjoint(const Context& ctx, const GradientGeometry<T>& g, const T* y, T* x) {
-  stencil_pass(ctx, g, [=] RECON_HD(index_t i, const PixelStencil<T>& at) { x[i] = at.dt(y); });
+  const bool stream = stream_stencil_stores(ctx, g);
+  stencil_pass(ctx, g, StoreTo<T, DivergenceValue<T>>{x, DivergenceValue<T>{y}, stream});
 }
 
 }  // namespace detail

@@ -11,8 +11,12 @@
 // of the copy bandwidth, the TV PDHG iteration ran at half its memory-traffic limit.
 #pragma once
 
+#include <algorithm>
+#include <type_traits>
+
 #include "recon/kernels/host_clones.hpp"
 #include "recon/kernels/parallel_for.hpp"
+#include "recon/kernels/streaming_store.hpp"
 #include "recon/operators/finite_difference.hpp"
 
 namespace recon {
@@ -101,7 +105,34 @@ struct PixelStencil {
   }
 };
 
+// A pass body that writes one array: out[i] = value(i, at). The host's row runs store it in
+// blocks through streaming stores where `stream` is set (float arrays beyond the caches:
+// streaming_store.hpp), sparing the read of every output line before it is written.
+template <class T, class Value>
+struct StoreTo {
+  T* out;
+  Value value;
+  bool stream = false;
+  RECON_HD void operator()(index_t i, const PixelStencil<T>& at) const { out[i] = value(i, at); }
+};
+
+// Whether a float pass on ctx over g streams its stores: output arrays beyond the caches, and
+// rows of at least kStreamRow pixels. Short rows (a 256^3 volume's) ran 2-5x slower streamed on
+// the hosts measured (each row's unaligned head and tail are plain stores into the lines around
+// the streamed blocks); an 8192^2 gradient ran 15% faster (1 + k lines per pixel instead of 1 + 2k).
+constexpr index_t kStreamRow = 4096;
+template <class T>
+bool stream_stencil_stores(const Context& ctx, const GradientGeometry<T>& g) {
+  return !ctx.is_cuda() && std::is_same_v<T, float> && g.extent.nx >= kStreamRow &&
+         stream_stores_for(static_cast<std::size_t>(g.size) * sizeof(T));
+}
+
 namespace detail {
+
+template <class B>
+struct IsStoreTo : std::false_type {};
+template <class T, class Value>
+struct IsStoreTo<StoreTo<T, Value>> : std::true_type {};
 
 template <class T, class Body>
 struct StencilPixel {
@@ -139,9 +170,39 @@ RECON_HOST_CLONED void stencil_row_host(const GradientGeometry<T>& g, const Body
   const index_t row = (z * e.ny + y) * e.nx;
   const StencilPixel<T, Body> edge{g, body};
   for (index_t x = 0; x < lo; ++x) edge(z, y, x);
+  index_t x = lo;
+  if constexpr (IsStoreTo<Body>::value && std::is_same_v<T, float>) {
+    if (body.stream) {
+      // Plain stores up to a 16-byte boundary, then blocks computed by a SIMD loop into L1 and
+      // streamed out; the pass fences once per thread (host_rows).
+      const index_t head = std::min(hi, lo + static_cast<index_t>(to_stream_alignment(body.out + row + lo)));
+      for (; x < head; ++x) body(row + x, PixelStencil<T>{g, row + x, nullptr, K, true});
+      alignas(16) float block[kStreamBlock];
+      for (; x + kStreamBlock <= hi; x += kStreamBlock) {
+        const index_t at = row + x;
 #pragma omp simd
-  for (index_t x = lo; x < hi; ++x) body(row + x, PixelStencil<T>{g, row + x, nullptr, K, true});
-  for (index_t x = hi; x < e.nx; ++x) edge(z, y, x);
+        for (index_t j = 0; j < kStreamBlock; ++j)
+          block[j] = body.value(at + j, PixelStencil<T>{g, at + j, nullptr, K, true});
+        stream_block(body.out + at, block);
+      }
+    }
+  }
+#pragma omp simd
+  for (index_t xi = x; xi < hi; ++xi) body(row + xi, PixelStencil<T>{g, row + xi, nullptr, K, true});
+  for (index_t xe = hi; xe < e.nx; ++xe) edge(z, y, xe);
+}
+
+// row(r) for every row r = z * ny + y on the host's threads, each fencing its streaming stores
+// once at the end (stencil_row_host streams StoreTo bodies).
+template <class Row>
+void host_rows(const Context& ctx, index_t rows, index_t cost, const Row& row) {
+  const int threads = ctx.host_threads();
+#pragma omp parallel num_threads(threads) if (rows * cost > recon::detail::kHostParallelThreshold)
+  {
+#pragma omp for schedule(static)
+    for (index_t r = 0; r < rows; ++r) row(r);
+    stream_fence();
+  }
 }
 
 // Row r = z * ny + y. The host passes run over the flat row index: a 2D launch over (z, y) would
@@ -247,11 +308,11 @@ void stencil_pass_components(const Context& ctx, const GradientGeometry<T>& g, M
   const index_t rows = g.extent.nz * g.extent.ny;
   const index_t cost = g.extent.nx * g.k;
   if (g.k == 1)
-    parallel_for(ctx, rows, detail::StencilComponentRows<1, T, Make>{g, make}, cost);
+    detail::host_rows(ctx, rows, cost, detail::StencilComponentRows<1, T, Make>{g, make});
   else if (g.k == 2)
-    parallel_for(ctx, rows, detail::StencilComponentRows<2, T, Make>{g, make}, cost);
+    detail::host_rows(ctx, rows, cost, detail::StencilComponentRows<2, T, Make>{g, make});
   else
-    parallel_for(ctx, rows, detail::StencilComponentRows<3, T, Make>{g, make}, cost);
+    detail::host_rows(ctx, rows, cost, detail::StencilComponentRows<3, T, Make>{g, make});
 }
 
 // body(i, at) for every pixel i, at a PixelStencil<T> (a functor or an extended lambda).
@@ -260,11 +321,11 @@ void stencil_pass(const Context& ctx, const GradientGeometry<T>& g, Body body) {
   if (ctx.is_cuda()) return parallel_for(ctx, g.extent, detail::StencilPixel<T, Body>{g, body});
   const index_t rows = g.extent.nz * g.extent.ny;
   if (g.k == 1)
-    parallel_for(ctx, rows, detail::StencilRows<1, T, Body>{g, body}, g.extent.nx);
+    detail::host_rows(ctx, rows, g.extent.nx, detail::StencilRows<1, T, Body>{g, body});
   else if (g.k == 2)
-    parallel_for(ctx, rows, detail::StencilRows<2, T, Body>{g, body}, g.extent.nx);
+    detail::host_rows(ctx, rows, g.extent.nx, detail::StencilRows<2, T, Body>{g, body});
   else
-    parallel_for(ctx, rows, detail::StencilRows<3, T, Body>{g, body}, g.extent.nx);
+    detail::host_rows(ctx, rows, g.extent.nx, detail::StencilRows<3, T, Body>{g, body});
 }
 
 }  // namespace recon
