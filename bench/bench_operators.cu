@@ -11,6 +11,10 @@
 #include "recon/operators/operators.hpp"
 #include "roofline.hpp"
 
+#if RECON_WITH_CUDA
+#include <cufft.h>
+#endif
+
 namespace recon::bench {
 namespace {
 
@@ -123,6 +127,28 @@ void BM_fftw_raw_c2c(benchmark::State& state) {
   fftwf_destroy_plan(p);
 }
 
+#if RECON_WITH_CUDA
+// The cuFFT call alone on the c2c transform of BM_fourier_c2c: the reference for the Fourier
+// operator on a GPU (within 1.2x of it is the target).
+void BM_cufft_raw_c2c(benchmark::State& state) {
+  const Context& ctx = session().ctx;
+  if (!ctx.is_cuda()) return state.SkipWithError("device-only reference");
+  const Shape s = case_shape(static_cast<int>(state.range(0)));
+  Array<float> in = filled(complex_shape(s)), out(ctx, complex_shape(s));
+  int n[3];
+  for (int a = 0; a < s.ndim(); ++a) n[a] = static_cast<int>(s[a]);
+  cufftHandle p;
+  if (cufftPlanMany(&p, s.ndim(), n, nullptr, 1, 0, nullptr, 1, 0, CUFFT_C2C, 1) != CUFFT_SUCCESS)
+    return state.SkipWithError("cufftPlanMany failed");
+  cufftSetStream(p, static_cast<cudaStream_t>(ctx.stream()));
+  auto* pin = reinterpret_cast<cufftComplex*>(in.data());
+  auto* pout = reinterpret_cast<cufftComplex*>(out.data());
+  state.SetLabel("cufftExecC2C " + s.str());
+  run_timed(state, bytes_of(4 * s.size()), [&] { cufftExecC2C(p, pin, pout, CUFFT_FORWARD); });
+  cufftDestroy(p);
+}
+#endif
+
 void BM_normal_inverse_gradient(benchmark::State& state) {
   const Shape s = case_shape(static_cast<int>(state.range(0)));
   const auto g = gradient<float>(s, state.range(1) ? Boundary::Periodic : Boundary::Neumann);
@@ -156,6 +182,9 @@ BENCHMARK(BM_subsample_half)->ArgsProduct({{0, 1, 2}, {0, 1}}) RECON_OPERATOR_BE
 BENCHMARK(BM_walsh_hadamard)->ArgsProduct({{0, 1, 2}, {1, 0}}) RECON_OPERATOR_BENCH;
 BENCHMARK(BM_fourier_c2c)->DenseRange(0, 1) RECON_OPERATOR_BENCH;
 BENCHMARK(BM_fftw_raw_c2c)->DenseRange(0, 1) RECON_OPERATOR_BENCH;
+#if RECON_WITH_CUDA
+BENCHMARK(BM_cufft_raw_c2c)->DenseRange(0, 1) RECON_OPERATOR_BENCH;
+#endif
 BENCHMARK(BM_fourier_r2c)->DenseRange(0, 1) RECON_OPERATOR_BENCH;
 BENCHMARK(BM_normal_inverse_gradient)->ArgsProduct({{0, 1}, {0, 1}}) RECON_OPERATOR_BENCH;
 BENCHMARK(BM_convolution)->ArgsProduct({{0, 1}, {0, 1}}) RECON_OPERATOR_BENCH;

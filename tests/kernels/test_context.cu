@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "backends.hpp"
+#include "recon/kernels/graph_replay.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
 #if RECON_WITH_CUDA
@@ -153,6 +155,36 @@ TEST(Context, WaitForOrdersAfterTheOtherStream) {
   }
   RECON_CUDA_CHECK(cudaStreamDestroy(stream));
 #endif
+}
+
+// GraphReplay: every run does the body's work. On the host the body runs each time; on a GPU the
+// first run captures it and later runs launch the graph, except for a body that cannot be
+// captured (it synchronises), which runs directly each time.
+std::vector<float> scaled_thrice(const Context& ctx, bool synchronising, bool& replayed) {
+  auto x = Array<float>::from_host(ctx, Shape{1000}, std::vector<float>(1000, 1.0f));
+  GraphReplay replay(ctx);
+  for (int k = 0; k < 3; ++k)
+    replay.run([&] {
+      scale<float>(ctx, 2.0f, x.view(), x.view());
+      if (synchronising) ctx.synchronize();
+    });
+  replayed = replay.replaying();
+  return x.to_host_vector();
+}
+
+TEST(GraphReplay, RunsTheBodyOnTheHost) {
+  bool replayed = true;
+  EXPECT_EQ(scaled_thrice(Context::host(), false, replayed), std::vector<float>(1000, 8.0f));
+  EXPECT_FALSE(replayed);
+}
+
+TEST(GraphReplay, ReplaysCapturedWorkOnTheDevice) {
+  if (!cuda_available()) GTEST_SKIP() << "no CUDA device on this machine";
+  bool replayed = false;
+  EXPECT_EQ(scaled_thrice(Context::cuda(0), false, replayed), std::vector<float>(1000, 8.0f));
+  EXPECT_TRUE(replayed);
+  EXPECT_EQ(scaled_thrice(Context::cuda(0), true, replayed), std::vector<float>(1000, 8.0f));
+  EXPECT_FALSE(replayed);
 }
 
 }  // namespace

@@ -34,6 +34,9 @@ class FusedSplit {
   // x = x' (one sweep over the pixels where the backend allows).
   virtual void pdhg_iteration(const Context& ctx, T weight, T sigma, T tau, T theta, T c, const T* b, T* y,
                               T* x, T* xbar) const = 0;
+  // Whether pdhg_iteration only queues device work on ctx's stream (no host communication), so
+  // that a CUDA graph may capture it once and replay it (GraphReplay).
+  virtual bool replayable() const { return false; }
   // sum Phi(A x): the term's value without its weight.
   virtual double value_sum(const Context& ctx, const T* x) const = 0;
   // sum (c (x - b) + A^T y)^2: PDHG's squared primal KKT residual.

@@ -33,6 +33,7 @@
 #include "fused_split.hpp"
 #include "iteration_log.hpp"
 #include "recon/engine/composite.hpp"
+#include "recon/kernels/graph_replay.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/kernels/vector_ops.hpp"
 #include "solvers.hpp"
@@ -190,13 +191,23 @@ SolveReport pdhg(const Context& ctx, const std::vector<CompositeTerm<T>>& terms,
   copy<T>(ctx, x, x_bar.view());
   IterationLog log(o.max_iters, o.check_every, monitor);
   RestartRule rule;
+  // The fused iteration with fixed steps (no acceleration) queues the same kernels with the same
+  // arguments every time: on a GPU a CUDA graph replays it (graph_replay.hpp).
+  GraphReplay replay(ctx);
+  const bool replay_fused = fused_primal && !accelerate && duals.front().fused->replayable();
   for (int it = 1; it <= o.max_iters; ++it) {
     const double theta = accelerate ? 1 / std::sqrt(1 + 2 * c * tau) : 1.0;
     if (fused_primal) {
       DualState<T>& d = duals.front();
-      d.fused->pdhg_iteration(ctx, static_cast<T>(d.term->weight), static_cast<T>(d.sigma),
-                              static_cast<T>(tau), static_cast<T>(theta), static_cast<T>(c), b, d.y.data(),
-                              x.data(), x_bar.data());
+      const auto iterate = [&] {
+        d.fused->pdhg_iteration(ctx, static_cast<T>(d.term->weight), static_cast<T>(d.sigma),
+                                static_cast<T>(tau), static_cast<T>(theta), static_cast<T>(c), b, d.y.data(),
+                                x.data(), x_bar.data());
+      };
+      if (replay_fused)
+        replay.run(iterate);
+      else
+        iterate();
     } else {
       for (auto& d : duals) dual_step<T>(ctx, d, d.sigma, x_bar.view(), d.y.view(), d.y.view());
       // x' = prox_{tau G}(x - tau sum_k A_k^T y_k); xbar = (1 + theta) x' - theta x.

@@ -34,6 +34,7 @@ class GradientSplit final : public solvers::FusedSplit<T> {
                       T* xbar) const override {
     tv::pdhg_iteration(ctx, grad_, group_, f_, weight, sigma, tau, theta, c, b, y, x, xbar);
   }
+  bool replayable() const override { return true; }  // kernels on ctx's stream only
   double value_sum(const Context& ctx, const T* x) const override {
     return penalty_sum(ctx, grad_, group_, f_, x);
   }
