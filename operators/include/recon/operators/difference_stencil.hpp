@@ -174,7 +174,7 @@ RECON_HOST_CLONED void stencil_row_host(const GradientGeometry<T>& g, const Body
   if constexpr (IsStoreTo<Body>::value && std::is_same_v<T, float>) {
     if (body.stream) {
       // Plain stores up to a 16-byte boundary, then blocks computed by a SIMD loop into L1 and
-      // streamed out; the pass fences once per thread (host_rows).
+      // streamed out.
       const index_t head = std::min(hi, lo + static_cast<index_t>(to_stream_alignment(body.out + row + lo)));
       for (; x < head; ++x) body(row + x, PixelStencil<T>{g, row + x, nullptr, K, true});
       alignas(16) float block[kStreamBlock];
@@ -185,24 +185,12 @@ RECON_HOST_CLONED void stencil_row_host(const GradientGeometry<T>& g, const Body
           block[j] = body.value(at + j, PixelStencil<T>{g, at + j, nullptr, K, true});
         stream_block(body.out + at, block);
       }
+      stream_fence();  // per row: rows this long make it cheap
     }
   }
 #pragma omp simd
   for (index_t xi = x; xi < hi; ++xi) body(row + xi, PixelStencil<T>{g, row + xi, nullptr, K, true});
   for (index_t xe = hi; xe < e.nx; ++xe) edge(z, y, xe);
-}
-
-// row(r) for every row r = z * ny + y on the host's threads, each fencing its streaming stores
-// once at the end (stencil_row_host streams StoreTo bodies).
-template <class Row>
-void host_rows(const Context& ctx, index_t rows, index_t cost, const Row& row) {
-  const int threads = ctx.host_threads();
-#pragma omp parallel num_threads(threads) if (rows * cost > recon::detail::kHostParallelThreshold)
-  {
-#pragma omp for schedule(static)
-    for (index_t r = 0; r < rows; ++r) row(r);
-    stream_fence();
-  }
 }
 
 // Row r = z * ny + y. The host passes run over the flat row index: a 2D launch over (z, y) would
@@ -308,11 +296,11 @@ void stencil_pass_components(const Context& ctx, const GradientGeometry<T>& g, M
   const index_t rows = g.extent.nz * g.extent.ny;
   const index_t cost = g.extent.nx * g.k;
   if (g.k == 1)
-    detail::host_rows(ctx, rows, cost, detail::StencilComponentRows<1, T, Make>{g, make});
+    parallel_for(ctx, rows, detail::StencilComponentRows<1, T, Make>{g, make}, cost);
   else if (g.k == 2)
-    detail::host_rows(ctx, rows, cost, detail::StencilComponentRows<2, T, Make>{g, make});
+    parallel_for(ctx, rows, detail::StencilComponentRows<2, T, Make>{g, make}, cost);
   else
-    detail::host_rows(ctx, rows, cost, detail::StencilComponentRows<3, T, Make>{g, make});
+    parallel_for(ctx, rows, detail::StencilComponentRows<3, T, Make>{g, make}, cost);
 }
 
 // body(i, at) for every pixel i, at a PixelStencil<T> (a functor or an extended lambda).
@@ -321,11 +309,11 @@ void stencil_pass(const Context& ctx, const GradientGeometry<T>& g, Body body) {
   if (ctx.is_cuda()) return parallel_for(ctx, g.extent, detail::StencilPixel<T, Body>{g, body});
   const index_t rows = g.extent.nz * g.extent.ny;
   if (g.k == 1)
-    detail::host_rows(ctx, rows, g.extent.nx, detail::StencilRows<1, T, Body>{g, body});
+    parallel_for(ctx, rows, detail::StencilRows<1, T, Body>{g, body}, g.extent.nx);
   else if (g.k == 2)
-    detail::host_rows(ctx, rows, g.extent.nx, detail::StencilRows<2, T, Body>{g, body});
+    parallel_for(ctx, rows, detail::StencilRows<2, T, Body>{g, body}, g.extent.nx);
   else
-    detail::host_rows(ctx, rows, g.extent.nx, detail::StencilRows<3, T, Body>{g, body});
+    parallel_for(ctx, rows, detail::StencilRows<3, T, Body>{g, body}, g.extent.nx);
 }
 
 }  // namespace recon
