@@ -22,12 +22,12 @@ void init_session(const std::string& device_choice, int threads) {
   s->device_name = s->ctx.info().name;
   // Far beyond the last-level cache on both a CPU and a GPU (50 MB L2 on an H100).
   const std::size_t bytes = s->ctx.is_cuda() ? (1024u << 20) : (256u << 20);
-  s->copy_gbps = measure_copy_bandwidth(s->ctx, bytes, 10).gbytes_per_s;
   const index_t n = static_cast<index_t>(bytes / sizeof(float));
   s->copy_from = Array<float>(s->ctx, Shape{n});
   s->copy_to = Array<float>(s->ctx, Shape{n});
   fill(s->ctx, s->copy_from.view(), 0.5f);
   measure_copy_bandwidth(s->ctx, s->copy_from.cview(), s->copy_to.view(), 1);  // first touch
+  s->copy_gbps = measure_copy_bandwidth(s->ctx, s->copy_from.cview(), s->copy_to.view(), 10).gbytes_per_s;
   instance() = std::move(s);
 }
 

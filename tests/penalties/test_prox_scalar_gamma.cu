@@ -220,7 +220,7 @@ TEST(ProxTable, VectorLoopMatchesPortableLoop) {
   for (index_t q = 0; q < ka; ++q) ASSERT_EQ(ma[q], mb[q]);
   for (index_t j = 0; j < m; ++j) {
     if (std::isnan(z[j])) continue;
-    ASSERT_EQ(pn::fast::float_bits(a[j]), pn::fast::float_bits(b[j])) << "z=" << z[j];
+    ASSERT_EQ(pn::vmath::bits(a[j]), pn::vmath::bits(b[j])) << "z=" << z[j];
   }
 }
 

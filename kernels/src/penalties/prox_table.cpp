@@ -1,8 +1,6 @@
 // The prox table's fitting, sampling and evaluation (prox_table.hpp).
 #include "recon/kernels/penalties/prox_table.hpp"
 
-#include "recon/kernels/penalties/prox_table_cache.hpp"
-
 #include <cmath>
 
 #if defined(__x86_64__)
@@ -33,7 +31,7 @@ void check_floats(std::int32_t g, int bits, float z[kChecks]) {
   const int shift = 23 - bits;
   const std::uint32_t start = std::uint32_t(g) << shift, span = (1u << shift) - 1;
   for (int k = 0; k < kChecks; ++k)
-    z[k] = bits_float(start + std::uint32_t(std::uint64_t(span) * k / (kChecks - 1)));
+    z[k] = vmath::from_bits<float>(start + std::uint32_t(std::uint64_t(span) * k / (kChecks - 1)));
 }
 
 // The sample: up to 4096 elements at an even stride.
@@ -61,7 +59,7 @@ index_t evaluate_scalar(const ProxTable& t, const float* in, float* out, index_t
                         std::int32_t* misses, index_t k) {
   for (index_t j = begin; j < m; ++j) {
     const float z = in[j], a = std::fabs(z);
-    const std::uint32_t bits = float_bits(a);
+    const std::uint32_t bits = vmath::bits(a);
     const std::int64_t entry = std::int64_t(bits >> (23 - t.bits)) - t.first + 1;
     const float* c = t.coef.data() + 4 * (entry >= 1 && entry <= t.count ? entry : 0);
     const float x = a == 0 ? z : std::copysign(cubic(c, segment_u(bits, t.bits)), z);
@@ -147,22 +145,6 @@ index_t ProxTable::evaluate(const float* in, float* out, index_t m, std::int32_t
 
 index_t ProxTable::evaluate_portable(const float* in, float* out, index_t m, std::int32_t* misses) const {
   return evaluate_scalar(*this, in, out, 0, m, misses, 0);
-}
-
-ProxTableCache::Entry& ProxTableCache::touch(const Key& key) {
-  for (auto it = entries_.begin(); it != entries_.end(); ++it)
-    if (it->key == key) {
-      entries_.splice(entries_.begin(), entries_, it);
-      return entries_.front();
-    }
-  if (entries_.size() == kCachedTables) entries_.pop_back();
-  entries_.push_front(Entry{key, 0, nullptr});
-  return entries_.front();
-}
-
-ProxTableCache& prox_table_cache() {
-  static ProxTableCache cache;
-  return cache;
 }
 
 }  // namespace recon::penalties::fast

@@ -25,11 +25,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <vector>
 
 #include "recon/kernels/array.hpp"
+#include "recon/kernels/penalties/vector_math.hpp"
 
 namespace recon::penalties::fast {
 
@@ -41,22 +41,10 @@ constexpr int kChecks = 12;                     // validation floats per segment
 constexpr double kTableUlps = 3;                // against the exact routine in double
 constexpr index_t kTableMinElements = 1 << 18;  // below, building costs more than it saves
 
-inline std::uint32_t float_bits(float v) {
-  std::uint32_t b;
-  std::memcpy(&b, &v, sizeof b);
-  return b;
-}
-
-inline float bits_float(std::uint32_t b) {
-  float v;
-  std::memcpy(&v, &b, sizeof v);
-  return v;
-}
-
 // The segment's local coordinate of a positive float, exact: the mantissa bits below the
 // segment index, as a mantissa in [1, 2), minus 1.5.
 inline float segment_u(std::uint32_t x, int bits) {
-  return bits_float(((x << bits) & 0x7fffffu) | 0x3f800000u) - 1.5f;
+  return vmath::from_bits<float>(((x << bits) & 0x7fffffu) | 0x3f800000u) - 1.5f;
 }
 
 // The cubic in the kernel's float arithmetic (fused multiply-adds, as the AVX2 loop).
@@ -118,7 +106,8 @@ void fill_segments(const F& f, double t, ProxTable& table, int threads) {
     check_floats(g, table.bits, z);
     bool ok = true;
     for (int k = 0; k < kChecks && ok; ++k)
-      ok = close(cubic(c, segment_u(float_bits(z[k]), table.bits)), f.prox(double(z[k]), t), kTableUlps, eps);
+      ok =
+          close(cubic(c, segment_u(vmath::bits(z[k]), table.bits)), f.prox(double(z[k]), t), kTableUlps, eps);
     if (ok) std::copy(c, c + 4, table.coef.begin() + 4 * (std::size_t(s) + 1));
   }
 }
