@@ -1,12 +1,12 @@
 // CT projector throughput in GUPS (voxel x view updates per second: volume voxels times views
-// per second) for the matched Joseph pair A / A^T, the voxel-driven back-projection B of
-// UnmatchedProjector (the opt-in unmatched A^T), and FBP / FDK times. Sizes follow the device:
-// on Cuda the target sizes (2D 512^2 x 720 views, 3D 256^3 x 360 and 512^3 x 512 views of a
-// 512^2 detector); on the host, where those take minutes, 256^2 x 180 and 64^3 x 90 / 96^3 x 128
-// (the label says which). The byte count is the volume plus the projections (a lower bound).
-// With RECON_BENCH_CT_GEOMETRY=FILE (a geometry JSON, docs/ct-geometry.md) the same cases also
-// run on that geometry, as BM_ct_file_*: bench/astra_ct.py times recon on ASTRA's geometries
-// this way. Unset (CI's and bench/run's runs), nothing is added.
+// per second) for the matched Joseph pair A / A^T (A^T also in each of its two forms), the voxel-driven
+// back-projection B of UnmatchedProjector (the opt-in unmatched A^T), and FBP / FDK times. Sizes follow the
+// device: on Cuda the target sizes (2D 512^2 x 720 views, 3D 256^3 x 360 and 512^3 x 512 views of a 512^2
+// detector); on the host, where those take minutes, 256^2 x 180 and 64^3 x 90 / 96^3 x 128 (the label says
+// which). The byte count is the volume plus the projections (a lower bound). With
+// RECON_BENCH_CT_GEOMETRY=FILE (a geometry JSON, docs/ct-geometry.md) the same cases also run on that
+// geometry, as BM_ct_file_*: bench/astra_ct.py times recon on ASTRA's geometries this way. Unset (CI's and
+// bench/run's runs), nothing is added.
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -59,7 +59,8 @@ struct Setup {
   ct::JosephProjector<float> op;
   Array<float> x, y;
   double bytes;
-  explicit Setup(const ct::Geometry& g) : op(g), y(session().ctx, op.range()) {
+  explicit Setup(const ct::Geometry& g, ct::JosephAdjoint form = ct::JosephAdjoint::Automatic)
+      : op(g, form), y(session().ctx, op.range()) {
     const std::vector<double> v = datasets::rasterize(g.volume, datasets::shepp_logan(g.volume), 1);
     x = Array<float>::from_host(session().ctx, g.volume.shape, std::vector<float>(v.begin(), v.end()));
     op.apply(session().ctx, x.view(), y.view());
@@ -67,9 +68,10 @@ struct Setup {
   }
 };
 
-void run_projector(benchmark::State& state, const CtCase& c, bool adjoint) {
+void run_projector(benchmark::State& state, const CtCase& c, bool adjoint,
+                   ct::JosephAdjoint form = ct::JosephAdjoint::Automatic) {
   const Context& ctx = session().ctx;
-  Setup s(c.g);
+  Setup s(c.g, form);
   if (adjoint)
     run_timed(state, s.bytes, [&] { s.op.adjoint(ctx, s.y.view(), s.x.view()); });
   else
@@ -103,6 +105,13 @@ void BM_ct_cone_forward(benchmark::State& state) {
 }
 void BM_ct_cone_adjoint(benchmark::State& state) {
   run_projector(state, cone_case(static_cast<int>(state.range(0))), true);
+}
+// A^T in each form (projector.hpp's JosephAdjoint), beside the automatic choice above.
+void BM_ct_cone_adjoint_scatter(benchmark::State& state) {
+  run_projector(state, cone_case(static_cast<int>(state.range(0))), true, ct::JosephAdjoint::Scatter);
+}
+void BM_ct_cone_adjoint_gather(benchmark::State& state) {
+  run_projector(state, cone_case(static_cast<int>(state.range(0))), true, ct::JosephAdjoint::Gather);
 }
 void BM_ct_cone_unmatched_adjoint(benchmark::State& state) {
   run_unmatched_adjoint(state, cone_case(static_cast<int>(state.range(0))));
@@ -175,6 +184,8 @@ BENCHMARK(BM_ct_parallel2d_unmatched_adjoint) RECON_CT_BENCH;
 BENCHMARK(BM_ct_parallel2d_fbp) RECON_CT_BENCH;
 BENCHMARK(BM_ct_cone_forward)->Arg(0)->Arg(1) RECON_CT_BENCH;
 BENCHMARK(BM_ct_cone_adjoint)->Arg(0)->Arg(1) RECON_CT_BENCH;
+BENCHMARK(BM_ct_cone_adjoint_scatter)->Arg(0)->Arg(1) RECON_CT_BENCH;
+BENCHMARK(BM_ct_cone_adjoint_gather)->Arg(0)->Arg(1) RECON_CT_BENCH;
 BENCHMARK(BM_ct_cone_unmatched_adjoint)->Arg(0)->Arg(1) RECON_CT_BENCH;
 BENCHMARK(BM_ct_cone_fdk)->Arg(0)->Arg(1) RECON_CT_BENCH;
 

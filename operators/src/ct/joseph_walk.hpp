@@ -159,6 +159,27 @@ RECON_HD inline void joseph_walk(const RayGrid<T>& g, const RaySegment<T>& r, Vi
   }
 }
 
+// The weight joseph_walk gives voxel (j1, j2) (indices along a1, a2) in slice k of the segment
+// r, 0 where it does not visit that voxel: the same arithmetic in the same order, so that the
+// gather form of A^T (joseph_gather.hpp) sums exactly the weights A uses.
+template <class T>
+RECON_HD inline T slice_weight(const RaySegment<T>& r, index_t k, index_t j1, index_t j2) {
+  const T c1 = r.o1 + static_cast<T>(k) * r.s1, c2 = r.o2 + static_cast<T>(k) * r.s2;
+  const T f1 = dfloor(c1), f2 = dfloor(c2);
+  const index_t i1 = static_cast<index_t>(f1), i2 = static_cast<index_t>(f2);
+  const T w1 = c1 - f1, w2 = c2 - f2;
+  T w;
+  if (j2 == i2)
+    w = r.len * (T(1) - w2);
+  else if (j2 == i2 + 1 && w2 != T(0))
+    w = r.len * w2;
+  else
+    return T(0);
+  if (j1 == i1) return w * (T(1) - w1);
+  if (j1 == i1 + 1) return w * w1;
+  return T(0);
+}
+
 // Walks the ray of detector pixel (row, col) of the view whose vectors start at `view`.
 template <class T, class Visit>
 RECON_HD inline void joseph_walk(const RayGrid<T>& g, const T* view, index_t row, index_t col, Visit& visit) {

@@ -1,10 +1,11 @@
 // Launches of the Joseph walk (joseph_walk.hpp) for JosephProjector: one thread per ray, in
 // chunks of whole views. Forward rays own their output element; the adjoint scatters with
-// atomic adds into a zeroed volume.
+// atomic adds into a zeroed volume, or gathers per voxel (joseph_gather.hpp).
 #include "recon/operators/ct/projector.hpp"
 
 #include <algorithm>
 
+#include "joseph_gather.hpp"
 #include "joseph_walk.hpp"
 #include "recon/kernels/host_clones.hpp"
 #include "recon/kernels/memory_budget.hpp"
@@ -172,13 +173,15 @@ bool host_group_scatter(const Context& ctx, const RayGrid<T>& g, const T* vector
 }  // namespace detail
 
 template <class T>
-JosephProjector<T>::JosephProjector(const Geometry& g)
+JosephProjector<T>::JosephProjector(const Geometry& g, JosephAdjoint adjoint)
     : LinearOperator<T>("ct.joseph_" + g.projection.type_name(), g.volume.shape, g.projection.shape()),
-      geometry_(g) {
+      geometry_(g),
+      adjoint_(adjoint) {
   validate(g, this->name());
   for (const ViewVectors& w : g.projection.vectors)
     for (const Vec3* v : {&w.source, &w.detector, &w.u, &w.v})
       for (double c : *v) host_vectors_.push_back(static_cast<T>(c));
+  for (double c : detail::detector_forms(g)) host_vectors_.push_back(static_cast<T>(c));
 }
 
 template <class T>
@@ -197,11 +200,17 @@ void JosephProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y
 
 template <class T>
 void JosephProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
-  fill<T>(ctx, x, T(0));
   const detail::RayGrid<T> g = detail::ray_grid<T>(geometry_);
   const index_t views = geometry_.projection.views();
-  if (ctx.is_cuda() || !detail::host_group_scatter(ctx, g, view_vectors(ctx), views, y.data(), x.data()))
-    detail::launch_rays<T, true>(ctx, g, view_vectors(ctx), views, kRaysPerLaunch, y.data(), x.data());
+  const T* vectors = view_vectors(ctx);
+  const bool gather =
+      adjoint_ == JosephAdjoint::Gather || (adjoint_ == JosephAdjoint::Automatic && ctx.is_cuda());
+  if (gather && detail::gather_adjoint(ctx, g, vectors, vectors + detail::kViewStride * views, views,
+                                       adjoint_ == JosephAdjoint::Gather, y.data(), x.data()))
+    return;
+  fill<T>(ctx, x, T(0));
+  if (ctx.is_cuda() || !detail::host_group_scatter(ctx, g, vectors, views, y.data(), x.data()))
+    detail::launch_rays<T, true>(ctx, g, vectors, views, kRaysPerLaunch, y.data(), x.data());
 }
 
 template class JosephProjector<float>;
