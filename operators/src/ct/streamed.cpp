@@ -6,6 +6,7 @@
 
 #include "recon/kernels/memory.hpp"
 #include "recon/kernels/memory_budget.hpp"
+#include "recon/kernels/transfer.hpp"
 #include "recon/kernels/vector_ops.hpp"
 #include "recon/operators/ct/projection_rows.hpp"
 #include "recon/operators/ct/projector.hpp"
@@ -14,7 +15,7 @@ namespace recon::ct {
 
 namespace {
 
-constexpr double kViewVectorValues = 12;  // per view on the device (JosephProjector)
+constexpr double kViewVectorValues = 24;  // per view on the device (JosephProjector's vectors and forms)
 // Fewer rays per launch leave a GPU idle; a plan keeps at least this many per chunk when it can.
 constexpr double kRaysPerChunk = double(1 << 20);
 
@@ -119,14 +120,16 @@ void check_plan(const Geometry& g, const StreamPlan& plan) {
 
 double stream_piece_bytes(const Geometry& g, std::size_t element_bytes, const StreamPlan& plan) {
   const double per_view = static_cast<double>(g.projection.rows * g.projection.cols) + kViewVectorValues;
-  return static_cast<double>(element_bytes) * (2.0 * static_cast<double>(plan.slab_depth * plane(g)) +
-                                               static_cast<double>(plan.views_per_chunk) * per_view);
+  return 2.0 * static_cast<double>(element_bytes) *
+         (static_cast<double>(plan.slab_depth * plane(g)) +
+          static_cast<double>(plan.views_per_chunk) * per_view);
 }
 
 StreamPlan plan_stream(const Geometry& g, std::size_t element_bytes, std::size_t device_bytes) {
   validate(g, "ct::plan_stream");
   const index_t views = g.projection.views(), nz = slices(g);
-  const double per_view = static_cast<double>(element_bytes) *
+  // Two buffers of projections (stream_piece_bytes): each view of a chunk counts twice.
+  const double per_view = 2.0 * static_cast<double>(element_bytes) *
                           (static_cast<double>(g.projection.rows * g.projection.cols) + kViewVectorValues);
   const index_t wanted = std::min<index_t>(
       views, static_cast<index_t>(
@@ -199,6 +202,7 @@ StreamedProjector<T>::StreamedProjector(const Geometry& g, const Context& device
     : LinearOperator<T>("ct.streamed_" + g.projection.type_name(), g.volume.shape, g.projection.shape()),
       geometry_(g),
       device_(device),
+      copies_(device.is_cuda() ? Context::cuda(device.ordinal()) : device),
       plan_(plan) {
   validate(g, this->name());
   pieces_ = stream_pieces(g, plan);
@@ -233,15 +237,69 @@ void copy_piece_rows(const Context& ctx, const Geometry& g, const StreamPiece& p
 
 }  // namespace
 
+namespace {
+
+// Elements of the largest piece's projections.
+index_t largest_part(const Geometry& g, const std::vector<StreamPiece>& pieces) {
+  index_t most = 0;
+  for (const StreamPiece& p : pieces)
+    most = std::max(most, (p.v1 - p.v0) * (p.r1 - p.r0) * g.projection.cols);
+  return most;
+}
+
+// Waits, when it goes, for what is still queued on a context: buffers that a copy on another
+// stream may still be reading must not be freed under it (an exception halfway included).
+struct DrainOnExit {
+  const Context& ctx;
+  ~DrainOnExit() {
+    try {
+      ctx.synchronize();
+    } catch (...) {  // a device already in error: its own exception is on its way
+    }
+  }
+};
+
+}  // namespace
+
+template <class T>
+StreamedProjector<T>::~StreamedProjector() = default;
+
+template <class T>
+T* StreamedProjector<T>::staging(int which, index_t elements) const {
+  std::unique_ptr<PinnedBuffer>& buffer = staging_[which];
+  const std::size_t bytes = sizeof(T) * static_cast<std::size_t>(elements);
+  if (!buffer || buffer->bytes() < bytes) {
+    buffer.reset();
+    buffer = std::make_unique<PinnedBuffer>(device_, bytes);
+  }
+  return buffer->template as<T>();
+}
+
+// Piece i computes into device buffer i % 2 while piece i - 1's projections travel to the host
+// on the second stream and are added into y there. On a host device the pieces' own arrays are
+// read directly.
 template <class T>
 void StreamedProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T> y) const {
   require(!ctx.is_cuda(), this->name() + ".apply", kHostData);
   fill<T>(ctx, y, T(0));
-  const index_t per_slice = plane(geometry_);
+  const index_t per_slice = plane(geometry_), most = largest_part(geometry_, pieces_);
+  const bool staged = device_.is_cuda();
+  Array<T> parts[2] = {Array<T>(device_, Shape{most}), Array<T>(device_, Shape{most})};
+  T* landing[2] = {staged ? staging(0, most) : parts[0].data(), staged ? staging(1, most) : parts[1].data()};
+  StreamEvent computed[2], moved[2];
+  const DrainOnExit drain{copies_};
   std::unique_ptr<Array<T>> slab;
-  index_t loaded = -1;  // first slice of the slab on the device
-  std::vector<T> staging;
-  for (const StreamPiece& p : pieces_) {
+  index_t loaded = -1;                    // first slice of the slab on the device
+  std::size_t arriving = pieces_.size();  // the piece whose projections are on their way
+  const auto add_arrived = [&] {
+    if (arriving == pieces_.size()) return;
+    moved[arriving & 1].synchronize();
+    add_piece_rows<T>(ctx, geometry_, pieces_[arriving], landing[arriving & 1], y);
+    arriving = pieces_.size();
+  };
+  for (std::size_t i = 0; i < pieces_.size(); ++i) {
+    const StreamPiece& p = pieces_[i];
+    const int b = static_cast<int>(i & 1);
     if (p.z0 != loaded) {
       slab.reset();  // the previous slab goes before the next one comes
       slab = std::make_unique<Array<T>>(device_, slab_volume(geometry_, p.z0, p.z1).shape);
@@ -250,25 +308,37 @@ void StreamedProjector<T>::do_apply(const Context& ctx, View<const T> x, View<T>
       loaded = p.z0;
     }
     const JosephProjector<T> op(piece_geometry(geometry_, p));
-    Array<T> part(device_, op.range());
-    op.apply(device_, slab->view(), part.view());
-    const T* values = part.data();
-    if (device_.is_cuda()) {
-      staging.resize(static_cast<std::size_t>(part.size()));
-      recon::detail::copy_bytes(device_, staging.data(), Device::Host, part.data(), device_.device(),
-                                sizeof(T) * staging.size());
-      values = staging.data();
+    const View<T> part(parts[b].data(), op.range(), device_.device());
+    moved[b].make_wait(device_);  // piece i - 2's projections have left this buffer
+    op.apply(device_, slab->view(), part);
+    if (staged) {
+      computed[b].record(device_);
+      computed[b].make_wait(copies_);
+      copy_bytes_async(copies_, landing[b], Device::Host, part.data(), device_.device(),
+                       sizeof(T) * static_cast<std::size_t>(part.size()));
+      moved[b].record(copies_);
     }
-    add_piece_rows<T>(ctx, geometry_, p, values, y);
+    add_arrived();  // piece i - 1, on the host, while the device computes piece i
+    arriving = i;
   }
+  add_arrived();
 }
 
+// Piece i's window rows are gathered on the host into staging buffer i % 2 while the device
+// back-projects piece i - 1; they travel on the second stream into device buffer i % 2.
 template <class T>
 void StreamedProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<T> x) const {
   require(!ctx.is_cuda(), this->name() + ".adjoint", kHostData);
   fill<T>(ctx, x, T(0));  // slabs no view reaches stay 0
-  const index_t per_slice = plane(geometry_);
-  std::vector<T> staging;
+  const index_t per_slice = plane(geometry_), most = largest_part(geometry_, pieces_);
+  const index_t rows = geometry_.projection.rows, cols = geometry_.projection.cols;
+  const bool staged = device_.is_cuda();
+  Array<T> parts[2] = {Array<T>(device_, Shape{most}), Array<T>(device_, Shape{most})};
+  T* gathered[2] = {staged ? staging(0, most) : parts[0].data(), staged ? staging(1, most) : parts[1].data()};
+  StreamEvent allocated, computed[2], moved[2];
+  allocated.record(device_);  // the copy stream writes the buffers only after their stream-ordered allocation
+  allocated.make_wait(copies_);
+  const DrainOnExit drain{copies_};
   for (std::size_t first = 0; first < pieces_.size();) {
     std::size_t last = first;  // the pieces [first, last) of one slab
     while (last < pieces_.size() && pieces_[last].z0 == pieces_[first].z0) ++last;
@@ -277,23 +347,30 @@ void StreamedProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<
     std::unique_ptr<Array<T>> term;
     for (std::size_t i = first; i < last; ++i) {
       const StreamPiece& p = pieces_[i];
+      const int b = static_cast<int>(i & 1);
+      const index_t elements = (p.v1 - p.v0) * (p.r1 - p.r0) * cols;
+      moved[b].synchronize();  // piece i - 2's rows have left this staging buffer
+      if (p.r0 != 0 || p.r1 != rows)
+        copy_piece_rows<T>(ctx, geometry_, p, y, gathered[b]);
+      else
+        std::copy_n(y.data() + p.v0 * rows * cols, elements, gathered[b]);
+      if (staged) {
+        computed[b].make_wait(copies_);  // piece i - 2 has finished reading device buffer b
+        copy_bytes_async(copies_, parts[b].data(), device_.device(), gathered[b], Device::Host,
+                         sizeof(T) * static_cast<std::size_t>(elements));
+        moved[b].record(copies_);
+        moved[b].make_wait(device_);
+      }
       const JosephProjector<T> op(piece_geometry(geometry_, p));
-      Array<T> part(device_, op.range());
-      const T* source = y.data() + p.v0 * geometry_.projection.rows * geometry_.projection.cols;
-      if (p.r0 != 0 || p.r1 != geometry_.projection.rows) {  // gather the window's rows of each view
-        staging.resize(static_cast<std::size_t>(part.size()));
-        copy_piece_rows<T>(ctx, geometry_, p, y, staging.data());
-        source = staging.data();
-      }
-      recon::detail::copy_bytes(device_, part.data(), device_.device(), source, Device::Host,
-                                sizeof(T) * static_cast<std::size_t>(part.size()));
+      const View<const T> part(parts[b].data(), op.range(), device_.device());
       if (i == first) {
-        op.adjoint(device_, part.view(), sum.view());
-        continue;
+        op.adjoint(device_, part, sum.view());
+      } else {
+        if (!term) term = std::make_unique<Array<T>>(device_, sum.shape());
+        op.adjoint(device_, part, term->view());
+        axpby<T>(device_, T(1), term->view(), T(1), sum.view());
       }
-      if (!term) term = std::make_unique<Array<T>>(device_, sum.shape());
-      op.adjoint(device_, part.view(), term->view());
-      axpby<T>(device_, T(1), term->view(), T(1), sum.view());
+      computed[b].record(device_);
     }
     recon::detail::copy_bytes(device_, x.data() + s.z0 * per_slice, Device::Host, sum.data(),
                               device_.device(), sizeof(T) * static_cast<std::size_t>(sum.size()));

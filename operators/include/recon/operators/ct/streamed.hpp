@@ -12,14 +12,16 @@
 //
 // The plan (slab depth, views per chunk) fits the device's available memory: its free memory
 // under Context::set_memory_limit, which is how the streamed path is chosen and tested on the
-// host. Per piece the device holds the slab, a second slab for the adjoint's running sum, the
-// chunk's projections and its view vectors. Transfers and compute run in order on the
-// device's stream (not overlapped).
+// host. Per piece the device holds the slab, a second slab for the adjoint's running sum, and
+// two buffers for chunks' projections and view vectors: while the device computes one piece, the
+// other piece's projections travel on a second stream through page-locked host buffers
+// (transfer.hpp) and the host adds or gathers its rows.
 // Tests: tests/ct/test_streamed.cu (every geometry family of tests/ct/ct_geometries.hpp, uneven
 // and one-slice slabs, one-view chunks, under a memory limit), tests/parity/test_ct.cu.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -29,6 +31,10 @@
 #include "recon/operators/ct/projector.hpp"
 #include "recon/operators/linear_operator.hpp"
 #include "recon/operators/operator.hpp"
+
+namespace recon {
+class PinnedBuffer;
+}
 
 namespace recon::ct {
 
@@ -75,6 +81,7 @@ template <class T>
 class StreamedProjector final : public LinearOperator<T> {
  public:
   StreamedProjector(const Geometry& g, const Context& device, const StreamPlan& plan);
+  ~StreamedProjector() override;
   const StreamPlan& plan() const { return plan_; }
   const std::vector<StreamPiece>& pieces() const { return pieces_; }
 
@@ -83,10 +90,14 @@ class StreamedProjector final : public LinearOperator<T> {
   void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override;
 
  private:
+  // Page-locked staging buffer 0 or 1 of at least `elements`, kept from call to call.
+  T* staging(int which, index_t elements) const;
   Geometry geometry_;
   Context device_;
+  Context copies_;  // the second stream, for the transfers (device_ itself on the host)
   StreamPlan plan_;
   std::vector<StreamPiece> pieces_;
+  mutable std::unique_ptr<PinnedBuffer> staging_[2];
 };
 
 // FBP / FDK (fbp.hpp) of host-resident projections into a host-resident volume, computed on
