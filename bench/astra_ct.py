@@ -11,7 +11,8 @@ Rows (--quick: the same at small sizes, which a host runs in seconds):
                 1800 views of 8 x 2900
   operations: fp (ASTRA FP3D / FP), bp (BP3D / BP) against recon's exact adjoint A^T and, as
   bp-voxel, against its voxel-driven B (unmatched, like ASTRA's); fdk / fbp (FDK_CUDA /
-  FBP_CUDA, recon's ramp filter); sirt (SIRT3D_CUDA, 20 iterations at 256^3, 10 at 512^3)
+  FBP_CUDA, recon's ramp filter), and fdk-texture / fbp-texture (recon's back-projection through
+  the texture units, --interpolation texture, like ASTRA's); sirt (SIRT3D_CUDA, 20 iterations at 256^3, 10 at 512^3)
   against recon's SIRT with A^T and, as sirt-voxel, with B. The cone-512 SIRT rows run last.
 
 Geometry: each case is one recon geometry (docs/ct-geometry.md); ASTRA gets its *_vec form,
@@ -247,7 +248,9 @@ def rel_diff(a, r):
 # ---------------------------------------------------------------------------------------------
 # recon: the CLI for results, bench_ct for times.
 
-BENCH_CASE = {"fp": "forward", "bp": "adjoint", "bp-voxel": "unmatched_adjoint", "fdk": "fbp", "fbp": "fbp"}
+BENCH_CASE = {"fp": "forward", "bp": "adjoint", "bp-voxel": "unmatched_adjoint", "fdk": "fbp", "fbp": "fbp",
+              "fdk-texture": "fbp_texture", "fbp-texture": "fbp_texture"}
+ANALYTIC = ("fdk", "fbp", "fdk-texture", "fbp-texture", "sirt", "sirt-voxel")  # compared with the phantom too
 
 
 class Clock:
@@ -615,14 +618,15 @@ def gpu_checks(ast, recon, work, cases=None):
 
 def cases(quick):
     """[(name, geometry, ops, sirt_iterations)] in the order they run."""
-    cone_ops = ["fp", "bp", "bp-voxel", "fdk", "sirt", "sirt-voxel"]
+    cone_ops = ["fp", "bp", "bp-voxel", "fdk", "fdk-texture", "sirt", "sirt-voxel"]
     if quick:
         return [("cone-64", cone(64, 90, 64, 96, 1.8, 187.5, 62.5), cone_ops, 20),
-                ("parallel2d-256", parallel2d(256, 180, 364), ["fp", "bp", "bp-voxel", "fbp"], 0),
+                ("parallel2d-256", parallel2d(256, 180, 364), ["fp", "bp", "bp-voxel", "fbp", "fbp-texture"], 0),
                 ("slices-4x256", parallel3d(4, 256, 180, 364), ["fp", "bp", "bp-voxel"], 0)]
     return [("cone-256", cone(256, 180, 256, 384, 1.8, 750.0, 250.0), cone_ops, 20),
-            ("parallel2d-2048", parallel2d(2048, 1800, 2900), ["fp", "bp", "bp-voxel", "fbp"], 0),
-            ("cone-512", cone(512, 360, 768, 1024, 1.2, 1500.0, 500.0), ["fp", "bp", "bp-voxel", "fdk"], 0),
+            ("parallel2d-2048", parallel2d(2048, 1800, 2900), ["fp", "bp", "bp-voxel", "fbp", "fbp-texture"], 0),
+            ("cone-512", cone(512, 360, 768, 1024, 1.2, 1500.0, 500.0), ["fp", "bp", "bp-voxel", "fdk", "fdk-texture"],
+             0),
             ("slices-8x2048", parallel3d(8, 2048, 1800, 2900), ["fp", "bp", "bp-voxel"], 0),
             ("cone-512", cone(512, 360, 768, 1024, 1.2, 1500.0, 500.0), ["sirt", "sirt-voxel"], 10)]
 
@@ -665,6 +669,7 @@ def run_case(name, g, ops, iters, ast, recon, work, emit):
     results = {"fp": y}
     commands = {"bp": ["backproject"], "bp-voxel": ["backproject", "--unmatched"],
                 "fdk": ["fdk"], "fbp": ["fbp"],
+                "fdk-texture": ["fdk", "--interpolation", "texture"], "fbp-texture": ["fbp", "--interpolation", "texture"],
                 "sirt": ["sirt", "--iters", iters, "--tol", 0],
                 "sirt-voxel": ["sirt", "--iters", iters, "--tol", 0, "--backprojector", "voxel"]}
     for op in ops:
@@ -719,7 +724,7 @@ def run_case(name, g, ops, iters, ast, recon, work, emit):
                 row["astra"]["error"] = "not run: no time left"
             except Exception as e:
                 row["astra"]["error"] = "%s: %s" % (type(e).__name__, str(e).strip()[:300])
-        if op in results and op in ("fdk", "fbp", "sirt", "sirt-voxel") and x is not None:
+        if op in results and op in ANALYTIC and x is not None:
             row["recon"]["rel_error_vs_phantom"] = rel_diff(results[op], x)[0]
         updates = voxels * views * (2 * iters if op.startswith("sirt") else 1)
         row["updates"] = updates

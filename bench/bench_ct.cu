@@ -87,10 +87,13 @@ void run_unmatched_adjoint(benchmark::State& state, const CtCase& c) {
   set_gups(state, c.g, c.label);
 }
 
-void run_fbp(benchmark::State& state, const CtCase& c) {
+void run_fbp(benchmark::State& state, const CtCase& c,
+             ct::VoxelInterpolation interpolation = ct::VoxelInterpolation::Exact) {
   const Context& ctx = session().ctx;
   Setup s(c.g);
-  run_timed(state, s.bytes, [&] { ct::filtered_backprojection<float>(ctx, c.g, s.y.view(), s.x.view()); });
+  run_timed(state, s.bytes, [&] {
+    ct::filtered_backprojection<float>(ctx, c.g, s.y.view(), s.x.view(), ct::FbpFilter::Ramp, interpolation);
+  });
   set_gups(state, c.g, c.label);
 }
 
@@ -117,11 +120,16 @@ void BM_ct_cone_unmatched_adjoint(benchmark::State& state) {
   run_unmatched_adjoint(state, cone_case(static_cast<int>(state.range(0))));
 }
 void BM_ct_cone_fdk(benchmark::State& state) { run_fbp(state, cone_case(static_cast<int>(state.range(0)))); }
+// FDK with the texture units' interpolation (fbp.hpp; on the host the exact path runs: skipped).
+void BM_ct_cone_fdk_texture(benchmark::State& state) {
+  if (!session().ctx.is_cuda()) return state.SkipWithError("texture interpolation is a GPU's");
+  run_fbp(state, cone_case(static_cast<int>(state.range(0))), ct::VoxelInterpolation::Texture);
+}
 
 // The geometry file's cases: the projector pair, the voxel-driven B and FBP/FDK (a geometry
 // FBP/FDK does not accept is a skipped case with the reason). One setup (Shepp-Logan sampled
 // once per voxel, its projections) serves every case of the process.
-enum class FileOp { Forward, Adjoint, UnmatchedAdjoint, Fbp };
+enum class FileOp { Forward, Adjoint, UnmatchedAdjoint, Fbp, FbpTexture };
 
 void run_file_case(benchmark::State& state, const std::string& path, FileOp op) {
   try {
@@ -149,9 +157,17 @@ void run_file_case(benchmark::State& state, const std::string& path, FileOp op) 
         break;
       }
       case FileOp::Fbp:
-        run_timed(state, s->bytes,
-                  [&] { ct::filtered_backprojection<float>(ctx, *g, s->y.view(), s->x.view()); });
+      case FileOp::FbpTexture: {
+        if (op == FileOp::FbpTexture && !ctx.is_cuda())
+          return state.SkipWithError("texture interpolation is a GPU's");
+        const auto interpolation =
+            op == FileOp::FbpTexture ? ct::VoxelInterpolation::Texture : ct::VoxelInterpolation::Exact;
+        run_timed(state, s->bytes, [&] {
+          ct::filtered_backprojection<float>(ctx, *g, s->y.view(), s->x.view(), ct::FbpFilter::Ramp,
+                                             interpolation);
+        });
         break;
+      }
     }
     set_gups(state, *g, name);
   } catch (const Error& e) {
@@ -166,7 +182,8 @@ void run_file_case(benchmark::State& state, const std::string& path, FileOp op) 
   const std::pair<const char*, FileOp> ops[] = {{"BM_ct_file_forward", FileOp::Forward},
                                                 {"BM_ct_file_adjoint", FileOp::Adjoint},
                                                 {"BM_ct_file_unmatched_adjoint", FileOp::UnmatchedAdjoint},
-                                                {"BM_ct_file_fbp", FileOp::Fbp}};
+                                                {"BM_ct_file_fbp", FileOp::Fbp},
+                                                {"BM_ct_file_fbp_texture", FileOp::FbpTexture}};
   for (const auto& entry : ops) {
     const FileOp op = entry.second;
     benchmark::RegisterBenchmark(entry.first,
@@ -188,6 +205,7 @@ BENCHMARK(BM_ct_cone_adjoint_scatter)->Arg(0)->Arg(1) RECON_CT_BENCH;
 BENCHMARK(BM_ct_cone_adjoint_gather)->Arg(0)->Arg(1) RECON_CT_BENCH;
 BENCHMARK(BM_ct_cone_unmatched_adjoint)->Arg(0)->Arg(1) RECON_CT_BENCH;
 BENCHMARK(BM_ct_cone_fdk)->Arg(0)->Arg(1) RECON_CT_BENCH;
+BENCHMARK(BM_ct_cone_fdk_texture)->Arg(0)->Arg(1) RECON_CT_BENCH;
 
 }  // namespace
 }  // namespace recon::bench

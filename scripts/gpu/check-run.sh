@@ -204,6 +204,10 @@ if want e2e; then
   denoise cuda 40 $tv_iters
   ct_recon cuda 100 $ct_iters
   timed ct-fdk-cuda 40 --device cuda ct fdk "$work/s-fdk.npy" "$work/f-cuda.npy" --geometry "$work/cone-fdk.json"
+  # The texture units' interpolation beside the exact one: its time, and its PSNR against the exact result.
+  timed ct-fdk-cuda-texture 40 --device cuda ct fdk "$work/s-fdk.npy" "$work/f-cuda-texture.npy" \
+    --geometry "$work/cone-fdk.json" --interpolation texture
+  timed ct-fdk-texture-vs-exact 30 --device cpu metrics "$work/f-cuda.npy" "$work/f-cuda-texture.npy"
   phase_end=""
 fi
 

@@ -28,6 +28,15 @@ check() {  # FILE VALUES
 check sino.npy $((36 * 40)); check truth.npy $((24 * 28))
 "$recon" --device cpu ct fbp --geometry fan.json sino.npy fbp.npy --filter hann | grep -q '"method":"fbp"'
 check fbp.npy $((24 * 28))
+# Texture interpolation is a GPU's: the CPU interpolates exactly, the same bytes.
+"$recon" --device cpu ct fbp --geometry fan.json sino.npy fbpt.npy --filter hann --interpolation texture |
+  grep -q '"interpolation":"texture"'
+cmp -s fbp.npy fbpt.npy || { echo "FAIL: --interpolation texture changed the CPU's FBP"; exit 1; }
+if "$recon" --device cpu ct fbp --geometry fan.json sino.npy bad.npy --interpolation cubic 2>err.txt; then
+  echo "FAIL: --interpolation cubic accepted"; exit 1
+fi
+[ "$(wc -l <err.txt)" -eq 1 ] && grep -q "interpolation" err.txt && [ ! -e bad.npy ] ||
+  { echo "FAIL: --interpolation cubic: expected one error line and no output"; cat err.txt; exit 1; }
 "$recon" --device cpu ct sirt --geometry fan.json sino.npy sirt.npy --iters 5 --nonneg --log sirt.json | grep -q '"iterations":5'
 check sirt.npy $((24 * 28))
 grep -q '"iteration": 5' sirt.json || { echo "FAIL: sirt.json lacks iteration 5"; exit 1; }

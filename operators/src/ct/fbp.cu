@@ -133,7 +133,8 @@ void fbp_filter(const Context& ctx, const Geometry& g, View<const T> projections
 }
 
 template <class T>
-void fbp_backproject(const Context& ctx, const Geometry& g, View<const T> filtered, View<T> volume) {
+void fbp_backproject(const Context& ctx, const Geometry& g, View<const T> filtered, View<T> volume,
+                     VoxelInterpolation interpolation) {
   const ProjectionGeometry& pg = g.projection;
   const std::string where = fbp_where(pg);
   validate(g, where);
@@ -143,27 +144,31 @@ void fbp_backproject(const Context& ctx, const Geometry& g, View<const T> filter
   recon::detail::check_view(ctx, where, "volume", volume.shape(), volume.device(), volume.data(),
                             g.volume.shape);
   const auto trig = Array<T>::from_host(ctx, Shape{2 * pg.views()}, detail::view_trig<T>(pg));
-  detail::backproject_voxels(ctx, detail::voxel_geometry<T>(g), trig.data(), filtered.data(),
-                             static_cast<T>(angles.weight), volume.data());
+  detail::VoxelGeometry<T> p = detail::voxel_geometry<T>(g);
+  p.interpolation = interpolation;
+  detail::backproject_voxels(ctx, p, trig.data(), filtered.data(), static_cast<T>(angles.weight),
+                             volume.data());
 }
 
 template <class T>
 void filtered_backprojection(const Context& ctx, const Geometry& g, View<const T> projections, View<T> volume,
-                             FbpFilter filter) {
+                             FbpFilter filter, VoxelInterpolation interpolation) {
   Array<T> filtered(ctx, g.projection.shape());
   fbp_filter<T>(ctx, g, projections, filtered.view(), filter);
-  fbp_backproject<T>(ctx, g, filtered.view(), volume);
+  fbp_backproject<T>(ctx, g, filtered.view(), volume, interpolation);
 }
 
 template void fbp_filter<float>(const Context&, const Geometry&, View<const float>, View<float>, FbpFilter,
                                 index_t);
 template void fbp_filter<double>(const Context&, const Geometry&, View<const double>, View<double>, FbpFilter,
                                  index_t);
-template void fbp_backproject<float>(const Context&, const Geometry&, View<const float>, View<float>);
-template void fbp_backproject<double>(const Context&, const Geometry&, View<const double>, View<double>);
+template void fbp_backproject<float>(const Context&, const Geometry&, View<const float>, View<float>,
+                                     VoxelInterpolation);
+template void fbp_backproject<double>(const Context&, const Geometry&, View<const double>, View<double>,
+                                      VoxelInterpolation);
 template void filtered_backprojection<float>(const Context&, const Geometry&, View<const float>, View<float>,
-                                             FbpFilter);
+                                             FbpFilter, VoxelInterpolation);
 template void filtered_backprojection<double>(const Context&, const Geometry&, View<const double>,
-                                              View<double>, FbpFilter);
+                                              View<double>, FbpFilter, VoxelInterpolation);
 
 }  // namespace recon::ct

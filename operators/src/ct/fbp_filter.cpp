@@ -19,6 +19,12 @@ FbpFilter parse_fbp_filter(const std::string& name) {
   throw InvalidArgument("unknown FBP filter '" + name + "' (expected ramp, shepp-logan, cosine or hann)");
 }
 
+VoxelInterpolation parse_voxel_interpolation(const std::string& name) {
+  if (name == "exact") return VoxelInterpolation::Exact;
+  if (name == "texture") return VoxelInterpolation::Texture;
+  throw InvalidArgument("unknown interpolation '" + name + "' (expected exact or texture)");
+}
+
 namespace detail {
 
 namespace {

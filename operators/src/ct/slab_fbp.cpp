@@ -18,7 +18,7 @@ ProjectionGeometry circular_rows(const ProjectionGeometry& p, const dist::Block&
 
 template <class T>
 void filtered_backprojection_slabs(const Context& ctx, const SlabProjector<T>& a, View<const T> band,
-                                   View<T> slab, FbpFilter filter) {
+                                   View<T> slab, FbpFilter filter, VoxelInterpolation interpolation) {
   const std::string where = "ct fbp by slabs";
   const Geometry& g = a.geometry();
   require(g.projection.circular, where,
@@ -37,12 +37,14 @@ void filtered_backprojection_slabs(const Context& ctx, const SlabProjector<T>& a
   if (win.count() == 0) return fill<T>(ctx, slab, T(0));  // no view reaches the slab
   const StreamPiece piece{a.slices().begin, a.slices().end, 0, views, win.begin, win.end};
   fbp_backproject<T>(ctx, Geometry{piece_geometry(g, piece).volume, circular_rows(g.projection, win)},
-                     rows.view(), slab);
+                     rows.view(), slab, interpolation);
 }
 
 template void filtered_backprojection_slabs<float>(const Context&, const SlabProjector<float>&,
-                                                   View<const float>, View<float>, FbpFilter);
+                                                   View<const float>, View<float>, FbpFilter,
+                                                   VoxelInterpolation);
 template void filtered_backprojection_slabs<double>(const Context&, const SlabProjector<double>&,
-                                                    View<const double>, View<double>, FbpFilter);
+                                                    View<const double>, View<double>, FbpFilter,
+                                                    VoxelInterpolation);
 
 }  // namespace recon::ct

@@ -380,7 +380,8 @@ void StreamedProjector<T>::do_adjoint(const Context& ctx, View<const T> y, View<
 
 template <class T>
 index_t filtered_backprojection_streamed(const Context& device, const Geometry& g, View<const T> projections,
-                                         View<T> volume, FbpFilter filter, std::size_t device_bytes) {
+                                         View<T> volume, FbpFilter filter, std::size_t device_bytes,
+                                         VoxelInterpolation interpolation) {
   const char* where = "ct::filtered_backprojection_streamed";
   validate(g, where);
   const Context host = Context::host();
@@ -418,7 +419,7 @@ index_t filtered_backprojection_streamed(const Context& device, const Geometry& 
     Geometry gs = g;
     gs.volume = slab_volume(g, z0, std::min(slices(g), z0 + depth));
     Array<T> part(device, gs.volume.shape);
-    fbp_backproject<T>(device, gs, filtered.view(), part.view());
+    fbp_backproject<T>(device, gs, filtered.view(), part.view(), interpolation);
     recon::detail::copy_bytes(device, volume.data() + z0 * plane(g), Device::Host, part.data(),
                               device.device(), sizeof(T) * static_cast<std::size_t>(part.size()));
   }
@@ -426,9 +427,11 @@ index_t filtered_backprojection_streamed(const Context& device, const Geometry& 
 }
 
 template index_t filtered_backprojection_streamed<float>(const Context&, const Geometry&, View<const float>,
-                                                         View<float>, FbpFilter, std::size_t);
+                                                         View<float>, FbpFilter, std::size_t,
+                                                         VoxelInterpolation);
 template index_t filtered_backprojection_streamed<double>(const Context&, const Geometry&, View<const double>,
-                                                          View<double>, FbpFilter, std::size_t);
+                                                          View<double>, FbpFilter, std::size_t,
+                                                          VoxelInterpolation);
 template class StreamedProjector<float>;
 template class StreamedProjector<double>;
 

@@ -7,6 +7,7 @@
 #include "recon/kernels/host_clones.hpp"
 #include "recon/kernels/parallel_for.hpp"
 #include "voxel_backproject.hpp"
+#include "voxel_sample.hpp"
 
 namespace recon::ct::detail {
 
@@ -50,73 +51,8 @@ std::vector<T> view_trig(const ProjectionGeometry& p) {
 // Not in an anonymous namespace: an extended lambda inside one crashes host runs of a CUDA build
 // (docs/STYLE.md).
 
-// The beam and weighting as compile-time cases, so that the inner loops carry no branches.
-enum class VoxelBeam { Parallel, DivergentFbp, DivergentDensity };
-
 // Voxels per thread along x on the host (see backproject_voxel_tiles).
 constexpr index_t kHostTile = 32;
-
-// floor of f >= 0 by truncation: unlike floor(), a plain conversion that vectorises without SSE4.1.
-template <class T>
-RECON_HD inline int floor_nonneg(T f) {
-  return static_cast<int>(f);
-}
-
-template <class T>
-struct DetectorMap {
-  T inv_du, inv_dv, col0, row0;  // detector index = position / pixel + origin index
-};
-
-// Linear interpolation in the detector row that starts at view[start], at column index f, zero
-// outside [0, cols). f is clamped to [-1, cols] first, which changes no result (both taps are
-// then outside or weighted 0) and keeps the conversion to int safe; the taps are read at
-// clamped indices and masked, so that the host's tile loop is branch-free and vectorises.
-// Indices are int (a view has < 2^31 pixels, checked by backproject_voxels): 64-bit index
-// vectors would stop the vectoriser.
-template <class T>
-RECON_HD inline T interp_row(const T* view, int start, int cols, T f) {
-  f = dmin(dmax(f, T(-1)), static_cast<T>(cols));
-  const int i = floor_nonneg(f + T(1)) - 1;
-  const T w = f - static_cast<T>(i);
-  const int last = cols - 1;
-  const T a = view[start + dmin(dmax(i, 0), last)] * static_cast<T>((i >= 0) & (i <= last));
-  const T b = view[start + dmin(i + 1, last)] * static_cast<T>(i + 1 <= last);
-  return a + w * (b - a);
-}
-
-// w_v(x) * interp(q_v, detector position of x) for the voxel at (X, Y, Z) and the view (c, s).
-template <VoxelBeam B, bool Planar, class T>
-RECON_HD inline T weighted_sample(const VoxelGeometry<T>& p, const DetectorMap<T>& m, const T* view, T X, T Y,
-                                  T Z, T c, T s) {
-  const T a = X * c + Y * s;
-  T sc = a, tc = Z, w = 1;
-  if constexpr (B != VoxelBeam::Parallel) {
-    const T den = p.source_origin - X * s + Y * c;  // > 0: the source is outside the volume
-    const T inv_den = T(1) / den;
-    const T mag = (p.source_origin + p.origin_detector) * inv_den;
-    sc = a * mag;
-    tc = Z * mag;
-    if constexpr (B == VoxelBeam::DivergentFbp) {
-      w = (p.source_origin * inv_den) * (p.source_origin * inv_den);
-    } else {
-      w = mag * dsqrt(den * den + a * a + Z * Z) * inv_den;
-      if constexpr (!Planar) w *= mag;
-    }
-  }
-  const T fc = sc * m.inv_du + m.col0;
-  const int cols = static_cast<int>(p.cols);
-  if constexpr (Planar) {
-    return w * interp_row(view, 0, cols, fc);
-  } else {
-    const T fr = dmin(dmax(tc * m.inv_dv + m.row0, T(-1)), static_cast<T>(p.rows));
-    const int r = floor_nonneg(fr + T(1)) - 1, last = static_cast<int>(p.rows) - 1;
-    const T wr = fr - static_cast<T>(r);
-    const T top =
-        interp_row(view, dmin(dmax(r, 0), last) * cols, cols, fc) * static_cast<T>((r >= 0) & (r <= last));
-    const T bottom = interp_row(view, dmin(r + 1, last) * cols, cols, fc) * static_cast<T>(r + 1 <= last);
-    return w * (top + wr * (bottom - top));
-  }
-}
 
 // acc[t] += sum over views of the weighted sample at voxel (X0 + t vx, Y, Z), t < count.
 template <index_t Tile, VoxelBeam B, bool Planar, class T>
@@ -147,12 +83,7 @@ RECON_HOST_CLONED void accumulate_views_host(const VoxelGeometry<T>& p, const De
 template <index_t Tile, VoxelBeam B, bool Planar, class T>
 void backproject_voxel_tiles(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q,
                              T weight, T* vol) {
-  // Reciprocals and detector origins hoisted: one division per voxel and view (divergent beams).
-  DetectorMap<T> m{};
-  m.inv_du = T(1) / p.du;
-  m.inv_dv = T(1) / p.dv;
-  m.col0 = T(0.5) * static_cast<T>(p.cols - 1) - p.off_u * m.inv_du;
-  m.row0 = T(0.5) * static_cast<T>(p.rows - 1) - p.off_v * m.inv_dv;
+  const DetectorMap<T> m = detector_map(p);
   const index_t tiles = (p.nx + Tile - 1) / Tile;
   parallel_for(
       ctx, Extent3{p.nz, p.ny, tiles},
@@ -199,6 +130,9 @@ void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* 
   require(p.rows * p.cols <= std::numeric_limits<int>::max(), "voxel-driven back-projection",
           "a view of " + std::to_string(p.rows) + " x " + std::to_string(p.cols) +
               " detector pixels is more than the 2^31 - 1 it indexes with int; use the exact adjoint");
+  if (p.interpolation == VoxelInterpolation::Texture &&
+      backproject_voxels_texture(ctx, p, trig, q, weight, vol))
+    return;
   if (backproject_parallel2d_host(ctx, p, trig, q, weight, vol)) return;
   if (!p.divergent)
     backproject_voxel_beam<VoxelBeam::Parallel>(ctx, p, trig, q, weight, vol);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "recon/kernels/context.hpp"
+#include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/geometry.hpp"
 
 namespace recon::ct::detail {
@@ -32,6 +33,7 @@ struct VoxelGeometry {
   T source_origin, origin_detector;
   bool divergent, planar;
   VoxelWeight weighting;
+  VoxelInterpolation interpolation;  // Texture: a GPU's texture units, for float (fbp.hpp)
 };
 
 // The kernel's view of a circular geometry g (FbpDistance weighting).
@@ -45,6 +47,12 @@ std::vector<T> view_trig(const ProjectionGeometry& p);
 template <class T>
 void backproject_voxels(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q, T weight,
                         T* vol);
+
+// backproject_voxels' texture path (voxel_backproject_texture.cu): a Cuda context and float;
+// false, with nothing done, otherwise (and in a build without CUDA).
+template <class T>
+bool backproject_voxels_texture(const Context& ctx, const VoxelGeometry<T>& p, const T* trig, const T* q,
+                                T weight, T* vol);
 
 // backproject_voxels' host path for 2D parallel beams (voxel_backproject_parallel2d.cpp); false,
 // with nothing done, where it does not apply: a Cuda context, another beam, a host without AVX2,

@@ -46,6 +46,15 @@
 namespace recon::ct {
 
 enum class FbpFilter { Ramp, SheppLogan, Cosine, Hann };
+
+// How step 3 interpolates the filtered projections. Exact: in arithmetic, the same on every
+// backend. Texture: on a GPU (float), by the texture units from a layered CUDA array, as ASTRA
+// and TIGRE do: faster, but their interpolation weights carry 8 fractional bits, so a sample may
+// differ from the exact one by up to |q1 - q0| / 512 per axis (q0, q1 the neighbouring detector
+// values); the host, and double, interpolate exactly either way.
+enum class VoxelInterpolation { Exact, Texture };
+// "exact" or "texture"; InvalidArgument otherwise.
+VoxelInterpolation parse_voxel_interpolation(const std::string& name);
 // "ramp", "shepp-logan", "cosine" or "hann"; InvalidArgument otherwise.
 FbpFilter parse_fbp_filter(const std::string& name);
 
@@ -53,7 +62,8 @@ FbpFilter parse_fbp_filter(const std::string& name);
 // volume. Work arrays are allocated per call.
 template <class T>
 void filtered_backprojection(const Context& ctx, const Geometry& g, View<const T> projections, View<T> volume,
-                             FbpFilter filter = FbpFilter::Ramp);
+                             FbpFilter filter = FbpFilter::Ramp,
+                             VoxelInterpolation interpolation = VoxelInterpolation::Exact);
 
 // Its two halves, for callers that stream the volume in slabs (streamed.hpp): the weighted,
 // filtered projections (steps 1-2 above; the rows go through the FFT in chunks of at most
@@ -63,7 +73,8 @@ template <class T>
 void fbp_filter(const Context& ctx, const Geometry& g, View<const T> projections, View<T> filtered,
                 FbpFilter filter = FbpFilter::Ramp, index_t chunk_samples = index_t(1) << 24);
 template <class T>
-void fbp_backproject(const Context& ctx, const Geometry& g, View<const T> filtered, View<T> volume);
+void fbp_backproject(const Context& ctx, const Geometry& g, View<const T> filtered, View<T> volume,
+                     VoxelInterpolation interpolation = VoxelInterpolation::Exact);
 
 namespace detail {
 

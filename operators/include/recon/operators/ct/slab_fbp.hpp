@@ -24,6 +24,7 @@ ProjectionGeometry circular_rows(const ProjectionGeometry& p, const dist::Block&
 // `band` (a.range(): this rank's rows of every view) -> `slab` (a.domain()). Collective.
 template <class T>
 void filtered_backprojection_slabs(const Context& ctx, const SlabProjector<T>& a, View<const T> band,
-                                   View<T> slab, FbpFilter filter = FbpFilter::Ramp);
+                                   View<T> slab, FbpFilter filter = FbpFilter::Ramp,
+                                   VoxelInterpolation interpolation = VoxelInterpolation::Exact);
 
 }  // namespace recon::ct

@@ -108,7 +108,8 @@ class StreamedProjector final : public LinearOperator<T> {
 // OutOfMemory when the filtered projections and one slice do not fit.
 template <class T>
 index_t filtered_backprojection_streamed(const Context& device, const Geometry& g, View<const T> projections,
-                                         View<T> volume, FbpFilter filter, std::size_t device_bytes);
+                                         View<T> volume, FbpFilter filter, std::size_t device_bytes,
+                                         VoxelInterpolation interpolation = VoxelInterpolation::Exact);
 
 // The streamed projector planned for the memory available on `device` now, less a tenth for
 // what else runs there (cuFFT/cuBLAS workspaces, the allocator's granularity).
