@@ -16,6 +16,7 @@
 
 #include "recon/kernels/error.hpp"
 #include "recon/kernels/memory_budget.hpp"
+#include "recon/kernels/transfer.hpp"
 
 #if RECON_WITH_CUDA
 #include "recon/kernels/cuda_check.hpp"
@@ -216,22 +217,11 @@ void free_bytes(const Context& ctx, void* ptr, std::size_t bytes) noexcept {
 
 void copy_bytes(const Context& ctx, void* dst, Device dst_device, const void* src, Device src_device,
                 std::size_t bytes) {
-  if (bytes == 0) return;
-  if (dst_device == Device::Host && src_device == Device::Host) {
-    std::memcpy(dst, src, bytes);
-    return;
-  }
+  copy_bytes_async(ctx, dst, dst_device, src, src_device, bytes);
 #if RECON_WITH_CUDA
-  if (!ctx.is_cuda())
-    throw DeviceError("copy: a copy involving device memory needs a Cuda context to order it on");
-  auto stream = static_cast<cudaStream_t>(ctx.stream());
-  RECON_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, stream));
   // Host memory is pageable: the caller may read or free it as soon as we return.
-  if (dst_device == Device::Host || src_device == Device::Host)
-    RECON_CUDA_CHECK(cudaStreamSynchronize(stream));
-#else
-  (void)ctx;
-  throw DeviceError("copy: device memory in a build without CUDA");
+  if (bytes != 0 && (dst_device == Device::Host) != (src_device == Device::Host))
+    RECON_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(ctx.stream())));
 #endif
 }
 

@@ -98,13 +98,13 @@ void copy_bytes_async(const Context& ctx, void* dst, Device dst_device, const vo
   }
 #if RECON_WITH_CUDA
   if (!ctx.is_cuda())
-    throw DeviceError("copy_bytes_async: a copy involving device memory needs a Cuda context");
+    throw DeviceError("copy: a copy involving device memory needs a Cuda context to order it on");
   RECON_CUDA_CHECK(cudaSetDevice(ctx.ordinal()));
   RECON_CUDA_CHECK(
       cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, static_cast<cudaStream_t>(ctx.stream())));
 #else
   (void)ctx;
-  throw DeviceError("copy_bytes_async: device memory in a build without CUDA");
+  throw DeviceError("copy: device memory in a build without CUDA");
 #endif
 }
 
