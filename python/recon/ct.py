@@ -545,9 +545,9 @@ class Projector(Operator):
                                                           self.projection_shape)
 
 
-def _analytic(y, g, filter, out, device, cone):
+def _analytic(y, g, filter, interpolation, out, device, cone):
     if isinstance(g, Projector) and g.comm is not None:
-        return _analytic_split(y, g, filter, out, cone)
+        return _analytic_split(y, g, filter, interpolation, out, cone)
     g = _geometry_of(g)
     _check_family(g, cone)
     name = "fdk" if cone else "fbp"
@@ -556,7 +556,7 @@ def _analytic(y, g, filter, out, device, cone):
             raise InvalidArgument("%s: CUDA arrays with an ASTRA layout are not supported; use "
                                   "g.with_layout('recon')" % name)
         y, out = _cuda.in_out(y, g.projection_shape, out, g.volume_shape, name, "y")
-        _recon.fbp(g._g, y, out, filter, _cuda.stream_of(y))  # on y's device
+        _recon.fbp(g._g, y, out, filter, interpolation, _cuda.stream_of(y))  # on y's device
         return out
     y = as_input(y, name="y")
     check_shape(y, g.projection_shape, "y")
@@ -565,10 +565,10 @@ def _analytic(y, g, filter, out, device, cone):
     out = output(out, g.volume_shape, y.dtype)
     if g.layout == "astra" and g.ndim == 2:
         tmp = np.empty(g.volume_shape, dtype=y.dtype)
-        _recon.fbp(g._g, y, tmp, filter, device)
+        _recon.fbp(g._g, y, tmp, filter, interpolation, device)
         out[...] = tmp[::-1]
     else:
-        _recon.fbp(g._g, y, out, filter, device)
+        _recon.fbp(g._g, y, out, filter, interpolation, device)
     return out
 
 
@@ -578,7 +578,7 @@ def _check_family(g, cone):
                                                                     "fdk" if g.type == "cone" else "fbp"))
 
 
-def _analytic_split(y, a, filter, out, cone):
+def _analytic_split(y, a, filter, interpolation, out, cone):
     """FBP/FDK on a Projector split by slabs (the engine's filtered_backprojection_slabs): y the
     rank's band of detector rows, the result its slab."""
     def prepare():
@@ -590,24 +590,27 @@ def _analytic_split(y, a, filter, out, cone):
         return v, output(out, a.volume_shape, v.dtype)
 
     y, out = a._agreed(prepare, same=lambda r: r[0].dtype.name)
-    _recon.fbp_slabs(a._p, y, out, str(filter))
+    _recon.fbp_slabs(a._p, y, out, str(filter), str(interpolation))
     return out
 
 
-def fbp(y, g, filter="ramp", out=None, device="auto"):
+def fbp(y, g, filter="ramp", out=None, device="auto", interpolation="exact"):
     """Filtered back-projection of parallel2d, fan2d and parallel3d projections y (like
     ``recon ct fbp``): a circular geometry with equally spaced angles over 180 or 360 degrees
     (parallel), 360 degrees or a Parker-weighted short scan (fan). filter: ``'ramp'``,
     ``'shepp-logan'``, ``'cosine'`` or ``'hann'``. Returns the volume (attenuation per unit).
+    interpolation: ``'exact'``, or ``'texture'``: on a GPU in float, the texture units' bilinear
+    interpolation (8-bit weights, as ASTRA and TIGRE; faster); the CPU interpolates exactly either way.
     g: a Geometry or a Projector; a Projector split by slabs (``comm=``, ``distribute='slabs'``,
     3D) runs it split: y is the rank's band of detector rows, the result its slab."""
-    return _analytic(y, g, filter, out, device, False)
+    return _analytic(y, g, filter, interpolation, out, device, False)
 
 
-def fdk(y, g, filter="ramp", out=None, device="auto"):
+def fdk(y, g, filter="ramp", out=None, device="auto", interpolation="exact"):
     """FDK reconstruction of circular cone-beam projections (full circle or Parker-weighted
-    short scan), like ``recon ct fdk``; filters and a Projector split by slabs as :func:`fbp`."""
-    return _analytic(y, g, filter, out, device, True)
+    short scan), like ``recon ct fdk``; filters, interpolation and a Projector split by slabs as
+    :func:`fbp`."""
+    return _analytic(y, g, filter, interpolation, out, device, True)
 
 
 def _projector(g, device, memory_limit=None, comm=None, distribute="views"):
@@ -758,13 +761,13 @@ def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters
         cone = a.geometry.type == "cone"
         if a.comm is None:
             # In y's own layout: _analytic maps an ASTRA layout as the projector does.
-            _analytic(y, a.geometry, "ramp", x, a.device, cone)
+            _analytic(y, a.geometry, "ramp", "exact", x, a.device, cone)
         elif a.distribute == "slabs":  # FBP/FDK by slabs, as the CLI's ct recon --init fbp
-            _analytic_split(yr, a, "ramp", x, cone)
+            _analytic_split(yr, a, "ramp", "exact", x, cone)
         else:  # by views rank 0 computes it on the whole projections and sends each rank its share
             whole = a.gather_projections(yr)
             root = a.comm.Get_rank() == 0
-            start = a._agreed(lambda: _analytic(whole, a.geometry, "ramp", None, a.device, cone) if root else None)
+            start = a._agreed(lambda: _analytic(whole, a.geometry, "ramp", "exact", None, a.device, cone) if root else None)
             x[...] = a.scatter_volume(start)
     with progress_callback(_quiet_off_root(a, progress), "reconstruct", iters, callback) as cb:
         report = _recon.reconstruct(a._p, yr, x, loss_fn._fn, penalty_fn._fn, *scalars, cb,

@@ -356,26 +356,29 @@ class PyProjector {
 
 template <class T>
 void fbp(const Geometry& g, const In<T>& y, const Out<T>& x, const std::string& filter,
-         const std::string& device) {
+         const std::string& interpolation, const std::string& device) {
   const ct::FbpFilter f = ct::parse_fbp_filter(filter);
+  const ct::VoxelInterpolation i = ct::parse_voxel_interpolation(interpolation);
   const Context ctx = context_for(device);
   Staged<T> in = stage_in(ctx, y);
   Staged<T> out = stage_out(ctx, x);
   nb::gil_scoped_release release;
-  ct::filtered_backprojection<T>(ctx, g, in.cview(), out.view(), f);
+  ct::filtered_backprojection<T>(ctx, g, in.cview(), out.view(), f, i);
   out.finish();
 }
 
 // FBP / FDK by z-slabs (ct/slab_fbp.hpp): y this rank's band of detector rows, x its slab.
 template <class T>
-void fbp_slabs(PyProjector& p, const In<T>& y, const Out<T>& x, const std::string& filter) {
+void fbp_slabs(PyProjector& p, const In<T>& y, const Out<T>& x, const std::string& filter,
+               const std::string& interpolation) {
   const ct::FbpFilter f = ct::parse_fbp_filter(filter);
+  const ct::VoxelInterpolation i = ct::parse_voxel_interpolation(interpolation);
   const ct::SlabProjector<T>& a = p.slab<T>("fbp");
   const Context& ctx = p.context();
   Staged<T> in = stage_in(ctx, y);
   Staged<T> out = stage_out(ctx, x);
   nb::gil_scoped_release release;
-  ct::filtered_backprojection_slabs<T>(ctx, a, in.cview(), out.view(), f);
+  ct::filtered_backprojection_slabs<T>(ctx, a, in.cview(), out.view(), f, i);
   out.finish();
 }
 
@@ -434,12 +437,13 @@ nb::dict iterative_cuda(PyProjector& p, const CudaIn<T>& y, const CudaOut<T>& x,
 // FBP/FDK of CUDA arrays on the caller's stream, on the arrays' device.
 template <class T>
 void fbp_cuda(const Geometry& g, const CudaIn<T>& y, const CudaOut<T>& x, const std::string& filter,
-              std::uintptr_t stream) {
+              const std::string& interpolation, std::uintptr_t stream) {
   const ct::FbpFilter f = ct::parse_fbp_filter(filter);
+  const ct::VoxelInterpolation i = ct::parse_voxel_interpolation(interpolation);
   run_on_arrays_device(
       "fbp", stream,
       [&](const Context& ctx) {
-        ct::filtered_backprojection<T>(ctx, g, device_view(y), device_view(x), f);
+        ct::filtered_backprojection<T>(ctx, g, device_view(y), device_view(x), f, i);
         return true;
       },
       y, x);
@@ -962,10 +966,14 @@ NB_MODULE(_recon, m) {
       .def("norm", &PyProjector::norm, "iterations"_a);
   def_cuda_apply(projector_class);
 
-  m.def("fbp", &fbp<float>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "device"_a);
-  m.def("fbp", &fbp<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "device"_a);
-  m.def("fbp_slabs", &fbp_slabs<float>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a);
-  m.def("fbp_slabs", &fbp_slabs<double>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a);
+  m.def("fbp", &fbp<float>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "interpolation"_a,
+        "device"_a);
+  m.def("fbp", &fbp<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "interpolation"_a,
+        "device"_a);
+  m.def("fbp_slabs", &fbp_slabs<float>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
+        "interpolation"_a);
+  m.def("fbp_slabs", &fbp_slabs<double>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
+        "interpolation"_a);
   m.def("iterative", &iterative<float>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
         "iters"_a, "tol"_a, "relaxation"_a, "nonneg"_a, "callback"_a.none());
   m.def("iterative", &iterative<double>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
@@ -976,9 +984,9 @@ NB_MODULE(_recon, m) {
   m.def("iterative", &iterative_cuda<double>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
         "iters"_a, "tol"_a, "relaxation"_a, "nonneg"_a, "callback"_a.none(), "stream"_a);
   m.def("fbp", &fbp_cuda<float>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
-        "stream"_a);
+        "interpolation"_a, "stream"_a);
   m.def("fbp", &fbp_cuda<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
-        "stream"_a);
+        "interpolation"_a, "stream"_a);
 
   auto function_class =
       nb::class_<PyFunction>(m, "_Function", "A penalty or loss of the library (recon::penalties::Function).")

@@ -62,6 +62,11 @@ def test_fbp_fdk_equal_the_cli(cli, name, method):
     f = getattr(recon.ct, method)(y, g, filter="hann", device="cpu")
     assert f.dtype == np.float32
     assert rel(f, np.load(cli.path("f.npy"))) <= 1e-5
+    # The CPU interpolates exactly whatever is asked: texture (a GPU's) gives the same values.
+    np.testing.assert_array_equal(getattr(recon.ct, method)(y, g, filter="hann", device="cpu",
+                                                            interpolation="texture"), f)
+    with pytest.raises(recon.InvalidArgument, match="interpolation"):
+        getattr(recon.ct, method)(y, g, device="cpu", interpolation="cubic")
     other = "fdk" if method == "fbp" else "fbp"
     with pytest.raises(recon.InvalidArgument, match="use " + method):
         getattr(recon.ct, other)(y, g)

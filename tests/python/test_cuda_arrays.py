@@ -169,6 +169,9 @@ def test_cgls_and_fdk_on_cuda_arrays(lib):
     f = recon.ct.fdk(to_device(lib, y), g)
     assert same_type(lib, f)
     np.testing.assert_allclose(to_host(lib, f), recon.ct.fdk(y, g), rtol=1e-4, atol=1e-5)
+    # The texture units' interpolation: within 1% of the exact result's peak (fbp.hpp's bound).
+    t = to_host(lib, recon.ct.fdk(to_device(lib, y), g, interpolation="texture"))
+    assert np.abs(t - to_host(lib, f)).max() <= 1e-2 * np.abs(to_host(lib, f)).max()
 
 
 def behind_a_slow_chain(lib, x_host, call):
