@@ -9,8 +9,8 @@
 //               sirt [--backprojector matched|voxel]: A^T or the voxel-driven B (no atomics, unmatched)
 //   project, backproject, sirt, cgls and recon also run under mpiexec, split by views over the
 //   ranks (--distribute views, the default with several ranks; ct_data.hpp, docs/distributed.md);
-//   project, backproject, sirt and cgls also by z-slabs of the volume (--distribute slabs), fbp
-//   and fdk by z-slabs only
+//   project, backproject, sirt and cgls also by z-slabs of the volume (--distribute slabs); fbp
+//   and fdk by z-slabs (their default under mpiexec) or by views
 //   recon       --geometry g.json SINO OUT [--solver admm|pdhg --loss L --penalty P --lambda ..]
 //               (ct_recon.cpp)
 //   simulate    --geometry g.json OUT [--phantom shepp-logan|ball | --volume VOL.npy]
@@ -44,6 +44,7 @@
 #include "recon/operators/ct/projector.hpp"
 #include "recon/operators/ct/slab_fbp.hpp"
 #include "recon/operators/ct/unmatched_projector.hpp"
+#include "recon/operators/ct/views_fbp.hpp"
 
 namespace recon::cli {
 
@@ -120,16 +121,15 @@ void require_fbp_family(const ct::Geometry& g, const CtArgs& a, bool cone) {
                           (g.projection.circular ? "" : " (or sirt/cgls)"));
 }
 
-// FBP / FDK split by z-slabs over the ranks of an MPI run (slab_fbp.hpp): each rank filters its
-// band of detector rows and back-projects its slab; rank 0 reads, scatters, gathers and writes.
-void run_fbp_slabs(const CtArgs& a, const GlobalOptions& global, bool cone) {
+// FBP / FDK split over the ranks of an MPI run: by z-slabs (slab_fbp.hpp; the default), each
+// rank filtering its band of detector rows and back-projecting its slab, or by views
+// (views_fbp.hpp), each rank filtering and back-projecting its views into a whole volume, then
+// one all-reduce; rank 0 reads, scatters, gathers and writes.
+void run_fbp_split(const CtArgs& a, const GlobalOptions& global, bool cone) {
   const std::string command = cone ? "ct fdk" : "ct fbp";
-  dist::agree(*dist::world(), [&] {
-    require(a.distribute != "views", command,
-            "--distribute views is not implemented for FBP/FDK; use --distribute slabs (the default under "
-            "mpiexec)");
-  });
-  const CtData data = CtData::distributed(global, a.geometry, 2, 3, command, Split::Slabs, false, false);
+  const bool by_views = a.distribute == "views";
+  const CtData data =
+      CtData::distributed(global, a.geometry, 2, 3, command, by_views ? Split::Views : Split::Slabs, false);
   const ct::Geometry& g = data.geometry();
   ct::FbpFilter filter{};
   dist::agree(*dist::world(), [&] {
@@ -137,13 +137,19 @@ void run_fbp_slabs(const CtArgs& a, const GlobalOptions& global, bool cone) {
     filter = ct::parse_fbp_filter(a.filter);
     ct::detail::fbp_angles(g.projection, command);
   });
-  const auto& slabs = dynamic_cast<const ct::SlabProjector<float>&>(data.op().get());
-  const Array<float> band = data.read_projections(a.in);
-  Array<float> out(data.ctx(), slabs.domain());
+  const ct::VoxelInterpolation interpolation = ct::parse_voxel_interpolation(a.interpolation);
+  const Array<float> share = data.read_projections(a.in);
+  Array<float> out(data.ctx(), data.op().domain());
   {
     Progress progress(global, command, 1, "filtered back-projection");
-    ct::filtered_backprojection_slabs<float>(data.ctx(), slabs, band.view(), out.view(), filter,
-                                             ct::parse_voxel_interpolation(a.interpolation));
+    if (by_views)
+      ct::filtered_backprojection_views<float>(
+          data.ctx(), dynamic_cast<const ct::DistributedProjector<float>&>(data.op().get()), share.view(),
+          out.view(), filter, interpolation);
+    else
+      ct::filtered_backprojection_slabs<float>(data.ctx(),
+                                               dynamic_cast<const ct::SlabProjector<float>&>(data.op().get()),
+                                               share.view(), out.view(), filter, interpolation);
     progress.step(1);
   }
   data.write_volume(a.out, out, command, "the values of " + a.in);
@@ -154,7 +160,7 @@ void run_fbp_slabs(const CtArgs& a, const GlobalOptions& global, bool cone) {
 }
 
 void run_fbp(const CtArgs& a, const GlobalOptions& global, bool cone) {
-  if (dist::world()->size() > 1 || !a.distribute.empty()) return run_fbp_slabs(a, global, cone);
+  if (dist::world()->size() > 1 || !a.distribute.empty()) return run_fbp_split(a, global, cone);
   const CtPlacement place = place_ct(global, a.geometry, 2, 3, cone ? "ct fdk" : "ct fbp", true);
   const Context& ctx = place.data;
   const ct::Geometry& g = place.geometry;
@@ -326,7 +332,8 @@ void add_ct_command(CLI::App& app, const GlobalOptions& global) {
         ->capture_default_str();
     c->add_option("--distribute", a->distribute,
                   "under mpiexec: slabs (each rank a z-slab of the volume and its band of detector rows; "
-                  "3D circular geometries; the default with several ranks)")
+                  "3D circular geometries; the default with several ranks) or views (each rank its views "
+                  "and the whole volume, summed over the ranks)")
         ->check(CLI::IsMember({"views", "slabs"}));
     c->callback([a, &global, cone] { run_fbp(*a, global, cone); });
   }

@@ -131,8 +131,7 @@ CtData::CtData(CtPlacement place, Operator<float> op, std::shared_ptr<const dist
     : place_(std::move(place)), op_(std::move(op)), comm_(std::move(comm)), split_(split) {}
 
 CtData CtData::distributed(const GlobalOptions& global, const std::string& geometry, double volumes,
-                           double sinograms, const std::string& command, Split split, bool may_choose_slabs,
-                           bool views_possible) {
+                           double sinograms, const std::string& command, Split split, bool may_choose_slabs) {
   const auto comm = dist::world();
   const int rank = comm->rank(), ranks = comm->size();
   std::string text;
@@ -157,7 +156,7 @@ CtData CtData::distributed(const GlobalOptions& global, const std::string& geome
   }
   std::unique_ptr<CtData> out;
   dist::agree(*comm, [&] {
-    if (split == Split::Slabs) ct::slab_share(g, rank, ranks, command, views_possible);
+    if (split == Split::Slabs) ct::slab_share(g, rank, ranks, command);
   });
   const bool stream = can_stream && comm->any(!fits(split));
   dist::agree(*comm, [&] {

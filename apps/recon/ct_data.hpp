@@ -47,11 +47,8 @@ class CtData {
   // GPU, or under --device-memory-limit), in host memory with each rank's projector streamed
   // through the device (streamed.hpp). With `may_choose_slabs`, a view split that exceeds some
   // rank's memory becomes a slab split when that fits on every rank or must be streamed anyway.
-  // `views_possible` false (FBP): a geometry that does not split into slabs is refused with the
-  // advice to run without mpiexec rather than by views.
   static CtData distributed(const GlobalOptions& global, const std::string& geometry, double volumes,
-                            double sinograms, const std::string& command, Split split, bool may_choose_slabs,
-                            bool views_possible = true);
+                            double sinograms, const std::string& command, Split split, bool may_choose_slabs);
 
   const Context& ctx() const { return place_.data; }
   // Where the arrays live and where the projector runs (they differ when streamed).

@@ -966,10 +966,10 @@ NB_MODULE(_recon, m) {
       .def("norm", &PyProjector::norm, "iterations"_a);
   def_cuda_apply(projector_class);
 
-  m.def("fbp", &fbp<float>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "interpolation"_a,
-        "device"_a);
-  m.def("fbp", &fbp<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a, "interpolation"_a,
-        "device"_a);
+  m.def("fbp", &fbp<float>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
+        "interpolation"_a, "device"_a);
+  m.def("fbp", &fbp<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
+        "interpolation"_a, "device"_a);
   m.def("fbp_slabs", &fbp_slabs<float>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
         "interpolation"_a);
   m.def("fbp_slabs", &fbp_slabs<double>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,

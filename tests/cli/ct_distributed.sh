@@ -155,19 +155,21 @@ for case in "2 views" "3 slabs"; do
   psnr_above fbp-serial.npy fbp-$n.npy 120 "ct recon --init fbp by $split on $n ranks"
   echo "ok: ct recon --init fbp by $split on $n ranks (PSNR $(psnr fbp-serial.npy fbp-$n.npy) dB against serial)"
 done
-# FDK by slabs (the only split of FBP, its default under mpiexec): each rank filters its band of
-# detector rows, gathers its window's filtered rows and back-projects its slab.
+# FDK by slabs (its default under mpiexec): each rank filters its band of detector rows, gathers
+# its window's filtered rows and back-projects its slab; by views: each rank filters and
+# back-projects its views into a whole volume, then one all-reduce.
 "$recon" --device cpu ct fdk --filter hann --geometry cone.json y.npy fdk-serial.npy >/dev/null
-for n in 2 3; do
-  out=$(run $n ct fdk --filter hann --geometry cone.json y.npy fdk-$n.npy)
-  [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q '"distribute":"slabs"' <<<"$out" && grep -q "\"ranks\":$n" <<<"$out" ||
-    fail "fdk on $n ranks: expected one summary with ranks and slabs: $out"
-  psnr_above fdk-serial.npy fdk-$n.npy 120 "fdk by slabs on $n ranks"
-  echo "ok: fdk by slabs on $n ranks (PSNR $(psnr fdk-serial.npy fdk-$n.npy) dB against serial)"
+for split in slabs views; do
+  for n in 2 3; do
+    flag=(); [ "$split" = views ] && flag=(--distribute views)
+    out=$(run $n ct fdk --filter hann "${flag[@]}" --geometry cone.json y.npy fdk-$n.npy)
+    [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q "\"distribute\":\"$split\"" <<<"$out" && grep -q "\"ranks\":$n" <<<"$out" ||
+      fail "fdk on $n ranks: expected one summary with ranks and $split: $out"
+    psnr_above fdk-serial.npy fdk-$n.npy 120 "fdk by $split on $n ranks"
+    echo "ok: fdk by $split on $n ranks (PSNR $(psnr fdk-serial.npy fdk-$n.npy) dB against serial)"
+  done
 done
-"$here/expect_error.sh" "ct fdk: --distribute views is not implemented for FBP/FDK; use --distribute slabs" \
-  --no-file e4.npy -- "${on2[@]}" ct fdk --distribute views --geometry cone.json y.npy e4.npy
-"$here/expect_error.sh" "ct fdk: a volume of 2 slices cannot be split into 3 slabs; use at most 2 ranks or a run without mpiexec" \
+"$here/expect_error.sh" "ct fdk: a volume of 2 slices cannot be split into 3 slabs; use at most 2 ranks or --distribute views" \
   --no-file e8.npy -- "$mpiexec" -n 3 "$recon" --device cpu ct fdk --geometry thin.json y2.npy e8.npy
 "$here/expect_error.sh" "ct simulate: does not run distributed \(2 ranks\)" --no-file e9.npy \
   -- "${on2[@]}" ct simulate --geometry cone.json e9.npy

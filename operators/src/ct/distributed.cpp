@@ -23,6 +23,7 @@ DistributedProjector<T>::DistributedProjector(const Geometry& g,
     : LinearOperator<T>("ct.distributed_" + g.projection.type_name(), g.volume.shape,
                         local_range(g, view_share(g.projection.views(), comm->rank(), comm->size()).count()),
                         typename LinearOperator<T>::EmptyRangeAllowed{}),
+      geometry_(g),
       comm_(std::move(comm)),
       views_(view_share(g.projection.views(), comm_->rank(), comm_->size())) {
   validate(g, this->name());

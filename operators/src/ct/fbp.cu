@@ -125,11 +125,8 @@ void fbp_filter(const Context& ctx, const Geometry& g, View<const T> projections
                             projections.data(), pg.shape());
   recon::detail::check_view(ctx, where, "filtered projections", filtered.shape(), filtered.device(),
                             filtered.data(), pg.shape());
-  // Sample spacing on the detector moved to the isocentre.
-  const double spacing =
-      pg.parallel() ? pg.pixel_u : pg.pixel_u * pg.source_origin / (pg.source_origin + pg.origin_detector);
-  detail::filter_rows(ctx, filter, detail::pre_weight<T>(pg, angles), pg.views() * pg.rows, pg.cols, spacing,
-                      projections.data(), filtered.data(), chunk_samples);
+  detail::filter_rows(ctx, filter, detail::pre_weight<T>(pg, angles), pg.views() * pg.rows, pg.cols,
+                      detail::fbp_spacing(pg), projections.data(), filtered.data(), chunk_samples);
 }
 
 template <class T>

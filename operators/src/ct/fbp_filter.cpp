@@ -27,6 +27,10 @@ VoxelInterpolation parse_voxel_interpolation(const std::string& name) {
 
 namespace detail {
 
+double fbp_spacing(const ProjectionGeometry& p) {
+  return p.parallel() ? p.pixel_u : p.pixel_u * p.source_origin / (p.source_origin + p.origin_detector);
+}
+
 namespace {
 double ramp_tap(index_t n) {
   if (n == 0) return 0.25;

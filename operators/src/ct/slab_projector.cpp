@@ -9,10 +9,9 @@
 
 namespace recon::ct {
 
-dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string& where,
-                       bool views_possible) {
+dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string& where) {
   validate(g, where);
-  const std::string otherwise = views_possible ? "--distribute views" : "a run without mpiexec";
+  const std::string otherwise = "--distribute views";
   require(g.volume.ndim() == 3 && g.projection.ndim == 3, where,
           "the z-slab decomposition needs a 3D geometry (parallel3d, cone or their vector forms), got " +
               g.projection.type_name() + "; use " + otherwise);

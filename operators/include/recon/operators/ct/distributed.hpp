@@ -36,6 +36,7 @@ class DistributedProjector final : public LinearOperator<T> {
   // Validates g (InvalidArgument naming the field at fault).
   DistributedProjector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm,
                        const std::optional<Context>& stream_through = std::nullopt);
+  const Geometry& geometry() const { return geometry_; }  // the whole scan's
   const ViewRange& views() const { return views_; }
   // The rank's projector (null on a rank without views).
   const LinearOperator<T>* local() const { return local_ ? &local_.get() : nullptr; }
@@ -48,6 +49,7 @@ class DistributedProjector final : public LinearOperator<T> {
   void do_adjoint(const Context& ctx, View<const T> y, View<T> x) const override;
 
  private:
+  Geometry geometry_;
   std::shared_ptr<const dist::Communicator> comm_;
   ViewRange views_;
   Operator<T> local_;  // empty on a rank without views

@@ -112,13 +112,14 @@ template <class T>
 struct PreWeight {
   bool divergent = false, planar = true, short_scan = false;
   index_t rows = 1, cols = 1;
+  index_t first_view = 0;  // the scan's index of line 0's view (a rank's share of the views)
   T du = 1, dv = 1, off_u = 0, off_v = 0;
   T scale = 1, source_origin = 1;  // scale = R / (R + D): detector to isocentre
   T step = 0;                      // |angular step|: beta = view * step
   ParkerWeight<T> parker{};
   RECON_HD T operator()(index_t line, index_t col) const {
     if (!divergent) return 1;
-    const index_t view = line / rows, row = line % rows;
+    const index_t view = first_view + line / rows, row = line % rows;
     const T s = ((static_cast<T>(col) - T(0.5) * static_cast<T>(cols - 1)) * du + off_u) * scale;
     const T t =
         planar ? T(0) : ((static_cast<T>(row) - T(0.5) * static_cast<T>(rows - 1)) * dv + off_v) * scale;
@@ -136,6 +137,8 @@ template <class T>
 void filter_rows(const Context& ctx, FbpFilter filter, const PreWeight<T>& weight, index_t lines,
                  index_t cols, double spacing, const T* in, T* out, index_t chunk_samples = index_t(1) << 24);
 
+// The sample spacing the filter divides by: the detector's, moved to the isocentre for divergent beams.
+double fbp_spacing(const ProjectionGeometry& p);
 // The zero-padded length N of the filtering: the next power of two >= 2 cols, at least 64.
 index_t fbp_padded_length(index_t cols);
 // The dimensionless filter taps g[0..cols-1] (even: g[-n] = g[n]); divide by the spacing.

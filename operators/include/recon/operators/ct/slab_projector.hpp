@@ -43,9 +43,8 @@ namespace recon::ct {
 
 // Slices [begin, end) of rank `rank` among `ranks`, after checking that g (validated) is 3D and
 // has at least `ranks` slices: InvalidArgument "<where>: ..." otherwise, whose advice is
-// --distribute views, or (`views_possible` false: FBP) a run without mpiexec.
-dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string& where,
-                       bool views_possible = true);
+// --distribute views.
+dist::Block slab_share(const Geometry& g, int rank, int ranks, const std::string& where);
 
 // The detector rows of the split over `ranks` (validated as slab_share), per rank: `window`, the
 // rows its slab reaches (empty when no view reaches it), and `owned`, its band of the partition
