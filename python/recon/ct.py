@@ -579,18 +579,16 @@ def _check_family(g, cone):
 
 
 def _analytic_split(y, a, filter, interpolation, out, cone):
-    """FBP/FDK on a Projector split by slabs (the engine's filtered_backprojection_slabs): y the
-    rank's band of detector rows, the result its slab."""
+    """FBP/FDK on a split Projector: by slabs (the engine's filtered_backprojection_slabs), y the
+    rank's band of detector rows and the result its slab; by views (filtered_backprojection_views),
+    y the rank's views and the result the whole volume, summed over the ranks."""
     def prepare():
         _check_family(a.geometry, cone)
-        if a.distribute != "slabs":
-            raise InvalidArgument("%s: split by %s; FBP/FDK run split by slabs only (distribute='slabs'), or on "
-                                  "one rank with the gathered projections" % ("fdk" if cone else "fbp", a.distribute))
         v = a._recon_y(y)
         return v, output(out, a.volume_shape, v.dtype)
 
     y, out = a._agreed(prepare, same=lambda r: r[0].dtype.name)
-    _recon.fbp_slabs(a._p, y, out, str(filter), str(interpolation))
+    _recon.fbp_split(a._p, y, out, str(filter), str(interpolation))
     return out
 
 
@@ -601,8 +599,9 @@ def fbp(y, g, filter="ramp", out=None, device="auto", interpolation="exact"):
     ``'shepp-logan'``, ``'cosine'`` or ``'hann'``. Returns the volume (attenuation per unit).
     interpolation: ``'exact'``, or ``'texture'``: on a GPU in float, the texture units' bilinear
     interpolation (8-bit weights, as ASTRA and TIGRE; faster); the CPU interpolates exactly either way.
-    g: a Geometry or a Projector; a Projector split by slabs (``comm=``, ``distribute='slabs'``,
-    3D) runs it split: y is the rank's band of detector rows, the result its slab."""
+    g: a Geometry or a Projector; a Projector split over MPI ranks (``comm=``) runs it split: by
+    slabs (``distribute='slabs'``, 3D) y is the rank's band of detector rows and the result its
+    slab; by views y is the rank's views and the result the whole volume (on every rank)."""
     return _analytic(y, g, filter, interpolation, out, device, False)
 
 

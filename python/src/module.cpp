@@ -47,6 +47,7 @@
 #include "recon/operators/ct/slab_fbp.hpp"
 #include "recon/operators/ct/slab_projector.hpp"
 #include "recon/operators/ct/streamed.hpp"
+#include "recon/operators/ct/views_fbp.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -301,6 +302,7 @@ class PyProjector {
       throw InvalidArgument(where + ": needs a projector split by slabs (comm=..., distribute='slabs')");
     return dynamic_cast<const ct::SlabProjector<T>&>(op<T>().get());
   }
+  bool by_views() const { return distribute_ == "views"; }
 
   template <class T>
   const Operator<T>& op() {
@@ -367,18 +369,25 @@ void fbp(const Geometry& g, const In<T>& y, const Out<T>& x, const std::string& 
   out.finish();
 }
 
-// FBP / FDK by z-slabs (ct/slab_fbp.hpp): y this rank's band of detector rows, x its slab.
+// FBP / FDK split over the projector's ranks: by views (ct/views_fbp.hpp; y this rank's views, x
+// the whole volume) or by z-slabs (ct/slab_fbp.hpp; y this rank's band of detector rows, x its slab).
 template <class T>
-void fbp_slabs(PyProjector& p, const In<T>& y, const Out<T>& x, const std::string& filter,
+void fbp_split(PyProjector& p, const In<T>& y, const Out<T>& x, const std::string& filter,
                const std::string& interpolation) {
   const ct::FbpFilter f = ct::parse_fbp_filter(filter);
   const ct::VoxelInterpolation i = ct::parse_voxel_interpolation(interpolation);
-  const ct::SlabProjector<T>& a = p.slab<T>("fbp");
   const Context& ctx = p.context();
   Staged<T> in = stage_in(ctx, y);
   Staged<T> out = stage_out(ctx, x);
-  nb::gil_scoped_release release;
-  ct::filtered_backprojection_slabs<T>(ctx, a, in.cview(), out.view(), f, i);
+  if (p.by_views()) {
+    const auto& a = dynamic_cast<const ct::DistributedProjector<T>&>(p.op<T>().get());
+    nb::gil_scoped_release release;
+    ct::filtered_backprojection_views<T>(ctx, a, in.cview(), out.view(), f, i);
+  } else {
+    const ct::SlabProjector<T>& a = p.slab<T>("fbp");
+    nb::gil_scoped_release release;
+    ct::filtered_backprojection_slabs<T>(ctx, a, in.cview(), out.view(), f, i);
+  }
   out.finish();
 }
 
@@ -970,9 +979,9 @@ NB_MODULE(_recon, m) {
         "interpolation"_a, "device"_a);
   m.def("fbp", &fbp<double>, "geometry"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
         "interpolation"_a, "device"_a);
-  m.def("fbp_slabs", &fbp_slabs<float>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
+  m.def("fbp_split", &fbp_split<float>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
         "interpolation"_a);
-  m.def("fbp_slabs", &fbp_slabs<double>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
+  m.def("fbp_split", &fbp_split<double>, "projector"_a, "y"_a.noconvert(), "out"_a.noconvert(), "filter"_a,
         "interpolation"_a);
   m.def("iterative", &iterative<float>, "projector"_a, "y"_a.noconvert(), "x"_a.noconvert(), "sirt"_a,
         "iters"_a, "tol"_a, "relaxation"_a, "nonneg"_a, "callback"_a.none());
