@@ -6,15 +6,14 @@
 #include <cmath>
 
 #include "recon/kernels/error.hpp"
+#include "vec3_math.hpp"
 
 namespace recon::ct {
 
 namespace {
 
-double norm(const Vec3& a) { return std::sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]); }
-Vec3 cross(const Vec3& a, const Vec3& b) {
-  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
-}
+using vec3::cross;
+using vec3::norm;
 bool finite(const Vec3& a) { return std::isfinite(a[0]) && std::isfinite(a[1]) && std::isfinite(a[2]); }
 std::string num(double v) { return std::to_string(v); }
 

@@ -11,17 +11,16 @@
 #endif
 #include "recon/kernels/parallel_for.hpp"
 #include "recon/kernels/vector_ops.hpp"
+#include "vec3_math.hpp"
 
 namespace recon::ct::detail {
 
 namespace {
 
-Vec3 cross(const Vec3& a, const Vec3& b) {
-  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
-}
-double dot(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
-Vec3 minus(const Vec3& a, const Vec3& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }
-Vec3 scaled(double s, const Vec3& a) { return {s * a[0], s * a[1], s * a[2]}; }
+using vec3::cross;
+using vec3::dot;
+using vec3::minus;
+using vec3::scaled;
 
 // A world-space affine form N.P + c rewritten for index coordinates p (P_a = p_a voxel_a + base_a).
 void append_index_form(const VolumeGeometry& vol, const Vec3& n, double c, std::vector<double>& out) {
