@@ -236,12 +236,6 @@ Array<float> CtData::projections_on_root(const Array<float>& y) const {
   return unpack_bands(geometry(), owned_rows(), packed);
 }
 
-Array<float> CtData::share_volume(const Array<float>& whole_on_root) const {
-  if (!comm_) return whole_on_root.to(ctx());
-  if (split_ == Split::Slabs) return scatter_from_root(whole_on_root, op_.domain(), volume_bytes());
-  return broadcast_from_root(whole_on_root.to(Context::host()), geometry().volume.shape);
-}
-
 Array<float> CtData::read_volume(const std::string& path) const {
   const Shape& shape = geometry().volume.shape;
   if (!comm_) return read_ct_array(ctx(), path, shape, "volume shape");

@@ -76,9 +76,6 @@ class CtData {
   // The whole projections on rank 0 (an empty array on the other ranks), gathered there when
   // split; serially y itself.
   Array<float> projections_on_root(const Array<float>& y) const;
-  // op()'s share of a volume that rank 0 holds whole (the others pass an empty array):
-  // broadcast (views) or scattered by slabs; serially the volume itself.
-  Array<float> share_volume(const Array<float>& whole_on_root) const;
   // fn() on the rank that writes files (rank 0), every rank agreeing on its failure.
   template <class F>
   void on_writer(F&& fn) const {

@@ -4,8 +4,8 @@
 // Under mpiexec it runs split by views (ct_data.hpp, docs/distributed.md): the solvers sum their
 // data term's residuals over the ranks and replicate the volume, so every solver runs
 // distributed. Split by z-slabs (--distribute slabs) the volume is split and the TV term is the
-// slab gradient with one-slice halos (tv_recon.cpp); ADMM and PDHG run so, APGM is refused. The
-// FBP start of a split run is computed on rank 0 (projections gathered there) and shared out.
+// slab gradient with one-slice halos (tv_recon.cpp); every solver runs so. The FBP start of a
+// split run is split the same way (slab_fbp.hpp, views_fbp.hpp).
 #include "ct_recon.hpp"
 
 #include <unistd.h>
@@ -27,6 +27,7 @@
 #include "recon/operators/ct/fbp.hpp"
 #include "recon/operators/ct/projector.hpp"
 #include "recon/operators/ct/slab_fbp.hpp"
+#include "recon/operators/ct/views_fbp.hpp"
 #include "row_blocks.hpp"
 
 namespace recon::cli {
@@ -92,26 +93,22 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
       a.range > 0 ? a.range : (has_reference ? max_abs_over_blocks(ctx, volume_split, reference.view()) : 0);
 
   Array<float> x(ctx, op.domain());
-  if (a.init == "fbp" && data.split() == Split::Slabs) {
-    // FBP by slabs (slab_fbp.hpp): each rank filters its band of rows and back-projects its slab.
+  if (a.init == "fbp" && data.distributed()) {
+    // FBP split like the projector: by slabs (slab_fbp.hpp), each rank filtering its band of rows
+    // and back-projecting its slab; by views (views_fbp.hpp), each rank its views into a whole
+    // volume, then one all-reduce.
     dist::agree(*dist::world(), [&] {
       require(g.projection.circular, "ct recon",
               "--init fbp needs a circular geometry, got " + g.projection.type_name());
       ct::detail::fbp_angles(g.projection, "ct recon --init fbp");
     });
-    ct::filtered_backprojection_slabs<float>(ctx, dynamic_cast<const ct::SlabProjector<float>&>(op.get()),
-                                             y.view(), x.view(), ct::FbpFilter::Ramp);
-  } else if (a.init == "fbp" && data.distributed()) {
-    // By views the FBP needs every view: rank 0 gathers the projections, runs it, and broadcasts
-    // the volume (rank 0 holds both whole for that while).
-    const Array<float> all = data.projections_on_root(y);
-    Array<float> whole(Context::host(), Shape{0});
-    data.on_writer([&] {
-      Array<float> volume(ctx, g.volume.shape);
-      ct::filtered_backprojection<float>(ctx, g, all.to(ctx).view(), volume.view(), ct::FbpFilter::Ramp);
-      whole = volume.to(Context::host());
-    });
-    x = data.share_volume(whole);
+    if (data.split() == Split::Slabs)
+      ct::filtered_backprojection_slabs<float>(ctx, dynamic_cast<const ct::SlabProjector<float>&>(op.get()),
+                                               y.view(), x.view(), ct::FbpFilter::Ramp);
+    else
+      ct::filtered_backprojection_views<float>(ctx,
+                                               dynamic_cast<const ct::DistributedProjector<float>&>(op.get()),
+                                               y.view(), x.view(), ct::FbpFilter::Ramp);
   } else if (a.init == "fbp") {
     if (place.streamed)
       ct::filtered_backprojection_streamed<float>(place.device, g, y.view(), x.view(), ct::FbpFilter::Ramp,

@@ -11,7 +11,7 @@
 # limit and the slab split fits; under a limit no rank fits, streamed through the device (slabs
 # and views). Only rank 0 prints a summary, with "ranks" and "distribute".
 # ct recon by slabs too (ADMM on 3 ranks, PDHG on 2: the TV term differenced with halos).
-# ct recon --init fbp by views (the FBP on rank 0, broadcast) and by slabs (FBP by slabs); ct fdk
+# ct recon --init fbp by views (each rank its views, one all-reduce) and by slabs (FBP by slabs); ct fdk
 # by slabs on 2 and 3 ranks.
 # ct recon --solver apgm by slabs too (2 ranks: its inner TV prox by slabs).
 # Failures: ct recon --solver apgm --inner-solver apgm by slabs, a volume with fewer slices than
@@ -146,10 +146,11 @@ for case in "admm 2 views --iters 300 --tol 1e-2" "pdhg 3 views --iters 10" "adm
   echo "ok: ct recon (TV, $solver) by $split on $n ranks, $(field iterations <<<"$out") iterations as serially (PSNR $(psnr tv-$solver-serial.npy tv-$solver-$n.npy) dB against serial)"
 done
 
-# The FBP start of a split run: by views computed on rank 0 from the gathered views and broadcast,
-# by slabs each rank filtering its band of rows and back-projecting its slab.
+# The FBP start of a split run: by views each rank filtering and back-projecting its views into a
+# whole volume (one all-reduce), by slabs each rank filtering its band of rows and back-projecting
+# its slab.
 "$recon" --device cpu ct recon --init fbp --solver pdhg --iters 5 --geometry cone.json y.npy fbp-serial.npy >/dev/null
-for case in "2 views" "3 slabs"; do
+for case in "2 views" "3 views" "3 slabs"; do
   read -r n split <<<"$case"
   run $n ct recon --init fbp --solver pdhg --iters 5 --distribute $split --geometry cone.json y.npy fbp-$n.npy >/dev/null
   psnr_above fbp-serial.npy fbp-$n.npy 120 "ct recon --init fbp by $split on $n ranks"
