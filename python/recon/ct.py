@@ -363,7 +363,7 @@ class Projector(Operator):
     A :class:`recon.ops.Operator`: ``A.to_scipy(dtype=np.float32)``, ``A.to_pylops()``,
     ``A.to_torch()`` (a torch.autograd.Function, backward the exact adjoint, batched over
     leading axes) and the algebra (``A @ B``, ``A + B``, ``s * A``) are the ones every operator
-    has.
+    has; with ``comm=`` the operators made from A are split as A is (:mod:`recon.ops`).
 
     ``comm`` (an mpi4py communicator, e.g. ``MPI.COMM_WORLD``) splits A over its ranks
     (docs/python.md, "MPI"): ``distribute='views'`` (the engine's DistributedProjector: each rank
@@ -415,16 +415,10 @@ class Projector(Operator):
         else:
             self._splits = {"volume": (0, counts(s)), "projections": (1, counts(r))}
 
-    def to_scipy(self, dtype=None):
-        """A as a ``scipy.sparse.linalg.LinearOperator`` (:meth:`recon.ops.Operator.to_scipy`; float32
-        by default). Refused for a projector split over several ranks: scipy's solvers would take
-        their inner products over this rank's share alone (recon.ct.cgls, sirt and reconstruct sum
-        them over the ranks)."""
-        if self.comm is not None and self.comm.Get_size() > 1:
-            raise InvalidArgument("to_scipy: this Projector is split over %d ranks (comm=), and scipy's solvers "
-                                  "would take their inner products over this rank's share alone; use "
-                                  "recon.ct.cgls, sirt or reconstruct with it" % self.comm.Get_size())
-        return super().to_scipy(dtype)
+    _comm = property(lambda self: self.comm)
+    _split = property(lambda self: (False, False) if self.comm is None else (self.distribute == "slabs", True),
+                      doc="Whether (x, y) are this rank's shares (recon.ops.Operator): y always when split, x by "
+                          "slabs.")
 
     device = property(lambda self: self._p.device, doc="'cpu' or 'cuda:N'.")
     streamed = property(lambda self: self._p.streamed,
@@ -447,9 +441,6 @@ class Projector(Operator):
     rows = property(lambda self: tuple(self._p.shares[4:6]),
                     doc="(begin, end): the detector rows (axis 1 of 3D y) this rank holds; all of them unless "
                         "split by slabs.")
-
-    def _agreed(self, fn, same=None):
-        return fn() if self.comm is None else dist.agreed(self.comm, fn, same)
 
     def _scatter(self, whole, what, root):
         if self.comm is None:
@@ -761,13 +752,8 @@ def reconstruct(y, g, loss="sq-l2", penalty="l1", lam=0.01, solver="admm", iters
         if a.comm is None:
             # In y's own layout: _analytic maps an ASTRA layout as the projector does.
             _analytic(y, a.geometry, "ramp", "exact", x, a.device, cone)
-        elif a.distribute == "slabs":  # FBP/FDK by slabs, as the CLI's ct recon --init fbp
+        else:  # FBP/FDK split as the projector is, as the CLI's ct recon --init fbp
             _analytic_split(yr, a, "ramp", "exact", x, cone)
-        else:  # by views rank 0 computes it on the whole projections and sends each rank its share
-            whole = a.gather_projections(yr)
-            root = a.comm.Get_rank() == 0
-            start = a._agreed(lambda: _analytic(whole, a.geometry, "ramp", "exact", None, a.device, cone) if root else None)
-            x[...] = a.scatter_volume(start)
     with progress_callback(_quiet_off_root(a, progress), "reconstruct", iters, callback) as cb:
         report = _recon.reconstruct(a._p, yr, x, loss_fn._fn, penalty_fn._fn, *scalars, cb,
                                     *_cuda.stream_args(yr))

@@ -12,6 +12,12 @@ Every operator, the CT projector :class:`recon.ct.Projector` included, is an :cl
   (forward A, backward A^T, batched over leading axes);
 * ``A @ B``, ``A + B``, ``A - B``, ``s * A``, ``-A``: the algebra, evaluated operator by operator.
 
+An operator made from a :class:`recon.ct.Projector` split over MPI ranks (``comm=``) is split too:
+it takes and returns the ranks' shares, its calls are collective (a bad argument on one rank
+raises on every rank), ``norm`` sums over the ranks' shares, and ``to_scipy``/``to_pylops`` are
+refused. Another operator in it (``Diagonal``, ``Gradient``, ...) applies to each rank's share on
+its own: a block-diagonal operator over the ranks.
+
 Arrays: C-contiguous float32 or float64 host arrays cross without a copy (float32 in, float32
 out; other dtypes are converted to float64 once); ``out=`` must already be a writable
 C-contiguous array of the result's dtype and shape, or the call raises.
@@ -22,7 +28,7 @@ import math
 
 import numpy as np
 
-from . import _cuda, _recon
+from . import _cuda, _recon, dist
 from ._arrays import as_input
 from ._deps import require
 from ._recon import DeviceError, InvalidArgument, ShapeMismatch
@@ -56,6 +62,10 @@ class Operator:
     domain_shape = ()
     range_shape = ()
     _default_dtype = np.float64  # to_scipy's dtype when none is given
+    # MPI ranks: the mpi4py communicator the operator is split over (None: one process), and
+    # whether x and y are this rank's shares of a whole (True) or replicated on every rank.
+    _comm = None
+    _split = (False, False)
 
     # -- applying --------------------------------------------------------------------------
     @property
@@ -87,9 +97,14 @@ class Operator:
                             same=lambda r: str(r[0].dtype))
 
     def _agreed(self, fn, same=None):
-        """fn(): the argument checks of a call. An operator split over MPI ranks overrides this so
-        that a check failing on one rank raises on every rank (recon.dist.agreed)."""
-        return fn()
+        """fn(): the argument checks of a call; split over MPI ranks, a check failing on one rank
+        raises on every rank (recon.dist.agreed)."""
+        return fn() if self._comm is None else dist.agreed(self._comm, fn, same)
+
+    def _norm_of(self, a, split):
+        """||a||_2 of the whole array: summed over the ranks when a is a share."""
+        local = float(np.linalg.norm(a))
+        return local if self._comm is None or not split else math.sqrt(self._comm.allreduce(local * local))
 
     def __call__(self, x, out=None):
         """A(x) is A.forward(x)."""
@@ -108,16 +123,19 @@ class Operator:
 
     def norm(self, iterations=100):
         """The largest singular value of A, estimated by the power method on A^T A in double from
-        a fixed random start (an estimate from below)."""
+        a fixed random start (an estimate from below). Split over MPI ranks: collective, the norms
+        summed over the ranks' shares (each rank its own start share, or one start replicated)."""
         iterations = int(iterations)
         if iterations < 1:
             raise InvalidArgument("norm: iterations must be >= 1, got %d" % iterations)
-        x = np.random.default_rng(7).standard_normal(self.domain_shape)
-        x /= np.linalg.norm(x)
+        split = self._split[0]
+        seed = (7, self._comm.Get_rank()) if self._comm is not None and split else 7
+        x = np.random.default_rng(seed).standard_normal(self.domain_shape)
+        x /= self._norm_of(x, split)
         s = 0.0
         for _ in range(iterations):
             z = self.adjoint(self.forward(x))
-            s = float(np.linalg.norm(z))
+            s = self._norm_of(z, split)
             if s == 0:
                 return 0.0
             x = z / s
@@ -127,7 +145,12 @@ class Operator:
     def to_scipy(self, dtype=None):
         """A as a ``scipy.sparse.linalg.LinearOperator`` of shape ``A.shape`` on flattened arrays of
         ``dtype`` (float64 by default; float32 for the CT projector): matvec A, rmatvec A^T, for
-        scipy's solvers (lsqr, cg, ...)."""
+        scipy's solvers (lsqr, cg, ...). Refused for an operator split over several MPI ranks:
+        scipy's solvers would take their inner products over this rank's share alone."""
+        if self._comm is not None and self._comm.Get_size() > 1:
+            raise InvalidArgument("to_scipy: %r is split over %d MPI ranks (comm=), and scipy's solvers would "
+                                  "take their inner products over this rank's share alone; use recon.ct.cgls, "
+                                  "sirt or reconstruct with the Projector" % (self, self._comm.Get_size()))
         from scipy.sparse.linalg import LinearOperator
 
         dtype = np.dtype(self._default_dtype if dtype is None else dtype)
@@ -160,6 +183,8 @@ class Operator:
         once). CUDA tensors: in a CUDA build they stay on their device, each item reaching the
         operator by DLPack without a copy and computed on torch's current stream (the operator
         must be on the tensor's device); in a host-only build, :class:`recon.DeviceError`.
+        Split over MPI ranks: the tensors are the ranks' shares and every rank applies the
+        Function to the same batch (each item is a collective call), as in data-parallel training.
         torch is imported here only: :class:`recon.MissingDependency` where it is missing."""
         if getattr(self, "_torch_fn", None) is None:
             self._torch_fn = _torch_functions(self, require("torch", "Operator.to_torch"))[0]
@@ -274,6 +299,15 @@ def _torch_functions(op, torch):
 # The algebra (Python-side, operator by operator)
 
 
+def _common_comm(a, b, what):
+    """The communicator of an operator made of a and b: the one they are split over (None: neither
+    is); two different communicators are refused."""
+    ca, cb = a._comm, b._comm
+    if ca is not None and cb is not None and ca is not cb and ca != cb:
+        raise InvalidArgument("%s: the operators are split over different communicators" % what)
+    return ca if ca is not None else cb
+
+
 class Adjoint(Operator):
     """A^T as an operator (``A.T``): forward is A's adjoint, adjoint A's forward; ``.T`` is A."""
 
@@ -281,6 +315,7 @@ class Adjoint(Operator):
         self._a = a
         self.domain_shape, self.range_shape = a.range_shape, a.domain_shape
         self._default_dtype = a._default_dtype
+        self._comm, self._split = a._comm, a._split[::-1]
 
     def forward(self, y, out=None):
         """x = A^T y."""
@@ -309,6 +344,10 @@ class Composed(Operator):
                                                                              tuple(a.domain_shape)))
         self._a, self._b = a, b
         self.domain_shape, self.range_shape = tuple(b.domain_shape), tuple(a.range_shape)
+        # An operator without ranks maps a share to a share and a replicated array to one.
+        self._comm = _common_comm(a, b, "A @ B")
+        self._split = (b._split[0] if b._comm is not None else a._split[0],
+                       a._split[1] if a._comm is not None else b._split[1])
 
     def _forward_into(self, x, out):
         self._a.forward(self._b.forward(x), out=out)
@@ -326,6 +365,11 @@ class Sum(Operator):
                                 % (a.domain_shape, a.range_shape, b.domain_shape, b.range_shape))
         self._a, self._b = a, b
         self.domain_shape, self.range_shape = tuple(a.domain_shape), tuple(a.range_shape)
+        self._comm = _common_comm(a, b, "A + B")
+        if a._comm is not None and b._comm is not None and a._split != b._split:
+            raise ShapeMismatch("A + B: the operators are split differently over the ranks (x, y shares: %s and %s)"
+                                % (a._split, b._split))
+        self._split = a._split if a._comm is not None else b._split
 
     def _forward_into(self, x, out):
         self._a.forward(x, out=out)
@@ -342,6 +386,7 @@ class Scaled(Operator):
     def __init__(self, s, a):
         self._s, self._a = float(s), a
         self.domain_shape, self.range_shape = tuple(a.domain_shape), tuple(a.range_shape)
+        self._comm, self._split = a._comm, a._split
 
     def _forward_into(self, x, out):
         self._a.forward(x, out=out)

@@ -146,6 +146,31 @@ def test_cgls_and_sirt_equal_the_serial_solvers(solver, distribute):
     everywhere(rank != 0 or rel_l2(whole, xs) <= 1e-6, "gathered x")
 
 
+@pytest.mark.parametrize("distribute", ["views", "slabs"])
+def test_operators_made_from_a_split_projector_stay_split(distribute):
+    g = cone()
+    serial = Projector(g, device="cpu")
+    A = Projector(g, device="cpu", comm=comm, distribute=distribute)
+    x, y = data(g, np.float64, seed=4)
+    w = np.random.default_rng(5).random(g.volume_shape) + 0.5  # a local operator on each rank's share
+    D = recon.ops.Diagonal(local_volume(A, w))
+    normal = 0.5 * (A.T @ A) @ D - A.T @ A  # a replicated volume by views, slabs by slabs
+    expected = 0.5 * serial.adjoint(serial(w * x)) - serial.adjoint(serial(x))
+    everywhere(rel_max(normal(local_volume(A, x)), local_volume(A, expected)) <= 1e-12, "composed forward")
+    everywhere(rel_max(normal.adjoint(local_volume(A, x)),
+                       local_volume(A, w * (0.5 * serial.adjoint(serial(x))) - serial.adjoint(serial(x)))) <= 1e-12,
+               "composed adjoint")
+    everywhere(normal._split == ((distribute == "slabs"),) * 2 and (-A.T)._split == (True, distribute == "slabs"),
+               "split flags")
+    # The norm is the whole operator's, its power method's sums running over the ranks.
+    for op, whole in ((A, serial), (2 * A.T, 2 * serial.T), (A @ D, serial @ recon.ops.Diagonal(w))):
+        split, reference = op.norm(200), whole.norm(200)
+        everywhere(abs(split - reference) <= 1e-4 * reference, "norm of %r: %g against %g" % (op, split, reference))
+    raises_everywhere(recon.InvalidArgument, lambda: (2 * A).to_scipy(), match="split over")
+    bad = np.zeros(A.volume_shape if rank else (1, 2))
+    raises_everywhere(recon.ShapeMismatch, lambda: (A @ D).forward(bad))
+
+
 def test_a_rank_without_views():
     g = Geometry.cone((6, 10, 10), 2, (8, 14), 60, 30)  # 2 views: none on rank 2 of 3
     x_true, _ = data(g, np.float64, seed=6)
@@ -176,7 +201,8 @@ def test_cgls_to_a_tolerance_stops_where_the_serial_one_does():
 
 
 @pytest.mark.parametrize("solver,distribute,init", [("pdhg", "views", "zero"), ("pdhg", "slabs", "zero"),
-                                                    ("pdhg", "slabs", "fbp"), ("apgm", "slabs", "zero")])
+                                                    ("pdhg", "slabs", "fbp"), ("pdhg", "views", "fbp"),
+                                                    ("apgm", "slabs", "zero")])
 def test_reconstruct_equals_the_serial_solver(solver, distribute, init):
     g = cone()
     x_true, _ = data(g, np.float64, seed=4)
