@@ -9,16 +9,20 @@ A :class:`Sensing` describes A and W exactly as the CLI's ``--save-spec`` file d
 sensing, the signal's shape, the number of measurements, the seed, the basis and the drawn
 indices), so a spec written by ``recon cs --save-spec`` recovers the same signal here and a
 spec made here recovers the same signal with ``recon cs recover --operator``.
+
+CuPy arrays and torch CUDA tensors go in and come out as the same type, on their device and the
+caller's current CUDA stream, without a copy (docs/python.md, "CUDA arrays").
 """
 import json
+import math
 import os
 
 import numpy as np
 
-from . import _recon
-from ._arrays import as_input, output
+from . import _cuda, _recon
+from ._arrays import output
 from ._progress import progress_callback
-from ._recon import InvalidArgument
+from ._recon import InvalidArgument, ShapeMismatch
 from .ops import _Engine
 from .penalty import as_function
 
@@ -154,11 +158,14 @@ def measure(x, sensing, noise="none", seed=None, device="auto"):
     """y = A x + noise, as ``recon cs`` simulates its measurements (``--save-y``). noise:
     ``'none'``, ``'gaussian:SIGMA'``, ``'snr:DB'`` or ``'cauchy:GAMMA'``; seed: the noise's
     seed (default: the spec's seed + 1, the CLI's choice). Returns y of shape (m,) in x's float
-    dtype."""
+    dtype. A CUDA x (CuPy, torch) gives y of its library on its device (``device='auto'``: x's)."""
     s = _sensing(sensing)
+    if _cuda.is_cuda(x) and device == "auto":
+        _cuda.require_cuda_build("measure", x)
+        device = "cuda:%d" % _cuda.device_of(x)
     y = s.operator(device).forward(x)
     if noise != "none":
-        _recon.cs_add_noise(y, str(noise), int(s.seed + 1 if seed is None else seed), device)
+        _recon.cs_add_noise(y, str(noise), int(s.seed + 1 if seed is None else seed), _cuda.place(y, device))
     return y
 
 
@@ -182,21 +189,25 @@ def recover(y, sensing, penalty="l1", lam=0.1, solver="apgm", iters=500, tol=1e-
         False stops it, an exception stops it and is raised. progress: True writes a progress
         line to stderr (or give a stream).
     out: the result array (the signal's shape, y's dtype).
+    device: where it runs for host arrays; a CUDA y (CuPy, torch) runs on its device and the
+        caller's current stream, and x (and c) are arrays of its library there.
     Returns x, and also c (``return_coefficients``) and the report dict (``return_report``:
     iterations, stop, converged, objective, last, solver, penalty, loss, form), in that order.
     """
     s = _sensing(sensing)
-    y = as_input(y, name="y")
-    if y.size != s.measurements:
-        from ._recon import ShapeMismatch
+    cuda = _cuda.is_cuda(y)
+    y = _cuda.input_of(y, "recover", "y")
+    if math.prod(y.shape) != s.measurements:
         raise ShapeMismatch("recover: y holds %d values, the sensing operator %d measurements"
-                            % (y.size, s.measurements))
-    x = output(out, s.shape, y.dtype)
-    c = np.empty(s.shape, dtype=y.dtype)
+                            % (math.prod(y.shape), s.measurements))
+    if cuda:
+        x, c = _cuda.output(out, y, s.shape), _cuda.empty(y, s.shape)
+    else:
+        x, c = output(out, s.shape, y.dtype), np.empty(s.shape, dtype=y.dtype)
     pen, los = as_function(penalty), as_function(loss)
     with progress_callback(progress, "cs.recover", iters, callback) as cb:
         report = _recon.cs_recover(s._s, y, c, x, pen._fn, los._fn, float(lam), None if eps is None else float(eps),
                                    "" if tv is None else str(tv), str(solver), int(iters), float(tol), float(rho),
-                                   str(init), cb, device)
+                                   str(init), cb, _cuda.place(y, device))
     result = (x,) + ((c,) if return_coefficients else ()) + ((report,) if return_report else ())
     return result if len(result) > 1 else x

@@ -1,7 +1,8 @@
 // recon._recon's compressive sensing (recon.cs): the sensing spec of `recon cs --save-spec`
 // (engine/include/recon/engine/cs.hpp), its operators A and W as _Operator, the measurement
 // noise, and the recovery `recon cs recover` runs (apps/recon/cs.cpp's solve(): c from y on A W,
-// started from (A W)^T y or zero, then x = W c).
+// started from (A W)^T y or zero, then x = W c). Host arrays are staged onto the requested
+// device; CUDA arrays are used in place on their device and the caller's stream (cuda_arrays.hpp).
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "cuda_arrays.hpp"
 #include "ops.hpp"
 #include "recon/engine/cs.hpp"
 #include "recon/kernels/vector_ops.hpp"
@@ -72,14 +74,34 @@ void add_noise(const Out<T>& y, const std::string& noise, std::uint64_t seed, co
   cs::add_noise<T>(ctx, spec, o.view(), seed);
   o.finish();
 }
-
-// c holds nothing on entry (init: "adjoint" or "zero") and the coefficients on return; x = W c.
 template <class T>
-nb::dict recover(const cs::SensingSpec& spec, const In<T>& y, const Out<T>& c, const Out<T>& x,
-                 const PyFunction& penalty, const PyFunction& loss, double lambda, std::optional<double> eps,
-                 const std::string& tv, const std::string& solver, int iters, double tol, double rho,
-                 const std::string& init, nb::object callback, const std::string& device) {
-  cs::Problem p;
+void add_noise_cuda(const CudaOut<T>& y, const std::string& noise, std::uint64_t seed,
+                    std::uintptr_t stream) {
+  const cs::NoiseSpec spec = cs::parse_noise(noise);
+  run_on_arrays_device(
+      "cs.measure", stream,
+      [&](const Context& ctx) {
+        cs::add_noise<T>(ctx, spec, device_view(y), seed);
+        return true;
+      },
+      y);
+}
+
+// cs.recover's problem and options from its arguments, checked as `recon cs recover` checks its
+// options (host and CUDA entry points alike).
+struct RecoverCall {
+  cs::Problem problem;
+  cs::Options options;
+  bool from_adjoint = true;  // init "adjoint" (else "zero")
+};
+
+RecoverCall recover_call(const cs::SensingSpec& spec, const PyFunction& penalty, const PyFunction& loss,
+                         double lambda, std::optional<double> eps, const std::string& tv,
+                         const std::string& solver, int iters, double tol, double rho,
+                         const std::string& init, index_t y_size, const Shape& c_shape,
+                         const Shape& x_shape) {
+  RecoverCall call;
+  cs::Problem& p = call.problem;
   p.penalty = penalty.fn;
   p.loss = loss.fn;
   p.lambda = lambda;
@@ -87,7 +109,7 @@ nb::dict recover(const cs::SensingSpec& spec, const In<T>& y, const Out<T>& c, c
   if (eps && !(*eps >= 0)) throw InvalidArgument("cs.recover: eps must be >= 0");
   p.eps = eps.value_or(0.0);
   if (!tv.empty()) p.tv = parse_tv_norm(tv);
-  cs::Options o;
+  cs::Options& o = call.options;
   o.solver = cs::parse_cs_solver(solver);
   require_at_least_one("cs.recover", "iters", iters);
   if (!(tol >= 0)) throw InvalidArgument("cs.recover: tol must be >= 0");
@@ -97,43 +119,90 @@ nb::dict recover(const cs::SensingSpec& spec, const In<T>& y, const Out<T>& c, c
   cs::validate(p, o);
   if (init != "adjoint" && init != "zero")
     throw InvalidArgument("cs.recover: init must be 'adjoint' or 'zero', got '" + init + "'");
+  call.from_adjoint = init == "adjoint";
   if (p.tv && spec.basis != "none")
     throw InvalidArgument(
         "cs.recover: tv puts the prior on the gradient of x; use it with the basis none, not '" + spec.basis +
         "'");
-  if (static_cast<index_t>(y.size()) != spec.measurements)
-    throw ShapeMismatch("cs.recover: y holds " + std::to_string(y.size()) + " values, the sensing " +
+  if (y_size != spec.measurements)
+    throw ShapeMismatch("cs.recover: y holds " + std::to_string(y_size) + " values, the sensing " +
                         std::to_string(spec.measurements) + " measurements");
-  if (shape_of(c) != spec.shape || shape_of(x) != spec.shape)
+  if (c_shape != spec.shape || x_shape != spec.shape)
     throw ShapeMismatch("cs.recover: the result arrays must have the signal's shape " + spec.shape.str());
-  const Context ctx = context_for(device);
+  return call;
+}
+
+// The recovery on `ctx`, its operators made there (for CUDA arrays the caller's stream: their
+// buffers are filled, used and freed in that stream's order): c holds nothing on entry and the
+// coefficients on return, x = W c.
+template <class T>
+SolveReport recover_views(const Context& ctx, const cs::SensingSpec& spec, const RecoverCall& call,
+                          View<const T> y, View<T> c, View<T> x, const Monitor& monitor, double& objective) {
   const Operator<T> W = cs::basis_operator<T>(spec);
   const Operator<T> AW = compose(cs::sensing_operator<T>(ctx, spec), W);
+  const View<const T> y_flat = y.reshaped(Shape{spec.measurements});
+  // From (A W)^T y, the least-squares fit for the subsampled orthonormal transforms (the CLI's
+  // default: from c = 0 a redescending loss sees every large coefficient as an outlier).
+  if (call.from_adjoint)
+    AW.adjoint(ctx, y_flat, c);
+  else
+    fill<T>(ctx, c, T(0));
+  const SolveReport r = cs::recover<T>(ctx, AW, y_flat, call.problem, call.options, c, monitor);
+  W.apply(ctx, View<const T>(c), x);
+  objective = cs::objective<T>(ctx, AW, y_flat, call.problem, View<const T>(c));
+  return r;
+}
+
+nb::dict recover_report(const SolveReport& rep, double objective, const RecoverCall& call) {
+  nb::dict d = report_dict(rep);
+  d["objective"] = objective;
+  d["solver"] = std::string(cs::to_string(call.options.solver));
+  d["penalty"] = penalties::describe(call.problem.penalty);
+  d["loss"] = penalties::describe(call.problem.loss);
+  d["form"] = call.problem.constrained ? "constrained" : "penalised";
+  return d;
+}
+
+template <class T>
+nb::dict recover(const cs::SensingSpec& spec, const In<T>& y, const Out<T>& c, const Out<T>& x,
+                 const PyFunction& penalty, const PyFunction& loss, double lambda, std::optional<double> eps,
+                 const std::string& tv, const std::string& solver, int iters, double tol, double rho,
+                 const std::string& init, nb::object callback, const std::string& device) {
+  const RecoverCall call = recover_call(spec, penalty, loss, lambda, eps, tv, solver, iters, tol, rho, init,
+                                        static_cast<index_t>(y.size()), shape_of(c), shape_of(x));
+  const Context ctx = context_for(device);
   Staged<T> yin(ctx, const_cast<T*>(y.data()), Shape{spec.measurements}, true);
   Staged<T> cout = stage_out(ctx, c);
   Staged<T> xout = stage_out(ctx, x);
   double objective = 0;
   const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
-    // From (A W)^T y, the least-squares fit for the subsampled orthonormal transforms (the CLI's
-    // default: from c = 0 a redescending loss sees every large coefficient as an outlier).
-    if (init == "adjoint")
-      AW.adjoint(ctx, yin.cview(), cout.view());
-    else
-      fill<T>(ctx, cout.view(), T(0));
-    const SolveReport r = cs::recover<T>(ctx, AW, yin.cview(), p, o, cout.view(), monitor);
-    W.apply(ctx, cout.cview(), xout.view());
-    objective = cs::objective<T>(ctx, AW, yin.cview(), p, cout.cview());
+    const SolveReport r =
+        recover_views<T>(ctx, spec, call, yin.cview(), cout.view(), xout.view(), monitor, objective);
     cout.finish();
     xout.finish();
     return r;
   });
-  nb::dict d = report_dict(rep);
-  d["objective"] = objective;
-  d["solver"] = std::string(cs::to_string(o.solver));
-  d["penalty"] = penalties::describe(p.penalty);
-  d["loss"] = penalties::describe(p.loss);
-  d["form"] = p.constrained ? "constrained" : "penalised";
-  return d;
+  return recover_report(rep, objective, call);
+}
+
+// The same on CUDA arrays, on their device and the caller's stream.
+template <class T>
+nb::dict recover_cuda(const cs::SensingSpec& spec, const CudaIn<T>& y, const CudaOut<T>& c,
+                      const CudaOut<T>& x, const PyFunction& penalty, const PyFunction& loss, double lambda,
+                      std::optional<double> eps, const std::string& tv, const std::string& solver, int iters,
+                      double tol, double rho, const std::string& init, nb::object callback,
+                      std::uintptr_t stream) {
+  const RecoverCall call = recover_call(spec, penalty, loss, lambda, eps, tv, solver, iters, tol, rho, init,
+                                        static_cast<index_t>(y.size()), shape_of(c), shape_of(x));
+  const ArraysDevice d = arrays_device("cs.recover", stream, y, c, x);
+  double objective = 0;
+  const SolveReport rep = solve_with_callback(std::move(callback), [&](const Monitor& monitor) {
+    return on_caller_stream(d.device, d.caller, [&](const Context& ctx) {
+      return recover_views<T>(ctx, spec, call, device_view(y), device_view(c), device_view(x), monitor,
+                              objective);
+    });
+  });
+  return recover_report(rep, objective, call);
 }
 
 }  // namespace
@@ -154,12 +223,20 @@ void register_cs(nb::module_& m) {
   m.def("cs_basis_operator", &basis_op, "spec"_a, "device"_a);
   m.def("cs_add_noise", &add_noise<float>, "y"_a.noconvert(), "noise"_a, "seed"_a, "device"_a);
   m.def("cs_add_noise", &add_noise<double>, "y"_a.noconvert(), "noise"_a, "seed"_a, "device"_a);
+  m.def("cs_add_noise", &add_noise_cuda<float>, "y"_a.noconvert(), "noise"_a, "seed"_a, "stream"_a);
+  m.def("cs_add_noise", &add_noise_cuda<double>, "y"_a.noconvert(), "noise"_a, "seed"_a, "stream"_a);
   m.def("cs_recover", &recover<float>, "spec"_a, "y"_a.noconvert(), "c"_a.noconvert(), "x"_a.noconvert(),
         "penalty"_a, "loss"_a, "lam"_a, "eps"_a.none(), "tv"_a, "solver"_a, "iters"_a, "tol"_a, "rho"_a,
         "init"_a, "callback"_a.none(), "device"_a);
   m.def("cs_recover", &recover<double>, "spec"_a, "y"_a.noconvert(), "c"_a.noconvert(), "x"_a.noconvert(),
         "penalty"_a, "loss"_a, "lam"_a, "eps"_a.none(), "tv"_a, "solver"_a, "iters"_a, "tol"_a, "rho"_a,
         "init"_a, "callback"_a.none(), "device"_a);
+  m.def("cs_recover", &recover_cuda<float>, "spec"_a, "y"_a.noconvert(), "c"_a.noconvert(), "x"_a.noconvert(),
+        "penalty"_a, "loss"_a, "lam"_a, "eps"_a.none(), "tv"_a, "solver"_a, "iters"_a, "tol"_a, "rho"_a,
+        "init"_a, "callback"_a.none(), "stream"_a);
+  m.def("cs_recover", &recover_cuda<double>, "spec"_a, "y"_a.noconvert(), "c"_a.noconvert(),
+        "x"_a.noconvert(), "penalty"_a, "loss"_a, "lam"_a, "eps"_a.none(), "tv"_a, "solver"_a, "iters"_a,
+        "tol"_a, "rho"_a, "init"_a, "callback"_a.none(), "stream"_a);
 }
 
 }  // namespace recon::python

@@ -103,6 +103,8 @@ HOST_ONLY_CALLS = [
     ("penalty-value", lambda a: recon.penalty.huber(delta=0.1).value(a)),
     ("penalty-grad", lambda a: recon.penalty.huber(delta=0.1).grad(a)),
     ("reconstruct", lambda a: recon.ct.reconstruct(a, Projector(Geometry.parallel2d((4, 4), 3, 6), device="cpu"))),
+    ("cs-measure", lambda a: recon.cs.measure(a, recon.cs.Sensing.make("gaussian", 3, 1.0))),
+    ("cs-recover", lambda a: recon.cs.recover(a, recon.cs.Sensing.make("gaussian", 3, 1.0))),
 ]
 
 
@@ -296,6 +298,37 @@ def test_reconstruct_on_cuda_arrays(lib):
         np.testing.assert_allclose(to_host(lib, got), expected, rtol=1e-4, atol=1e-5 * np.abs(expected).max())
     with pytest.raises(recon.DeviceError, match="device='cuda:0'"):
         recon.ct.reconstruct(to_device(lib, y), Projector(g, device="cpu"), iters=1)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cs_on_cuda_arrays(lib, dtype):
+    """recon.cs on CUDA arrays: measure (with noise) and recover give arrays of the input's library,
+    equal to the NumPy path on the same device; out= in place; the caller's stream is followed."""
+    x = np.zeros((16, 16), dtype)
+    x[3, 4], x[9, 12], x[12, 2] = 1.0, -0.5, 0.75
+    for spec in (recon.cs.Sensing.make("gaussian", x.shape, 0.5, seed=3),
+                 recon.cs.Sensing.make("hadamard", x.shape, 0.4, seed=4, basis="haar")):
+        y = recon.cs.measure(x, spec, noise="gaussian:0.001", device="cuda")
+        dy = recon.cs.measure(to_device(lib, x), spec, noise="gaussian:0.001")
+        assert same_type(lib, dy)
+        np.testing.assert_allclose(to_host(lib, dy), y, rtol=tolerance(dtype), atol=tolerance(dtype))
+        for kw in (dict(), dict(solver="admm", penalty=recon.penalty.mcp(mu=1, theta=3), init="zero")):
+            expected, c, rep = recon.cs.recover(y, spec, lam=0.01, iters=40, tol=0, device="cuda",
+                                                return_coefficients=True, return_report=True, **kw)
+            out = to_device(lib, np.zeros(x.shape, dtype))
+            got, dc, got_rep = recon.cs.recover(to_device(lib, y), spec, lam=0.01, iters=40, tol=0, out=out,
+                                                return_coefficients=True, return_report=True, **kw)
+            assert got is out and same_type(lib, dc) and got_rep["iterations"] == rep["iterations"]
+            np.testing.assert_allclose(to_host(lib, got), expected, rtol=1e-4, atol=1e-5)
+            np.testing.assert_allclose(to_host(lib, dc), c, rtol=1e-4, atol=1e-5)
+    spec = recon.cs.Sensing.make("gaussian", (64, 64), 0.5, seed=5)
+    y = recon.cs.measure(np.random.default_rng(3).random((64, 64)).astype(dtype), spec)
+    got = behind_a_slow_chain(lib, y, lambda dy: recon.cs.recover(dy, spec, lam=0.01, iters=10, tol=0))
+    np.testing.assert_allclose(got, recon.cs.recover(y, spec, lam=0.01, iters=10, tol=0, device="cuda"),
+                               rtol=1e-4, atol=1e-5)
+    with pytest.raises(recon.InvalidArgument, match="dtype"):
+        recon.cs.recover(to_device(lib, y), spec, out=to_device(lib, np.zeros((64, 64), np.float16)))
 
 
 @pytest.mark.skipif(_skip_reason(torch is not None, "torch") is not None,
