@@ -69,15 +69,6 @@ void run(const CtReconArgs& a, const GlobalOptions& global) {
   const CtData data = ct_data_for(
       global, a.geometry, a.distribute, 12, 4, "ct recon", "",
       [](const CtPlacement& p) { return p.projector(); }, true);
-  dist::agree(*dist::world(), [&] {  // the engine refuses it too, but only once it is solving
-    const bool inner_splits =
-        options.inner_solver != TvSolver::Apgm && options.inner_solver != TvSolver::Lbfgs;
-    require(data.split() != Split::Slabs || options.solver != ct::TvReconSolver::Apgm || inner_splits,
-            "ct recon",
-            "--inner-solver " + a.inner_solver +
-                " does not run on a volume split into slabs; use pdhg (the default), admm, ladmm "
-                "or ladmm-eq129, or --distribute views");
-  });
   const CtPlacement& place = data.placement();
   const Context& ctx = data.ctx();
   const ct::Geometry& g = data.geometry();

@@ -39,8 +39,8 @@ def denoise_tv(u, lam, penalty="l1", solver="pdhg", iso=True, iters=500, tol=1e-
         a volume, row blocks of an image) over its ranks, each rank passing its block
         (``recon.dist.block(n, comm)``: rows ``[r n // P, (r + 1) n // P)`` of n; cut and join
         with ``recon.dist.scatter`` / ``gather``); u, x0, out and the result are the rank's block,
-        the objective that of the whole array. Solvers pdhg, ladmm, ladmm-eq129 and admm (its
-        x-update by CG); apgm and lbfgs are refused. Progress: rank 0 only.
+        the objective that of the whole array. Every solver (admm's x-update then by CG).
+        Progress: rank 0 only.
     Returns x (float32 for float32 input, else float64), or (x, report).
     """
     warm = x0 is not None

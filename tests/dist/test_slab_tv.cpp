@@ -8,13 +8,14 @@
 //     rho, PDHG with a nonconvex penalty: fixed steps, no restarts; tol 0) gives the serial
 //     tv_denoise's bits on every rank count (both run the same fused passes, the split ones on
 //     padded blocks);
-//   - PDHG (accelerated, restarted) and ADMM (x-update by CG, residual balancing) equal the serial
-//     tv_denoise (PDHG; ADMM with use_cg) to 1e-6 relative in double, with the same iterations;
-//   - tv_objective_slabs equals tv_objective; a NaN on the last rank only, an unsupported
-//     solver and fewer rows than ranks fail every rank with the same error;
+//   - PDHG (accelerated, restarted), ADMM (x-update by CG, residual balancing), APGM (FISTA on the
+//     dual, restarted) and L-BFGS (Huber and WEEP, iso and aniso) equal the serial tv_denoise
+//     (ADMM's with use_cg) to 1e-6 relative in double, with the same iterations;
+//   - tv_objective_slabs equals tv_objective; a NaN on the last rank only, a penalty the solver
+//     cannot take and fewer rows than ranks fail every rank with the same error;
 //   - TV-regularised CT (ct::tv_reconstruct) on the z-slab projector, whose gradient is then the
-//     slab gradient: ADMM (with residual balancing, to a tolerance) and PDHG equal the serial
-//     solver to 1e-6 relative in double with the same iterations; APGM is refused.
+//     slab gradient: ADMM (with residual balancing, to a tolerance), PDHG and APGM (monotone and
+//     FISTA) equal the serial solver to 1e-6 relative in double with the same iterations.
 // Collectives must be reached by every rank: checks use EXPECT (never ASSERT) between them.
 #include <gtest/gtest.h>
 
@@ -213,6 +214,33 @@ TEST(SlabTv, AdmmWithCgMatchesTheSerialSolverWithCg) {
   expect_matches_serial(p, o, serial, "admm aniso");
 }
 
+TEST(SlabTv, ApgmMatchesTheSerialSolver) {
+  TvProblem p;
+  p.lambda = 0.2;
+  TvOptions o;
+  o.solver = TvSolver::Apgm;
+  o.max_iters = 2000;
+  o.tol = 1e-5;
+  expect_matches_serial(p, o, o, "apgm iso");
+  p.norm = TvNorm::Anisotropic;
+  p.boundary = Boundary::Periodic;
+  expect_matches_serial(p, o, o, "apgm aniso periodic");
+}
+
+TEST(SlabTv, LbfgsMatchesTheSerialSolver) {
+  TvProblem p;
+  p.lambda = 0.2;
+  p.penalty = penalties::Huber{0.1};
+  TvOptions o;
+  o.solver = TvSolver::Lbfgs;
+  o.max_iters = 500;
+  o.tol = 1e-8;
+  expect_matches_serial(p, o, o, "lbfgs huber iso");
+  p.penalty = penalties::make_function("weep", {{"a", 3}, {"b", 1}});
+  p.norm = TvNorm::Anisotropic;
+  expect_matches_serial(p, o, o, "lbfgs weep aniso");
+}
+
 TEST(SlabTv, ObjectiveIsTheSerialOne) {
   const auto c = comm();
   const Context ctx = Context::host(1);
@@ -242,7 +270,7 @@ TEST(SlabTv, FailuresReachEveryRank) {
   const Array<double> ua = Array<double>::from_host(ctx, local, u);
   EXPECT_THROW(tv_denoise_slabs<double>(ctx, c, s, ua.view(), x.view(), TvProblem{}, TvOptions{}),
                InvalidArgument);
-  TvOptions lbfgs;
+  TvOptions lbfgs;  // l1 (TvProblem's default) has no gradient
   lbfgs.solver = TvSolver::Lbfgs;
   u.assign(u.size(), 1.0);
   const Array<double> clean = Array<double>::from_host(ctx, local, u);

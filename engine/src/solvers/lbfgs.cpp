@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "iteration_log.hpp"
+#include "range_reduce.hpp"
 #include "recon/kernels/vector_ops.hpp"
 
 namespace recon {
@@ -28,7 +29,7 @@ struct LineSearch {
     copy<T>(ctx, x, x_trial);
     axpby<T>(ctx, static_cast<T>(a), d, T(1), x_trial);
     phi = f(ctx, x_trial, g_trial);
-    dphi = dot<T>(ctx, g_trial, d);
+    dphi = solvers::split_dot<T>(ctx, opt.x_split, g_trial, d);
     last_phi_ = phi;
     ++evaluations;
   }
@@ -130,7 +131,7 @@ SolveReport lbfgs(const Context& ctx, const ValueGradFn<T>& f, View<T> x, const 
 
   double fx = f(ctx, x, g);
   if (!std::isfinite(fx)) throw InvalidArgument("lbfgs: the objective is not finite at the starting point");
-  const double g0 = norm2<T>(ctx, g);
+  const double g0 = solvers::split_norm2<T>(ctx, opt.x_split, g);
   const double g_target = opt.grad_tol * std::max(1.0, g0);
 
   if (g0 <= g_target) return log.converged_at_start({0, fx, g0, 0, 0, 0});
@@ -139,25 +140,25 @@ SolveReport lbfgs(const Context& ctx, const ValueGradFn<T>& f, View<T> x, const 
     copy<T>(ctx, g, d);
     for (int j = 0; j < stored; ++j) {
       const int i = (newest - j + opt.memory) % opt.memory;
-      alpha[i] = rho[i] * dot<T>(ctx, s_hist[i], d);
+      alpha[i] = rho[i] * solvers::split_dot<T>(ctx, opt.x_split, s_hist[i], d);
       axpby<T>(ctx, static_cast<T>(-alpha[i]), y_hist[i], T(1), d);
     }
     double gamma = 1.0;
     if (stored > 0)
-      gamma = 1.0 / (rho[newest] * dot<T>(ctx, y_hist[newest], y_hist[newest]));
+      gamma = 1.0 / (rho[newest] * solvers::split_dot<T>(ctx, opt.x_split, y_hist[newest], y_hist[newest]));
     else
-      gamma = 1.0 / std::max(1.0, norm2<T>(ctx, g));  // first step of length <= 1
+      gamma = 1.0 / std::max(1.0, solvers::split_norm2<T>(ctx, opt.x_split, g));  // first step of length <= 1
     scale<T>(ctx, static_cast<T>(gamma), d, d);
     for (int j = stored - 1; j >= 0; --j) {
       const int i = (newest - j + opt.memory) % opt.memory;
-      const double beta = rho[i] * dot<T>(ctx, y_hist[i], d);
+      const double beta = rho[i] * solvers::split_dot<T>(ctx, opt.x_split, y_hist[i], d);
       axpby<T>(ctx, static_cast<T>(alpha[i] - beta), s_hist[i], T(1), d);
     }
     scale<T>(ctx, T(-1), d, d);
-    double dphi0 = dot<T>(ctx, g, d);
+    double dphi0 = solvers::split_dot<T>(ctx, opt.x_split, g, d);
     if (!(dphi0 < 0)) {  // not a descent direction (lost curvature): restart with -g
-      scale<T>(ctx, static_cast<T>(-1.0 / std::max(1.0, norm2<T>(ctx, g))), g, d);
-      dphi0 = dot<T>(ctx, g, d);
+      scale<T>(ctx, static_cast<T>(-1.0 / std::max(1.0, solvers::split_norm2<T>(ctx, opt.x_split, g))), g, d);
+      dphi0 = solvers::split_dot<T>(ctx, opt.x_split, g, d);
       stored = 0;
     }
 
@@ -174,8 +175,9 @@ SolveReport lbfgs(const Context& ctx, const ValueGradFn<T>& f, View<T> x, const 
     axpby<T>(ctx, T(-1), x, T(1), s_hist[slot]);
     copy<T>(ctx, g_trial, y_hist[slot]);
     axpby<T>(ctx, T(-1), g, T(1), y_hist[slot]);
-    const double sy = dot<T>(ctx, s_hist[slot], y_hist[slot]);
-    if (sy > 1e-12 * norm2<T>(ctx, s_hist[slot]) * norm2<T>(ctx, y_hist[slot])) {
+    const double sy = solvers::split_dot<T>(ctx, opt.x_split, s_hist[slot], y_hist[slot]);
+    if (sy > 1e-12 * solvers::split_norm2<T>(ctx, opt.x_split, s_hist[slot]) *
+                 solvers::split_norm2<T>(ctx, opt.x_split, y_hist[slot])) {
       rho[slot] = 1.0 / sy;
       newest = slot;
       stored = std::min(stored + 1, opt.memory);
@@ -185,7 +187,7 @@ SolveReport lbfgs(const Context& ctx, const ValueGradFn<T>& f, View<T> x, const 
     const double f_old = fx;
     fx = f_new;
 
-    const double gn = norm2<T>(ctx, g);
+    const double gn = solvers::split_norm2<T>(ctx, opt.x_split, g);
     const bool flat = std::fabs(f_old - fx) < opt.rel_f_tol * std::max(1.0, std::fabs(f_old));
     if (log.record(k, fx, gn, 0.0, a, gn <= g_target || flat)) break;
   }

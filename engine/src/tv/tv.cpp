@@ -5,6 +5,7 @@
 #include "../solvers/fused_split.hpp"
 #include "../solvers/range_reduce.hpp"
 #include "../solvers/solvers.hpp"
+#include "recon/engine/lbfgs.hpp"
 #include "recon/kernels/communicator.hpp"
 #include "recon/kernels/penalties/apply.hpp"
 #include "recon/operators/slab_gradient.hpp"
@@ -128,13 +129,16 @@ SolveReport pdhg_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProb
 // The smooth part's gradient -D(u - D^T p) has Lipschitz constant ||D||^2 <= 4k; the prox of the
 // conjugate is the PDHG dual step (Moreau's identity), so one prox-gradient step is two fused
 // passes: r = u - D^T y, then p = prox(y + D r / ||D||^2). Convex phi only: for a nonconvex
-// phi the conjugate does not give back the primal problem. Checks measure the primal x.
+// phi the conjugate does not give back the primal problem. Checks measure the primal x. On a
+// slab gradient (an array split into row blocks over ranks) the passes exchange halos and the
+// checks' sums run over the ranks, so every rank takes the same steps.
 template <class T>
 class TvDualMap final : public solvers::ProxGradientMap<T> {
  public:
   TvDualMap(const Context& ctx, const tv::Setup<T>& s, const solvers::FusedSplit<T>& d, View<const T> u,
             View<T> x)
       : d_(d),
+        split_(solvers::domain_split_of(s.op)),
         lambda_(s.lambda),
         step_(1.0 / s.norm_sq_bound),
         u_(u),
@@ -152,9 +156,10 @@ class TvDualMap final : public solvers::ProxGradientMap<T> {
                                                     double) override {
     copy<T>(ctx, x_, x_prev_.view());
     primal(ctx, p, x_);
-    const double fit = distance2<T>(ctx, x_, u_);
+    const double fit = solvers::split_distance2<T>(ctx, split_, x_, u_);
     const double objective = 0.5 * fit * fit + static_cast<double>(lambda_) * d_.value_sum(ctx, x_.data());
-    return {objective, distance2<T>(ctx, x_, x_prev_.view()), norm2<T>(ctx, x_)};
+    return {objective, solvers::split_distance2<T>(ctx, split_, x_, x_prev_.view()),
+            solvers::split_norm2<T>(ctx, split_, x_)};
   }
   // x = u - D^T p
   void primal(const Context& ctx, View<const T> p, View<T> x) const {
@@ -163,6 +168,7 @@ class TvDualMap final : public solvers::ProxGradientMap<T> {
 
  private:
   const solvers::FusedSplit<T>& d_;
+  const dist::Communicator* split_;  // x's (null: whole here)
   T lambda_;
   double step_;
   View<const T> u_;
@@ -170,22 +176,35 @@ class TvDualMap final : public solvers::ProxGradientMap<T> {
   Array<T> r_, x_prev_;
 };
 
-template <class T>
-SolveReport dual_fista_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProblem& p,
-                               const TvOptions& o, const Monitor& monitor, View<const T> u, View<T> x,
-                               Array<T>* dual) {
+// The penalties the dual FISTA (convex) and L-BFGS (differentiable) take.
+void require_dual_penalty(const TvProblem& p) {
   tv::visit_tv_penalty(p.penalty, [](const auto&) { return 0; });
   if (!penalties::properties_of(p.penalty).convex)
     throw InvalidArgument(
         std::string("tv_denoise(apgm): works on the dual problem, which needs a convex penalty; '") +
         penalties::name_of(p.penalty) + "' is not convex (use admm, ladmm or pdhg)");
+}
+void require_lbfgs_penalty(const TvProblem& p) {
+  tv::visit_tv_penalty(p.penalty, [](const auto&) { return 0; });
+  if (!penalties::properties_of(p.penalty).differentiable)
+    throw InvalidArgument(
+        std::string("tv_denoise(lbfgs): needs a differentiable penalty (weep, huber, sq-l2); '") +
+        penalties::name_of(p.penalty) + "' is not differentiable (use admm, ladmm or pdhg)");
+}
+
+template <class T>
+SolveReport dual_fista_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProblem& p,
+                               const TvOptions& o, const Monitor& monitor, View<const T> u, View<T> x,
+                               Array<T>* dual) {
+  require_dual_penalty(p);
   const auto d = solvers::make_fused_split<T>(s.op.get(), p.penalty, s.iso);
   require(d != nullptr, "tv_denoise(apgm)", "no fused passes for this penalty and gradient");
   copy<T>(ctx, u, x);
   TvDualMap<T> map(ctx, s, *d, u, x);
   Array<T> dual_p(ctx, s.range);
   fill<T>(ctx, dual_p.view(), T(0));
-  const solvers::FistaPlan plan{true, ApgmRestart::Gradient, o.max_iters, o.check_every, o.tol};
+  const solvers::FistaPlan plan{true,  ApgmRestart::Gradient,        o.max_iters, o.check_every,
+                                o.tol, solvers::range_split_of(s.op)};
   const SolveReport report = solvers::fista<T>(ctx, map, dual_p.view(), plan, monitor);
   map.primal(ctx, dual_p.view(), x);
   if (dual) *dual = std::move(dual_p);
@@ -242,26 +261,64 @@ tv::Setup<T> slab_setup(const Shape& whole, const TvProblem& problem,
 
 }  // namespace
 
+namespace {
+
+// L-BFGS on the TV objective (tv_lbfgs.cuh's, differentiable phi only) of an array split into
+// row blocks: D x and D^T psi through the slab gradient (halo exchanges), psi = phi'(D x) per
+// component or per group, the objective's and L-BFGS's sums over the ranks.
+template <class T>
+SolveReport lbfgs_slab_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProblem& p,
+                               const TvOptions& o, const Monitor& monitor, View<const T> u, View<T> x) {
+  require_lbfgs_penalty(p);
+  const dist::Communicator* split = solvers::domain_split_of(s.op);
+  Array<T> dx(ctx, s.range), psi(ctx, s.range);
+  if (!o.warm_start) copy<T>(ctx, u, x);
+  const ValueGradFn<T> value_grad = [&](const Context& c, View<const T> xx, View<T> g) {
+    s.op.apply(c, xx, dx.view());
+    if (s.iso)
+      penalties::gradient_group<T>(c, p.penalty, dx.cview(), psi.view());
+    else
+      penalties::gradient<T>(c, p.penalty, dx.cview(), psi.view());
+    s.op.adjoint(c, psi.cview(), g);
+    axpbypcz<T>(c, T(1), xx, T(-1), u, s.lambda, g);  // g = x - u + lambda D^T psi
+    const double fit = distance2<T>(c, xx, u);
+    const double phi = s.iso ? penalties::value_sum_group<T>(c, p.penalty, dx.cview())
+                             : penalties::value_sum<T>(c, p.penalty, dx.cview());
+    const auto sums = solvers::range_sums<2>(split, {fit * fit, phi});
+    return 0.5 * sums[0] + p.lambda * sums[1];
+  };
+  LbfgsOptions lo;
+  lo.max_iters = o.max_iters;
+  lo.grad_tol = o.tol;
+  lo.rel_f_tol = 0;
+  lo.x_split = split;
+  return lbfgs<T>(ctx, value_grad, x, lo, monitor);
+}
+
+}  // namespace
+
 template <class T>
 SolveReport tv_denoise_slabs(const Context& ctx, std::shared_ptr<const dist::Communicator> comm,
                              const Shape& whole, View<const T> u, View<T> x, const TvProblem& problem,
                              const TvOptions& options, const Monitor& monitor) {
   tv::Setup<T> setup;
   dist::agree(*comm, [&] {
-    require(
-        options.solver != TvSolver::Apgm && options.solver != TvSolver::Lbfgs, "tv_denoise_slabs",
-        "the " + to_string(options.solver) +
-            " solver does not run on an array split over ranks yet; use admm, ladmm, ladmm-eq129 or pdhg");
     setup = slab_setup<T>(whole, problem, comm);
     if (u.shape() != setup.shape)
       throw ShapeMismatch("tv_denoise_slabs: this rank's block has shape " + u.shape().str() + ", expected " +
                           setup.shape.str() + " (rows " + std::to_string(setup.shape[0]) + " of " +
                           whole.str() + ")");
     validate(ctx, u, x, problem, options);
+    if (options.solver == TvSolver::Apgm) require_dual_penalty(problem);
+    if (options.solver == TvSolver::Lbfgs) require_lbfgs_penalty(problem);
   });
   switch (options.solver) {
     case TvSolver::Pdhg:
       return pdhg_denoise<T>(ctx, setup, problem, options, monitor, u, x, nullptr);
+    case TvSolver::Apgm:
+      return dual_fista_denoise<T>(ctx, setup, problem, options, monitor, u, x, nullptr);
+    case TvSolver::Lbfgs:
+      return lbfgs_slab_denoise<T>(ctx, setup, problem, options, monitor, u, x);
     default:
       return admm_denoise<T>(ctx, setup, problem, options, monitor, u, x, nullptr);
   }

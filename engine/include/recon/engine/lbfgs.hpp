@@ -11,6 +11,10 @@
 
 namespace recon {
 
+namespace dist {
+class Communicator;
+}
+
 // Returns f(x) and writes grad f(x) into g.
 template <class T>
 using ValueGradFn = std::function<double(const Context&, View<const T> x, View<T> g)>;
@@ -23,6 +27,9 @@ struct LbfgsOptions {
   int max_line_search = 40;
   double c1 = 1e-4;  // sufficient decrease
   double c2 = 0.9;   // curvature (strong Wolfe)
+  // x split over ranks (TV denoising by z-slabs): every dot product and norm sums over the blocks,
+  // so every rank takes the same steps; f must return the whole objective on every rank.
+  const dist::Communicator* x_split = nullptr;
 };
 
 // Minimises f from the starting point in x; x holds the result.

@@ -74,9 +74,9 @@ double tv_objective(const Context& ctx, View<const T> x, View<const T> u, const 
 // TV denoising of an array split into blocks along axis 0 over the ranks of comm: z-slabs of a
 // volume, row blocks of an image (docs/distributed.md). `whole` is the whole array's shape; u
 // and x are this rank's block, rows dist::block_share(whole[0], rank, ranks). Every rank calls it;
-// a failure on any rank throws the same error on every rank. Solvers: pdhg, ladmm, ladmm-eq129 and
-// admm, whose x-update is then CG (the DCT/FFT closed form needs the whole array); apgm and lbfgs
-// raise InvalidArgument. D x and D^T p are the serial operator's rows bitwise (SlabGradient);
+// a failure on any rank throws the same error on every rank. Every solver: admm's x-update is then
+// CG (the DCT/FFT closed form needs the whole array); apgm and lbfgs sum their dot products over
+// the ranks. D x and D^T p are the serial operator's rows bitwise (SlabGradient);
 // the sums of the checks run over the ranks, so the result is the serial solver's up to the
 // rounding of those sums (and, for admm, up to CG's tolerance against the closed form).
 template <class T>
