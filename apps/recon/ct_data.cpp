@@ -66,6 +66,13 @@ Array<float> unpack_bands(const ct::Geometry& g, const std::vector<dist::Block>&
 }
 index_t per_slice(const ct::Geometry& g) { return g.volume.ny() * g.volume.nx(); }
 
+// Whether every rank reads its own part of an input file: .npy files, whose values lie at offsets
+// the header gives (the ranks must then see the same file system, as MPI programs' inputs do); other
+// formats are read whole by rank 0 and scattered.
+bool read_in_parts(const std::string& path) {
+  return path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
+}
+
 // Whether g splits into z-slabs over `ranks` ranks (3D, at least one slice each).
 bool slabs_apply(const ct::Geometry& g, int ranks) {
   return g.volume.ndim() == 3 && g.projection.ndim == 3 && g.volume.nz() >= ranks;
@@ -220,8 +227,30 @@ Array<float> CtData::read_broadcast(const std::string& path, const Shape& whole,
   return broadcast_from_root(std::move(a), whole);
 }
 
+Array<float> CtData::read_part(const std::string& path, const Shape& whole, const io::NpyPart& part,
+                               const Shape& mine, const char* what) const {
+  Array<float> share(Context::host(), Shape{0});
+  dist::agree(*comm_, [&] {
+    const Shape stored = io::read_npy_header(path).shape;
+    if (stored != whole)
+      throw ShapeMismatch("ct: " + path + " has shape " + stored.str() + " but the geometry's " + what +
+                          " is " + whole.str());
+    share = io::read_npy_part<float>(Context::host(), path, part, mine);
+  });
+  const double bad = comm_->all_reduce(static_cast<double>(count_non_finite(share)), dist::ReduceOp::Sum);
+  dist::agree(*comm_, [&] { require_no_non_finite(static_cast<index_t>(bad), path); });
+  return share.to(ctx());
+}
+
 Array<float> CtData::read_scattered(const std::string& path, const Shape& whole, const Shape& mine,
                                     const std::vector<std::size_t>& bytes, const char* what) const {
+  if (read_in_parts(path)) {
+    std::size_t before = 0;  // bytes of the lower ranks' blocks
+    for (int r = 0; r < comm_->rank(); ++r) before += bytes[r];
+    return read_part(path, whole,
+                     io::NpyPart{static_cast<index_t>(before / sizeof(float)), mine.size(), 1, 0}, mine,
+                     what);
+  }
   Array<float> all(Context::host(), Shape{0});
   dist::root_does(*comm_, [&] { all = read_ct_array(Context::host(), path, whole, what); });
   return scatter_from_root(all, mine, bytes);
@@ -249,6 +278,14 @@ Array<float> CtData::read_projections(const std::string& path) const {
   if (!comm_) return read_ct_array(ctx(), path, op_.range(), "projection shape");
   if (split_ == Split::Views)
     return read_scattered(path, shape, op_.range(), projection_bytes(), "projection shape");
+  if (read_in_parts(path)) {  // this rank's band of rows of every view
+    const dist::Block& band = owned_rows()[static_cast<std::size_t>(comm_->rank())];
+    const index_t cols = geometry().projection.cols;
+    return read_part(path, shape,
+                     io::NpyPart{band.begin * cols, band.count() * cols, geometry().projection.views(),
+                                 geometry().projection.rows * cols},
+                     op_.range(), "projection shape");
+  }
   Array<float> packed(Context::host(), Shape{0});
   dist::root_does(*comm_, [&] {
     packed =

@@ -21,6 +21,7 @@
 
 #include "commands.hpp"
 #include "ct_io.hpp"
+#include "recon/io/npy.hpp"
 #include "recon/kernels/communicator.hpp"
 #include "recon/operators/ct/distributed.hpp"
 
@@ -105,10 +106,14 @@ class CtData {
   Array<float> gather_to_root(const Array<float>& mine, const Shape& whole,
                               const std::vector<std::size_t>& bytes) const;
   // Rank 0 reads an array of `whole` shape and sends it to every rank, or scatters it by `bytes`
-  // into op()-shaped `mine`.
+  // (blocks along axis 0) into op()-shaped `mine`; a .npy file each rank reads its block of.
   Array<float> read_broadcast(const std::string& path, const Shape& whole, const char* what) const;
   Array<float> read_scattered(const std::string& path, const Shape& whole, const Shape& mine,
                               const std::vector<std::size_t>& bytes, const char* what) const;
+  // This rank's `part` (of shape `mine`) of a .npy file of `whole` shape, read by every rank at
+  // once: the file's checks and the finite-values check agreed over the ranks.
+  Array<float> read_part(const std::string& path, const Shape& whole, const io::NpyPart& part,
+                         const Shape& mine, const char* what) const;
   // Writes a replicated array from rank 0, or gathers the ranks' shares by `bytes` there.
   void write_replicated(const std::string& path, const Array<float>& a, const std::string& command,
                         const std::string& causes) const;

@@ -26,12 +26,15 @@ inline index_t count_non_finite(const Array<float>& a) {
   return bad;
 }
 
-// InvalidArgument "<path> holds N non-finite values (NaN or Inf); expected finite data".
-inline void require_finite(const Array<float>& a, const std::string& path) {
-  const index_t bad = count_non_finite(a);
+// InvalidArgument "<path> holds N non-finite values (NaN or Inf); expected finite data", for
+// `bad` such values (counted over every rank's part of a file read in parts).
+inline void require_no_non_finite(index_t bad, const std::string& path) {
   if (bad > 0)
     throw InvalidArgument(path + " holds " + std::to_string(bad) + " non-finite value" +
                           (bad == 1 ? "" : "s") + " (NaN or Inf); expected finite data");
+}
+inline void require_finite(const Array<float>& a, const std::string& path) {
+  require_no_non_finite(count_non_finite(a), path);
 }
 
 // A result computed from finite inputs that is not finite: float32 overflowed (data of huge

@@ -89,10 +89,11 @@ NpyHeader read_npy_header(const std::string& path) {
   return read_header(in, path, file_size);
 }
 
-template <class T>
-Array<T> read_npy(const Context& ctx, const std::string& path) {
-  std::uint64_t file_size = 0;
-  std::ifstream in = open_regular(path, file_size);
+namespace {
+
+// The header of an open file whose data it checks against the file's size: the dtype's bytes of
+// the whole shape are there, and the shape is not empty.
+NpyHeader checked_header(std::ifstream& in, const std::string& path, std::uint64_t file_size) {
   const NpyHeader h = read_header(in, path, file_size);
   const std::uint64_t have = file_size - h.data_offset;
   index_t bytes = 0;
@@ -108,24 +109,62 @@ Array<T> read_npy(const Context& ctx, const std::string& path) {
                    std::to_string(bytes) + " bytes, the file holds " + std::to_string(have));
   if (h.shape.size() == 0)
     fail(path, "holds an empty array, shape " + h.shape.str() + "; expected at least one element");
-  const std::size_t n = static_cast<std::size_t>(h.shape.size());
-  std::vector<char> raw(static_cast<std::size_t>(bytes));
-  in.read(raw.data(), static_cast<std::streamsize>(bytes));
-  if (!in) fail(path, "read error in the data");
+  return h;
+}
+
+// n values of the header's dtype from raw, converted to T and appended to out.
+template <class T>
+void append_converted(const std::string& dtype, const char* raw, std::size_t n, std::vector<T>& out) {
   std::vector<T> values;
-  if (h.dtype == "<f4")
-    convert<float>(raw.data(), n, values);
-  else if (h.dtype == "<f8")
-    convert<double>(raw.data(), n, values);
-  else if (h.dtype == "|u1" || h.dtype == "<u1")
-    convert<std::uint8_t>(raw.data(), n, values);
-  else if (h.dtype == "<u2")
-    convert<std::uint16_t>(raw.data(), n, values);
-  else if (h.dtype == "<i2")
-    convert<std::int16_t>(raw.data(), n, values);
+  if (dtype == "<f4")
+    convert<float>(raw, n, values);
+  else if (dtype == "<f8")
+    convert<double>(raw, n, values);
+  else if (dtype == "|u1" || dtype == "<u1")
+    convert<std::uint8_t>(raw, n, values);
+  else if (dtype == "<u2")
+    convert<std::uint16_t>(raw, n, values);
+  else if (dtype == "<i2")
+    convert<std::int16_t>(raw, n, values);
   else
-    convert<std::int32_t>(raw.data(), n, values);
-  return Array<T>::from_host(ctx, h.shape, values);
+    convert<std::int32_t>(raw, n, values);
+  out.insert(out.end(), values.begin(), values.end());
+}
+
+}  // namespace
+
+template <class T>
+Array<T> read_npy(const Context& ctx, const std::string& path) {
+  const Shape shape = read_npy_header(path).shape;
+  return read_npy_part<T>(ctx, path, NpyPart{0, shape.size(), 1, 0}, shape);
+}
+
+template <class T>
+Array<T> read_npy_part(const Context& ctx, const std::string& path, const NpyPart& part, const Shape& shape) {
+  std::uint64_t file_size = 0;
+  std::ifstream in = open_regular(path, file_size);
+  const NpyHeader h = checked_header(in, path, file_size);
+  const index_t total = h.shape.size();
+  const index_t last = part.count > 0 ? part.first + (part.count - 1) * part.stride + part.run : part.first;
+  if (part.first < 0 || part.run < 0 || part.count < 0 || part.stride < 0 || last > total)
+    fail(path, "a part of " + std::to_string(part.count) + " runs of " + std::to_string(part.run) +
+                   " values from value " + std::to_string(part.first) + " reaches past its " +
+                   std::to_string(total) + " values (shape " + h.shape.str() + ")");
+  if (shape.size() != part.run * part.count)
+    throw ShapeMismatch("read_npy_part('" + path + "'): " + std::to_string(part.run * part.count) +
+                        " values for shape " + shape.str());
+  const std::size_t item = detail::npy_item_size(h.dtype);
+  std::vector<char> raw(item * static_cast<std::size_t>(part.run));
+  std::vector<T> values;
+  values.reserve(static_cast<std::size_t>(shape.size()));
+  for (index_t i = 0; i < part.count; ++i) {
+    in.seekg(static_cast<std::streamoff>(h.data_offset +
+                                         item * static_cast<std::size_t>(part.first + i * part.stride)));
+    in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+    if (!in) fail(path, "read error in the data");
+    append_converted(h.dtype, raw.data(), static_cast<std::size_t>(part.run), values);
+  }
+  return Array<T>::from_host(ctx, shape, values);
 }
 
 template <class T>
@@ -159,6 +198,9 @@ void write_npy(const std::string& path, const Array<T>& x) {
 
 template Array<float> read_npy<float>(const Context&, const std::string&);
 template Array<double> read_npy<double>(const Context&, const std::string&);
+template Array<float> read_npy_part<float>(const Context&, const std::string&, const NpyPart&, const Shape&);
+template Array<double> read_npy_part<double>(const Context&, const std::string&, const NpyPart&,
+                                             const Shape&);
 template void write_npy<float>(const std::string&, const Array<float>&);
 template void write_npy<double>(const std::string&, const Array<double>&);
 template void write_npy<float>(const std::string&, const Shape&, const std::vector<float>&);

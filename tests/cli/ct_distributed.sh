@@ -181,4 +181,22 @@ done
 out=$(run 2 info --no-measure)
 grep -q '"ranks": 2' <<<"$out" && [ "$(grep -c '"version"' <<<"$out")" -eq 1 ] ||
   fail "info on 2 ranks: expected one report with the ranks: $out"
+# Inputs: each rank reads its own part of a .npy (its views, its slab, its band of rows of every
+# view); other formats rank 0 reads whole and scatters: the same volumes either way. A .npy of
+# another shape, or with a NaN on the last rank's part only, gives one error line and no file.
+"$recon" convert y.npy y.raw >/dev/null
+for split in views slabs; do
+  run 2 ct cgls --distribute $split --geometry cone.json y.npy parts-$split.npy --iters 3 >/dev/null
+  run 2 ct cgls --distribute $split --geometry cone.json y.raw root-$split.npy --iters 3 >/dev/null
+  cmp -s parts-$split.npy root-$split.npy || fail "ct cgls by $split: a .npy read in parts and a .raw read by rank 0 differ"
+  "$here/expect_error.sh" "ct: x.npy has shape \(16, 24, 24\) but the geometry's projection shape is" \
+    --no-file e10.npy -- "${on2[@]}" ct cgls --distribute $split --geometry cone.json x.npy e10.npy
+done
+cp y.npy nan.npy
+printf '\x00\x00\xc0\x7f' | dd of=nan.npy bs=1 seek=$(($(stat -c %s nan.npy) - 4)) conv=notrunc status=none
+for split in views slabs; do
+  "$here/expect_error.sh" "nan.npy holds 1 non-finite value \(NaN or Inf\); expected finite data" \
+    --no-file e11.npy -- "${on2[@]}" ct cgls --distribute $split --geometry cone.json nan.npy e11.npy
+done
+echo "ok: each rank reads its part of a .npy (views and slabs), equal to rank 0 reading a .raw; errors agreed"
 echo "ok: ct distributed"

@@ -55,6 +55,49 @@ TEST_F(NpyTest, RoundTripsFloatAndDouble) {
   EXPECT_EQ(fs::file_size(path("d.npy")) % 16, 0u);  // 64-byte aligned header + 16 bytes
 }
 
+TEST_F(NpyTest, PartsAreTheWholeArraysValues) {
+  // (3 views, 4 rows, 5 cols): a block of views (one run) and a band of rows of every view (one
+  // run per view), as the ranks of a split CT run read them.
+  std::vector<double> whole(60);
+  for (std::size_t i = 0; i < whole.size(); ++i) whole[i] = 0.5 * static_cast<double>(i) - 7;
+  write_npy(path("p.npy"), Shape{3, 4, 5}, whole);
+  const auto views = read_npy_part<float>(ctx_, path("p.npy"), NpyPart{20, 40, 1, 0}, Shape{2, 4, 5});
+  EXPECT_EQ(views.to_host_vector(), std::vector<float>(whole.begin() + 20, whole.end()));
+  const auto band = read_npy_part<double>(ctx_, path("p.npy"), NpyPart{5, 10, 3, 20}, Shape{3, 2, 5});
+  std::vector<double> want;
+  for (int v = 0; v < 3; ++v)
+    want.insert(want.end(), whole.begin() + 20 * v + 5, whole.begin() + 20 * v + 15);
+  EXPECT_EQ(band.to_host_vector(), want);
+  const auto last_value = read_npy_part<double>(ctx_, path("p.npy"), NpyPart{59, 1, 1, 0}, Shape{1});
+  EXPECT_EQ(last_value.to_host_vector(), std::vector<double>{whole.back()});
+  const std::string u8 = make_file("u8.npy", "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2), }",
+                                   std::string("\x01\x02\x03\xff", 4));
+  EXPECT_EQ(read_npy_part<float>(ctx_, u8, NpyPart{1, 1, 2, 2}, Shape{2}).to_host_vector(),
+            (std::vector<float>{2.f, 255.f}));
+}
+
+TEST_F(NpyTest, PartsOutsideTheDataAreRefused) {
+  write_npy(path("p.npy"), Shape{3, 4}, std::vector<float>(12, 1.f));
+  const auto refused = [&](const NpyPart& part, const Shape& shape) {
+    try {
+      read_npy_part<float>(ctx_, path("p.npy"), part, shape);
+    } catch (const IoError& e) {
+      EXPECT_NE(std::string(e.what()).find("reaches past its 12 values (shape (3, 4))"), std::string::npos)
+          << e.what();
+      return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(refused(NpyPart{8, 5, 1, 0}, Shape{5}));
+  EXPECT_TRUE(refused(NpyPart{0, 4, 3, 5}, Shape{12}));  // the third run ends at 14
+  EXPECT_TRUE(refused(NpyPart{-1, 2, 1, 0}, Shape{2}));
+  EXPECT_THROW(read_npy_part<float>(ctx_, path("p.npy"), NpyPart{0, 4, 1, 0}, Shape{5}), ShapeMismatch);
+  // The whole file's checks come first: a truncated file is refused for any part.
+  const std::string cut = make_file("cut.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }",
+                                    std::string(12, '\0'));
+  EXPECT_THROW(read_npy_part<float>(ctx_, cut, NpyPart{0, 1, 1, 0}, Shape{1}), IoError);
+}
+
 TEST_F(NpyTest, ConvertsIntegerDtypes) {
   const std::string u8 = make_file("u8.npy", "{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }",
                                    std::string("\x00\x7f\xff", 3));

@@ -24,6 +24,20 @@ NpyHeader read_npy_header(const std::string& path);
 template <class T>
 Array<T> read_npy(const Context& ctx, const std::string& path);
 
+// A part of a .npy file's C-ordered data: `count` runs of `run` elements, run i starting at
+// element `first + i * stride`. A block of rows along axis 0 is one run; a band of detector rows of
+// every view (a z-slab's projections, docs/distributed.md) is one run per view. Each MPI rank
+// reads its own part this way instead of rank 0 reading the whole file.
+struct NpyPart {
+  index_t first = 0, run = 0, count = 1, stride = 0;
+};
+
+// The part's values as an array of `shape` (shape.size() == run * count), converted to T as
+// read_npy does, after the same checks of the whole file (header, dtype, truncation); IoError
+// naming the file for a part outside its data.
+template <class T>
+Array<T> read_npy_part(const Context& ctx, const std::string& path, const NpyPart& part, const Shape& shape);
+
 // x may live on any device; it is copied to the host first.
 template <class T>
 void write_npy(const std::string& path, const Array<T>& x);
