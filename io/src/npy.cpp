@@ -131,12 +131,32 @@ void append_converted(const std::string& dtype, const char* raw, std::size_t n, 
   out.insert(out.end(), values.begin(), values.end());
 }
 
+// The part's runs of an open file whose header h was checked, converted to T.
+template <class T>
+Array<T> read_runs(const Context& ctx, std::ifstream& in, const std::string& path, const NpyHeader& h,
+                   const NpyPart& part, const Shape& shape) {
+  const std::size_t item = detail::npy_item_size(h.dtype);
+  std::vector<char> raw(item * static_cast<std::size_t>(part.run));
+  std::vector<T> values;
+  values.reserve(static_cast<std::size_t>(shape.size()));
+  for (index_t i = 0; i < part.count; ++i) {
+    in.seekg(static_cast<std::streamoff>(h.data_offset +
+                                         item * static_cast<std::size_t>(part.first + i * part.stride)));
+    in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+    if (!in) fail(path, "read error in the data");
+    append_converted(h.dtype, raw.data(), static_cast<std::size_t>(part.run), values);
+  }
+  return Array<T>::from_host(ctx, shape, values);
+}
+
 }  // namespace
 
 template <class T>
 Array<T> read_npy(const Context& ctx, const std::string& path) {
-  const Shape shape = read_npy_header(path).shape;
-  return read_npy_part<T>(ctx, path, NpyPart{0, shape.size(), 1, 0}, shape);
+  std::uint64_t file_size = 0;
+  std::ifstream in = open_regular(path, file_size);
+  const NpyHeader h = checked_header(in, path, file_size);
+  return read_runs<T>(ctx, in, path, h, NpyPart{0, h.shape.size(), 1, 0}, h.shape);
 }
 
 template <class T>
@@ -153,18 +173,7 @@ Array<T> read_npy_part(const Context& ctx, const std::string& path, const NpyPar
   if (shape.size() != part.run * part.count)
     throw ShapeMismatch("read_npy_part('" + path + "'): " + std::to_string(part.run * part.count) +
                         " values for shape " + shape.str());
-  const std::size_t item = detail::npy_item_size(h.dtype);
-  std::vector<char> raw(item * static_cast<std::size_t>(part.run));
-  std::vector<T> values;
-  values.reserve(static_cast<std::size_t>(shape.size()));
-  for (index_t i = 0; i < part.count; ++i) {
-    in.seekg(static_cast<std::streamoff>(h.data_offset +
-                                         item * static_cast<std::size_t>(part.first + i * part.stride)));
-    in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
-    if (!in) fail(path, "read error in the data");
-    append_converted(h.dtype, raw.data(), static_cast<std::size_t>(part.run), values);
-  }
-  return Array<T>::from_host(ctx, shape, values);
+  return read_runs<T>(ctx, in, path, h, part, shape);
 }
 
 template <class T>
