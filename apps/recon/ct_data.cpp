@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "read_input.hpp"
+#include "recon/io/atomic_file.hpp"
 #include "recon/io/image.hpp"
 #include "recon/operators/ct/projection_rows.hpp"
 #include "recon/operators/ct/slab_projector.hpp"
@@ -66,11 +67,19 @@ Array<float> unpack_bands(const ct::Geometry& g, const std::vector<dist::Block>&
 }
 index_t per_slice(const ct::Geometry& g) { return g.volume.ny() * g.volume.nx(); }
 
-// Whether every rank reads its own part of an input file: .npy files, whose values lie at offsets
-// the header gives (the ranks must then see the same file system, as MPI programs' inputs do); other
-// formats are read whole by rank 0 and scattered.
-bool read_in_parts(const std::string& path) {
+// Whether every rank reads or writes its own part of a file: .npy files, whose values lie at
+// offsets the header gives (the ranks must then see the same file system, as MPI programs' files
+// do); other formats rank 0 reads whole and scatters, or gathers and writes.
+bool in_parts(const std::string& path) {
   return path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
+}
+
+// This rank's block along axis 0, of `bytes` per rank, as a part of the whole array.
+io::NpyPart block_part(const std::vector<std::size_t>& bytes, int rank) {
+  std::size_t before = 0;  // bytes of the lower ranks' blocks
+  for (int r = 0; r < rank; ++r) before += bytes[r];
+  return {static_cast<index_t>(before / sizeof(float)), static_cast<index_t>(bytes[rank] / sizeof(float)), 1,
+          0};
 }
 
 // Whether g splits into z-slabs over `ranks` ranks (3D, at least one slice each).
@@ -242,15 +251,52 @@ Array<float> CtData::read_part(const std::string& path, const Shape& whole, cons
   return share.to(ctx());
 }
 
+io::NpyPart CtData::projection_part() const {
+  if (split_ == Split::Views) return block_part(projection_bytes(), comm_->rank());
+  const dist::Block& band = owned_rows()[static_cast<std::size_t>(comm_->rank())];
+  const ct::ProjectionGeometry& pg = geometry().projection;
+  return {band.begin * pg.cols, band.count() * pg.cols, pg.views(), pg.rows * pg.cols};
+}
+
+void CtData::write_parts(const std::string& path, const Array<float>& mine, const Shape& whole,
+                         const io::NpyPart& part) const {
+  const std::vector<float> values = mine.to_host_vector();
+  if (comm_->is_root()) {
+    // Rank 0 makes the temporary, sends its name, waits for the other parts and renames it; a
+    // failure anywhere removes it, and every rank throws the first one.
+    std::exception_ptr failure;
+    bool announced = false;
+    try {
+      io::write_files_atomically(path, [&](const std::string& tmp) {
+        io::create_npy<float>(tmp, whole);
+        io::write_npy_part<float>(tmp, part, values);
+        dist::broadcast_string(*comm_, tmp);
+        announced = true;
+        dist::agree(*comm_, [] {});  // the other ranks' parts
+      });
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (!announced) dist::broadcast_string(*comm_, "");
+    dist::agree(*comm_, [&] {
+      if (failure) std::rethrow_exception(failure);
+    });
+    return;
+  }
+  const std::string tmp = dist::broadcast_string(*comm_, "");
+  if (!tmp.empty()) {
+    try {
+      dist::agree(*comm_, [&] { io::write_npy_part<float>(tmp, part, values); });
+    } catch (const std::exception& e) {
+      if (!dist::is_agreed(e)) throw;  // agreed: rank 0 reports it next
+    }
+  }
+  dist::agree(*comm_, [] {});
+}
+
 Array<float> CtData::read_scattered(const std::string& path, const Shape& whole, const Shape& mine,
                                     const std::vector<std::size_t>& bytes, const char* what) const {
-  if (read_in_parts(path)) {
-    std::size_t before = 0;  // bytes of the lower ranks' blocks
-    for (int r = 0; r < comm_->rank(); ++r) before += bytes[r];
-    return read_part(path, whole,
-                     io::NpyPart{static_cast<index_t>(before / sizeof(float)), mine.size(), 1, 0}, mine,
-                     what);
-  }
+  if (in_parts(path)) return read_part(path, whole, block_part(bytes, comm_->rank()), mine, what);
   Array<float> all(Context::host(), Shape{0});
   dist::root_does(*comm_, [&] { all = read_ct_array(Context::host(), path, whole, what); });
   return scatter_from_root(all, mine, bytes);
@@ -278,14 +324,7 @@ Array<float> CtData::read_projections(const std::string& path) const {
   if (!comm_) return read_ct_array(ctx(), path, op_.range(), "projection shape");
   if (split_ == Split::Views)
     return read_scattered(path, shape, op_.range(), projection_bytes(), "projection shape");
-  if (read_in_parts(path)) {  // this rank's band of rows of every view
-    const dist::Block& band = owned_rows()[static_cast<std::size_t>(comm_->rank())];
-    const index_t cols = geometry().projection.cols;
-    return read_part(path, shape,
-                     io::NpyPart{band.begin * cols, band.count() * cols, geometry().projection.views(),
-                                 geometry().projection.rows * cols},
-                     op_.range(), "projection shape");
-  }
+  if (in_parts(path)) return read_part(path, shape, projection_part(), op_.range(), "projection shape");
   Array<float> packed(Context::host(), Shape{0});
   dist::root_does(*comm_, [&] {
     packed =
@@ -306,6 +345,7 @@ void CtData::write_gathered(const std::string& path, const Array<float>& mine, c
                             const std::vector<std::size_t>& bytes, const std::string& command,
                             const std::string& causes) const {
   dist::agree(*comm_, [&] { require_finite_result(mine, command, causes); });
+  if (in_parts(path)) return write_parts(path, mine, whole, block_part(bytes, comm_->rank()));
   const Array<float> all = gather_to_root(mine, whole, bytes);
   on_writer([&] { io::write_image(path, all); });
 }
@@ -321,6 +361,7 @@ void CtData::write_projections(const std::string& path, const Array<float>& y, c
                                const std::string& causes) const {
   if (!comm_) return write_replicated(path, y, command, causes);
   dist::agree(*comm_, [&] { require_finite_result(y, command, causes); });
+  if (in_parts(path)) return write_parts(path, y, geometry().projection.shape(), projection_part());
   const Array<float> all = projections_on_root(y);
   on_writer([&] { io::write_image(path, all); });
 }

@@ -114,7 +114,15 @@ class CtData {
   // once: the file's checks and the finite-values check agreed over the ranks.
   Array<float> read_part(const std::string& path, const Shape& whole, const io::NpyPart& part,
                          const Shape& mine, const char* what) const;
-  // Writes a replicated array from rank 0, or gathers the ranks' shares by `bytes` there.
+  // This rank's share of the projections as a part of the whole stack: its block of views, or
+  // its band of rows of every view.
+  io::NpyPart projection_part() const;
+  // A .npy output of `whole` shape written by every rank at once, each its `part` (`mine`), into
+  // rank 0's temporary, renamed into place when every part is in (atomic, as io::write_image).
+  void write_parts(const std::string& path, const Array<float>& mine, const Shape& whole,
+                   const io::NpyPart& part) const;
+  // Writes a replicated array from rank 0, or gathers the ranks' shares by `bytes` there (a .npy
+  // every rank writes its block of, write_parts).
   void write_replicated(const std::string& path, const Array<float>& a, const std::string& command,
                         const std::string& causes) const;
   void write_gathered(const std::string& path, const Array<float>& mine, const Shape& whole,

@@ -149,6 +149,34 @@ Array<T> read_runs(const Context& ctx, std::ifstream& in, const std::string& pat
   return Array<T>::from_host(ctx, shape, values);
 }
 
+// IoError naming the file when the part reaches outside h's data; ShapeMismatch when `shape`
+// does not hold the part's values.
+void check_part(const std::string& path, const NpyHeader& h, const NpyPart& part, const Shape& shape,
+                const char* where) {
+  const index_t total = h.shape.size();
+  const index_t last = part.count > 0 ? part.first + (part.count - 1) * part.stride + part.run : part.first;
+  if (part.first < 0 || part.run < 0 || part.count < 0 || part.stride < 0 || last > total)
+    fail(path, "a part of " + std::to_string(part.count) + " runs of " + std::to_string(part.run) +
+                   " values from value " + std::to_string(part.first) + " reaches past its " +
+                   std::to_string(total) + " values (shape " + h.shape.str() + ")");
+  if (shape.size() != part.run * part.count)
+    throw ShapeMismatch(std::string(where) + "('" + path + "'): " + std::to_string(part.run * part.count) +
+                        " values for shape " + shape.str());
+}
+
+// The magic, version, length and dictionary of a C-ordered T array of `shape`, padded so that the
+// data starts on a 64-byte boundary, as NumPy does.
+template <class T>
+std::string npy_header(const Shape& shape) {
+  std::string dict = std::string("{'descr': '") + dtype_of<T>() +
+                     "', 'fortran_order': False, 'shape': " + shape.str() + ", }";
+  const std::size_t unpadded = 10 + dict.size() + 1;
+  dict.append((64 - unpadded % 64) % 64, ' ');
+  dict.push_back('\n');
+  const char len[2] = {static_cast<char>(dict.size() & 0xff), static_cast<char>(dict.size() >> 8)};
+  return std::string(kMagic, 6) + std::string("\x01\x00", 2) + std::string(len, 2) + dict;
+}
+
 }  // namespace
 
 template <class T>
@@ -164,16 +192,42 @@ Array<T> read_npy_part(const Context& ctx, const std::string& path, const NpyPar
   std::uint64_t file_size = 0;
   std::ifstream in = open_regular(path, file_size);
   const NpyHeader h = checked_header(in, path, file_size);
-  const index_t total = h.shape.size();
-  const index_t last = part.count > 0 ? part.first + (part.count - 1) * part.stride + part.run : part.first;
-  if (part.first < 0 || part.run < 0 || part.count < 0 || part.stride < 0 || last > total)
-    fail(path, "a part of " + std::to_string(part.count) + " runs of " + std::to_string(part.run) +
-                   " values from value " + std::to_string(part.first) + " reaches past its " +
-                   std::to_string(total) + " values (shape " + h.shape.str() + ")");
-  if (shape.size() != part.run * part.count)
-    throw ShapeMismatch("read_npy_part('" + path + "'): " + std::to_string(part.run * part.count) +
-                        " values for shape " + shape.str());
+  check_part(path, h, part, shape, "read_npy_part");
   return read_runs<T>(ctx, in, path, h, part, shape);
+}
+
+template <class T>
+void create_npy(const std::string& path, const Shape& shape) {
+  const std::string header = npy_header<T>(shape);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    out.close();
+    if (!out) throw IoError("cannot write '" + path + "': " + std::strerror(errno));
+  }
+  std::error_code ec;
+  std::filesystem::resize_file(path, header.size() + static_cast<std::uintmax_t>(shape.bytes(sizeof(T))), ec);
+  if (ec)
+    throw IoError("cannot write '" + path + "': " + ec.message() +
+                  " (expected room on the disk and within the file size limit)");
+}
+
+template <class T>
+void write_npy_part(const std::string& path, const NpyPart& part, const std::vector<T>& values) {
+  const NpyHeader h = read_npy_header(path);
+  if (h.dtype != dtype_of<T>())
+    throw IoError("cannot write a part of '" + path + "': it holds " + h.dtype + ", expected " +
+                  dtype_of<T>());
+  check_part(path, h, part, Shape{static_cast<index_t>(values.size())}, "write_npy_part");
+  std::fstream out(path, std::ios::binary | std::ios::in | std::ios::out);
+  for (index_t i = 0; i < part.count && out; ++i) {
+    out.seekp(static_cast<std::streamoff>(
+        h.data_offset + sizeof(T) * static_cast<std::size_t>(part.first + i * part.stride)));
+    out.write(reinterpret_cast<const char*>(values.data() + i * part.run),
+              static_cast<std::streamsize>(sizeof(T) * static_cast<std::size_t>(part.run)));
+  }
+  out.close();
+  if (!out) throw IoError("cannot write '" + path + "': " + std::strerror(errno));
 }
 
 template <class T>
@@ -181,19 +235,8 @@ void write_npy(const std::string& path, const Shape& shape, const std::vector<T>
   if (static_cast<index_t>(values.size()) != shape.size())
     throw ShapeMismatch("write_npy('" + path + "'): " + std::to_string(values.size()) + " values for shape " +
                         shape.str());
-  std::string header = std::string("{'descr': '") + dtype_of<T>() +
-                       "', 'fortran_order': False, 'shape': " + shape.str() + ", }";
-  // Pad so that the data starts on a 64-byte boundary, as NumPy does.
-  const std::size_t unpadded = 10 + header.size() + 1;
-  header.append((64 - unpadded % 64) % 64, ' ');
-  header.push_back('\n');
+  const std::string header = npy_header<T>(shape);
   write_file_atomically(path, [&](std::ostream& out) {
-    out.write(kMagic, 6);
-    const char version[2] = {1, 0};
-    out.write(version, 2);
-    const unsigned char len[2] = {static_cast<unsigned char>(header.size() & 0xff),
-                                  static_cast<unsigned char>(header.size() >> 8)};
-    out.write(reinterpret_cast<const char*>(len), 2);
     out.write(header.data(), static_cast<std::streamsize>(header.size()));
     out.write(reinterpret_cast<const char*>(values.data()),
               static_cast<std::streamsize>(values.size() * sizeof(T)));
@@ -207,6 +250,10 @@ void write_npy(const std::string& path, const Array<T>& x) {
 
 template Array<float> read_npy<float>(const Context&, const std::string&);
 template Array<double> read_npy<double>(const Context&, const std::string&);
+template void create_npy<float>(const std::string&, const Shape&);
+template void create_npy<double>(const std::string&, const Shape&);
+template void write_npy_part<float>(const std::string&, const NpyPart&, const std::vector<float>&);
+template void write_npy_part<double>(const std::string&, const NpyPart&, const std::vector<double>&);
 template Array<float> read_npy_part<float>(const Context&, const std::string&, const NpyPart&, const Shape&);
 template Array<double> read_npy_part<double>(const Context&, const std::string&, const NpyPart&,
                                              const Shape&);

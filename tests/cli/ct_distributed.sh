@@ -199,4 +199,19 @@ for split in views slabs; do
     --no-file e11.npy -- "${on2[@]}" ct cgls --distribute $split --geometry cone.json nan.npy e11.npy
 done
 echo "ok: each rank reads its part of a .npy (views and slabs), equal to rank 0 reading a .raw; errors agreed"
+# Outputs: each rank writes its part of a .npy into rank 0's temporary (ct project above wrote the
+# serial file byte for byte that way, by views); other formats rank 0 gathers and writes: the same
+# values, by views and by slabs.
+# A failed write leaves no file and no temporary.
+for split in views slabs; do
+  run 2 ct project --distribute $split --geometry cone.json x.npy yp-$split.npy >/dev/null
+  run 2 ct project --distribute $split --geometry cone.json x.npy yp-$split.raw >/dev/null
+  "$recon" convert yp-$split.raw yp-root-$split.npy >/dev/null
+  cmp -s yp-$split.npy yp-root-$split.npy ||
+    fail "ct project by $split: the .npy written in parts and the .raw written by rank 0 differ"
+  "$here/expect_error.sh" "cannot write 'missing/e12.npy': directory 'missing' does not exist" \
+    -- "${on2[@]}" ct project --distribute $split --geometry cone.json x.npy missing/e12.npy
+done
+[ -z "$(find . -name '*.tmp*')" ] || fail "temporaries left behind: $(find . -name '*.tmp*')"
+echo "ok: each rank writes its part of a .npy; a .raw through rank 0 is the same; a failed write leaves nothing"
 echo "ok: ct distributed"

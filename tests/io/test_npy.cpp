@@ -98,6 +98,41 @@ TEST_F(NpyTest, PartsOutsideTheDataAreRefused) {
   EXPECT_THROW(read_npy_part<float>(ctx_, cut, NpyPart{0, 1, 1, 0}, Shape{1}), IoError);
 }
 
+// The bytes of a file.
+std::string bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST_F(NpyTest, AFileWrittenInPartsIsTheWholeWrite) {
+  std::vector<float> whole(60);
+  for (std::size_t i = 0; i < whole.size(); ++i) whole[i] = 0.25f * static_cast<float>(i) - 3;
+  write_npy(path("whole.npy"), Shape{3, 4, 5}, whole);
+  // Blocks of views: (1 view) and (2 views); bands of rows of every view: rows [0, 1) and [1, 4).
+  create_npy<float>(path("views.npy"), Shape{3, 4, 5});
+  write_npy_part<float>(path("views.npy"), NpyPart{20, 40, 1, 0}, {whole.begin() + 20, whole.end()});
+  write_npy_part<float>(path("views.npy"), NpyPart{0, 20, 1, 0}, {whole.begin(), whole.begin() + 20});
+  EXPECT_EQ(bytes_of(path("views.npy")), bytes_of(path("whole.npy")));
+  create_npy<float>(path("bands.npy"), Shape{3, 4, 5});
+  for (const auto& [first, rows] : {std::pair<index_t, index_t>{0, 1}, {1, 3}}) {
+    std::vector<float> band;
+    for (index_t v = 0; v < 3; ++v)
+      band.insert(band.end(), whole.begin() + 20 * v + 5 * first,
+                  whole.begin() + 20 * v + 5 * (first + rows));
+    write_npy_part<float>(path("bands.npy"), NpyPart{5 * first, 5 * rows, 3, 20}, band);
+  }
+  EXPECT_EQ(bytes_of(path("bands.npy")), bytes_of(path("whole.npy")));
+  EXPECT_EQ(read_npy<float>(ctx_, path("bands.npy")).to_host_vector(), whole);
+}
+
+TEST_F(NpyTest, PartsThatDoNotFitTheFileAreRefused) {
+  create_npy<double>(path("d.npy"), Shape{2, 3});
+  EXPECT_THROW(write_npy_part<float>(path("d.npy"), NpyPart{0, 2, 1, 0}, {1.f, 2.f}), IoError);  // <f8
+  EXPECT_THROW(write_npy_part<double>(path("d.npy"), NpyPart{5, 2, 1, 0}, {1.0, 2.0}), IoError);
+  EXPECT_THROW(write_npy_part<double>(path("d.npy"), NpyPart{0, 2, 1, 0}, {1.0}), ShapeMismatch);
+  EXPECT_THROW(create_npy<float>(path("missing/x.npy"), Shape{2}), IoError);
+}
+
 TEST_F(NpyTest, ConvertsIntegerDtypes) {
   const std::string u8 = make_file("u8.npy", "{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }",
                                    std::string("\x00\x7f\xff", 3));

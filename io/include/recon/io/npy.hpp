@@ -38,6 +38,16 @@ struct NpyPart {
 template <class T>
 Array<T> read_npy_part(const Context& ctx, const std::string& path, const NpyPart& part, const Shape& shape);
 
+// Writing a .npy in parts, each MPI rank its own (docs/distributed.md): create_npy writes the
+// header of a T array of `shape` at `path` (a temporary of write_files_atomically) and sizes the
+// file to hold its data; write_npy_part writes `values` (the part's run * count values) at the
+// part's places of such a file, in place. IoError naming the file when a write fails, the file
+// holds another dtype or the part reaches outside its data.
+template <class T>
+void create_npy(const std::string& path, const Shape& shape);
+template <class T>
+void write_npy_part(const std::string& path, const NpyPart& part, const std::vector<T>& values);
+
 // x may live on any device; it is copied to the host first.
 template <class T>
 void write_npy(const std::string& path, const Array<T>& x);
