@@ -192,13 +192,18 @@ void expect_matches_serial(const TvProblem& p, const TvOptions& slab_options, co
   EXPECT_TRUE(same_on_every_rank(*c, std::vector<int>{got.report.iterations})) << name;
 }
 
+TvOptions solver_options(TvSolver solver, int max_iters, double tol) {
+  TvOptions o;
+  o.solver = solver;
+  o.max_iters = max_iters;
+  o.tol = tol;
+  return o;
+}
+
 TEST(SlabTv, PdhgMatchesTheSerialSolver) {
   TvProblem p;
   p.lambda = 0.2;
-  TvOptions o;
-  o.solver = TvSolver::Pdhg;
-  o.max_iters = 2000;
-  o.tol = 1e-5;
+  const TvOptions o = solver_options(TvSolver::Pdhg, 2000, 1e-5);
   expect_matches_serial(p, o, o, "pdhg iso");
 }
 
@@ -206,9 +211,7 @@ TEST(SlabTv, AdmmWithCgMatchesTheSerialSolverWithCg) {
   TvProblem p;
   p.lambda = 0.2;
   p.norm = TvNorm::Anisotropic;
-  TvOptions o;
-  o.max_iters = 500;
-  o.tol = 1e-4;
+  const TvOptions o = solver_options(TvSolver::Admm, 500, 1e-4);
   TvOptions serial = o;
   serial.use_cg = true;  // the slab run's x-update is CG, as the serial one then
   expect_matches_serial(p, o, serial, "admm aniso");
@@ -217,10 +220,7 @@ TEST(SlabTv, AdmmWithCgMatchesTheSerialSolverWithCg) {
 TEST(SlabTv, ApgmMatchesTheSerialSolver) {
   TvProblem p;
   p.lambda = 0.2;
-  TvOptions o;
-  o.solver = TvSolver::Apgm;
-  o.max_iters = 2000;
-  o.tol = 1e-5;
+  const TvOptions o = solver_options(TvSolver::Apgm, 2000, 1e-5);
   expect_matches_serial(p, o, o, "apgm iso");
   p.norm = TvNorm::Anisotropic;
   p.boundary = Boundary::Periodic;
@@ -231,10 +231,7 @@ TEST(SlabTv, LbfgsMatchesTheSerialSolver) {
   TvProblem p;
   p.lambda = 0.2;
   p.penalty = penalties::Huber{0.1};
-  TvOptions o;
-  o.solver = TvSolver::Lbfgs;
-  o.max_iters = 500;
-  o.tol = 1e-8;
+  const TvOptions o = solver_options(TvSolver::Lbfgs, 500, 1e-8);
   expect_matches_serial(p, o, o, "lbfgs huber iso");
   p.penalty = penalties::make_function("weep", {{"a", 3}, {"b", 1}});
   p.norm = TvNorm::Anisotropic;

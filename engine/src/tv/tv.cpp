@@ -176,27 +176,25 @@ class TvDualMap final : public solvers::ProxGradientMap<T> {
   Array<T> r_, x_prev_;
 };
 
-// The penalties the dual FISTA (convex) and L-BFGS (differentiable) take.
-void require_dual_penalty(const TvProblem& p) {
+// The penalties the dual FISTA (convex: only then does the dual give back the primal problem)
+// and L-BFGS (differentiable) take; every TV solver, a TV penalty.
+void require_penalty_for(TvSolver solver, const TvProblem& p) {
   tv::visit_tv_penalty(p.penalty, [](const auto&) { return 0; });
-  if (!penalties::properties_of(p.penalty).convex)
-    throw InvalidArgument(
-        std::string("tv_denoise(apgm): works on the dual problem, which needs a convex penalty; '") +
-        penalties::name_of(p.penalty) + "' is not convex (use admm, ladmm or pdhg)");
-}
-void require_lbfgs_penalty(const TvProblem& p) {
-  tv::visit_tv_penalty(p.penalty, [](const auto&) { return 0; });
-  if (!penalties::properties_of(p.penalty).differentiable)
-    throw InvalidArgument(
-        std::string("tv_denoise(lbfgs): needs a differentiable penalty (weep, huber, sq-l2); '") +
-        penalties::name_of(p.penalty) + "' is not differentiable (use admm, ladmm or pdhg)");
+  const penalties::Properties props = penalties::properties_of(p.penalty);
+  const std::string name = penalties::name_of(p.penalty);
+  if (solver == TvSolver::Apgm && !props.convex)
+    throw InvalidArgument("tv_denoise(apgm): works on the dual problem, which needs a convex penalty; '" +
+                          name + "' is not convex (use admm, ladmm or pdhg)");
+  if (solver == TvSolver::Lbfgs && !props.differentiable)
+    throw InvalidArgument("tv_denoise(lbfgs): needs a differentiable penalty (weep, huber, sq-l2); '" + name +
+                          "' is not differentiable (use admm, ladmm or pdhg)");
 }
 
 template <class T>
 SolveReport dual_fista_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProblem& p,
                                const TvOptions& o, const Monitor& monitor, View<const T> u, View<T> x,
                                Array<T>* dual) {
-  require_dual_penalty(p);
+  require_penalty_for(TvSolver::Apgm, p);
   const auto d = solvers::make_fused_split<T>(s.op.get(), p.penalty, s.iso);
   require(d != nullptr, "tv_denoise(apgm)", "no fused passes for this penalty and gradient");
   copy<T>(ctx, u, x);
@@ -269,7 +267,7 @@ namespace {
 template <class T>
 SolveReport lbfgs_slab_denoise(const Context& ctx, const tv::Setup<T>& s, const TvProblem& p,
                                const TvOptions& o, const Monitor& monitor, View<const T> u, View<T> x) {
-  require_lbfgs_penalty(p);
+  require_penalty_for(TvSolver::Lbfgs, p);
   const dist::Communicator* split = solvers::domain_split_of(s.op);
   Array<T> dx(ctx, s.range), psi(ctx, s.range);
   if (!o.warm_start) copy<T>(ctx, u, x);
@@ -309,8 +307,7 @@ SolveReport tv_denoise_slabs(const Context& ctx, std::shared_ptr<const dist::Com
                           setup.shape.str() + " (rows " + std::to_string(setup.shape[0]) + " of " +
                           whole.str() + ")");
     validate(ctx, u, x, problem, options);
-    if (options.solver == TvSolver::Apgm) require_dual_penalty(problem);
-    if (options.solver == TvSolver::Lbfgs) require_lbfgs_penalty(problem);
+    require_penalty_for(options.solver, problem);
   });
   switch (options.solver) {
     case TvSolver::Pdhg:
