@@ -79,7 +79,9 @@ void expect_streamed_in_pieces(const LinearOperator<T>* local, const std::string
   if (!local) return;
   const auto* streamed = dynamic_cast<const ct::StreamedProjector<T>*>(local);
   EXPECT_TRUE(streamed != nullptr) << name << ": not streamed";
-  if (streamed && local->range()[0] > 1) EXPECT_GT(streamed->pieces().size(), 1u) << name << ": one piece";
+  if (streamed && local->range()[0] > 1) {
+    EXPECT_GT(streamed->pieces().size(), 1u) << name << ": one piece";
+  }
 }
 
 // Least-squares data for the solver comparisons: y = A x_true + noise (x_true in [0, 1), noise in
