@@ -306,7 +306,9 @@ void expect_ct_recon_matches_serial(ct::TvReconOptions o, const std::string& nam
   const SolveReport rd = tv_reconstruct<double>(ctx, part, yd.view(), xd.view(), p, o);
   EXPECT_EQ(rd.iterations, rs.iterations) << name;
   // With a tolerance, the serial solve stops before its budget: the test then checks the stop.
-  if (o.tol > 0) EXPECT_LT(rs.iterations, o.max_iters) << name;
+  if (o.tol > 0) {
+    EXPECT_LT(rs.iterations, o.max_iters) << name;
+  }
   const std::vector<double> want =
       block_rows(xs.to_host_vector(), s, dist::block_share(s[0], c->rank(), c->size()));
   const std::vector<double> got = xd.to_host_vector();
