@@ -83,6 +83,11 @@ io::NpyPart block_part(const std::vector<std::size_t>& bytes, int rank) {
 }
 
 // Whether g splits into z-slabs over `ranks` ranks (3D, at least one slice each).
+// Views per chunk of the slab's window for this rank's arrays to fit in `room` bytes: every view
+// when the whole window fits, else the most that fit, 0 when not even one view does.
+index_t window_chunk(const ct::Geometry& g, int rank, int ranks, double volumes, double sinograms,
+                     double room);
+
 bool slabs_apply(const ct::Geometry& g, int ranks) {
   return g.volume.ndim() == 3 && g.projection.ndim == 3 && g.volume.nz() >= ranks;
 }
@@ -94,26 +99,38 @@ struct RankArrays {
   std::string what;
 };
 RankArrays rank_arrays(const ct::Geometry& g, Split split, int rank, int ranks, double volumes,
-                       double sinograms) {
+                       double sinograms, index_t view_chunk = 0) {
   if (split == Split::Slabs) {
     // Its slab, its band of detector rows, and once more its window's rows (the projector's
-    // partial projection or gathered band).
+    // partial projection or gathered band): of every view, or of a chunk of views, with one more
+    // slab for the sum of the chunks' back-projections.
     const index_t slices = dist::block_share(g.volume.nz(), rank, ranks).count();
     const ct::SlabRows rows = ct::slab_rows(g, ranks, "ct");
     const index_t owned = rows.owned[rank].count(), window = rows.window[rank].count();
-    const auto band = [&](index_t n) {
-      return static_cast<double>(g.projection.views() * n * g.projection.cols);
+    const auto band = [&](index_t n, index_t views) {
+      return static_cast<double>(views * n * g.projection.cols);
     };
-    return {
-        4 * (volumes * static_cast<double>(slices * per_slice(g)) + sinograms * band(owned) + band(window)),
-        "a slab of " + std::to_string(slices) + " slices of the volume " + g.volume.shape.str() + " and " +
-            std::to_string(owned) + " of the " + std::to_string(g.projection.rows) + " detector rows of " +
-            std::to_string(g.projection.views()) + " views"};
+    const double slab = static_cast<double>(slices * per_slice(g));
+    const double held = view_chunk > 0 ? band(window, view_chunk) + slab : band(window, g.projection.views());
+    return {4 * (volumes * slab + sinograms * band(owned, g.projection.views()) + held),
+            "a slab of " + std::to_string(slices) + " slices of the volume " + g.volume.shape.str() +
+                " and " + std::to_string(owned) + " of the " + std::to_string(g.projection.rows) +
+                " detector rows of " + std::to_string(g.projection.views()) + " views"};
   }
   const index_t views = ct::view_share(g.projection.views(), rank, ranks).count();
   return {4 * (volumes * static_cast<double>(g.volume.shape.size()) +
                sinograms * static_cast<double>(views * per_view(g))),
           "the volume " + g.volume.shape.str() + " and " + std::to_string(views) + " views"};
+}
+
+index_t window_chunk(const ct::Geometry& g, int rank, int ranks, double volumes, double sinograms,
+                     double room) {
+  const index_t views = g.projection.views();
+  if (rank_arrays(g, Split::Slabs, rank, ranks, volumes, sinograms).bytes <= room) return views;
+  const double one = rank_arrays(g, Split::Slabs, rank, ranks, volumes, sinograms, 1).bytes;
+  const double per_view = rank_arrays(g, Split::Slabs, rank, ranks, volumes, sinograms, 2).bytes - one;
+  if (one > room) return 0;
+  return per_view > 0 ? std::min(views, 1 + static_cast<index_t>((room - one) / per_view)) : views;
 }
 
 }  // namespace
@@ -163,7 +180,16 @@ CtData CtData::distributed(const GlobalOptions& global, const std::string& geome
   // beyond its memory: they stay in host memory and each rank's projector streams through it.
   const bool can_stream = device->is_cuda() || device->memory_limit() > 0;
   const double room = static_cast<double>(available_bytes(*device));
-  const auto fits = [&](Split s) { return rank_arrays(g, s, rank, ranks, volumes, sinograms).bytes <= room; };
+  // By slabs the window may be held a chunk of views at a time: the chunk every rank can hold.
+  const index_t chunk = slabs_apply(g, ranks)
+                            ? static_cast<index_t>(comm->all_reduce(
+                                  static_cast<double>(window_chunk(g, rank, ranks, volumes, sinograms, room)),
+                                  dist::ReduceOp::Min))
+                            : 0;
+  const index_t view_chunk = chunk > 0 && chunk < g.projection.views() ? chunk : 0;
+  const auto fits = [&](Split s) {
+    return s == Split::Slabs ? chunk > 0 : rank_arrays(g, s, rank, ranks, volumes, sinograms).bytes <= room;
+  };
   if (split == Split::Views && may_choose_slabs && slabs_apply(g, ranks)) {
     // The slabs when the views exceed some rank's memory and the slabs fit on every rank, or
     // must be streamed anyway (each rank then holds a slab rather than the whole volume).
@@ -176,7 +202,8 @@ CtData CtData::distributed(const GlobalOptions& global, const std::string& geome
   });
   const bool stream = can_stream && comm->any(!fits(split));
   dist::agree(*comm, [&] {
-    const RankArrays mine = rank_arrays(g, split, rank, ranks, volumes, sinograms);
+    const index_t held_chunk = split == Split::Slabs && !stream ? view_chunk : 0;
+    const RankArrays mine = rank_arrays(g, split, rank, ranks, volumes, sinograms, held_chunk);
     const Context data = stream ? Context::host(global.threads) : *device;
     require_memory(
         data, mine.bytes,
@@ -184,7 +211,7 @@ CtData CtData::distributed(const GlobalOptions& global, const std::string& geome
             (stream ? ", in host memory: they exceed the device and are streamed through it" : "") + ")");
     std::optional<Context> through;
     if (stream) through = *device;
-    Operator<float> op = split == Split::Slabs ? ct::slab_projector<float>(g, comm, through)
+    Operator<float> op = split == Split::Slabs ? ct::slab_projector<float>(g, comm, through, held_chunk)
                                                : ct::distributed_projector<float>(g, comm, through);
     out.reset(new CtData(CtPlacement{g, *device, data, stream}, std::move(op), comm, split));
   });
@@ -392,6 +419,8 @@ nlohmann::json CtData::summary(nlohmann::json summary) const {
   if (comm_) {
     summary["ranks"] = comm_->size();
     summary["distribute"] = split_ == Split::Slabs ? "slabs" : "views";
+    if (const auto* slabs = dynamic_cast<const ct::SlabProjector<float>*>(&op_.get()))
+      if (slabs->view_chunk() < geometry().projection.views()) summary["view_chunk"] = slabs->view_chunk();
   }
   return summary;
 }

@@ -14,6 +14,7 @@
 # ct recon --init fbp by views (each rank its views, one all-reduce) and by slabs (FBP by slabs); ct fdk
 # by slabs on 2 and 3 ranks.
 # ct recon --solver apgm by slabs too (2 ranks: its inner TV prox by slabs, by PDHG and by APGM).
+# By slabs under a memory limit the window of rows held a chunk of views at a time.
 # Failures: a volume with fewer slices than ranks and an undistributed command each give one
 # error line, a non-zero exit and no output file.
 set -euo pipefail
@@ -214,4 +215,17 @@ for split in views slabs; do
 done
 [ -z "$(find . -name '*.tmp*')" ] || fail "temporaries left behind: $(find . -name '*.tmp*')"
 echo "ok: each rank writes its part of a .npy; a .raw through rank 0 is the same; a failed write leaves nothing"
+# By slabs under a memory limit that holds the slab and its band but not the whole window of
+# rows: the window is held a chunk of views at a time ("view_chunk" in the summary), not streamed;
+# the projection is the unchunked file byte for byte, CGLS the unchunked volume to rounding.
+run 2 ct project --distribute slabs --geometry cone.json x.npy pw-whole.npy >/dev/null
+out=$(run 2 --device-memory-limit 150000 ct project --distribute slabs --geometry cone.json x.npy pw-chunks.npy)
+grep -q '"view_chunk":' <<<"$out" && grep -q '"streamed":null' <<<"$out" ||
+  fail "ct project by slabs under 150000 bytes: expected view chunks, not streaming: $out"
+cmp -s pw-whole.npy pw-chunks.npy || fail "ct project by slabs in view chunks differs from the whole window's"
+run 2 ct cgls --distribute slabs --geometry cone.json y.npy cw-whole.npy --iters 3 >/dev/null
+out=$(run 2 --device-memory-limit 300000 ct cgls --distribute slabs --geometry cone.json y.npy cw-chunks.npy --iters 3)
+grep -q '"view_chunk":' <<<"$out" || fail "ct cgls by slabs under 300000 bytes: expected view chunks: $out"
+psnr_above cw-whole.npy cw-chunks.npy 120 "ct cgls by slabs in view chunks"
+echo "ok: by slabs the window in chunks of views under a memory limit (project byte for byte, CGLS $(psnr cw-whole.npy cw-chunks.npy) dB)"
 echo "ok: ct distributed"

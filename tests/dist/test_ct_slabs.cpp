@@ -17,6 +17,8 @@
 //     with detector offsets and a Parker-weighted short scan, every filter shape; vector
 //     geometries refused alike on every rank;
 //   - the rank's projector streamed through a device under a memory limit: the same results;
+//   - the window held a chunk of views at a time: the same projection bits, the back-projection
+//     to rounding;
 //   - fewer slices than ranks and 2D geometries refused (InvalidArgument).
 // Collectives must be reached by every rank: checks use EXPECT (never ASSERT) between them.
 // main: dist_main.cpp.
@@ -180,6 +182,36 @@ TYPED_TEST(SlabCt, BackprojectionIsTheSerialSlices) {
               sizeof(T) == 4 ? 1e-5 : 1e-12)
         << name << ": rank " << c->rank();
   }
+}
+
+// The window's partial projections and gathered rows held a chunk of views at a time: the same
+// projection bits and the same back-projection to rounding (the chunks' sums), for chunks of one
+// view, of a few views (the last one shorter) and of more views than the scan has.
+TYPED_TEST(SlabCt, ViewChunksGiveTheUnchunkedResults) {
+  using T = TypeParam;
+  const Context ctx = Context::host();
+  const auto c = comm();
+  for (const auto& [name, g] : geometries()) {
+    const ct::SlabProjector<T> whole(g, c);
+    const auto x =
+        Array<T>::from_host(ctx, whole.domain(), random_values<T>(whole.domain().size(), 4 + c->rank()));
+    const auto y =
+        Array<T>::from_host(ctx, whole.range(), random_values<T>(whole.range().size(), 9 + c->rank()));
+    Array<T> ax(ctx, whole.range()), aty(ctx, whole.domain());
+    whole.apply(ctx, x.view(), ax.view());
+    whole.adjoint(ctx, y.view(), aty.view());
+    const std::vector<T> ax_want = ax.to_host_vector(), aty_want = aty.to_host_vector();
+    for (const index_t chunk : {index_t{1}, index_t{3}, g.projection.views() + 2}) {
+      const ct::SlabProjector<T> part(g, c, std::nullopt, chunk);
+      EXPECT_EQ(part.view_chunk(), std::min(chunk, g.projection.views())) << name;
+      part.apply(ctx, x.view(), ax.view());
+      part.adjoint(ctx, y.view(), aty.view());
+      EXPECT_EQ(ax.to_host_vector(), ax_want) << name << ", chunks of " << chunk;
+      EXPECT_LE(max_error(aty.to_host_vector(), aty_want, peak(aty_want)), sizeof(T) == 4 ? 1e-6 : 1e-14)
+          << name << ", chunks of " << chunk;
+    }
+  }
+  EXPECT_THROW(ct::SlabProjector<T>(geometries().front().second, c, std::nullopt, -1), InvalidArgument);
 }
 
 // The rank's projector streamed through a device under a memory limit (arrays in host memory):

@@ -21,7 +21,12 @@
 // domain_split() and range_split() both name the communicator (with more than one rank), so the
 // solvers sum over x and over the projections across ranks (engine/src/solvers/range_reduce.hpp).
 // With `stream_through` (a device) the arrays live in host memory and the rank's projector of its
-// slab is streamed through that device (streamed.hpp), for slabs beyond its memory.
+// slab is streamed through that device (streamed.hpp), for slabs beyond its memory. With
+// `view_chunk` (views per chunk, the same on every rank) the window's partial projection and its
+// gathered rows are held for that many views at a time, the exchanges run chunk by chunk: a cone
+// beam's windows (up to twice a band's rows, docs/distributed.md's 4096^3 plan) then cost a chunk's
+// rows, A x is the same bits and A^T y sums the chunks' back-projections (one more slab-sized
+// array).
 // 3D geometries only (parallel3d, cone and their vector forms): a 2D image is one slice.
 // Tests: tests/dist/test_ct_slabs.cpp under mpiexec -n 1, 2, 3.
 #pragma once
@@ -62,9 +67,12 @@ template <class T>
 class SlabProjector final : public LinearOperator<T> {
  public:
   SlabProjector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm,
-                const std::optional<Context>& stream_through = std::nullopt);
-  // The projector of the rank's slab into its window (null when no view reaches the slab).
-  const LinearOperator<T>* local() const { return local_ ? &local_.get() : nullptr; }
+                const std::optional<Context>& stream_through = std::nullopt, index_t view_chunk = 0);
+  // The projector of the rank's slab into its window for the first chunk of views (null when no
+  // view reaches the slab).
+  const LinearOperator<T>* local() const { return locals_.empty() ? nullptr : &locals_.front().get(); }
+  // Views per chunk of the partial projections (every view when not chunked).
+  index_t view_chunk() const { return chunk_; }
   // The rank's slices of the volume.
   const dist::Block& slices() const { return slices_; }
   // Every rank's window and owned rows; this rank's owned rows are its range's rows.
@@ -89,26 +97,29 @@ class SlabProjector final : public LinearOperator<T> {
   // Whether step k of the exchange (each rank r sending to r + k and receiving from r - k,
   // modulo P) moves rows between any pair of ranks.
   bool step_moves_rows(int k) const;
-  // gather_window into `window_rows`, or, when that is null (the window is the rank's own band,
-  // so nothing arrives), only the sending of this rank's rows to the others.
-  void exchange_window(const Context& ctx, View<const T> band, T* window_rows) const;
-  // The exchange steps of A and A^T: `from` holds rows `from_rows` of every view and sends each
-  // rank dest the rows it has in theirs[dest]; the rows of sources[source] that fall in
+  // gather_window of `views` views into `window_rows`, or, when that is null (the window is the
+  // rank's own band, so nothing arrives), only the sending of this rank's rows to the others.
+  void exchange_window(const Context& ctx, index_t views, const T* band, T* window_rows) const;
+  // The exchange steps of A and A^T for `views` views: `from` holds rows `from_rows` of each and
+  // sends each rank dest the rows it has in theirs[dest]; the rows of sources[source] that fall in
   // `to_rows` arrive from each rank source and are copied or added into `to` (rows `to_rows`).
-  void exchange_rows(const Context& ctx, const T* from, const dist::Block& from_rows,
+  void exchange_rows(const Context& ctx, index_t views, const T* from, const dist::Block& from_rows,
                      const std::vector<dist::Block>& theirs, T* to, const dist::Block& to_rows,
                      const std::vector<dist::Block>& sources, RowMove how) const;
   Geometry geometry_;
   std::shared_ptr<const dist::Communicator> comm_;
   dist::Block slices_;
   SlabRows rows_;
-  Operator<T> local_;  // empty when no view reaches the slab
+  index_t chunk_ = 0;
+  std::vector<Operator<T>> locals_;  // one per chunk of views; none when no view reaches the slab
 };
 
 template <class T>
 Operator<T> slab_projector(const Geometry& g, std::shared_ptr<const dist::Communicator> comm,
-                           const std::optional<Context>& stream_through = std::nullopt) {
-  return Operator<T>(std::make_shared<const SlabProjector<T>>(g, std::move(comm), stream_through));
+                           const std::optional<Context>& stream_through = std::nullopt,
+                           index_t view_chunk = 0) {
+  return Operator<T>(
+      std::make_shared<const SlabProjector<T>>(g, std::move(comm), stream_through, view_chunk));
 }
 
 }  // namespace recon::ct
