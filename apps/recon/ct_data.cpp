@@ -70,9 +70,7 @@ index_t per_slice(const ct::Geometry& g) { return g.volume.ny() * g.volume.nx();
 // Whether every rank reads or writes its own part of a file: .npy files, whose values lie at
 // offsets the header gives (the ranks must then see the same file system, as MPI programs' files
 // do); other formats rank 0 reads whole and scatters, or gathers and writes.
-bool in_parts(const std::string& path) {
-  return path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
-}
+bool in_parts(const std::string& path) { return io::is_npy_path(path); }
 
 // This rank's block along axis 0, of `bytes` per rank, as a part of the whole array.
 io::NpyPart block_part(const std::vector<std::size_t>& bytes, int rank) {
@@ -83,11 +81,6 @@ io::NpyPart block_part(const std::vector<std::size_t>& bytes, int rank) {
 }
 
 // Whether g splits into z-slabs over `ranks` ranks (3D, at least one slice each).
-// Views per chunk of the slab's window for this rank's arrays to fit in `room` bytes: every view
-// when the whole window fits, else the most that fit, 0 when not even one view does.
-index_t window_chunk(const ct::Geometry& g, int rank, int ranks, double volumes, double sinograms,
-                     double room);
-
 bool slabs_apply(const ct::Geometry& g, int ranks) {
   return g.volume.ndim() == 3 && g.projection.ndim == 3 && g.volume.nz() >= ranks;
 }
@@ -123,6 +116,8 @@ RankArrays rank_arrays(const ct::Geometry& g, Split split, int rank, int ranks, 
           "the volume " + g.volume.shape.str() + " and " + std::to_string(views) + " views"};
 }
 
+// Views per chunk of the slab's window for this rank's arrays to fit in `room` bytes: every view
+// when the whole window fits, else the most that fit, 0 when not even one view does.
 index_t window_chunk(const ct::Geometry& g, int rank, int ranks, double volumes, double sinograms,
                      double room) {
   const index_t views = g.projection.views();

@@ -58,6 +58,14 @@ template HostImage to_host_image<double>(const std::string&, const Array<double>
 
 }  // namespace detail
 
+bool is_npy_path(const std::string& path) {
+  try {
+    return detail::format_of(path) == detail::Format::Npy;
+  } catch (const IoError&) {
+    return false;  // an unknown extension: its reader says so
+  }
+}
+
 std::pair<double, double> resolve_window(const Window& w, const std::vector<float>& values) {
   if (w.kind == Window::Kind::Range) return {w.lo, w.hi};
   std::vector<float> finite;

@@ -22,13 +22,15 @@ constexpr std::uint32_t kMaxHeaderBytes = 1u << 20;
   throw IoError("'" + path + "' is not a readable .npy file: " + what);
 }
 
+// n values of type Src from raw, converted to T and appended to out.
 template <class Src, class T>
 void convert(const char* raw, std::size_t n, std::vector<T>& out) {
-  out.resize(n);
+  const std::size_t at = out.size();
+  out.resize(at + n);
   for (std::size_t i = 0; i < n; ++i) {
     Src v;
     std::memcpy(&v, raw + i * sizeof(Src), sizeof(Src));
-    out[i] = static_cast<T>(v);
+    out[at + i] = static_cast<T>(v);
   }
 }
 
@@ -115,20 +117,18 @@ NpyHeader checked_header(std::ifstream& in, const std::string& path, std::uint64
 // n values of the header's dtype from raw, converted to T and appended to out.
 template <class T>
 void append_converted(const std::string& dtype, const char* raw, std::size_t n, std::vector<T>& out) {
-  std::vector<T> values;
   if (dtype == "<f4")
-    convert<float>(raw, n, values);
+    convert<float>(raw, n, out);
   else if (dtype == "<f8")
-    convert<double>(raw, n, values);
+    convert<double>(raw, n, out);
   else if (dtype == "|u1" || dtype == "<u1")
-    convert<std::uint8_t>(raw, n, values);
+    convert<std::uint8_t>(raw, n, out);
   else if (dtype == "<u2")
-    convert<std::uint16_t>(raw, n, values);
+    convert<std::uint16_t>(raw, n, out);
   else if (dtype == "<i2")
-    convert<std::int16_t>(raw, n, values);
+    convert<std::int16_t>(raw, n, out);
   else
-    convert<std::int32_t>(raw, n, values);
-  out.insert(out.end(), values.begin(), values.end());
+    convert<std::int32_t>(raw, n, out);
 }
 
 // The part's runs of an open file whose header h was checked, converted to T.

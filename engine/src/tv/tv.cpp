@@ -257,10 +257,6 @@ tv::Setup<T> slab_setup(const Shape& whole, const TvProblem& problem,
   return s;
 }
 
-}  // namespace
-
-namespace {
-
 // L-BFGS on the TV objective (tv_lbfgs.cuh's, differentiable phi only) of an array split into
 // row blocks: D x and D^T psi through the slab gradient (halo exchanges), psi = phi'(D x) per
 // component or per group, the objective's and L-BFGS's sums over the ranks.

@@ -70,6 +70,9 @@ struct WriteOptions {
 // True when this build reads and writes the ITK formats.
 bool itk_available();
 
+// True when `path` names a .npy file by the extension read_image and write_image go by.
+bool is_npy_path(const std::string& path);
+
 template <class T>
 Image<T> read_image(const Context& ctx, const std::string& path, const ReadOptions& options = {});
 
